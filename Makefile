@@ -1,0 +1,43 @@
+# Entry points for developers and CI. Works from a fresh clone (as root or not):
+# the first target that needs Python builds .venv, the stack installs the rest.
+
+PYTHON ?= python3
+VENV := .venv
+STAMP := $(VENV)/.installed
+XINGCUN := $(VENV)/bin/xingcun
+PYTEST_ARGS ?=
+
+.PHONY: .venv infra up down status test demo bench
+
+.venv: $(STAMP)
+
+# Reinstalled when pyproject.toml changes; the stamp records the last install.
+$(STAMP): pyproject.toml
+	@if ! $(PYTHON) -c 'import ensurepip' 2>/dev/null && [ "$$(id -u)" = 0 ]; then \
+		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q python3-venv; fi
+	test -x $(VENV)/bin/pip || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q -e '.[test]'
+	touch $@
+
+infra: .venv
+	$(XINGCUN) stack infra
+
+up: .venv
+	$(XINGCUN) stack up
+
+down: .venv
+	$(XINGCUN) stack down
+
+status: .venv
+	$(XINGCUN) stack status
+
+# Infrastructure stays up afterwards, so the next run starts at once.
+# pytest's exit code 5 ("no tests collected") fails the target like any other.
+test: infra
+	$(VENV)/bin/python -m pytest -q $(PYTEST_ARGS)
+
+demo: up
+	$(XINGCUN) demo
+
+bench: infra
+	$(VENV)/bin/python -m bench

@@ -1,0 +1,14 @@
+"""The publicity HTTP API (uvicorn services.publicity.entrypoints.api:app)."""
+
+from shared.http.app import create_service_app
+
+from services.publicity.entrypoints.routes import stats
+from services.publicity.projections import PROJECTIONS
+
+app = create_service_app(
+    "publicity",
+    title="兴村 · 公示与统计 Xingcun Publicity",
+    description="实时统计、公示、报道与数据开放 / real-time statistics, notices, reports and open data",
+    routers=[stats.router],
+    read_models=PROJECTIONS,
+)

@@ -1,0 +1,10 @@
+"""The publicity worker: projections of every service's events (python -m services.publicity.entrypoints.worker)."""
+
+from shared.worker import build_worker, run
+
+from services.publicity.projections import PROJECTIONS
+
+app = build_worker("publicity", PROJECTIONS)
+
+if __name__ == "__main__":
+    run(app)

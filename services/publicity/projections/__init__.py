@@ -1,0 +1,3 @@
+from services.publicity.projections.villages import VillagesProjection
+
+PROJECTIONS = [VillagesProjection()]

@@ -1,0 +1,53 @@
+"""Commands the registry accepts. Pure data with validation; no IO."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from shared.reference.places import VILLAGE_TYPE_BY_LABEL, VillageType, district_code
+
+Yuan = Annotated[
+    Decimal,
+    Field(ge=0, le=Decimal("1e11"), decimal_places=2, description="元，最多两位小数 / yuan, at most 2 decimals"),
+]
+
+
+class RegisterVillage(BaseModel):
+    """登记行政村 / register an administrative village."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    code: str = Field(pattern=r"^\d{12}$", description="村代码（12位统计用区划代码）/ 12-digit village code")
+    name: str = Field(min_length=1, max_length=50, description="村名 / village name")
+    district: str = Field(description="区（名称或代码）/ district, by name or code, e.g. 蓟州区 or 120119")
+    town: str = Field(min_length=1, max_length=50, description="镇/街 / town or subdistrict")
+    village_type: VillageType = Field(description="村类型 / village type (英文代码或中文名 / code or Chinese label)")
+    income_2018: Yuan = Field(description="2018年村集体经营性收入（元）/ 2018 collective operating income")
+    income_2019: Yuan = Field(description="2019年村集体经营性收入（元）/ 2019 collective operating income")
+    income_2020: Yuan = Field(description="2020年村集体经营性收入（元）/ 2020 collective operating income")
+
+    @field_validator("district")
+    @classmethod
+    def known_district(cls, value: str) -> str:
+        return district_code(value)
+
+    @field_validator("village_type", mode="before")
+    @classmethod
+    def type_by_label(cls, value: object) -> object:
+        return VILLAGE_TYPE_BY_LABEL.get(value, value) if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def code_within_district(self) -> RegisterVillage:
+        if not self.code.startswith(self.district):
+            raise ValueError(
+                f"村代码应以所属区代码 {self.district} 开头 / village code must start with its district code {self.district}"
+            )
+        return self
+
+    def income_fen(self) -> dict[str, int]:
+        return {
+            year: int(getattr(self, f"income_{year}") * 100) for year in ("2018", "2019", "2020")
+        }

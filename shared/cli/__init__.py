@@ -1,0 +1,1 @@
+"""The ``xingcun`` command line."""

@@ -1,0 +1,62 @@
+"""PostgreSQL plumbing: databases, pools with JSON codecs, idempotent migrations."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import asyncpg
+import orjson
+
+from shared.config import Settings
+
+MIGRATION_LOCK = 7_100_001  # advisory lock key: one migrator at a time per database
+
+
+def _json_dumps(value: object) -> str:
+    return orjson.dumps(value).decode()
+
+
+async def _init_connection(conn: asyncpg.Connection) -> None:
+    for kind in ("json", "jsonb"):
+        await conn.set_type_codec(kind, encoder=_json_dumps, decoder=orjson.loads, schema="pg_catalog")
+
+
+async def ensure_database(settings: Settings, database: str) -> None:
+    conn = await asyncpg.connect(settings.dsn_for("postgres"))
+    try:
+        exists = await conn.fetchval("select 1 from pg_database where datname = $1", database)
+        if not exists:
+            try:
+                await conn.execute(f'create database "{database}"')
+            except asyncpg.DuplicateDatabaseError:
+                pass  # created concurrently by a sibling process
+    finally:
+        await conn.close()
+
+
+async def drop_database(settings: Settings, database: str) -> None:
+    conn = await asyncpg.connect(settings.dsn_for("postgres"))
+    try:
+        await conn.execute(f'drop database if exists "{database}" with (force)')
+    finally:
+        await conn.close()
+
+
+async def create_pool(dsn: str, *, min_size: int = 1, max_size: int = 10) -> asyncpg.Pool:
+    return await asyncpg.create_pool(
+        dsn, min_size=min_size, max_size=max_size, init=_init_connection, command_timeout=60
+    )
+
+
+async def migrate(pool: asyncpg.Pool, *sql_files: Path) -> None:
+    async with pool.acquire() as conn, conn.transaction():
+        await conn.execute("select pg_advisory_xact_lock($1)", MIGRATION_LOCK)
+        for path in sql_files:
+            await conn.execute(path.read_text(encoding="utf-8"))
+
+
+async def connect(dsn: str) -> asyncpg.Connection:
+    """A single connection with the same codecs as the pools."""
+    conn = await asyncpg.connect(dsn)
+    await _init_connection(conn)
+    return conn

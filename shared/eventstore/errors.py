@@ -1,0 +1,54 @@
+"""Typed errors the store and the domains raise; the HTTP layer maps each to one status."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """A command broke a rule of the programme. ``field`` names the input at fault.
+
+    Messages are Chinese first, English beside: officials read them.
+    """
+
+    status_code = 422
+
+    def __init__(self, message: str, field: str | None = None, **context: object):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.context = context
+
+
+class NotFound(DomainError):
+    status_code = 404
+
+
+class Forbidden(DomainError):
+    status_code = 403
+
+
+class Conflict(DomainError):
+    """The command is valid but the state it meets does not allow it (duplicate, already done)."""
+
+    status_code = 409
+
+
+class ConcurrencyError(Conflict):
+    """Another writer appended to the stream first; nothing of this append was written."""
+
+    def __init__(self, stream_id: str, expected_version: int):
+        super().__init__(
+            f"数据已被他人修改，请刷新后重试 / stream {stream_id} changed concurrently "
+            f"(expected version {expected_version})",
+            stream_id=stream_id,
+            expected_version=expected_version,
+        )
+        self.stream_id = stream_id
+        self.expected_version = expected_version
+
+
+class IdempotencyKeyReused(Conflict):
+    def __init__(self, key: str):
+        super().__init__(
+            f"幂等键已用于另一请求 / idempotency key {key!r} was used for a different request",
+            field="Idempotency-Key",
+        )

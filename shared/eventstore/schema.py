@@ -1,0 +1,3 @@
+from pathlib import Path
+
+EVENTSTORE_SQL = Path(__file__).with_name("schema.sql")

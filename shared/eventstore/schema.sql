@@ -1,0 +1,62 @@
+-- The event store of one service. Applied at startup; every statement is idempotent.
+create schema if not exists es;
+
+-- Events as appended by commands. Immutable: nothing updates or deletes a row.
+-- ``tx`` is the appending transaction's id: the sequencer reads only rows whose
+-- transaction is older than every transaction still running, so an event
+-- committed late by a slow writer is never skipped.
+create table if not exists es.events (
+    id              bigint generated always as identity primary key,
+    tx              xid8 not null default pg_current_xact_id(),
+    event_id        uuid not null unique,
+    stream_id       text not null,
+    stream_version  integer not null check (stream_version > 0),
+    type            text not null,
+    schema_version  integer not null,
+    occurred_at     timestamptz not null,
+    recorded_at     timestamptz not null default clock_timestamp(),
+    correlation_id  uuid not null,
+    causation_id    uuid,
+    actor           text not null,
+    traceparent     text,
+    payload         jsonb not null,
+    unique (stream_id, stream_version)
+);
+create index if not exists events_tx_id on es.events (tx, id);
+
+-- The log: one dense, gap-free global position per event in commit order,
+-- written by the single sequencer, with a hash chain over the events.
+create table if not exists es.log (
+    position    bigint primary key,
+    event_row   bigint not null unique references es.events (id),
+    chain_hash  bytea not null
+);
+
+-- The sequencer's and the relay's checkpoints (one row).
+create table if not exists es.relay_state (
+    singleton           boolean primary key default true check (singleton),
+    last_tx             xid8 not null default '0'::xid8,
+    last_row            bigint not null default 0,
+    last_position       bigint not null default 0,
+    last_hash           bytea not null default '\x'::bytea,
+    published_position  bigint not null default 0
+);
+insert into es.relay_state (singleton) values (true) on conflict do nothing;
+
+-- Commands already executed, by idempotency key: a retry gets the first result.
+create table if not exists es.commands (
+    idempotency_key  text primary key,
+    command          text not null,
+    fingerprint      text not null,
+    result           jsonb not null,
+    recorded_at      timestamptz not null default clock_timestamp()
+);
+
+create or replace function es.notify_appended() returns trigger language plpgsql as $$
+begin
+    perform pg_notify('es_appended', '');
+    return null;
+end $$;
+drop trigger if exists events_appended on es.events;
+create trigger events_appended after insert on es.events
+    for each statement execute function es.notify_appended();

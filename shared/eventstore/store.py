@@ -1,0 +1,222 @@
+"""The PostgreSQL event store: append with optimistic concurrency, read, run commands once."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+from uuid import uuid4
+
+import asyncpg
+import orjson
+from opentelemetry import trace
+
+from shared.eventstore.aggregate import Aggregate
+from shared.eventstore.catalogue import DomainEvent
+from shared.eventstore.envelope import CommandMeta, RecordedEvent
+from shared.eventstore.errors import ConcurrencyError, IdempotencyKeyReused
+
+A = TypeVar("A", bound=Aggregate)
+tracer = trace.get_tracer("xingcun.eventstore")
+
+EVENT_COLUMNS = """e.id, e.event_id, e.type, e.schema_version, e.stream_id, e.stream_version,
+    e.occurred_at, e.recorded_at, e.correlation_id, e.causation_id, e.actor, e.payload,
+    e.traceparent"""
+
+_INSERT = """
+insert into es.events (event_id, stream_id, stream_version, type, schema_version,
+                       occurred_at, correlation_id, causation_id, actor, traceparent, payload)
+select * from unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::int[],
+                     $6::timestamptz[], $7::uuid[], $8::uuid[], $9::text[], $10::text[], $11::jsonb[])
+returning id, event_id, recorded_at
+"""
+
+
+def fingerprint(body: Any) -> str:
+    """A stable digest of a command's content, to tell a retry from a reuse of its key."""
+    return hashlib.sha256(orjson.dumps(body, option=orjson.OPT_SORT_KEYS)).hexdigest()
+
+
+def to_recorded(row: asyncpg.Record, source: str) -> RecordedEvent:
+    chain = row.get("chain_hash")
+    return RecordedEvent(
+        event_id=row["event_id"],
+        type=row["type"],
+        schema_version=row["schema_version"],
+        source=source,
+        stream_id=row["stream_id"],
+        stream_version=row["stream_version"],
+        global_position=row.get("position"),
+        occurred_at=row["occurred_at"],
+        recorded_at=row["recorded_at"],
+        correlation_id=row["correlation_id"],
+        causation_id=row["causation_id"],
+        actor=row["actor"],
+        payload=row["payload"],
+        chain_hash=chain.hex() if chain else None,
+    )
+
+
+@dataclass(frozen=True)
+class CommandResult:
+    result: dict[str, Any]
+    replayed: bool  # True when an earlier execution with the same idempotency key answered
+
+
+class EventStore:
+    def __init__(self, pool: asyncpg.Pool, source: str):
+        self.pool = pool
+        self.source = source
+
+    async def append(
+        self,
+        conn: asyncpg.Connection,
+        stream_id: str,
+        expected_version: int,
+        events: Sequence[DomainEvent],
+        meta: CommandMeta,
+    ) -> list[RecordedEvent]:
+        """Append ``events`` after ``expected_version``; raise ``ConcurrencyError`` if the
+        stream moved on. Runs inside the caller's transaction, which a failure aborts."""
+        if not events:
+            return []
+        with tracer.start_as_current_span("eventstore.append", attributes={"stream_id": stream_id}):
+            if expected_version > 0:
+                current = await conn.fetchval(
+                    "select coalesce(max(stream_version), 0) from es.events where stream_id = $1",
+                    stream_id,
+                )
+                if current != expected_version:
+                    raise ConcurrencyError(stream_id, expected_version)
+            occurred = meta.occurred_at or datetime.now(UTC)
+            n = len(events)
+            payloads = [e.model_dump(mode="json") for e in events]
+            try:
+                rows = await conn.fetch(
+                    _INSERT,
+                    [uuid4() for _ in events],
+                    [stream_id] * n,
+                    list(range(expected_version + 1, expected_version + n + 1)),
+                    [e.event_type for e in events],
+                    [e.version for e in events],
+                    [occurred] * n,
+                    [meta.correlation_id] * n,
+                    [meta.causation_id] * n,
+                    [meta.actor] * n,
+                    [meta.traceparent] * n,
+                    payloads,
+                )
+            except asyncpg.UniqueViolationError as exc:
+                if exc.constraint_name == "events_stream_id_stream_version_key":
+                    raise ConcurrencyError(stream_id, expected_version) from exc
+                raise
+        return [
+            RecordedEvent(
+                event_id=row["event_id"],
+                type=event.event_type,
+                schema_version=event.version,
+                source=self.source,
+                stream_id=stream_id,
+                stream_version=expected_version + i + 1,
+                occurred_at=occurred,
+                recorded_at=row["recorded_at"],
+                correlation_id=meta.correlation_id,
+                causation_id=meta.causation_id,
+                actor=meta.actor,
+                payload=payload,
+            )
+            for i, (row, event, payload) in enumerate(zip(rows, events, payloads, strict=True))
+        ]
+
+    async def read_stream(self, conn: asyncpg.Connection | None, stream_id: str) -> list[RecordedEvent]:
+        sql = f"""select {EVENT_COLUMNS}, l.position, l.chain_hash
+                  from es.events e left join es.log l on l.event_row = e.id
+                  where e.stream_id = $1 order by e.stream_version"""
+        if conn is None:
+            async with self.pool.acquire() as conn:
+                rows = await conn.fetch(sql, stream_id)
+        else:
+            rows = await conn.fetch(sql, stream_id)
+        return [to_recorded(r, self.source) for r in rows]
+
+    async def read_all(self, after: int = 0, limit: int = 1000) -> list[RecordedEvent]:
+        """Events in global order after position ``after``. Only sequenced events have a
+        position, so a reader that resumes from its last position never skips one."""
+        async with self.pool.acquire() as conn:
+            rows = await conn.fetch(
+                f"""select {EVENT_COLUMNS}, l.position, l.chain_hash
+                    from es.log l join es.events e on e.id = l.event_row
+                    where l.position > $1 order by l.position limit $2""",
+                after,
+                limit,
+            )
+        return [to_recorded(r, self.source) for r in rows]
+
+    async def execute(
+        self,
+        command: str,
+        body: Any,
+        meta: CommandMeta,
+        handler: Callable[[UnitOfWork], Awaitable[dict[str, Any]]],
+        idempotency_key: str | None = None,
+    ) -> CommandResult:
+        """Run ``handler`` in one transaction; with a key, a retry returns the first result
+        and appends nothing, and a concurrent duplicate waits for and returns the first."""
+        digest = fingerprint({"command": command, "body": body})
+        async with self.pool.acquire() as conn:
+            if idempotency_key and (done := await self._recorded(conn, idempotency_key, digest)):
+                return done
+            try:
+                async with conn.transaction():
+                    result = await handler(UnitOfWork(conn, self, meta))
+                    if idempotency_key:
+                        await conn.execute(
+                            "insert into es.commands (idempotency_key, command, fingerprint, result)"
+                            " values ($1, $2, $3, $4)",
+                            idempotency_key,
+                            command,
+                            digest,
+                            result,
+                        )
+                return CommandResult(result, replayed=False)
+            except (asyncpg.UniqueViolationError, ConcurrencyError):
+                # A concurrent execution of the same command may have won the race.
+                if idempotency_key and (done := await self._recorded(conn, idempotency_key, digest)):
+                    return done
+                raise
+
+    @staticmethod
+    async def _recorded(conn: asyncpg.Connection, key: str, digest: str) -> CommandResult | None:
+        row = await conn.fetchrow(
+            "select fingerprint, result from es.commands where idempotency_key = $1", key
+        )
+        if row is None:
+            return None
+        if row["fingerprint"] != digest:
+            raise IdempotencyKeyReused(key)
+        return CommandResult(row["result"], replayed=True)
+
+
+class UnitOfWork:
+    """One command's transaction: load aggregates, save what they recorded."""
+
+    def __init__(self, conn: asyncpg.Connection, store: EventStore, meta: CommandMeta):
+        self.conn = conn
+        self.store = store
+        self.meta = meta
+        self.recorded: list[RecordedEvent] = []
+
+    async def load(self, cls: type[A], key: str) -> A:
+        probe = cls(key)
+        stored = await self.store.read_stream(self.conn, probe.stream_id)
+        return cls.rehydrate(key, (e.decode() for e in stored))
+
+    async def save(self, aggregate: Aggregate) -> list[RecordedEvent]:
+        pending, aggregate.pending = aggregate.pending, []
+        expected = aggregate.version
+        recorded = await self.store.append(self.conn, aggregate.stream_id, expected, pending, self.meta)
+        aggregate.version += len(pending)
+        self.recorded.extend(recorded)
+        return recorded

@@ -1,0 +1,76 @@
+"""The FastAPI application every service builds the same way."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import APIRouter, FastAPI, Request
+
+from shared.config import Settings, get_settings
+from shared.db import create_pool, ensure_database, migrate
+from shared.eventstore import EventStore
+from shared.eventstore.schema import EVENTSTORE_SQL
+from shared.http.errors import install_error_handlers
+from shared.projections import Projection, ProjectionRunner
+from shared.tracing import setup_tracing
+
+Startup = Callable[[FastAPI], Awaitable[None]]
+
+
+def create_service_app(
+    service: str,
+    *,
+    title: str,
+    description: str,
+    routers: Sequence[APIRouter],
+    schema_files: Sequence[Path] = (),
+    read_models: Sequence[Projection] = (),
+    on_startup: Startup | None = None,
+    settings: Settings | None = None,
+) -> FastAPI:
+    settings = settings or get_settings()
+    setup_tracing(f"{service}-api", settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await ensure_database(settings, settings.db_prefix + service)
+        pool = await create_pool(settings.dsn(service), max_size=20)
+        await migrate(pool, EVENTSTORE_SQL, *schema_files)
+        app.state.store = EventStore(pool, service)
+        app.state.settings = settings
+        for projection in read_models:  # the API may start before the worker that fills them
+            await ProjectionRunner(pool, projection, {}).setup()
+        if on_startup:
+            await on_startup(app)
+        yield
+        await pool.close()
+
+    app = FastAPI(
+        title=title,
+        description=description,
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+
+    @app.get("/healthz", tags=["运维 operations"], summary="健康检查 / health")
+    async def healthz(request: Request) -> dict:
+        store: EventStore = request.app.state.store
+        async with store.pool.acquire() as conn:
+            relay = await conn.fetchrow("select last_position, published_position from es.relay_state")
+        return {
+            "status": "ok",
+            "service": service,
+            "log_position": relay["last_position"],
+            "published_position": relay["published_position"],
+        }
+
+    for router in routers:
+        app.include_router(router)
+    if settings.otel_exporter != "none":
+        from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+
+        FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz")
+    return app

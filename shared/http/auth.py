@@ -1,0 +1,126 @@
+"""Who is calling: bearer tokens (JWT) verified against configured keys, and scope checks.
+
+Every endpoint declares what it needs through ``require(...)``; a caller without it gets
+403 and nothing changes. Development tokens come from ``xingcun tokens issue``.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from enum import StrEnum
+from typing import Annotated
+
+import jwt
+from fastapi import Depends, HTTPException, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel
+
+from shared.config import Settings, get_settings
+from shared.eventstore.errors import Forbidden
+
+
+class Role(StrEnum):
+    city_office = "city_office"  # 领导小组办公室
+    district_official = "district_official"  # 区、镇干部
+    unit = "unit"  # 扶持单位
+    first_secretary = "first_secretary"  # 第一书记 / 驻村工作队
+    finance_officer = "finance_officer"  # 财政
+    assessor = "assessor"  # 考核
+    inspector = "inspector"  # 督导
+    public = "public"
+
+
+class Principal(BaseModel):
+    subject: str
+    role: Role
+    district: str | None = None  # district code, for district officials and finance officers
+    unit: str | None = None
+    team: str | None = None
+
+    @property
+    def actor(self) -> str:
+        return f"{self.role.value}:{self.subject}"
+
+    def may_act_in_district(self, district: str) -> bool:
+        return self.role is Role.city_office or (self.district is not None and self.district == district)
+
+
+_dev_secrets: dict[str, str] = {}
+
+
+def _secret(settings: Settings) -> str:
+    if settings.jwt_secret:
+        return settings.jwt_secret
+    if (known := _dev_secrets.get(str(settings.state_dir))) is not None:
+        return known
+    # Development only: a random secret kept beside the local stack's state, never committed.
+    path = settings.state_dir / "jwt-secret"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    _dev_secrets[str(settings.state_dir)] = secret = path.read_text().strip()
+    return secret
+
+
+def issue_token(settings: Settings, principal: Principal, ttl_seconds: int = 8 * 3600) -> str:
+    now = int(time.time())
+    claims = principal.model_dump(exclude_none=True, mode="json") | {"iat": now, "exp": now + ttl_seconds}
+    return jwt.encode(claims, _secret(settings), algorithm="HS256")
+
+
+def verify_token(settings: Settings, token: str) -> Principal:
+    if settings.jwt_public_key:
+        claims = jwt.decode(token, settings.jwt_public_key, algorithms=["RS256", "ES256"], options={"require": ["exp"]})
+    else:
+        claims = jwt.decode(token, _secret(settings), algorithms=["HS256"], options={"require": ["exp"]})
+    return Principal.model_validate(claims)
+
+
+_bearer = HTTPBearer(auto_error=False, description="OAuth2 bearer token (JWT)")
+
+
+def current_principal(
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    settings: Annotated[Settings, Depends(get_settings)],
+) -> Principal:
+    if credentials is None:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            detail=[{"loc": ["header", "Authorization"], "msg": "需要登录 / bearer token required", "type": "unauthorized"}],
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    try:
+        return verify_token(settings, credentials.credentials)
+    except (jwt.PyJWTError, ValueError) as exc:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            detail=[{"loc": ["header", "Authorization"], "msg": f"令牌无效 / invalid token: {exc}", "type": "unauthorized"}],
+            headers={"WWW-Authenticate": "Bearer"},
+        ) from exc
+
+
+def require(*roles: Role):
+    """A dependency that admits only the given roles (the city office always)."""
+    allowed = {Role.city_office, *roles}
+
+    def check(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
+        if principal.role not in allowed:
+            raise HTTPException(
+                status.HTTP_403_FORBIDDEN,
+                detail=[{"loc": ["header", "Authorization"],
+                         "msg": f"无权执行此操作 / role {principal.role.value} may not do this",
+                         "type": "forbidden"}],
+            )
+        return principal
+
+    return check
+
+
+def ensure_district(principal: Principal, district: str) -> None:
+    """District officials act only within their own district."""
+    if not principal.may_act_in_district(district):
+        raise Forbidden(
+            f"只能办理本区事务 / you may act only within district {principal.district}", field="district"
+        )

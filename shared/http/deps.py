@@ -1,0 +1,53 @@
+"""Dependencies every service's routes share: the store, the caller, the command metadata."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+from uuid import UUID
+
+import asyncpg
+from fastapi import Depends, Header, Request
+
+from shared.eventstore import CommandMeta, EventStore
+from shared.http.auth import Principal, current_principal
+from shared.tracing import current_traceparent
+
+
+def get_store(request: Request) -> EventStore:
+    return request.app.state.store
+
+
+def get_pool(request: Request) -> asyncpg.Pool:
+    return request.app.state.store.pool
+
+
+def command_meta(
+    principal: Annotated[Principal, Depends(current_principal)],
+    x_correlation_id: Annotated[UUID | None, Header(description="关联 ID / correlation id of the conversation")] = None,
+    x_causation_id: Annotated[UUID | None, Header(description="起因 ID / id of the event or message that caused this command")] = None,
+    x_occurred_at: Annotated[datetime | None, Header(description="业务发生时间 / business time, when recording a past fact")] = None,
+) -> CommandMeta:
+    kwargs = {"actor": principal.actor, "causation_id": x_causation_id, "traceparent": current_traceparent()}
+    if x_correlation_id:
+        kwargs["correlation_id"] = x_correlation_id
+    if x_occurred_at:
+        if x_occurred_at.tzinfo is None:
+            from fastapi import HTTPException
+
+            raise HTTPException(422, detail=[{"loc": ["header", "X-Occurred-At"],
+                                              "msg": "时间需带时区 / timestamp needs a time zone", "type": "value_error"}])
+        kwargs["occurred_at"] = x_occurred_at
+    return CommandMeta(**kwargs)
+
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        max_length=200,
+        description="幂等键：重试同一请求时使用同一键 / retrying with the same key has its effect once",
+    ),
+]
+Store = Annotated[EventStore, Depends(get_store)]
+Meta = Annotated[CommandMeta, Depends(command_meta)]

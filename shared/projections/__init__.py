@@ -1,0 +1,6 @@
+"""Projections: read models kept from the event topics, rebuildable from offset zero."""
+
+from shared.projections.projection import Delivery, Projection
+from shared.projections.runner import ProjectionRunner
+
+__all__ = ["Delivery", "Projection", "ProjectionRunner"]

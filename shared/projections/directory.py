@@ -1,0 +1,40 @@
+"""村名录 / a service's own copy of the village register, kept from ``registry.events``.
+
+Funding and assessment check commands against it (is the village registered, is it
+designated?) without ever calling the registry; the registry lists villages from it.
+"""
+
+from __future__ import annotations
+
+import asyncpg
+
+from shared.eventstore import RecordedEvent
+from shared.projections.projection import Projection
+
+
+class VillageDirectory(Projection):
+    name = "village_directory"
+    sources = ("registry",)
+    tables = ("directory.villages",)
+    schema_sql = """
+    create schema if not exists directory;
+    create table if not exists directory.villages (
+        code          text primary key,
+        name          text not null,
+        district      text not null,
+        town          text not null,
+        village_type  text not null,
+        designated    boolean not null default false,
+        position      bigint not null
+    );
+    create index if not exists directory_villages_district on directory.villages (district, code);
+    """
+
+    async def apply(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
+        if event.type == "VillageRegistered":
+            p = event.payload
+            await conn.execute(
+                """insert into directory.villages (code, name, district, town, village_type, position)
+                   values ($1, $2, $3, $4, $5, $6)""",
+                p["code"], p["name"], p["district"], p["town"], p["village_type"], event.global_position,
+            )

@@ -1,0 +1,38 @@
+"""What a projection is: a name, the topics it reads, its tables and how an event changes them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+import asyncpg
+
+from shared.eventstore.envelope import RecordedEvent
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One Kafka record as a projection receives it."""
+
+    topic: str
+    partition: int
+    offset: int
+    value: bytes
+    headers: dict[str, bytes]
+
+
+class Projection:
+    """Subclasses set the class attributes and implement ``apply``.
+
+    ``apply`` runs inside the batch's transaction; it must only touch ``tables``.
+    It must not read the clock or anything but the event and the tables, so that a
+    rebuild from offset zero comes out the same as the live model.
+    """
+
+    name: ClassVar[str]
+    sources: ClassVar[tuple[str, ...]]  # services whose <service>.events topics it reads
+    tables: ClassVar[tuple[str, ...]]  # schema-qualified read-model tables
+    schema_sql: ClassVar[str]  # idempotent DDL of those tables
+
+    async def apply(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
+        raise NotImplementedError

@@ -1,0 +1,128 @@
+"""A service's worker process: its outbox relay and its projections, on faust-streaming.
+
+Each service's ``entrypoints/worker.py`` calls ``build_worker`` with its projections and
+runs ``main()``. The relay runs as a faust task; each projection is a faust agent that
+takes records in batches and hands them to a ``ProjectionRunner``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+
+import faust
+import structlog
+
+from shared.config import Settings, get_settings
+from shared.db import create_pool, ensure_database, migrate
+from shared.eventstore.schema import EVENTSTORE_SQL
+from shared.messaging.kafka import ensure_topics, event_producer
+from shared.outbox.relay import OutboxRelay
+from shared.projections import Delivery, Projection, ProjectionRunner
+from shared.tracing import setup_tracing
+
+log = structlog.get_logger("xingcun.worker")
+
+
+class ServiceResources:
+    """The pool and runners a worker shares between its relay and its agents."""
+
+    def __init__(self, service: str, settings: Settings, projections: Sequence[Projection]):
+        self.service = service
+        self.settings = settings
+        self.projections = projections
+        self.pool = None
+        self.runners: dict[str, ProjectionRunner] = {}
+        self._ready = asyncio.Event()
+        self._lock = asyncio.Lock()
+
+    def topics_of(self, projection: Projection) -> dict[str, str]:
+        return {s: self.settings.topic(s) for s in projection.sources}
+
+    @property
+    def topics(self) -> list[str]:
+        """Its own topic and every topic its projections read."""
+        sources = {self.service, *(s for p in self.projections for s in p.sources)}
+        return sorted(self.settings.topic(s) for s in sources)
+
+    async def start(self) -> None:
+        async with self._lock:
+            if self.pool is not None:
+                return
+            await ensure_database(self.settings, self.settings.db_prefix + self.service)
+            pool = await create_pool(self.settings.dsn(self.service), max_size=8)
+            await migrate(pool, EVENTSTORE_SQL)
+            for projection in self.projections:
+                runner = ProjectionRunner(pool, projection, self.topics_of(projection))
+                await runner.setup()
+                self.runners[projection.name] = runner
+            self.pool = pool
+            self._ready.set()
+
+    async def runner(self, name: str) -> ProjectionRunner:
+        await self._ready.wait()
+        return self.runners[name]
+
+
+def build_worker(service: str, projections: Sequence[Projection] = (), settings: Settings | None = None) -> faust.App:
+    settings = settings or get_settings()
+    setup_tracing(f"{service}-worker", settings)
+    app = faust.App(
+        f"{settings.topic_prefix}xingcun-{service}",
+        broker=f"kafka://{settings.kafka_bootstrap}",
+        store="memory://",
+        web_enabled=False,
+        topic_disable_leader=True,
+        topic_partitions=settings.topic_partitions,
+        consumer_auto_offset_reset="earliest",
+        broker_session_timeout=10,
+        broker_heartbeat_interval=3,
+        producer_acks=-1,
+    )
+    resources = ServiceResources(service, settings, projections)
+    app.resources = resources  # type: ignore[attr-defined]
+
+    @app.task
+    async def relay() -> None:
+        await resources.start()
+        producer = event_producer(settings.kafka_bootstrap)
+        await producer.start()
+        stopping = asyncio.Event()
+        try:
+            await OutboxRelay(resources.pool, producer, source=service, topic=settings.topic(service)).run(stopping)
+        finally:
+            await producer.stop()
+
+    for projection in projections:
+        _add_agent(app, resources, projection)
+    return app
+
+
+def _add_agent(app: faust.App, resources: ServiceResources, projection: Projection) -> None:
+    topic = app.topic(
+        *resources.topics_of(projection).values(), value_serializer="raw", key_serializer="raw"
+    )
+
+    async def project(stream) -> None:
+        runner = await resources.runner(projection.name)
+        async for events in stream.take_events(500, within=0.02):
+            await runner.apply_batch(
+                [
+                    Delivery(e.message.topic, e.message.partition, e.message.offset, e.value, e.headers)
+                    for e in events
+                ]
+            )
+
+    project.__name__ = f"project_{projection.name}"
+    app.agent(topic, name=f"projection.{projection.name}")(project)
+
+
+def run(app: faust.App) -> None:
+    """Run the worker as a process (``python -m services.<service>.entrypoints.worker``)."""
+    from faust.worker import Worker
+
+    # Topics must exist before faust subscribes, or it settles on an empty assignment.
+    resources: ServiceResources = app.resources  # type: ignore[attr-defined]
+    settings = resources.settings
+    asyncio.run(ensure_topics(settings.kafka_bootstrap, resources.topics, settings.topic_partitions))
+    Worker(app, loglevel="info").execute_from_commandline()

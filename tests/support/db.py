@@ -1,0 +1,22 @@
+"""A fresh database per test that needs one, with the event store migrated."""
+
+from __future__ import annotations
+
+import secrets
+
+from shared.config import Settings
+from shared.db import create_pool, drop_database, ensure_database, migrate
+from shared.eventstore.schema import EVENTSTORE_SQL
+
+
+async def fresh_store_pool(settings: Settings, label: str, max_size: int = 40):
+    name = f"{settings.db_prefix}{label}_{secrets.token_hex(2)}"
+    await ensure_database(settings, name)
+    pool = await create_pool(settings.dsn_for(name), max_size=max_size)
+    await migrate(pool, EVENTSTORE_SQL)
+    return name, pool
+
+
+async def dispose(settings: Settings, name: str, pool) -> None:
+    await pool.close()
+    await drop_database(settings, name)

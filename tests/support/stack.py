@@ -1,0 +1,95 @@
+"""Service processes for end-to-end tests: real uvicorn APIs and faust workers.
+
+They use the session's databases and topics (random prefixes, see conftest) and
+free ports, and write their spans to files the tests read.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from shared.config import REPO_ROOT, Settings
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class ServiceStack:
+    def __init__(self, settings: Settings, workdir: Path):
+        self.settings = settings
+        self.workdir = workdir
+        self.ports = {s: free_port() for s in ("registry", "funding", "assessment", "publicity")}
+        self.procs: dict[str, subprocess.Popen] = {}
+
+    def env(self, name: str) -> dict[str, str]:
+        env = dict(os.environ)
+        env.update({f"XINGCUN_{s.upper()}_PORT": str(p) for s, p in self.ports.items()})
+        env["XINGCUN_STATE_DIR"] = str(self.workdir)
+        env["XINGCUN_OTEL_CONSOLE_PATH"] = str(self.spans_path(name))
+        env["PYTHONUNBUFFERED"] = "1"
+        return env
+
+    def spans_path(self, name: str) -> Path:
+        return self.workdir / f"{name}.spans.jsonl"
+
+    def log_path(self, name: str) -> Path:
+        return self.workdir / f"{name}.log"
+
+    def url(self, service: str) -> str:
+        return f"http://127.0.0.1:{self.ports[service]}"
+
+    def start_api(self, service: str) -> None:
+        self._spawn(f"{service}-api", [sys.executable, "-m", "uvicorn", f"services.{service}.entrypoints.api:app",
+                                        "--host", "127.0.0.1", "--port", str(self.ports[service]), "--log-level", "warning"])
+        self.wait_healthy(service)
+
+    def start_worker(self, service: str) -> None:
+        self._spawn(f"{service}-worker", [sys.executable, "-m", f"services.{service}.entrypoints.worker"])
+
+    def _spawn(self, name: str, argv: list[str]) -> None:
+        log = open(self.log_path(name), "ab")  # noqa: SIM115 — the child owns it
+        self.procs[name] = subprocess.Popen(argv, cwd=REPO_ROOT, env=self.env(name), stdout=log, stderr=log,
+                                            start_new_session=True)
+
+    def wait_healthy(self, service: str, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        name = f"{service}-api"
+        while time.monotonic() < deadline:
+            if self.procs[name].poll() is not None:
+                raise RuntimeError(f"{name} exited:\n{self.log_path(name).read_text()[-3000:]}")
+            try:
+                if httpx.get(self.url(service) + "/healthz", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        raise TimeoutError(f"{name} not healthy:\n{self.log_path(name).read_text()[-3000:]}")
+
+    def kill(self, name: str, sig: int = signal.SIGKILL) -> None:
+        proc = self.procs.pop(name)
+        if proc.poll() is None:
+            os.killpg(proc.pid, sig)
+            proc.wait(timeout=30)
+
+    def stop_all(self) -> None:
+        for name in list(self.procs):
+            self.kill(name, signal.SIGTERM)
+
+    def spans(self, name: str) -> list[dict]:
+        import json
+
+        path = self.spans_path(name)
+        if not path.exists():
+            return []
+        return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
