@@ -8,6 +8,7 @@ takes records in batches and hands them to a ``ProjectionRunner``.
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from collections.abc import Sequence
 
 import faust
@@ -71,6 +72,8 @@ def build_worker(service: str, projections: Sequence[Projection] = (), settings:
         f"{settings.topic_prefix}xingcun-{service}",
         broker=f"kafka://{settings.kafka_bootstrap}",
         store="memory://",
+        # faust keeps table data under its datadir (default: the working directory).
+        datadir=str(settings.state_dir / "faust" / "{conf.id}"),
         web_enabled=False,
         topic_disable_leader=True,
         topic_partitions=settings.topic_partitions,
@@ -125,4 +128,5 @@ def run(app: faust.App) -> None:
     resources: ServiceResources = app.resources  # type: ignore[attr-defined]
     settings = resources.settings
     asyncio.run(ensure_topics(settings.kafka_bootstrap, resources.topics, settings.topic_partitions))
+    Path(app.conf.datadir).mkdir(parents=True, exist_ok=True)
     Worker(app, loglevel="info").execute_from_commandline()

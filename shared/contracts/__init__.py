@@ -1,7 +1,7 @@
 """The events each service publishes: its contract with the other services and bureaus.
 
 One module per service. Changing an event's fields means a new ``version`` and an
-upcaster from the old one; ``xingcun contracts check`` fails the build otherwise.
+upcaster from the old one; the contract check fails the build otherwise.
 """
 
-from shared.contracts import registry  # noqa: F401  (registers the events)
+from shared.contracts import assessment, funding, publicity, registry  # noqa: F401  (registers the events)

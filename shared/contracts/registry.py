@@ -1,23 +1,201 @@
-"""Events published by the registry service on ``registry.events``."""
+"""Events published by the registry service on ``registry.events``.
+
+Consumed by funding (designations), assessment (villages, teams, presence) and
+publicity (everything). Money in integer fen; personal data of cadres stays in the
+registry's own events and never leaves publicity's aggregates.
+"""
 
 from __future__ import annotations
 
-from pydantic import Field
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
 
 from shared.eventstore import DomainEvent
 from shared.reference.places import VillageType
 
 SERVICE = "registry"
+IncomeYear = Literal["2018", "2019", "2020"]
+UnitLevel = Literal["city", "district"]
 
 
 class VillageRegistered(DomainEvent, type="VillageRegistered", version=1, service=SERVICE):
-    """A village entered the programme's register (行政村登记)."""
+    """A village entered the programme's register (行政村登记). Stream ``village-<code>``."""
 
     code: str = Field(description="村代码 / 12-digit village code")
     name: str = Field(description="村名 / village name")
     district: str = Field(description="区代码 / district code")
     town: str = Field(description="镇/街 / town or subdistrict")
     village_type: VillageType = Field(description="村类型 / village type")
-    income_fen: dict[str, int] = Field(
+    income_fen: dict[IncomeYear, int] = Field(
         description="2018–2020 年村集体经营性收入（分）/ collective operating income by year, in fen"
     )
+
+
+class VillageIncomeCorrected(DomainEvent, type="VillageIncomeCorrected", version=1, service=SERVICE):
+    """A baseline income figure was corrected (更正), with the reason and who did it."""
+
+    code: str
+    district: str
+    year: IncomeYear
+    income_fen: int
+    previous_fen: int
+    reason: str
+
+
+class RankedVillage(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    code: str
+    district: str
+    income_fen: dict[IncomeYear, int]
+    average_fen: int = Field(description="三年平均（分，向下取整）/ 3-year average in fen, floored")
+    rank: int = Field(description="自下而上名次，1 为最低 / rank from the bottom, 1 = lowest")
+
+
+class ScreeningCompleted(DomainEvent, type="ScreeningCompleted", version=1, service=SERVICE):
+    """A screening run (精准识别): everything needed to re-derive its designation.
+
+    Stream ``screening-<run_id>``. ``ranked`` holds every village considered, bottom first.
+    """
+
+    run_id: str
+    rule: str = Field(description="e.g. bottom_n_by_average_2018_2020")
+    rule_version: int
+    tie_break: str = Field(description="e.g. average asc, then code asc")
+    quota: int = Field(description="认定数量 N / how many are designated")
+    ranked: list[RankedVillage]
+    cutoff_average_fen: int = Field(description="第 N 名的三年平均 / average of the N-th village")
+    designated: list[str]
+    supersedes: str | None = None
+    added: list[str] = Field(default_factory=list, description="相对上次新增 / in, compared with the superseded run")
+    removed: list[str] = Field(default_factory=list, description="相对上次移出 / out, compared with the superseded run")
+
+
+class VillageDesignated(DomainEvent, type="VillageDesignated", version=1, service=SERVICE):
+    """认定为经济薄弱村. Stream ``village-<code>``. Opens the village for programme allocations."""
+
+    code: str
+    district: str
+    run_id: str
+    rank: int
+    average_fen: int
+
+
+class DesignationRevoked(DomainEvent, type="DesignationRevoked", version=1, service=SERVICE):
+    """撤销认定 (a superseding run left the village out, or an official decision)."""
+
+    code: str
+    district: str
+    run_id: str | None
+    reason: str
+
+
+class UnitRegistered(DomainEvent, type="UnitRegistered", version=1, service=SERVICE):
+    """扶持单位. Stream ``unit-<unit_id>``."""
+
+    unit_id: str
+    name: str
+    level: UnitLevel
+    district: str | None = Field(None, description="区级单位所属区 / district of a district-level unit")
+    strengths: list[str] = Field(description="职能优势 / functional strengths, from shared.reference.strengths")
+
+
+class CadreRegistered(DomainEvent, type="CadreRegistered", version=1, service=SERVICE):
+    """选派干部. Personal data: never published. Stream ``cadre-<cadre_id>``."""
+
+    cadre_id: str
+    unit_id: str
+    name: str
+    title: str = Field(description="职务 / position")
+
+
+class CadreTrained(DomainEvent, type="CadreTrained", version=1, service=SERVICE):
+    """集中培训完成 / completed the centralised training."""
+
+    cadre_id: str
+    course: str
+    completed_on: date
+
+
+class WorkTeamFormed(DomainEvent, type="WorkTeamFormed", version=1, service=SERVICE):
+    """驻村工作队组建. Stream ``team-<team_id>``."""
+
+    team_id: str
+    lead_unit_id: str
+    partner_unit_ids: list[str]
+    member_ids: list[str]
+    first_secretary_id: str
+    district: str | None = Field(None, description="工作队服务的区 / district the team serves, once known")
+
+
+class TeamMembersChanged(DomainEvent, type="TeamMembersChanged", version=1, service=SERVICE):
+    team_id: str
+    added: list[str]
+    removed: list[str]
+    first_secretary_id: str
+
+
+class TeamAssigned(DomainEvent, type="TeamAssigned", version=1, service=SERVICE):
+    """工作队对接村 (因需对接). Stream ``team-<team_id>``."""
+
+    team_id: str
+    lead_unit_id: str
+    village_code: str
+    district: str
+    reason: str = Field(description="对接理由 / why this pair, e.g. the matching score's parts")
+    proposal_id: str | None = None
+
+
+class TeamUnassigned(DomainEvent, type="TeamUnassigned", version=1, service=SERVICE):
+    team_id: str
+    village_code: str
+    district: str
+    reason: str
+
+
+class TeamEnteredVillage(DomainEvent, type="TeamEnteredVillage", version=1, service=SERVICE):
+    """入村: only with a trained first secretary."""
+
+    team_id: str
+    village_code: str
+    entered_on: date
+
+
+class CadrePresenceLogged(DomainEvent, type="CadrePresenceLogged", version=1, service=SERVICE):
+    """驻村打卡: a day in the village and which of the four togethers (同吃、同住、同学习、同劳动)."""
+
+    cadre_id: str
+    team_id: str
+    village_code: str
+    day: date
+    togethers: list[Literal["eat", "live", "study", "work"]]
+
+
+class LeaveApproved(DomainEvent, type="LeaveApproved", version=1, service=SERVICE):
+    leave_id: str
+    cadre_id: str
+    team_id: str | None
+    start: date
+    end: date
+    days: int
+
+
+class InsuranceRecorded(DomainEvent, type="InsuranceRecorded", version=1, service=SERVICE):
+    """人身意外伤害保险."""
+
+    cadre_id: str
+    policy_no: str
+    valid_from: date
+    valid_to: date
+
+
+class AllowanceComputed(DomainEvent, type="AllowanceComputed", version=1, service=SERVICE):
+    """生活补助 for one cadre and month, from the presence days."""
+
+    cadre_id: str
+    team_id: str | None
+    month: str = Field(pattern=r"^\d{4}-\d{2}$")
+    presence_days: int
+    amount_fen: int

@@ -87,7 +87,7 @@ def fetch_jars(settings: Settings | None = None) -> float | None:
     result = subprocess.run(
         ["mvn", "-q", "-B", "-f", str(POM), "dependency:copy-dependencies",
          "-DincludeScope=runtime", f"-DoutputDirectory={scratch}"],
-        capture_output=True, text=True,
+        check=False, capture_output=True, text=True,
     )
     if result.returncode != 0 or not (scratch / f"kafka_2.13-{KAFKA_VERSION}.jar").exists():
         raise StackError(f"Maven 下载失败 / Maven fetch failed:\n{result.stdout[-3000:]}{result.stderr[-3000:]}")
@@ -154,7 +154,7 @@ def format_storage(settings: Settings | None = None) -> None:
         result = subprocess.run(
             _java("kafka.tools.StorageTool", "format", "-t", _cluster_id(), "-c", str(props),
                   "--ignore-formatted", settings=settings),
-            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+            check=False, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
         )
     if result.returncode != 0:
         raise show_failure("Kafka 存储格式化失败 / formatting Kafka storage failed", log_file(NAME, settings))

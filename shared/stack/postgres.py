@@ -123,7 +123,7 @@ def _initdb(settings: Settings) -> None:
             "--auth-local=trust", "--auth-host=scram-sha-256",
             "--encoding=UTF8", "--locale=C", "--no-instructions",
         ]),
-        capture_output=True, text=True,
+        check=False, capture_output=True, text=True,
     )
     if result.returncode != 0:
         raise StackError(f"initdb 失败 / initdb failed:\n{result.stdout}{result.stderr}")
@@ -166,7 +166,7 @@ def start_postgres(settings: Settings | None = None) -> None:
     with open(log_path, "ab") as log:
         result = subprocess.run(
             _as_server_user([str(bin_dir() / "pg_ctl"), "-D", str(data_dir(settings)), "-w", "-t", "60", "start"]),
-            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            check=False, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )
     if result.returncode != 0:
         raise show_failure("PostgreSQL 启动失败 / PostgreSQL failed to start", log_path)
@@ -180,7 +180,7 @@ def stop_postgres(settings: Settings | None = None) -> bool:
         return False
     result = subprocess.run(
         _as_server_user([str(bin_dir(install=False) / "pg_ctl"), "-D", str(data_dir(settings)), "-m", "fast", "-w", "stop"]),
-        capture_output=True, text=True,
+        check=False, capture_output=True, text=True,
     )
     if result.returncode != 0:
         raise StackError(f"PostgreSQL 停止失败 / could not stop PostgreSQL:\n{result.stdout}{result.stderr}")
@@ -230,7 +230,7 @@ def wait_postgres(settings: Settings | None = None, timeout: float = 60.0) -> No
         try:
             run_async(_try_login(settings))
             return
-        except Exception as exc:  # noqa: BLE001 - any failure means "not yet"
+        except Exception as exc:  # any failure means "not yet"
             if time.monotonic() > deadline:
                 raise StackError(f"无法连接 PostgreSQL / cannot connect to PostgreSQL: {exc!r}") from exc
             time.sleep(0.5)

@@ -1,17 +1,25 @@
+"""One running system for the whole end-to-end session: all four APIs and workers.
+
+Tests isolate themselves by the ids they create; a test that kills a process
+starts it again before it ends.
+"""
+
 from __future__ import annotations
 
 import pytest
 
+from shared.config import SERVICES
 from shared.http.auth import Principal, Role, issue_token
 from tests.support.stack import ServiceStack
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def stack(settings, tmp_path_factory):
     stack = ServiceStack(settings, tmp_path_factory.mktemp("stack"))
     try:
-        for service in ("registry", "publicity"):
+        for service in SERVICES:
             stack.start_worker(service)
+        for service in SERVICES:
             stack.start_api(service)
         yield stack
     finally:
@@ -20,8 +28,10 @@ def stack(settings, tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def token(settings):
-    def make(role: Role = Role.city_office, **scope: str) -> dict[str, str]:
-        principal = Principal(subject=f"test-{role.value}", role=role, **scope)
+    """``token(role, district=..., unit=..., team=...)`` → Authorization header."""
+
+    def make(role: Role = Role.city_office, subject: str | None = None, **scope: str) -> dict[str, str]:
+        principal = Principal(subject=subject or f"test-{role.value}", role=role, **scope)
         return {"Authorization": f"Bearer {issue_token(settings, principal)}"}
 
     return make

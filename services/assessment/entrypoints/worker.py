@@ -1,9 +1,10 @@
 """The assessment worker: its outbox relay and projections (python -m services.assessment.entrypoints.worker)."""
 
-from shared.projections.directory import VillageDirectory
 from shared.worker import build_worker, run
 
-app = build_worker("assessment", [VillageDirectory()])
+from services.assessment.projections import PROJECTIONS
+
+app = build_worker("assessment", PROJECTIONS)
 
 if __name__ == "__main__":
     run(app)

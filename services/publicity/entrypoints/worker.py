@@ -1,4 +1,4 @@
-"""The publicity worker: projections of every service's events (python -m services.publicity.entrypoints.worker)."""
+"""The publicity worker: its outbox relay and projections (python -m services.publicity.entrypoints.worker)."""
 
 from shared.worker import build_worker, run
 

@@ -1,9 +1,10 @@
 """The registry worker: its outbox relay and projections (python -m services.registry.entrypoints.worker)."""
 
-from shared.projections.directory import VillageDirectory
 from shared.worker import build_worker, run
 
-app = build_worker("registry", [VillageDirectory()])
+from services.registry.projections import PROJECTIONS
+
+app = build_worker("registry", PROJECTIONS)
 
 if __name__ == "__main__":
     run(app)

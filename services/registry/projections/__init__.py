@@ -1,0 +1,5 @@
+"""The registry service's read models, kept by its worker."""
+
+from shared.projections.directory import VillageDirectory
+
+PROJECTIONS = [VillageDirectory()]

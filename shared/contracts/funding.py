@@ -1,0 +1,155 @@
+"""Events published by the funding service on ``funding.events``. Amounts in integer fen."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from shared.eventstore import DomainEvent
+
+SERVICE = "funding"
+FundSource = Literal["city_special", "district", "town", "unit", "other"]
+
+
+class BudgetAppropriated(DomainEvent, type="BudgetAppropriated", version=1, service=SERVICE):
+    """预算下达. Stream ``line-<line_id>``."""
+
+    line_id: str
+    source: FundSource = Field(description="市财政产业扶持专项补贴 / 区 / 镇 / 扶持单位自筹 / 其他")
+    fiscal_year: int
+    scope: str = Field(description="'city' or a district code")
+    title: str
+    amount_fen: int
+
+
+class AppropriationAdjusted(DomainEvent, type="AppropriationAdjusted", version=1, service=SERVICE):
+    line_id: str
+    amount_fen: int = Field(description="调整后总额 / new total")
+    previous_fen: int
+    reason: str
+
+
+class Tranche(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    tranche_no: int
+    amount_fen: int
+    milestone_id: str | None = Field(None, description="放款所需节点 / milestone that releases it; None = payable now")
+
+
+class FundsAllocated(DomainEvent, type="FundsAllocated", version=1, service=SERVICE):
+    """资金分配到村（及项目、任务）. Stream ``allocation-<allocation_id>``."""
+
+    allocation_id: str
+    line_id: str
+    source: FundSource
+    fiscal_year: int
+    village_code: str
+    district: str
+    project_id: str | None = None
+    task_no: int | None = Field(None, ge=1, le=19)
+    amount_fen: int
+    tranches: list[Tranche] = Field(default_factory=list)
+
+
+class AllocationAdjusted(DomainEvent, type="AllocationAdjusted", version=1, service=SERVICE):
+    allocation_id: str
+    line_id: str
+    village_code: str
+    amount_fen: int
+    previous_fen: int
+    reason: str
+
+
+class AllocationCancelled(DomainEvent, type="AllocationCancelled", version=1, service=SERVICE):
+    allocation_id: str
+    line_id: str
+    village_code: str
+    released_fen: int = Field(description="退回预算的金额 / returned to the line (what was not disbursed)")
+    reason: str
+
+
+class TrancheReleased(DomainEvent, type="TrancheReleased", version=1, service=SERVICE):
+    """A milestone verified in assessment made a tranche payable."""
+
+    allocation_id: str
+    tranche_no: int
+    milestone_id: str
+    amount_fen: int
+    released_on: date
+
+
+class DisbursementRequested(DomainEvent, type="DisbursementRequested", version=1, service=SERVICE):
+    """拨付申请. Stream ``disbursement-<disbursement_id>``."""
+
+    disbursement_id: str
+    allocation_id: str
+    line_id: str
+    source: FundSource
+    village_code: str
+    district: str
+    project_id: str | None = None
+    task_no: int | None = None
+    tranche_no: int | None = None
+    amount_fen: int
+
+
+class DisbursementApproved(DomainEvent, type="DisbursementApproved", version=1, service=SERVICE):
+    disbursement_id: str
+    allocation_id: str
+    village_code: str
+    district: str
+    amount_fen: int
+
+
+class DisbursementRejected(DomainEvent, type="DisbursementRejected", version=1, service=SERVICE):
+    disbursement_id: str
+    allocation_id: str
+    village_code: str
+    district: str
+    amount_fen: int
+    reason: str
+
+
+class DisbursementPaid(DomainEvent, type="DisbursementPaid", version=1, service=SERVICE):
+    disbursement_id: str
+    allocation_id: str
+    line_id: str
+    source: FundSource
+    village_code: str
+    district: str
+    project_id: str | None = None
+    task_no: int | None = None
+    amount_fen: int
+    paid_on: date
+    voucher_no: str
+
+
+class DisbursementReversed(DomainEvent, type="DisbursementReversed", version=1, service=SERVICE):
+    disbursement_id: str
+    allocation_id: str
+    line_id: str
+    source: FundSource
+    village_code: str
+    district: str
+    amount_fen: int
+    reason: str
+
+
+class PolicyRegistered(DomainEvent, type="PolicyRegistered", version=1, service=SERVICE):
+    """政策集聚: a policy and who is eligible."""
+
+    policy_id: str
+    name: str
+    description: str
+    designated_only: bool = True
+    village_types: list[str] = Field(default_factory=list, description="empty = any type")
+    districts: list[str] = Field(default_factory=list, description="empty = every district")
+
+
+class PolicyApplied(DomainEvent, type="PolicyApplied", version=1, service=SERVICE):
+    policy_id: str
+    village_code: str
+    district: str
