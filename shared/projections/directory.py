@@ -38,3 +38,8 @@ class VillageDirectory(Projection):
                    values ($1, $2, $3, $4, $5, $6)""",
                 p["code"], p["name"], p["district"], p["town"], p["village_type"], event.global_position,
             )
+        elif event.type in ("VillageDesignated", "DesignationRevoked"):
+            await conn.execute(
+                "update directory.villages set designated = $2, position = $3 where code = $1",
+                event.payload["code"], event.type == "VillageDesignated", event.global_position,
+            )
