@@ -2,6 +2,7 @@
 
 import typer
 
+from shared.cli.audit import app as audit_app
 from shared.cli.demo import demo
 from shared.cli.projections import app as projections_app
 from shared.cli.stack import app as stack_app
@@ -11,6 +12,7 @@ app = typer.Typer(no_args_is_help=True, help="兴村 Xingcun 命令行 / command
 app.add_typer(stack_app, name="stack")
 app.add_typer(projections_app, name="projections")
 app.add_typer(tokens_app, name="tokens")
+app.add_typer(audit_app, name="audit")
 app.command()(demo)
 
 if __name__ == "__main__":

@@ -60,3 +60,6 @@ end $$;
 drop trigger if exists events_appended on es.events;
 create trigger events_appended after insert on es.events
     for each statement execute function es.notify_appended();
+
+-- The last position whose chain head was published as a ChainCheckpointed event.
+alter table es.relay_state add column if not exists checkpointed_position bigint not null default 0;

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 
 import asyncpg
 import structlog
@@ -23,7 +24,8 @@ from aiokafka import AIOKafkaProducer
 from opentelemetry import propagate, trace
 from opentelemetry.trace import SpanKind
 
-from shared.eventstore import chain
+from shared.contracts.audit import ChainCheckpointed
+from shared.eventstore import CommandMeta, EventStore, chain
 from shared.eventstore.store import EVENT_COLUMNS, to_recorded
 from shared.messaging.kafka import encode, headers_for
 
@@ -42,6 +44,8 @@ class OutboxRelay:
         topic: str,
         batch_size: int = 1000,
         idle_wait: float = 0.2,
+        checkpoint_every: int = 1000,
+        checkpoint_interval: float = 60.0,
     ):
         self.pool = pool
         self.producer = producer
@@ -49,6 +53,9 @@ class OutboxRelay:
         self.topic = topic
         self.batch_size = batch_size
         self.idle_wait = idle_wait
+        self.checkpoint_every = checkpoint_every
+        self.checkpoint_interval = checkpoint_interval
+        self._last_checkpoint_at = time.monotonic()
         self._wake = asyncio.Event()
 
     async def sequence_once(self) -> int:
@@ -125,6 +132,27 @@ class OutboxRelay:
             )
         return len(rows)
 
+    async def checkpoint_once(self) -> bool:
+        """Publish the chain head as an event when enough has happened since the last one.
+
+        The checkpoint is itself an event of the log, so a head only counts as new when
+        more than the previous checkpoint has been sequenced since.
+        """
+        async with self.pool.acquire() as conn, conn.transaction():
+            state = await conn.fetchrow(
+                "select last_position, last_hash, checkpointed_position from es.relay_state for update")
+            fresh = state["last_position"] - state["checkpointed_position"]
+            due = fresh >= self.checkpoint_every or (
+                fresh > 1 and time.monotonic() - self._last_checkpoint_at >= self.checkpoint_interval)
+            if not due:
+                return False
+            head = ChainCheckpointed(position=state["last_position"], chain_hash=bytes(state["last_hash"]).hex())
+            await EventStore(self.pool, self.source).append(
+                conn, f"chain-{head.position}", 0, [head], CommandMeta(actor="system:relay"))
+            await conn.execute("update es.relay_state set checkpointed_position = $1", head.position)
+        self._last_checkpoint_at = time.monotonic()
+        return True
+
     async def drain(self) -> int:
         """Sequence and publish until nothing is left; returns how many were published."""
         total = 0
@@ -132,7 +160,7 @@ class OutboxRelay:
             sequenced = await self.sequence_once()
             published = await self.publish_once()
             total += published
-            if not sequenced and not published:
+            if not sequenced and not published and not await self.checkpoint_once():
                 return total
 
     async def run(self, stopping: asyncio.Event) -> None:
