@@ -130,6 +130,75 @@ class EventStore:
             for i, (row, event, payload) in enumerate(zip(rows, events, payloads, strict=True))
         ]
 
+    async def append_many(
+        self,
+        conn: asyncpg.Connection,
+        appends: Sequence[tuple[str, int, Sequence[DomainEvent]]],
+        meta: CommandMeta,
+    ) -> list[RecordedEvent]:
+        """Append to many streams at once — ``(stream_id, expected_version, events)`` each —
+        with one version check and one insert: a bulk import or a designation of hundreds of
+        villages in one transaction. Same guarantees as ``append``, stream by stream."""
+        appends = [(s, v, list(evs)) for s, v, evs in appends if evs]
+        if not appends:
+            return []
+        with tracer.start_as_current_span("eventstore.append_many", attributes={"streams": len(appends)}):
+            moved = [(s, v) for s, v, _ in appends if v > 0]
+            if moved:
+                current = dict(await conn.fetch(
+                    """select stream_id, max(stream_version) from es.events
+                       where stream_id = any($1::text[]) group by stream_id""",
+                    [s for s, _ in moved],
+                ))
+                for stream_id, expected in moved:
+                    if current.get(stream_id, 0) != expected:
+                        raise ConcurrencyError(stream_id, expected)
+            occurred = meta.occurred_at or datetime.now(UTC)
+            flat = [(s, v + i + 1, e) for s, v, evs in appends for i, e in enumerate(evs)]
+            n = len(flat)
+            payloads = [e.model_dump(mode="json") for _, _, e in flat]
+            try:
+                rows = await conn.fetch(
+                    _INSERT,
+                    [uuid4() for _ in flat],
+                    [s for s, _, _ in flat],
+                    [v for _, v, _ in flat],
+                    [e.event_type for _, _, e in flat],
+                    [e.version for _, _, e in flat],
+                    [occurred] * n,
+                    [meta.correlation_id] * n,
+                    [meta.causation_id] * n,
+                    [meta.actor] * n,
+                    [meta.traceparent] * n,
+                    payloads,
+                )
+            except asyncpg.UniqueViolationError as exc:
+                if exc.constraint_name == "events_stream_id_stream_version_key":
+                    raise ConcurrencyError(appends[0][0] if len(appends) == 1 else "(batch)", 0) from exc
+                raise
+        return [
+            RecordedEvent(
+                event_id=row["event_id"], type=event.event_type, schema_version=event.version,
+                source=self.source, stream_id=stream_id, stream_version=version, occurred_at=occurred,
+                recorded_at=row["recorded_at"], correlation_id=meta.correlation_id,
+                causation_id=meta.causation_id, actor=meta.actor, payload=payload,
+            )
+            for row, (stream_id, version, event), payload in zip(rows, flat, payloads, strict=True)
+        ]
+
+    async def read_streams(self, conn: asyncpg.Connection, stream_ids: Sequence[str]) -> dict[str, list[RecordedEvent]]:
+        """Several streams in one query, each in version order (absent streams map to [])."""
+        rows = await conn.fetch(
+            f"""select {EVENT_COLUMNS}, l.position, l.chain_hash
+                from es.events e left join es.log l on l.event_row = e.id
+                where e.stream_id = any($1::text[]) order by e.stream_id, e.stream_version""",
+            list(stream_ids),
+        )
+        streams: dict[str, list[RecordedEvent]] = {s: [] for s in stream_ids}
+        for r in rows:
+            streams[r["stream_id"]].append(to_recorded(r, self.source))
+        return streams
+
     async def read_stream(self, conn: asyncpg.Connection | None, stream_id: str) -> list[RecordedEvent]:
         sql = f"""select {EVENT_COLUMNS}, l.position, l.chain_hash
                   from es.events e left join es.log l on l.event_row = e.id
@@ -212,6 +281,23 @@ class UnitOfWork:
         probe = cls(key)
         stored = await self.store.read_stream(self.conn, probe.stream_id)
         return cls.rehydrate(key, (e.decode() for e in stored))
+
+    async def load_many(self, cls: type[A], keys: Sequence[str]) -> dict[str, A]:
+        """Many aggregates of one kind in one read (keys without a stream come back empty)."""
+        ids = {cls(k).stream_id: k for k in keys}
+        stored = await self.store.read_streams(self.conn, list(ids))
+        return {ids[s]: cls.rehydrate(ids[s], (e.decode() for e in evs)) for s, evs in stored.items()}
+
+    async def save_all(self, aggregates: Sequence[Aggregate]) -> list[RecordedEvent]:
+        """Save many aggregates with one batched append (see ``EventStore.append_many``)."""
+        appends = []
+        for aggregate in aggregates:
+            pending, aggregate.pending = aggregate.pending, []
+            appends.append((aggregate.stream_id, aggregate.version, pending))
+            aggregate.version += len(pending)
+        recorded = await self.store.append_many(self.conn, appends, self.meta)
+        self.recorded.extend(recorded)
+        return recorded
 
     async def save(self, aggregate: Aggregate) -> list[RecordedEvent]:
         pending, aggregate.pending = aggregate.pending, []

@@ -167,3 +167,26 @@ async def test_concurrent_writers_are_read_exactly_once_in_commit_order(store):
         for b, (b_began, _) in spans.items():
             if a_committed < b_began:
                 assert position[a] < position[b], (a, b)
+
+
+async def test_event_stored_at_version_1_is_read_as_version_2(store):
+    from shared.eventstore import DomainEvent, upcaster
+
+    class Renamed(DomainEvent, type="test.Renamed", version=2, service="test"):
+        name_zh: str
+        name_en: str
+
+    @upcaster("test.Renamed", from_version=1)
+    def split_name(payload: dict) -> dict:
+        return {"name_zh": payload["name"], "name_en": ""}
+
+    async with store.pool.acquire() as conn:  # a row exactly as version-1 code wrote it
+        await conn.execute(
+            """insert into es.events (event_id, stream_id, stream_version, type, schema_version,
+                   occurred_at, correlation_id, actor, payload)
+               values (gen_random_uuid(), 'old-1', 1, 'test.Renamed', 1, now(), gen_random_uuid(), 'a',
+                       '{"name": "大口屯村"}')"""
+        )
+    [event] = await store.read_stream(None, "old-1")
+    assert event.schema_version == 1  # stored as it was: the log is never rewritten
+    assert event.decode() == Renamed(name_zh="大口屯村", name_en="")
