@@ -7,6 +7,8 @@ costs next to nothing. ``console`` writes spans as JSON (to a file if
 
 from __future__ import annotations
 
+import contextlib
+
 from opentelemetry import propagate, trace
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
@@ -45,6 +47,10 @@ def setup_tracing(service_name: str, settings: Settings) -> None:
     _configured = True
 
 
+def enabled() -> bool:
+    return _configured
+
+
 def current_traceparent() -> str | None:
     carrier: dict[str, str] = {}
     propagate.inject(carrier)
@@ -55,5 +61,16 @@ def context_from_headers(headers: list[tuple[str, bytes]] | dict | None):
     if not headers:
         return propagate.extract({})
     items = headers.items() if isinstance(headers, dict) else headers
-    carrier = {k: (v.decode() if isinstance(v, bytes) else v) for k, v in items if k == "traceparent"}
+    carrier = {k: (v.decode() if isinstance(v, bytes) else v) for k, v in items if k == "traceparent" and v}
     return propagate.extract(carrier)
+
+
+def span(name: str, *, context=None, kind=None, attributes: dict | None = None):
+    """A span when tracing is on; with ``XINGCUN_OTEL_EXPORTER=none`` not even the no-op
+    tracer's bookkeeping runs on the hot paths (append, relay, projections)."""
+    if not _configured:
+        return contextlib.nullcontext()
+    kwargs = {"context": context, "attributes": attributes}
+    if kind is not None:
+        kwargs["kind"] = kind
+    return trace.get_tracer("xingcun").start_as_current_span(name, **kwargs)

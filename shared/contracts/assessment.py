@@ -69,6 +69,7 @@ class MilestoneReported(DomainEvent, type="MilestoneReported", version=1, servic
     reported_on: date
     evidence_text: str
     evidence_sha256: list[str] = Field(default_factory=list)
+    reported_by: str | None = Field(None, description="填报人 / who reported it (the verifier must be someone else)")
 
 
 class MilestoneVerified(DomainEvent, type="MilestoneVerified", version=1, service=SERVICE):
@@ -80,6 +81,7 @@ class MilestoneVerified(DomainEvent, type="MilestoneVerified", version=1, servic
     district: str
     task_no: int
     verified_on: date
+    verified_by: str | None = Field(None, description="验收人 / assessor who verified it")
 
 
 class MilestoneReturned(DomainEvent, type="MilestoneReturned", version=1, service=SERVICE):
@@ -87,6 +89,8 @@ class MilestoneReturned(DomainEvent, type="MilestoneReturned", version=1, servic
     milestone_id: str
     village_code: str
     reason: str
+    returned_on: date | None = None
+    returned_by: str | None = None
 
 
 class ProjectCompleted(DomainEvent, type="ProjectCompleted", version=1, service=SERVICE):
@@ -116,6 +120,9 @@ class FarmerIncomeReported(DomainEvent, type="FarmerIncomeReported", version=1, 
     district: str
     year: int
     per_capita_fen: int
+    note: str | None = None
+    flagged: bool = False
+    flag_reason: str | None = None
 
 
 class CityIncomeGrowthReported(DomainEvent, type="CityIncomeGrowthReported", version=1, service=SERVICE):
@@ -141,6 +148,7 @@ class EligibilityRecorded(DomainEvent, type="EligibilityRecorded", version=1, se
     district: str
     cover: Cover
     eligible: bool
+    recorded_on: date | None = Field(None, description="认定日期 / the day eligibility was determined")
 
 
 class CoverageRecorded(DomainEvent, type="CoverageRecorded", version=1, service=SERVICE):
@@ -149,6 +157,17 @@ class CoverageRecorded(DomainEvent, type="CoverageRecorded", version=1, service=
     district: str
     cover: Cover
     covered_on: date
+
+
+class CoverageEnded(DomainEvent, type="CoverageEnded", version=1, service=SERVICE):
+    """保障终止 (e.g. the insurance lapsed): the person is a gap again while still eligible."""
+
+    person_id: str
+    village_code: str
+    district: str
+    cover: Cover
+    ended_on: date
+    reason: str
 
 
 class Finding(BaseModel):
@@ -175,12 +194,24 @@ class RectificationReported(DomainEvent, type="RectificationReported", version=1
     finding_id: str
     reported_on: date
     text: str
+    reported_by: str | None = None
 
 
 class RectificationAccepted(DomainEvent, type="RectificationAccepted", version=1, service=SERVICE):
     inspection_id: str
     finding_id: str
     accepted_on: date
+    accepted_by: str | None = None
+
+
+class RectificationReturned(DomainEvent, type="RectificationReturned", version=1, service=SERVICE):
+    """整改不到位，退回 / the rectification was not accepted; the finding stays open."""
+
+    inspection_id: str
+    finding_id: str
+    returned_on: date
+    reason: str
+    returned_by: str | None = None
 
 
 class RubricDimension(BaseModel):
@@ -198,6 +229,10 @@ class RubricDefined(DomainEvent, type="RubricDefined", version=1, service=SERVIC
     year: int
     dimensions: list[RubricDimension]
     grade_cutoffs: dict[str, Decimal] = Field(description="优秀/良好/一般 minimum totals; below 一般 is 较差")
+    rubric_version: int = Field(1, description="该年细则的第几版 / version of this year's rubric")
+    params: dict[str, Decimal] = Field(
+        default_factory=dict, description="计分参数，如应驻村天数 / scoring parameters, e.g. presence days a year"
+    )
 
 
 class AssessmentScore(BaseModel):
@@ -208,6 +243,20 @@ class AssessmentScore(BaseModel):
     scores: dict[str, Decimal]
     total: Decimal
     grade: Literal["优秀", "良好", "一般", "较差"]
+    basis: dict[str, str] = Field(
+        default_factory=dict, description="各维度的计算依据（分子/分母）/ what each score was computed from"
+    )
+
+
+class AssessorMarkRecorded(DomainEvent, type="AssessorMarkRecorded", version=1, service=SERVICE):
+    """考核组评分 for one subject and year. Stream ``assessment-<year>``."""
+
+    year: int
+    subject_kind: Literal["team", "unit", "district"]
+    subject_id: str
+    mark: Decimal = Field(ge=0, le=100)
+    note: str | None = None
+    marked_by: str | None = None
 
 
 class AssessmentComputed(DomainEvent, type="AssessmentComputed", version=1, service=SERVICE):
@@ -216,6 +265,23 @@ class AssessmentComputed(DomainEvent, type="AssessmentComputed", version=1, serv
     year: int
     as_of: date
     results: list[AssessmentScore]
+    cutoff: dict[str, int] = Field(
+        default_factory=dict,
+        description="每个来源服务已计入的日志位置上限 / per source service, the log position facts were read up to",
+    )
+    rubric_version: int | None = None
+    marks_through: int | None = Field(None, description="计入的评分事件数 / assessors' marks counted up to this stream version")
+    computed_by: str | None = None
+
+
+class AssessmentReviewed(DomainEvent, type="AssessmentReviewed", version=1, service=SERVICE):
+    """复核：通过或退回 / a second person approved the computation, or sent it back."""
+
+    year: int
+    as_of: date
+    approved: bool
+    note: str | None = None
+    reviewed_by: str | None = None
 
 
 class AssessmentPublished(DomainEvent, type="AssessmentPublished", version=1, service=SERVICE):

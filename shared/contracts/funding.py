@@ -61,6 +61,7 @@ class AllocationAdjusted(DomainEvent, type="AllocationAdjusted", version=1, serv
     amount_fen: int
     previous_fen: int
     reason: str
+    tranches: list[Tranche] = Field(default_factory=list, description="调整后的分期 / the tranches after the change")
 
 
 class AllocationCancelled(DomainEvent, type="AllocationCancelled", version=1, service=SERVICE):
@@ -94,6 +95,7 @@ class DisbursementRequested(DomainEvent, type="DisbursementRequested", version=1
     task_no: int | None = None
     tranche_no: int | None = None
     amount_fen: int
+    requested_by: str | None = Field(None, description="申请人 / subject of the requester (four eyes)")
 
 
 class DisbursementApproved(DomainEvent, type="DisbursementApproved", version=1, service=SERVICE):
@@ -102,6 +104,7 @@ class DisbursementApproved(DomainEvent, type="DisbursementApproved", version=1, 
     village_code: str
     district: str
     amount_fen: int
+    approved_by: str | None = Field(None, description="审批人 / subject of the approver, never the requester")
 
 
 class DisbursementRejected(DomainEvent, type="DisbursementRejected", version=1, service=SERVICE):

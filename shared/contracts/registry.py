@@ -31,6 +31,10 @@ class VillageRegistered(DomainEvent, type="VillageRegistered", version=1, servic
     income_fen: dict[IncomeYear, int] = Field(
         description="2018–2020 年村集体经营性收入（分）/ collective operating income by year, in fen"
     )
+    needs: list[str] = Field(
+        default_factory=list,
+        description="村的扶持需求（职能优势词表）/ what the village needs, in the strengths vocabulary",
+    )
 
 
 class VillageIncomeCorrected(DomainEvent, type="VillageIncomeCorrected", version=1, service=SERVICE):
@@ -117,6 +121,7 @@ class CadreTrained(DomainEvent, type="CadreTrained", version=1, service=SERVICE)
     cadre_id: str
     course: str
     completed_on: date
+    centralised: bool = Field(True, description="是否为集中培训 / the centralised training a first secretary needs")
 
 
 class WorkTeamFormed(DomainEvent, type="WorkTeamFormed", version=1, service=SERVICE):
@@ -135,6 +140,36 @@ class TeamMembersChanged(DomainEvent, type="TeamMembersChanged", version=1, serv
     added: list[str]
     removed: list[str]
     first_secretary_id: str
+
+
+class ProposedPair(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    team_id: str
+    village_code: str
+    district: str
+    score: int = Field(description="契合度 / fit score")
+    second_village: bool = Field(description="是否为该队第二个村 / the team's second village")
+    reason: str = Field(description="对接理由 / why this pair")
+
+
+class AssignmentProposed(DomainEvent, type="AssignmentProposed", version=1, service=SERVICE):
+    """因需对接方案（求解器给出，待确认）/ a solver's proposal. Stream ``proposal-<proposal_id>``."""
+
+    proposal_id: str
+    districts: list[str]
+    solver: str = Field(description="e.g. scipy.optimize.linear_sum_assignment")
+    rule_version: int
+    pairs: list[ProposedPair]
+    unmatched_villages: list[str] = Field(default_factory=list, description="无队可派的村 / villages left without a team")
+    idle_teams: list[str] = Field(default_factory=list, description="未分到村的队 / teams left without a village")
+
+
+class ProposalPairsAccepted(DomainEvent, type="ProposalPairsAccepted", version=1, service=SERVICE):
+    """官员确认方案中的若干对 / an official accepted some (or all) pairs of a proposal."""
+
+    proposal_id: str
+    pairs: list[tuple[str, str]] = Field(description="(team_id, village_code)")
 
 
 class TeamAssigned(DomainEvent, type="TeamAssigned", version=1, service=SERVICE):
@@ -173,6 +208,18 @@ class CadrePresenceLogged(DomainEvent, type="CadrePresenceLogged", version=1, se
     togethers: list[Literal["eat", "live", "study", "work"]]
 
 
+class LeaveRequested(DomainEvent, type="LeaveRequested", version=1, service=SERVICE):
+    """请假申请. Stream ``cadre-<cadre_id>``."""
+
+    leave_id: str
+    cadre_id: str
+    team_id: str | None
+    start: date
+    end: date
+    days: int
+    reason: str
+
+
 class LeaveApproved(DomainEvent, type="LeaveApproved", version=1, service=SERVICE):
     leave_id: str
     cadre_id: str
@@ -180,6 +227,13 @@ class LeaveApproved(DomainEvent, type="LeaveApproved", version=1, service=SERVIC
     start: date
     end: date
     days: int
+    quota_days: int | None = Field(None, description="当年假期额度 / the annual quota it was approved against")
+
+
+class LeaveRejected(DomainEvent, type="LeaveRejected", version=1, service=SERVICE):
+    leave_id: str
+    cadre_id: str
+    reason: str
 
 
 class InsuranceRecorded(DomainEvent, type="InsuranceRecorded", version=1, service=SERVICE):
@@ -199,3 +253,4 @@ class AllowanceComputed(DomainEvent, type="AllowanceComputed", version=1, servic
     month: str = Field(pattern=r"^\d{4}-\d{2}$")
     presence_days: int
     amount_fen: int
+    daily_rate_fen: int | None = Field(None, description="日补助标准（分）/ the daily rate applied")

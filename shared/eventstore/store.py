@@ -11,27 +11,26 @@ from uuid import uuid4
 
 import asyncpg
 import orjson
-from opentelemetry import trace
 
 from shared.eventstore.aggregate import Aggregate
-from shared.eventstore.catalogue import DomainEvent
+from shared.eventstore.catalogue import CATALOGUE, DomainEvent, UnknownEvent
 from shared.eventstore.envelope import CommandMeta, RecordedEvent
-from shared.eventstore.errors import ConcurrencyError, IdempotencyKeyReused
+from shared.eventstore.errors import ConcurrencyError, DomainError, IdempotencyKeyReused
+from shared.tracing import span
 
 A = TypeVar("A", bound=Aggregate)
-tracer = trace.get_tracer("xingcun.eventstore")
 
 EVENT_COLUMNS = """e.id, e.event_id, e.type, e.schema_version, e.stream_id, e.stream_version,
     e.occurred_at, e.recorded_at, e.correlation_id, e.causation_id, e.actor, e.payload,
     e.traceparent"""
 
-_INSERT = """
-insert into es.events (event_id, stream_id, stream_version, type, schema_version,
-                       occurred_at, correlation_id, causation_id, actor, traceparent, payload)
+_COLUMNS = """insert into es.events (event_id, stream_id, stream_version, type, schema_version,
+    occurred_at, correlation_id, causation_id, actor, traceparent, payload)"""
+_INSERT_ONE = _COLUMNS + " values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) returning recorded_at"
+_INSERT_MANY = _COLUMNS + """
 select * from unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::int[],
                      $6::timestamptz[], $7::uuid[], $8::uuid[], $9::text[], $10::text[], $11::jsonb[])
-returning id, event_id, recorded_at
-"""
+returning recorded_at"""
 
 
 def fingerprint(body: Any) -> str:
@@ -77,73 +76,34 @@ class EventStore:
         expected_version: int,
         events: Sequence[DomainEvent],
         meta: CommandMeta,
+        *,
+        verify_head: bool = True,
     ) -> list[RecordedEvent]:
         """Append ``events`` after ``expected_version``; raise ``ConcurrencyError`` if the
         stream moved on. Runs inside the caller's transaction, which a failure aborts."""
-        if not events:
-            return []
-        with tracer.start_as_current_span("eventstore.append", attributes={"stream_id": stream_id}):
-            if expected_version > 0:
-                current = await conn.fetchval(
-                    "select coalesce(max(stream_version), 0) from es.events where stream_id = $1",
-                    stream_id,
-                )
-                if current != expected_version:
-                    raise ConcurrencyError(stream_id, expected_version)
-            occurred = meta.occurred_at or datetime.now(UTC)
-            n = len(events)
-            payloads = [e.model_dump(mode="json") for e in events]
-            try:
-                rows = await conn.fetch(
-                    _INSERT,
-                    [uuid4() for _ in events],
-                    [stream_id] * n,
-                    list(range(expected_version + 1, expected_version + n + 1)),
-                    [e.event_type for e in events],
-                    [e.version for e in events],
-                    [occurred] * n,
-                    [meta.correlation_id] * n,
-                    [meta.causation_id] * n,
-                    [meta.actor] * n,
-                    [meta.traceparent] * n,
-                    payloads,
-                )
-            except asyncpg.UniqueViolationError as exc:
-                if exc.constraint_name == "events_stream_id_stream_version_key":
-                    raise ConcurrencyError(stream_id, expected_version) from exc
-                raise
-        return [
-            RecordedEvent(
-                event_id=row["event_id"],
-                type=event.event_type,
-                schema_version=event.version,
-                source=self.source,
-                stream_id=stream_id,
-                stream_version=expected_version + i + 1,
-                occurred_at=occurred,
-                recorded_at=row["recorded_at"],
-                correlation_id=meta.correlation_id,
-                causation_id=meta.causation_id,
-                actor=meta.actor,
-                payload=payload,
-            )
-            for i, (row, event, payload) in enumerate(zip(rows, events, payloads, strict=True))
-        ]
+        return await self.append_many(conn, [(stream_id, expected_version, events)], meta, verify_head=verify_head)
 
     async def append_many(
         self,
         conn: asyncpg.Connection,
         appends: Sequence[tuple[str, int, Sequence[DomainEvent]]],
         meta: CommandMeta,
+        *,
+        verify_head: bool = True,
     ) -> list[RecordedEvent]:
         """Append to many streams at once — ``(stream_id, expected_version, events)`` each —
-        with one version check and one insert: a bulk import or a designation of hundreds of
-        villages in one transaction. Same guarantees as ``append``, stream by stream."""
+        with one head check and one insert (a bulk import, a designation of hundreds of
+        villages in one transaction). Same guarantees as ``append``, stream by stream.
+
+        The unique (stream, version) key catches a writer that got there first; the head
+        check catches a caller expecting a version a stream never reached. A unit of work
+        that loaded its streams in this transaction knows their heads and skips the check.
+        """
         appends = [(s, v, list(evs)) for s, v, evs in appends if evs]
         if not appends:
             return []
-        with tracer.start_as_current_span("eventstore.append_many", attributes={"streams": len(appends)}):
-            moved = [(s, v) for s, v, _ in appends if v > 0]
+        with span("eventstore.append", attributes={"streams": len(appends)}):
+            moved = [(s, v) for s, v, _ in appends if v > 0] if verify_head else []
             if moved:
                 current = dict(await conn.fetch(
                     """select stream_id, max(stream_version) from es.events
@@ -155,36 +115,50 @@ class EventStore:
                         raise ConcurrencyError(stream_id, expected)
             occurred = meta.occurred_at or datetime.now(UTC)
             flat = [(s, v + i + 1, e) for s, v, evs in appends for i, e in enumerate(evs)]
-            n = len(flat)
+            ids = [uuid4() for _ in flat]
             payloads = [e.model_dump(mode="json") for _, _, e in flat]
             try:
-                rows = await conn.fetch(
-                    _INSERT,
-                    [uuid4() for _ in flat],
-                    [s for s, _, _ in flat],
-                    [v for _, v, _ in flat],
-                    [e.event_type for _, _, e in flat],
-                    [e.version for _, _, e in flat],
-                    [occurred] * n,
-                    [meta.correlation_id] * n,
-                    [meta.causation_id] * n,
-                    [meta.actor] * n,
-                    [meta.traceparent] * n,
-                    payloads,
-                )
+                if len(flat) == 1:  # the common case: scalar parameters encode far cheaper than arrays
+                    (stream_id, version, event), = flat
+                    rows = [await conn.fetchrow(
+                        _INSERT_ONE, ids[0], stream_id, version, event.event_type, event.version, occurred,
+                        meta.correlation_id, meta.causation_id, meta.actor, meta.traceparent, payloads[0],
+                    )]
+                else:
+                    n = len(flat)
+                    rows = await conn.fetch(
+                        _INSERT_MANY, ids, [s for s, _, _ in flat], [v for _, v, _ in flat],
+                        [e.event_type for _, _, e in flat], [e.version for _, _, e in flat], [occurred] * n,
+                        [meta.correlation_id] * n, [meta.causation_id] * n, [meta.actor] * n,
+                        [meta.traceparent] * n, payloads,
+                    )
             except asyncpg.UniqueViolationError as exc:
                 if exc.constraint_name == "events_stream_id_stream_version_key":
-                    raise ConcurrencyError(appends[0][0] if len(appends) == 1 else "(batch)", 0) from exc
+                    raise ConcurrencyError(appends[0][0] if len(appends) == 1 else "(batch)", appends[0][1]) from exc
                 raise
         return [
             RecordedEvent(
-                event_id=row["event_id"], type=event.event_type, schema_version=event.version,
-                source=self.source, stream_id=stream_id, stream_version=version, occurred_at=occurred,
-                recorded_at=row["recorded_at"], correlation_id=meta.correlation_id,
-                causation_id=meta.causation_id, actor=meta.actor, payload=payload,
+                event_id=event_id, type=event.event_type, schema_version=event.version, source=self.source,
+                stream_id=stream_id, stream_version=version, occurred_at=occurred, recorded_at=row["recorded_at"],
+                correlation_id=meta.correlation_id, causation_id=meta.causation_id, actor=meta.actor,
+                payload=payload,
             )
-            for row, (stream_id, version, event), payload in zip(rows, flat, payloads, strict=True)
+            for event_id, row, (stream_id, version, event), payload in zip(ids, rows, flat, payloads, strict=True)
         ]
+
+    async def load_streams(
+        self, conn: asyncpg.Connection, stream_ids: Sequence[str]
+    ) -> dict[str, list[DomainEvent | UnknownEvent]]:
+        """Streams' events decoded for aggregates (no positions, no envelopes); absent → []."""
+        rows = await conn.fetch(
+            """select stream_id, type, schema_version, payload from es.events
+               where stream_id = any($1::text[]) order by stream_id, stream_version""",
+            list(stream_ids),
+        )
+        streams: dict[str, list[DomainEvent | UnknownEvent]] = {s: [] for s in stream_ids}
+        for r in rows:
+            streams[r["stream_id"]].append(CATALOGUE.decode(r["type"], r["schema_version"], r["payload"]))
+        return streams
 
     async def read_streams(self, conn: asyncpg.Connection, stream_ids: Sequence[str]) -> dict[str, list[RecordedEvent]]:
         """Several streams in one query, each in version order (absent streams map to [])."""
@@ -231,12 +205,15 @@ class EventStore:
         handler: Callable[[UnitOfWork], Awaitable[dict[str, Any]]],
         idempotency_key: str | None = None,
     ) -> CommandResult:
-        """Run ``handler`` in one transaction; with a key, a retry returns the first result
-        and appends nothing, and a concurrent duplicate waits for and returns the first."""
-        digest = fingerprint({"command": command, "body": body})
+        """Run ``handler`` in one transaction. With a key, a retry returns the first result
+        and appends nothing, and a concurrent duplicate waits for and returns the first.
+
+        The key is recorded in the command's transaction; a retry is recognised when that
+        record collides, or when the handler refuses the command (for example because its
+        first run already took effect). The common, first run pays no extra look-up.
+        """
+        digest = fingerprint({"command": command, "body": body}) if idempotency_key else ""
         async with self.pool.acquire() as conn:
-            if idempotency_key and (done := await self._recorded(conn, idempotency_key, digest)):
-                return done
             try:
                 async with conn.transaction():
                     result = await handler(UnitOfWork(conn, self, meta))
@@ -250,8 +227,7 @@ class EventStore:
                             result,
                         )
                 return CommandResult(result, replayed=False)
-            except (asyncpg.UniqueViolationError, ConcurrencyError):
-                # A concurrent execution of the same command may have won the race.
+            except (asyncpg.UniqueViolationError, DomainError):
                 if idempotency_key and (done := await self._recorded(conn, idempotency_key, digest)):
                     return done
                 raise
@@ -278,15 +254,13 @@ class UnitOfWork:
         self.recorded: list[RecordedEvent] = []
 
     async def load(self, cls: type[A], key: str) -> A:
-        probe = cls(key)
-        stored = await self.store.read_stream(self.conn, probe.stream_id)
-        return cls.rehydrate(key, (e.decode() for e in stored))
+        return (await self.load_many(cls, [key]))[key]
 
     async def load_many(self, cls: type[A], keys: Sequence[str]) -> dict[str, A]:
         """Many aggregates of one kind in one read (keys without a stream come back empty)."""
         ids = {cls(k).stream_id: k for k in keys}
-        stored = await self.store.read_streams(self.conn, list(ids))
-        return {ids[s]: cls.rehydrate(ids[s], (e.decode() for e in evs)) for s, evs in stored.items()}
+        stored = await self.store.load_streams(self.conn, list(ids))
+        return {ids[s]: cls.rehydrate(ids[s], events) for s, events in stored.items()}
 
     async def save_all(self, aggregates: Sequence[Aggregate]) -> list[RecordedEvent]:
         """Save many aggregates with one batched append (see ``EventStore.append_many``)."""
@@ -295,14 +269,16 @@ class UnitOfWork:
             pending, aggregate.pending = aggregate.pending, []
             appends.append((aggregate.stream_id, aggregate.version, pending))
             aggregate.version += len(pending)
-        recorded = await self.store.append_many(self.conn, appends, self.meta)
+        recorded = await self.store.append_many(self.conn, appends, self.meta, verify_head=False)
         self.recorded.extend(recorded)
         return recorded
 
     async def save(self, aggregate: Aggregate) -> list[RecordedEvent]:
         pending, aggregate.pending = aggregate.pending, []
         expected = aggregate.version
-        recorded = await self.store.append(self.conn, aggregate.stream_id, expected, pending, self.meta)
+        recorded = await self.store.append(
+            self.conn, aggregate.stream_id, expected, pending, self.meta, verify_head=False
+        )
         aggregate.version += len(pending)
         self.recorded.extend(recorded)
         return recorded

@@ -21,16 +21,16 @@ import time
 import asyncpg
 import structlog
 from aiokafka import AIOKafkaProducer
-from opentelemetry import propagate, trace
 from opentelemetry.trace import SpanKind
 
 from shared.contracts.audit import ChainCheckpointed
 from shared.eventstore import CommandMeta, EventStore, chain
 from shared.eventstore.store import EVENT_COLUMNS, to_recorded
 from shared.messaging.kafka import encode, headers_for
+from shared import tracing
+from shared.tracing import span
 
 log = structlog.get_logger("xingcun.relay")
-tracer = trace.get_tracer("xingcun.relay")
 RELAY_LOCK = 7_100_002
 
 
@@ -108,20 +108,22 @@ class OutboxRelay:
         sends = []
         for row in rows:
             event = to_recorded(row, self.source)
-            parent = propagate.extract({"traceparent": row["traceparent"]} if row["traceparent"] else {})
-            with tracer.start_as_current_span(
-                f"{self.topic} publish", context=parent, kind=SpanKind.PRODUCER,
-                attributes={"messaging.system": "kafka", "messaging.destination.name": self.topic,
-                            "xingcun.global_position": event.global_position},
-            ):
-                carrier: dict[str, str] = {}
-                propagate.inject(carrier)
+            traceparent = row["traceparent"]
+            with contextlib.ExitStack() as scope:
+                if tracing.enabled():  # continue the command's trace through the publish
+                    scope.enter_context(span(
+                        f"{self.topic} publish", context=tracing.context_from_headers({"traceparent": traceparent}),
+                        kind=SpanKind.PRODUCER,
+                        attributes={"messaging.system": "kafka", "messaging.destination.name": self.topic,
+                                    "xingcun.global_position": event.global_position},
+                    ))
+                    traceparent = tracing.current_traceparent()
                 sends.append(
                     await self.producer.send(
                         self.topic,
                         value=encode(event),
                         key=event.stream_id.encode(),
-                        headers=headers_for(event, carrier.get("traceparent")),
+                        headers=headers_for(event, traceparent),
                     )
                 )
         await asyncio.gather(*sends)

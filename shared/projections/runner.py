@@ -19,14 +19,13 @@ from collections.abc import Callable, Sequence
 
 import asyncpg
 from aiokafka import AIOKafkaConsumer, TopicPartition
-from opentelemetry import trace
 from opentelemetry.trace import SpanKind
 
 from shared.messaging.kafka import decode
 from shared.projections.projection import Delivery, Projection
-from shared.tracing import context_from_headers
+from shared import tracing
+from shared.tracing import context_from_headers, span
 
-tracer = trace.get_tracer("xingcun.projections")
 
 POSITIONS_SQL = """
 create schema if not exists proj;
@@ -62,7 +61,7 @@ class ProjectionRunner:
             async with self.pool.acquire() as conn:
                 return await self.apply_batch(deliveries, conn)
         name = self.projection.name
-        applied = 0
+        applied, tracing_on = 0, tracing.enabled()
         async with conn.transaction():
             await conn.execute("select pg_advisory_xact_lock($1)", self.lock_key)
             reached = {
@@ -81,8 +80,9 @@ class ProjectionRunner:
                 if (event.global_position or 0) <= position:
                     moved[key] = (d.offset, position)  # published twice: step over the copy
                     continue
-                with tracer.start_as_current_span(
-                    f"{name} apply", context=context_from_headers(d.headers), kind=SpanKind.CONSUMER,
+                with span(
+                    f"{name} apply", context=context_from_headers(d.headers) if tracing_on else None,
+                    kind=SpanKind.CONSUMER,
                     attributes={"messaging.system": "kafka", "messaging.source.name": d.topic,
                                 "messaging.kafka.offset": d.offset, "xingcun.event_type": event.type},
                 ):

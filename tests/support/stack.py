@@ -36,6 +36,13 @@ class ServiceStack:
         env = dict(os.environ)
         env.update({f"XINGCUN_{s.upper()}_PORT": str(p) for s, p in self.ports.items()})
         env["XINGCUN_STATE_DIR"] = str(self.workdir)
+        # The stack's own database and broker (the fault tests run private ones on other ports).
+        s = self.settings
+        env.update({
+            "XINGCUN_PG_HOST": s.pg_host, "XINGCUN_PG_PORT": str(s.pg_port),
+            "XINGCUN_KAFKA_BOOTSTRAP": s.kafka_bootstrap, "XINGCUN_KAFKA_CONTROLLER_PORT": str(s.kafka_controller_port),
+            "XINGCUN_DB_PREFIX": s.db_prefix, "XINGCUN_TOPIC_PREFIX": s.topic_prefix,
+        })
         env["XINGCUN_OTEL_CONSOLE_PATH"] = str(self.spans_path(name))
         env["PYTHONUNBUFFERED"] = "1"
         return env

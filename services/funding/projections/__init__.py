@@ -1,5 +1,9 @@
-"""The funding service's read models, kept by its worker."""
+"""The funding service's read models and its reactor, kept by its worker."""
 
 from shared.projections.directory import VillageDirectory
 
-PROJECTIONS = [VillageDirectory()]
+from services.funding.projections.ledger import Ledger
+from services.funding.projections.milestones import MilestoneReleases
+from services.funding.projections.reach import TeamReach
+
+PROJECTIONS = [VillageDirectory(), MilestoneReleases(), Ledger(), TeamReach()]

@@ -5,14 +5,15 @@ from __future__ import annotations
 import asyncpg
 
 from shared.eventstore import RecordedEvent
-from shared.projections import Projection
+
+from services.publicity.projections.watermark import Watermarked
 
 
-class VillagesProjection(Projection):
+class VillagesProjection(Watermarked):
     name = "villages"
     sources = ("registry",)
-    tables = ("stats.villages",)
-    schema_sql = """
+    model_tables = ("stats.villages",)
+    model_sql = """
     create schema if not exists stats;
     create table if not exists stats.villages (
         code            text primary key,
@@ -26,9 +27,10 @@ class VillagesProjection(Projection):
         position        bigint not null
     );
     create index if not exists villages_district on stats.villages (district);
+    create index if not exists villages_name on stats.villages (name);
     """
 
-    async def apply(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
+    async def apply_event(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
         if event.type == "VillageRegistered":
             p = event.payload
             incomes = p["income_fen"].values()

@@ -1,18 +1,26 @@
-"""Commands the registry accepts. Pure data with validation; no IO."""
+"""Commands about villages. Pure data with validation; no IO."""
 
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from shared.reference.places import VILLAGE_TYPE_BY_LABEL, VillageType, district_code
+from shared.reference.strengths import Strength
+
+from services.registry.domain.labels import split_list, strength_code
 
 Yuan = Annotated[
     Decimal,
     Field(ge=0, le=Decimal("1e11"), decimal_places=2, description="元，最多两位小数 / yuan, at most 2 decimals"),
 ]
+YEARS = ("2018", "2019", "2020")
+
+
+def to_fen(yuan: Decimal) -> int:
+    return int(yuan * 100)
 
 
 class RegisterVillage(BaseModel):
@@ -28,6 +36,10 @@ class RegisterVillage(BaseModel):
     income_2018: Yuan = Field(description="2018年村集体经营性收入（元）/ 2018 collective operating income")
     income_2019: Yuan = Field(description="2019年村集体经营性收入（元）/ 2019 collective operating income")
     income_2020: Yuan = Field(description="2020年村集体经营性收入（元）/ 2020 collective operating income")
+    needs: list[Strength] = Field(
+        default_factory=list, max_length=10,
+        description="扶持需求（职能优势词表，中文或代码）/ what the village needs, strengths vocabulary (Chinese or code)",
+    )
 
     @field_validator("district")
     @classmethod
@@ -39,6 +51,12 @@ class RegisterVillage(BaseModel):
     def type_by_label(cls, value: object) -> object:
         return VILLAGE_TYPE_BY_LABEL.get(value, value) if isinstance(value, str) else value
 
+    @field_validator("needs", mode="before")
+    @classmethod
+    def needs_by_label(cls, value: object) -> object:
+        value = split_list(value)
+        return [strength_code(v) for v in value] if isinstance(value, list) else value
+
     @model_validator(mode="after")
     def code_within_district(self) -> RegisterVillage:
         if not self.code.startswith(self.district):
@@ -48,6 +66,20 @@ class RegisterVillage(BaseModel):
         return self
 
     def income_fen(self) -> dict[str, int]:
-        return {
-            year: int(getattr(self, f"income_{year}") * 100) for year in ("2018", "2019", "2020")
-        }
+        return {year: to_fen(getattr(self, f"income_{year}")) for year in YEARS}
+
+
+class CorrectIncome(BaseModel):
+    """更正基期收入 / correct one baseline income figure, with the reason."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    year: Literal["2018", "2019", "2020"] = Field(description="年份 / year")
+    income: Yuan = Field(description="更正后的收入（元）/ corrected income, yuan")
+    reason: str = Field(min_length=2, max_length=500, description="更正理由 / why it is corrected")
+
+
+def yuan(fen: int) -> str:
+    """Fen as yuan text with two decimals, e.g. 12345 → "123.45" (no float on the way)."""
+    sign = "-" if fen < 0 else ""
+    return f"{sign}{abs(fen) // 100}.{abs(fen) % 100:02d}"

@@ -2,15 +2,32 @@
 
 from __future__ import annotations
 
-from shared.contracts.registry import VillageRegistered
+from shared.contracts.registry import (
+    DesignationRevoked,
+    VillageDesignated,
+    VillageIncomeCorrected,
+    VillageRegistered,
+)
 from shared.eventstore import Aggregate
-from shared.eventstore.errors import Conflict
+from shared.eventstore.errors import Conflict, DomainError, NotFound
 
-from services.registry.domain.commands import RegisterVillage
+from services.registry.domain.commands import CorrectIncome, RegisterVillage, to_fen
 
 
 class Village(Aggregate):
     stream_prefix = "village"
+
+    district: str
+    name: str
+    village_type: str
+    needs: list[str]
+    income_fen: dict[str, int]
+    designated_by: str | None = None  # the screening run that designated it
+    rank: int | None = None
+
+    def require_exists(self) -> None:
+        if not self.exists:
+            raise NotFound(f"未找到村 {self.key} / village {self.key} not found", field="village_code")
 
     def register(self, cmd: RegisterVillage) -> None:
         if self.exists:
@@ -23,9 +40,43 @@ class Village(Aggregate):
                 town=cmd.town,
                 village_type=cmd.village_type,
                 income_fen=cmd.income_fen(),
+                needs=[n.value for n in cmd.needs],
             )
         )
+
+    def correct_income(self, cmd: CorrectIncome) -> None:
+        self.require_exists()
+        previous, corrected = self.income_fen[cmd.year], to_fen(cmd.income)
+        if previous == corrected:
+            raise DomainError(
+                f"{cmd.year} 年收入已是 {cmd.income} 元，无需更正 / {cmd.year} income is already {cmd.income}",
+                field="income",
+            )
+        self.record(
+            VillageIncomeCorrected(
+                code=self.key, district=self.district, year=cmd.year,
+                income_fen=corrected, previous_fen=previous, reason=cmd.reason,
+            )
+        )
+
+    def designate(self, run_id: str, rank: int, average_fen: int) -> None:
+        self.record(VillageDesignated(code=self.key, district=self.district, run_id=run_id, rank=rank, average_fen=average_fen))
+
+    def revoke(self, run_id: str | None, reason: str) -> None:
+        self.record(DesignationRevoked(code=self.key, district=self.district, run_id=run_id, reason=reason))
 
     def when_VillageRegistered(self, event: VillageRegistered) -> None:
         self.district = event.district
         self.name = event.name
+        self.village_type = event.village_type.value
+        self.needs = list(event.needs)
+        self.income_fen = dict(event.income_fen)
+
+    def when_VillageIncomeCorrected(self, event: VillageIncomeCorrected) -> None:
+        self.income_fen[event.year] = event.income_fen
+
+    def when_VillageDesignated(self, event: VillageDesignated) -> None:
+        self.designated_by, self.rank = event.run_id, event.rank
+
+    def when_DesignationRevoked(self, event: DesignationRevoked) -> None:
+        self.designated_by = self.rank = None

@@ -2,4 +2,6 @@
 
 from shared.projections.directory import VillageDirectory
 
-PROJECTIONS = [VillageDirectory()]
+from services.registry.projections.activity import ActivityProjection
+
+PROJECTIONS = [VillageDirectory(), ActivityProjection()]

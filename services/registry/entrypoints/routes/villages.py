@@ -1,74 +1,149 @@
-"""村 / villages."""
+"""村 / villages: register, import a table, correct a baseline figure, read one, its history."""
 
 from __future__ import annotations
 
+import hashlib
 from typing import Annotated
 
 import asyncpg
-from fastapi import APIRouter, Depends, Path, Query, Response, status
+from fastapi import APIRouter, Depends, File, Path, Query, Response, UploadFile, status
+from fastapi.responses import JSONResponse
 
 from shared.eventstore import NotFound
-from shared.http.auth import Principal, Role, current_principal, ensure_district, require
+from shared.http.auth import ensure_district
 from shared.http.deps import IdempotencyKey, Meta, Store, get_pool
+from shared.http.errors import problem
 
 from services.registry import handlers
-from services.registry.domain.commands import RegisterVillage
+from services.registry.adapters import constraints
+from services.registry.adapters.tables import UnreadableTable, read_table
+from services.registry.config import registry_settings
+from services.registry.domain.commands import YEARS, CorrectIncome, RegisterVillage, yuan
+from services.registry.domain.imports import HeaderError, parse_rows
+from services.registry.domain.screening import average_fen
+from services.registry.domain.village import Village
+from services.registry.entrypoints.access import WRITE_RESPONSES, Anyone, Officials, access, execute
 
 router = APIRouter(prefix="/villages", tags=["村 villages"])
+Code = Annotated[str, Path(pattern=r"^\d{12}$", description="村代码 / village code")]
 
 
 @router.post(
     "",
     status_code=status.HTTP_201_CREATED,
     summary="登记行政村 / register a village",
-    responses={409: {"description": "村代码已登记 / code already registered"}},
+    responses={**WRITE_RESPONSES, 409: {"description": "村代码已登记 / code already registered"}},
 )
 async def register_village(
-    cmd: RegisterVillage,
-    store: Store,
-    meta: Meta,
-    principal: Annotated[Principal, Depends(require(Role.district_official))],
-    response: Response,
+    cmd: RegisterVillage, store: Store, meta: Meta, principal: Officials, response: Response,
     idempotency_key: IdempotencyKey = None,
 ) -> dict:
     ensure_district(principal, cmd.district)
-    done = await store.execute(
-        "RegisterVillage",
-        cmd.model_dump(mode="json"),
-        meta,
-        lambda uow: handlers.register_village(uow, cmd),
-        idempotency_key,
-    )
-    if done.replayed:
-        response.status_code = status.HTTP_200_OK
-    return done.result
+    return await execute(store, "RegisterVillage", cmd.model_dump(mode="json"), meta,
+                         lambda uow: handlers.register_village(uow, cmd), idempotency_key, response)
+
+
+def _bad_file(msg: str, status_code: int = 422) -> JSONResponse:
+    return JSONResponse({"detail": [problem(["body", "file"], msg, "bad_file")]}, status_code=status_code)
+
+
+@router.post(
+    "/import",
+    status_code=status.HTTP_201_CREATED,
+    summary="批量导入村（CSV / XLSX）/ import villages from a CSV or XLSX table",
+    description=(
+        "表头可用中文或英文：村代码 code、村名 name、区 district、镇/街 town、村类型 village_type、"
+        "2018年/2019年/2020年村集体经营性收入(元) income_2018/2019/2020、扶持需求 needs（可选）。"
+        "任一行有误时默认一行也不写，返回每个错误行的行号与原因（422）；partial=true 时只写正确的行。"
+        " / Headers in Chinese or English. By default a single bad row means nothing is written and every bad "
+        "row is reported with its row number and reason (422); with partial=true only the good rows are written."
+    ),
+    responses={**WRITE_RESPONSES, 413: {"description": "文件过大 / file too large"}},
+)
+async def import_villages(
+    store: Store, meta: Meta, principal: Officials, response: Response,
+    file: Annotated[UploadFile, File(description="CSV（UTF-8 或 GBK）或 XLSX 文件 / CSV (UTF-8 or GBK) or XLSX file")],
+    partial: Annotated[bool, Query(description="只写正确的行 / write the good rows even if some are bad")] = False,
+    idempotency_key: IdempotencyKey = None,
+):
+    limit = registry_settings().max_import_bytes
+    data = await file.read(limit + 1)
+    if len(data) > limit:
+        return _bad_file(f"文件超过 {limit} 字节 / file larger than {limit} bytes", 413)
+    try:
+        headers, rows = read_table(file.filename or "", data)
+        table = parse_rows(headers, rows)
+    except (UnreadableTable, HeaderError) as exc:
+        return _bad_file(str(exc))
+    body = {"sha256": hashlib.sha256(data).hexdigest(), "partial": partial}
+    report = await execute(store, "ImportVillages", body, meta,
+                           lambda uow: handlers.import_villages(uow, table, access(principal), partial),
+                           idempotency_key, response)
+    if not report["written"]:
+        detail = [
+            problem(["body", "file", str(b["row"]), *([b["field"]] if b["field"] else [])], b["reason"], "bad_row",
+                    row=b["row"], code=b["code"])
+            for b in report["bad_rows"]
+        ] or [problem(["body", "file"], "没有可导入的行 / no rows to import", "bad_file")]
+        return JSONResponse({"detail": detail, "report": report}, status_code=422)
+    return report
+
+
+@router.post(
+    "/{code}/income-corrections",
+    summary="更正基期收入 / correct a baseline income figure",
+    description="更正记为事件，含理由与更正人；已完成的筛选不受影响，须新的筛选批次明确取代 / "
+                "a correction is an event with reason and actor; a finished screening run is not changed by it.",
+    responses=WRITE_RESPONSES,
+)
+async def correct_income(
+    code: Code, cmd: CorrectIncome, store: Store, meta: Meta, principal: Officials, response: Response,
+    idempotency_key: IdempotencyKey = None,
+) -> dict:
+    return await execute(store, "CorrectIncome", {"code": code, **cmd.model_dump(mode="json")}, meta,
+                         lambda uow: handlers.correct_income(uow, code, cmd, access(principal)),
+                         idempotency_key, response)
 
 
 @router.get("", summary="村名录 / list villages")
 async def list_villages(
     pool: Annotated[asyncpg.Pool, Depends(get_pool)],
-    _: Annotated[Principal, Depends(current_principal)],
+    _: Anyone,
     district: Annotated[str | None, Query(description="区代码 / district code")] = None,
-    limit: Annotated[int, Query(ge=1, le=500, description="每页条数 / page size")] = 100,
+    designated: Annotated[bool | None, Query(description="只看经济薄弱村 / only designated villages")] = None,
+    limit: Annotated[int, Query(ge=1, le=1000, description="每页条数 / page size")] = 100,
     after: Annotated[str | None, Query(max_length=12, description="上一页最后的村代码 / last code of the previous page")] = None,
 ) -> dict:
     async with pool.acquire() as conn:
         rows = await conn.fetch(
             """select code, name, district, town, village_type, designated from directory.villages
                where ($1::text is null or district = $1) and ($2::text is null or code > $2)
+                 and ($4::boolean is null or designated = $4)
                order by code limit $3""",
-            district, after, limit,
+            district, after, limit, designated,
         )
     items = [dict(r) for r in rows]
     return {"items": items, "next_after": items[-1]["code"] if len(items) == limit else None}
 
 
+@router.get("/{code}", summary="村的当前状态 / a village as it stands now")
+async def get_village(code: Code, store: Store, _: Anyone) -> dict:
+    async with store.pool.acquire() as conn:
+        events = await store.read_stream(conn, f"village-{code}")
+        team = (await constraints.teams_of_villages(conn, [code])).get(code)
+    village = Village.rehydrate(code, (e.decode() for e in events))
+    village.require_exists()
+    return {
+        "code": code, "name": village.name, "district": village.district, "village_type": village.village_type,
+        "needs": village.needs, "income_yuan": {y: yuan(village.income_fen[y]) for y in YEARS},
+        "average_yuan": yuan(average_fen(village.income_fen)), "designated": village.designated_by is not None,
+        "designated_by_run": village.designated_by, "rank": village.rank, "team_id": team,
+        "stream_version": village.version,
+    }
+
+
 @router.get("/{code}/history", summary="村的全部事件 / a village's whole history")
-async def village_history(
-    code: Annotated[str, Path(pattern=r"^\d{12}$")],
-    store: Store,
-    _: Annotated[Principal, Depends(current_principal)],
-) -> dict:
+async def village_history(code: Code, store: Store, _: Anyone) -> dict:
     events = await store.read_stream(None, f"village-{code}")
     if not events:
         raise NotFound(f"未找到村 {code} / village {code} not found", field="code")

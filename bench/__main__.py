@@ -1,0 +1,34 @@
+"""``python -m bench [--scale full|tiny] [--only NAME ...]``: every benchmark, one table, one JSON file."""
+
+from __future__ import annotations
+
+import asyncio
+
+import typer
+
+from bench import append
+from bench.harness import report
+from shared.config import get_settings
+
+SCALES = {"full": {"append_seconds": 10.0}, "tiny": {"append_seconds": 0.5}}
+
+app = typer.Typer(add_completion=False)
+
+
+@app.command()
+def main(
+    scale: str = typer.Option("full", help="full | tiny (tiny: each benchmark once, quickly, so it cannot rot)"),
+    only: list[str] = typer.Option([], help="只运行 / run only these: append"),
+) -> None:
+    """运行基准并打印对照表 / run the benchmarks and print the table."""
+    if scale not in SCALES:
+        raise typer.BadParameter(f"scale must be one of {', '.join(SCALES)}")
+    knobs, settings = SCALES[scale], get_settings()
+    figures = []
+    if not only or "append" in only:
+        figures += asyncio.run(append.run(settings, knobs["append_seconds"]))
+    report(figures, scale)
+
+
+if __name__ == "__main__":
+    app()

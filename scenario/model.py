@@ -1,0 +1,343 @@
+"""Everything the scenario makes happen, as plain data with business dates.
+
+The generator fills these; the driver turns each into the HTTP command a user would
+send; the check derives the expected statistics from them. Money in integer fen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from scenario.size import ScenarioSize
+
+BASE_YEARS = ("2018", "2019", "2020")
+
+
+@dataclass(frozen=True)
+class Village:
+    code: str
+    name: str
+    district: str
+    town: str
+    village_type: str
+    income_fen: dict[str, int]  # 2018–2020 collective operating income
+    needs: tuple[str, ...]
+    registered_on: date
+
+    @property
+    def average_fen(self) -> int:
+        return sum(self.income_fen[y] for y in BASE_YEARS) // len(BASE_YEARS)
+
+
+@dataclass(frozen=True)
+class Screening:
+    run_id: str
+    on: date
+    quota: int
+    designated: tuple[str, ...]  # bottom first
+    cutoff_average_fen: int
+
+
+@dataclass(frozen=True)
+class Unit:
+    unit_id: str
+    name: str
+    level: str  # city | district
+    district: str | None
+    strengths: tuple[str, ...]
+    registered_on: date
+
+
+@dataclass(frozen=True)
+class Cadre:
+    cadre_id: str
+    unit_id: str
+    name: str
+    title: str
+    registered_on: date
+
+
+@dataclass(frozen=True)
+class Training:
+    cadre_id: str
+    course: str
+    completed_on: date
+    centralised: bool
+
+
+@dataclass(frozen=True)
+class Team:
+    team_id: str
+    district: str
+    lead_unit_id: str
+    partner_unit_ids: tuple[str, ...]
+    member_ids: tuple[str, ...]
+    first_secretary_id: str
+    formed_on: date
+
+
+@dataclass(frozen=True)
+class Assignment:
+    team_id: str
+    village_code: str
+    district: str
+    score: int
+    reason: str
+    assigned_on: date
+    entered_on: date
+
+
+@dataclass(frozen=True)
+class CheckIn:
+    cadre_id: str
+    team_id: str
+    village_code: str
+    day: date
+    togethers: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Leave:
+    leave_id: str
+    cadre_id: str
+    team_id: str
+    start: date
+    end: date
+    reason: str
+    requested_on: date
+    approved: bool
+    decided_on: date
+    reject_reason: str | None = None
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+
+@dataclass(frozen=True)
+class Insurance:
+    cadre_id: str
+    policy_no: str
+    valid_from: date
+    valid_to: date
+
+
+@dataclass(frozen=True)
+class Milestone:
+    milestone_id: str
+    title: str
+    due_on: date
+    funding_share_pct: Decimal
+    reports: tuple[date, ...] = ()  # every report; all but the last were sent back
+    returned: tuple[date, ...] = ()
+    verified_on: date | None = None
+
+    @property
+    def late(self) -> bool:
+        """Overdue at some point: not verified... by its due date (reported after it)."""
+        return bool(self.reports) and self.reports[0] > self.due_on or not self.reports
+
+
+@dataclass(frozen=True)
+class Project:
+    project_id: str
+    village_code: str
+    district: str
+    action_code: str
+    task_no: int
+    title: str
+    planned_on: date
+    planned_start: date
+    planned_end: date
+    milestones: tuple[Milestone, ...]
+
+    @property
+    def completed_on(self) -> date | None:
+        last = self.milestones[-1].verified_on
+        return last if all(m.verified_on for m in self.milestones) else None
+
+
+@dataclass(frozen=True)
+class BudgetLine:
+    line_id: str
+    source: str
+    fiscal_year: int
+    scope: str  # "city" or a district code
+    title: str
+    amount_fen: int
+    appropriated_on: date
+
+
+@dataclass(frozen=True)
+class TranchePlan:
+    tranche_no: int
+    amount_fen: int
+    milestone_id: str | None  # None: payable at once
+
+
+@dataclass(frozen=True)
+class Allocation:
+    allocation_id: str
+    line_id: str
+    source: str
+    fiscal_year: int
+    village_code: str
+    district: str
+    project_id: str | None
+    task_no: int | None
+    amount_fen: int
+    tranches: tuple[TranchePlan, ...]
+    allocated_on: date
+
+
+@dataclass(frozen=True)
+class Disbursement:
+    disbursement_id: str
+    allocation_id: str
+    line_id: str
+    source: str
+    village_code: str
+    district: str
+    tranche_no: int
+    amount_fen: int
+    requested_on: date
+    requested_by: str
+    approved_on: date | None = None  # None and no rejection: still waiting at the end
+    approved_by: str | None = None
+    rejected_on: date | None = None
+    reject_reason: str | None = None
+    paid_on: date | None = None
+    voucher_no: str | None = None
+    reversed_on: date | None = None
+    reverse_reason: str | None = None
+
+    def state_on(self, day: date) -> str:
+        """requested | approved | rejected | paid | reversed | none (not yet requested)."""
+        for when, state in ((self.reversed_on, "reversed"), (self.paid_on, "paid"), (self.rejected_on, "rejected"),
+                            (self.approved_on, "approved"), (self.requested_on, "requested")):
+            if when is not None and when <= day:
+                return state
+        return "none"
+
+
+@dataclass(frozen=True)
+class Policy:
+    policy_id: str
+    name: str
+    description: str
+    village_types: tuple[str, ...]
+    registered_on: date
+    applied: tuple[tuple[str, date], ...]  # (village code, applied on)
+
+
+@dataclass(frozen=True)
+class IncomeReport:
+    village_code: str
+    district: str
+    year: int
+    income_fen: int
+    reported_on: date
+    note: str | None
+
+
+@dataclass(frozen=True)
+class FarmerIncome:
+    village_code: str
+    district: str
+    year: int
+    per_capita_fen: int
+    reported_on: date
+
+
+@dataclass(frozen=True)
+class CityGrowth:
+    year: int
+    per_capita_fen: int
+    growth_pct: Decimal
+    reported_on: date
+
+
+@dataclass(frozen=True)
+class Cover:
+    cover: str  # medical_insurance | education_aid | housing_renovation
+    eligible_on: date
+    covered_on: date | None  # None: a gap that stays open
+
+
+@dataclass(frozen=True)
+class LowIncomePerson:
+    person_id: str
+    household_id: str
+    village_code: str
+    district: str
+    registered_on: date
+    covers: tuple[Cover, ...]
+
+
+@dataclass(frozen=True)
+class Finding:
+    finding_id: str
+    text: str
+    deadline: date
+    rectified_on: date | None
+    accepted_on: date | None
+
+
+@dataclass(frozen=True)
+class Inspection:
+    inspection_id: str
+    target_kind: str  # village | team
+    target_id: str
+    district: str
+    inspected_on: date
+    findings: tuple[Finding, ...]
+
+
+@dataclass(frozen=True)
+class AnnualAssessment:
+    year: int
+    rubric_on: date
+    as_of: date
+    computed_on: date
+    published_on: date
+    marks: dict[str, int]  # team id → assessors' own mark, 0–100
+
+
+@dataclass(frozen=True)
+class Scenario:
+    seed: int
+    size: ScenarioSize
+    end: date
+    villages: tuple[Village, ...]
+    screening: Screening
+    units: tuple[Unit, ...]
+    cadres: tuple[Cadre, ...]
+    trainings: tuple[Training, ...]
+    teams: tuple[Team, ...]
+    assignments: tuple[Assignment, ...]
+    check_ins: tuple[CheckIn, ...]
+    leaves: tuple[Leave, ...]
+    insurances: tuple[Insurance, ...]
+    projects: tuple[Project, ...]
+    lines: tuple[BudgetLine, ...]
+    allocations: tuple[Allocation, ...]
+    disbursements: tuple[Disbursement, ...]
+    policies: tuple[Policy, ...]
+    incomes: tuple[IncomeReport, ...]
+    farmer_incomes: tuple[FarmerIncome, ...]
+    city_growth: tuple[CityGrowth, ...]
+    persons: tuple[LowIncomePerson, ...]
+    inspections: tuple[Inspection, ...]
+    assessments: tuple[AnnualAssessment, ...]
+    index: dict = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def designated(self) -> set[str]:
+        return set(self.screening.designated)
+
+    def village(self, code: str) -> Village:
+        if not self.index:
+            self.index.update({v.code: v for v in self.villages})
+        return self.index[code]

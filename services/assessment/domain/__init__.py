@@ -1,0 +1,1 @@
+"""The assessment service's domain: pure rules and aggregates, no IO."""

@@ -1,0 +1,153 @@
+"""收入报告 / income reports: a village's collective operating income and its farmers'
+per-capita disposable income per year, and the city's per-capita income and growth.
+
+Plausibility: a negative figure is refused; a figure more than ``factor`` times the
+previous year's (or less than its 1/``factor``) is refused without a note, and accepted
+but flagged for review with one. The flag and its reason travel in the event.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from shared.contracts.assessment import CityIncomeGrowthReported, CollectiveIncomeReported, FarmerIncomeReported
+from shared.eventstore import Aggregate
+from shared.eventstore.errors import DomainError
+from shared.reference.tasks import INCOME_TARGET_FEN
+
+from services.assessment.domain.values import VillageCode, Year, YuanAmount, to_fen, yuan
+
+
+class ReportVillageIncome(BaseModel):
+    """村收入年报 / a village's incomes for one year (either figure, or both)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    village_code: VillageCode
+    year: Year
+    collective_income: YuanAmount | None = Field(None, description="村集体经营性收入（元）/ collective operating income, yuan")
+    farmer_per_capita_income: YuanAmount | None = Field(
+        None, description="农民人均可支配收入（元）/ farmers' per-capita disposable income, yuan")
+    note: str | None = Field(None, min_length=2, max_length=1000,
+                             description="说明（大幅变动时必填）/ explanation, required for a large change")
+
+    @model_validator(mode="after")
+    def something(self) -> ReportVillageIncome:
+        if self.collective_income is None and self.farmer_per_capita_income is None:
+            raise ValueError("至少填报一项收入 / report at least one of the two incomes")
+        return self
+
+
+class ReportCityIncome(BaseModel):
+    """全市农民人均可支配收入及增幅 / the city's farmers' per-capita disposable income and its growth."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    year: Year
+    per_capita_income: YuanAmount = Field(description="全市农民人均可支配收入（元）/ city average, yuan")
+    growth_pct: Decimal | None = Field(
+        None, ge=-100, le=1000, decimal_places=2,
+        description="增幅（%），缺省时按上年数计算 / growth in percent; computed from last year's figure when omitted")
+
+
+def plausible(value_fen: int, previous_fen: int | None, factor: Decimal, note: str | None,
+              field: str, what_zh: str, what_en: str) -> str | None:
+    """Refuse what cannot be true; return the reason to flag what needs a second look."""
+    if value_fen < 0:
+        raise DomainError(f"{what_zh}不能为负（{yuan(value_fen)} 元）/ {what_en} cannot be negative", field=field)
+    if not previous_fen or previous_fen <= 0:
+        return None
+    if value_fen > previous_fen * factor:
+        change_zh, change_en = "增长", "rose"
+    elif value_fen * factor < previous_fen:
+        change_zh, change_en = "下降", "fell"
+    else:
+        return None
+    reason = (f"{what_zh}较上年（{yuan(previous_fen)} 元）{change_zh}超过 {factor} 倍：{yuan(value_fen)} 元 / "
+              f"{what_en} {change_en} more than {factor}× against last year ({yuan(previous_fen)} → {yuan(value_fen)})")
+    if note is None:
+        raise DomainError(f"{reason}；请附说明 / add a note explaining it", field="note",
+                          previous=yuan(previous_fen), factor=str(factor))
+    return reason
+
+
+class VillageIncome(Aggregate):
+    """Key: village code. Stream ``income-<village_code>``."""
+
+    stream_prefix = "income"
+
+    def __init__(self, key: str):
+        super().__init__(key)
+        self.collective: dict[int, int] = {}
+        self.farmer: dict[int, int] = {}
+
+    def report(self, cmd: ReportVillageIncome, district: str, factor: Decimal,
+               baseline_fen: dict[int, int]) -> list[str]:
+        """Record what changed; ``baseline_fen`` holds the registry's 2018–2020 figures."""
+        changed = []
+        if cmd.collective_income is not None:
+            fen = to_fen(cmd.collective_income)
+            previous = self.collective.get(cmd.year - 1, baseline_fen.get(cmd.year - 1))
+            flag = plausible(fen, previous, factor, cmd.note, "collective_income", "村集体经营性收入",
+                             "collective operating income")
+            if self.collective.get(cmd.year) != fen:
+                self.record(CollectiveIncomeReported(village_code=self.key, district=district, year=cmd.year,
+                                                     income_fen=fen, note=cmd.note, flagged=flag is not None,
+                                                     flag_reason=flag))
+                changed.append("collective_income")
+        if cmd.farmer_per_capita_income is not None:
+            fen = to_fen(cmd.farmer_per_capita_income)
+            flag = plausible(fen, self.farmer.get(cmd.year - 1), factor, cmd.note, "farmer_per_capita_income",
+                             "农民人均可支配收入", "farmers' per-capita income")
+            if self.farmer.get(cmd.year) != fen:
+                self.record(FarmerIncomeReported(village_code=self.key, district=district, year=cmd.year,
+                                                 per_capita_fen=fen, note=cmd.note, flagged=flag is not None,
+                                                 flag_reason=flag))
+                changed.append("farmer_per_capita_income")
+        return changed
+
+    def when_CollectiveIncomeReported(self, e: CollectiveIncomeReported) -> None:
+        self.collective[e.year] = e.income_fen
+
+    def when_FarmerIncomeReported(self, e: FarmerIncomeReported) -> None:
+        self.farmer[e.year] = e.per_capita_fen
+
+
+def growth_pct(current_fen: int, previous_fen: int) -> Decimal:
+    return (Decimal(current_fen - previous_fen) * 100 / Decimal(previous_fen)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+
+def reached_target(income_fen: int | None) -> bool:
+    return income_fen is not None and income_fen >= INCOME_TARGET_FEN
+
+
+class CityIncome(Aggregate):
+    """One stream, ``city-income``: the city's figure for each year."""
+
+    stream_prefix = "city"
+
+    def __init__(self, key: str = "income"):
+        super().__init__(key)
+        self.years: dict[int, tuple[int, Decimal]] = {}
+
+    def report(self, cmd: ReportCityIncome) -> CityIncomeGrowthReported | None:
+        fen = to_fen(cmd.per_capita_income)
+        if fen <= 0:
+            raise DomainError("全市人均收入须为正数 / the city average must be positive", field="per_capita_income")
+        growth = cmd.growth_pct
+        if growth is None:
+            previous = self.years.get(cmd.year - 1)
+            if previous is None:
+                raise DomainError(f"缺少 {cmd.year - 1} 年全市数据，请直接填报增幅 / no {cmd.year - 1} figure to compute "
+                                  f"the growth from: give growth_pct", field="growth_pct")
+            growth = growth_pct(fen, previous[0])
+        if self.years.get(cmd.year) == (fen, growth):
+            return None
+        event = CityIncomeGrowthReported(year=cmd.year, per_capita_fen=fen, growth_pct=growth)
+        self.record(event)
+        return event
+
+    def when_CityIncomeGrowthReported(self, e: CityIncomeGrowthReported) -> None:
+        self.years[e.year] = (e.per_capita_fen, e.growth_pct)

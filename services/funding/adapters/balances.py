@@ -1,0 +1,157 @@
+"""SQL over the balance rows (adapters/schema.sql): lock, read, move.
+
+Every ``lock_*`` takes the row lock for the rest of the transaction; callers lock in the
+order the schema states (project → line → allocation → tranche → village → project row).
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Awaitable
+from pathlib import Path
+from typing import TypeVar
+
+import asyncpg
+
+from shared.eventstore.errors import DomainError
+
+from services.funding.domain.limits import AllocationFigures, LineFigures, TrancheFigures
+
+SCHEMA_SQL = Path(__file__).with_name("schema.sql")
+T = TypeVar("T")
+
+
+async def guarded(statement: Awaitable[T]) -> T:
+    """The CHECK constraints are the last line of defence: a breach the domain checks let
+    through still writes nothing, and says which invariant it met."""
+    try:
+        return await statement
+    except asyncpg.CheckViolationError as exc:
+        raise DomainError(
+            f"违反资金约束 {exc.constraint_name}，未写入 / would break the money invariant {exc.constraint_name}; "
+            "nothing was written",
+            constraint=exc.constraint_name,
+        ) from exc
+
+
+async def lock_project(conn: asyncpg.Connection, project_id: str | None) -> None:
+    """Serialises creating tranches and releasing them for one project's milestones, so a
+    verification arriving while an allocation is being made is never missed by both."""
+    if project_id:
+        await conn.execute("select pg_advisory_xact_lock($1)", zlib.crc32(f"funding-project:{project_id}".encode()))
+
+
+async def lock_line(conn: asyncpg.Connection, line_id: str) -> LineFigures | None:
+    row = await conn.fetchrow(
+        "select line_id, scope, appropriated_fen, allocated_fen, paid_fen from funding.line_balances"
+        " where line_id = $1 for update", line_id)
+    return LineFigures(**row) if row else None
+
+
+async def insert_line(conn: asyncpg.Connection, line_id: str, source: str, fiscal_year: int, scope: str,
+                      amount_fen: int) -> bool:
+    """False when the line exists (a concurrent twin waits here for the first to commit)."""
+    return bool(await conn.fetchval(
+        """insert into funding.line_balances (line_id, source, fiscal_year, scope, appropriated_fen)
+           values ($1, $2, $3, $4, $5) on conflict do nothing returning true""",
+        line_id, source, fiscal_year, scope, amount_fen))
+
+
+async def move_line(conn: asyncpg.Connection, line_id: str, *, appropriated: int = 0, allocated: int = 0,
+                    paid: int = 0) -> LineFigures:
+    row = await guarded(conn.fetchrow(
+        """update funding.line_balances set appropriated_fen = appropriated_fen + $2,
+               allocated_fen = allocated_fen + $3, paid_fen = paid_fen + $4
+           where line_id = $1 returning line_id, scope, appropriated_fen, allocated_fen, paid_fen""",
+        line_id, appropriated, allocated, paid))
+    return LineFigures(**row)
+
+
+_ALLOCATION = "allocation_id, amount_fen, released_fen, committed_fen, paid_fen, cancelled"
+
+
+async def lock_allocation(conn: asyncpg.Connection, allocation_id: str) -> AllocationFigures | None:
+    row = await conn.fetchrow(
+        f"select {_ALLOCATION} from funding.allocation_balances where allocation_id = $1 for update", allocation_id)
+    return AllocationFigures(**row) if row else None
+
+
+async def allocation_keys(conn: asyncpg.Connection, allocation_id: str) -> asyncpg.Record | None:
+    """The allocation's immutable keys, read without a lock to learn what to lock first."""
+    return await conn.fetchrow(
+        "select line_id, project_id, village_code from funding.allocation_balances where allocation_id = $1",
+        allocation_id)
+
+
+async def insert_allocation(conn: asyncpg.Connection, *, allocation_id: str, line_id: str, village_code: str,
+                            district: str, project_id: str | None, amount_fen: int, released_fen: int) -> bool:
+    """False when the allocation exists (a concurrent twin waits here for the first to commit)."""
+    return bool(await conn.fetchval(
+        """insert into funding.allocation_balances
+               (allocation_id, line_id, village_code, district, project_id, amount_fen, released_fen)
+           values ($1, $2, $3, $4, $5, $6, $7) on conflict do nothing returning true""",
+        allocation_id, line_id, village_code, district, project_id, amount_fen, released_fen))
+
+
+async def move_allocation(conn: asyncpg.Connection, allocation_id: str, *, amount: int = 0, released: int = 0,
+                          committed: int = 0, paid: int = 0, cancel: bool = False) -> AllocationFigures:
+    row = await guarded(conn.fetchrow(
+        f"""update funding.allocation_balances set amount_fen = amount_fen + $2, released_fen = released_fen + $3,
+                committed_fen = committed_fen + $4, paid_fen = paid_fen + $5, cancelled = cancelled or $6
+            where allocation_id = $1 returning {_ALLOCATION}""",
+        allocation_id, amount, released, committed, paid, cancel))
+    return AllocationFigures(**row)
+
+
+async def lock_tranches(conn: asyncpg.Connection, allocation_id: str) -> dict[int, TrancheFigures]:
+    rows = await conn.fetch(
+        """select tranche_no, amount_fen, milestone_id, released, committed_fen, paid_fen
+           from funding.tranche_balances where allocation_id = $1 order by tranche_no for update""", allocation_id)
+    return {r["tranche_no"]: TrancheFigures(**r) for r in rows}
+
+
+async def insert_tranche(conn: asyncpg.Connection, allocation_id: str, tranche_no: int, amount_fen: int,
+                         milestone_id: str | None) -> None:
+    await conn.execute(
+        """insert into funding.tranche_balances (allocation_id, tranche_no, amount_fen, milestone_id, released)
+           values ($1, $2, $3, $4, $5)""", allocation_id, tranche_no, amount_fen, milestone_id, milestone_id is None)
+
+
+async def move_tranche(conn: asyncpg.Connection, allocation_id: str, tranche_no: int, *, amount: int = 0,
+                       committed: int = 0, paid: int = 0, release: bool = False) -> None:
+    await guarded(conn.execute(
+        """update funding.tranche_balances set amount_fen = amount_fen + $3, committed_fen = committed_fen + $4,
+               paid_fen = paid_fen + $5, released = released or $6
+           where allocation_id = $1 and tranche_no = $2""",
+        allocation_id, tranche_no, amount, committed, paid, release))
+
+
+async def move_village(conn: asyncpg.Connection, village_code: str, district: str, *, allocated: int = 0,
+                       paid: int = 0) -> None:
+    await guarded(conn.execute(
+        """insert into funding.village_balances as v (village_code, district, allocated_fen, paid_fen)
+           values ($1, $2, $3, $4)
+           on conflict (village_code) do update
+           set allocated_fen = v.allocated_fen + $3, paid_fen = v.paid_fen + $4""",
+        village_code, district, allocated, paid))
+
+
+async def move_project(conn: asyncpg.Connection, project_id: str | None, village_code: str, *, allocated: int = 0,
+                       paid: int = 0) -> None:
+    if project_id is None:
+        return
+    await guarded(conn.execute(
+        """insert into funding.project_balances as p (project_id, village_code, allocated_fen, paid_fen)
+           values ($1, $2, $3, $4)
+           on conflict (project_id) do update
+           set allocated_fen = p.allocated_fen + $3, paid_fen = p.paid_fen + $4""",
+        project_id, village_code, allocated, paid))
+
+
+async def unreleased_allocations(conn: asyncpg.Connection, project_id: str, milestone_id: str) -> list[str]:
+    rows = await conn.fetch(
+        """select distinct a.allocation_id from funding.tranche_balances t
+           join funding.allocation_balances a using (allocation_id)
+           where a.project_id = $1 and t.milestone_id = $2 and not t.released and not a.cancelled
+           order by a.allocation_id""", project_id, milestone_id)
+    return [r["allocation_id"] for r in rows]

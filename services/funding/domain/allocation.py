@@ -1,0 +1,135 @@
+"""The allocation aggregate: money from one line to one village, optionally in tranches.
+
+A tranche without a milestone is payable at once; one tied to a milestone becomes
+payable when assessment verifies that milestone (``release``), which is idempotent so
+that a redelivered or replayed verification never releases twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from shared.contracts.funding import (
+    AllocationAdjusted,
+    AllocationCancelled,
+    FundsAllocated,
+    Tranche,
+    TrancheReleased,
+)
+from shared.eventstore import Aggregate
+from shared.eventstore.errors import Conflict, DomainError, NotFound
+
+from services.funding.domain.commands import AllocateFunds, TrancheInput
+from services.funding.domain.line import BudgetLine
+from services.funding.domain.villages import VillageInfo
+
+
+@dataclass
+class TrancheState:
+    amount_fen: int
+    milestone_id: str | None
+    released: bool
+
+
+class Allocation(Aggregate):
+    stream_prefix = "allocation"
+
+    def allocate(self, cmd: AllocateFunds, line: BudgetLine, village: VillageInfo) -> None:
+        if self.exists:
+            raise Conflict(f"分配 {cmd.allocation_id} 已存在 / allocation {cmd.allocation_id} already exists",
+                           field="allocation_id")
+        line.ensure_exists()
+        if line.scope != "city" and line.scope != village.district:
+            raise DomainError(
+                f"区级预算线 {line.key}（{line.scope}）只能分配给本区的村，村 {village.code} 属于 {village.district} / "
+                f"district line {line.key} ({line.scope}) funds only its own district's villages; "
+                f"{village.code} is in {village.district}",
+                field="village_code",
+            )
+        self.record(
+            FundsAllocated(
+                allocation_id=cmd.allocation_id, line_id=line.key, source=line.source, fiscal_year=line.fiscal_year,
+                village_code=village.code, district=village.district, project_id=cmd.project_id,
+                task_no=cmd.task_no, amount_fen=cmd.amount_fen,
+                tranches=[Tranche(tranche_no=t.tranche_no, amount_fen=t.amount_fen, milestone_id=t.milestone_id)
+                          for t in cmd.tranches],
+            )
+        )
+
+    def adjust(self, amount_fen: int, reason: str, tranches: list[TrancheInput]) -> None:
+        self.ensure_open()
+        if self.tranches:
+            given = {t.tranche_no: t.milestone_id for t in tranches}
+            mine = {no: t.milestone_id for no, t in self.tranches.items()}
+            if given != mine:
+                raise DomainError(
+                    "分期分配调整须给出原有各期的新金额，期次与节点不变 / a tranched allocation is adjusted by giving "
+                    f"new amounts for its tranches {sorted(mine)} with the same milestones",
+                    field="tranches",
+                )
+        elif tranches:
+            raise DomainError("该分配未分期 / this allocation has no tranches", field="tranches")
+        self.record(
+            AllocationAdjusted(
+                allocation_id=self.key, line_id=self.line_id, village_code=self.village_code, amount_fen=amount_fen,
+                previous_fen=self.amount_fen, reason=reason,
+                tranches=[Tranche(tranche_no=t.tranche_no, amount_fen=t.amount_fen, milestone_id=t.milestone_id)
+                          for t in sorted(tranches, key=lambda t: t.tranche_no)],
+            )
+        )
+
+    def cancel(self, paid_fen: int, reason: str) -> None:
+        self.ensure_open()
+        self.record(
+            AllocationCancelled(allocation_id=self.key, line_id=self.line_id, village_code=self.village_code,
+                                released_fen=self.amount_fen - paid_fen, reason=reason)
+        )
+
+    def release(self, milestone_id: str, released_on: date) -> list[int]:
+        """Make payable every unreleased tranche tied to ``milestone_id``; returns their numbers.
+        A tranche already released, or an allocation cancelled, is left as it is."""
+        if not self.exists or self.cancelled:
+            return []
+        released = []
+        for no, tranche in sorted(self.tranches.items()):
+            if tranche.milestone_id == milestone_id and not tranche.released:
+                self.record(TrancheReleased(allocation_id=self.key, tranche_no=no, milestone_id=milestone_id,
+                                            amount_fen=tranche.amount_fen, released_on=released_on))
+                released.append(no)
+        return released
+
+    def ensure_exists(self) -> None:
+        if not self.exists:
+            raise NotFound(f"未找到分配 {self.key} / allocation {self.key} not found", field="allocation_id")
+
+    def ensure_open(self) -> None:
+        self.ensure_exists()
+        if self.cancelled:
+            raise Conflict(f"分配 {self.key} 已撤销 / allocation {self.key} is cancelled", field="allocation_id")
+
+    def when_FundsAllocated(self, event: FundsAllocated) -> None:
+        self.line_id = event.line_id
+        self.source = event.source
+        self.village_code = event.village_code
+        self.district = event.district
+        self.project_id = event.project_id
+        self.task_no = event.task_no
+        self.amount_fen = event.amount_fen
+        self.cancelled = False
+        self.tranches = {
+            t.tranche_no: TrancheState(t.amount_fen, t.milestone_id, released=t.milestone_id is None)
+            for t in event.tranches
+        }
+
+    def when_AllocationAdjusted(self, event: AllocationAdjusted) -> None:
+        self.amount_fen = event.amount_fen
+        for t in event.tranches:
+            self.tranches[t.tranche_no].amount_fen = t.amount_fen
+
+    def when_AllocationCancelled(self, event: AllocationCancelled) -> None:
+        self.amount_fen -= event.released_fen
+        self.cancelled = True
+
+    def when_TrancheReleased(self, event: TrancheReleased) -> None:
+        self.tranches[event.tranche_no].released = True

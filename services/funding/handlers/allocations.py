@@ -1,0 +1,127 @@
+"""分配 / allocations: allocate to a designated village, adjust, cancel."""
+
+from __future__ import annotations
+
+from shared.eventstore import UnitOfWork
+from shared.eventstore.errors import Conflict, DomainError, NotFound
+
+from services.funding.adapters import balances, directory
+from services.funding.domain.access import FinanceScope
+from services.funding.domain.allocation import Allocation
+from services.funding.domain.commands import AdjustAllocation, AllocateFunds, CancelAllocation
+from services.funding.domain.limits import (
+    AllocationFigures,
+    LineFigures,
+    ensure_allocation_not_below_spent,
+    ensure_line_covers,
+    ensure_no_open_requests,
+    ensure_tranche_not_below_spent,
+)
+from services.funding.domain.line import BudgetLine
+from services.funding.domain.money import yuan
+from services.funding.domain.villages import ensure_fundable
+from services.funding.handlers import tranches as tranche_release
+from services.funding.handlers.views import allocation_view, line_view
+
+
+async def allocate(uow: UnitOfWork, cmd: AllocateFunds, scope: FinanceScope) -> dict:
+    conn = uow.conn
+    await balances.lock_project(conn, cmd.project_id)
+    line_figures = await balances.lock_line(conn, cmd.line_id)
+    if line_figures is None:
+        raise NotFound(f"未找到预算线 {cmd.line_id} / line {cmd.line_id} not found", field="line_id")
+    scope.ensure(line_figures.scope, field="line_id")
+    village = ensure_fundable(await directory.village(conn, cmd.village_code), cmd.village_code)
+    await _ensure_matches_project(conn, cmd)
+    line = await uow.load(BudgetLine, cmd.line_id)
+    allocation = await uow.load(Allocation, cmd.allocation_id)
+    allocation.allocate(cmd, line, village)
+    ensure_line_covers(line_figures, cmd.amount_fen)
+
+    payable_now = sum(t.amount_fen for t in cmd.tranches if t.milestone_id is None) if cmd.tranches else cmd.amount_fen
+    if not await balances.insert_allocation(
+        conn, allocation_id=cmd.allocation_id, line_id=cmd.line_id, village_code=village.code,
+        district=village.district, project_id=cmd.project_id, amount_fen=cmd.amount_fen, released_fen=payable_now,
+    ):
+        raise Conflict(f"分配 {cmd.allocation_id} 已存在 / allocation {cmd.allocation_id} already exists",
+                       field="allocation_id")
+    for t in cmd.tranches:
+        await balances.insert_tranche(conn, cmd.allocation_id, t.tranche_no, t.amount_fen, t.milestone_id)
+    line_after = await balances.move_line(conn, cmd.line_id, allocated=cmd.amount_fen)
+    await balances.move_village(conn, village.code, village.district, allocated=cmd.amount_fen)
+    await balances.move_project(conn, cmd.project_id, village.code, allocated=cmd.amount_fen)
+    released = await tranche_release.release_already_verified(uow, allocation)
+    await uow.save(allocation)
+    figures = await balances.lock_allocation(conn, cmd.allocation_id)
+    return allocation_view(figures) | {"line": line_view(line_after), "released_tranches": released}
+
+
+async def _ensure_matches_project(conn, cmd: AllocateFunds) -> None:
+    """When assessment has told us of the project, the allocation must fit it. An unknown
+    project is accepted: assessment's events may simply not have arrived yet."""
+    if cmd.project_id is None or (project := await directory.known_project(conn, cmd.project_id)) is None:
+        return
+    if project["village_code"] != cmd.village_code:
+        raise DomainError(f"项目 {cmd.project_id} 属于村 {project['village_code']} / project {cmd.project_id} belongs "
+                          f"to village {project['village_code']}", field="village_code")
+    if cmd.task_no is not None and cmd.task_no != project["task_no"]:
+        raise DomainError(f"项目 {cmd.project_id} 属于任务 {project['task_no']} / project {cmd.project_id} is under "
+                          f"task {project['task_no']}", field="task_no")
+    unknown = sorted({t.milestone_id for t in cmd.tranches if t.milestone_id} - set(project["milestone_ids"]))
+    if unknown:
+        raise DomainError(f"项目 {cmd.project_id} 没有节点 {unknown} / project {cmd.project_id} has no milestones "
+                          f"{unknown}", field="tranches")
+
+
+async def _lock_for_change(uow: UnitOfWork, allocation_id: str, scope: FinanceScope):
+    keys = await balances.allocation_keys(uow.conn, allocation_id)
+    if keys is None:
+        raise NotFound(f"未找到分配 {allocation_id} / allocation {allocation_id} not found", field="allocation_id")
+    line: LineFigures = await balances.lock_line(uow.conn, keys["line_id"])
+    scope.ensure(line.scope, field="allocation_id")
+    figures: AllocationFigures = await balances.lock_allocation(uow.conn, allocation_id)
+    tranches = await balances.lock_tranches(uow.conn, allocation_id)
+    allocation = await uow.load(Allocation, allocation_id)
+    allocation.ensure_open()
+    return line, figures, tranches, allocation
+
+
+async def adjust(uow: UnitOfWork, allocation_id: str, cmd: AdjustAllocation, scope: FinanceScope) -> dict:
+    conn = uow.conn
+    line, figures, tranches, allocation = await _lock_for_change(uow, allocation_id, scope)
+    allocation.adjust(cmd.amount_fen, cmd.reason, cmd.tranches)
+    ensure_allocation_not_below_spent(figures, cmd.amount_fen)
+    delta = cmd.amount_fen - figures.amount_fen
+    if delta > 0:
+        ensure_line_covers(line, delta)
+    released_delta = delta if not tranches else 0
+    for t in cmd.tranches:
+        current = tranches[t.tranche_no]
+        ensure_tranche_not_below_spent(allocation_id, current, t.amount_fen)
+        await balances.move_tranche(conn, allocation_id, t.tranche_no, amount=t.amount_fen - current.amount_fen)
+        if current.released:
+            released_delta += t.amount_fen - current.amount_fen
+    after = await balances.move_allocation(conn, allocation_id, amount=delta, released=released_delta)
+    line_after = await balances.move_line(conn, line.line_id, allocated=delta)
+    await balances.move_village(conn, allocation.village_code, allocation.district, allocated=delta)
+    await balances.move_project(conn, allocation.project_id, allocation.village_code, allocated=delta)
+    await uow.save(allocation)
+    return allocation_view(after) | {"line": line_view(line_after)}
+
+
+async def cancel(uow: UnitOfWork, allocation_id: str, cmd: CancelAllocation, scope: FinanceScope) -> dict:
+    """What was not paid goes back to the line; the allocation keeps exactly what it paid."""
+    conn = uow.conn
+    line, figures, tranches, allocation = await _lock_for_change(uow, allocation_id, scope)
+    ensure_no_open_requests(figures)
+    allocation.cancel(figures.paid_fen, cmd.reason)
+    returned = figures.amount_fen - figures.paid_fen
+    for no, t in tranches.items():
+        await balances.move_tranche(conn, allocation_id, no, amount=t.paid_fen - t.amount_fen)
+    after = await balances.move_allocation(conn, allocation_id, amount=-returned,
+                                           released=figures.paid_fen - figures.released_fen, cancel=True)
+    line_after = await balances.move_line(conn, line.line_id, allocated=-returned)
+    await balances.move_village(conn, allocation.village_code, allocation.district, allocated=-returned)
+    await balances.move_project(conn, allocation.project_id, allocation.village_code, allocated=-returned)
+    await uow.save(allocation)
+    return allocation_view(after) | {"line": line_view(line_after), "returned": yuan(returned)}

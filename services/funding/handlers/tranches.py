@@ -1,0 +1,43 @@
+"""Releasing tranches: when their milestone is verified, or at once when it was verified before."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from shared.eventstore import UnitOfWork
+
+from services.funding.adapters import balances, directory
+from services.funding.domain.allocation import Allocation
+
+
+async def release(uow: UnitOfWork, allocation: Allocation, milestone_id: str, released_on: date) -> list[int]:
+    """Release the allocation's tranches tied to ``milestone_id`` (the caller holds the
+    allocation's row lock); their events are saved with the allocation."""
+    numbers = allocation.release(milestone_id, released_on)
+    for no in numbers:
+        await balances.move_tranche(uow.conn, allocation.key, no, release=True)
+        await balances.move_allocation(uow.conn, allocation.key, released=allocation.tranches[no].amount_fen)
+    return numbers
+
+
+async def release_already_verified(uow: UnitOfWork, allocation: Allocation) -> list[int]:
+    """A milestone may be verified before the allocation naming it exists: release now."""
+    released = []
+    for milestone_id in sorted({t.milestone_id for t in allocation.tranches.values() if t.milestone_id}):
+        verified_on = await directory.verified_on(uow.conn, allocation.project_id, milestone_id)
+        if verified_on is not None:
+            released += await release(uow, allocation, milestone_id, verified_on)
+    return released
+
+
+async def on_milestone_verified(uow: UnitOfWork, project_id: str, milestone_id: str, verified_on: date) -> list[str]:
+    """The reactor's reaction: every allocation waiting on this milestone releases it."""
+    await balances.lock_project(uow.conn, project_id)
+    touched = []
+    for allocation_id in await balances.unreleased_allocations(uow.conn, project_id, milestone_id):
+        await balances.lock_allocation(uow.conn, allocation_id)
+        allocation = await uow.load(Allocation, allocation_id)
+        if await release(uow, allocation, milestone_id, verified_on):
+            await uow.save(allocation)
+            touched.append(allocation_id)
+    return touched

@@ -1,0 +1,65 @@
+"""节点验收 → 放款 / assessment's verified milestones release funding's tranches.
+
+A reactor (shared/projections/reactor.py) on ``assessment.events``: the reaction's
+TrancheReleased events are appended in the transaction that records the delivery, so a
+redelivered verification never releases twice, and a worker killed mid-way resumes from
+Kafka and catches up. A milestone verified before any allocation names it is kept in
+``funding.verified_milestones``; creating the allocation later releases it at once.
+"""
+
+from __future__ import annotations
+
+import asyncpg
+
+from shared.contracts.assessment import MilestoneVerified, ProjectPlanned
+from shared.eventstore import RecordedEvent
+from shared.projections.reactor import Reactor
+
+from services.funding.adapters.balances import SCHEMA_SQL
+from services.funding.handlers import tranches
+
+
+class MilestoneReleases(Reactor):
+    name = "milestone_releases"
+    service = "funding"
+    sources = ("assessment",)
+    # Only what this reactor learns from assessment is rebuilt; the balance rows are the
+    # write side's (the schema is repeated here so the worker can start before the API).
+    tables = ("funding.verified_milestones", "funding.known_projects")
+    schema_sql = SCHEMA_SQL.read_text(encoding="utf-8") + """
+    create table if not exists funding.verified_milestones (
+        project_id    text not null,
+        milestone_id  text not null,
+        village_code  text not null,
+        verified_on   date not null,
+        event_id      uuid not null,
+        primary key (project_id, milestone_id)
+    );
+    create table if not exists funding.known_projects (
+        project_id     text primary key,
+        village_code   text not null,
+        task_no        integer not null,
+        milestone_ids  text[] not null
+    );
+    """
+
+    async def apply(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
+        if event.type not in ("ProjectPlanned", "MilestoneVerified"):
+            return
+        fact = event.decode()
+        if isinstance(fact, ProjectPlanned):
+            await conn.execute(
+                """insert into funding.known_projects (project_id, village_code, task_no, milestone_ids)
+                   values ($1, $2, $3, $4) on conflict (project_id) do update
+                   set village_code = excluded.village_code, task_no = excluded.task_no,
+                       milestone_ids = excluded.milestone_ids""",
+                fact.project_id, fact.village_code, fact.task_no, [m.milestone_id for m in fact.milestones],
+            )
+        elif isinstance(fact, MilestoneVerified):
+            await conn.execute(
+                """insert into funding.verified_milestones (project_id, milestone_id, village_code, verified_on, event_id)
+                   values ($1, $2, $3, $4, $5) on conflict do nothing""",
+                fact.project_id, fact.milestone_id, fact.village_code, fact.verified_on, event.event_id,
+            )
+            await tranches.on_milestone_verified(
+                self.unit_of_work(conn, event), fact.project_id, fact.milestone_id, fact.verified_on)

@@ -1,0 +1,58 @@
+"""What every statistics route shares: the "as of" parameter, the district filter, a consistent read."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from typing import Annotated
+
+import asyncpg
+from fastapi import HTTPException, Query
+
+from shared.reference.places import district_code
+
+from services.publicity.domain.asof import AsOf, parse_as_of
+from services.publicity.queries.positions import log_positions
+
+
+def _invalid(name: str, message: str) -> HTTPException:
+    return HTTPException(422, detail=[{"loc": ["query", name], "msg": message, "type": "value_error"}])
+
+
+def as_of_param(
+    as_of: Annotated[str | None, Query(
+        max_length=40,
+        description="截至日期或时间（默认现在）/ as of a date (YYYY-MM-DD, end of that day, Beijing time) "
+                    "or an ISO timestamp; default now",
+        examples=["2023-06-30"])] = None,
+) -> AsOf:
+    try:
+        return parse_as_of(as_of, datetime.now(UTC))
+    except ValueError as exc:
+        raise _invalid("as_of", str(exc)) from None
+
+
+def district_param(
+    district: Annotated[str | None, Query(max_length=20, description="区（代码或名称）/ district, code or name")] = None,
+) -> str | None:
+    if district is None or not district.strip():
+        return None
+    try:
+        return district_code(district)
+    except ValueError as exc:
+        raise _invalid("district", str(exc)) from None
+
+
+VILLAGE_CODE = r"^\d{12}$"
+
+
+@asynccontextmanager
+async def snapshot(pool: asyncpg.Pool) -> AsyncIterator[asyncpg.Connection]:
+    """One repeatable-read transaction: the figures and the positions they state agree."""
+    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
+        yield conn
+
+
+async def envelope(conn: asyncpg.Connection, asof: AsOf, body: dict) -> dict:
+    return {**asof.to_json(), "log_positions": await log_positions(conn), **body}

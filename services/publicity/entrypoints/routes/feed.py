@@ -1,0 +1,62 @@
+"""实时推送 / the live feed: server-sent events carrying changed figures as they change.
+
+Each message's id is the number of the last change it covers. A client that reconnects
+with ``Last-Event-ID`` (browsers do it by themselves) is sent every change after that id,
+so it misses nothing; a new client first gets the current figures and the id to resume from.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import orjson
+from fastapi import APIRouter, Header, Query, Request
+from sse_starlette import EventSourceResponse
+
+from services.publicity.adapters.feed_hub import FeedHub, hub_of
+from services.publicity.queries.feed import changes_after
+
+router = APIRouter(prefix="/stats", tags=["实时推送 live feed"])
+BATCH = 500
+
+
+def _hub(request: Request) -> FeedHub:
+    return hub_of(request.app.state)
+
+
+@router.get(
+    "/feed",
+    summary="实时推送（SSE）/ live feed of changed figures (server-sent events)",
+    response_class=EventSourceResponse,
+    responses={200: {"content": {"text/event-stream": {}},
+                     "description": "event: figures, id: 变更序号 / change number, data: JSON"}},
+)
+async def feed(
+    request: Request,
+    last_event_id: Annotated[int | None, Header(ge=0, description="断线续传 / resume after this change")] = None,
+    after: Annotated[int | None, Query(ge=0, description="同上（查询参数）/ the same, as a query parameter")] = None,
+    wait: Annotated[float, Query(ge=0.1, le=60, description="无变化时心跳间隔（秒）/ idle heartbeat (s)")] = 15,
+):
+    hub = _hub(request)
+    resume = last_event_id if last_event_id is not None else after
+
+    async def messages():
+        async with hub.listening():
+            if resume is None:
+                now = await hub.figures()
+                last = now["seq"]
+                yield {"id": str(last), "event": "figures", "data": orjson.dumps(now | {"changes": []}).decode()}
+            else:
+                last = resume
+            while not await request.is_disconnected():
+                async with request.app.state.store.pool.acquire() as conn:
+                    changes = await changes_after(conn, last, BATCH)
+                if not changes:
+                    await hub.wait_beyond(last, timeout=wait)
+                    continue
+                last = changes[-1]["seq"]
+                now = await hub.figures()
+                body = now | {"seq": last, "headline_seq": now["seq"], "changes": changes}
+                yield {"id": str(last), "event": "figures", "data": orjson.dumps(body).decode()}
+
+    return EventSourceResponse(messages(), ping=15)

@@ -1,0 +1,40 @@
+"""村档案 / a village's whole story, public."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import asyncpg
+from fastapi import APIRouter, Depends, HTTPException, Path, Query
+
+from shared.http.deps import get_pool
+
+from services.publicity.domain.asof import AsOf
+from services.publicity.entrypoints.routes.common import VILLAGE_CODE, as_of_param, envelope, snapshot
+from services.publicity.queries import story
+
+router = APIRouter(prefix="/stats/villages", tags=["村档案 village stories"])
+Pool = Annotated[asyncpg.Pool, Depends(get_pool)]
+
+
+@router.get("", summary="查找村 / search villages by name, town or code")
+async def search(
+    pool: Pool,
+    q: Annotated[str, Query(min_length=1, max_length=40, description="村名、镇名或代码 / name, town or code")],
+    limit: Annotated[int, Query(ge=1, le=100, description="最多 / at most")] = 20,
+) -> dict:
+    async with pool.acquire() as conn:
+        return {"items": await story.search(conn, q.strip(), limit)}
+
+
+@router.get("/{code}", summary="一村一档（截至某日）/ a village's whole story as of a date")
+async def village_story(
+    pool: Pool, asof: Annotated[AsOf, Depends(as_of_param)],
+    code: Annotated[str, Path(pattern=VILLAGE_CODE, description="村代码 / village code")],
+) -> dict:
+    async with snapshot(pool) as conn:
+        found = await story.story(conn, code, asof)
+        if found is None:
+            raise HTTPException(404, detail=[{"loc": ["path", "code"], "type": "not_found",
+                                              "msg": f"截至该日未登记村 {code} / no village {code} as of that date"}])
+        return await envelope(conn, asof, {"village": found})

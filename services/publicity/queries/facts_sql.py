@@ -1,0 +1,35 @@
+"""SQL building blocks over ``stats.facts``: the latest fact per key as of a cut-off.
+
+Every query takes ``$1`` = the cut-off (facts strictly before it count) and ``$2`` = the
+cut-off's calendar day (for due dates, validity periods and days of presence).
+"""
+
+from __future__ import annotations
+
+
+def latest(kind: str, where: str = "") -> str:
+    """For each key of ``kind``, its latest fact before the cut-off (ties: the later log position)."""
+    extra = f" and ({where})" if where else ""
+    return f"""(select distinct on (key) key, district, village, value, source, position, event_id, event_type, at
+               from stats.facts where kind = '{kind}' and at < $1{extra}
+               order by key, at desc, position desc)"""
+
+
+def ref(alias: str) -> str:
+    """One event a figure was computed from: [source, position, event_id, type, occurred_at]."""
+    return f"jsonb_build_array({alias}.source, {alias}.position, {alias}.event_id, {alias}.event_type, {alias}.at)"
+
+
+def refs(*aliases: str) -> str:
+    """The events of the joined facts that exist (an outer join may leave some out)."""
+    parts = [f"case when {a}.key is null then '[]'::jsonb else jsonb_build_array({ref(a)}) end" for a in aliases]
+    return " || ".join(parts)
+
+
+DESIGNATED = latest("designation", "(value->>'designated')::boolean")
+ACTIVE_ASSIGNMENTS = latest("assignment", "(value->>'active')::boolean")
+
+# A team's district: as formed, or else where its (first) village is.
+TEAM_DISTRICT = f"""(select t.key as team_id, coalesce(t.district, min(a.district)) as district
+    from {latest("team")} t left join {ACTIVE_ASSIGNMENTS} a on a.value->>'team_id' = t.key
+    group by t.key, t.district)"""

@@ -1,0 +1,95 @@
+"""Figures from the metric catalogue: sums by breakdown, and the events behind them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import asyncpg
+
+from services.publicity.domain.asof import AsOf
+from services.publicity.queries.metrics import CATALOGUE, Metric
+
+GROUP_COLUMNS = {"district": "m.district", "village": "m.village"}
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which rows of a metric count: a district, a village, fixed breakdown values."""
+
+    district: str | None = None
+    village: str | None = None
+    dims: Mapping[str, str] = field(default_factory=dict)
+
+
+def metric(name: str) -> Metric:
+    return CATALOGUE[name]
+
+
+def _where(scope: Scope, args: list) -> str:
+    clauses = []
+    if scope.district:
+        args.append(scope.district)
+        clauses.append(f"m.district = ${len(args)}")
+    if scope.village:
+        args.append(scope.village)
+        clauses.append(f"m.village = ${len(args)}")
+    for key, value in sorted(scope.dims.items()):
+        args.append(key)
+        args.append(value)
+        clauses.append(f"m.dims->>${len(args) - 1} = ${len(args)}")
+    # Every metric query is prepared with both parameters, whether it uses the day or not.
+    return "where " + " and ".join(["$1::timestamptz is not null", "$2::date is not null", *clauses])
+
+
+def _group_expr(key: str, args: list) -> str:
+    if key in GROUP_COLUMNS:
+        return GROUP_COLUMNS[key]
+    args.append(key)
+    return f"m.dims->>${len(args)}"
+
+
+async def grouped(
+    conn: asyncpg.Connection, name: str, asof: AsOf, by: Sequence[str] = (), scope: Scope = Scope()
+) -> list[dict]:
+    """``[{<by...>, "value": Decimal, "rows": n}]``; with no ``by``, one row: the total."""
+    args: list = [asof.cutoff, asof.day]
+    where = _where(scope, args)
+    exprs = [_group_expr(k, args) for k in by]
+    select = ", ".join(f"{e} as g{i}" for i, e in enumerate(exprs))
+    group = ("group by " + ", ".join(f"g{i}" for i in range(len(exprs)))) if exprs else ""
+    sql = f"""select {select + ',' if select else ''} coalesce(sum(m.value), 0) as value, count(*) as rows
+              from ({metric(name).sql}) m {where} {group}"""
+    records = await conn.fetch(sql, *args)
+    return [{**{k: r[f"g{i}"] for i, k in enumerate(by)}, "value": r["value"], "rows": r["rows"]} for r in records]
+
+
+async def total(conn: asyncpg.Connection, name: str, asof: AsOf, scope: Scope = Scope()) -> Decimal:
+    return (await grouped(conn, name, asof, (), scope))[0]["value"]
+
+
+async def by_key(
+    conn: asyncpg.Connection, name: str, asof: AsOf, key: str, scope: Scope = Scope()
+) -> dict[str | None, Decimal]:
+    return {r[key]: r["value"] for r in await grouped(conn, name, asof, (key,), scope)}
+
+
+async def explain(
+    conn: asyncpg.Connection, name: str, asof: AsOf, scope: Scope = Scope(), limit: int = 1000
+) -> dict:
+    """The figure and the events it was computed from (no payloads: ids and positions only)."""
+    args: list = [asof.cutoff, asof.day]
+    where = _where(scope, args)
+    args.append(limit)
+    sql = f"""with m as (select * from ({metric(name).sql}) m {where}),
+                   r as (select distinct e->>0 as source, (e->>1)::bigint as position, (e->>2)::uuid as event_id,
+                                e->>3 as type, (e->>4)::timestamptz as occurred_at
+                         from m, jsonb_array_elements(m.refs) e)
+              select (select coalesce(sum(value), 0) from m) as value, (select count(*) from m) as rows,
+                     (select count(*) from r) as events,
+                     coalesce((select jsonb_agg(to_jsonb(x) order by x.source, x.position)
+                               from (select * from r order by source, position limit ${len(args)}) x), '[]'::jsonb)
+                         as items"""
+    row = await conn.fetchrow(sql, *args)
+    return {"value": row["value"], "rows": row["rows"], "events_total": row["events"], "events": row["items"]}

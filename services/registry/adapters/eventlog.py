@@ -1,0 +1,146 @@
+"""Reads of the registry's own event store, in the caller's transaction.
+
+Commands that span the whole register (a screening run, a matching proposal, a month's
+allowances) read it here rather than from a projection: what they decide must rest on
+exactly what had been committed, not on what a worker had caught up with.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import asyncpg
+
+from shared.contracts.registry import ScreeningCompleted
+
+from services.registry.domain.matching import TeamProfile, VillageProfile
+from services.registry.domain.screening import RegisterState
+
+
+async def register_state(conn: asyncpg.Connection, before_row: int | None = None) -> RegisterState:
+    """Every village's current baseline — or as it stood before event row ``before_row``."""
+    rows = await conn.fetch(
+        """select type, payload from es.events
+           where type in ('VillageRegistered', 'VillageIncomeCorrected') and ($1::bigint is null or id < $1)
+           order by stream_id, stream_version""",
+        before_row,
+    )
+    state = RegisterState()
+    for r in rows:
+        state.apply(r["type"], r["payload"])
+    return state
+
+
+async def screening_row(conn: asyncpg.Connection, run_id: str | None = None) -> tuple[int, ScreeningCompleted] | None:
+    """A run by id, or the latest run (the one in force), with its event row id."""
+    row = await conn.fetchrow(
+        """select id, payload from es.events where type = 'ScreeningCompleted'
+           and ($1::text is null or stream_id = 'screening-' || $1) order by id desc limit 1""",
+        run_id,
+    )
+    return (row["id"], ScreeningCompleted.model_validate(row["payload"])) if row else None
+
+
+async def screening_runs(conn: asyncpg.Connection) -> list[dict]:
+    return [dict(r) for r in await conn.fetch(
+        """select payload->>'run_id' as run_id, (payload->>'quota')::int as quota,
+                  (payload->>'cutoff_average_fen')::bigint as cutoff_average_fen,
+                  jsonb_array_length(payload->'ranked') as villages_ranked,
+                  jsonb_array_length(payload->'added') as added, jsonb_array_length(payload->'removed') as removed,
+                  payload->>'supersedes' as supersedes, actor, occurred_at
+           from es.events where type = 'ScreeningCompleted' order by id"""
+    )]
+
+
+async def _fold(conn: asyncpg.Connection, types: Sequence[str]) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        "select type, payload from es.events where type = any($1::text[]) order by id", list(types)
+    )
+
+
+async def unserved_villages(conn: asyncpg.Connection, districts: Sequence[str]) -> list[VillageProfile]:
+    """Designated villages of ``districts`` (all if empty) that have no team."""
+    registered: dict[str, dict] = {}
+    designated: set[str] = set()
+    for r in await _fold(conn, ("VillageRegistered", "VillageDesignated", "DesignationRevoked")):
+        p = r["payload"]
+        if r["type"] == "VillageRegistered":
+            registered[p["code"]] = p
+        elif r["type"] == "VillageDesignated":
+            designated.add(p["code"])
+        else:
+            designated.discard(p["code"])
+    served = {r["village_code"] for r in await conn.fetch("select village_code from registry.village_team")}
+    return [
+        VillageProfile(code, p["district"], p["village_type"], frozenset(p.get("needs", ())))
+        for code in sorted(designated - served)
+        if (p := registered[code]) and (not districts or p["district"] in districts)
+    ]
+
+
+async def team_profiles(conn: asyncpg.Connection, districts: Sequence[str]) -> list[TeamProfile]:
+    """Teams of ``districts`` (all if empty) with room for another village."""
+    strengths: dict[str, frozenset[str]] = {}
+    teams: dict[str, dict] = {}
+    for r in await _fold(conn, ("UnitRegistered", "WorkTeamFormed")):
+        p = r["payload"]
+        if r["type"] == "UnitRegistered":
+            strengths[p["unit_id"]] = frozenset(p["strengths"])
+        elif not districts or p["district"] in districts:
+            teams[p["team_id"]] = p
+    counts = dict(await conn.fetch("select team_id, count(*) from registry.village_team group by team_id"))
+    return [
+        TeamProfile(
+            team_id=team_id, district=p["district"], lead_strengths=strengths.get(p["lead_unit_id"], frozenset()),
+            partner_strengths=frozenset().union(*(strengths.get(u, frozenset()) for u in p["partner_unit_ids"])),
+            villages=counts.get(team_id, 0),
+        )
+        for team_id, p in sorted(teams.items())
+        if counts.get(team_id, 0) < 2
+    ]
+
+
+async def registered_cadres(conn: asyncpg.Connection) -> list[str]:
+    return [r["id"] for r in await conn.fetch(
+        "select payload->>'cadre_id' as id from es.events where type = 'CadreRegistered' order by id"
+    )]
+
+
+async def presence_days(conn: asyncpg.Connection, cadre_ids: Sequence[str], month: str) -> dict[str, int]:
+    """Days each cadre checked in during ``month``, from the cadre-month streams."""
+    streams = {f"presence-{c}-{month}": c for c in cadre_ids}
+    rows = await conn.fetch(
+        """select stream_id, count(*) as days from es.events
+           where stream_id = any($1::text[]) and type = 'CadrePresenceLogged' group by stream_id""",
+        list(streams),
+    )
+    return {streams[r["stream_id"]]: r["days"] for r in rows}
+
+
+async def network_gaps(conn: asyncpg.Connection, district: str | None) -> dict:
+    """Where the network falls short of the rules' lower bounds: units in no team, weak villages
+    without a team, teams without a village, first secretaries without the centralised training."""
+    units: dict[str, str | None] = {}
+    teams: dict[str, dict] = {}
+    trained: set[str] = set()
+    for r in await _fold(conn, ("UnitRegistered", "WorkTeamFormed", "TeamMembersChanged", "CadreTrained")):
+        p = r["payload"]
+        match r["type"]:
+            case "UnitRegistered":
+                units[p["unit_id"]] = p.get("district")
+            case "WorkTeamFormed":
+                teams[p["team_id"]] = {"district": p["district"], "secretary": p["first_secretary_id"]}
+            case "TeamMembersChanged":
+                teams[p["team_id"]]["secretary"] = p["first_secretary_id"]
+            case "CadreTrained" if p.get("centralised", True):
+                trained.add(p["cadre_id"])
+    in_teams = {r["unit_id"] for r in await conn.fetch("select distinct unit_id from registry.unit_team")}
+    counts = dict(await conn.fetch("select team_id, count(*) from registry.village_team group by team_id"))
+    mine = {t: v for t, v in teams.items() if district is None or v["district"] == district}
+    return {
+        "units_without_team": sorted(u for u, d in units.items() if u not in in_teams and (district is None or d == district)),
+        "villages_without_team": [v.code for v in await unserved_villages(conn, [district] if district else [])],
+        "teams_without_village": sorted(t for t in mine if not counts.get(t)),
+        "teams_with_untrained_first_secretary": sorted(t for t, v in mine.items() if v["secretary"] not in trained),
+        "teams_by_villages": {str(n): sum(1 for t in mine if counts.get(t, 0) == n) for n in (0, 1, 2)},
+    }

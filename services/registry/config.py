@@ -1,0 +1,28 @@
+"""The registry's programme parameters, from the environment (prefix ``XINGCUN_REGISTRY_``).
+
+Each value that decides an outcome is also written into the event it decides (the quota
+into ``LeaveApproved``, the rate into ``AllowanceComputed``), so history never depends
+on today's configuration.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class RegistrySettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="XINGCUN_REGISTRY_", extra="ignore")
+
+    designation_quota: int = Field(800, ge=1, description="认定数量 N / villages designated by a screening run")
+    annual_leave_days: int = Field(10, ge=0, description="年休假额度（天）/ annual leave quota, days")
+    allowance_daily_fen: int = Field(10_000, ge=0, description="驻村生活补助日标准（分）/ daily living allowance, fen")
+    absence_alert_days: int = Field(7, ge=1, description="连续缺勤预警天数 / absence alert threshold, days")
+    max_import_bytes: int = Field(20 * 1024 * 1024, description="导入文件大小上限 / largest import file")
+
+
+@lru_cache
+def registry_settings() -> RegistrySettings:
+    return RegistrySettings()

@@ -1,0 +1,109 @@
+"""Importing a district office's village table: headers in Chinese or English, every bad row
+reported with its row number and reason. Pure: it takes rows, the IO is the adapter's."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from pydantic import ValidationError
+
+from services.registry.domain.commands import RegisterVillage
+
+REQUIRED = ("code", "name", "district", "town", "village_type", "income_2018", "income_2019", "income_2020")
+HEADER_ALIASES = {
+    "code": ("村代码", "行政村代码", "村庄代码", "统计用区划代码", "区划代码", "代码", "code", "village_code", "villagecode"),
+    "name": ("村名", "村名称", "行政村", "行政村名称", "村庄名称", "name", "village_name", "villagename"),
+    "district": ("区", "所属区", "区名", "涉农区", "district"),
+    "town": ("镇/街", "镇街", "镇/街道", "乡镇/街道", "乡镇(街道)", "镇(街)", "镇", "街道", "乡镇", "town", "township"),
+    "village_type": ("村类型", "类型", "村庄类型", "village_type", "villagetype", "type"),
+    "needs": ("扶持需求", "需求", "needs"),
+}
+_ALIAS = {alias.lower(): key for key, aliases in HEADER_ALIASES.items() for alias in aliases}
+_INCOME = re.compile(r"(2018|2019|2020)")
+
+
+def normalise_header(text: object) -> str | None:
+    """The field a column header names, or None for a column the import ignores."""
+    if text is None:
+        return None
+    clean = str(text).strip().replace("（", "(").replace("）", ")").replace(" ", "").replace("\u3000", "")
+    if (key := _ALIAS.get(clean.lower())) is not None:
+        return key
+    year = _INCOME.search(clean)
+    if year and ("收入" in clean or "income" in clean.lower() or clean == year.group(1)):
+        return f"income_{year.group(1)}"
+    return None
+
+
+@dataclass(frozen=True)
+class BadRow:
+    row: int  # spreadsheet row number: the header is row 1
+    code: str | None
+    field: str | None
+    reason: str
+
+    def as_dict(self) -> dict:
+        return {"row": self.row, "code": self.code, "field": self.field, "reason": self.reason}
+
+
+@dataclass
+class ParsedTable:
+    good: list[tuple[int, RegisterVillage]]
+    bad: list[BadRow]
+    rows: int
+
+
+class HeaderError(ValueError):
+    pass
+
+
+def map_headers(headers: Sequence[object]) -> dict[int, str]:
+    columns: dict[int, str] = {}
+    for i, header in enumerate(headers):
+        key = normalise_header(header)
+        if key is not None and key not in columns.values():
+            columns[i] = key
+    missing = [k for k in REQUIRED if k not in columns.values()]
+    if missing:
+        raise HeaderError(
+            f"缺少列 / missing columns: {', '.join(missing)}；可用表头如 村代码、村名、区、镇/街、村类型、"
+            f"2018年村集体经营性收入(元) / e.g. code, name, district, town, village_type, income_2018"
+        )
+    return columns
+
+
+def _reason(error: dict) -> tuple[str | None, str]:
+    loc = [str(part) for part in error.get("loc", ())]
+    # The only check across fields is the code's district prefix.
+    return (loc[0] if loc else "code"), error["msg"].removeprefix("Value error, ")
+
+
+def parse_rows(headers: Sequence[object], rows: Iterable[tuple[int, Sequence[str | None]]]) -> ParsedTable:
+    """``rows`` are (row number, cells as text). Blank rows are skipped; a code seen twice is bad."""
+    columns = map_headers(headers)
+    good: list[tuple[int, RegisterVillage]] = []
+    bad: list[BadRow] = []
+    seen: dict[str, int] = {}
+    count = 0
+    for number, cells in rows:
+        values = {key: cells[i] if i < len(cells) else None for i, key in columns.items()}
+        if all(v is None or str(v).strip() == "" for v in values.values()):
+            continue
+        count += 1
+        data = {k: v for k, v in values.items() if v is not None and str(v).strip() != ""}
+        code = data.get("code")
+        try:
+            cmd = RegisterVillage.model_validate(data)
+        except ValidationError as exc:
+            for error in exc.errors(include_url=False):
+                field_name, reason = _reason(error)
+                bad.append(BadRow(number, code, field_name, reason))
+            continue
+        if cmd.code in seen:
+            bad.append(BadRow(number, cmd.code, "code", f"村代码与第 {seen[cmd.code]} 行重复 / code repeats row {seen[cmd.code]}"))
+            continue
+        seen[cmd.code] = number
+        good.append((number, cmd))
+    return ParsedTable(good, bad, count)

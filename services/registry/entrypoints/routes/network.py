@@ -1,0 +1,31 @@
+"""扶持网络检查 / where the support network falls short of the programme's rules."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from shared.http.auth import Role, ensure_district
+from shared.http.deps import Store
+
+from services.registry.adapters import eventlog
+from services.registry.entrypoints.access import Readers, read
+
+router = APIRouter(prefix="/network", tags=["驻村工作队 work teams"])
+
+
+@router.get(
+    "/gaps",
+    summary="扶持网络缺口 / gaps in the support network",
+    description="未参与工作队的单位、无工作队的经济薄弱村、无村的工作队、第一书记未完成集中培训的工作队 / units in no "
+                "team, weak villages without a team, teams without a village, teams whose first secretary is untrained.",
+)
+async def gaps(
+    store: Store, principal: Readers,
+    district: Annotated[str | None, Query(description="区代码 / district code")] = None,
+) -> dict:
+    if principal.role is Role.district_official:
+        district = district or principal.district
+        ensure_district(principal, district)  # type: ignore[arg-type]
+    return await read(store, lambda uow: eventlog.network_gaps(uow.conn, district))

@@ -1,0 +1,113 @@
+"""驻村工作队 / work teams: forming, members, assignment to villages, entering a village."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Response, status
+
+from shared.http.deps import IdempotencyKey, Meta, Store
+
+from services.registry import handlers
+from services.registry.domain.teams import AssignVillage, ChangeMembers, EnterVillage, FormTeam, UnassignVillage
+from services.registry.entrypoints.access import (
+    WRITE_RESPONSES,
+    Anyone,
+    Officials,
+    TeamsAndOfficials,
+    access,
+    execute,
+    read,
+)
+
+router = APIRouter(prefix="/teams", tags=["驻村工作队 work teams"])
+TeamId = Annotated[str, Path(max_length=64, description="工作队标识 / team id")]
+Code = Annotated[str, Path(pattern=r"^\d{12}$", description="村代码 / village code")]
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    summary="组建驻村工作队 / form a work team",
+    description=(
+        "规则：每个单位（牵头或协作）参与 1–2 个工作队；队员须来自牵头或协作单位；一名干部同一时间只在一个队；"
+        "第一书记须为队员；区级牵头单位只在本区组队。 / Rules: a unit takes part in at most two teams; members come "
+        "from the lead or a partner unit; a cadre is in one team at a time; the first secretary is a member; a "
+        "district-level lead unit forms teams for its own district."
+    ),
+    responses=WRITE_RESPONSES,
+)
+async def form_team(
+    cmd: FormTeam, store: Store, meta: Meta, principal: Officials, response: Response,
+    idempotency_key: IdempotencyKey = None,
+) -> dict:
+    return await execute(store, "FormTeam", cmd.model_dump(mode="json"), meta,
+                         lambda uow: handlers.form_team(uow, cmd, access(principal)), idempotency_key, response)
+
+
+@router.get("/{team_id}", summary="工作队 / a team as it stands now")
+async def get_team(team_id: TeamId, store: Store, _: Anyone) -> dict:
+    async def query(uow) -> dict:
+        team = await handlers.network.load_team(uow, team_id)
+        return {"team_id": team_id, "district": team.district, "lead_unit_id": team.lead_unit_id,
+                "partner_unit_ids": team.partner_unit_ids, "member_ids": team.members,
+                "first_secretary_id": team.first_secretary_id, "villages": team.villages,
+                "entered": {code: day.isoformat() for code, day in team.entered.items()},
+                "stream_version": team.version}
+
+    return await read(store, query)
+
+
+@router.post("/{team_id}/members", summary="调整队员或第一书记 / change members or the first secretary",
+             responses=WRITE_RESPONSES)
+async def change_members(
+    team_id: TeamId, cmd: ChangeMembers, store: Store, meta: Meta, principal: Officials, response: Response,
+    idempotency_key: IdempotencyKey = None,
+) -> dict:
+    return await execute(store, "ChangeMembers", {"team_id": team_id, **cmd.model_dump(mode="json")}, meta,
+                         lambda uow: handlers.change_members(uow, team_id, cmd, access(principal)),
+                         idempotency_key, response)
+
+
+@router.post(
+    "/{team_id}/villages",
+    status_code=status.HTTP_201_CREATED,
+    summary="人工对接村 / assign the team to a weak village by hand",
+    description="村须为经济薄弱村且在工作队服务的区；每队 1–2 个村；每村只有一个工作队 / the village must be "
+                "designated and in the team's district; a team serves at most two villages; a village has one team.",
+    responses=WRITE_RESPONSES,
+)
+async def assign_village(
+    team_id: TeamId, cmd: AssignVillage, store: Store, meta: Meta, principal: Officials, response: Response,
+    idempotency_key: IdempotencyKey = None,
+) -> dict:
+    return await execute(store, "AssignVillage", {"team_id": team_id, **cmd.model_dump(mode="json")}, meta,
+                         lambda uow: handlers.assign_village(uow, team_id, cmd, access(principal)),
+                         idempotency_key, response)
+
+
+@router.post("/{team_id}/villages/{code}/unassign", summary="解除对接 / end an assignment", responses=WRITE_RESPONSES)
+async def unassign_village(
+    team_id: TeamId, code: Code, cmd: UnassignVillage, store: Store, meta: Meta, principal: Officials,
+    response: Response, idempotency_key: IdempotencyKey = None,
+) -> dict:
+    return await execute(store, "UnassignVillage", {"team_id": team_id, "code": code, **cmd.model_dump(mode="json")},
+                         meta, lambda uow: handlers.unassign_village(uow, team_id, code, cmd, access(principal)),
+                         idempotency_key, response)
+
+
+@router.post(
+    "/{team_id}/villages/{code}/entry",
+    status_code=status.HTTP_201_CREATED,
+    summary="工作队入村 / the team enters the village",
+    description="第一书记须在入村日前完成集中培训 / the first secretary must have completed the centralised "
+                "training by the day of entry.",
+    responses=WRITE_RESPONSES,
+)
+async def enter_village(
+    team_id: TeamId, code: Code, cmd: EnterVillage, store: Store, meta: Meta, principal: TeamsAndOfficials,
+    response: Response, idempotency_key: IdempotencyKey = None,
+) -> dict:
+    return await execute(store, "EnterVillage", {"team_id": team_id, "code": code, **cmd.model_dump(mode="json")},
+                         meta, lambda uow: handlers.enter_village(uow, team_id, code, cmd, access(principal)),
+                         idempotency_key, response)

@@ -1,0 +1,32 @@
+"""Need-based matching: the solver proposes, an official accepts."""
+
+from __future__ import annotations
+
+from shared.eventstore import UnitOfWork
+
+from services.registry.adapters import eventlog
+from services.registry.domain.matching import propose
+from services.registry.domain.proposals import AcceptProposal, Proposal, ProposeMatching
+from services.registry.handlers.access import Access
+from services.registry.handlers.network import assign_proposed
+
+
+async def propose_matching(uow: UnitOfWork, cmd: ProposeMatching, access: Access) -> dict:
+    districts = cmd.district_codes()
+    for district in districts or [None]:
+        access.district(district)  # all districts at once is the city office's
+    proposal = await uow.load(Proposal, cmd.proposal_id)
+    teams = await eventlog.team_profiles(uow.conn, districts)
+    villages = await eventlog.unserved_villages(uow.conn, districts)
+    event = proposal.propose(districts, propose(teams, villages))
+    await uow.save(proposal)
+    return event.model_dump(mode="json") | {"total_score": sum(p.score for p in event.pairs)}
+
+
+async def accept_proposal(uow: UnitOfWork, proposal_id: str, cmd: AcceptProposal, access: Access) -> dict:
+    proposal = await uow.load(Proposal, proposal_id)
+    pairs = proposal.to_accept(cmd)
+    assigned = await assign_proposed(uow, pairs, access, proposal_id)
+    proposal.accept(pairs)
+    await uow.save(proposal)
+    return {"proposal_id": proposal_id, "assigned": assigned, "pending": len(proposal.pairs) - len(proposal.accepted)}

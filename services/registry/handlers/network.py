@@ -1,0 +1,114 @@
+"""The support network: units, cadres, teams, and which team serves which village."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+
+from shared.contracts.registry import ProposedPair
+from shared.eventstore import UnitOfWork
+from shared.eventstore.errors import DomainError
+
+from services.registry.adapters import constraints
+from services.registry.adapters.locks import register_shared
+from services.registry.domain.cadres import Cadre, RegisterCadre
+from services.registry.domain.teams import AssignVillage, ChangeMembers, EnterVillage, FormTeam, Team, UnassignVillage
+from services.registry.domain.units import RegisterUnit, Unit
+from services.registry.domain.village import Village
+from services.registry.handlers.access import Access
+
+
+def business_day(uow: UnitOfWork) -> date:
+    return (uow.meta.occurred_at or datetime.now(UTC)).date()
+
+
+async def register_unit(uow: UnitOfWork, cmd: RegisterUnit, access: Access) -> dict:
+    access.district(cmd.district)
+    unit = await uow.load(Unit, cmd.unit_id)
+    unit.register(cmd)
+    await uow.save(unit)
+    return {"unit_id": cmd.unit_id, "stream_version": unit.version}
+
+
+async def register_cadre(uow: UnitOfWork, cmd: RegisterCadre, access: Access) -> dict:
+    unit = await uow.load(Unit, cmd.unit_id)
+    if not unit.exists:
+        raise DomainError(f"单位 {cmd.unit_id} 未登记 / unit {cmd.unit_id} is not registered", field="unit_id")
+    access.unit(cmd.unit_id, unit.district)
+    cadre = await uow.load(Cadre, cmd.cadre_id)
+    cadre.register(cmd)
+    await uow.save(cadre)
+    return {"cadre_id": cmd.cadre_id, "stream_version": cadre.version}
+
+
+async def load_team(uow: UnitOfWork, team_id: str) -> Team:
+    team = await uow.load(Team, team_id)
+    team.require_exists()
+    return team
+
+
+async def form_team(uow: UnitOfWork, cmd: FormTeam, access: Access) -> dict:
+    access.district(cmd.district)
+    team = await uow.load(Team, cmd.team_id)
+    units = await uow.load_many(Unit, [cmd.lead_unit_id, *cmd.partner_unit_ids])
+    cadres = await uow.load_many(Cadre, cmd.member_ids)
+    team.form(cmd, units, cadres)
+    await constraints.take_unit_slots(uow.conn, cmd.team_id, [cmd.lead_unit_id, *cmd.partner_unit_ids])
+    await constraints.join_cadres(uow.conn, cmd.team_id, cmd.member_ids, "member_ids")
+    await uow.save(team)
+    return {"team_id": cmd.team_id, "stream_version": team.version}
+
+
+async def change_members(uow: UnitOfWork, team_id: str, cmd: ChangeMembers, access: Access) -> dict:
+    team = await load_team(uow, team_id)
+    access.district(team.district)
+    cadres = await uow.load_many(Cadre, sorted({*team.members, *cmd.add}))
+    added, removed = team.change_members(cmd, cadres, business_day(uow))
+    await constraints.leave_cadres(uow.conn, team_id, removed)
+    await constraints.join_cadres(uow.conn, team_id, added, "add")
+    await uow.save(team)
+    return {"team_id": team_id, "members": team.members, "first_secretary_id": team.first_secretary_id,
+            "stream_version": team.version}
+
+
+async def assign_pairs(uow: UnitOfWork, pairs: Sequence[tuple[str, str, str]], access: Access,
+                       proposal_id: str | None = None) -> list[dict]:
+    """Assign each (team_id, village_code, reason); all or nothing."""
+    await register_shared(uow.conn)  # no screening run revokes these villages meanwhile
+    teams = await uow.load_many(Team, sorted({t for t, _, _ in pairs}))
+    villages = await uow.load_many(Village, sorted({v for _, v, _ in pairs}))
+    for team_id, code, reason in pairs:
+        team = teams[team_id]
+        team.require_exists()
+        access.district(team.district)
+        team.assign(villages[code], reason, proposal_id)
+    await constraints.link_villages(uow.conn, [(code, team_id, villages[code].district) for team_id, code, _ in pairs])
+    await uow.save_all(list(teams.values()))
+    return [{"team_id": t, "village_code": v} for t, v, _ in pairs]
+
+
+async def assign_village(uow: UnitOfWork, team_id: str, cmd: AssignVillage, access: Access) -> dict:
+    await assign_pairs(uow, [(team_id, cmd.village_code, cmd.reason)], access)
+    return {"team_id": team_id, "village_code": cmd.village_code}
+
+
+async def assign_proposed(uow: UnitOfWork, pairs: Sequence[ProposedPair], access: Access, proposal_id: str) -> list[dict]:
+    return await assign_pairs(uow, [(p.team_id, p.village_code, p.reason) for p in pairs], access, proposal_id)
+
+
+async def unassign_village(uow: UnitOfWork, team_id: str, code: str, cmd: UnassignVillage, access: Access) -> dict:
+    team = await load_team(uow, team_id)
+    access.district(team.district)
+    team.unassign(code, team.district, cmd.reason)
+    await constraints.unlink_villages(uow.conn, [code])
+    await uow.save(team)
+    return {"team_id": team_id, "village_code": code, "villages": team.villages}
+
+
+async def enter_village(uow: UnitOfWork, team_id: str, code: str, cmd: EnterVillage, access: Access) -> dict:
+    team = await load_team(uow, team_id)
+    access.team(team_id, team.district)
+    secretary = await uow.load(Cadre, team.first_secretary_id)
+    team.enter(code, cmd, secretary)
+    await uow.save(team)
+    return {"team_id": team_id, "village_code": code, "entered_on": cmd.entered_on.isoformat()}

@@ -1,0 +1,207 @@
+"""What must hold after every fault, checked against the database, the topic and the HTTP API.
+
+- every acknowledged command's event is in every projection exactly once (and nothing else is);
+- no command is half-applied: an event exists exactly when its idempotency record does;
+- order per stream holds on the topic, and every sequenced position was published;
+- a projection rebuilt from offset zero equals the live one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import time
+from collections import defaultdict
+
+import asyncpg
+import httpx
+from aiokafka import AIOKafkaConsumer, TopicPartition
+
+from shared.config import Settings
+from shared.db import connect, create_pool
+from shared.messaging.kafka import decode
+from shared.projections import ProjectionRunner
+from tests.faults.load import StreamFigures
+
+
+def projections_of(service: str) -> list:
+    return importlib.import_module(f"services.{service}.projections").PROJECTIONS
+
+
+async def _progress(settings: Settings) -> dict[str, int]:
+    reg = await connect(settings.dsn("registry"))
+    pub = await connect(settings.dsn("publicity"))
+    try:
+        state = await reg.fetchrow("select last_position, published_position from es.relay_state")
+        return {
+            "events": await reg.fetchval("select count(*) from es.events"),
+            "villages": await reg.fetchval("select count(*) from es.events where type = 'VillageRegistered'"),
+            "sequenced": state["last_position"],
+            "published": state["published_position"],
+            "directory": await reg.fetchval("select count(*) from directory.villages"),
+            "stats": await pub.fetchval("select count(*) from stats.villages"),
+            # Every projection that reads the registry has applied (or stepped over) the last event.
+            "behind": sorted([
+                p.name for service, conn in (("registry", reg), ("publicity", pub))
+                for p in projections_of(service) if "registry" in p.sources
+                if (await conn.fetchval(
+                    "select coalesce(max(position), 0) from proj.positions where projection = $1 and topic = $2",
+                    p.name, settings.topic("registry"))) < state["published_position"]
+            ]),
+        }
+    finally:
+        await reg.close()
+        await pub.close()
+
+
+async def wait_converged(settings: Settings, timeout: float = 90.0) -> float:
+    """Seconds until every committed event is sequenced, published and in both projections."""
+    started = time.monotonic()
+    while True:
+        try:
+            p = await _progress(settings)
+            if p["events"] == p["sequenced"] == p["published"] and p["villages"] == p["directory"] == p["stats"] \
+                    and not p["behind"]:
+                return time.monotonic() - started
+        except (OSError, asyncpg.PostgresError) as exc:
+            p = f"database unreachable: {exc!r}"
+        if time.monotonic() - started > timeout:
+            raise AssertionError(f"not converged within {timeout:.0f} s: {p}")
+        await asyncio.sleep(0.1)
+
+
+def assert_clients_saw_no_error(figures: StreamFigures) -> None:
+    assert not figures.unexpected, f"clients got answers other than success or 503: {dict(figures.unexpected)}"
+    assert figures.unavailable_without_retry_after == 0, "a 503 came without Retry-After"
+    assert not figures.abandoned, f"{len(figures.abandoned)} commands were never acknowledged"
+
+
+async def assert_exactly_once(settings: Settings, stack, acknowledged: set[str]) -> int:
+    """Returns how many (event, projection) pairs were compared."""
+    reg = await connect(settings.dsn("registry"))
+    pub = await connect(settings.dsn("publicity"))
+    try:
+        unsequenced = await reg.fetchval(
+            "select count(*) from es.events e where not exists (select 1 from es.log l where l.event_row = e.id)")
+        assert unsequenced == 0
+        doubled = await reg.fetch(
+            """select stream_id, count(*) from es.events where type = 'VillageRegistered'
+               group by stream_id having count(*) > 1""")
+        assert not doubled, f"a village registered twice: {doubled[:5]}"
+        events = {
+            r["payload"]["code"]: (r["event_id"], r["position"])
+            for r in await reg.fetch(
+                """select e.payload, e.event_id, l.position from es.events e
+                   join es.log l on l.event_row = e.id where e.type = 'VillageRegistered'""")
+        }
+        keyed = {r["idempotency_key"].removeprefix("fault-")
+                 for r in await reg.fetch("select idempotency_key from es.commands")}
+        # Half-applied would be an event without its command record, or the reverse.
+        assert keyed == set(events), (
+            f"events without command: {sorted(set(events) - keyed)[:5]}, commands without event: "
+            f"{sorted(keyed - set(events))[:5]}")
+        missing = acknowledged - set(events)
+        assert not missing, f"{len(missing)} acknowledged commands have no event: {sorted(missing)[:5]}"
+
+        stats = {r["code"]: (r["event_id"], r["position"])
+                 for r in await pub.fetch("select code, event_id, position from stats.villages")}
+        assert stats == events, _diff("stats.villages", stats, events)
+        directory = {r["code"]: r["position"] for r in await reg.fetch("select code, position from directory.villages")}
+        assert directory == {c: pos for c, (_, pos) in events.items()}, _diff("directory.villages", directory, events)
+    finally:
+        await reg.close()
+        await pub.close()
+
+    overview = httpx.get(stack.url("publicity") + "/stats/overview", timeout=10).json()
+    assert overview["villages_total"] == len(events)
+    for name, proc in stack.procs.items():
+        assert proc.poll() is None, f"{name} exited ({proc.returncode})"
+    return 2 * len(events)
+
+
+def _diff(name: str, got: dict, want: dict) -> str:
+    return (f"{name}: {len(got)} rows for {len(want)} events; missing {sorted(set(want) - set(got))[:5]}, "
+            f"extra {sorted(set(got) - set(want))[:5]}, "
+            f"different {[c for c in set(got) & set(want) if got[c] != want[c]][:5]}")
+
+
+async def assert_topic_order(settings: Settings) -> int:
+    """Per partition, positions rise (copies of earlier records aside); per stream, versions
+    rise without gaps; every sequenced position was published. Returns records read."""
+    topic = settings.topic("registry")
+    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap, enable_auto_commit=False,
+                                max_partition_fetch_bytes=4 * 1024 * 1024)
+    await consumer.start()
+    try:
+        for _ in range(50):
+            await consumer._client.force_metadata_update()  # noqa: SLF001 — aiokafka has no public call
+            if parts := consumer.partitions_for_topic(topic):
+                break
+            await asyncio.sleep(0.1)
+        partitions = [TopicPartition(topic, p) for p in sorted(parts)]
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        ends = await consumer.end_offsets(partitions)
+        records: dict[TopicPartition, list] = defaultdict(list)
+        remaining = {tp for tp, end in ends.items() if end > 0}
+        while remaining:
+            for tp, batch in (await consumer.getmany(*remaining, timeout_ms=1000)).items():
+                records[tp] += [r for r in batch if r.offset < ends[tp]]
+                if batch and batch[-1].offset >= ends[tp] - 1:
+                    remaining.discard(tp)
+    finally:
+        await consumer.stop()
+
+    seen_positions: set[int] = set()
+    versions: dict[str, int] = {}
+    home: dict[str, int] = {}
+    read = 0
+    for tp, batch in records.items():
+        highest = 0
+        for r in batch:
+            read += 1
+            event = decode(r.value)
+            if event.global_position <= highest:
+                assert event.global_position in seen_positions, f"position {event.global_position} arrived late"
+                continue  # a copy of a record already delivered
+            highest = event.global_position
+            seen_positions.add(event.global_position)
+            assert home.setdefault(event.stream_id, tp.partition) == tp.partition, f"{event.stream_id} in two partitions"
+            assert event.stream_version == versions.get(event.stream_id, 0) + 1, (
+                f"{event.stream_id}: version {event.stream_version} after {versions.get(event.stream_id, 0)}")
+            versions[event.stream_id] = event.stream_version
+    conn = await connect(settings.dsn("registry"))
+    try:
+        published = await conn.fetchval("select published_position from es.relay_state")
+    finally:
+        await conn.close()
+    assert seen_positions >= set(range(1, published + 1)), "a published position is missing from the topic"
+    return read
+
+
+async def assert_rebuild_equals_live(settings: Settings) -> int:
+    """Rebuild every projection of both services from offset zero; returns events replayed."""
+    replayed = 0
+    for service in ("registry", "publicity"):
+        projections = projections_of(service)
+        pool = await create_pool(settings.dsn(service), max_size=2)
+        try:
+            for projection in projections:
+                runner = ProjectionRunner(pool, projection, {s: settings.topic(s) for s in projection.sources})
+                live = await runner.snapshot()
+                replayed += await runner.rebuild(settings.kafka_bootstrap)
+                rebuilt = await runner.snapshot()
+                assert rebuilt == live, (
+                    f"{service}.{projection.name}: rebuilt model differs from the live one: {_table_diff(live, rebuilt)}")
+        finally:
+            await pool.close()
+    return replayed
+
+
+def _table_diff(live: dict[str, list[tuple]], rebuilt: dict[str, list[tuple]]) -> dict:
+    diff = {}
+    for table in live:
+        a, b = set(live[table]), set(rebuilt.get(table, []))
+        if a != b:
+            diff[table] = {"only_live": sorted(a - b, key=repr)[:3], "only_rebuilt": sorted(b - a, key=repr)[:3]}
+    return diff

@@ -1,0 +1,102 @@
+"""The fault suite's own PostgreSQL, Kafka and services, and the figures it reports.
+
+Figures of every fault go to ``test-artifacts/faults.json`` (git-ignored), quoted in
+docs/reliability.md, and are printed at the end of the run.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+from shared.config import REPO_ROOT
+from shared.http.auth import Principal, Role, issue_token
+from tests.faults.checks import (
+    assert_clients_saw_no_error,
+    assert_exactly_once,
+    assert_rebuild_equals_live,
+    assert_topic_order,
+    wait_converged,
+)
+from tests.faults.infra import private_settings, start_private_infra, stop_private_infra
+from tests.faults.load import CommandStream
+from tests.support.stack import ServiceStack
+
+ARTIFACT = REPO_ROOT / "test-artifacts" / "faults.json"
+SERVICES = ("registry", "publicity")
+FIGURES: dict = {"faults": {}}
+
+
+@pytest.fixture(scope="session")
+def private(settings):
+    """Settings of the private cluster and broker (same prefixes and secret as the session)."""
+    private = private_settings(settings)
+    started = time.monotonic()
+    try:
+        FIGURES["infra_start_s"] = round(start_private_infra(private), 1)
+        yield private
+    finally:
+        stop_private_infra(private)
+        FIGURES["suite_s"] = round(time.monotonic() - started, 1)
+        ARTIFACT.parent.mkdir(exist_ok=True)
+        ARTIFACT.write_text(json.dumps(FIGURES, ensure_ascii=False, indent=2) + "\n")
+
+
+@pytest.fixture(scope="session")
+def fault_stack(private, tmp_path_factory):
+    stack = ServiceStack(private, tmp_path_factory.mktemp("fault-stack"))
+    try:
+        for service in SERVICES:
+            stack.start_worker(service)
+        for service in SERVICES:
+            stack.start_api(service)
+        yield stack
+    finally:
+        stack.stop_all()
+
+
+@pytest.fixture(scope="session")
+def city(private) -> dict[str, str]:
+    principal = Principal(subject="fault-client", role=Role.city_office)
+    return {"Authorization": f"Bearer {issue_token(private, principal)}"}
+
+
+@pytest.fixture
+async def stream(fault_stack, city):
+    """A running command stream; the test stops it."""
+    return CommandStream(fault_stack.url("registry"), city).start()
+
+
+async def settle_and_check(name: str, private, stack, stream: CommandStream, *, fault_ended: float,
+                           **extra) -> dict:
+    """Stop the stream, wait for the system to catch up, check everything, record figures."""
+    figures = await stream.stop()
+    await wait_converged(private)
+    recovered = time.monotonic() - fault_ended
+    assert_clients_saw_no_error(figures)
+    checked = await assert_exactly_once(private, stack, set(figures.acknowledged))
+    read = await assert_topic_order(private)
+    replayed = await assert_rebuild_equals_live(private)
+    record = figures.as_dict() | {
+        "events_checked": checked + read + replayed,
+        "recovered_s": round(recovered, 1),
+        **extra,
+    }
+    FIGURES["faults"][name] = record
+    print(f"\n{name}: {record}")
+    return record
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not FIGURES["faults"]:
+        return
+    tr = terminalreporter
+    tr.section("故障测试数据 / fault-test figures")
+    for name, f in FIGURES["faults"].items():
+        tr.write_line(
+            f"{name}: {f['commands_sent']} commands, {f['acknowledged']} acknowledged, {f['503_seen']} × 503, "
+            f"{f['connection_errors_seen']} connection errors, {f['events_checked']} events checked, "
+            f"recovered in {f['recovered_s']} s")
+    tr.write_line(f"written to {ARTIFACT.relative_to(REPO_ROOT)}")

@@ -1,0 +1,43 @@
+"""The registry's handlers against a fresh PostgreSQL database (event store + constraint tables)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from shared.db import migrate
+from shared.eventstore import CommandMeta, EventStore
+from shared.http.auth import Principal, Role
+
+from services.registry.handlers.access import Access
+from tests.support.db import dispose, fresh_store_pool
+
+SCHEMA = Path(__file__).resolve().parents[3] / "services" / "registry" / "schema.sql"
+
+
+@pytest.fixture
+async def store(settings):
+    name, pool = await fresh_store_pool(settings, "reg")
+    await migrate(pool, SCHEMA)
+    yield EventStore(pool, "registry")
+    await dispose(settings, name, pool)
+
+
+CITY = Access(Principal(subject="office", role=Role.city_office))
+
+
+def official(district: str) -> Access:
+    return Access(Principal(subject=f"official-{district}", role=Role.district_official, district=district))
+
+
+async def run(store: EventStore, handler, *args, meta: CommandMeta | None = None, key: str | None = None, **kwargs):
+    """Execute one handler as a command in its own transaction; returns its result."""
+    done = await store.execute(handler.__name__, {"args": repr(args)}, meta or CommandMeta(actor="test:office"),
+                               lambda uow: handler(uow, *args, **kwargs), key)
+    return done.result
+
+
+async def count_events(store: EventStore, event_type: str | None = None) -> int:
+    async with store.pool.acquire() as conn:
+        return await conn.fetchval("select count(*) from es.events where $1::text is null or type = $1", event_type)
