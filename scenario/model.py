@@ -134,11 +134,6 @@ class Milestone:
     returned: tuple[date, ...] = ()
     verified_on: date | None = None
 
-    @property
-    def late(self) -> bool:
-        """Overdue at some point: not verified... by its due date (reported after it)."""
-        return bool(self.reports) and self.reports[0] > self.due_on or not self.reports
-
 
 @dataclass(frozen=True)
 class Project:

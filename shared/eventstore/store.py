@@ -150,11 +150,18 @@ class EventStore:
         self, conn: asyncpg.Connection, stream_ids: Sequence[str]
     ) -> dict[str, list[DomainEvent | UnknownEvent]]:
         """Streams' events decoded for aggregates (no positions, no envelopes); absent → []."""
-        rows = await conn.fetch(
-            """select stream_id, type, schema_version, payload from es.events
-               where stream_id = any($1::text[]) order by stream_id, stream_version""",
-            list(stream_ids),
-        )
+        if len(stream_ids) == 1:  # the common case, without the cost of an array parameter
+            rows = await conn.fetch(
+                """select stream_id, type, schema_version, payload from es.events
+                   where stream_id = $1 order by stream_version""",
+                stream_ids[0],
+            )
+        else:
+            rows = await conn.fetch(
+                """select stream_id, type, schema_version, payload from es.events
+                   where stream_id = any($1::text[]) order by stream_id, stream_version""",
+                list(stream_ids),
+            )
         streams: dict[str, list[DomainEvent | UnknownEvent]] = {s: [] for s in stream_ids}
         for r in rows:
             streams[r["stream_id"]].append(CATALOGUE.decode(r["type"], r["schema_version"], r["payload"]))

@@ -125,10 +125,8 @@ def _diff(name: str, got: dict, want: dict) -> str:
             f"different {[c for c in set(got) & set(want) if got[c] != want[c]][:5]}")
 
 
-async def assert_topic_order(settings: Settings) -> int:
-    """Per partition, positions rise (copies of earlier records aside); per stream, versions
-    rise without gaps; every sequenced position was published. Returns records read."""
-    topic = settings.topic("registry")
+async def read_topic(settings: Settings, topic: str) -> dict[TopicPartition, list]:
+    """Every record of ``topic`` up to its end as of now, per partition."""
     consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap, enable_auto_commit=False,
                                 max_partition_fetch_bytes=4 * 1024 * 1024)
     await consumer.start()
@@ -149,9 +147,15 @@ async def assert_topic_order(settings: Settings) -> int:
                 records[tp] += [r for r in batch if r.offset < ends[tp]]
                 if batch and batch[-1].offset >= ends[tp] - 1:
                     remaining.discard(tp)
+        return records
     finally:
         await consumer.stop()
 
+
+async def assert_topic_order(settings: Settings) -> int:
+    """Per partition, positions rise (copies of earlier records aside); per stream, versions
+    rise without gaps; every sequenced position was published. Returns records read."""
+    records = await read_topic(settings, settings.topic("registry"))
     seen_positions: set[int] = set()
     versions: dict[str, int] = {}
     home: dict[str, int] = {}
@@ -201,7 +205,7 @@ async def assert_rebuild_equals_live(settings: Settings) -> int:
 def _table_diff(live: dict[str, list[tuple]], rebuilt: dict[str, list[tuple]]) -> dict:
     diff = {}
     for table in live:
-        a, b = set(live[table]), set(rebuilt.get(table, []))
+        a, b = set(map(repr, live[table])), set(map(repr, rebuilt.get(table, [])))
         if a != b:
-            diff[table] = {"only_live": sorted(a - b, key=repr)[:3], "only_rebuilt": sorted(b - a, key=repr)[:3]}
+            diff[table] = {"only_live": sorted(a - b)[:3], "only_rebuilt": sorted(b - a)[:3]}
     return diff

@@ -126,26 +126,30 @@ async def move_tranche(conn: asyncpg.Connection, allocation_id: str, tranche_no:
         allocation_id, tranche_no, amount, committed, paid, release))
 
 
-async def move_village(conn: asyncpg.Connection, village_code: str, district: str, *, allocated: int = 0,
-                       paid: int = 0) -> None:
-    await guarded(conn.execute(
-        """insert into funding.village_balances as v (village_code, district, allocated_fen, paid_fen)
-           values ($1, $2, $3, $4)
-           on conflict (village_code) do update
-           set allocated_fen = v.allocated_fen + $3, paid_fen = v.paid_fen + $4""",
-        village_code, district, allocated, paid))
+async def open_village(conn: asyncpg.Connection, village_code: str, district: str) -> None:
+    # Rows are opened empty and then moved by UPDATE: an upsert's proposed row is checked
+    # against the CHECKs before the conflict is seen, so it cannot carry a delta.
+    await conn.execute("insert into funding.village_balances (village_code, district) values ($1, $2)"
+                       " on conflict do nothing", village_code, district)
 
 
-async def move_project(conn: asyncpg.Connection, project_id: str | None, village_code: str, *, allocated: int = 0,
-                       paid: int = 0) -> None:
-    if project_id is None:
-        return
+async def move_village(conn: asyncpg.Connection, village_code: str, *, allocated: int = 0, paid: int = 0) -> None:
     await guarded(conn.execute(
-        """insert into funding.project_balances as p (project_id, village_code, allocated_fen, paid_fen)
-           values ($1, $2, $3, $4)
-           on conflict (project_id) do update
-           set allocated_fen = p.allocated_fen + $3, paid_fen = p.paid_fen + $4""",
-        project_id, village_code, allocated, paid))
+        """update funding.village_balances set allocated_fen = allocated_fen + $2, paid_fen = paid_fen + $3
+           where village_code = $1""", village_code, allocated, paid))
+
+
+async def open_project(conn: asyncpg.Connection, project_id: str | None, village_code: str) -> None:
+    if project_id is not None:
+        await conn.execute("insert into funding.project_balances (project_id, village_code) values ($1, $2)"
+                           " on conflict do nothing", project_id, village_code)
+
+
+async def move_project(conn: asyncpg.Connection, project_id: str | None, *, allocated: int = 0, paid: int = 0) -> None:
+    if project_id is not None:
+        await guarded(conn.execute(
+            """update funding.project_balances set allocated_fen = allocated_fen + $2, paid_fen = paid_fen + $3
+               where project_id = $1""", project_id, allocated, paid))
 
 
 async def unreleased_allocations(conn: asyncpg.Connection, project_id: str, milestone_id: str) -> list[str]:

@@ -48,8 +48,10 @@ async def allocate(uow: UnitOfWork, cmd: AllocateFunds, scope: FinanceScope) -> 
     for t in cmd.tranches:
         await balances.insert_tranche(conn, cmd.allocation_id, t.tranche_no, t.amount_fen, t.milestone_id)
     line_after = await balances.move_line(conn, cmd.line_id, allocated=cmd.amount_fen)
-    await balances.move_village(conn, village.code, village.district, allocated=cmd.amount_fen)
-    await balances.move_project(conn, cmd.project_id, village.code, allocated=cmd.amount_fen)
+    await balances.open_village(conn, village.code, village.district)
+    await balances.move_village(conn, village.code, allocated=cmd.amount_fen)
+    await balances.open_project(conn, cmd.project_id, village.code)
+    await balances.move_project(conn, cmd.project_id, allocated=cmd.amount_fen)
     released = await tranche_release.release_already_verified(uow, allocation)
     await uow.save(allocation)
     figures = await balances.lock_allocation(conn, cmd.allocation_id)
@@ -103,8 +105,8 @@ async def adjust(uow: UnitOfWork, allocation_id: str, cmd: AdjustAllocation, sco
             released_delta += t.amount_fen - current.amount_fen
     after = await balances.move_allocation(conn, allocation_id, amount=delta, released=released_delta)
     line_after = await balances.move_line(conn, line.line_id, allocated=delta)
-    await balances.move_village(conn, allocation.village_code, allocation.district, allocated=delta)
-    await balances.move_project(conn, allocation.project_id, allocation.village_code, allocated=delta)
+    await balances.move_village(conn, allocation.village_code, allocated=delta)
+    await balances.move_project(conn, allocation.project_id, allocated=delta)
     await uow.save(allocation)
     return allocation_view(after) | {"line": line_view(line_after)}
 
@@ -121,7 +123,7 @@ async def cancel(uow: UnitOfWork, allocation_id: str, cmd: CancelAllocation, sco
     after = await balances.move_allocation(conn, allocation_id, amount=-returned,
                                            released=figures.paid_fen - figures.released_fen, cancel=True)
     line_after = await balances.move_line(conn, line.line_id, allocated=-returned)
-    await balances.move_village(conn, allocation.village_code, allocation.district, allocated=-returned)
-    await balances.move_project(conn, allocation.project_id, allocation.village_code, allocated=-returned)
+    await balances.move_village(conn, allocation.village_code, allocated=-returned)
+    await balances.move_project(conn, allocation.project_id, allocated=-returned)
     await uow.save(allocation)
     return allocation_view(after) | {"line": line_view(line_after), "returned": yuan(returned)}

@@ -93,8 +93,8 @@ async def _move_paid(uow: UnitOfWork, d: Disbursement, paid_fen: int, committed_
     if d.tranche_no:
         await balances.move_tranche(conn, d.allocation_id, d.tranche_no, committed=committed_fen, paid=paid_fen)
     await balances.move_line(conn, d.line_id, paid=paid_fen)
-    await balances.move_village(conn, d.village_code, d.district, paid=paid_fen)
-    await balances.move_project(conn, d.project_id, d.village_code, paid=paid_fen)
+    await balances.move_village(conn, d.village_code, paid=paid_fen)
+    await balances.move_project(conn, d.project_id, paid=paid_fen)
     return allocation_view(after)
 
 

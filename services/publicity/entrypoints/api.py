@@ -2,13 +2,13 @@
 
 from shared.http.app import create_service_app
 
-from services.publicity.entrypoints.routes import figures, stats, villages
+from services.publicity.entrypoints.routes import feed, figures, ops, stats, villages
 from services.publicity.projections import PROJECTIONS
 
 app = create_service_app(
     "publicity",
     title="兴村 · 公示与统计 Xingcun Publicity",
     description="实时统计、公示、报道与数据开放 / real-time statistics, notices, reports and open data",
-    routers=[stats.router, figures.router, villages.router],
+    routers=[stats.router, figures.router, villages.router, feed.router, ops.router],
     read_models=PROJECTIONS,
 )

@@ -26,6 +26,20 @@ def sequencer(store: EventStore) -> OutboxRelay:
     return OutboxRelay(store.pool, producer=None, source="test", topic="unused")
 
 
+async def sequence_all(store: EventStore, expected: int) -> list:
+    """Sequence until ``expected`` events are in the log. The horizon is cluster-wide: any
+    transaction open elsewhere on the server (other tests, other services) holds it back
+    for a moment, so one pass is not always enough."""
+    seq, loop = sequencer(store), asyncio.get_running_loop()
+    deadline = loop.time() + 10
+    while True:
+        log = await store.read_all(0, limit=100_000)
+        if len(log) >= expected or loop.time() > deadline:
+            return log
+        await seq.sequence_once()
+        await asyncio.sleep(0.01)
+
+
 async def append(store: EventStore, stream: str, expected: int, *texts: str):
     async with store.pool.acquire() as conn, conn.transaction():
         return await store.append(conn, stream, expected, [Noted(text=t) for t in texts], META)
@@ -124,8 +138,7 @@ async def test_global_order_never_skips_an_event_committed_late(store):
     assert [e.stream_id for e in await store.read_all(0)] == []  # held back behind the open writer
     await tx.commit()
     await store.pool.release(slow)
-    await seq.sequence_once()
-    assert [e.stream_id for e in await store.read_all(0)] == ["notebook-slow", "notebook-fast"]
+    assert [e.stream_id for e in await sequence_all(store, 2)] == ["notebook-slow", "notebook-fast"]
 
 
 async def test_concurrent_writers_are_read_exactly_once_in_commit_order(store):
@@ -155,10 +168,8 @@ async def test_concurrent_writers_are_read_exactly_once_in_commit_order(store):
     await asyncio.gather(*(writer(w) for w in range(16)))
     done.set()
     await reader
-    while await seq.sequence_once():
-        pass
 
-    log = await store.read_all(0, limit=10_000)
+    log = await sequence_all(store, 16 * 15)
     streams = [e.stream_id for e in log]
     assert sorted(streams) == sorted(spans) and len(set(streams)) == len(streams) == 16 * 15
     assert [e.global_position for e in log] == list(range(1, len(log) + 1))

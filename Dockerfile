@@ -1,0 +1,42 @@
+# syntax=docker/dockerfile:1
+# One image for every Xingcun process; the arguments choose which (deploy/docker/entrypoint.py):
+#   docker run xingcun:0.1.0 api registry | worker publicity | probe | xingcun contracts check
+# Configuration only through XINGCUN_* environment variables (shared/config.py).
+
+# Pinned to an exact patch release; the same Python minor as pyproject.toml's requires-python.
+ARG PYTHON_IMAGE=python:3.11.13-slim-bookworm
+
+FROM ${PYTHON_IMAGE} AS build
+ENV PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PATH=/opt/venv/bin:$PATH
+RUN python -m venv /opt/venv
+WORKDIR /src
+# Dependencies first, from pyproject.toml alone: this layer is reused until it changes.
+COPY pyproject.toml ./
+RUN mkdir shared services \
+ && touch shared/__init__.py services/__init__.py \
+ && pip install . \
+ && pip uninstall -y xingcun
+COPY shared ./shared
+COPY services ./services
+RUN pip install --no-deps . \
+ && python -m compileall -q /opt/venv/lib
+
+FROM ${PYTHON_IMAGE} AS runtime
+ENV PATH=/opt/venv/bin:$PATH \
+    PYTHONUNBUFFERED=1 \
+    PYTHONDONTWRITEBYTECODE=1 \
+    XINGCUN_STATE_DIR=/var/lib/xingcun
+# A fixed numeric user, so that Kubernetes' runAsNonRoot can verify it.
+RUN groupadd --system --gid 10001 xingcun \
+ && useradd --system --uid 10001 --gid 10001 --home-dir /var/lib/xingcun --no-create-home \
+      --shell /usr/sbin/nologin xingcun \
+ && install -d -o 10001 -g 10001 -m 0750 /var/lib/xingcun
+COPY --from=build /opt/venv /opt/venv
+COPY --chmod=0755 deploy/docker/entrypoint.py /usr/local/bin/xingcun-container
+USER 10001:10001
+WORKDIR /var/lib/xingcun
+EXPOSE 8001 8002 8003 8004
+HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 CMD ["xingcun-container", "probe"]
+ENTRYPOINT ["xingcun-container"]

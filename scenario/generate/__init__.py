@@ -1,0 +1,46 @@
+"""``generate(seed, size)``: the whole programme as data. A seed fixes everything.
+
+Each stage draws from its own ``random.Random`` seeded with ``"<seed>:<stage>"``, so a
+stage's numbers do not shift when another stage changes how much it draws.
+"""
+
+from __future__ import annotations
+
+import random
+
+from scenario import calendar
+from scenario.generate import cadre_life, money, network, outcomes, oversight, projects, villages
+from scenario.model import Scenario
+from scenario.size import ScenarioSize
+
+
+def generate(seed: int = 2021, size: ScenarioSize | None = None) -> Scenario:
+    size = size or ScenarioSize()
+
+    def rng(stage: str) -> random.Random:
+        return random.Random(f"{seed}:{stage}")
+
+    register = villages.villages(rng("villages"), size)
+    screening = villages.screening(register, size.designated)
+    weak = [v for v in register if v.code in set(screening.designated)]
+    net = network.network(rng("network"), size, weak)
+    leaves = cadre_life.leaves(rng("leave"), net.teams, size.leave_quota_days)
+    plan = projects.projects(rng("projects"), weak, size.projects_per_village)
+    allocs = money.allocations(rng("allocations"), plan)
+    return Scenario(
+        seed=seed, size=size, end=calendar.END, villages=tuple(register), screening=screening,
+        units=tuple(net.units), cadres=tuple(net.cadres), trainings=tuple(net.trainings), teams=tuple(net.teams),
+        assignments=tuple(net.assignments),
+        check_ins=tuple(cadre_life.check_ins(rng("presence"), net.teams, net.assignments,
+                                             [lv for lv in leaves if lv.approved], size.presence_days_per_month)),
+        leaves=tuple(leaves), insurances=tuple(cadre_life.insurances(net.teams)),
+        projects=tuple(plan), lines=tuple(money.lines(rng("lines"), allocs)), allocations=tuple(allocs),
+        disbursements=tuple(money.disbursements(rng("disbursements"), allocs, plan)),
+        policies=tuple(money.policies(rng("policies"), weak)),
+        incomes=tuple(outcomes.incomes(rng("income"), weak)),
+        farmer_incomes=tuple(outcomes.farmer_incomes(rng("farmers"), weak)),
+        city_growth=tuple(outcomes.city_growth()),
+        persons=tuple(outcomes.persons(rng("low-income"), weak, size.low_income_per_village)),
+        inspections=tuple(oversight.inspections(rng("inspections"), weak, net.teams, size.inspected_share)),
+        assessments=tuple(oversight.assessments(rng("assessments"), net.teams)),
+    )

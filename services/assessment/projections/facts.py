@@ -1,0 +1,313 @@
+"""考核事实 / the facts an assessment is computed from, as append-only rows.
+
+Kept from the assessment service's own topic and from registry's and funding's. Every row
+carries the global position of the event it came from (in its source service's log) and
+the business day it happened on; nothing is ever updated, so "the facts as they stood at
+cut-off C" is simply ``position <= C[source]``.
+
+The cut-off is the **watermark** of each source: the highest position P such that every
+event 1..P of that source has been applied here (positions are dense in each service's
+log, and every event is published; partitions interleave, so events may arrive out of
+order — the ones ahead of the watermark wait in ``af.early``). Reading the watermark and
+then the rows filtered by it is exact even while the projection keeps applying events.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import date
+from decimal import Decimal
+
+import asyncpg
+
+from shared.eventstore import RecordedEvent
+from shared.projections import Projection
+
+from services.assessment.domain.values import business_day
+
+SCHEMA = """
+create schema if not exists af;
+create table if not exists af.watermarks (source text primary key, upto bigint not null);
+create table if not exists af.early (source text not null, position bigint not null, primary key (source, position));
+create or replace function af.advance(src text, pos bigint) returns void language plpgsql as $$
+declare
+    reached bigint;
+begin
+    select w.upto into reached from af.watermarks w where w.source = src for update;
+    if reached is null then
+        insert into af.watermarks (source, upto) values (src, 0);
+        reached := 0;
+    end if;
+    if pos <= reached then
+        return;
+    end if;
+    if pos > reached + 1 then
+        insert into af.early (source, position) values (src, pos) on conflict do nothing;
+        return;
+    end if;
+    reached := pos;
+    loop
+        delete from af.early e where e.source = src and e.position = reached + 1;
+        exit when not found;
+        reached := reached + 1;
+    end loop;
+    update af.watermarks set upto = reached where source = src;
+end $$;
+
+-- assessment's own facts
+create table if not exists af.projects (
+    project_id text primary key, village_code text not null, district text not null, action_code text not null,
+    task_no int not null, title text not null, planned_start date not null, planned_end date not null,
+    on_day date not null, position bigint not null);
+create index if not exists af_projects_village on af.projects (village_code);
+create table if not exists af.milestones (
+    project_id text not null, milestone_id text not null, village_code text not null, district text not null,
+    task_no int not null, title text not null, due_on date not null, funding_share_pct numeric,
+    position bigint not null, primary key (project_id, milestone_id));
+create index if not exists af_milestones_due on af.milestones (due_on);
+create table if not exists af.milestone_steps (
+    project_id text not null, milestone_id text not null, step text not null, on_day date not null,
+    actor text, position bigint primary key);
+create index if not exists af_milestone_steps_key on af.milestone_steps (project_id, milestone_id);
+create table if not exists af.incomes (
+    village_code text not null, district text not null, year int not null, measure text not null,
+    fen bigint not null, flagged boolean not null, flag_reason text, note text, on_day date not null,
+    position bigint not null, primary key (position, measure));
+create index if not exists af_incomes_year on af.incomes (year, measure, village_code);
+create table if not exists af.city_incomes (
+    year int not null, per_capita_fen bigint not null, growth_pct numeric not null, on_day date not null,
+    position bigint primary key);
+create table if not exists af.persons (
+    person_id text primary key, household_id text not null, village_code text not null, district text not null,
+    on_day date not null, position bigint not null);
+create table if not exists af.cover_steps (
+    person_id text not null, village_code text not null, district text not null, cover text not null,
+    step text not null, on_day date not null, position bigint primary key);
+create index if not exists af_cover_steps_village on af.cover_steps (village_code, person_id, cover);
+create table if not exists af.findings (
+    inspection_id text not null, finding_id text not null, target_kind text not null, target_id text not null,
+    district text not null, text text not null, deadline date not null, inspected_on date not null,
+    position bigint not null, primary key (inspection_id, finding_id));
+create index if not exists af_findings_target on af.findings (target_kind, target_id);
+create table if not exists af.finding_steps (
+    inspection_id text not null, finding_id text not null, step text not null, on_day date not null,
+    position bigint primary key);
+create index if not exists af_finding_steps_key on af.finding_steps (inspection_id, finding_id);
+
+-- registry's
+create table if not exists af.baselines (
+    village_code text not null, district text not null, year int not null, fen bigint not null,
+    position bigint not null, primary key (village_code, year, position));
+create table if not exists af.designations (
+    village_code text not null, district text not null, designated boolean not null, on_day date not null,
+    position bigint primary key);
+create table if not exists af.teams (
+    team_id text primary key, lead_unit_id text not null, district text, formed_on date not null,
+    position bigint not null);
+create table if not exists af.team_members (
+    team_id text not null, cadre_id text not null, member boolean not null, on_day date not null,
+    position bigint not null, primary key (team_id, cadre_id, position));
+create table if not exists af.assignments (
+    team_id text not null, village_code text not null, district text not null, lead_unit_id text,
+    assigned boolean not null, on_day date not null, position bigint primary key);
+create index if not exists af_assignments_village on af.assignments (village_code, team_id);
+create table if not exists af.presence (
+    cadre_id text not null, team_id text not null, village_code text not null, day date not null,
+    position bigint primary key);
+create index if not exists af_presence_team_day on af.presence (team_id, day);
+
+-- funding's
+create table if not exists af.allocations (
+    allocation_id text primary key, village_code text not null, district text not null, fiscal_year int not null,
+    project_id text, task_no int, position bigint not null);
+create table if not exists af.allocation_amounts (
+    allocation_id text not null, kind text not null, amount_fen bigint not null, on_day date not null,
+    position bigint primary key);
+create table if not exists af.payments (
+    disbursement_id text not null, allocation_id text not null, village_code text not null, district text not null,
+    amount_fen bigint not null, on_day date not null, position bigint primary key);
+create index if not exists af_payments_allocation on af.payments (allocation_id);
+"""
+
+Apply = Callable[[asyncpg.Connection, RecordedEvent, dict, date, int], Awaitable[None]]
+HANDLERS: dict[tuple[str, str], Apply] = {}
+
+
+def on(source: str, *types: str):
+    def register(fn: Apply) -> Apply:
+        for t in types:
+            HANDLERS[(source, t)] = fn
+        return fn
+    return register
+
+
+class AssessmentFacts(Projection):
+    name = "assessment_facts"
+    sources = ("assessment", "registry", "funding")
+    tables = ("af.watermarks", "af.early", "af.projects", "af.milestones", "af.milestone_steps", "af.incomes",
+              "af.city_incomes", "af.persons", "af.cover_steps", "af.findings", "af.finding_steps", "af.baselines",
+              "af.designations", "af.teams", "af.team_members", "af.assignments", "af.presence", "af.allocations",
+              "af.allocation_amounts", "af.payments")
+    schema_sql = SCHEMA
+
+    async def apply(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
+        handler = HANDLERS.get((event.source, event.type))
+        if handler is not None:
+            await handler(conn, event, event.payload, business_day(event.occurred_at), event.global_position)
+        await conn.execute("select af.advance($1, $2)", event.source, event.global_position)
+
+
+def _decimal(value) -> Decimal | None:
+    return None if value is None else Decimal(str(value))
+
+
+def _day(value: str | None, default: date) -> date:
+    return date.fromisoformat(value) if value else default
+
+
+@on("assessment", "ProjectPlanned")
+async def _planned(conn, e, p, day, pos):
+    await conn.execute(
+        """insert into af.projects values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) on conflict do nothing""",
+        p["project_id"], p["village_code"], p["district"], p["action_code"], p["task_no"], p["title"],
+        date.fromisoformat(p["planned_start"]), date.fromisoformat(p["planned_end"]), day, pos)
+    await conn.executemany(
+        "insert into af.milestones values ($1, $2, $3, $4, $5, $6, $7, $8, $9) on conflict do nothing",
+        [(p["project_id"], m["milestone_id"], p["village_code"], p["district"], p["task_no"], m["title"],
+          date.fromisoformat(m["due_on"]), _decimal(m.get("funding_share_pct")), pos) for m in p["milestones"]])
+
+
+@on("assessment", "MilestoneReported", "MilestoneVerified", "MilestoneReturned")
+async def _milestone_step(conn, e, p, day, pos):
+    step = {"MilestoneReported": ("reported", "reported_on", "reported_by"),
+            "MilestoneVerified": ("verified", "verified_on", "verified_by"),
+            "MilestoneReturned": ("returned", "returned_on", "returned_by")}[e.type]
+    await conn.execute("insert into af.milestone_steps values ($1, $2, $3, $4, $5, $6)",
+                       p["project_id"], p["milestone_id"], step[0], _day(p.get(step[1]), day), p.get(step[2]), pos)
+
+
+@on("assessment", "CollectiveIncomeReported", "FarmerIncomeReported")
+async def _income(conn, e, p, day, pos):
+    collective = e.type == "CollectiveIncomeReported"
+    await conn.execute(
+        "insert into af.incomes values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        p["village_code"], p["district"], p["year"], "collective" if collective else "farmer",
+        p["income_fen"] if collective else p["per_capita_fen"], bool(p.get("flagged")), p.get("flag_reason"),
+        p.get("note"), day, pos)
+
+
+@on("assessment", "CityIncomeGrowthReported")
+async def _city(conn, e, p, day, pos):
+    await conn.execute("insert into af.city_incomes values ($1, $2, $3, $4, $5)",
+                       p["year"], p["per_capita_fen"], _decimal(p["growth_pct"]), day, pos)
+
+
+@on("assessment", "LowIncomePersonRegistered")
+async def _person(conn, e, p, day, pos):
+    await conn.execute("insert into af.persons values ($1, $2, $3, $4, $5, $6) on conflict do nothing",
+                       p["person_id"], p["household_id"], p["village_code"], p["district"], day, pos)
+
+
+@on("assessment", "EligibilityRecorded", "CoverageRecorded", "CoverageEnded")
+async def _cover(conn, e, p, day, pos):
+    if e.type == "EligibilityRecorded":
+        step, on_day = ("eligible" if p["eligible"] else "ineligible"), _day(p.get("recorded_on"), day)
+    elif e.type == "CoverageRecorded":
+        step, on_day = "covered", _day(p.get("covered_on"), day)
+    else:
+        step, on_day = "ended", _day(p.get("ended_on"), day)
+    await conn.execute("insert into af.cover_steps values ($1, $2, $3, $4, $5, $6, $7)",
+                       p["person_id"], p["village_code"], p["district"], p["cover"], step, on_day, pos)
+
+
+@on("assessment", "InspectionRecorded")
+async def _inspection(conn, e, p, day, pos):
+    await conn.executemany(
+        "insert into af.findings values ($1, $2, $3, $4, $5, $6, $7, $8, $9) on conflict do nothing",
+        [(p["inspection_id"], f["finding_id"], p["target_kind"], p["target_id"], p["district"], f["text"],
+          date.fromisoformat(f["deadline"]), date.fromisoformat(p["inspected_on"]), pos) for f in p["findings"]])
+
+
+@on("assessment", "RectificationReported", "RectificationAccepted", "RectificationReturned")
+async def _rectification(conn, e, p, day, pos):
+    step, field = {"RectificationReported": ("reported", "reported_on"),
+                   "RectificationAccepted": ("accepted", "accepted_on"),
+                   "RectificationReturned": ("returned", "returned_on")}[e.type]
+    await conn.execute("insert into af.finding_steps values ($1, $2, $3, $4, $5)",
+                       p["inspection_id"], p["finding_id"], step, _day(p.get(field), day), pos)
+
+
+@on("registry", "VillageRegistered")
+async def _village(conn, e, p, day, pos):
+    await conn.executemany("insert into af.baselines values ($1, $2, $3, $4, $5) on conflict do nothing",
+                           [(p["code"], p["district"], int(y), fen, pos) for y, fen in p["income_fen"].items()])
+
+
+@on("registry", "VillageIncomeCorrected")
+async def _baseline_corrected(conn, e, p, day, pos):
+    await conn.execute("insert into af.baselines values ($1, $2, $3, $4, $5) on conflict do nothing",
+                       p["code"], p["district"], int(p["year"]), p["income_fen"], pos)
+
+
+@on("registry", "VillageDesignated", "DesignationRevoked")
+async def _designation(conn, e, p, day, pos):
+    await conn.execute("insert into af.designations values ($1, $2, $3, $4, $5)",
+                       p["code"], p["district"], e.type == "VillageDesignated", day, pos)
+
+
+@on("registry", "WorkTeamFormed")
+async def _team(conn, e, p, day, pos):
+    await conn.execute("insert into af.teams values ($1, $2, $3, $4, $5) on conflict do nothing",
+                       p["team_id"], p["lead_unit_id"], p.get("district"), day, pos)
+    await conn.executemany("insert into af.team_members values ($1, $2, true, $3, $4) on conflict do nothing",
+                           [(p["team_id"], c, day, pos) for c in dict.fromkeys(p["member_ids"])])
+
+
+@on("registry", "TeamMembersChanged")
+async def _members(conn, e, p, day, pos):
+    await conn.executemany(
+        "insert into af.team_members values ($1, $2, $3, $4, $5) on conflict do nothing",
+        [(p["team_id"], c, False, day, pos) for c in p["removed"]]
+        + [(p["team_id"], c, True, day, pos) for c in p["added"]])
+
+
+@on("registry", "TeamAssigned", "TeamUnassigned")
+async def _assignment(conn, e, p, day, pos):
+    await conn.execute("insert into af.assignments values ($1, $2, $3, $4, $5, $6, $7)",
+                       p["team_id"], p["village_code"], p["district"], p.get("lead_unit_id"),
+                       e.type == "TeamAssigned", day, pos)
+
+
+@on("registry", "CadrePresenceLogged")
+async def _presence(conn, e, p, day, pos):
+    await conn.execute("insert into af.presence values ($1, $2, $3, $4, $5)",
+                       p["cadre_id"], p["team_id"], p["village_code"], date.fromisoformat(p["day"]), pos)
+
+
+@on("funding", "FundsAllocated")
+async def _allocated(conn, e, p, day, pos):
+    await conn.execute("insert into af.allocations values ($1, $2, $3, $4, $5, $6, $7) on conflict do nothing",
+                       p["allocation_id"], p["village_code"], p["district"], p["fiscal_year"], p.get("project_id"),
+                       p.get("task_no"), pos)
+    await conn.execute("insert into af.allocation_amounts values ($1, 'set', $2, $3, $4)",
+                       p["allocation_id"], p["amount_fen"], day, pos)
+
+
+@on("funding", "AllocationAdjusted")
+async def _adjusted(conn, e, p, day, pos):
+    await conn.execute("insert into af.allocation_amounts values ($1, 'set', $2, $3, $4)",
+                       p["allocation_id"], p["amount_fen"], day, pos)
+
+
+@on("funding", "AllocationCancelled")
+async def _cancelled(conn, e, p, day, pos):
+    await conn.execute("insert into af.allocation_amounts values ($1, 'cancel', $2, $3, $4)",
+                       p["allocation_id"], p["released_fen"], day, pos)
+
+
+@on("funding", "DisbursementPaid", "DisbursementReversed")
+async def _payment(conn, e, p, day, pos):
+    paid = e.type == "DisbursementPaid"
+    await conn.execute("insert into af.payments values ($1, $2, $3, $4, $5, $6, $7)",
+                       p["disbursement_id"], p["allocation_id"], p["village_code"], p["district"],
+                       p["amount_fen"] if paid else -p["amount_fen"], _day(p.get("paid_on"), day) if paid else day, pos)

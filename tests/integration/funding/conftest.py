@@ -1,0 +1,114 @@
+"""A funding database of its own per test, with its projections, fed real events.
+
+Registry's and assessment's events are delivered to funding's projections as the worker
+would deliver them from Kafka (encoded records through the ProjectionRunner); funding's
+own log is sequenced by the real relay code and fed to its ledger the same way.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+from datetime import UTC, date, datetime
+from typing import Any
+from uuid import uuid4
+
+import pytest
+
+from shared.db import migrate
+from shared.eventstore import CommandMeta, EventStore, RecordedEvent
+from shared.messaging.kafka import encode
+from shared.outbox.relay import OutboxRelay
+from shared.projections import Delivery, ProjectionRunner
+from services.funding.adapters.balances import SCHEMA_SQL
+from services.funding.domain.access import FinanceScope
+from services.funding.projections import PROJECTIONS
+from tests.support.db import dispose, fresh_store_pool
+
+CITY = FinanceScope("city-finance", None)
+_codes = itertools.count(random.randrange(100_000, 800_000))
+
+
+class FundingHarness:
+    def __init__(self, pool):
+        self.pool = pool
+        self.store = EventStore(pool, "funding")
+        self.runners = {p.name: ProjectionRunner(pool, p, {s: f"{s}.events" for s in p.sources}) for p in PROJECTIONS}
+        self.offsets: dict[str, int] = {}
+        self.positions: dict[str, int] = {}
+        self.relay = OutboxRelay(pool, producer=None, source="funding", topic="funding.events")  # type: ignore[arg-type]
+        self.ledger_position = 0
+
+    async def setup(self) -> None:
+        await migrate(self.pool, SCHEMA_SQL)
+        for runner in self.runners.values():
+            await runner.setup()
+
+    async def run(self, handler, *, body: Any = None, key: str | None = None, actor: str = "finance_officer:alice",
+                  occurred_at: datetime | None = None) -> dict:
+        meta = CommandMeta(actor=actor, occurred_at=occurred_at)
+        done = await self.store.execute("Test", body if body is not None else {"n": str(uuid4())}, meta, handler, key)
+        return done.result
+
+    async def deliver(self, source: str, event_type: str, payload: dict, stream_id: str) -> None:
+        """Deliver another service's event to every funding projection reading its topic."""
+        position = self.positions[source] = self.positions.get(source, 0) + 1
+        offset = self.offsets[source] = self.offsets.get(source, -1) + 1
+        now = datetime.now(UTC)
+        event = RecordedEvent(event_id=uuid4(), type=event_type, schema_version=1, source=source, stream_id=stream_id,
+                              stream_version=1, global_position=position, occurred_at=now, recorded_at=now,
+                              correlation_id=uuid4(), actor="test", payload=payload)
+        for runner in self.runners.values():
+            if source in runner.projection.sources:
+                await runner.apply_batch([Delivery(f"{source}.events", 0, offset, encode(event), {})])
+
+    async def village(self, district: str = "120119", village_type: str = "tourism", designated: bool = True) -> str:
+        code = f"{district}{next(_codes):06d}"
+        await self.deliver("registry", "VillageRegistered", {
+            "code": code, "name": f"村{code[-4:]}", "district": district, "town": "测试镇", "village_type": village_type,
+            "income_fen": {"2018": 1, "2019": 1, "2020": 1}}, f"village-{code}")
+        if designated:
+            await self.deliver("registry", "VillageDesignated", {
+                "code": code, "district": district, "run_id": "run-1", "rank": 1, "average_fen": 1}, f"village-{code}")
+        return code
+
+    async def revoke(self, code: str) -> None:
+        await self.deliver("registry", "DesignationRevoked", {
+            "code": code, "district": code[:6], "run_id": None, "reason": "test"}, f"village-{code}")
+
+    async def verify(self, project_id: str, milestone_id: str, village_code: str, on: date = date(2022, 6, 1)) -> None:
+        await self.deliver("assessment", "MilestoneVerified", {
+            "project_id": project_id, "milestone_id": milestone_id, "village_code": village_code,
+            "district": village_code[:6], "task_no": 1, "verified_on": on.isoformat()}, f"project-{project_id}")
+
+    async def sync_ledger(self) -> None:
+        """Sequence funding's log as the relay does and feed it to the ledger in order."""
+        while await self.relay.sequence_once():
+            pass
+        events = await self.store.read_all(after=self.ledger_position, limit=100_000)
+        if events:
+            deliveries = [Delivery("funding.events", 0, e.global_position - 1, encode(e), {}) for e in events]
+            await self.runners["ledger"].apply_batch(deliveries)
+            self.ledger_position = events[-1].global_position
+
+    async def fetchrow(self, sql: str, *args):
+        async with self.pool.acquire() as conn:
+            return await conn.fetchrow(sql, *args)
+
+    async def fetchval(self, sql: str, *args):
+        async with self.pool.acquire() as conn:
+            return await conn.fetchval(sql, *args)
+
+    async def events(self, stream_prefix: str = "") -> list[str]:
+        async with self.pool.acquire() as conn:
+            rows = await conn.fetch("select type from es.events where stream_id like $1 order by id", stream_prefix + "%")
+        return [r["type"] for r in rows]
+
+
+@pytest.fixture
+async def funding(settings):
+    name, pool = await fresh_store_pool(settings, "funding", max_size=60)
+    harness = FundingHarness(pool)
+    await harness.setup()
+    yield harness
+    await dispose(settings, name, pool)

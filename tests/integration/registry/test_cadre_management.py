@@ -1,0 +1,141 @@
+"""Presence for the four togethers, leave against the annual quota, allowances, alerts."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from shared.eventstore import CommandMeta
+from shared.eventstore.errors import Conflict, DomainError, Forbidden
+from shared.http.auth import Principal, Role
+from shared.projections import ProjectionRunner
+
+from services.registry import handlers
+from services.registry.adapters import alerts
+from services.registry.domain.cadres import DecideLeave, RecordInsurance, RequestLeave
+from services.registry.domain.presence import CheckIn, ComputeAllowances, LogPresence
+from services.registry.domain.teams import AssignVillage, EnterVillage
+from services.registry.handlers.access import Access
+from services.registry.projections.activity import ActivityProjection
+from tests.integration.registry.conftest import CITY, count_events, official, run
+from tests.integration.registry.network import designated_villages, team
+from tests.support.registry import uid
+
+JUNE = CommandMeta(actor="test", occurred_at=datetime(2021, 6, 30, 12, tzinfo=UTC))
+
+
+async def resident_team(store, entered_on: date = date(2021, 6, 1)) -> dict:
+    [code] = await designated_villages(store, 1)
+    t = await team(store)
+    await run(store, handlers.assign_village, t["team_id"], AssignVillage(village_code=code), CITY)
+    await run(store, handlers.enter_village, t["team_id"], code, EnterVillage(entered_on=entered_on), CITY)
+    return t | {"village": code}
+
+
+def checkin(t: dict, day: date, cadre: str | None = None, togethers="吃住学劳") -> CheckIn:
+    return CheckIn(cadre_id=cadre or t["secretary"], village_code=t["village"], day=day, togethers=togethers)
+
+
+async def test_presence_once_a_day_in_an_entered_village(store):
+    t = await resident_team(store)
+    await run(store, handlers.log_presence, LogPresence(entries=[checkin(t, date(2021, 6, 2)),
+                                                                 checkin(t, date(2021, 6, 2), t["member"], ["eat"])]),
+              CITY, meta=JUNE)
+    [logged, *_] = [e for e in await store.read_stream(None, f"presence-{t['secretary']}-2021-06")]
+    assert logged.payload["togethers"] == ["eat", "live", "study", "work"]
+    with pytest.raises(Conflict):
+        await run(store, handlers.log_presence, LogPresence(entries=[checkin(t, date(2021, 6, 2))]), CITY, meta=JUNE)
+    with pytest.raises(DomainError) as before_entry:
+        await run(store, handlers.log_presence, LogPresence(entries=[checkin(t, date(2021, 5, 31))]), CITY, meta=JUNE)
+    assert before_entry.value.field == "entries.0.village_code"
+    with pytest.raises(DomainError) as future:
+        await run(store, handlers.log_presence, LogPresence(entries=[checkin(t, date(2021, 7, 2))]), CITY, meta=JUNE)
+    assert future.value.field == "entries.0.day"
+    assert await count_events(store, "CadrePresenceLogged") == 2
+
+
+async def test_a_first_secretary_logs_for_their_own_team_only(store):
+    t, other = await resident_team(store), await resident_team(store)
+    mine = Access(Principal(subject="fs", role=Role.first_secretary, team=t["team_id"]))
+    await run(store, handlers.log_presence, LogPresence(entries=[checkin(t, date(2021, 6, 3))]), mine, meta=JUNE)
+    with pytest.raises(Forbidden):
+        await run(store, handlers.log_presence, LogPresence(entries=[checkin(other, date(2021, 6, 3))]), mine, meta=JUNE)
+
+
+async def test_leave_within_the_annual_quota_and_not_beyond(store):
+    t = await resident_team(store)
+    cadre = t["member"]
+    await run(store, handlers.request_leave, cadre, RequestLeave(leave_id="l1", start=date(2021, 7, 1), end=date(2021, 7, 6),
+                                                                  reason="探亲"), CITY, 10)
+    approved = await run(store, handlers.decide_leave, cadre, "l1", DecideLeave(approve=True), official("120119"), 10)
+    assert approved["status"] == "approved" and approved["used_days"] == 6
+    with pytest.raises(DomainError) as over:
+        await run(store, handlers.request_leave, cadre, RequestLeave(leave_id="l2", start=date(2021, 8, 1),
+                                                                      end=date(2021, 8, 5), reason="事假"), CITY, 10)
+    assert over.value.field == "end" and "quota" in over.value.message
+    await run(store, handlers.request_leave, cadre, RequestLeave(leave_id="l3", start=date(2021, 8, 1),
+                                                                  end=date(2021, 8, 4), reason="事假"), CITY, 10)
+    await run(store, handlers.decide_leave, cadre, "l3", DecideLeave(approve=False, reason="工作需要"), CITY, 10)
+    # On approved leave, no check-in that day.
+    with pytest.raises(DomainError):
+        await run(store, handlers.log_presence, LogPresence(entries=[checkin(t, date(2021, 7, 3), cadre)]), CITY,
+                  meta=CommandMeta(actor="t", occurred_at=datetime(2021, 7, 30, tzinfo=UTC)))
+
+
+async def test_insurance_on_record(store):
+    t = await team(store)
+    await run(store, handlers.record_insurance, t["member"], RecordInsurance(policy_no="P-1", valid_from=date(2021, 6, 1),
+                                                                              valid_to=date(2022, 5, 31)), CITY)
+    record = await run(store, handlers.cadre_record, t["member"], CITY)
+    assert record["insurance"][0]["policy_no"] == "P-1"
+
+
+async def test_allowance_from_presence_days_recomputed_only_when_changed(store):
+    t = await resident_team(store)
+    days = [date(2021, 6, d) for d in (2, 3, 4)]
+    await run(store, handlers.log_presence, LogPresence(entries=[checkin(t, d) for d in days]), CITY, meta=JUNE)
+    first = await run(store, handlers.compute_allowances, ComputeAllowances(month="2021-06"), 10_000)
+    mine = next(i for i in first["items"] if i["cadre_id"] == t["secretary"])
+    assert (mine["presence_days"], mine["amount_fen"]) == (3, 30_000)
+    again = await run(store, handlers.compute_allowances, ComputeAllowances(month="2021-06"), 10_000)
+    assert again["changed"] == 0
+    await run(store, handlers.log_presence, LogPresence(entries=[checkin(t, date(2021, 6, 5))]), CITY, meta=JUNE)
+    third = await run(store, handlers.compute_allowances, ComputeAllowances(month="2021-06", daily_rate="120.50"), 10_000)
+    assert third["changed"] == 1 and third["total_fen"] == 4 * 12_050
+
+
+async def test_alerts_from_the_activity_projection(store):
+    t = await resident_team(store, entered_on=date(2021, 6, 1))
+    await run(store, handlers.log_presence, LogPresence(entries=[checkin(t, date(2021, 6, 2))]), CITY, meta=JUNE)
+    await run(store, handlers.request_leave, t["member"], RequestLeave(leave_id="l", start=date(2021, 6, 1),
+                                                                        end=date(2021, 6, 10), reason="病假"), CITY, 10)
+    await run(store, handlers.decide_leave, t["member"], "l", DecideLeave(approve=True), CITY, 10)
+    projection = ActivityProjection()
+    runner = ProjectionRunner(store.pool, projection, {})
+    await runner.setup()
+    async with store.pool.acquire() as conn, conn.transaction():
+        for event in await _all_events(store):
+            await projection.apply(conn, event)
+        absent = {a["cadre_id"]: a["absent_days"] for a in await alerts.absent_cadres(conn, date(2021, 6, 12), 7, None)}
+        # Secretary: 3–12 June absent (10 days). Member: 1–10 on leave, 11–12 absent (2 days).
+        assert absent == {t["secretary"]: 10}
+        assert not await alerts.absent_cadres(conn, date(2021, 6, 9), 7, None)
+        _, _, silent = await alerts.silent_villages(conn, date(2021, 6, 9), None)
+        assert [s["village_code"] for s in silent] == [t["village"]]
+        _, _, week_one = await alerts.silent_villages(conn, date(2021, 6, 2), None)
+        assert week_one == []
+        assert not await alerts.absent_cadres(conn, date(2021, 6, 12), 7, "120114")
+
+
+async def _all_events(store):
+    events, after = [], 0
+    from shared.outbox.relay import OutboxRelay
+
+    await OutboxRelay(store.pool, producer=None, source="registry", topic="unused").sequence_once()
+    while batch := await store.read_all(after, 1000):
+        events.extend(batch)
+        after = batch[-1].global_position
+    return events
+
+

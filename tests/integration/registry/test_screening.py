@@ -1,0 +1,94 @@
+"""Screening runs against the real event store: designation, explicit supersession, re-derivation."""
+
+from __future__ import annotations
+
+import pytest
+
+from shared.contracts.registry import ScreeningCompleted
+from shared.eventstore.errors import Conflict, DomainError
+
+from services.registry import handlers
+from services.registry.domain.commands import CorrectIncome, RegisterVillage
+from services.registry.domain.screening import RunScreening, rederive
+from tests.integration.registry.conftest import CITY, count_events, run
+from tests.support.registry import uid
+from tests.support.villages import village_body
+
+
+async def register(store, n: int, start: int = 10_000) -> list[str]:
+    codes = []
+    for i in range(n):
+        body = village_body("120117", income_2018=str(start + 10 * i), income_2019=str(start + 10 * i),
+                            income_2020=str(start + 10 * i))
+        await run(store, handlers.register_village, RegisterVillage.model_validate(body))
+        codes.append(body["code"])
+    return codes
+
+
+async def test_bottom_n_designated_with_events_and_a_rederivable_record(store):
+    codes = await register(store, 6)
+    run_id = uid("run")
+    result = await run(store, handlers.run_screening, RunScreening(run_id=run_id, quota=4), 800)
+    assert result["designated"] == 4 and result["added"] == sorted(codes[:4]) and result["removed"] == []
+    assert await count_events(store, "VillageDesignated") == 4
+    [event] = await store.read_stream(None, f"screening-{run_id}")
+    recorded = ScreeningCompleted.model_validate(event.payload)
+    assert [r.code for r in recorded.ranked] == codes and recorded.cutoff_average_fen == recorded.ranked[3].average_fen
+    assert rederive(recorded).matches
+    verified = await run(store, handlers.verify_screening, run_id)
+    assert verified["matches"] and verified["inputs_match_register"]
+
+
+async def test_a_correction_after_a_run_changes_nothing_until_a_new_run_supersedes_it(store):
+    codes = await register(store, 5)
+    first = uid("run")
+    await run(store, handlers.run_screening, RunScreening(run_id=first, quota=2), 800)
+    # The poorest village's income was understated: corrected, it is no longer among the bottom 2.
+    await run(store, handlers.correct_income, codes[0], CorrectIncome(year="2020", income="900000", reason="漏报"), CITY)
+    designated_before = await count_events(store, "VillageDesignated")
+    assert (await run(store, handlers.verify_screening, first))["matches"]  # still re-derives: inputs as of the run
+
+    with pytest.raises(Conflict) as missing:
+        await run(store, handlers.run_screening, RunScreening(run_id=uid("run"), quota=2), 800)
+    assert missing.value.field == "supersedes"
+    assert await count_events(store, "VillageDesignated") == designated_before
+
+    second = uid("run")
+    result = await run(store, handlers.run_screening, RunScreening(run_id=second, quota=2, supersedes=first), 800)
+    assert result["added"] == [codes[2]] and result["removed"] == [codes[0]]
+    [revoked] = [e for e in await store.read_stream(None, f"village-{codes[0]}") if e.type == "DesignationRevoked"]
+    assert revoked.payload["run_id"] == second
+    verified = await run(store, handlers.verify_screening, second)
+    assert verified["matches"], verified
+
+
+async def test_supersedes_must_name_the_run_in_force(store):
+    await register(store, 2)
+    with pytest.raises(DomainError):
+        await run(store, handlers.run_screening, RunScreening(run_id=uid("run"), quota=1, supersedes="nothing"), 800)
+    first = uid("run")
+    await run(store, handlers.run_screening, RunScreening(run_id=first, quota=1), 800)
+    with pytest.raises(Conflict):
+        await run(store, handlers.run_screening, RunScreening(run_id=uid("run"), quota=1, supersedes="older"), 800)
+    with pytest.raises(Conflict):  # a run id is used once
+        await run(store, handlers.run_screening, RunScreening(run_id=first, quota=1, supersedes=first), 800)
+
+
+async def test_verification_catches_a_record_that_does_not_match_the_register(store):
+    await register(store, 3)
+    run_id = uid("run")
+    await run(store, handlers.run_screening, RunScreening(run_id=run_id, quota=1), 800)
+    async with store.pool.acquire() as conn:  # tamper with the stored inputs (never done by the code)
+        await conn.execute(
+            """update es.events set payload = jsonb_set(payload, '{ranked,0,income_fen,2018}', '1')
+               where stream_id = $1""", f"screening-{run_id}")
+    verified = await run(store, handlers.verify_screening, run_id)
+    assert not verified["matches"] and not verified["inputs_match_register"]
+
+
+async def test_default_quota_and_no_villages(store):
+    with pytest.raises(DomainError):
+        await run(store, handlers.run_screening, RunScreening(run_id=uid("run")), 800)
+    await register(store, 3)
+    result = await run(store, handlers.run_screening, RunScreening(run_id=uid("run")), 2)
+    assert result["quota"] == 2 and result["designated"] == 2
