@@ -20,3 +20,22 @@ async def fresh_store_pool(settings: Settings, label: str, max_size: int = 40):
 async def dispose(settings: Settings, name: str, pool) -> None:
     await pool.close()
     await drop_database(settings, name)
+
+
+async def sequence_until(pool, expected: int, timeout: float = 10.0) -> int:
+    """Run the sequencer until ``expected`` events are in the log. Its horizon is
+    cluster-wide: a transaction open anywhere on the server holds it back for a moment."""
+    import asyncio
+
+    from shared.outbox.relay import OutboxRelay
+
+    sequencer = OutboxRelay(pool, producer=None, source="test", topic="unused")
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        async with pool.acquire() as conn:
+            reached = await conn.fetchval("select last_position from es.relay_state")
+        if reached >= expected or loop.time() > deadline:
+            return reached
+        await sequencer.sequence_once()
+        await asyncio.sleep(0.01)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from shared.eventstore import CommandMeta, EventStore
 from shared.eventstore.audit import verify_chain
 from shared.outbox.relay import OutboxRelay
-from tests.support.db import dispose, fresh_store_pool
+from tests.support.db import dispose, fresh_store_pool, sequence_until
 from tests.support.events import Noted
 
 
@@ -20,7 +22,7 @@ async def logged(settings):
         for i in range(20):
             async with conn.transaction():
                 await store.append(conn, f"notebook-{i}", 0, [Noted(text=f"n{i}")], CommandMeta(actor="a"))
-    await OutboxRelay(pool, producer=None, source="test", topic="unused").sequence_once()
+    await sequence_until(pool, 20)
     yield pool
     await dispose(settings, name, pool)
 
@@ -65,7 +67,7 @@ async def test_rewritten_history_differs_from_published_head(logged):
         await conn.execute("update es.events set actor = 'forger' where stream_id = 'notebook-2'")
         await conn.execute("delete from es.log")
         await conn.execute("update es.relay_state set last_tx = '0', last_row = 0, last_position = 0, last_hash = '\\x'")
-    await OutboxRelay(logged, producer=None, source="test", topic="unused").sequence_once()
+    await sequence_until(logged, 20)
     async with logged.acquire() as conn:
         assert (await verify_chain(conn)).ok  # internally consistent again
         report = await verify_chain(conn, expected_heads={20: head})  # ...but not with the published head
@@ -86,8 +88,11 @@ async def test_relay_publishes_chain_heads_that_verify(settings):
             for i in range(12):
                 async with conn.transaction():
                     await store.append(conn, f"notebook-{i}", 0, [Noted(text=f"n{i}")], CommandMeta(actor="a"))
-        await OutboxRelay(pool, producer, source="test", topic=topic, checkpoint_every=5).drain()
-        log = await store.read_all(0)
+        relay, deadline = OutboxRelay(pool, producer, source="test", topic=topic, checkpoint_every=5), 10
+        while len(log := await store.read_all(0)) < 13 and deadline > 0:  # 12 events and their checkpoint
+            await relay.drain()
+            await asyncio.sleep(0.05)
+            deadline -= 0.05
         heads = {e.payload["position"]: e.payload["chain_hash"] for e in log if e.type == "ChainCheckpointed"}
         assert sorted(heads) == [12]  # 12 events since the start; the checkpoint itself is position 13
         assert {e.global_position: e.chain_hash for e in log}[12] == heads[12]

@@ -9,7 +9,7 @@ import pytest
 
 from shared.eventstore import CommandMeta, ConcurrencyError, EventStore, IdempotencyKeyReused, UnknownEvent
 from shared.outbox.relay import OutboxRelay
-from tests.support.db import dispose, fresh_store_pool
+from tests.support.db import dispose, fresh_store_pool, sequence_until
 from tests.support.events import Notebook, Noted
 
 META = CommandMeta(actor="test:alice")
@@ -27,17 +27,8 @@ def sequencer(store: EventStore) -> OutboxRelay:
 
 
 async def sequence_all(store: EventStore, expected: int) -> list:
-    """Sequence until ``expected`` events are in the log. The horizon is cluster-wide: any
-    transaction open elsewhere on the server (other tests, other services) holds it back
-    for a moment, so one pass is not always enough."""
-    seq, loop = sequencer(store), asyncio.get_running_loop()
-    deadline = loop.time() + 10
-    while True:
-        log = await store.read_all(0, limit=100_000)
-        if len(log) >= expected or loop.time() > deadline:
-            return log
-        await seq.sequence_once()
-        await asyncio.sleep(0.01)
+    await sequence_until(store.pool, expected)
+    return await store.read_all(0, limit=100_000)
 
 
 async def append(store: EventStore, stream: str, expected: int, *texts: str):

@@ -1,0 +1,35 @@
+"""佐证文件 / evidence files, stored by their SHA-256 in the command's transaction."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import asyncpg
+
+SCHEMA = Path(__file__).with_name("schema.sql")
+
+
+@dataclass(frozen=True)
+class EvidenceFile:
+    filename: str
+    media_type: str
+    content: bytes
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.content).hexdigest()
+
+
+async def store(conn: asyncpg.Connection, files: list[EvidenceFile]) -> list[str]:
+    await conn.executemany(
+        """insert into assessment.evidence (sha256, filename, media_type, size_bytes, content)
+           values ($1, $2, $3, $4, $5) on conflict (sha256) do nothing""",
+        [(f.sha256, f.filename, f.media_type, len(f.content), f.content) for f in files])
+    return [f.sha256 for f in files]
+
+
+async def fetch(conn: asyncpg.Connection, sha256: str) -> asyncpg.Record | None:
+    return await conn.fetchrow(
+        "select sha256, filename, media_type, size_bytes, content from assessment.evidence where sha256 = $1", sha256)

@@ -1,0 +1,193 @@
+"""Reading the facts of a year as of a day, under a cut-off, into ``scoring.YearFacts``.
+
+Every query keeps to ``position <= cutoff[source]`` (see ``projections.facts``) and to
+business days on or before the assessment date, so the same cut-off and date always
+read the same rows, whatever arrived later.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from decimal import Decimal
+
+import asyncpg
+
+from services.assessment.domain.scoring import TeamYear, VillageYear, YearFacts
+
+SOURCES = ("assessment", "registry", "funding")
+
+
+async def watermarks(conn: asyncpg.Connection) -> dict[str, int]:
+    rows = await conn.fetch("select source, upto from af.watermarks")
+    found = {r["source"]: r["upto"] for r in rows}
+    return {s: found.get(s, 0) for s in SOURCES}
+
+
+def _served(rows: list[asyncpg.Record], start: date, end: date) -> bool:
+    """Was the team assigned to the village at any time in [start, end]? Rows in log order."""
+    before = [r for r in rows if r["on_day"] < start]
+    if before and before[-1]["assigned"]:
+        return True
+    return any(r["assigned"] and start <= r["on_day"] <= end for r in rows)
+
+
+async def load_year(conn: asyncpg.Connection, year: int, as_of: date, cutoff: dict[str, int]) -> YearFacts:
+    a, r, f = (cutoff.get(s, 0) for s in SOURCES)
+    start, end = date(year, 1, 1), min(as_of, date(year, 12, 31))
+
+    districts = {row["village_code"]: row["district"] for row in await conn.fetch(
+        "select distinct village_code, district from af.baselines where position <= $1", r)}
+
+    designated: dict[str, bool] = {}
+    for row in await conn.fetch(
+            """select village_code, district, designated from af.designations
+               where position <= $1 and on_day <= $2 order by position""", r, as_of):
+        designated[row["village_code"]] = row["designated"]
+        districts.setdefault(row["village_code"], row["district"])
+
+    teams_rows = await conn.fetch(
+        "select team_id, lead_unit_id, district, formed_on from af.teams where position <= $1 and formed_on <= $2",
+        r, end)
+    members: dict[str, dict[str, bool]] = defaultdict(dict)
+    for row in await conn.fetch(
+            """select team_id, cadre_id, member from af.team_members
+               where position <= $1 and on_day <= $2 order by position""", r, as_of):
+        members[row["team_id"]][row["cadre_id"]] = row["member"]
+    assignment_rows: dict[tuple[str, str], list] = defaultdict(list)
+    for row in await conn.fetch(
+            """select team_id, village_code, district, assigned, on_day from af.assignments
+               where position <= $1 and on_day <= $2 order by position""", r, end):
+        assignment_rows[(row["team_id"], row["village_code"])].append(row)
+        districts.setdefault(row["village_code"], row["district"])
+    presence = {row["team_id"]: row["days"] for row in await conn.fetch(
+        """select team_id, count(distinct (cadre_id, day)) as days from af.presence
+           where position <= $1 and day between $2 and $3 group by team_id""", r, start, end)}
+
+    finding_rows = await conn.fetch(
+        """select fi.target_kind, fi.target_id, fi.deadline,
+                  (select min(s.on_day) from af.finding_steps s
+                   where s.inspection_id = fi.inspection_id and s.finding_id = fi.finding_id
+                     and s.step = 'accepted' and s.position <= $1 and s.on_day <= $4) as accepted_on
+           from af.findings fi
+           where fi.position <= $1 and fi.deadline between $2 and $3 and fi.inspected_on <= $4
+           order by fi.inspection_id, fi.finding_id""", a, start, end, as_of)
+    findings: dict[tuple[str, str], list] = defaultdict(list)
+    for row in finding_rows:
+        findings[(row["target_kind"], row["target_id"])].append((row["deadline"], row["accepted_on"]))
+
+    teams: dict[str, TeamYear] = {}
+    for t in teams_rows:
+        villages = tuple(sorted(v for (team, v), rows in assignment_rows.items()
+                                if team == t["team_id"] and _served(rows, start, end)))
+        district = t["district"] or next((districts.get(v) for v in villages if districts.get(v)), None)
+        active_from = max(t["formed_on"], start)
+        teams[t["team_id"]] = TeamYear(
+            team_id=t["team_id"], lead_unit_id=t["lead_unit_id"], district=district, villages=villages,
+            members=sum(1 for m in members[t["team_id"]].values() if m),
+            active_days=max((end - active_from).days + 1, 0), presence_days=presence.get(t["team_id"], 0),
+            findings=tuple(findings.get(("team", t["team_id"]), ())),
+        )
+
+    by_district: dict[str, list[str]] = defaultdict(list)
+    for code, flag in sorted(designated.items()):
+        if flag:
+            by_district[districts[code]].append(code)
+    scope = sorted({c for t in teams.values() for c in t.villages} | {c for cs in by_district.values() for c in cs})
+
+    incomes = await _incomes(conn, a, year, as_of, scope)
+    milestones = await _milestones(conn, a, start, end, as_of, scope)
+    allocated, paid = await _money(conn, f, year, as_of, end, scope)
+    eligible, covered = await _coverage(conn, a, as_of, scope)
+    city = await conn.fetchval(
+        """select growth_pct from af.city_incomes where position <= $1 and year = $2 and on_day <= $3
+           order by position desc limit 1""", a, year, as_of)
+
+    villages = {
+        code: VillageYear(
+            code=code, district=districts.get(code, code[:6]),
+            collective_fen=incomes.get(("collective", year, code)),
+            farmer_fen=incomes.get(("farmer", year, code)), farmer_prev_fen=incomes.get(("farmer", year - 1, code)),
+            milestones=tuple(milestones.get(code, ())), allocated_fen=allocated.get(code, 0), paid_fen=paid.get(code, 0),
+            eligible=eligible.get(code, 0), covered=covered.get(code, 0),
+            findings=tuple(findings.get(("village", code), ())),
+        )
+        for code in scope
+    }
+    return YearFacts(year=year, as_of=as_of, city_growth_pct=Decimal(city) if city is not None else None,
+                     villages=villages, teams=teams,
+                     designated={d: tuple(cs) for d, cs in sorted(by_district.items())})
+
+
+async def _incomes(conn, a: int, year: int, as_of: date, scope: list[str]) -> dict[tuple[str, int, str], int]:
+    rows = await conn.fetch(
+        """select distinct on (measure, year, village_code) measure, year, village_code, fen from af.incomes
+           where position <= $1 and year in ($2, $2 - 1) and on_day <= $3 and village_code = any($4::text[])
+           order by measure, year, village_code, position desc""", a, year, as_of, scope)
+    return {(row["measure"], row["year"], row["village_code"]): row["fen"] for row in rows}
+
+
+async def _milestones(conn, a: int, start: date, end: date, as_of: date, scope: list[str]) -> dict[str, list]:
+    rows = await conn.fetch(
+        """select m.village_code, m.due_on,
+                  (select min(s.on_day) from af.milestone_steps s
+                   where s.project_id = m.project_id and s.milestone_id = m.milestone_id and s.step = 'verified'
+                     and s.position <= $1 and s.on_day <= $4) as verified_on
+           from af.milestones m
+           where m.position <= $1 and m.due_on between $2 and $3 and m.village_code = any($5::text[])
+           order by m.project_id, m.milestone_id""", a, start, end, as_of, scope)
+    out: dict[str, list] = defaultdict(list)
+    for row in rows:
+        out[row["village_code"]].append((row["due_on"], row["verified_on"]))
+    return out
+
+
+async def _money(conn, f: int, year: int, as_of: date, end_of_year: date, scope: list[str]):
+    """Allocations of the fiscal year (their amount as of the day) and what was paid on them
+    within the year (net of reversals)."""
+    amounts: dict[str, int] = {}
+    villages: dict[str, str] = {}
+    for row in await conn.fetch(
+            """select al.allocation_id, al.village_code, am.kind, am.amount_fen
+               from af.allocations al join af.allocation_amounts am using (allocation_id)
+               where al.position <= $1 and am.position <= $1 and al.fiscal_year = $2 and am.on_day <= $3
+                 and al.village_code = any($4::text[])
+               order by am.position""", f, year, as_of, scope):
+        villages[row["allocation_id"]] = row["village_code"]
+        if row["kind"] == "set":
+            amounts[row["allocation_id"]] = row["amount_fen"]
+        else:
+            amounts[row["allocation_id"]] = amounts.get(row["allocation_id"], 0) - row["amount_fen"]
+    allocated: dict[str, int] = defaultdict(int)
+    for allocation_id, amount in amounts.items():
+        allocated[villages[allocation_id]] += amount
+    paid: dict[str, int] = defaultdict(int)
+    for row in await conn.fetch(
+            """select allocation_id, sum(amount_fen) as fen from af.payments
+               where position <= $1 and on_day <= $2 and allocation_id = any($3::text[]) group by allocation_id""",
+            f, min(as_of, end_of_year), list(amounts)):
+        paid[villages[row["allocation_id"]]] += int(row["fen"])
+    return allocated, paid
+
+
+async def _coverage(conn, a: int, as_of: date, scope: list[str]) -> tuple[dict[str, int], dict[str, int]]:
+    state: dict[tuple[str, str], list] = {}
+    village: dict[tuple[str, str], str] = {}
+    for row in await conn.fetch(
+            """select person_id, village_code, cover, step from af.cover_steps
+               where position <= $1 and on_day <= $2 and village_code = any($3::text[]) order by position""",
+            a, as_of, scope):
+        key = (row["person_id"], row["cover"])
+        village[key] = row["village_code"]
+        flags = state.setdefault(key, [False, False])
+        if row["step"] in ("eligible", "ineligible"):
+            flags[0] = row["step"] == "eligible"
+        else:
+            flags[1] = row["step"] == "covered"
+    eligible: dict[str, int] = defaultdict(int)
+    covered: dict[str, int] = defaultdict(int)
+    for key, (is_eligible, is_covered) in state.items():
+        if is_eligible:
+            eligible[village[key]] += 1
+            covered[village[key]] += is_covered
+    return eligible, covered

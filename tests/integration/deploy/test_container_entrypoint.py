@@ -1,0 +1,106 @@
+"""The image's entrypoint run for real (without Docker): ``api``, ``worker``, ``probe`` and
+``xingcun`` against the real PostgreSQL and Kafka."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from shared.config import REPO_ROOT
+from tests.support.stack import free_port
+
+ENTRYPOINT = REPO_ROOT / "deploy" / "docker" / "entrypoint.py"
+
+
+@pytest.fixture
+def env(settings, tmp_path) -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": str(REPO_ROOT), "XINGCUN_STATE_DIR": str(tmp_path),
+            "XINGCUN_OTEL_EXPORTER": "none", "PYTHONUNBUFFERED": "1"}
+
+
+def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(ENTRYPOINT), *args], env=env, capture_output=True, text=True,
+                          timeout=60, check=False)
+
+
+def start(env: dict[str, str], log: Path, *args: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, str(ENTRYPOINT), *args], env=env, stdout=log.open("wb"),
+                            stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=10)
+
+
+def wait_for(condition, proc: subprocess.Popen, log: Path, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert proc.poll() is None, log.read_text()[-3000:]
+        assert time.monotonic() < deadline, log.read_text()[-3000:]
+        time.sleep(0.2)
+
+
+def test_wrong_arguments_print_the_usage(env):
+    for args in ((), ("api",), ("api", "nosuch"), ("serve", "registry")):
+        done = run(env, *args)
+        assert done.returncode == 64, args
+        assert "api SERVICE" in done.stderr and "registry, funding" in done.stderr
+
+
+def test_probe_of_a_one_off_container_passes(env):
+    assert run(env, "probe").returncode == 0
+
+
+def test_xingcun_role_runs_the_command_line(env):
+    done = run(env, "xingcun", "contracts", "--help")
+    assert done.returncode == 0 and "export" in done.stdout
+
+
+def test_api_role_serves_health_and_the_probe_follows_it(env, tmp_path):
+    port = free_port()
+    env = env | {"XINGCUN_REGISTRY_PORT": str(port)}
+    log = tmp_path / "api.log"
+    proc = start(env, log, "api", "registry")
+    try:
+        def healthy() -> bool:
+            try:
+                return httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200
+            except httpx.HTTPError:
+                return False
+
+        wait_for(healthy, proc, log)
+        assert run(env, "probe").returncode == 0
+    finally:
+        stop(proc)
+    assert run(env, "probe").returncode == 1
+
+
+def test_worker_role_beats_and_a_stale_heartbeat_fails_the_probe(env, settings, tmp_path):
+    # Topics and databases of its own: joining the e2e stack's consumer group would rebalance it.
+    env = env | {"XINGCUN_TOPIC_PREFIX": f"{settings.topic_prefix}ctr.", "XINGCUN_DB_PREFIX": f"{settings.db_prefix}ctr_"}
+    log = tmp_path / "worker.log"
+    heartbeat = tmp_path / "worker.heartbeat"
+    assert run(env | {"XINGCUN_STATE_DIR": str(tmp_path / "empty")}, "probe").returncode == 0
+    proc = start(env, log, "worker", "registry")
+    try:
+        wait_for(heartbeat.exists, proc, log, timeout=90)
+        assert run(env, "probe").returncode == 0
+    finally:
+        stop(proc)
+    assert proc.returncode is not None
+    old = time.time() - 120
+    os.utime(heartbeat, (old, old))
+    assert run(env, "probe").returncode == 1
