@@ -6,11 +6,14 @@ import asyncio
 
 import typer
 
-from bench import append
+from bench import append, http
 from bench.harness import report
 from shared.config import get_settings
 
-SCALES = {"full": {"append_seconds": 10.0}, "tiny": {"append_seconds": 0.5}}
+SCALES = {
+    "full": {"append_seconds": 10.0, "http_seconds": 10.0},
+    "tiny": {"append_seconds": 0.5, "http_seconds": 1.0},
+}
 
 app = typer.Typer(add_completion=False)
 
@@ -18,7 +21,7 @@ app = typer.Typer(add_completion=False)
 @app.command()
 def main(
     scale: str = typer.Option("full", help="full | tiny (tiny: each benchmark once, quickly, so it cannot rot)"),
-    only: list[str] = typer.Option([], help="只运行 / run only these: append"),
+    only: list[str] = typer.Option([], help="只运行 / run only these: append, http"),
 ) -> None:
     """运行基准并打印对照表 / run the benchmarks and print the table."""
     if scale not in SCALES:
@@ -27,6 +30,8 @@ def main(
     figures = []
     if not only or "append" in only:
         figures += asyncio.run(append.run(settings, knobs["append_seconds"]))
+    if not only or "http" in only:
+        figures += http.run(knobs["http_seconds"])
     report(figures, scale)
 
 

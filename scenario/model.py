@@ -6,9 +6,10 @@ send; the check derives the expected statistics from them. Money in integer fen.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 
 from scenario.size import ScenarioSize
 
@@ -326,13 +327,22 @@ class Scenario:
     persons: tuple[LowIncomePerson, ...]
     inspections: tuple[Inspection, ...]
     assessments: tuple[AnnualAssessment, ...]
-    index: dict = field(default_factory=dict, compare=False, repr=False)
 
-    @property
-    def designated(self) -> set[str]:
-        return set(self.screening.designated)
+    @cached_property
+    def designated(self) -> frozenset[str]:
+        return frozenset(self.screening.designated)
+
+    @cached_property
+    def village_by_code(self) -> dict[str, Village]:
+        return {v.code: v for v in self.villages}
+
+    @cached_property
+    def unit_of_cadre(self) -> dict[str, str]:
+        return {c.cadre_id: c.unit_id for c in self.cadres}
+
+    @cached_property
+    def team_of_cadre(self) -> dict[str, Team]:
+        return {m: t for t in self.teams for m in t.member_ids}
 
     def village(self, code: str) -> Village:
-        if not self.index:
-            self.index.update({v.code: v for v in self.villages})
-        return self.index[code]
+        return self.village_by_code[code]

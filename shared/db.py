@@ -42,9 +42,19 @@ async def drop_database(settings: Settings, database: str) -> None:
         await conn.close()
 
 
+async def _keep_session(conn: asyncpg.Connection) -> None:
+    """Return connections to the pool as they are.
+
+    asyncpg's default reset runs a query (unlock, unlisten, reset) on every release: a
+    round trip per request. Our code leaves no session state behind — the relay and a
+    rebuild unlock and unlisten what they took before releasing — so skip it.
+    """
+
+
 async def create_pool(dsn: str, *, min_size: int = 1, max_size: int = 10) -> asyncpg.Pool:
     return await asyncpg.create_pool(
-        dsn, min_size=min_size, max_size=max_size, init=_init_connection, command_timeout=60
+        dsn, min_size=min_size, max_size=max_size, init=_init_connection, command_timeout=60,
+        reset=_keep_session,
     )
 
 

@@ -101,6 +101,26 @@ def build_worker(service: str, projections: Sequence[Projection] = (), settings:
     return app
 
 
+async def apply_until_done(runner: ProjectionRunner, deliveries: list[Delivery], *, max_wait: float = 5.0) -> None:
+    """Apply a batch, retrying until it succeeds.
+
+    faust acks a batch's offsets when the agent leaves it, also when the agent raises (and
+    its supervisor restarts it past the batch): a batch that failed while PostgreSQL was
+    restarting would be lost from the read model. So the batch stays here until it is
+    applied; the runner's own offsets make every retry safe. A projection that fails on
+    every try (a bug) stops here, loudly, rather than skipping events.
+    """
+    wait = 0.1
+    while True:
+        try:
+            await runner.apply_batch(deliveries)
+            return
+        except Exception as exc:  # noqa: BLE001 - database away, or a defect: never skip the batch
+            log.warning("projection_batch_retry", projection=runner.projection.name, error=repr(exc), wait=wait)
+            await asyncio.sleep(wait)
+            wait = min(wait * 2, max_wait)
+
+
 def _add_agent(app: faust.App, resources: ServiceResources, projection: Projection) -> None:
     topic = app.topic(
         *resources.topics_of(projection).values(), value_serializer="raw", key_serializer="raw"
@@ -109,12 +129,10 @@ def _add_agent(app: faust.App, resources: ServiceResources, projection: Projecti
     async def project(stream) -> None:
         runner = await resources.runner(projection.name)
         async for events in stream.take_events(500, within=0.02):
-            await runner.apply_batch(
-                [
-                    Delivery(e.message.topic, e.message.partition, e.message.offset, e.value, e.headers)
-                    for e in events
-                ]
-            )
+            await apply_until_done(runner, [
+                Delivery(e.message.topic, e.message.partition, e.message.offset, e.value, e.headers)
+                for e in events
+            ])
 
     project.__name__ = f"project_{projection.name}"
     app.agent(topic, name=f"projection.{projection.name}")(project)

@@ -88,16 +88,17 @@ def lines(rng: random.Random, allocs: list[Allocation]) -> list[BudgetLine]:
     return out
 
 
-def officers(district: str) -> tuple[str, str]:
-    """The district's two finance officers: one requests, the other approves (four eyes)."""
-    return f"fin-{district}-clerk", f"fin-{district}-chief"
+def officers(scope: str) -> tuple[str, str]:
+    """The two finance officers of a line's scope (the city's or a district's finance bureau):
+    one requests and pays, the other approves (four eyes)."""
+    return f"fin-{scope}-clerk", f"fin-{scope}-chief"
 
 
 def disbursements(rng: random.Random, allocs: list[Allocation], projects: list[Project]) -> list[Disbursement]:
     verified = {m.milestone_id: m.verified_on for p in projects for m in p.milestones}
     out: list[Disbursement] = []
     for a in allocs:
-        clerk, chief = officers(a.district)
+        clerk, chief = officers(scope_of(a.source, a.district))
         for t in a.tranches:
             payable = a.allocated_on if t.milestone_id is None else verified.get(t.milestone_id)
             if payable is None:

@@ -49,3 +49,22 @@ class ReportPublished(DomainEvent, type="ReportPublished", version=1, service=SE
     title: str
     channels: list[Channel]
     published_on: date
+
+
+class ReportRevised(DomainEvent, type="ReportRevised", version=1, service=SERVICE):
+    """A draft or returned report edited again: the whole new content, back to draft."""
+
+    report_id: str
+    village_code: str | None
+    title: str
+    body: str
+    figures: list[str] = Field(default_factory=list)
+    images_sha256: list[str] = Field(default_factory=list)
+
+
+class ImageUploaded(DomainEvent, type="ImageUploaded", version=1, service=SERVICE):
+    """An image for reports, stored by its content hash. Stream ``image-<sha256>``."""
+
+    sha256: str
+    content_type: str
+    size: int

@@ -14,15 +14,15 @@ from shared.http.auth import Principal, current_principal
 from shared.tracing import current_traceparent
 
 
-def get_store(request: Request) -> EventStore:
+async def get_store(request: Request) -> EventStore:
     return request.app.state.store
 
 
-def get_pool(request: Request) -> asyncpg.Pool:
+async def get_pool(request: Request) -> asyncpg.Pool:
     return request.app.state.store.pool
 
 
-def command_meta(
+async def command_meta(
     principal: Annotated[Principal, Depends(current_principal)],
     x_correlation_id: Annotated[UUID | None, Header(description="关联 ID / correlation id of the conversation")] = None,
     x_causation_id: Annotated[UUID | None, Header(description="起因 ID / id of the event or message that caused this command")] = None,

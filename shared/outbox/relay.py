@@ -179,12 +179,14 @@ class OutboxRelay:
 
     async def _lead(self, stopping: asyncio.Event) -> None:
         conn: asyncpg.Connection = await self.pool.acquire()
+        wake = None
         try:
             if not await conn.fetchval("select pg_try_advisory_lock($1)", RELAY_LOCK):
                 with contextlib.suppress(asyncio.TimeoutError):  # another replica leads
                     await asyncio.wait_for(stopping.wait(), timeout=2.0)
                 return
-            await conn.add_listener("es_appended", lambda *_: self._wake.set())
+            wake = lambda *_: self._wake.set()  # noqa: E731
+            await conn.add_listener("es_appended", wake)
             log.info("relay_leading", topic=self.topic)
             while not stopping.is_set():
                 self._wake.clear()
@@ -197,5 +199,7 @@ class OutboxRelay:
                     w.cancel()
         finally:
             with contextlib.suppress(Exception):
+                if wake is not None:
+                    await conn.remove_listener("es_appended", wake)
                 await conn.execute("select pg_advisory_unlock_all()")
             await self.pool.release(conn)

@@ -84,28 +84,28 @@ class VillageIncome(Aggregate):
         self.farmer: dict[int, int] = {}
 
     def report(self, cmd: ReportVillageIncome, district: str, factor: Decimal,
-               baseline_fen: dict[int, int]) -> list[str]:
+               baseline_fen: dict[int, int]) -> list[CollectiveIncomeReported | FarmerIncomeReported]:
         """Record what changed; ``baseline_fen`` holds the registry's 2018–2020 figures."""
-        changed = []
+        changed: list[CollectiveIncomeReported | FarmerIncomeReported] = []
         if cmd.collective_income is not None:
             fen = to_fen(cmd.collective_income)
             previous = self.collective.get(cmd.year - 1, baseline_fen.get(cmd.year - 1))
             flag = plausible(fen, previous, factor, cmd.note, "collective_income", "村集体经营性收入",
                              "collective operating income")
             if self.collective.get(cmd.year) != fen:
-                self.record(CollectiveIncomeReported(village_code=self.key, district=district, year=cmd.year,
-                                                     income_fen=fen, note=cmd.note, flagged=flag is not None,
-                                                     flag_reason=flag))
-                changed.append("collective_income")
+                changed.append(CollectiveIncomeReported(
+                    village_code=self.key, district=district, year=cmd.year, income_fen=fen, note=cmd.note,
+                    flagged=flag is not None, flag_reason=flag))
         if cmd.farmer_per_capita_income is not None:
             fen = to_fen(cmd.farmer_per_capita_income)
             flag = plausible(fen, self.farmer.get(cmd.year - 1), factor, cmd.note, "farmer_per_capita_income",
                              "农民人均可支配收入", "farmers' per-capita income")
             if self.farmer.get(cmd.year) != fen:
-                self.record(FarmerIncomeReported(village_code=self.key, district=district, year=cmd.year,
-                                                 per_capita_fen=fen, note=cmd.note, flagged=flag is not None,
-                                                 flag_reason=flag))
-                changed.append("farmer_per_capita_income")
+                changed.append(FarmerIncomeReported(
+                    village_code=self.key, district=district, year=cmd.year, per_capita_fen=fen, note=cmd.note,
+                    flagged=flag is not None, flag_reason=flag))
+        for event in changed:  # recorded only once both figures passed their checks
+            self.record(event)
         return changed
 
     def when_CollectiveIncomeReported(self, e: CollectiveIncomeReported) -> None:

@@ -92,9 +92,12 @@ class Inspection(Aggregate):
         super().__init__(key)
         self.findings: dict[str, OpenFinding] = {}
 
-    def finding(self, finding_id: str) -> OpenFinding:
+    def require_exists(self) -> None:
         if not self.exists:
             raise NotFound(f"未找到督导检查 {self.key} / inspection {self.key} not found", field="inspection_id")
+
+    def finding(self, finding_id: str) -> OpenFinding:
+        self.require_exists()
         found = self.findings.get(finding_id)
         if found is None:
             raise NotFound(f"没有问题 {finding_id} / no finding {finding_id}", field="finding_id")

@@ -26,8 +26,13 @@ def to_fen(yuan: Decimal) -> int:
     return int(fen)
 
 
-def yuan(fen: int) -> str:
-    """Fen as yuan with two decimals: 123456 → '1234.56', -5 → '-0.05'."""
+def yuan(fen: int | Decimal) -> str:
+    """Fen as yuan with two decimals: 123456 → '1234.56', -5 → '-0.05'. PostgreSQL's sum()
+    of bigints arrives as a whole Decimal; anything fractional is a bug, not a rounding."""
+    if not isinstance(fen, int):
+        if fen != fen.to_integral_value():
+            raise ValueError(f"fen must be whole: {fen}")
+        fen = int(fen)
     sign = "-" if fen < 0 else ""
     whole, cents = divmod(abs(fen), 100)
     return f"{sign}{whole}.{cents:02d}"

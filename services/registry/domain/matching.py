@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
@@ -48,6 +49,18 @@ class VillageProfile:
 
 def _label(strength: str) -> str:
     return STRENGTH_LABELS.get(Strength(strength), strength) if strength in Strength.__members__ else strength
+
+
+@lru_cache(maxsize=65_536)
+def _score(lead: frozenset[str], partners: frozenset[str], village_type: str, needs: frozenset[str]) -> int:
+    weights = FIT[VillageType(village_type)]
+    return (sum(2 * weights.get(Strength(s), 0) for s in lead)
+            + sum(weights.get(Strength(s), 0) for s in partners - lead)
+            + NEED_BONUS * len(needs & (lead | partners)))
+
+
+def score(team: TeamProfile, village: VillageProfile) -> int:
+    return _score(team.lead_strengths, team.partner_strengths, village.village_type, village.needs)
 
 
 def fit(team: TeamProfile, village: VillageProfile) -> tuple[int, str]:
@@ -103,17 +116,15 @@ def _solve(teams: Sequence[TeamProfile], villages: Sequence[VillageProfile]) -> 
     if not teams or not villages:
         return []
     slots = [(t, t.villages > 0) for t in teams] + [(t, True) for t in teams if t.villages == 0]
-    scored = {(t.team_id, v.code): fit(t, v) for t in teams for v in villages}
     cost = np.array(
-        [[-scored[(t.team_id, v.code)][0] + (SECOND_SLOT_PENALTY if second else 0) for v in villages]
-         for t, second in slots],
+        [[-score(t, v) + (SECOND_SLOT_PENALTY if second else 0) for v in villages] for t, second in slots],
         dtype=np.int64,
     )
     rows, cols = linear_sum_assignment(cost)
     pairs = []
     for r, c in zip(rows, cols, strict=True):
         team, second = slots[r]
-        score, reason = scored[(team.team_id, villages[c].code)]
+        points, reason = fit(team, villages[c])
         pairs.append(ProposedPair(team_id=team.team_id, village_code=villages[c].code, district=team.district,
-                                  score=score, second_village=second, reason=reason))
+                                  score=points, second_village=second, reason=reason))
     return sorted(pairs, key=lambda p: (p.team_id, p.village_code))

@@ -7,6 +7,7 @@ own log is sequenced by the real relay code and fed to its ledger the same way.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import random
 from datetime import UTC, date, datetime
@@ -38,6 +39,7 @@ class FundingHarness:
         self.positions: dict[str, int] = {}
         self.relay = OutboxRelay(pool, producer=None, source="funding", topic="funding.events")  # type: ignore[arg-type]
         self.ledger_position = 0
+        self.at: datetime | None = None  # the business time commands record (X-Occurred-At)
 
     async def setup(self) -> None:
         await migrate(self.pool, SCHEMA_SQL)
@@ -46,11 +48,11 @@ class FundingHarness:
 
     async def run(self, handler, *, body: Any = None, key: str | None = None, actor: str = "finance_officer:alice",
                   occurred_at: datetime | None = None) -> dict:
-        meta = CommandMeta(actor=actor, occurred_at=occurred_at)
+        meta = CommandMeta(actor=actor, occurred_at=occurred_at or self.at)
         done = await self.store.execute("Test", body if body is not None else {"n": str(uuid4())}, meta, handler, key)
         return done.result
 
-    async def deliver(self, source: str, event_type: str, payload: dict, stream_id: str) -> None:
+    async def deliver(self, source: str, event_type: str, payload: dict, stream_id: str) -> Delivery:
         """Deliver another service's event to every funding projection reading its topic."""
         position = self.positions[source] = self.positions.get(source, 0) + 1
         offset = self.offsets[source] = self.offsets.get(source, -1) + 1
@@ -58,9 +60,14 @@ class FundingHarness:
         event = RecordedEvent(event_id=uuid4(), type=event_type, schema_version=1, source=source, stream_id=stream_id,
                               stream_version=1, global_position=position, occurred_at=now, recorded_at=now,
                               correlation_id=uuid4(), actor="test", payload=payload)
-        for runner in self.runners.values():
-            if source in runner.projection.sources:
-                await runner.apply_batch([Delivery(f"{source}.events", 0, offset, encode(event), {})])
+        delivery = Delivery(f"{source}.events", 0, offset, encode(event), {})
+        await self.redeliver(delivery)
+        return delivery
+
+    async def redeliver(self, delivery: Delivery) -> int:
+        source = delivery.topic.removesuffix(".events")
+        return sum([await runner.apply_batch([delivery]) for runner in self.runners.values()
+                    if source in runner.projection.sources])
 
     async def village(self, district: str = "120119", village_type: str = "tourism", designated: bool = True) -> str:
         code = f"{district}{next(_codes):06d}"
@@ -76,15 +83,22 @@ class FundingHarness:
         await self.deliver("registry", "DesignationRevoked", {
             "code": code, "district": code[:6], "run_id": None, "reason": "test"}, f"village-{code}")
 
-    async def verify(self, project_id: str, milestone_id: str, village_code: str, on: date = date(2022, 6, 1)) -> None:
-        await self.deliver("assessment", "MilestoneVerified", {
+    async def verify(self, project_id: str, milestone_id: str, village_code: str,
+                     on: date = date(2022, 6, 1)) -> Delivery:
+        return await self.deliver("assessment", "MilestoneVerified", {
             "project_id": project_id, "milestone_id": milestone_id, "village_code": village_code,
             "district": village_code[:6], "task_no": 1, "verified_on": on.isoformat()}, f"project-{project_id}")
 
     async def sync_ledger(self) -> None:
         """Sequence funding's log as the relay does and feed it to the ledger in order."""
-        while await self.relay.sequence_once():
-            pass
+        # The sequencer takes only events older than every running transaction in the whole
+        # cluster (other sessions' tests included), so it may need a few turns to catch up.
+        deadline = asyncio.get_running_loop().time() + 30
+        while await self.fetchval("select count(*) from es.events e where not exists "
+                                  "(select 1 from es.log l where l.event_row = e.id)"):
+            if not await self.relay.sequence_once():
+                assert asyncio.get_running_loop().time() < deadline, "the sequencer did not catch up"
+                await asyncio.sleep(0.02)
         events = await self.store.read_all(after=self.ledger_position, limit=100_000)
         if events:
             deliveries = [Delivery("funding.events", 0, e.global_position - 1, encode(e), {}) for e in events]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from datetime import UTC, date, datetime
 
 import pytest
@@ -9,6 +11,7 @@ import pytest
 from shared.eventstore import CommandMeta
 from shared.eventstore.errors import Conflict, DomainError, Forbidden
 from shared.http.auth import Principal, Role
+from shared.outbox.relay import OutboxRelay
 from shared.projections import ProjectionRunner
 
 from services.registry import handlers
@@ -129,13 +132,17 @@ async def test_alerts_from_the_activity_projection(store):
 
 
 async def _all_events(store):
+    """Every event in log order. The sequencer waits for older transactions anywhere on the
+    server (other test sessions share it), so poll until all are sequenced."""
+    relay = OutboxRelay(store.pool, producer=None, source="registry", topic="unused")
+    deadline = time.monotonic() + 30
+    async with store.pool.acquire() as conn:
+        while await conn.fetchval("select count(*) from es.events") > await conn.fetchval("select count(*) from es.log"):
+            assert time.monotonic() < deadline, "events not sequenced in time"
+            if not await relay.sequence_once():
+                await asyncio.sleep(0.05)
     events, after = [], 0
-    from shared.outbox.relay import OutboxRelay
-
-    await OutboxRelay(store.pool, producer=None, source="registry", topic="unused").sequence_once()
     while batch := await store.read_all(after, 1000):
         events.extend(batch)
         after = batch[-1].global_position
     return events
-
-

@@ -92,3 +92,31 @@ async def test_default_quota_and_no_villages(store):
     await register(store, 3)
     result = await run(store, handlers.run_screening, RunScreening(run_id=uid("run")), 2)
     assert result["quota"] == 2 and result["designated"] == 2
+
+
+async def test_tianjin_scale_3520_villages_800_designated_and_verified(store):
+    import time
+
+    import orjson
+
+    from services.registry.adapters.tables import read_table
+    from services.registry.domain.imports import parse_rows
+    from tests.integration.registry.conftest import CITY
+    from tests.support.registry import to_csv, village_rows
+
+    rows = [r for i, d in enumerate(("120110", "120111", "120112", "120113", "120114", "120115", "120117", "120118"))
+            for r in village_rows(440, d, base=10_000 + 37 * i)]
+    await run(store, handlers.import_villages, parse_rows(*read_table("t.csv", to_csv(rows))), CITY, False)
+    started = time.perf_counter()
+    result = await run(store, handlers.run_screening, RunScreening(run_id=uid("run")), 800)
+    ran = time.perf_counter() - started
+    started = time.perf_counter()
+    verified = await run(store, handlers.verify_screening, result["run_id"])
+    checked = time.perf_counter() - started
+    [event] = await store.read_stream(None, f"screening-{result['run_id']}")
+    size = len(orjson.dumps(event.model_dump(mode="json")))
+    print(f"\n筛选 3,520 村 / screening 3,520 villages: run {ran:.2f} s, verify {checked:.2f} s, "
+          f"event {size / 1024:.0f} KiB")
+    assert result["designated"] == 800 and result["villages_ranked"] == 3520 and verified["matches"]
+    assert await count_events(store, "VillageDesignated") == 800
+    assert size < 900 * 1024  # below Kafka's default 1 MiB message limit

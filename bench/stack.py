@@ -1,0 +1,80 @@
+"""A private copy of the system for one benchmark run: its own databases, topics, ports
+and state folder on the running PostgreSQL and Kafka, removed afterwards."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+import socket
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from shared.config import REPO_ROOT, SERVICES, Settings, get_settings
+from shared.db import drop_database
+from shared.stack.processes import StackError, start_process, stop_processes, tail, wait_http_ok
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class BenchStack:
+    def __init__(self, base: Settings | None = None):
+        base = base or get_settings()
+        run = secrets.token_hex(3)
+        self.env = {
+            "XINGCUN_DB_PREFIX": f"xcb_{run}_",
+            "XINGCUN_TOPIC_PREFIX": f"b{run}.",
+            "XINGCUN_STATE_DIR": str(REPO_ROOT / ".state" / "bench" / run),
+            "XINGCUN_JWT_SECRET": secrets.token_urlsafe(32),
+            "XINGCUN_OTEL_EXPORTER": "none",
+            **{f"XINGCUN_{s.upper()}_PORT": str(free_port()) for s in SERVICES},
+        }
+        self.settings = Settings(**{k.removeprefix("XINGCUN_").lower(): v for k, v in self.env.items()},
+                                 pg_port=base.pg_port, kafka_bootstrap=base.kafka_bootstrap)
+        self.names: list[str] = []
+
+    def url(self, service: str) -> str:
+        return f"http://127.0.0.1:{self.settings.port(service)}"
+
+    def start(self, name: str, argv: list[str], health: str | None = None) -> int:
+        env = dict(os.environ) | self.env
+        pid = start_process(name, argv, env, settings=self.settings)
+        self.names.append(name)
+        if health and not wait_http_ok(health, 90, process=name, settings=self.settings):
+            log = Path(self.settings.state_dir) / "logs" / f"{name}.log"
+            raise StackError(f"{name} did not start:\n{tail(log)}")
+        return pid
+
+    def start_service(self, service: str, worker: bool = True) -> dict[str, int]:
+        pids = {}
+        if worker:
+            pids[f"{service}-worker"] = self.start(
+                f"{service}-worker", [sys.executable, "-m", f"services.{service}.entrypoints.worker"])
+        pids[service] = self.start(service, [
+            sys.executable, "-m", "uvicorn", f"services.{service}.entrypoints.api:app", "--host", "127.0.0.1",
+            "--port", str(self.settings.port(service)), "--log-level", "warning", "--no-access-log"],
+            health=self.url(service) + "/healthz")
+        return pids
+
+    def stop(self) -> None:
+        stop_processes(self.names, settings=self.settings)
+
+    async def drop_databases(self) -> None:
+        for service in SERVICES:
+            await drop_database(self.settings, self.settings.db_prefix + service)
+
+
+@contextmanager
+def bench_stack() -> Iterator[BenchStack]:
+    stack = BenchStack()
+    try:
+        yield stack
+    finally:
+        stack.stop()
+        asyncio.run(stack.drop_databases())

@@ -1,0 +1,1 @@
+"""``drive``: make a generated scenario happen through the services' HTTP APIs."""

@@ -1,0 +1,150 @@
+"""The driver's HTTP side: bearer tokens per user, business dates, idempotency keys,
+bounded concurrency, and retries that tell a passing hiccup from a real refusal.
+
+Two kinds of retry:
+- transient: the connection failed, a 5xx, or another writer moved the stream first
+  (409 ``ConcurrencyError``) — the same request again with the same idempotency key;
+- eventual (the caller asks for it): 404/422 because another service's events have not
+  arrived yet (funding has not yet heard of a designation, a tranche not yet released) —
+  asked again until ``eventual_timeout`` passes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import random
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+import httpx
+
+from shared.config import Settings
+from shared.http.auth import Principal, Role, issue_token
+
+from scenario import calendar
+
+TRANSIENT = {502, 503, 504}
+
+
+@dataclass
+class Failure:
+    stage: str
+    key: str
+    status: int
+    detail: str
+
+
+@dataclass
+class Tally:
+    by_stage: dict[str, Counter] = field(default_factory=dict)
+    failures: list[Failure] = field(default_factory=list)
+
+    def count(self, stage: str, what: str) -> None:
+        self.by_stage.setdefault(stage, Counter())[what] += 1
+
+
+class Api:
+    def __init__(self, settings: Settings, urls: dict[str, str], seed: int, concurrency: int = 24,
+                 eventual_timeout: float = 180.0):
+        self.settings = settings
+        self.urls = urls
+        self.seed = seed
+        self.concurrency = concurrency
+        self.eventual_timeout = eventual_timeout
+        self.tally = Tally()
+        self._tokens: dict[tuple, str] = {}
+        self._client = httpx.AsyncClient(timeout=120, limits=httpx.Limits(max_connections=concurrency * 2,
+                                                                          max_keepalive_connections=concurrency * 2))
+        self._jitter = random.Random(seed)  # only spaces out retries; never decides what happens
+        self.advance: Callable[[str], None] = lambda stage: None  # the progress bar's hook
+
+    async def __aenter__(self) -> Api:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self._client.aclose()
+
+    def auth(self, role: Role, subject: str, **scope: str | None) -> dict[str, str]:
+        key = (role, subject, tuple(sorted(scope.items())))
+        if key not in self._tokens:
+            principal = Principal(subject=subject, role=role, **scope)
+            self._tokens[key] = issue_token(self.settings, principal, ttl_seconds=24 * 3600)
+        return {"Authorization": f"Bearer {self._tokens[key]}"}
+
+    def key(self, *parts: object) -> str:
+        """A deterministic idempotency key: the same fact gets the same key on every run."""
+        text = ":".join([f"tj{self.seed}", *map(str, parts)])
+        return text if text.isascii() and len(text) <= 200 else f"tj{self.seed}:" + hashlib.sha256(text.encode()).hexdigest()
+
+    async def command(
+        self, stage: str, service: str, path: str, body: dict | None, *, who: dict[str, str], key: str,
+        on: date | datetime | None = None, eventual: bool = False, files: dict | None = None,
+        params: dict | None = None,
+    ) -> dict | None:
+        """POST once (retrying as above); the answer's JSON, or None after recording a failure."""
+        headers = dict(who) | {"Idempotency-Key": key}
+        if on is not None:
+            headers["X-Occurred-At"] = (calendar.at(on) if isinstance(on, date) and not isinstance(on, datetime)
+                                        else on).isoformat()
+        url = self.urls[service] + path
+        deadline = time.monotonic() + self.eventual_timeout
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                if files is not None:
+                    r = await self._client.post(url, files=files, headers=headers, params=params)
+                else:
+                    r = await self._client.post(url, json=body, headers=headers, params=params)
+            except httpx.TransportError as exc:
+                if attempt < 10:
+                    await self._pause(attempt)
+                    continue
+                return self._fail(stage, key, 0, f"{type(exc).__name__}: {exc}")
+            if r.status_code < 300:
+                self.tally.count(stage, "created" if r.status_code == 201 else "ok")
+                self.advance(stage)
+                return r.json()
+            if (r.status_code in TRANSIENT or _concurrency(r)) and attempt < 20:
+                await self._pause(attempt)
+                continue
+            if eventual and r.status_code in (404, 409, 422) and time.monotonic() < deadline:
+                self.tally.count(stage, "waited")
+                await asyncio.sleep(min(0.25 * attempt, 3.0))
+                continue
+            return self._fail(stage, key, r.status_code, r.text[:500])
+
+    async def get(self, service: str, path: str, params: dict | None = None, who: dict[str, str] | None = None) -> dict:
+        for attempt in range(1, 11):
+            try:
+                r = await self._client.get(self.urls[service] + path, params=params, headers=who or {})
+                if r.status_code not in TRANSIENT:
+                    r.raise_for_status()
+                    return r.json()
+            except httpx.TransportError:
+                pass
+            await self._pause(attempt)
+        r.raise_for_status()
+        return r.json()
+
+    async def _pause(self, attempt: int) -> None:
+        await asyncio.sleep(min(0.05 * 2 ** attempt, 3.0) * (0.5 + self._jitter.random()))
+
+    def _fail(self, stage: str, key: str, status: int, detail: str) -> None:
+        self.tally.count(stage, "failed")
+        self.advance(stage)
+        self.tally.failures.append(Failure(stage, key, status, detail))
+        return None
+
+
+def _concurrency(r: httpx.Response) -> bool:
+    if r.status_code != 409:
+        return False
+    try:
+        return any(d.get("type") == "ConcurrencyError" for d in r.json().get("detail", []))
+    except ValueError:
+        return False

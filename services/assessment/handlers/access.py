@@ -1,0 +1,42 @@
+"""Who may act on a village's or a team's affairs, decided before anything is written."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import asyncpg
+
+from shared.eventstore import UnitOfWork
+from shared.eventstore.errors import Forbidden
+from shared.http.auth import Principal, Role, ensure_district
+
+from services.assessment.adapters import directory
+from services.assessment.domain.values import business_day
+
+
+def today(uow: UnitOfWork) -> date:
+    """The business day of the command: ``X-Occurred-At`` when given, else now (Beijing)."""
+    return business_day(uow.meta.occurred_at or datetime.now(UTC))
+
+
+async def ensure_village_team(conn: asyncpg.Connection, principal: Principal, village_code: str, district: str,
+                              *, officials: bool = True) -> None:
+    """The village's own team (its first secretary), its district's officials, or the city office."""
+    if principal.role is Role.city_office:
+        return
+    if principal.role is Role.first_secretary:
+        if principal.team and principal.team in await directory.teams_serving(conn, village_code):
+            return
+        raise Forbidden(f"只有对接村 {village_code} 的工作队可以办理 / only the team serving {village_code} may do this "
+                        f"(token team: {principal.team})", field="village_code")
+    if officials and principal.role is Role.district_official:
+        ensure_district(principal, district)
+        return
+    raise Forbidden(f"角色 {principal.role.value} 不能办理此事 / role {principal.role.value} may not do this",
+                    field="village_code")
+
+
+def ensure_scope(principal: Principal, district: str) -> None:
+    """Assessors and inspectors with a district in their token act only there."""
+    if principal.role is not Role.city_office and principal.district is not None:
+        ensure_district(principal, district)

@@ -1,0 +1,38 @@
+"""收入报告 / villages' and the city's income reports."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from shared.eventstore import UnitOfWork
+from shared.http.auth import Principal
+
+from services.assessment.adapters import directory
+from services.assessment.domain.incomes import CityIncome, ReportCityIncome, ReportVillageIncome, VillageIncome
+from services.assessment.domain.values import yuan
+from services.assessment.handlers.access import ensure_village_team
+
+
+async def report_village_income(uow: UnitOfWork, cmd: ReportVillageIncome, principal: Principal,
+                                factor: Decimal) -> dict:
+    district = await directory.village_district(uow.conn, cmd.village_code)
+    await ensure_village_team(uow.conn, principal, cmd.village_code, district)
+    incomes = await uow.load(VillageIncome, cmd.village_code)
+    changed = incomes.report(cmd, district, factor, await directory.baseline_fen(uow.conn, cmd.village_code))
+    await uow.save(incomes)
+    flags = [e.flag_reason for e in changed if e.flagged]
+    collective = incomes.collective.get(cmd.year)
+    farmer = incomes.farmer.get(cmd.year)
+    return {"village_code": cmd.village_code, "year": cmd.year, "changed": [e.event_type for e in changed],
+            "collective_income": yuan(collective) if collective is not None else None,
+            "farmer_per_capita_income": yuan(farmer) if farmer is not None else None,
+            "flagged": bool(flags), "flag_reasons": flags, "stream_version": incomes.version}
+
+
+async def report_city_income(uow: UnitOfWork, cmd: ReportCityIncome) -> dict:
+    city = await uow.load(CityIncome, "income")
+    event = city.report(cmd)
+    await uow.save(city)
+    fen, growth = city.years[cmd.year]
+    return {"year": cmd.year, "per_capita_income": yuan(fen), "growth_pct": str(growth), "changed": event is not None,
+            "stream_version": city.version}

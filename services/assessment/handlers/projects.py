@@ -1,0 +1,63 @@
+"""项目与节点 / planning projects, reporting and verifying milestones."""
+
+from __future__ import annotations
+
+from shared.eventstore import UnitOfWork
+from shared.http.auth import Principal
+
+from services.assessment.adapters import directory, evidence
+from services.assessment.domain.catalogue import TaskCatalogue
+from services.assessment.domain.projects import PlanProject, Project, ReportMilestone, ReturnMilestone
+from services.assessment.handlers.access import ensure_scope, ensure_village_team, today
+
+
+async def plan_project(uow: UnitOfWork, cmd: PlanProject, principal: Principal) -> dict:
+    district = await directory.village_district(uow.conn, cmd.village_code)
+    await ensure_village_team(uow.conn, principal, cmd.village_code, district)
+    catalogue = await uow.load(TaskCatalogue, TaskCatalogue.KEY)
+    action, _ = catalogue.task(cmd.planned_start, cmd.task_no)
+    project = await uow.load(Project, cmd.project_id)
+    project.plan(cmd, district, action.code)
+    await uow.save(project)
+    return {"project_id": cmd.project_id, "district": district, "action_code": action.code,
+            "stream_version": project.version}
+
+
+async def report_milestone(uow: UnitOfWork, project_id: str, milestone_id: str, cmd: ReportMilestone,
+                           principal: Principal, files: list[evidence.EvidenceFile] = ()) -> dict:
+    project = await uow.load(Project, project_id)
+    project.milestone(milestone_id)
+    await ensure_village_team(uow.conn, principal, project.village_code, project.district, officials=False)
+    if files:
+        stored = await evidence.store(uow.conn, list(files))
+        cmd = cmd.model_copy(update={"evidence_sha256": [*cmd.evidence_sha256, *stored]})
+    project.report(milestone_id, cmd, principal.actor, today(uow))
+    await uow.save(project)
+    m = project.milestones[milestone_id]
+    return {"project_id": project_id, "milestone_id": milestone_id, "status": m.status,
+            "reported_on": m.reported_on.isoformat(), "evidence_sha256": list(m.evidence_sha256),
+            "stream_version": project.version}
+
+
+async def verify_milestone(uow: UnitOfWork, project_id: str, milestone_id: str, principal: Principal) -> dict:
+    project = await uow.load(Project, project_id)
+    project.require_exists()
+    ensure_scope(principal, project.district)
+    project.verify(milestone_id, principal.actor, today(uow))
+    await uow.save(project)
+    m = project.milestones[milestone_id]
+    return {"project_id": project_id, "milestone_id": milestone_id, "status": m.status,
+            "verified_on": m.verified_on.isoformat(),
+            "project_completed_on": project.completed_on.isoformat() if project.completed_on else None,
+            "stream_version": project.version}
+
+
+async def return_milestone(uow: UnitOfWork, project_id: str, milestone_id: str, cmd: ReturnMilestone,
+                           principal: Principal) -> dict:
+    project = await uow.load(Project, project_id)
+    project.require_exists()
+    ensure_scope(principal, project.district)
+    project.send_back(milestone_id, cmd, principal.actor, today(uow))
+    await uow.save(project)
+    return {"project_id": project_id, "milestone_id": milestone_id, "status": "returned",
+            "stream_version": project.version}

@@ -1,0 +1,84 @@
+"""Notices and reports: the aggregates, and the report's workflow draft → review → published."""
+
+from __future__ import annotations
+
+from shared.contracts.publicity import (
+    NoticePublished,
+    ReportDrafted,
+    ReportPublished,
+    ReportReturned,
+    ReportRevised,
+    ReportSubmitted,
+)
+from shared.eventstore import Aggregate
+from shared.eventstore.errors import Conflict
+
+from services.publicity.domain.commands import DraftReport, PublishNotice, PublishReport, ReturnReport, ReviseReport
+
+
+class Notice(Aggregate):
+    stream_prefix = "notice"
+
+    def publish(self, cmd: PublishNotice, village_codes: list[str], run_id: str | None) -> None:
+        if self.exists:
+            raise Conflict(f"公示 {cmd.notice_id} 已发布 / notice {cmd.notice_id} already published", field="notice_id")
+        self.record(NoticePublished(
+            notice_id=cmd.notice_id, kind="designation_list", title=cmd.title, run_id=run_id,
+            window_from=cmd.window_from, window_to=cmd.window_to, village_codes=village_codes))
+
+
+# Which command each state allows: a returned report is edited again, a published one is final.
+EDITABLE = {"draft", "returned"}
+
+
+class Report(Aggregate):
+    stream_prefix = "report"
+
+    def __init__(self, key: str):
+        super().__init__(key)
+        self.status: str | None = None
+        self.village_code: str | None = None
+        self.title = ""
+
+    def draft(self, cmd: DraftReport) -> None:
+        if self.exists:
+            raise Conflict(f"报道 {cmd.report_id} 已存在 / report {cmd.report_id} exists", field="report_id")
+        self.record(ReportDrafted(**cmd.model_dump()))
+
+    def revise(self, cmd: ReviseReport) -> None:
+        self._require(EDITABLE, "修改 / revise")
+        self.record(ReportRevised(**cmd.model_dump()))
+
+    def submit(self) -> None:
+        self._require(EDITABLE, "提交审核 / submit")
+        self.record(ReportSubmitted(report_id=self.key))
+
+    def return_(self, cmd: ReturnReport) -> None:
+        self._require({"in_review"}, "退回 / return")
+        self.record(ReportReturned(report_id=self.key, reason=cmd.reason))
+
+    def publish(self, cmd: PublishReport) -> None:
+        self._require({"in_review"}, "发布 / publish")
+        self.record(ReportPublished(report_id=self.key, village_code=self.village_code, title=self.title,
+                                    channels=cmd.channels, published_on=cmd.published_on))
+
+    def _require(self, states: set[str], what: str) -> None:
+        if self.status not in states:
+            now = self.status or "不存在 / absent"
+            raise Conflict(f"报道当前状态为 {now}，不能{what} / report is {now}; cannot {what.split(' / ')[1]}",
+                           field="status")
+
+    def when_ReportDrafted(self, e: ReportDrafted) -> None:
+        self.status, self.village_code, self.title = "draft", e.village_code, e.title
+
+    def when_ReportRevised(self, e: ReportRevised) -> None:
+        self.status, self.village_code, self.title = "draft", e.village_code, e.title
+
+    def when_ReportSubmitted(self, _: ReportSubmitted) -> None:
+        self.status = "in_review"
+
+    def when_ReportReturned(self, _: ReportReturned) -> None:
+        self.status = "returned"
+
+    def when_ReportPublished(self, _: ReportPublished) -> None:
+        self.status = "published"
