@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 XINGCUN := $(VENV)/bin/xingcun
 PYTEST_ARGS ?=
 
-.PHONY: .venv infra up down status test demo bench
+.PHONY: .venv tools infra up down status test demo bench
 
 .venv: $(STAMP)
 
@@ -22,6 +22,15 @@ $(STAMP): pyproject.toml
 infra: .venv
 	$(XINGCUN) stack infra
 
+# Programs the tests and benchmarks drive, from Debian's packages when missing:
+# wrk (HTTP load generator).
+TOOLS := wrk
+tools:
+	@missing=""; for t in $(TOOLS); do command -v $$t >/dev/null || missing="$$missing $$t"; done; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
+		else echo "缺少 / missing:$$missing (apt-get install as root)"; exit 1; fi; fi
+
 up: .venv
 	$(XINGCUN) stack up
 
@@ -33,11 +42,11 @@ status: .venv
 
 # Infrastructure stays up afterwards, so the next run starts at once.
 # pytest's exit code 5 ("no tests collected") fails the target like any other.
-test: infra
+test: infra tools
 	$(VENV)/bin/python -m pytest -q $(PYTEST_ARGS)
 
 demo: up
 	$(XINGCUN) demo
 
-bench: infra
+bench: infra tools
 	$(VENV)/bin/python -m bench

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import typer
 
 from bench import append, http
-from bench.harness import report
+from bench.harness import RESULTS, report
 from shared.config import get_settings
 
 SCALES = {
@@ -22,6 +23,7 @@ app = typer.Typer(add_completion=False)
 def main(
     scale: str = typer.Option("full", help="full | tiny (tiny: each benchmark once, quickly, so it cannot rot)"),
     only: list[str] = typer.Option([], help="只运行 / run only these: append, http"),
+    output: Path = typer.Option(RESULTS / "latest.json", help="结果文件 / where the JSON goes"),
 ) -> None:
     """运行基准并打印对照表 / run the benchmarks and print the table."""
     if scale not in SCALES:
@@ -32,7 +34,7 @@ def main(
         figures += asyncio.run(append.run(settings, knobs["append_seconds"]))
     if not only or "http" in only:
         figures += http.run(knobs["http_seconds"])
-    report(figures, scale)
+    report(figures, scale, output)
 
 
 if __name__ == "__main__":
