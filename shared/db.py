@@ -28,8 +28,8 @@ async def ensure_database(settings: Settings, database: str) -> None:
         if not exists:
             try:
                 await conn.execute(f'create database "{database}"')
-            except asyncpg.DuplicateDatabaseError:
-                pass  # created concurrently by a sibling process
+            except (asyncpg.DuplicateDatabaseError, asyncpg.UniqueViolationError):
+                pass  # created concurrently by a sibling process (the race shows as either)
     finally:
         await conn.close()
 

@@ -136,7 +136,7 @@ class CityIncome(Aggregate):
         fen = to_fen(cmd.per_capita_income)
         if fen <= 0:
             raise DomainError("全市人均收入须为正数 / the city average must be positive", field="per_capita_income")
-        growth = cmd.growth_pct
+        growth = cmd.growth_pct.quantize(Decimal("0.01")) if cmd.growth_pct is not None else None
         if growth is None:
             previous = self.years.get(cmd.year - 1)
             if previous is None:

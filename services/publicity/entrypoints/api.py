@@ -1,14 +1,28 @@
 """The publicity HTTP API (uvicorn services.publicity.entrypoints.api:app)."""
 
+from pathlib import Path
+
 from shared.http.app import create_service_app
 
-from services.publicity.entrypoints.routes import feed, figures, ops, stats, villages
+from services.publicity.entrypoints.routes import (
+    feed,
+    figures,
+    images,
+    notices,
+    open_data,
+    ops,
+    reports,
+    stats,
+    villages,
+)
 from services.publicity.projections import PROJECTIONS
 
 app = create_service_app(
     "publicity",
     title="兴村 · 公示与统计 Xingcun Publicity",
     description="实时统计、公示、报道与数据开放 / real-time statistics, notices, reports and open data",
-    routers=[stats.router, figures.router, villages.router, feed.router, ops.router],
+    routers=[stats.router, figures.router, villages.router, feed.router, open_data.router, notices.router,
+             reports.router, images.router, ops.router],
+    schema_files=[Path(__file__).resolve().parent.parent / "schema.sql"],
     read_models=PROJECTIONS,
 )

@@ -4,6 +4,7 @@ before the allocation that waits for it exists."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import secrets
 import time
@@ -60,7 +61,7 @@ async def test_milestones_release_tranches_across_a_worker_restart(funding, stac
     later = f"P-{secrets.token_hex(4)}"
     await funding.verify_milestone(project, "M2", village, date(2022, 9, 1))
     await funding.verify_milestone(later, "M9", village, date(2022, 9, 2))
-    time.sleep(1.0)
+    await asyncio.sleep(1.0)
     assert 3 not in await payable(funding, alloc)  # nobody consumed it yet
     paid_meanwhile = await funding.post("/disbursements", {"disbursement_id": f"D-{alloc}-1", "allocation_id": alloc,
                                                            "amount": "200.00", "tranche_no": 1}, requester)

@@ -76,7 +76,7 @@ async def year_2022(world: World) -> None:
     rubric = DefineRubric.model_validate({"dimensions": [{"code": "income_target", "weight": 50},
                                                          {"code": "task_progress", "weight": 30},
                                                          {"code": "presence", "weight": 20}],
-                                          "params": {"presence_days_per_year": 100}})
+                                          "params": {"presence_days_per_year": 30}})
     await world.command(lambda uow: assessments.define_rubric(uow, 2022, rubric))
     await presence(world, "c1", "T-1", V1, date(2022, 6, 1), 30)
     await world.sync()

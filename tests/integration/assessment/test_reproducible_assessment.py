@@ -19,7 +19,7 @@ from services.assessment.handlers import assessments, incomes, projects
 from tests.integration.assessment.scenario import ASSESSOR, FACTOR, REVIEWER, TEAM1, TEAM2, V1, V2, presence, year_2022
 from tests.integration.assessment.world import World
 
-AS_OF = date(2022, 12, 31)
+AS_OF = date(2023, 1, 31)  # the year's incomes are reported in January
 
 
 @pytest.fixture
@@ -31,7 +31,7 @@ async def world(settings):
     await dispose(settings, name, pool)
 
 
-async def compute(world: World, refresh: bool = False, day: date = date(2023, 1, 15)) -> dict:
+async def compute(world: World, refresh: bool = False, day: date = date(2023, 2, 1)) -> dict:
     cmd = ComputeAssessment(as_of=AS_OF, refresh=refresh)
     return await world.command(lambda uow: assessments.compute(uow, 2022, cmd, ASSESSOR), principal=ASSESSOR, day=day)
 
@@ -44,7 +44,7 @@ async def later_events(world: World) -> None:
     """Facts that arrive after the computation, most of them back-dated into 2022."""
     fix = ReportVillageIncome(village_code=V2, year=2022, collective_income=Decimal("210000"), note="补报一笔租金收入")
     await world.command(lambda uow: incomes.report_village_income(uow, fix, TEAM2, FACTOR), principal=TEAM2,
-                        day=date(2022, 12, 20))
+                        day=date(2023, 1, 20))
     evidence = ReportMilestone(evidence_text="已投产", evidence_sha256=["c" * 64])
     await world.command(lambda uow: projects.report_milestone(uow, "P-1", "m2", evidence, TEAM1), principal=TEAM1,
                         day=date(2022, 9, 28))
@@ -64,20 +64,21 @@ async def later_events(world: World) -> None:
 async def test_a_rerun_after_later_events_gives_the_same_scores_and_a_refresh_sees_them(world):
     first = await compute(world)
     assert first["recorded"] and first["cutoff"]["assessment"] > 0 and first["cutoff"]["registry"] > 0
-    assert scores(first)[("team", "T-1")] == ("70.00", "一般")  # income 100 · 50 + milestones 50 · 30 + presence 50 · 20
-    assert scores(first)[("team", "T-2")] == ("0.00", "较差")
-    assert scores(first)[("district", "120119")] == ("51.43", "较差")
+    # T-1: income 100 × 50 + milestones (1 of 2) 50 × 30 + presence (30 of 2 × 30 days) 50 × 20
+    assert scores(first)[("team", "T-1")] == ("75.00", "一般")
+    assert scores(first)[("team", "T-2")] == ("0.00", "较差")  # below 200,000 yuan, no presence, no milestones
+    assert scores(first)[("unit", "U-1")] == scores(first)[("district", "120119")] == ("46.67", "较差")
 
     await later_events(world)
-    again = await compute(world, day=date(2023, 2, 1))
+    again = await compute(world, day=date(2023, 2, 10))
     assert again["recorded"] is False and again["reproduced"] is True
     assert again["results"] == first["results"] and again["cutoff"] == first["cutoff"]
 
-    fresh = await compute(world, refresh=True, day=date(2023, 2, 1))
+    fresh = await compute(world, refresh=True, day=date(2023, 2, 10))
     assert fresh["recorded"] and fresh["cutoff"]["registry"] > first["cutoff"]["registry"]
     assert fresh["cutoff"]["funding"] > 0
     assert scores(fresh)[("team", "T-1")] == ("90.00", "优秀")  # m2 verified on time, back-dated
-    assert scores(fresh)[("team", "T-2")][0] != "0.00"  # V2's corrected income reached the target
+    assert scores(fresh)[("team", "T-2")] == ("100.00", "优秀")  # corrected income, back-dated presence
 
 
 async def test_a_rerun_holds_after_the_facts_are_rebuilt_in_another_order(world):

@@ -1,0 +1,133 @@
+"""End to end: HTTP command → statistic updated, at steady rates, beside a raw Kafka
+produce → consume round trip measured in the same run.
+
+Each command registers a new village; a watcher polls publicity's read model for the
+pending codes every 5 ms, so a latency includes up to 5 ms of polling.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import time
+
+import asyncpg
+import httpx
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+
+from bench.harness import Figure
+from bench.stack import BenchStack
+from shared.http.auth import Principal, Role, issue_token
+from shared.messaging.kafka import ensure_topics
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))] if ordered else float("nan")
+
+
+async def kafka_round_trip(bootstrap: str, topic: str, n: int = 200) -> list[float]:
+    await ensure_topics(bootstrap, [topic], 1)
+    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="latest")
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
+    await consumer.start()
+    await producer.start()
+    try:
+        while not consumer.assignment():
+            await asyncio.sleep(0.05)
+        await consumer.seek_to_end()
+        latencies = []
+        for i in range(n):
+            sent = time.perf_counter()
+            await producer.send_and_wait(topic, str(i).encode())
+            async for record in consumer:
+                if record.value == str(i).encode():
+                    break
+            latencies.append(time.perf_counter() - sent)
+            await asyncio.sleep(0.01)
+        return latencies
+    finally:
+        await producer.stop()
+        await consumer.stop()
+
+
+async def steady(stack: BenchStack, rate: int, seconds: float, serial: int) -> tuple[list[float], float, int]:
+    token = issue_token(stack.settings, Principal(subject="bench", role=Role.city_office))
+    sent_at: dict[str, float] = {}
+    seen: dict[str, float] = {}
+    failures = 0
+    done = asyncio.Event()
+
+    async def watch() -> None:
+        conn = await asyncpg.connect(stack.settings.dsn("publicity"))
+        try:
+            while not done.is_set() or len(seen) < len(sent_at) - failures:
+                pending = [c for c in sent_at if c not in seen]
+                if pending:
+                    for r in await conn.fetch("select code from stats.villages where code = any($1)", pending):
+                        seen[r["code"]] = time.perf_counter()
+                await asyncio.sleep(0.005)
+        finally:
+            await conn.close()
+
+    async with httpx.AsyncClient(base_url=stack.url("registry"), timeout=30,
+                                 headers={"Authorization": f"Bearer {token}"},
+                                 limits=httpx.Limits(max_connections=64)) as client:
+        async def command(i: int) -> None:
+            nonlocal failures
+            code = f"120119{(serial + i) % 1_000_000:06d}"
+            sent_at[code] = time.perf_counter()
+            r = await client.post("/villages", json={
+                "code": code, "name": "基准村", "district": "120119", "town": "基准镇", "village_type": "agriculture",
+                "income_2018": "1.00", "income_2019": "1.00", "income_2020": "1.00"})
+            if r.status_code != 201:
+                failures += 1
+
+        watcher = asyncio.create_task(watch())
+        started, tasks, i = time.perf_counter(), [], 0
+        while (elapsed := time.perf_counter() - started) < seconds:
+            due = int(elapsed * rate)
+            while i < due:
+                tasks.append(asyncio.create_task(command(i)))
+                i += 1
+            await asyncio.sleep(0.002)
+        await asyncio.gather(*tasks)
+        achieved = i / (time.perf_counter() - started)
+        done.set()
+        try:
+            await asyncio.wait_for(watcher, timeout=30)
+        except TimeoutError:
+            pass
+    return [seen[c] - sent_at[c] for c in seen], achieved, failures
+
+
+async def run_async(stack: BenchStack, rates: list[int], seconds: float) -> list[Figure]:
+    kafka = await kafka_round_trip(stack.settings.kafka_bootstrap, stack.settings.topic_prefix + "roundtrip")
+    kafka_p50 = statistics.median(kafka) * 1000
+    figures = [Figure("raw Kafka produce→consume p50", kafka_p50, "ms", lower_is_better=True)]
+    # Warm-up: the first records after a consumer joins its group wait for the assignment.
+    await steady(stack, 10, 3.0, serial=900_000)
+    for n, rate in enumerate(rates):
+        latencies, achieved, failures = await steady(stack, rate, seconds, serial=n * 200_000)
+        ms = [x * 1000 for x in latencies]
+        p50, p95, p99 = pct(ms, 50), pct(ms, 95), pct(ms, 99)
+        note = f"achieved {achieved:.0f}/s, p95 {p95:.0f} ms, {len(ms)} measured, {failures} failed"
+        f99 = Figure(f"e2e p99 at {rate}/s", p99, "ms", lower_is_better=True, notes=note,
+                     target="<= 1000 ms" if rate == 200 else None)
+        f99.met = p99 <= 1000 if rate == 200 else None
+        f50 = Figure(f"e2e p50 at {rate}/s vs Kafka round trip", p50, "ms", "raw Kafka p50", kafka_p50,
+                     lower_is_better=True, target="<= 10× Kafka" if rate == 200 else None, notes=note)
+        f50.met = f50.ratio <= 10 if rate == 200 else None
+        figures += [f50, f99]
+    return figures
+
+
+def run(rates: list[int], seconds: float) -> list[Figure]:
+    stack = BenchStack()
+    try:
+        stack.start_service("registry")
+        stack.start_service("publicity")
+        return asyncio.run(run_async(stack, rates, seconds))
+    finally:
+        stack.stop()
+        asyncio.run(stack.drop_databases())

@@ -1,0 +1,72 @@
+"""开放数据 / open data: public statistics as CSV and JSON, projects and fund flows as IATI XML.
+
+Every export states the log positions it was computed from (in the body and in the
+``X-Log-Positions`` header), so a copy can be checked against the log later.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime
+from typing import Annotated
+
+import asyncpg
+from fastapi import APIRouter, Depends, Response
+
+from shared.http.deps import get_pool
+
+from services.publicity.adapters import iati
+from services.publicity.domain.asof import AsOf
+from services.publicity.entrypoints.routes.common import as_of_param, snapshot
+from services.publicity.queries.activities import activities
+from services.publicity.queries.open_data import COLUMNS, statistic_rows
+from services.publicity.queries.positions import log_positions
+
+router = APIRouter(prefix="/open-data", tags=["开放数据 open data"])
+Pool = Annotated[asyncpg.Pool, Depends(get_pool)]
+AsOfDep = Annotated[AsOf, Depends(as_of_param)]
+
+
+def _positions_text(positions: dict[str, int]) -> str:
+    return " ".join(f"{s}:{p}" for s, p in sorted(positions.items()))
+
+
+def _headers(asof: AsOf, positions: dict[str, int], filename: str) -> dict[str, str]:
+    return {"X-Log-Positions": _positions_text(positions), "X-As-Of": asof.text,
+            "Content-Disposition": f'attachment; filename="{filename}"'}
+
+
+@router.get("/statistics.json", summary="公开统计（JSON）/ public statistics as JSON")
+async def statistics_json(pool: Pool, asof: AsOfDep, response: Response) -> dict:
+    async with snapshot(pool) as conn:
+        positions = await log_positions(conn)
+        rows = await statistic_rows(conn, asof)
+    response.headers.update(_headers(asof, positions, "xingcun-statistics.json"))
+    return {**asof.to_json(), "log_positions": positions, "columns": list(COLUMNS), "rows": rows}
+
+
+@router.get("/statistics.csv", summary="公开统计（CSV）/ public statistics as CSV", response_class=Response,
+            responses={200: {"content": {"text/csv": {}}}})
+async def statistics_csv(pool: Pool, asof: AsOfDep) -> Response:
+    async with snapshot(pool) as conn:
+        positions = await log_positions(conn)
+        rows = await statistic_rows(conn, asof)
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=[*COLUMNS, "as_of", "log_positions"], lineterminator="\n")
+    writer.writeheader()
+    stated = {"as_of": asof.text, "log_positions": _positions_text(positions)}
+    writer.writerows(row | stated for row in rows)
+    # A BOM so that spreadsheet programs read the Chinese text as UTF-8.
+    return Response("\ufeff" + out.getvalue(), media_type="text/csv; charset=utf-8",
+                    headers=_headers(asof, positions, "xingcun-statistics.csv"))
+
+
+@router.get("/iati-activities.xml", summary="项目与资金流向（IATI 2.03）/ projects and fund flows as IATI activity XML",
+            response_class=Response, responses={200: {"content": {"application/xml": {}}}})
+async def iati_activities(pool: Pool, asof: AsOfDep) -> Response:
+    async with snapshot(pool) as conn:
+        positions = await log_positions(conn)
+        data = await activities(conn, asof)
+    body = iati.build(data, as_of=asof.text, positions=positions, generated=datetime.now(UTC))
+    return Response(body, media_type="application/xml", headers=_headers(asof, positions, "xingcun-iati.xml"))
