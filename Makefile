@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 XINGCUN := $(VENV)/bin/xingcun
 PYTEST_ARGS ?=
 
-.PHONY: .venv tools infra up down status test demo bench
+.PHONY: .venv tools dashboard browser infra up down status test demo bench
 
 .venv: $(STAMP)
 
@@ -31,7 +31,20 @@ tools:
 		if [ "$$(id -u)" = 0 ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
 		else echo "缺少 / missing:$$missing (apt-get install as root)"; exit 1; fi; fi
 
-up: .venv
+# The publicity dashboard's ECharts, from npm into a git-ignored node_modules (exactly the lock file).
+DASHBOARD := services/publicity/dashboard
+dashboard: $(DASHBOARD)/node_modules/.package-lock.json
+$(DASHBOARD)/node_modules/.package-lock.json: $(DASHBOARD)/package-lock.json
+	cd $(DASHBOARD) && npm ci --no-audit --no-fund --ignore-scripts
+	touch $@
+
+# Headless Chromium and a CJK font for the dashboard test, from Debian's packages when missing.
+browser:
+	@if ! command -v chromium >/dev/null || ! fc-list 2>/dev/null | grep -qi wenquanyi; then \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-wqy-zenhei; \
+		else echo "缺少 / missing: chromium fonts-wqy-zenhei (apt-get install as root)"; exit 1; fi; fi
+
+up: .venv dashboard
 	$(XINGCUN) stack up
 
 down: .venv
@@ -42,7 +55,7 @@ status: .venv
 
 # Infrastructure stays up afterwards, so the next run starts at once.
 # pytest's exit code 5 ("no tests collected") fails the target like any other.
-test: infra tools
+test: infra tools dashboard browser
 	$(VENV)/bin/python -m pytest -q $(PYTEST_ARGS)
 
 demo: up

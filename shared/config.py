@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     otel_console_path: Path | None = None
     otel_otlp_endpoint: str = "http://127.0.0.1:4318/v1/traces"
 
+    # Largest request body an endpoint accepts unless it declares its own (uploads).
+    max_body_bytes: int = 1024 * 1024
+
     # HS256 secret for development tokens; production configures RS256 public keys.
     jwt_secret: str | None = None
     jwt_public_key: str | None = None

@@ -82,10 +82,12 @@ class Api:
 
     async def command(
         self, stage: str, service: str, path: str, body: dict | None, *, who: dict[str, str], key: str,
-        on: date | datetime | None = None, eventual: bool = False, files: dict | None = None,
-        params: dict | None = None,
+        on: date | datetime | None = None, eventual: bool | tuple[int, ...] = False, files: dict | None = None,
+        params: dict | None = None, method: str = "POST",
     ) -> dict | None:
-        """POST once (retrying as above); the answer's JSON, or None after recording a failure."""
+        """Send once (retrying as above); the answer's JSON, or None after recording a failure.
+        ``eventual``: True for 404/409/422, or the statuses that mean "not arrived yet"."""
+        waits_on = (404, 409, 422) if eventual is True else eventual or ()
         headers = dict(who) | {"Idempotency-Key": key}
         if on is not None:
             headers["X-Occurred-At"] = (calendar.at(on) if isinstance(on, date) and not isinstance(on, datetime)
@@ -99,7 +101,7 @@ class Api:
                 if files is not None:
                     r = await self._client.post(url, files=files, headers=headers, params=params)
                 else:
-                    r = await self._client.post(url, json=body, headers=headers, params=params)
+                    r = await self._client.request(method, url, json=body, headers=headers, params=params)
             except httpx.TransportError as exc:
                 if attempt < 10:
                     await self._pause(attempt)
@@ -112,7 +114,7 @@ class Api:
             if (r.status_code in TRANSIENT or _concurrency(r)) and attempt < 20:
                 await self._pause(attempt)
                 continue
-            if eventual and r.status_code in (404, 409, 422) and time.monotonic() < deadline:
+            if r.status_code in waits_on and time.monotonic() < deadline:
                 self.tally.count(stage, "waited")
                 await asyncio.sleep(min(0.25 * attempt, 3.0))
                 continue

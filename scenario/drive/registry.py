@@ -7,7 +7,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import date
 
 from shared.reference.places import DISTRICTS, VILLAGE_TYPE_LABELS, VillageType
 from shared.reference.strengths import STRENGTH_LABELS, Strength
@@ -15,8 +15,16 @@ from shared.reference.strengths import STRENGTH_LABELS, Strength
 from scenario import calendar
 from scenario.drive import people
 from scenario.drive.client import Api
+from scenario.drive.money import yuan
 from scenario.drive.stage import Stage
 from scenario.model import BASE_YEARS, Scenario
+from scenario.recording import (
+    DAILY_ALLOWANCE_FEN,
+    allowance_month,
+    allowance_recorded_on,
+    insurance_recorded_on,
+    presence_sheets,
+)
 
 HEADERS = ["村代码", "村名", "区", "镇/街", "村类型", *(f"{y}年村集体经营性收入(元)" for y in BASE_YEARS), "扶持需求"]
 
@@ -133,7 +141,7 @@ def stages(s: Scenario, api: Api) -> list[Stage]:
         _post(api, "registry.insurance", "registry", f"/cadres/{i.cadre_id}/insurance",
               {"policy_no": i.policy_no, "valid_from": i.valid_from.isoformat(), "valid_to": i.valid_to.isoformat()},
               people.unit(api, s.unit_of_cadre[i.cadre_id]), api.key("insurance", i.policy_no),
-              i.valid_from - timedelta(days=5))
+              insurance_recorded_on(i))
         for i in s.insurances], len(s.insurances)))
 
     leaves_of = defaultdict(list)
@@ -164,41 +172,19 @@ def stages(s: Scenario, api: Api) -> list[Stage]:
 
     sheets = presence_sheets(s)
     out.append(Stage("registry.presence", "驻村打卡（四同）/ presence check-ins",
-                     [_post(api, "registry.presence", "registry", "/presence", body, people.district(api, district),
-                            api.key("presence", district, month, part), on)
-                      for district, month, part, body, on in sheets], len(sheets)))
-    months = sorted({(c.day.year, c.day.month) for c in s.check_ins})
+                     [_post(api, "registry.presence", "registry", "/presence", _sheet_body(entries),
+                            people.district(api, district), api.key("presence", district, month, part), on)
+                      for district, month, part, entries, on in sheets], len(sheets)))
+    months = sorted({allowance_month(c.day) for c in s.check_ins})
     out.append(Stage("registry.allowances", "生活补助 / monthly allowances", [
-        _post(api, "registry.allowances", "registry", "/allowances", {"month": f"{y}-{m:02d}"},
-              people.finance(api, "fin-city-chief", "city"), api.key("allowance", f"{y}-{m:02d}"),
-              _next_month(y, m))
-        for y, m in months], len(months)))
+        _post(api, "registry.allowances", "registry", "/allowances",
+              {"month": month, "daily_rate": yuan(DAILY_ALLOWANCE_FEN)}, people.finance(api, "fin-city-chief", "city"),
+              api.key("allowance", month), allowance_recorded_on(month))
+        for month in months], len(months)))
     return out
 
 
-def _next_month(year: int, month: int) -> date:
-    return date(year + month // 12, month % 12 + 1, 5)
+def _sheet_body(entries: list) -> dict:
+    return {"entries": [{"cadre_id": c.cadre_id, "village_code": c.village_code, "day": c.day.isoformat(),
+                         "togethers": list(c.togethers)} for c in entries]}
 
-
-MAX_SHEET = 2000  # the registry takes at most this many check-ins in one all-or-nothing batch
-
-
-def presence_sheets(s: Scenario) -> list[tuple[str, str, int, dict, date]]:
-    """Each district office's monthly attendance sheet (split, team by team, into parts of at
-    most MAX_SHEET rows): (district, month, part, body, recorded on)."""
-    by_key: dict[tuple[str, str], dict[str, list]] = defaultdict(lambda: defaultdict(list))
-    districts = {t.team_id: t.district for t in s.teams}
-    for c in s.check_ins:
-        by_key[(districts[c.team_id], f"{c.day.year}-{c.day.month:02d}")][c.team_id].append(c)
-    out = []
-    for (district, month), teams in sorted(by_key.items()):
-        parts: list[list] = [[]]
-        for team_id in sorted(teams):
-            if len(parts[-1]) + len(teams[team_id]) > MAX_SHEET:
-                parts.append([])
-            parts[-1].extend(teams[team_id])
-        for i, entries in enumerate(parts):
-            body = {"entries": [{"cadre_id": c.cadre_id, "village_code": c.village_code, "day": c.day.isoformat(),
-                                 "togethers": list(c.togethers)} for c in entries]}
-            out.append((district, month, i + 1, body, max(c.day for c in entries) + timedelta(days=1)))
-    return out

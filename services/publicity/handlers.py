@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import UTC, datetime
 
 from shared.contracts.publicity import ImageUploaded
 from shared.eventstore import Aggregate, UnitOfWork
@@ -30,7 +31,7 @@ async def publish_notice(uow: UnitOfWork, cmd: PublishNotice) -> dict:
                 "select code from stats.ranked where run_id = $1 and designated order by rank", cmd.run_id)]
         else:
             codes = [r["village"] for r in await conn.fetch(
-                f"select village from {DESIGNATED} d order by village", _far_future())]
+                f"select village from {DESIGNATED} d order by village", datetime.now(UTC))]
     if not codes:
         raise DomainError("没有可公示的村 / no villages to list", field="village_codes")
     unknown = [r["c"] for r in await conn.fetch(
@@ -42,12 +43,6 @@ async def publish_notice(uow: UnitOfWork, cmd: PublishNotice) -> dict:
     notice.publish(cmd, codes, cmd.run_id)
     await uow.save(notice)
     return {"notice_id": cmd.notice_id, "villages": len(codes)}
-
-
-def _far_future():
-    from datetime import UTC, datetime
-
-    return datetime(9999, 1, 1, tzinfo=UTC)
 
 
 async def _check_content(uow: UnitOfWork, cmd: DraftReport) -> None:

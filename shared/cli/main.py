@@ -8,6 +8,7 @@ from shared.cli.demo import demo
 from shared.cli.projections import app as projections_app
 from shared.cli.stack import app as stack_app
 from shared.cli.tokens import app as tokens_app
+from services.funding.entrypoints.cli import app as funding_app
 from services.registry.entrypoints.cli import app as registry_app
 
 app = typer.Typer(no_args_is_help=True, help="兴村 Xingcun 命令行 / command line")
@@ -17,6 +18,7 @@ app.add_typer(tokens_app, name="tokens")
 app.add_typer(audit_app, name="audit")
 app.add_typer(contracts_app, name="contracts")
 app.add_typer(registry_app, name="registry")
+app.add_typer(funding_app, name="funding")
 app.command()(demo)
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from shared.db import create_pool, ensure_database, migrate
 from shared.eventstore import EventStore
 from shared.eventstore.schema import EVENTSTORE_SQL
 from shared.http.errors import install_error_handlers
+from shared.http.limits import install_limits
 from shared.projections import Projection, ProjectionRunner
 from shared.tracing import setup_tracing
 
@@ -54,6 +55,7 @@ def create_service_app(
         lifespan=lifespan,
     )
     install_error_handlers(app)
+    install_limits(app, settings.max_body_bytes)
 
     @app.get("/healthz", tags=["运维 operations"], summary="健康检查 / health")
     async def healthz(request: Request) -> dict:

@@ -11,6 +11,12 @@ in the log", whatever order the projection received its partitions in:
 - paid_above_allocation: an allocation paid more than it held at that moment;
 - tranche_paid_before_milestone: a tranche paid before its milestone released it;
 - untraced_payment / untraced_allocation: money whose allocation or line is unknown.
+
+The write side makes each of these impossible (locked balance rows with CHECKs, the
+workflow's states); the report checks the log itself, so an import, a migration or a
+tampered source cannot slip one past. The ledger is fed from several partitions: read
+while it is still catching up, a report can show a break whose earlier event (say, the
+tranche's release) is about to arrive; it disappears once it has.
 """
 
 from __future__ import annotations

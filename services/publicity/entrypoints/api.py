@@ -5,6 +5,7 @@ from pathlib import Path
 from shared.http.app import create_service_app
 
 from services.publicity.entrypoints.routes import (
+    dashboard,
     feed,
     figures,
     images,
@@ -22,7 +23,7 @@ app = create_service_app(
     title="兴村 · 公示与统计 Xingcun Publicity",
     description="实时统计、公示、报道与数据开放 / real-time statistics, notices, reports and open data",
     routers=[stats.router, figures.router, villages.router, feed.router, open_data.router, notices.router,
-             reports.router, images.router, ops.router],
+             reports.router, images.router, ops.router, dashboard.router],
     schema_files=[Path(__file__).resolve().parent.parent / "schema.sql"],
     read_models=PROJECTIONS,
 )

@@ -10,7 +10,7 @@ from shared.reference.tasks import INCOME_TARGET_FEN, TASK_NAMES
 from services.publicity.domain.asof import AsOf
 from services.publicity.domain.money import yuan
 from services.publicity.queries.facts_sql import latest
-from services.publicity.queries.figures import Scope, by_key, grouped
+from services.publicity.queries.figures import Scope, by_key, grouped, total
 from services.publicity.queries.low_income import COVERS
 from services.publicity.queries.money import FIGURES
 
@@ -122,8 +122,7 @@ async def story(conn: asyncpg.Connection, code: str, asof: AsOf) -> dict | None:
         return None
     v = village["value"]
     scope = Scope(village=code)
-    money = {f: yuan(sum((await by_key(conn, f, asof, "village", scope)).values(), 0)) for f in FIGURES
-             if f != "appropriated"}
+    money = {f: yuan(await total(conn, f, asof, scope)) for f in FIGURES if f != "appropriated"}
     by_task = await by_key(conn, "disbursed", asof, "task", scope)
     cover = await grouped(conn, "low_income_eligible", asof, ("cover", "covered"), scope)
     vtype = v.get("village_type")

@@ -1,13 +1,14 @@
-"""随时间 / figures over time: a metric's total at the end of each month."""
+"""随时间 / figures over time: a metric's total at the end of each month, in one query."""
 
 from __future__ import annotations
 
-from datetime import date
+import re
+from datetime import date, datetime, time, timedelta
 
 import asyncpg
 
-from services.publicity.domain.asof import parse_as_of
-from services.publicity.queries.figures import Scope, total
+from services.publicity.domain.asof import BEIJING
+from services.publicity.queries.figures import Scope, metric
 
 MAX_POINTS = 72
 
@@ -16,15 +17,31 @@ def month_ends(start: date, end: date) -> list[date]:
     points, y, m = [], start.year, start.month
     while (y, m) <= (end.year, end.month) and len(points) < MAX_POINTS:
         ny, nm = (y + 1, 1) if m == 12 else (y, m + 1)
-        last = date.fromordinal(date(ny, nm, 1).toordinal() - 1)
-        points.append(min(last, end))
+        points.append(min(date(ny, nm, 1) - timedelta(days=1), end))
         y, m = ny, nm
     return points
 
 
+def _at_point(sql: str) -> str:
+    """The metric's query with its cut-off parameters bound to the point's columns instead."""
+    return re.sub(r"\$([12])(?!\d)", lambda m: "pt.cutoff" if m.group(1) == "1" else "pt.day", sql)
+
+
 async def series(conn: asyncpg.Connection, name: str, start: date, end: date, scope: Scope) -> list[dict]:
-    out = []
-    for day in month_ends(start, end):
-        asof = parse_as_of(day.isoformat(), now=None)  # type: ignore[arg-type]
-        out.append({"date": day.isoformat(), "value": await total(conn, name, asof, scope)})
-    return out
+    days = month_ends(start, end)
+    cutoffs = [datetime.combine(d + timedelta(days=1), time.min, tzinfo=BEIJING) for d in days]
+    args: list = [days, cutoffs]
+    where = []
+    if scope.district:
+        args.append(scope.district)
+        where.append(f"m.district = ${len(args)}")
+    if scope.village:
+        args.append(scope.village)
+        where.append(f"m.village = ${len(args)}")
+    clause = ("where " + " and ".join(where)) if where else ""
+    rows = await conn.fetch(
+        f"""select pt.day, (select coalesce(sum(m.value), 0) from ({_at_point(metric(name).sql)}) m {clause}) as value
+            from unnest($1::date[], $2::timestamptz[]) as pt(day, cutoff) order by pt.day""",
+        *args,
+    )
+    return [{"date": r["day"].isoformat(), "value": r["value"]} for r in rows]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shared.reference.strengths import STRENGTH_LABELS, Strength
+from shared.reference.strengths import STRENGTH_LABELS
 
 STRENGTH_BY_LABEL = {label: s for s, label in STRENGTH_LABELS.items()}
 # 四同: 同吃、同住、同学习、同劳动 — short and long forms both appear on check-in sheets.

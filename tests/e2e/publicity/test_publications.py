@@ -10,10 +10,12 @@ import zlib
 import asyncpg
 import httpx
 import pytest
+import xmlschema
 
 from shared.http.auth import Role
 
 from tests.e2e.publicity.support import append, get, wait_until
+from tests.integration.publicity.test_open_data import IATI_XSD
 from tests.integration.publicity.scenario import Scenario
 
 pytestmark = pytest.mark.e2e
@@ -137,3 +139,4 @@ def test_open_data_exports_state_their_log_positions(stack, world):
     assert set(body["log_positions"]) == {"registry", "funding", "assessment"} and body["rows"]
     xml = httpx.get(f"{pub}/open-data/iati-activities.xml", params={"as_of": "2022-04-01"}, timeout=30)
     assert xml.status_code == 200 and b"log-positions" in xml.content and xml.headers["x-log-positions"]
+    xmlschema.XMLSchema(str(IATI_XSD)).validate(xml.content)

@@ -123,6 +123,7 @@ class FundingHarness:
 async def funding(settings):
     name, pool = await fresh_store_pool(settings, "funding", max_size=60)
     harness = FundingHarness(pool)
+    harness.dsn = settings.dsn_for(name)
     await harness.setup()
     yield harness
     await dispose(settings, name, pool)

@@ -177,3 +177,16 @@ async def test_village_story(world):
     assert found["income"][-1]["collective_yuan"] == "250000.00"
     assert {c["cover"]: (c["eligible"], c["covered"]) for c in found["low_income"]}["education_aid"] == (1, 0)
     assert await story.story(conn, s.a, on("2021-01-01")) is None
+
+
+async def test_timeline_is_the_figure_at_each_month_end(world):
+    from datetime import date
+
+    from services.publicity.queries.timeline import series
+
+    s, _, conn = world
+    points = await series(conn, "villages_designated", date(2021, 1, 1), date(2021, 4, 15), Scope())
+    assert [(p["date"], int(p["value"])) for p in points] == [
+        ("2021-01-31", 0), ("2021-02-28", 0), ("2021-03-31", 2), ("2021-04-15", 2)]
+    paid = await series(conn, "disbursed", date(2021, 5, 1), date(2021, 6, 30), Scope(village=s.a))
+    assert [int(p["value"]) for p in paid] == [0, 100_000_00]

@@ -23,7 +23,6 @@ from services.registry.handlers.access import Access
 from services.registry.projections.activity import ActivityProjection
 from tests.integration.registry.conftest import CITY, count_events, official, run
 from tests.integration.registry.network import designated_villages, team
-from tests.support.registry import uid
 
 JUNE = CommandMeta(actor="test", occurred_at=datetime(2021, 6, 30, 12, tzinfo=UTC))
 

@@ -1,0 +1,54 @@
+"""Events become dated facts; each fact depends on its event alone; unknown types state nothing."""
+
+from __future__ import annotations
+
+from shared.contracts import registry as R
+
+from services.publicity.projections.facts import Fact, facts_of
+
+
+def payload(event) -> dict:
+    return event.model_dump(mode="json")
+
+
+def test_a_designation_and_its_revocation_state_the_same_key():
+    on = facts_of("VillageDesignated", payload(R.VillageDesignated(code="120119000001", district="120119",
+                                                                   run_id="r1", rank=3, average_fen=5)))
+    off = facts_of("DesignationRevoked", payload(R.DesignationRevoked(code="120119000001", district="120119",
+                                                                      run_id="r2", reason="superseded")))
+    assert (on[0].kind, on[0].key, on[0].value["designated"]) == ("designation", "120119000001", True)
+    assert (off[0].kind, off[0].key, off[0].value["designated"]) == ("designation", "120119000001", False)
+
+
+def test_team_changes_state_each_membership_and_the_secretary():
+    facts = facts_of("TeamMembersChanged", payload(R.TeamMembersChanged(
+        team_id="t1", added=["c3"], removed=["c1", "c2"], first_secretary_id="c2")))
+    members = {f.key: f.value["active"] for f in facts if f.kind == "member"}
+    # The new first secretary stays a member even if listed as removed.
+    assert members == {"t1:c2": True, "t1:c3": True, "t1:c1": False}
+    assert Fact("secretary", "t1", {"cadre_id": "c2"}) in facts
+
+
+def test_a_cadre_is_kept_without_name_or_title():
+    [fact] = facts_of("CadreRegistered", payload(R.CadreRegistered(cadre_id="c1", unit_id="u1", name="张三",
+                                                                   title="处长")))
+    assert fact.value == {"unit_id": "u1"} and "张三" not in str(fact) and "处长" not in str(fact)
+
+
+def test_insurance_is_keyed_without_the_policy_number():
+    [fact] = facts_of("InsuranceRecorded", {"cadre_id": "c1", "policy_no": "P-123", "valid_from": "2021-01-01",
+                                            "valid_to": "2021-12-31"})
+    assert "P-123" not in str(fact)
+
+
+def test_only_the_centralised_training_counts():
+    assert facts_of("CadreTrained", {"cadre_id": "c1", "course": "x", "completed_on": "2021-01-01",
+                                     "centralised": False}) == []
+    assert facts_of("CadreTrained", {"cadre_id": "c1", "course": "x", "completed_on": "2021-01-01"})[0].kind == "trained"
+
+
+def test_unknown_types_and_new_optional_fields_are_tolerated():
+    assert facts_of("SomethingNewer", {"anything": 1}) == []
+    [fact] = facts_of("TeamAssigned", {"team_id": "t1", "village_code": "120119000001", "lead_unit_id": "u1",
+                                       "reason": "r", "a_field_added_later": True})
+    assert fact.district == "120119"  # from the village code when the payload has none

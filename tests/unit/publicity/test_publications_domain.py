@@ -1,0 +1,72 @@
+"""The report workflow draft → review → published, and the notice command's rules."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from pydantic import ValidationError
+
+from shared.eventstore.errors import Conflict
+
+from services.publicity.domain.commands import DraftReport, PublishNotice, PublishReport, ReturnReport
+from services.publicity.domain.publications import Notice, Report
+
+DRAFT = DraftReport(report_id="r1", village_code="120119000001", title="标题", body="正文")
+PUBLISH = PublishReport(channels=["internet", "radio"], published_on=date(2022, 5, 1))
+
+
+def events(aggregate) -> list[str]:
+    return [type(e).__name__ for e in aggregate.pending]
+
+
+def test_a_report_is_published_only_after_review():
+    report = Report("r1")
+    report.draft(DRAFT)
+    with pytest.raises(Conflict):
+        report.publish(PUBLISH)
+    report.submit()
+    report.return_(ReturnReport(reason="补充"))
+    with pytest.raises(Conflict):
+        report.publish(PUBLISH)
+    report.submit()
+    report.publish(PUBLISH)
+    assert events(report) == ["ReportDrafted", "ReportSubmitted", "ReportReturned", "ReportSubmitted",
+                              "ReportPublished"]
+    assert report.pending[-1].channels == ["internet", "radio"] and report.pending[-1].village_code == "120119000001"
+
+
+def test_a_published_report_is_final_and_a_draft_exists_once():
+    report = Report("r1")
+    report.draft(DRAFT)
+    with pytest.raises(Conflict):
+        report.draft(DRAFT)
+    report.submit()
+    report.publish(PUBLISH)
+    for act in (report.submit, lambda: report.return_(ReturnReport(reason="x")), lambda: report.publish(PUBLISH)):
+        with pytest.raises(Conflict):
+            act()
+
+
+def test_channels_are_the_four_media_without_repeats():
+    with pytest.raises(ValidationError):
+        PublishReport(channels=["billboard"], published_on=date(2022, 1, 1))
+    with pytest.raises(ValidationError):
+        PublishReport(channels=["tv", "tv"], published_on=date(2022, 1, 1))
+    with pytest.raises(ValidationError):
+        PublishReport(channels=[], published_on=date(2022, 1, 1))
+
+
+def test_a_notice_window_runs_forwards_and_lists_valid_codes_once():
+    ok = dict(notice_id="n1", title="公示", window_from=date(2021, 3, 2), window_to=date(2021, 3, 8))
+    PublishNotice(**ok)
+    with pytest.raises(ValidationError, match="window_to"):
+        PublishNotice(**ok | {"window_to": date(2021, 3, 1)})
+    with pytest.raises(ValidationError):
+        PublishNotice(**ok | {"village_codes": ["12011900000"]})
+    with pytest.raises(ValidationError):
+        PublishNotice(**ok | {"village_codes": ["120119000001", "120119000001"]})
+    notice = Notice("n1")
+    notice.publish(PublishNotice(**ok), ["120119000001"], None)
+    with pytest.raises(Conflict):
+        notice.publish(PublishNotice(**ok), ["120119000001"], None)
