@@ -3,6 +3,7 @@
 import typer
 
 from shared.cli.audit import app as audit_app
+from shared.cli.backup import app as backup_app
 from shared.cli.contracts import app as contracts_app
 from shared.cli.demo import demo
 from shared.cli.projections import app as projections_app
@@ -10,15 +11,18 @@ from shared.cli.stack import app as stack_app
 from shared.cli.tokens import app as tokens_app
 from services.funding.entrypoints.cli import app as funding_app
 from services.registry.entrypoints.cli import app as registry_app
+from scenario.cli import app as scenario_app
 
 app = typer.Typer(no_args_is_help=True, help="兴村 Xingcun 命令行 / command line")
 app.add_typer(stack_app, name="stack")
 app.add_typer(projections_app, name="projections")
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(audit_app, name="audit")
+app.add_typer(backup_app, name="backup")
 app.add_typer(contracts_app, name="contracts")
 app.add_typer(registry_app, name="registry")
 app.add_typer(funding_app, name="funding")
+app.add_typer(scenario_app, name="scenario")
 app.command()(demo)
 
 if __name__ == "__main__":

@@ -138,8 +138,7 @@ class ProjectionRunner:
             await conn.execute("select pg_advisory_lock($1)", self.lock_key)
             async with conn.transaction():
                 for table in self.projection.tables:
-                    # Identity columns start again too, so a numbered model comes out the same.
-                    await conn.execute(f"truncate {table} restart identity")
+                    await conn.execute(f"truncate {table}")
                 await conn.execute("delete from proj.positions where projection = $1", self.projection.name)
             partitions = [
                 TopicPartition(topic, p)

@@ -113,6 +113,9 @@ class TaskCatalogue(Aggregate):
         raise NotFound(f"{day} 尚无生效的任务目录 / no task catalogue in force on {day}", field="on")
 
     def task(self, day: date, task_no: int, field: str = "task_no") -> tuple[CatalogueAction, CatalogueTask]:
+        if not self.versions or day < self.versions[0].effective_from:
+            raise DomainError(f"{day} 尚无生效的任务目录（项目须于 {PROGRAMME_START} 之后开始）/ no task catalogue in "
+                              f"force on {day}", field="planned_start")
         version = self.in_force(day)
         for action in version.actions:
             for task in action.tasks:

@@ -8,6 +8,7 @@ but flagged for review with one. The flag and its reason travel in the event.
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -52,6 +53,11 @@ class ReportCityIncome(BaseModel):
         description="增幅（%），缺省时按上年数计算 / growth in percent; computed from last year's figure when omitted")
 
 
+def not_future(year: int, on: date) -> None:
+    if year > on.year:
+        raise DomainError(f"{on} 不能填报 {year} 年的收入 / on {on} there is no {year} income to report yet", field="year")
+
+
 def plausible(value_fen: int, previous_fen: int | None, factor: Decimal, note: str | None,
               field: str, what_zh: str, what_en: str) -> str | None:
     """Refuse what cannot be true; return the reason to flag what needs a second look."""
@@ -83,9 +89,10 @@ class VillageIncome(Aggregate):
         self.collective: dict[int, int] = {}
         self.farmer: dict[int, int] = {}
 
-    def report(self, cmd: ReportVillageIncome, district: str, factor: Decimal,
-               baseline_fen: dict[int, int]) -> list[CollectiveIncomeReported | FarmerIncomeReported]:
+    def report(self, cmd: ReportVillageIncome, district: str, factor: Decimal, baseline_fen: dict[int, int],
+               on: date) -> list[CollectiveIncomeReported | FarmerIncomeReported]:
         """Record what changed; ``baseline_fen`` holds the registry's 2018–2020 figures."""
+        not_future(cmd.year, on)
         changed: list[CollectiveIncomeReported | FarmerIncomeReported] = []
         if cmd.collective_income is not None:
             fen = to_fen(cmd.collective_income)
@@ -132,7 +139,8 @@ class CityIncome(Aggregate):
         super().__init__(key)
         self.years: dict[int, tuple[int, Decimal]] = {}
 
-    def report(self, cmd: ReportCityIncome) -> CityIncomeGrowthReported | None:
+    def report(self, cmd: ReportCityIncome, on: date) -> CityIncomeGrowthReported | None:
+        not_future(cmd.year, on)
         fen = to_fen(cmd.per_capita_income)
         if fen <= 0:
             raise DomainError("全市人均收入须为正数 / the city average must be positive", field="per_capita_income")

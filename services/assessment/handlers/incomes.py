@@ -10,7 +10,7 @@ from shared.http.auth import Principal
 from services.assessment.adapters import directory
 from services.assessment.domain.incomes import CityIncome, ReportCityIncome, ReportVillageIncome, VillageIncome
 from services.assessment.domain.values import yuan
-from services.assessment.handlers.access import ensure_village_team
+from services.assessment.handlers.access import ensure_village_team, today
 
 
 async def report_village_income(uow: UnitOfWork, cmd: ReportVillageIncome, principal: Principal,
@@ -18,7 +18,8 @@ async def report_village_income(uow: UnitOfWork, cmd: ReportVillageIncome, princ
     district = await directory.village_district(uow.conn, cmd.village_code)
     await ensure_village_team(uow.conn, principal, cmd.village_code, district)
     incomes = await uow.load(VillageIncome, cmd.village_code)
-    changed = incomes.report(cmd, district, factor, await directory.baseline_fen(uow.conn, cmd.village_code))
+    changed = incomes.report(cmd, district, factor, await directory.baseline_fen(uow.conn, cmd.village_code),
+                             today(uow))
     await uow.save(incomes)
     flags = [e.flag_reason for e in changed if e.flagged]
     collective = incomes.collective.get(cmd.year)
@@ -31,7 +32,7 @@ async def report_village_income(uow: UnitOfWork, cmd: ReportVillageIncome, princ
 
 async def report_city_income(uow: UnitOfWork, cmd: ReportCityIncome) -> dict:
     city = await uow.load(CityIncome, "income")
-    event = city.report(cmd)
+    event = city.report(cmd, today(uow))
     await uow.save(city)
     fen, growth = city.years[cmd.year]
     return {"year": cmd.year, "per_capita_income": yuan(fen), "growth_pct": str(growth), "changed": event is not None,

@@ -8,17 +8,18 @@ from shared.eventstore.errors import NotFound
 from services.funding.adapters import balances
 from services.funding.domain.access import FinanceScope
 from services.funding.domain.allocation import Allocation
-from services.funding.domain.dates import business_date, today
 from services.funding.domain.commands import (
     PayDisbursement,
     RejectDisbursement,
     RequestDisbursement,
     ReverseDisbursement,
 )
+from services.funding.domain.dates import business_date, today
 from services.funding.domain.disbursement import Disbursement
 from services.funding.domain.limits import ensure_request_fits
 from services.funding.domain.money import yuan
 from services.funding.handlers.views import allocation_view
+
 
 def view(d: Disbursement) -> dict:
     return {

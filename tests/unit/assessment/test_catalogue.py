@@ -46,6 +46,9 @@ def test_history_keeps_what_was_in_force_when():
 def test_nothing_in_force_before_the_first_version():
     with pytest.raises(NotFound):
         seeded().in_force(date(2020, 12, 31))
+    with pytest.raises(DomainError) as early:
+        seeded().task(date(2020, 12, 31), 1)
+    assert early.value.field == "planned_start"
 
 
 def test_a_new_version_must_take_effect_later_and_change_something():

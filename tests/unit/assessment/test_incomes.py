@@ -3,6 +3,7 @@ flagged with one, the 200,000-yuan target, the city's growth."""
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -24,7 +25,7 @@ BASELINE = {2018: 9_000_000, 2019: 9_500_000, 2020: 10_000_000}  # fen: 100,000 
 def report(incomes: VillageIncome, year: int, collective=None, farmer=None, note=None):
     cmd = ReportVillageIncome(village_code=incomes.key, year=year, collective_income=collective,
                               farmer_per_capita_income=farmer, note=note)
-    return incomes.report(cmd, "120119", FACTOR, BASELINE)
+    return incomes.report(cmd, "120119", FACTOR, BASELINE, date(year + 1, 1, 10))
 
 
 def test_a_plausible_report_is_recorded_unflagged():
@@ -77,8 +78,17 @@ def test_the_target_is_200000_yuan():
 def test_city_growth_is_computed_from_last_year_or_must_be_given():
     city = CityIncome()
     with pytest.raises(DomainError) as refused:
-        city.report(ReportCityIncome(year=2021, per_capita_income=Decimal("27955")))
+        city.report(ReportCityIncome(year=2021, per_capita_income=Decimal("27955")), date(2022, 1, 5))
     assert refused.value.field == "growth_pct"
-    city.report(ReportCityIncome(year=2021, per_capita_income=Decimal("27955"), growth_pct=Decimal("10.5")))
-    event = city.report(ReportCityIncome(year=2022, per_capita_income=Decimal("29000")))
+    city.report(ReportCityIncome(year=2021, per_capita_income=Decimal("27955"), growth_pct=Decimal("10.5")),
+                date(2022, 1, 5))
+    event = city.report(ReportCityIncome(year=2022, per_capita_income=Decimal("29000")), date(2023, 1, 5))
     assert event.growth_pct == growth_pct(2_900_000, 2_795_500) == Decimal("3.74")
+
+
+def test_a_year_not_yet_begun_cannot_be_reported():
+    cmd = ReportVillageIncome(village_code="120119001001", year=2023, collective_income=Decimal("210000"))
+    with pytest.raises(DomainError) as refused:
+        VillageIncome("120119001001").report(cmd, "120119", FACTOR, BASELINE, date(2022, 12, 31))
+    assert refused.value.field == "year"
+    assert VillageIncome("120119001001").report(cmd, "120119", FACTOR, BASELINE, date(2023, 1, 1))

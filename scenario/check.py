@@ -1,0 +1,167 @@
+"""Compare the statistics publicity serves, as of several days, with the plan.
+
+Every figure is fetched from ``/stats/figures/<metric>?as_of=…&by=…`` (and the overview
+and designation endpoints), and set beside the same figure computed from the scenario
+(``scenario.expect``). A metric publicity does not serve is reported as not checked,
+never as a pass.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+import httpx
+
+from scenario import calendar
+from scenario.expect import FEN, figure
+from scenario.model import Scenario
+
+DATES = (date(2021, 3, 5), date(2021, 4, 30), date(2021, 6, 30), date(2021, 12, 31), date(2022, 6, 30),
+         date(2022, 12, 31), date(2023, 12, 31), calendar.END)
+# (metric, group by, filter): what is compared on each day.
+FIGURES: tuple[tuple[str, str | None, dict[str, str]], ...] = (
+    ("villages_registered", "district", {}),
+    ("villages_registered", "village_type", {}),
+    ("villages_designated", "district", {}),
+    ("weak_with_team", "district", {}),
+    ("weak_without_team", "district", {}),
+    ("teams", "villages", {}),
+    ("teams", "district", {}),
+    ("units", "teams", {}),
+    ("units", "level", {}),
+    ("first_secretaries", "trained", {}),
+    ("income_reports", "year", {}),
+    ("income_reports", "year", {"at_target": "yes"}),
+    ("income_reports", "district", {"at_target": "yes"}),
+    ("farmer_income", "year", {}),
+    ("appropriated", "source", {}),
+    ("appropriated", "year", {}),
+    ("allocated", "source", {}),
+    ("allocated", "task", {}),
+    ("allocated", "district", {}),
+    ("disbursed", "source", {}),
+    ("disbursed", "district", {}),
+    ("awaiting_approval", None, {}),
+    ("approved_unpaid", None, {}),
+    ("projects", "status", {}),
+    ("projects", "task", {}),
+    ("milestones_overdue", "district", {}),
+    ("low_income_eligible", "cover", {}),
+    ("low_income_eligible", "covered", {}),
+    ("cadres_stationed", "insured", {}),
+    ("presence_days", "district", {}),
+    ("leave_days", "year", {}),
+    ("allowances", "month", {}),
+    ("assessment_grades", "year", {"subject_kind": "team"}),
+)
+
+
+@dataclass(frozen=True)
+class Difference:
+    day: date
+    what: str
+    key: str
+    expected: object
+    served: object
+
+
+@dataclass
+class Report:
+    compared: int = 0
+    differences: list[Difference] = field(default_factory=list)
+    not_served: set[str] = field(default_factory=set)
+
+
+def _label(name: str, by: str | None, dims: dict[str, str]) -> str:
+    return name + (f" by {by}" if by else "") + "".join(f" [{k}={v}]" for k, v in dims.items())
+
+
+def _show(name: str, value: int) -> str | int:
+    return f"{Decimal(value) / 100:.2f}" if name in FEN else value
+
+
+def _served_value(name: str, value: str | int) -> int:
+    return int(Decimal(value) * 100) if name in FEN else int(value)
+
+
+class Checker:
+    def __init__(self, s: Scenario, publicity: str, concurrency: int = 6):
+        self.s = s
+        self.url = publicity
+        self.report = Report()
+        self._sem = asyncio.Semaphore(concurrency)
+
+    async def run(self, dates: tuple[date, ...] = DATES) -> Report:
+        days = [d for d in dates if d <= self.s.end]
+        async with httpx.AsyncClient(timeout=60) as self.client:
+            await asyncio.gather(*(self._figure(d, *f) for d in days for f in FIGURES),
+                                 *(self._overview(d) for d in days),
+                                 *(self._designation(d) for d in days if d >= self.s.screening.on))
+        return self.report
+
+    async def _get(self, path: str, params: list[tuple[str, str]]) -> httpx.Response:
+        async with self._sem:
+            for attempt in range(5):
+                try:
+                    return await self.client.get(self.url + path, params=params)
+                except httpx.TransportError:
+                    await asyncio.sleep(0.5 * (attempt + 1))
+            return await self.client.get(self.url + path, params=params)
+
+    def _compare(self, day: date, what: str, expected: dict, served: dict, show=lambda v: v) -> None:
+        self.report.compared += 1
+        for key in sorted(set(expected) | set(served), key=str):
+            if expected.get(key, 0) != served.get(key, 0):
+                self.report.differences.append(
+                    Difference(day, what, str(key), show(expected.get(key, 0)), show(served.get(key, 0))))
+
+    async def _figure(self, day: date, name: str, by: str | None, dims: dict[str, str]) -> None:
+        params = [("as_of", day.isoformat()), *([("by", by)] if by else []), *(("dim", f"{k}:{v}") for k, v in dims.items())]
+        r = await self._get(f"/stats/figures/{name}", params)
+        if r.status_code == 404:
+            self.report.not_served.add(name)
+            return
+        r.raise_for_status()
+        body = r.json()
+        if by is None:
+            served = {None: _served_value(name, body["value"])}
+        else:
+            served = {g[by]: _served_value(name, g["value"]) for g in body.get("groups") or ()}
+        served = {k: v for k, v in served.items() if v}
+        self._compare(day, _label(name, by, dims), figure(self.s, name, day, by, dims), served,
+                      lambda v: _show(name, v))
+
+    async def _overview(self, day: date) -> None:
+        r = await self._get("/stats/overview", [("as_of", day.isoformat())])
+        r.raise_for_status()
+        served = {d["code"]: d["villages"] for d in r.json()["districts"] if d["villages"]}
+        self._compare(day, "overview: villages per district", figure(self.s, "villages_registered", day, "district", {}),
+                      served)
+
+    async def _designation(self, day: date) -> None:
+        codes, offset = set(), 0
+        while True:
+            r = await self._get("/stats/designation/ranked", [("as_of", day.isoformat()), ("designated_only", "true"),
+                                                               ("limit", "1000"), ("offset", str(offset))])
+            if r.status_code == 404:
+                self.report.not_served.add("designation/ranked")
+                return
+            r.raise_for_status()
+            body = r.json()
+            codes |= {i["code"] for i in body["items"]}
+            offset += len(body["items"])
+            if not body["items"] or offset >= body["total"]:
+                break
+        screening = body.get("screening") or {}
+        self.report.compared += 2
+        if codes != set(self.s.designated):
+            self.report.differences.append(Difference(
+                day, "designated list", f"{len(codes - self.s.designated)} extra, {len(self.s.designated - codes)} missing",
+                len(self.s.designated), len(codes)))
+        cutoff = f"{Decimal(self.s.screening.cutoff_average_fen) / 100:.2f}"
+        if screening.get("cutoff_average_yuan") != cutoff:
+            self.report.differences.append(Difference(day, "screening cut-off (yuan)", screening.get("run_id") or "-",
+                                                      cutoff, screening.get("cutoff_average_yuan")))
