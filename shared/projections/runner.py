@@ -21,6 +21,7 @@ import asyncpg
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from opentelemetry.trace import SpanKind
 
+from shared.db import MIGRATION_LOCK
 from shared.messaging.kafka import decode
 from shared.projections.projection import Delivery, Projection
 from shared import tracing
@@ -52,7 +53,9 @@ class ProjectionRunner:
 
     async def setup(self) -> None:
         async with self.pool.acquire() as conn, conn.transaction():
-            await conn.execute("select pg_advisory_xact_lock($1)", self.lock_key)
+            # The same lock as migrations: an API and its worker start together, and DDL
+            # from two transactions on one database can deadlock on the catalogue.
+            await conn.execute("select pg_advisory_xact_lock($1)", MIGRATION_LOCK)
             await conn.execute(POSITIONS_SQL)
             await conn.execute(self.projection.schema_sql)
 

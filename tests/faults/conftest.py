@@ -13,6 +13,7 @@ import pytest
 
 from shared.config import REPO_ROOT
 from shared.http.auth import Principal, Role, issue_token
+from shared.stack import is_kafka_running, is_postgres_running, start_kafka, start_postgres
 from tests.faults.checks import (
     assert_clients_saw_no_error,
     assert_exactly_once,
@@ -65,8 +66,29 @@ def city(private) -> dict[str, str]:
 
 @pytest.fixture
 async def stream(fault_stack, city):
-    """A running command stream; the test stops it."""
-    return CommandStream(fault_stack.url("registry"), city).start()
+    """A running command stream; the test stops it (or, if it failed first, this does)."""
+    running = CommandStream(fault_stack.url("registry"), city).start()
+    yield running
+    await running.stop()
+
+
+@pytest.fixture(autouse=True)
+def whole_again(request):
+    """After each fault, whatever a failed test left down is brought back, so one failure
+    does not cascade into the next test."""
+    yield
+    if "fault_stack" not in request.fixturenames:
+        return
+    private = request.getfixturevalue("private")
+    stack = request.getfixturevalue("fault_stack")
+    if not is_postgres_running(private):
+        start_postgres(private)
+    if not is_kafka_running(private):
+        start_kafka(private, 180.0)
+    for service in SERVICES:
+        if (proc := stack.procs.get(f"{service}-worker")) is None or proc.poll() is not None:
+            stack.procs.pop(f"{service}-worker", None)
+            stack.start_worker(service)
 
 
 async def settle_and_check(name: str, private, stack, stream: CommandStream, *, fault_ended: float,

@@ -23,7 +23,7 @@ async def test_broker_stopped_for_20_seconds(private, fault_stack, stream):
     # The write side needs only PostgreSQL: commands are accepted while the broker is away.
     during = len(stream.figures.acknowledged) - acked_before
     assert during > 0
-    await asyncio.to_thread(start_kafka, private)
+    await asyncio.to_thread(start_kafka, private, 180.0)  # generous: a JVM on a busy 2-core machine
     restarted = time.monotonic()
     await settle_and_check("broker_outage", private, fault_stack, stream, fault_ended=restarted,
                            outage_s=round(restarted - stopped, 1), acknowledged_during_outage=during)

@@ -37,8 +37,13 @@ async def test_a_milestone_is_flagged_overdue_the_day_after_it_was_due(world):
         on_due_day = await milestone_queries.overdue(conn, date(2022, 9, 30), None, None, 100, 0)
         day_after = await milestone_queries.overdue(conn, date(2022, 10, 1), "120119", None, 100, 0)
         summary = await milestone_queries.summary(conn, date(2022, 10, 1), None)
+        listed = await milestone_queries.projects(conn, date(2022, 10, 1), None, V1, None, 10, None)
+        before_planning = await milestone_queries.projects(conn, date(2022, 1, 4), None, V1, None, 10, None)
     assert on_due_day["total"] == 0
     assert [(m["milestone_id"], m["days_overdue"], m["status"]) for m in day_after["items"]] == [("m2", 1, "planned")]
+    assert [(p["project_id"], p["milestones"], p["verified"], p["overdue"]) for p in listed["items"]] == [
+        ("P-1", 2, 1, 1)]
+    assert before_planning["items"] == []
     assert summary["tasks"] == [{"action_code": "industry", "task_no": 1, "projects": 1, "done": 0, "in_progress": 1,
                                  "planned": 0, "overdue_milestones": 1}]
 
