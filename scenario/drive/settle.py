@@ -36,11 +36,22 @@ async def behind(api: Api, target: dict[str, int]) -> list[str]:
 
 
 async def settle(api: Api, timeout: float = 600.0) -> list[str]:
-    """Wait until everything committed so far is applied; what is still behind after ``timeout``."""
+    """Wait until everything committed so far is applied; what is still behind after ``timeout``.
+
+    A service's log position trails its commits a little (the sequencer orders them after
+    they commit), so a target once reached is read again: settled means the logs stood
+    still while the projections caught up with them."""
     target = await heads(api)
     deadline = time.monotonic() + timeout
     while True:
         late = await behind(api, target)
-        if not late or time.monotonic() > deadline:
+        if not late:
+            await asyncio.sleep(1.0)
+            now = await heads(api)
+            if now == target:
+                return []
+            target = now
+            continue
+        if time.monotonic() > deadline:
             return late
         await asyncio.sleep(0.5)

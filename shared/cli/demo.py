@@ -1,58 +1,59 @@
-"""``xingcun demo``: load a sample into the running stack and print where to look.
-
-For now the sample is a few hundred villages registered through the registry's API;
-the Tianjin scenario replaces it once the services are complete.
-"""
+"""``xingcun demo``: the Tianjin scenario — three years of the programme, 3,520 villages —
+driven through the running stack, checked against its plan, and where to look at it."""
 
 from __future__ import annotations
 
-import random
+import asyncio
 import time
 
 import httpx
 import typer
-from rich.console import Console
-from rich.progress import Progress
+from rich.table import Table
 
 from shared.config import get_settings
-from shared.http.auth import Principal, Role, issue_token
-from shared.reference.places import DISTRICTS, VillageType
 
-console = Console()
+from scenario import calendar
+from scenario.cli import Preset, build, console, ensure_up, run_and_check, urls
+
+HEADLINE = (
+    ("villages_registered", "登记行政村 / villages registered"),
+    ("villages_designated", "经济薄弱村 / weak villages designated"),
+    ("teams_stationed", "驻村工作队 / work teams stationed"),
+    ("villages_at_income_target", "集体经营性收入达20万元的村 / villages at ≥ 200,000 yuan"),
+    ("allocated_yuan", "资金分配（元）/ allocated, yuan"),
+    ("disbursed_yuan", "已拨付（元）/ disbursed, yuan"),
+    ("disbursement_rate_pct", "拨付率 % / disbursement rate %"),
+    ("low_income_gap", "应保未保人数 / low-income people not yet covered"),
+)
 
 
 def demo(
-    villages: int = typer.Option(300, min=1, max=10_000, help="样本村数 / villages in the sample"),
     seed: int = typer.Option(2021, help="随机种子 / random seed"),
+    preset: Preset = typer.Option(Preset.tianjin, help="规模 / size: tianjin (3,520 村) or small (120 村)"),
+    concurrency: int = typer.Option(24, min=1, max=256, help="并发请求数 / requests in flight"),
+    check: bool = typer.Option(True, help="核对统计 / check the statistics against the plan"),
 ) -> None:
-    """载入示例数据并打印访问地址 / load a sample and print the URLs."""
+    """运行天津情景并打印大屏地址与要览 / run the Tianjin scenario, print the dashboard's URL and headline figures."""
+    s = build(seed, preset)
     settings = get_settings()
-    rng = random.Random(seed)
-    token = issue_token(settings, Principal(subject="demo", role=Role.city_office))
-    registry = f"http://127.0.0.1:{settings.registry_port}"
-    publicity = f"http://127.0.0.1:{settings.publicity_port}"
-    districts = list(DISTRICTS)
-    with httpx.Client(headers={"Authorization": f"Bearer {token}"}, timeout=30) as client, Progress(console=console) as bar:
-        task = bar.add_task("登记村 registering villages", total=villages)
-        for i in range(villages):
-            district = districts[i % len(districts)]
-            base = rng.lognormvariate(11.8, 0.9)
-            body = {
-                "code": f"{district}{i + 1:06d}",
-                "name": f"示例{i + 1}村",
-                "district": district,
-                "town": f"示例{i % 7 + 1}镇",
-                "village_type": rng.choice(list(VillageType)).value,
-                **{f"income_{y}": f"{base * (1 + 0.05 * k):.2f}" for k, y in enumerate((2018, 2019, 2020))},
-            }
-            r = client.post(f"{registry}/villages", json=body, headers={"Idempotency-Key": f"demo-village-{body['code']}"})
-            if r.status_code not in (200, 201):
-                console.print(f"[red]{r.status_code} {r.text}[/red]")
-                raise typer.Exit(1)
-            bar.advance(task)
-    time.sleep(1.0)
-    overview = httpx.get(f"{publicity}/stats/overview", timeout=10).json()
-    console.print(f"\n行政村总数 / villages registered: [bold]{overview['villages_total']}[/bold]")
+    where = urls(settings)
+    ensure_up(where)
+    started = time.monotonic()
+    _, report, failures = asyncio.run(run_and_check(s, settings, where, concurrency, check))
+    r = httpx.get(f"{where['publicity']}/stats/headline", params={"as_of": calendar.END.isoformat()}, timeout=60)
+    r.raise_for_status()
+    figures = r.json()["headline"]
+    table = Table(title=f"要览（截至 {calendar.END}）/ headline figures as of {calendar.END}")
+    table.add_column("指标 / figure")
+    table.add_column("数值 / value", justify="right")
+    for key, label in HEADLINE:
+        if key in figures:
+            table.add_row(label + (f"（{figures['income_year']}年）" if key == "villages_at_income_target" else ""),
+                          str(figures[key]))
+    console.print(table)
+    console.print(f"实时统计大屏 / dashboard:  [bold]{where['publicity']}/dashboard/[/bold]")
     for service in ("registry", "funding", "assessment", "publicity"):
-        console.print(f"  {service:<11} http://127.0.0.1:{settings.port(service)}/docs")
-    console.print(f"  统计总览 overview  {publicity}/stats/overview")
+        console.print(f"  {service:<11} {where[service]}/docs")
+    console.print(f"用时 / took {time.monotonic() - started:.0f} s")
+    if failures or (report and report.differences):
+        raise typer.Exit(1)

@@ -52,14 +52,10 @@ create table if not exists es.commands (
     recorded_at      timestamptz not null default clock_timestamp()
 );
 
-create or replace function es.notify_appended() returns trigger language plpgsql as $$
-begin
-    perform pg_notify('es_appended', '');
-    return null;
-end $$;
+-- Earlier versions notified the relay from a trigger; a NOTIFY serialises commits, and
+-- the relay polls instead.
 drop trigger if exists events_appended on es.events;
-create trigger events_appended after insert on es.events
-    for each statement execute function es.notify_appended();
+drop function if exists es.notify_appended();
 
 -- The last position whose chain head was published as a ChainCheckpointed event.
 alter table es.relay_state add column if not exists checkpointed_position bigint not null default 0;

@@ -43,7 +43,7 @@ class OutboxRelay:
         source: str,
         topic: str,
         batch_size: int = 1000,
-        idle_wait: float = 0.2,
+        poll_interval: float = 0.02,
         checkpoint_every: int = 1000,
         checkpoint_interval: float = 60.0,
     ):
@@ -52,46 +52,47 @@ class OutboxRelay:
         self.source = source
         self.topic = topic
         self.batch_size = batch_size
-        self.idle_wait = idle_wait
+        self.poll_interval = poll_interval
+        self._unpublished = True  # unknown at start: look once
         self.checkpoint_every = checkpoint_every
         self.checkpoint_interval = checkpoint_interval
-        self._last_checkpoint_at = time.monotonic()
-        self._wake = asyncio.Event()
+        self._last_checkpoint_at = self._last_checkpoint_probe = time.monotonic()
 
     async def sequence_once(self) -> int:
-        async with self.pool.acquire() as conn, conn.transaction():
-            state = await conn.fetchrow("select * from es.relay_state")
-            # The select runs before this transaction writes, so it has no xid of its own
-            # holding the horizon back.
+        # One round trip while idle: the probe reads the checkpoint and what lies beyond it
+        # outside any transaction (this process is the only sequencer), so it has no xid of
+        # its own holding the horizon back. Only when there is something does it write.
+        async with self.pool.acquire() as conn:
             rows = await conn.fetch(
-                f"""select {EVENT_COLUMNS}, e.tx from es.events e
-                    where (e.tx, e.id) > ($1::xid8, $2)
-                      and e.tx < pg_snapshot_xmin(pg_current_snapshot())
-                    order by e.tx, e.id limit $3""",
-                state["last_tx"],
-                state["last_row"],
+                f"""select {EVENT_COLUMNS}, e.tx, s.last_position, s.last_hash
+                    from es.relay_state s
+                    join es.events e on (e.tx, e.id) > (s.last_tx, s.last_row)
+                    where e.tx < pg_snapshot_xmin(pg_current_snapshot())
+                    order by e.tx, e.id limit $1""",
                 self.batch_size,
             )
             if not rows:
                 return 0
-            position, previous = state["last_position"], bytes(state["last_hash"])
+            position, previous = rows[0]["last_position"], bytes(rows[0]["last_hash"])
             links = []
             for row in rows:
                 position += 1
                 previous = chain.link(previous, position, row)
                 links.append((position, row["id"], previous))
-            await conn.executemany(
-                "insert into es.log (position, event_row, chain_hash) values ($1, $2, $3)", links
-            )
-            await conn.execute(
-                """update es.relay_state set last_tx = $1, last_row = $2,
-                   last_position = $3, last_hash = $4""",
-                rows[-1]["tx"],
-                rows[-1]["id"],
-                position,
-                previous,
-            )
-            return len(rows)
+            async with conn.transaction():
+                await conn.executemany(
+                    "insert into es.log (position, event_row, chain_hash) values ($1, $2, $3)", links
+                )
+                await conn.execute(
+                    """update es.relay_state set last_tx = $1, last_row = $2,
+                       last_position = $3, last_hash = $4""",
+                    rows[-1]["tx"],
+                    rows[-1]["id"],
+                    position,
+                    previous,
+                )
+        self._unpublished = True
+        return len(rows)
 
     async def publish_once(self) -> int:
         async with self.pool.acquire() as conn:
@@ -140,18 +141,18 @@ class OutboxRelay:
         The checkpoint is itself an event of the log, so a head only counts as new when
         more than the previous checkpoint has been sequenced since.
         """
-        async with self.pool.acquire() as conn, conn.transaction():
-            state = await conn.fetchrow(
-                "select last_position, last_hash, checkpointed_position from es.relay_state for update")
+        async with self.pool.acquire() as conn:
+            state = await conn.fetchrow("select last_position, last_hash, checkpointed_position from es.relay_state")
             fresh = state["last_position"] - state["checkpointed_position"]
             due = fresh >= self.checkpoint_every or (
                 fresh > 1 and time.monotonic() - self._last_checkpoint_at >= self.checkpoint_interval)
             if not due:
                 return False
             head = ChainCheckpointed(position=state["last_position"], chain_hash=bytes(state["last_hash"]).hex())
-            await EventStore(self.pool, self.source).append(
-                conn, f"chain-{head.position}", 0, [head], CommandMeta(actor="system:relay"))
-            await conn.execute("update es.relay_state set checkpointed_position = $1", head.position)
+            async with conn.transaction():  # only the leading relay writes these rows
+                await EventStore(self.pool, self.source).append(
+                    conn, f"chain-{head.position}", 0, [head], CommandMeta(actor="system:relay"))
+                await conn.execute("update es.relay_state set checkpointed_position = $1", head.position)
         self._last_checkpoint_at = time.monotonic()
         return True
 
@@ -160,9 +161,16 @@ class OutboxRelay:
         total = 0
         while True:
             sequenced = await self.sequence_once()
-            published = await self.publish_once()
+            published = await self.publish_once() if self._unpublished else 0
+            self._unpublished = published > 0
             total += published
-            if not sequenced and not published and not await self.checkpoint_once():
+            if sequenced or published:
+                continue
+            # Idle: look whether a checkpoint is due now and then, not at every poll.
+            if time.monotonic() - self._last_checkpoint_probe < 1.0:
+                return total
+            self._last_checkpoint_probe = time.monotonic()
+            if not await self.checkpoint_once():
                 return total
 
     async def run(self, stopping: asyncio.Event) -> None:
@@ -179,27 +187,20 @@ class OutboxRelay:
 
     async def _lead(self, stopping: asyncio.Event) -> None:
         conn: asyncpg.Connection = await self.pool.acquire()
-        wake = None
         try:
             if not await conn.fetchval("select pg_try_advisory_lock($1)", RELAY_LOCK):
                 with contextlib.suppress(asyncio.TimeoutError):  # another replica leads
                     await asyncio.wait_for(stopping.wait(), timeout=2.0)
                 return
-            wake = lambda *_: self._wake.set()  # noqa: E731
-            await conn.add_listener("es_appended", wake)
             log.info("relay_leading", topic=self.topic)
+            self._unpublished = True
+            # Polling, not LISTEN/NOTIFY: a NOTIFY in every appending transaction makes
+            # PostgreSQL commit them one at a time (the notification queue lock).
             while not stopping.is_set():
-                self._wake.clear()
                 await self.drain()
-                # A notified event may still sit behind an older open transaction:
-                # the short timeout looks again soon.
-                waits = [asyncio.ensure_future(self._wake.wait()), asyncio.ensure_future(stopping.wait())]
-                _, pending = await asyncio.wait(waits, timeout=self.idle_wait, return_when=asyncio.FIRST_COMPLETED)
-                for w in pending:
-                    w.cancel()
+                with contextlib.suppress(asyncio.TimeoutError):
+                    await asyncio.wait_for(stopping.wait(), timeout=self.poll_interval)
         finally:
             with contextlib.suppress(Exception):
-                if wake is not None:
-                    await conn.remove_listener("es_appended", wake)
                 await conn.execute("select pg_advisory_unlock_all()")
             await self.pool.release(conn)
