@@ -86,7 +86,7 @@ async def test_p99_visibility_under_load_is_below_one_second(stack, settings, to
             for i in range(EVENTS, EVENTS + 3):
                 await commit(i)
             deadline = time.monotonic() + 60
-            while any(await value(k) - base[k] < 1 for k in probes) and time.monotonic() < deadline:
+            while any([await value(k) - base[k] < 1 for k in probes]) and time.monotonic() < deadline:
                 await asyncio.sleep(0.05)
             base = {k: await value(k) for k in probes}
             committed = {k: [] for k in probes}
