@@ -91,10 +91,12 @@ def build_worker(service: str, projections: Sequence[Projection] = (), settings:
         producer = event_producer(settings.kafka_bootstrap)
         await producer.start()
         stopping = asyncio.Event()
+        relay = OutboxRelay(resources.pool, producer, source=service, topic=settings.topic(service),
+                            new_producer=lambda: event_producer(settings.kafka_bootstrap))
         try:
-            await OutboxRelay(resources.pool, producer, source=service, topic=settings.topic(service)).run(stopping)
+            await relay.run(stopping)
         finally:
-            await producer.stop()
+            await relay.producer.stop()
 
     for projection in projections:
         _add_agent(app, resources, projection)

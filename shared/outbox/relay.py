@@ -17,10 +17,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from collections.abc import Callable
 
 import asyncpg
 import structlog
 from aiokafka import AIOKafkaProducer
+from aiokafka.errors import KafkaError
 from opentelemetry.trace import SpanKind
 
 from shared.contracts.audit import ChainCheckpointed
@@ -46,6 +48,7 @@ class OutboxRelay:
         poll_interval: float = 0.02,
         checkpoint_every: int = 1000,
         checkpoint_interval: float = 60.0,
+        new_producer: Callable[[], AIOKafkaProducer] | None = None,
     ):
         self.pool = pool
         self.producer = producer
@@ -57,6 +60,7 @@ class OutboxRelay:
         self.checkpoint_every = checkpoint_every
         self.checkpoint_interval = checkpoint_interval
         self._last_checkpoint_at = self._last_checkpoint_probe = time.monotonic()
+        self.new_producer = new_producer  # builds a fresh producer after a failed send
 
     async def sequence_once(self) -> int:
         # One round trip while idle: the probe reads the checkpoint and what lies beyond it
@@ -182,6 +186,31 @@ class OutboxRelay:
                 raise
             except Exception as exc:  # broker or database away: wait, then try again
                 log.warning("relay_interrupted", error=repr(exc))
+                if isinstance(exc, KafkaError) and self.new_producer is not None:
+                    await self._renew_producer(stopping)
+                with contextlib.suppress(asyncio.TimeoutError):
+                    await asyncio.wait_for(stopping.wait(), timeout=1.0)
+
+    async def _renew_producer(self, stopping: asyncio.Event) -> None:
+        """Start again with a fresh producer after a failed send.
+
+        An idempotent producer whose sends expired while the broker was away can be left
+        with sequence numbers the broker rejects for good (OutOfOrderSequenceNumber on every
+        retry): the relay would never publish again. A new producer id starts clean; the
+        batch is sent again from the checkpoint, and consumers skip any copy by position.
+        """
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(self.producer.stop(), timeout=5.0)
+        while not stopping.is_set():
+            producer = self.new_producer()
+            try:
+                await producer.start()
+                self.producer = producer
+                return
+            except Exception as exc:  # noqa: BLE001 - broker still away
+                log.warning("relay_producer_restart_failed", error=repr(exc))
+                with contextlib.suppress(Exception):
+                    await producer.stop()
                 with contextlib.suppress(asyncio.TimeoutError):
                     await asyncio.wait_for(stopping.wait(), timeout=1.0)
 

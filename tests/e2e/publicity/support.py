@@ -45,8 +45,12 @@ def wait_until(probe: Callable[[], Any], timeout: float = 30, what: str = "condi
     deadline = time.monotonic() + timeout
     last = None
     while time.monotonic() < deadline:
-        last = probe()
-        if last:
-            return last
+        try:
+            last = probe()
+        except (AssertionError, httpx.HTTPError) as exc:  # not there yet (404), or a moment's outage
+            last = exc
+        else:
+            if last:
+                return last
         time.sleep(0.05)
     raise AssertionError(f"timed out waiting for {what}; last: {last!r}")

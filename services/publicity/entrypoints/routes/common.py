@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Annotated
 
 import asyncpg
-from fastapi import HTTPException, Query
+from fastapi import Depends, HTTPException, Query
 
+from shared.http.deps import get_pool
 from shared.reference.places import district_code
 
 from services.publicity.domain.asof import AsOf, parse_as_of
@@ -56,3 +57,14 @@ async def snapshot(pool: asyncpg.Pool) -> AsyncIterator[asyncpg.Connection]:
 
 async def envelope(conn: asyncpg.Connection, asof: AsOf, body: dict) -> dict:
     return {**asof.to_json(), "log_positions": await log_positions(conn), **body}
+
+
+async def answer(pool: asyncpg.Pool, asof: AsOf, build: Callable[[asyncpg.Connection], Awaitable[dict]]) -> dict:
+    """Build a statistics answer in one snapshot and state its cut-off and log positions."""
+    async with snapshot(pool) as conn:
+        return await envelope(conn, asof, await build(conn))
+
+
+Pool = Annotated[asyncpg.Pool, Depends(get_pool)]
+AsOfDep = Annotated[AsOf, Depends(as_of_param)]
+District = Annotated[str | None, Depends(district_param)]

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-import asyncpg
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 
-from shared.http.deps import get_pool
 from shared.reference.places import DISTRICTS
 
-from services.publicity.domain.asof import AsOf
-from services.publicity.entrypoints.routes.common import as_of_param, district_param, envelope, snapshot
+from services.publicity.entrypoints.routes.common import AsOfDep, District, Pool, answer, as_of_param
 from services.publicity.queries import (
     assessment,
     cadres,
@@ -25,9 +22,6 @@ from services.publicity.queries import (
 )
 
 router = APIRouter(prefix="/stats", tags=["统计 statistics"])
-Pool = Annotated[asyncpg.Pool, Depends(get_pool)]
-AsOfDep = Annotated[AsOf, Depends(as_of_param)]
-District = Annotated[str | None, Depends(district_param)]
 
 
 @router.get("/overview", summary="总览：各区行政村数 / overview: villages per district")
@@ -49,14 +43,12 @@ async def overview(pool: Pool, as_of: Annotated[str | None, Query(max_length=40,
 
 @router.get("/headline", summary="要览：核心指标 / headline figures")
 async def headline_figures(pool: Pool, asof: AsOfDep, district: District = None) -> dict:
-    async with snapshot(pool) as conn:
-        return await envelope(conn, asof, {"headline": await headline.headline(conn, asof, district)})
+    return await answer(pool, asof, lambda conn: {"headline": headline.headline(conn, asof, district)})
 
 
 @router.get("/designation", summary="认定：各区行政村与薄弱村数、最近一次筛查 / designation by district")
 async def designation_summary(pool: Pool, asof: AsOfDep, district: District = None) -> dict:
-    async with snapshot(pool) as conn:
-        return await envelope(conn, asof, await designation.summary(conn, asof, district))
+    return await answer(pool, asof, lambda conn: designation.summary(conn, asof, district))
 
 
 @router.get("/designation/ranked", summary="全市倒排名单（含三年平均与分界线）/ the ranked list with averages and cut-off")
@@ -66,58 +58,48 @@ async def designation_ranked(
     limit: Annotated[int, Query(ge=1, le=1000, description="每页条数 / page size")] = 100,
     offset: Annotated[int, Query(ge=0, le=1_000_000, description="起始 / offset")] = 0,
 ) -> dict:
-    async with snapshot(pool) as conn:
-        body = await designation.ranked(conn, asof, district=district, designated_only=designated_only,
-                                        limit=limit, offset=offset)
-        return await envelope(conn, asof, body)
+    return await answer(pool, asof, lambda conn: designation.ranked(
+        conn, asof, district=district, designated_only=designated_only, limit=limit, offset=offset))
 
 
 @router.get("/coverage", summary="帮扶网络覆盖：驻村工作队、扶持单位、第一书记培训 / coverage of the support network")
 async def coverage(pool: Pool, asof: AsOfDep, district: District = None) -> dict:
-    async with snapshot(pool) as conn:
-        return await envelope(conn, asof, await network.coverage(conn, asof, district))
+    return await answer(pool, asof, lambda conn: network.coverage(conn, asof, district))
 
 
 @router.get("/income", summary="收入：达到20万元的村（按年）、农民收入增幅对比全市 / income")
 async def income_figures(pool: Pool, asof: AsOfDep, district: District = None) -> dict:
-    async with snapshot(pool) as conn:
-        return await envelope(conn, asof, await income.income(conn, asof, district))
+    return await answer(pool, asof, lambda conn: income.income(conn, asof, district))
 
 
 @router.get("/money", summary="资金：下达、分配、拨付、拨付率、待审批 / money by source, district and task")
 async def money_figures(pool: Pool, asof: AsOfDep, district: District = None) -> dict:
-    async with snapshot(pool) as conn:
-        return await envelope(conn, asof, await money.money(conn, asof, district))
+    return await answer(pool, asof, lambda conn: money.money(conn, asof, district))
 
 
 @router.get("/money/villages", summary="资金：按村 / money by village")
 async def money_by_village(pool: Pool, asof: AsOfDep, district: District = None) -> dict:
-    async with snapshot(pool) as conn:
-        return await envelope(conn, asof, {"unit": "元 / yuan", "villages": await money.villages(conn, asof, district)})
+    return await answer(pool, asof, lambda conn: {"unit": "元 / yuan", "villages": money.villages(conn, asof, district)})
 
 
 @router.get("/projects", summary="项目：按行动与任务的计划/实施/完成、逾期节点 / projects by action and task")
 async def project_figures(pool: Pool, asof: AsOfDep, district: District = None) -> dict:
-    async with snapshot(pool) as conn:
-        return await envelope(conn, asof, await projects.projects(conn, asof, district))
+    return await answer(pool, asof, lambda conn: projects.projects(conn, asof, district))
 
 
 @router.get("/low-income", summary="低收入人口保障：应保与已保（按类别）/ low-income protection")
 async def low_income_figures(pool: Pool, asof: AsOfDep, district: District = None) -> dict:
-    async with snapshot(pool) as conn:
-        return await envelope(conn, asof, await low_income.low_income(conn, asof, district))
+    return await answer(pool, asof, lambda conn: low_income.low_income(conn, asof, district))
 
 
 @router.get("/low-income/gaps", summary="应保未保清单（按村计数）/ the gap list: counts by village")
 async def low_income_gaps(pool: Pool, asof: AsOfDep, district: District = None) -> dict:
-    async with snapshot(pool) as conn:
-        return await envelope(conn, asof, {"villages": await low_income.gaps(conn, asof, district)})
+    return await answer(pool, asof, lambda conn: {"villages": low_income.gaps(conn, asof, district)})
 
 
 @router.get("/cadres", summary="驻村干部：在岗、驻村天数、休假、参保、补助（汇总）/ cadres, aggregates only")
 async def cadre_figures(pool: Pool, asof: AsOfDep, district: District = None) -> dict:
-    async with snapshot(pool) as conn:
-        return await envelope(conn, asof, await cadres.cadres(conn, asof, district))
+    return await answer(pool, asof, lambda conn: cadres.cadres(conn, asof, district))
 
 
 @router.get("/assessment", summary="年度考核：工作队、单位、区的得分与等次 / published assessments")
@@ -125,5 +107,4 @@ async def assessment_results(
     pool: Pool, asof: AsOfDep,
     year: Annotated[int | None, Query(ge=2021, le=2100, description="年度 / year (default: latest)")] = None,
 ) -> dict:
-    async with snapshot(pool) as conn:
-        return await envelope(conn, asof, await assessment.assessment(conn, asof, year))
+    return await answer(pool, asof, lambda conn: assessment.assessment(conn, asof, year))
