@@ -13,11 +13,12 @@ class ScenarioSize:
     cadres: int = 1364
     teams: int = 450
     city_unit_share: float = 0.4  # 市级单位占比 / share of units at city level
-    # Check-ins per cadre and month the scenario records; a real team logs ~20 days a month,
-    # which for 1,364 cadres over three years is ~1M events: a sample keeps the demo quick.
-    presence_days_per_month: int = 4
-    projects_per_village: float = 3.0  # mean number of projects per weak village
-    low_income_per_village: float = 4.0  # mean low-income persons per weak village
+    # Not the programme's numbers but samples of it, sized so that the demo loads in minutes:
+    # a real team logs ~20 check-ins a month, which for 1,364 cadres over three years is
+    # ~1M events; every project brings ~10 commands (milestones, tranches, payments).
+    presence_days_per_month: int = 2
+    projects_per_village: float = 2.0  # mean number of projects per weak village
+    low_income_per_village: float = 3.0  # mean low-income persons per weak village
     inspected_share: float = 0.15  # weak villages inspected each year
     leave_quota_days: int = 10  # must equal the registry's XINGCUN_REGISTRY_ANNUAL_LEAVE_DAYS
 

@@ -124,14 +124,15 @@ class Api:
         for attempt in range(1, 11):
             try:
                 r = await self._client.get(self.urls[service] + path, params=params, headers=who or {})
-                if r.status_code not in TRANSIENT:
+            except httpx.TransportError:
+                if attempt == 10:
+                    raise
+            else:
+                if r.status_code not in TRANSIENT or attempt == 10:
                     r.raise_for_status()
                     return r.json()
-            except httpx.TransportError:
-                pass
             await self._pause(attempt)
-        r.raise_for_status()
-        return r.json()
+        raise AssertionError("unreachable")
 
     async def _pause(self, attempt: int) -> None:
         await asyncio.sleep(min(0.05 * 2 ** attempt, 3.0) * (0.5 + self._jitter.random()))

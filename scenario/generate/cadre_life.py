@@ -22,7 +22,7 @@ def leaves(rng: random.Random, teams: list[Team], quota: int) -> list[Leave]:
             for year in (2021, 2022, 2023, 2024):
                 used, last_end = 0, date(year, 1, 1)
                 first_month, last_month = (7, 11) if year == 2021 else (2, 5) if year == 2024 else (2, 11)
-                for _ in range(rng.choices((0, 1, 2, 3), weights=(35, 40, 20, 5))[0]):
+                for _ in range(rng.choices((0, 1, 2), weights=(50, 40, 10))[0]):
                     start = date(year, rng.randint(first_month, last_month), rng.randint(1, 25))
                     if start <= last_end + timedelta(days=3):
                         continue
@@ -72,10 +72,7 @@ def check_ins(rng: random.Random, teams: list[Team], assignments: list[Assignmen
 
 
 def insurances(teams: list[Team]) -> list[Insurance]:
-    out = []
-    for team in teams:
-        for cadre_id in team.member_ids:
-            for year in (2021, 2022, 2023):
-                out.append(Insurance(cadre_id=cadre_id, policy_no=f"PICC-TJ-{year}-{cadre_id.removeprefix('tj-')}",
-                                     valid_from=date(year, 6, 1), valid_to=date(year + 1, 5, 31)))
-    return out
+    """One policy per cadre for the three years of stationing (驻村期间人身意外伤害保险)."""
+    return [Insurance(cadre_id=cadre_id, policy_no=f"PICC-TJ-2021-{cadre_id.removeprefix('tj-')}",
+                      valid_from=calendar.ENTRY, valid_to=calendar.END)
+            for team in teams for cadre_id in team.member_ids]

@@ -138,7 +138,8 @@ def policies(rng: random.Random, designated: list[Village]) -> list[Policy]:
     out = []
     for policy_id, name, description, types in POLICIES:
         eligible = [v for v in designated if not types or v.village_type in types]
-        applied = tuple((v.code, date(2021, 7, 1) + timedelta(days=rng.randint(0, 540)))
-                        for v in eligible if rng.random() < 0.4)
+        # Applied in monthly rounds (on the 15th) from July 2021 to December 2022.
+        applied = tuple((v.code, date(2021 + (6 + m) // 12, (6 + m) % 12 + 1, 15))
+                        for v in eligible if rng.random() < 0.4 for m in [rng.randint(0, 17)])
         out.append(Policy(policy_id, name, description, types, date(2021, 6, 20), applied))
     return out

@@ -49,11 +49,7 @@ def private(settings):
 def fault_stack(private, tmp_path_factory):
     stack = ServiceStack(private, tmp_path_factory.mktemp("fault-stack"))
     try:
-        for service in SERVICES:
-            stack.start_worker(service)
-        for service in SERVICES:
-            stack.start_api(service)
-        yield stack
+        yield stack.start(SERVICES)
     finally:
         stack.stop_all()
 

@@ -60,7 +60,7 @@ async def snapshots(settings: Settings) -> dict[str, dict]:
 
 
 async def test_dump_restore_rebuild_gives_the_same_heads_and_statistics(private, fault_stack, stream, tmp_path):
-    await stream.wait_acknowledged(30)
+    await stream.wait_acknowledged(100)
     await stream.stop()
     await wait_converged(private)
     backup = tmp_path / "backup"

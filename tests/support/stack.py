@@ -56,6 +56,14 @@ class ServiceStack:
     def url(self, service: str) -> str:
         return f"http://127.0.0.1:{self.ports[service]}"
 
+    def start(self, services) -> ServiceStack:
+        """Workers first (they create topics), then the APIs, each waited for until healthy."""
+        for service in services:
+            self.start_worker(service)
+        for service in services:
+            self.start_api(service)
+        return self
+
     def start_api(self, service: str) -> None:
         self._spawn(f"{service}-api", [sys.executable, "-m", "uvicorn", f"services.{service}.entrypoints.api:app",
                                         "--host", "127.0.0.1", "--port", str(self.ports[service]), "--log-level", "warning"])

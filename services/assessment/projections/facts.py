@@ -14,7 +14,7 @@ then the rows filtered by it is exact even while the projection keeps applying e
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 
@@ -129,16 +129,23 @@ create table if not exists af.payments (
 create index if not exists af_payments_allocation on af.payments (allocation_id);
 """
 
-Apply = Callable[[asyncpg.Connection, RecordedEvent, dict, date, int], Awaitable[None]]
-HANDLERS: dict[tuple[str, str], Apply] = {}
+Rows = list[tuple[str, tuple]]  # (table, values): rows to insert, in order
+Rule = Callable[[RecordedEvent, dict, date, int], Rows]
+RULES: dict[tuple[str, str], Rule] = {}
 
 
 def on(source: str, *types: str):
-    def register(fn: Apply) -> Apply:
+    def register(fn: Rule) -> Rule:
         for t in types:
-            HANDLERS[(source, t)] = fn
+            RULES[(source, t)] = fn
         return fn
     return register
+
+
+def _insert(table: str, values: tuple, first: int = 1) -> str:
+    # Rows keyed by their event (projects, findings…) may meet a copy of it: keep the first.
+    params = ", ".join(f"${first + i}" for i in range(len(values)))
+    return f"insert into {table} values ({params}) on conflict do nothing"
 
 
 class AssessmentFacts(Projection):
@@ -151,9 +158,16 @@ class AssessmentFacts(Projection):
     schema_sql = SCHEMA
 
     async def apply(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
-        handler = HANDLERS.get((event.source, event.type))
-        if handler is not None:
-            await handler(conn, event, event.payload, business_day(event.occurred_at), event.global_position)
+        rule = RULES.get((event.source, event.type))
+        rows = rule(event, event.payload, business_day(event.occurred_at), event.global_position) if rule else []
+        if len(rows) == 1:  # the common case (presence, steps, payments): fact and watermark in one round trip
+            table, values = rows[0]
+            n = len(values)
+            await conn.execute(f"with fact as ({_insert(table, values)}) select af.advance(${n + 1}, ${n + 2})",
+                               *values, event.source, event.global_position)
+            return
+        for table, values in rows:
+            await conn.execute(_insert(table, values), *values)
         await conn.execute("select af.advance($1, $2)", event.source, event.global_position)
 
 
@@ -166,148 +180,132 @@ def _day(value: str | None, default: date) -> date:
 
 
 @on("assessment", "ProjectPlanned")
-async def _planned(conn, e, p, day, pos):
-    await conn.execute(
-        """insert into af.projects values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) on conflict do nothing""",
-        p["project_id"], p["village_code"], p["district"], p["action_code"], p["task_no"], p["title"],
-        date.fromisoformat(p["planned_start"]), date.fromisoformat(p["planned_end"]), day, pos)
-    await conn.executemany(
-        "insert into af.milestones values ($1, $2, $3, $4, $5, $6, $7, $8, $9) on conflict do nothing",
-        [(p["project_id"], m["milestone_id"], p["village_code"], p["district"], p["task_no"], m["title"],
-          date.fromisoformat(m["due_on"]), _decimal(m.get("funding_share_pct")), pos) for m in p["milestones"]])
+def _planned(e, p, day, pos) -> Rows:
+    return [("af.projects", (p["project_id"], p["village_code"], p["district"], p["action_code"], p["task_no"],
+                             p["title"], date.fromisoformat(p["planned_start"]), date.fromisoformat(p["planned_end"]),
+                             day, pos)),
+            *(("af.milestones", (p["project_id"], m["milestone_id"], p["village_code"], p["district"], p["task_no"],
+                                 m["title"], date.fromisoformat(m["due_on"]), _decimal(m.get("funding_share_pct")),
+                                 pos)) for m in p["milestones"])]
 
 
-@on("assessment", "MilestoneReported", "MilestoneVerified", "MilestoneReturned")
-async def _milestone_step(conn, e, p, day, pos):
-    step = {"MilestoneReported": ("reported", "reported_on", "reported_by"),
-            "MilestoneVerified": ("verified", "verified_on", "verified_by"),
-            "MilestoneReturned": ("returned", "returned_on", "returned_by")}[e.type]
-    await conn.execute("insert into af.milestone_steps values ($1, $2, $3, $4, $5, $6)",
-                       p["project_id"], p["milestone_id"], step[0], _day(p.get(step[1]), day), p.get(step[2]), pos)
+MILESTONE_STEPS = {"MilestoneReported": ("reported", "reported_on", "reported_by"),
+                   "MilestoneVerified": ("verified", "verified_on", "verified_by"),
+                   "MilestoneReturned": ("returned", "returned_on", "returned_by")}
+
+
+@on("assessment", *MILESTONE_STEPS)
+def _milestone_step(e, p, day, pos) -> Rows:
+    step, field, actor = MILESTONE_STEPS[e.type]
+    return [("af.milestone_steps", (p["project_id"], p["milestone_id"], step, _day(p.get(field), day), p.get(actor),
+                                    pos))]
 
 
 @on("assessment", "CollectiveIncomeReported", "FarmerIncomeReported")
-async def _income(conn, e, p, day, pos):
+def _income(e, p, day, pos) -> Rows:
     collective = e.type == "CollectiveIncomeReported"
-    await conn.execute(
-        "insert into af.incomes values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        p["village_code"], p["district"], p["year"], "collective" if collective else "farmer",
-        p["income_fen"] if collective else p["per_capita_fen"], bool(p.get("flagged")), p.get("flag_reason"),
-        p.get("note"), day, pos)
+    return [("af.incomes", (p["village_code"], p["district"], p["year"], "collective" if collective else "farmer",
+                            p["income_fen"] if collective else p["per_capita_fen"], bool(p.get("flagged")),
+                            p.get("flag_reason"), p.get("note"), day, pos))]
 
 
 @on("assessment", "CityIncomeGrowthReported")
-async def _city(conn, e, p, day, pos):
-    await conn.execute("insert into af.city_incomes values ($1, $2, $3, $4, $5)",
-                       p["year"], p["per_capita_fen"], _decimal(p["growth_pct"]), day, pos)
+def _city(e, p, day, pos) -> Rows:
+    return [("af.city_incomes", (p["year"], p["per_capita_fen"], _decimal(p["growth_pct"]), day, pos))]
 
 
 @on("assessment", "LowIncomePersonRegistered")
-async def _person(conn, e, p, day, pos):
-    await conn.execute("insert into af.persons values ($1, $2, $3, $4, $5, $6) on conflict do nothing",
-                       p["person_id"], p["household_id"], p["village_code"], p["district"], day, pos)
+def _person(e, p, day, pos) -> Rows:
+    return [("af.persons", (p["person_id"], p["household_id"], p["village_code"], p["district"], day, pos))]
 
 
 @on("assessment", "EligibilityRecorded", "CoverageRecorded", "CoverageEnded")
-async def _cover(conn, e, p, day, pos):
+def _cover(e, p, day, pos) -> Rows:
     if e.type == "EligibilityRecorded":
         step, on_day = ("eligible" if p["eligible"] else "ineligible"), _day(p.get("recorded_on"), day)
     elif e.type == "CoverageRecorded":
         step, on_day = "covered", _day(p.get("covered_on"), day)
     else:
         step, on_day = "ended", _day(p.get("ended_on"), day)
-    await conn.execute("insert into af.cover_steps values ($1, $2, $3, $4, $5, $6, $7)",
-                       p["person_id"], p["village_code"], p["district"], p["cover"], step, on_day, pos)
+    return [("af.cover_steps", (p["person_id"], p["village_code"], p["district"], p["cover"], step, on_day, pos))]
 
 
 @on("assessment", "InspectionRecorded")
-async def _inspection(conn, e, p, day, pos):
-    await conn.executemany(
-        "insert into af.findings values ($1, $2, $3, $4, $5, $6, $7, $8, $9) on conflict do nothing",
-        [(p["inspection_id"], f["finding_id"], p["target_kind"], p["target_id"], p["district"], f["text"],
-          date.fromisoformat(f["deadline"]), date.fromisoformat(p["inspected_on"]), pos) for f in p["findings"]])
+def _inspection(e, p, day, pos) -> Rows:
+    return [("af.findings", (p["inspection_id"], f["finding_id"], p["target_kind"], p["target_id"], p["district"],
+                             f["text"], date.fromisoformat(f["deadline"]), date.fromisoformat(p["inspected_on"]), pos))
+            for f in p["findings"]]
 
 
-@on("assessment", "RectificationReported", "RectificationAccepted", "RectificationReturned")
-async def _rectification(conn, e, p, day, pos):
-    step, field = {"RectificationReported": ("reported", "reported_on"),
-                   "RectificationAccepted": ("accepted", "accepted_on"),
-                   "RectificationReturned": ("returned", "returned_on")}[e.type]
-    await conn.execute("insert into af.finding_steps values ($1, $2, $3, $4, $5)",
-                       p["inspection_id"], p["finding_id"], step, _day(p.get(field), day), pos)
+RECTIFICATION_STEPS = {"RectificationReported": ("reported", "reported_on"),
+                       "RectificationAccepted": ("accepted", "accepted_on"),
+                       "RectificationReturned": ("returned", "returned_on")}
+
+
+@on("assessment", *RECTIFICATION_STEPS)
+def _rectification(e, p, day, pos) -> Rows:
+    step, field = RECTIFICATION_STEPS[e.type]
+    return [("af.finding_steps", (p["inspection_id"], p["finding_id"], step, _day(p.get(field), day), pos))]
 
 
 @on("registry", "VillageRegistered")
-async def _village(conn, e, p, day, pos):
-    await conn.executemany("insert into af.baselines values ($1, $2, $3, $4, $5) on conflict do nothing",
-                           [(p["code"], p["district"], int(y), fen, pos) for y, fen in p["income_fen"].items()])
+def _village(e, p, day, pos) -> Rows:
+    return [("af.baselines", (p["code"], p["district"], int(y), fen, pos)) for y, fen in p["income_fen"].items()]
 
 
 @on("registry", "VillageIncomeCorrected")
-async def _baseline_corrected(conn, e, p, day, pos):
-    await conn.execute("insert into af.baselines values ($1, $2, $3, $4, $5) on conflict do nothing",
-                       p["code"], p["district"], int(p["year"]), p["income_fen"], pos)
+def _baseline_corrected(e, p, day, pos) -> Rows:
+    return [("af.baselines", (p["code"], p["district"], int(p["year"]), p["income_fen"], pos))]
 
 
 @on("registry", "VillageDesignated", "DesignationRevoked")
-async def _designation(conn, e, p, day, pos):
-    await conn.execute("insert into af.designations values ($1, $2, $3, $4, $5)",
-                       p["code"], p["district"], e.type == "VillageDesignated", day, pos)
+def _designation(e, p, day, pos) -> Rows:
+    return [("af.designations", (p["code"], p["district"], e.type == "VillageDesignated", day, pos))]
 
 
 @on("registry", "WorkTeamFormed")
-async def _team(conn, e, p, day, pos):
-    await conn.execute("insert into af.teams values ($1, $2, $3, $4, $5) on conflict do nothing",
-                       p["team_id"], p["lead_unit_id"], p.get("district"), day, pos)
-    await conn.executemany("insert into af.team_members values ($1, $2, true, $3, $4) on conflict do nothing",
-                           [(p["team_id"], c, day, pos) for c in dict.fromkeys(p["member_ids"])])
+def _team(e, p, day, pos) -> Rows:
+    return [("af.teams", (p["team_id"], p["lead_unit_id"], p.get("district"), day, pos)),
+            *(("af.team_members", (p["team_id"], c, True, day, pos)) for c in dict.fromkeys(p["member_ids"]))]
 
 
 @on("registry", "TeamMembersChanged")
-async def _members(conn, e, p, day, pos):
-    await conn.executemany(
-        "insert into af.team_members values ($1, $2, $3, $4, $5) on conflict do nothing",
-        [(p["team_id"], c, False, day, pos) for c in p["removed"]]
-        + [(p["team_id"], c, True, day, pos) for c in p["added"]])
+def _members(e, p, day, pos) -> Rows:
+    return [*(("af.team_members", (p["team_id"], c, False, day, pos)) for c in p["removed"]),
+            *(("af.team_members", (p["team_id"], c, True, day, pos)) for c in p["added"])]
 
 
 @on("registry", "TeamAssigned", "TeamUnassigned")
-async def _assignment(conn, e, p, day, pos):
-    await conn.execute("insert into af.assignments values ($1, $2, $3, $4, $5, $6, $7)",
-                       p["team_id"], p["village_code"], p["district"], p.get("lead_unit_id"),
-                       e.type == "TeamAssigned", day, pos)
+def _assignment(e, p, day, pos) -> Rows:
+    return [("af.assignments", (p["team_id"], p["village_code"], p["district"], p.get("lead_unit_id"),
+                                e.type == "TeamAssigned", day, pos))]
 
 
 @on("registry", "CadrePresenceLogged")
-async def _presence(conn, e, p, day, pos):
-    await conn.execute("insert into af.presence values ($1, $2, $3, $4, $5)",
-                       p["cadre_id"], p["team_id"], p["village_code"], date.fromisoformat(p["day"]), pos)
+def _presence(e, p, day, pos) -> Rows:
+    return [("af.presence", (p["cadre_id"], p["team_id"], p["village_code"], date.fromisoformat(p["day"]), pos))]
 
 
 @on("funding", "FundsAllocated")
-async def _allocated(conn, e, p, day, pos):
-    await conn.execute("insert into af.allocations values ($1, $2, $3, $4, $5, $6, $7) on conflict do nothing",
-                       p["allocation_id"], p["village_code"], p["district"], p["fiscal_year"], p.get("project_id"),
-                       p.get("task_no"), pos)
-    await conn.execute("insert into af.allocation_amounts values ($1, 'set', $2, $3, $4)",
-                       p["allocation_id"], p["amount_fen"], day, pos)
+def _allocated(e, p, day, pos) -> Rows:
+    return [("af.allocations", (p["allocation_id"], p["village_code"], p["district"], p["fiscal_year"],
+                                p.get("project_id"), p.get("task_no"), pos)),
+            ("af.allocation_amounts", (p["allocation_id"], "set", p["amount_fen"], day, pos))]
 
 
 @on("funding", "AllocationAdjusted")
-async def _adjusted(conn, e, p, day, pos):
-    await conn.execute("insert into af.allocation_amounts values ($1, 'set', $2, $3, $4)",
-                       p["allocation_id"], p["amount_fen"], day, pos)
+def _adjusted(e, p, day, pos) -> Rows:
+    return [("af.allocation_amounts", (p["allocation_id"], "set", p["amount_fen"], day, pos))]
 
 
 @on("funding", "AllocationCancelled")
-async def _cancelled(conn, e, p, day, pos):
-    await conn.execute("insert into af.allocation_amounts values ($1, 'cancel', $2, $3, $4)",
-                       p["allocation_id"], p["released_fen"], day, pos)
+def _cancelled(e, p, day, pos) -> Rows:
+    return [("af.allocation_amounts", (p["allocation_id"], "cancel", p["released_fen"], day, pos))]
 
 
 @on("funding", "DisbursementPaid", "DisbursementReversed")
-async def _payment(conn, e, p, day, pos):
+def _payment(e, p, day, pos) -> Rows:
     paid = e.type == "DisbursementPaid"
-    await conn.execute("insert into af.payments values ($1, $2, $3, $4, $5, $6, $7)",
-                       p["disbursement_id"], p["allocation_id"], p["village_code"], p["district"],
-                       p["amount_fen"] if paid else -p["amount_fen"], _day(p.get("paid_on"), day) if paid else day, pos)
+    return [("af.payments", (p["disbursement_id"], p["allocation_id"], p["village_code"], p["district"],
+                             p["amount_fen"] if paid else -p["amount_fen"],
+                             _day(p.get("paid_on"), day) if paid else day, pos))]

@@ -27,20 +27,25 @@ def metric(name: str) -> Metric:
     return CATALOGUE[name]
 
 
-def _where(scope: Scope, args: list) -> str:
+def scope_clauses(scope: Scope, args: list, alias: str = "m") -> list[str]:
+    """SQL conditions for the scope, appending their parameters to ``args``."""
     clauses = []
     if scope.district:
         args.append(scope.district)
-        clauses.append(f"m.district = ${len(args)}")
+        clauses.append(f"{alias}.district = ${len(args)}")
     if scope.village:
         args.append(scope.village)
-        clauses.append(f"m.village = ${len(args)}")
+        clauses.append(f"{alias}.village = ${len(args)}")
     for key, value in sorted(scope.dims.items()):
-        args.append(key)
-        args.append(value)
-        clauses.append(f"m.dims->>${len(args) - 1} = ${len(args)}")
+        args += [key, value]
+        clauses.append(f"{alias}.dims->>${len(args) - 1} = ${len(args)}")
+    return clauses
+
+
+def _where(scope: Scope, args: list) -> str:
     # Every metric query is prepared with both parameters, whether it uses the day or not.
-    return "where " + " and ".join(["$1::timestamptz is not null", "$2::date is not null", *clauses])
+    return "where " + " and ".join(["$1::timestamptz is not null", "$2::date is not null",
+                                    *scope_clauses(scope, args)])
 
 
 def _group_expr(key: str, args: list) -> str:

@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timedelta
 import asyncpg
 
 from services.publicity.domain.asof import BEIJING
-from services.publicity.queries.figures import Scope, metric
+from services.publicity.queries.figures import Scope, metric, scope_clauses
 
 MAX_POINTS = 72
 
@@ -31,13 +31,7 @@ async def series(conn: asyncpg.Connection, name: str, start: date, end: date, sc
     days = month_ends(start, end)
     cutoffs = [datetime.combine(d + timedelta(days=1), time.min, tzinfo=BEIJING) for d in days]
     args: list = [days, cutoffs]
-    where = []
-    if scope.district:
-        args.append(scope.district)
-        where.append(f"m.district = ${len(args)}")
-    if scope.village:
-        args.append(scope.village)
-        where.append(f"m.village = ${len(args)}")
+    where = scope_clauses(scope, args)
     clause = ("where " + " and ".join(where)) if where else ""
     rows = await conn.fetch(
         f"""select pt.day, (select coalesce(sum(m.value), 0) from ({_at_point(metric(name).sql)}) m {clause}) as value

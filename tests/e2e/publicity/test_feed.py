@@ -9,7 +9,7 @@ import pytest
 from shared.contracts import funding as F
 
 from tests.e2e.publicity.sse import FeedReader
-from tests.e2e.publicity.support import append, wait_until
+from tests.e2e.publicity.support import append, get, wait_until
 from tests.integration.publicity.scenario import Step, at
 
 pytestmark = pytest.mark.e2e
@@ -27,7 +27,8 @@ async def test_live_push_and_resume_after_disconnect(stack, settings):
     first = FeedReader(url)
     hello = first.next()
     assert hello["event"] == "figures" and hello["data"]["changes"] == []
-    assert "designated" not in hello["data"] and "villages_designated" in hello["data"]["headline"]
+    assert hello["data"]["headline"] == get(stack, "/stats/headline")["headline"]
+    assert hello["id"] == hello["data"]["seq"]
 
     await append(settings, lines(1, tag + "a"))
     pushed = first.until(lambda seen: any(c["type"] == "BudgetAppropriated" for m in seen

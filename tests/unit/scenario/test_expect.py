@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 
 from scenario import calendar
-from scenario.expect import figure
+from scenario.expect import METRICS, figure
 from scenario.generate import generate
 from scenario.size import ScenarioSize
 
@@ -34,15 +34,13 @@ def test_designation_counts_only_from_the_screening_day(s):
 
 def test_a_reversed_payment_is_not_disbursed_and_a_pending_one_waits(s):
     reversed_ = next(d for d in s.disbursements if d.reversed_on)
-    on_paid = figure(s, "disbursed", reversed_.paid_on, "district", {})
-    after = figure(s, "disbursed", reversed_.reversed_on, "district", {})
-    assert on_paid[reversed_.district] - figure(s, "disbursed", reversed_.paid_on - timedelta(days=1), "district",
-                                                {}).get(reversed_.district, 0) >= reversed_.amount_fen
-    assert after.get(reversed_.district, 0) <= on_paid[reversed_.district] - reversed_.amount_fen + sum(
-        d.amount_fen for d in s.disbursements if d.district == reversed_.district
-        and d.paid_on and reversed_.paid_on < d.paid_on <= reversed_.reversed_on)
-    d = next(x for x in s.disbursements if x.approved_on and x.approved_on > x.requested_on)
-    assert figure(s, "awaiting_approval", d.requested_on, "district", {})[d.district] >= d.amount_fen
+    assert reversed_.state_on(reversed_.requested_on - timedelta(days=1)) == "none"
+    assert reversed_.state_on(reversed_.paid_on) == "paid"
+    assert reversed_.state_on(reversed_.reversed_on) == "reversed"
+    paid_at_end = sum(d.amount_fen for d in s.disbursements if d.state_on(calendar.END) == "paid")
+    assert figure(s, "disbursed", calendar.END, None, {}) == {None: paid_at_end}
+    waiting = next(d for d in s.disbursements if d.approved_on and d.approved_on > d.requested_on)
+    assert figure(s, "awaiting_approval", waiting.requested_on, "district", {})[waiting.district] >= waiting.amount_fen
 
 
 def test_income_reports_reach_the_target_more_each_year(s):
@@ -53,15 +51,11 @@ def test_income_reports_reach_the_target_more_each_year(s):
 
 def test_projects_move_from_planned_to_done(s):
     p = next(p for p in s.projects if p.completed_on and p.planned_on < p.planned_start)
-    status = lambda d: next(iter(figure(s, "projects", d, "status", {"task": str(p.task_no)}).keys() & set()), None)  # noqa: E731
-    assert status(p.planned_on) is None  # only checks the call shape; the real test follows
-    one = {"task": str(p.task_no), "action": p.action_code}
 
-    def has(d, state):
-        rows = [r for r in __import__("scenario.expect", fromlist=["METRICS"]).METRICS["projects"](s, d)
-                if r.village == p.village_code and r.dims == one | {"status": state}]
-        return bool(rows)
+    def status(d: date) -> set[str]:
+        return {r.dims["status"] for r in METRICS["projects"](s, d) if r.village == p.village_code
+                and r.dims["task"] == str(p.task_no)}
 
-    assert has(p.planned_on, "planned") and has(p.planned_start, "in_progress") and has(p.completed_on, "done")
-    assert not has(p.planned_on - timedelta(days=1), "planned") or any(
-        q.village_code == p.village_code and q.task_no == p.task_no and q.planned_on < p.planned_on for q in s.projects)
+    assert "planned" in status(p.planned_on)
+    assert "in_progress" in status(p.planned_start)
+    assert "done" in status(p.completed_on)

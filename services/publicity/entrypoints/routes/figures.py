@@ -5,17 +5,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-import asyncpg
-from fastapi import APIRouter, Depends, HTTPException, Path, Query
+from fastapi import APIRouter, HTTPException, Path, Query
 
-from shared.http.deps import get_pool
-
-from services.publicity.domain.asof import AsOf
 from services.publicity.domain.money import yuan
 from services.publicity.entrypoints.routes.common import (
     VILLAGE_CODE,
-    as_of_param,
-    district_param,
+    AsOfDep,
+    District,
+    Pool,
     envelope,
     snapshot,
 )
@@ -24,9 +21,6 @@ from services.publicity.queries.figures import Scope
 from services.publicity.queries.metrics import CATALOGUE, Metric
 
 router = APIRouter(prefix="/stats", tags=["指标溯源 figures and provenance"])
-Pool = Annotated[asyncpg.Pool, Depends(get_pool)]
-AsOfDep = Annotated[AsOf, Depends(as_of_param)]
-District = Annotated[str | None, Depends(district_param)]
 Village = Annotated[str | None, Query(pattern=VILLAGE_CODE, description="村代码 / village code")]
 Dims = Annotated[list[str], Query(max_length=8, description="细分条件 key:value / breakdown filter, e.g. source:city_special")]
 METRIC_PATH = Path(description="指标名 / metric name, see /stats/metrics", max_length=40)

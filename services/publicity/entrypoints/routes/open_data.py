@@ -9,23 +9,16 @@ from __future__ import annotations
 import csv
 import io
 from datetime import UTC, datetime
-from typing import Annotated
-
-import asyncpg
-from fastapi import APIRouter, Depends, Response
-
-from shared.http.deps import get_pool
+from fastapi import APIRouter, Response
 
 from services.publicity.adapters import iati
 from services.publicity.domain.asof import AsOf
-from services.publicity.entrypoints.routes.common import as_of_param, snapshot
+from services.publicity.entrypoints.routes.common import AsOfDep, Pool, snapshot
 from services.publicity.queries.activities import activities
 from services.publicity.queries.open_data import COLUMNS, statistic_rows
 from services.publicity.queries.positions import log_positions
 
 router = APIRouter(prefix="/open-data", tags=["开放数据 open data"])
-Pool = Annotated[asyncpg.Pool, Depends(get_pool)]
-AsOfDep = Annotated[AsOf, Depends(as_of_param)]
 
 
 def _positions_text(positions: dict[str, int]) -> str:

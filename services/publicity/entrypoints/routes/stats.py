@@ -43,7 +43,9 @@ async def overview(pool: Pool, as_of: Annotated[str | None, Query(max_length=40,
 
 @router.get("/headline", summary="要览：核心指标 / headline figures")
 async def headline_figures(pool: Pool, asof: AsOfDep, district: District = None) -> dict:
-    return await answer(pool, asof, lambda conn: {"headline": headline.headline(conn, asof, district)})
+    async def build(conn) -> dict:
+        return {"headline": await headline.headline(conn, asof, district)}
+    return await answer(pool, asof, build)
 
 
 @router.get("/designation", summary="认定：各区行政村与薄弱村数、最近一次筛查 / designation by district")
@@ -79,7 +81,9 @@ async def money_figures(pool: Pool, asof: AsOfDep, district: District = None) ->
 
 @router.get("/money/villages", summary="资金：按村 / money by village")
 async def money_by_village(pool: Pool, asof: AsOfDep, district: District = None) -> dict:
-    return await answer(pool, asof, lambda conn: {"unit": "元 / yuan", "villages": money.villages(conn, asof, district)})
+    async def build(conn) -> dict:
+        return {"unit": "元 / yuan", "villages": await money.villages(conn, asof, district)}
+    return await answer(pool, asof, build)
 
 
 @router.get("/projects", summary="项目：按行动与任务的计划/实施/完成、逾期节点 / projects by action and task")
@@ -94,7 +98,9 @@ async def low_income_figures(pool: Pool, asof: AsOfDep, district: District = Non
 
 @router.get("/low-income/gaps", summary="应保未保清单（按村计数）/ the gap list: counts by village")
 async def low_income_gaps(pool: Pool, asof: AsOfDep, district: District = None) -> dict:
-    return await answer(pool, asof, lambda conn: {"villages": low_income.gaps(conn, asof, district)})
+    async def build(conn) -> dict:
+        return {"villages": await low_income.gaps(conn, asof, district)}
+    return await answer(pool, asof, build)
 
 
 @router.get("/cadres", summary="驻村干部：在岗、驻村天数、休假、参保、补助（汇总）/ cadres, aggregates only")

@@ -4,17 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-import asyncpg
-from fastapi import APIRouter, Depends, HTTPException, Path, Query
+from fastapi import APIRouter, HTTPException, Path, Query
 
-from shared.http.deps import get_pool
-
-from services.publicity.domain.asof import AsOf
-from services.publicity.entrypoints.routes.common import VILLAGE_CODE, as_of_param, envelope, snapshot
+from services.publicity.entrypoints.routes.common import VILLAGE_CODE, AsOfDep, Pool, envelope, snapshot
 from services.publicity.queries import story
 
 router = APIRouter(prefix="/stats/villages", tags=["村档案 village stories"])
-Pool = Annotated[asyncpg.Pool, Depends(get_pool)]
 
 
 @router.get("", summary="查找村 / search villages by name, town or code")
@@ -29,7 +24,7 @@ async def search(
 
 @router.get("/{code}", summary="一村一档（截至某日）/ a village's whole story as of a date")
 async def village_story(
-    pool: Pool, asof: Annotated[AsOf, Depends(as_of_param)],
+    pool: Pool, asof: AsOfDep,
     code: Annotated[str, Path(pattern=VILLAGE_CODE, description="村代码 / village code")],
 ) -> dict:
     async with snapshot(pool) as conn:
