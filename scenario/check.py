@@ -16,6 +16,7 @@ from decimal import Decimal
 import httpx
 
 from scenario import calendar
+from scenario.drive.money import yuan
 from scenario.expect import FEN, figure
 from scenario.model import Scenario
 
@@ -80,7 +81,7 @@ def _label(name: str, by: str | None, dims: dict[str, str]) -> str:
 
 
 def _show(name: str, value: int) -> str | int:
-    return f"{Decimal(value) / 100:.2f}" if name in FEN else value
+    return yuan(value) if name in FEN else value
 
 
 def _served_value(name: str, value: str | int) -> int:
@@ -161,7 +162,7 @@ class Checker:
             self.report.differences.append(Difference(
                 day, "designated list", f"{len(codes - self.s.designated)} extra, {len(self.s.designated - codes)} missing",
                 len(self.s.designated), len(codes)))
-        cutoff = f"{Decimal(self.s.screening.cutoff_average_fen) / 100:.2f}"
+        cutoff = yuan(self.s.screening.cutoff_average_fen)
         if screening.get("cutoff_average_yuan") != cutoff:
             self.report.differences.append(Difference(day, "screening cut-off (yuan)", screening.get("run_id") or "-",
                                                       cutoff, screening.get("cutoff_average_yuan")))

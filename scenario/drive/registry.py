@@ -12,7 +12,6 @@ from datetime import date
 from shared.reference.places import DISTRICTS, VILLAGE_TYPE_LABELS, VillageType
 from shared.reference.strengths import STRENGTH_LABELS, Strength
 
-from scenario import calendar
 from scenario.drive import people
 from scenario.drive.client import Api
 from scenario.drive.money import yuan
@@ -42,7 +41,7 @@ def village_table(s: Scenario, district: str) -> bytes:
     for v in s.villages:
         if v.district == district:
             writer.writerow([v.code, v.name, DISTRICTS[district], v.town, VILLAGE_TYPE_LABELS[VillageType(v.village_type)],
-                             *(f"{v.income_fen[y] / 100:.2f}" for y in BASE_YEARS),
+                             *(yuan(v.income_fen[y]) for y in BASE_YEARS),
                              "、".join(STRENGTH_LABELS[Strength(n)] for n in v.needs)])
     return out.getvalue().encode()
 
@@ -81,7 +80,9 @@ def stages(s: Scenario, api: Api) -> list[Stage]:
             raise DesignationMismatch(
                 f"登记服务认定了其他的村（分界线 {answer.get('cutoff_average_fen')} 分，计划 "
                 f"{s.screening.cutoff_average_fen} 分）：数据库中有本情景之外的村 / the registry designated other "
-                f"villages than planned: the database holds villages this scenario did not register")
+                f"villages than planned: the database holds villages this scenario did not register. "
+                f"用新的库运行 / use fresh databases, e.g. XINGCUN_DB_PREFIX=tj_ XINGCUN_TOPIC_PREFIX=tj. "
+                f"for both `xingcun stack up` and this command")
 
     out.append(Stage("registry.screening", "精准识别 / screening", [screen], 1))
     out.append(Stage("registry.units", "扶持单位 / supporting units", [

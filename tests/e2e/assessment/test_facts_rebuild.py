@@ -42,14 +42,17 @@ async def test_rebuilt_facts_equal_the_live_ones_and_a_rerun_still_matches(asses
     mine = next(s for s in first.json()["results"] if s["subject_id"] == served.team)
     assert mine["scores"]["income_target"] == "100.00"
 
-    await quiet(assessment)
     pool = await create_pool(settings.dsn("assessment"), max_size=2)
     try:
         runner = ProjectionRunner(pool, AssessmentFacts(), {s: settings.topic(s) for s in AssessmentFacts.sources})
-        live = await runner.snapshot()
-        replayed = await runner.rebuild(settings.kafka_bootstrap)
-        assert replayed > 0
-        rebuilt = await runner.snapshot()
+        for _ in range(3):  # the relay's chain checkpoints may arrive meanwhile: then compare again
+            await quiet(assessment)
+            live = await runner.snapshot()
+            assert await runner.rebuild(settings.kafka_bootstrap) > 0
+            await quiet(assessment)
+            rebuilt = await runner.snapshot()
+            if rebuilt["af.watermarks"] == live["af.watermarks"]:
+                break
     finally:
         await pool.close()
     assert rebuilt == live

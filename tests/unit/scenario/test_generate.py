@@ -173,3 +173,17 @@ def test_low_income_coverage_has_a_few_gaps(tianjin):
     assert 0 < len(gaps) / len(covers) < 0.1
     assert all(c.covered_on is None or c.covered_on > c.eligible_on for c in covers)
     assert all("name" not in vars(p) for p in tianjin.persons)
+
+
+def test_the_same_seed_gives_the_same_programme_in_another_process():
+    import hashlib
+    import os
+    import subprocess
+    import sys
+
+    code = ("import hashlib; from scenario.generate import generate; from scenario.size import ScenarioSize; "
+            "print(hashlib.sha256(repr(generate(5, ScenarioSize.small())).encode()).hexdigest())")
+    digests = {subprocess.run([sys.executable, "-c", code], env=os.environ | {"PYTHONHASHSEED": str(h)},
+                              capture_output=True, text=True, check=True).stdout for h in (1, 2)}
+    assert len(digests) == 1
+    assert digests == {hashlib.sha256(repr(generate(5, ScenarioSize.small())).encode()).hexdigest() + "\n"}
