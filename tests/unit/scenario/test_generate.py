@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
 import statistics
+import subprocess
+import sys
 from collections import Counter, defaultdict
 from datetime import timedelta
 
@@ -176,11 +180,6 @@ def test_low_income_coverage_has_a_few_gaps(tianjin):
 
 
 def test_the_same_seed_gives_the_same_programme_in_another_process():
-    import hashlib
-    import os
-    import subprocess
-    import sys
-
     code = ("import hashlib; from scenario.generate import generate; from scenario.size import ScenarioSize; "
             "print(hashlib.sha256(repr(generate(5, ScenarioSize.small())).encode()).hexdigest())")
     digests = {subprocess.run([sys.executable, "-c", code], env=os.environ | {"PYTHONHASHSEED": str(h)},
