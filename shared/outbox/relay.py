@@ -45,7 +45,8 @@ class OutboxRelay:
         source: str,
         topic: str,
         batch_size: int = 1000,
-        poll_interval: float = 0.02,
+        poll_interval: float = 0.01,
+        idle_poll_interval: float = 0.25,
         checkpoint_every: int = 1000,
         checkpoint_interval: float = 60.0,
         new_producer: Callable[[], AIOKafkaProducer] | None = None,
@@ -56,6 +57,7 @@ class OutboxRelay:
         self.topic = topic
         self.batch_size = batch_size
         self.poll_interval = poll_interval
+        self.idle_poll_interval = idle_poll_interval
         self._unpublished = True  # unknown at start: look once
         self.checkpoint_every = checkpoint_every
         self.checkpoint_interval = checkpoint_interval
@@ -224,11 +226,15 @@ class OutboxRelay:
             log.info("relay_leading", topic=self.topic)
             self._unpublished = True
             # Polling, not LISTEN/NOTIFY: a NOTIFY in every appending transaction makes
-            # PostgreSQL commit them one at a time (the notification queue lock).
+            # PostgreSQL commit them one at a time (the notification queue lock). The wait
+            # doubles while nothing comes, up to the idle interval, so an idle service costs
+            # a few queries a second and a busy one is relayed within milliseconds.
+            wait = self.poll_interval
             while not stopping.is_set():
-                await self.drain()
+                moved = await self.drain()
+                wait = self.poll_interval if moved else min(wait * 2, self.idle_poll_interval)
                 with contextlib.suppress(asyncio.TimeoutError):
-                    await asyncio.wait_for(stopping.wait(), timeout=self.poll_interval)
+                    await asyncio.wait_for(stopping.wait(), timeout=wait)
         finally:
             with contextlib.suppress(Exception):
                 await conn.execute("select pg_advisory_unlock_all()")
