@@ -24,6 +24,15 @@ async def watermarks(conn: asyncpg.Connection) -> dict[str, int]:
     return {s: found.get(s, 0) for s in SOURCES}
 
 
+async def own_committed(conn: asyncpg.Connection) -> int:
+    """How many events this service has committed: positions are dense, so its own facts are
+    complete once the watermark reaches the sequenced position plus those still behind the
+    sequencer's cursor."""
+    return await conn.fetchval(
+        """select s.last_position + (select count(*) from es.events e where (e.tx, e.id) > (s.last_tx, s.last_row))
+           from es.relay_state s""")
+
+
 def _served(rows: list[asyncpg.Record], start: date, end: date) -> bool:
     """Was the team assigned to the village at any time in [start, end]? Rows in log order."""
     before = [r for r in rows if r["on_day"] < start]

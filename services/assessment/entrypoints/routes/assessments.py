@@ -54,14 +54,10 @@ async def mark(year: Year, cmd: RecordMark, store: Store, meta: Meta, response: 
 
 
 async def _wait_for_own_events(pool, seconds: float) -> None:
-    """Let the service's own events committed so far reach the facts first (bounded wait).
-    Positions are dense, so those events will end at the sequenced position plus the number
-    of events still behind the sequencer's cursor."""
+    """Let the service's own events committed so far reach the facts first (bounded wait)."""
     deadline = time.monotonic() + seconds
     async with pool.acquire() as conn:
-        target = await conn.fetchval(
-            """select s.last_position + (select count(*) from es.events e where (e.tx, e.id) > (s.last_tx, s.last_row))
-               from es.relay_state s""")
+        target = await facts.own_committed(conn)
         while time.monotonic() < deadline:
             if (await facts.watermarks(conn))["assessment"] >= target:
                 return
@@ -103,4 +99,5 @@ async def assessment(year: Year, store: Store, _: Reader) -> dict:
 async def facts_status(pool: Pool, _: Reader) -> dict:
     async with pool.acquire() as conn:
         own = await conn.fetchval("select last_position from es.relay_state")
-        return {"watermarks": await facts.watermarks(conn), "own_log_position": own}
+        return {"watermarks": await facts.watermarks(conn), "own_log_position": own,
+                "own_events_committed": await facts.own_committed(conn)}
