@@ -144,6 +144,9 @@ def _write_conf(settings: Settings) -> None:
         "shared_buffers = 256MB\n"
         # fsync stays on: the fault tests restart the server and expect committed events to survive.
         "fsync = on\n"
+        # The relays' sequencers wait for every older transaction on the server to end: a
+        # session left idle inside a transaction must not hold them back for long.
+        "idle_in_transaction_session_timeout = '30s'\n"
         "log_line_prefix = '%m [%p] %q%u@%d '\n"
     )
     _chown_to_server_user(conf)
