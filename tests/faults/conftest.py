@@ -7,6 +7,7 @@ docs/reliability.md, and are printed at the end of the run.
 from __future__ import annotations
 
 import json
+import signal
 import time
 
 import pytest
@@ -30,16 +31,24 @@ SERVICES = ("registry", "publicity")
 FIGURES: dict = {"faults": {}}
 
 
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
 @pytest.fixture(scope="session")
 def private(settings):
     """Settings of the private cluster and broker (same prefixes and secret as the session)."""
     private = private_settings(settings)
     started = time.monotonic()
+    # A run stopped with SIGTERM still tears down (pytest runs finalizers on KeyboardInterrupt):
+    # the private cluster and broker must not outlive it.
+    previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         FIGURES["infra_start_s"] = round(start_private_infra(private), 1)
         yield private
     finally:
         stop_private_infra(private)
+        signal.signal(signal.SIGTERM, previous)
         FIGURES["suite_s"] = round(time.monotonic() - started, 1)
         ARTIFACT.parent.mkdir(exist_ok=True)
         ARTIFACT.write_text(json.dumps(FIGURES, ensure_ascii=False, indent=2) + "\n")

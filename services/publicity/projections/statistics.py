@@ -65,27 +65,34 @@ class StatisticsProjection(Watermarked):
     );
     """
 
-    async def apply_event(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
+    async def apply(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
+        # One statement per event (facts, change row, watermark): the batch's transaction stays
+        # short, and a writing transaction holds back every relay's sequencer on the cluster.
         facts = facts_of(event.type, event.payload)
         if event.type == "ScreeningCompleted":
             await self._ranked(conn, event)
-        if not facts:
-            return
-        position = event.global_position or 0
-        await conn.executemany(
-            """insert into stats.facts (source, position, seq, kind, key, at, event_id, event_type,
-                                        district, village, value)
-               values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)""",
-            [(event.source, position, i, f.kind, f.key, event.occurred_at, event.event_id, event.type,
-              f.district, f.village, f.value) for i, f in enumerate(facts)],
-        )
-        first = facts[0]
+        first = facts[0] if facts else None
         await conn.execute(
-            """insert into stats.changes (source, position, event_type, kinds, district, village,
-                                          occurred_at, recorded_at)
-               values ($1, $2, $3, $4, $5, $6, $7, $8)""",
-            event.source, position, event.type, sorted({f.kind for f in facts}), first.district, first.village,
-            event.occurred_at, event.recorded_at,
+            f"""with facts as (
+                    insert into stats.facts (source, position, seq, kind, key, at, event_id, event_type,
+                                             district, village, value)
+                    select $1, $2, f.seq, f.kind, f.key, $3, $4, $5, f.district, f.village, f.value
+                    from unnest($6::int[], $7::text[], $8::text[], $9::text[], $10::text[], $11::jsonb[])
+                         as f(seq, kind, key, district, village, value)),
+                change as (
+                    insert into stats.changes (source, position, event_type, kinds, district, village,
+                                               occurred_at, recorded_at)
+                    select $1, $2, $5, $12, $13, $14, $3, $15 where cardinality($7::text[]) > 0)
+                insert into {self.watermark_table} (source, position, occurred_at, recorded_at)
+                values ($1, $2, $3, $15)
+                on conflict (source) do update set position = excluded.position,
+                    occurred_at = excluded.occurred_at, recorded_at = excluded.recorded_at
+                where {self.watermark_table}.position < excluded.position""",
+            event.source, event.global_position or 0, event.occurred_at, event.event_id, event.type,
+            list(range(len(facts))), [f.kind for f in facts], [f.key for f in facts],
+            [f.district for f in facts], [f.village for f in facts], [f.value for f in facts],
+            sorted({f.kind for f in facts}), first.district if first else None, first.village if first else None,
+            event.recorded_at,
         )
 
     async def _ranked(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
