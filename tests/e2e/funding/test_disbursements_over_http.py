@@ -42,12 +42,17 @@ async def test_fifty_parallel_requests_never_pass_the_allocation(funding, token,
         return await client.post("/disbursements", json=bodies[i],
                                  headers=officers[i] | {"Idempotency-Key": f"req-{alloc}-{i}"})
 
-    async with httpx.AsyncClient(base_url=funding.url, timeout=60,
-                                 limits=httpx.Limits(max_connections=50)) as client:
+    def client() -> httpx.AsyncClient:
+        # A fresh client per wave: on a loaded machine the server may close a connection that
+        # sat idle past its keep-alive while the first wave finished, and reusing it fails.
+        return httpx.AsyncClient(base_url=funding.url, timeout=60, limits=httpx.Limits(max_connections=50))
+
+    async with client() as first_wave:
         started = time.monotonic()
-        first = await asyncio.gather(*(fire(client, i) for i in range(50)))
+        first = await asyncio.gather(*(fire(first_wave, i) for i in range(50)))
         elapsed = time.monotonic() - started
-        retried = await asyncio.gather(*(fire(client, i) for i in range(50)))  # every client retries
+    async with client() as second_wave:
+        retried = await asyncio.gather(*(fire(second_wave, i) for i in range(50)))  # every client retries
     statuses = sorted(r.status_code for r in first)
     print(f"\n50 parallel requests at one allocation: {elapsed * 1000:.0f} ms; "
           f"{statuses.count(201)} accepted / 并发申请")
