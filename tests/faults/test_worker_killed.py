@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 
-import asyncpg
 import pytest
 
 from shared.db import connect

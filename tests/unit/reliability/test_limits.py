@@ -11,7 +11,7 @@ from fastapi import APIRouter, FastAPI
 from pydantic import BaseModel, Field
 
 from shared.config import SERVICES
-from shared.http.limits import MAX_PAGE_SIZE, MIB, Cursor, Name, PageSize, install_limits, unbounded_inputs
+from shared.http.limits import MAX_PAGE_SIZE, Cursor, Name, PageSize, install_limits, unbounded_inputs
 
 LIMIT = 1000
 
