@@ -65,8 +65,8 @@ async def run_and_check(s: Scenario, settings: Settings, where: dict[str, str], 
             console.print(f"[red]{exc}[/red]")
             raise typer.Exit(1) from None
         show(summary, api, console)
-        failures = len(api.tally.failures)
-    report = await Checker(s, where["publicity"]).run() if check else None
+        failures = len(api.tally.failures) + bool(summary.stopped_at)
+    report = await Checker(s, where["publicity"]).run() if check and not summary.stopped_at else None
     if report is not None:
         show_report(report)
     return summary, report, failures

@@ -2,8 +2,9 @@
 bounded concurrency, and retries that tell a passing hiccup from a real refusal.
 
 Two kinds of retry:
-- transient: the connection failed, a 5xx, or another writer moved the stream first
-  (409 ``ConcurrencyError``) — the same request again with the same idempotency key;
+- transient: the connection failed, a 5xx, or a 409 — another writer moved the stream or
+  took a constraint row first (a unit joining two teams at once) — the same request again
+  with the same idempotency key: a conflict that persists is reported after a few tries;
 - eventual (the caller asks for it): 404/422 because another service's events have not
   arrived yet (funding has not yet heard of a designation, a tranche not yet released) —
   asked again until ``eventual_timeout`` passes.
@@ -111,7 +112,7 @@ class Api:
                 self.tally.count(stage, "created" if r.status_code == 201 else "ok")
                 self.advance(stage)
                 return r.json()
-            if (r.status_code in TRANSIENT or _concurrency(r)) and attempt < 20:
+            if (r.status_code in TRANSIENT and attempt < 20) or (r.status_code == 409 and attempt < 8):
                 await self._pause(attempt)
                 continue
             if r.status_code in waits_on and time.monotonic() < deadline:
@@ -143,11 +144,3 @@ class Api:
         self.tally.failures.append(Failure(stage, key, status, detail))
         return None
 
-
-def _concurrency(r: httpx.Response) -> bool:
-    if r.status_code != 409:
-        return False
-    try:
-        return any(d.get("type") == "ConcurrencyError" for d in r.json().get("detail", []))
-    except ValueError:
-        return False

@@ -28,6 +28,7 @@ class Summary:
     seconds: float = 0.0
     events: dict[str, int] = field(default_factory=dict)
     not_settled: list[str] = field(default_factory=list)
+    stopped_at: str | None = None  # the stage whose failures stopped the run
 
     @property
     def failed(self) -> int:
@@ -54,6 +55,8 @@ async def drive(s: Scenario, api: Api, console: Console, only: set[str] | None =
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console) as progress:
         for step in plan(s, api):
+            if summary.stopped_at:
+                break
             if step == "settle":
                 task = progress.add_task("等待事件传播 / waiting for the events to be applied everywhere", total=None)
                 summary.not_settled = await settle(api, settle_timeout)
@@ -64,8 +67,12 @@ async def drive(s: Scenario, api: Api, console: Console, only: set[str] | None =
                     continue
                 t0 = time.monotonic()
                 await run_stage(api, stage, progress)
-                summary.rows.append((stage.name, stage.total, dict(api.tally.by_stage.get(stage.name, {})),
-                                     time.monotonic() - t0))
+                tally = dict(api.tally.by_stage.get(stage.name, {}))
+                summary.rows.append((stage.name, stage.total, tally, time.monotonic() - t0))
+                if tally.get("failed"):
+                    # Later stages build on this one (a month's allowances on its check-ins): stop here.
+                    summary.stopped_at = stage.name
+                    break
     summary.seconds = time.monotonic() - started
     summary.events = await heads(api)
     return summary
@@ -73,8 +80,9 @@ async def drive(s: Scenario, api: Api, console: Console, only: set[str] | None =
 
 def show(summary: Summary, api: Api, console: Console) -> None:
     table = Table(title="情景运行结果 / scenario run")
-    for col in ("阶段 stage", "计划 planned", "新建 created", "已有/完成 ok", "等待 waited", "失败 failed", "秒 s"):
-        table.add_column(col, justify="left" if col.startswith("阶段") else "right")
+    table.add_column("阶段 / stage", no_wrap=True)
+    for col in ("计划\nplanned", "新建\ncreated", "已有/完成\nok", "等待\nwaited", "失败\nfailed", "秒\ns"):
+        table.add_column(col, justify="right")
     for name, planned, tally, seconds in summary.rows:
         table.add_row(name, str(planned), str(tally.get("created", 0)), str(tally.get("ok", 0)),
                       str(tally.get("waited", 0)), str(tally.get("failed", 0)), f"{seconds:.1f}")
@@ -82,6 +90,10 @@ def show(summary: Summary, api: Api, console: Console) -> None:
     console.print("事件日志 / events in each service's log: " +
                   ", ".join(f"{k} {v:,}" for k, v in summary.events.items()) +
                   f"；用时 / took {summary.seconds:.0f} s")
+    if summary.stopped_at:
+        console.print(f"[red]在 {summary.stopped_at} 阶段出错后停止；排除原因后重新运行，已完成的命令不会重复 / stopped "
+                      f"after failures in {summary.stopped_at}: fix the cause and run again — what was done is not "
+                      f"done twice[/red]")
     if summary.not_settled:
         console.print("[yellow]尚未传播完 / still behind:[/yellow] " + "; ".join(summary.not_settled[:5]))
     for f in api.tally.failures[:20]:
