@@ -3,46 +3,82 @@
 from __future__ import annotations
 
 import asyncio
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import typer
 
-from bench import append, bulk_import, e2e, http, replay
-from bench.harness import RESULTS, report
+from bench import append, bulk_import, e2e, http, memory, replay
+from bench.harness import RESULTS, Figure, console, report, save, step
 from shared.config import get_settings
 
 SCALES = {
     "full": {"append_seconds": 10.0, "http_seconds": 10.0, "e2e_rates": [50, 200, 500], "e2e_seconds": 60.0,
              "import_rows": 3520, "replay_events": 500_000},
-    "tiny": {"append_seconds": 0.5, "http_seconds": 1.0, "e2e_rates": [20], "e2e_seconds": 1.0, "import_rows": 50, "replay_events": 500},
+    "tiny": {"append_seconds": 0.5, "http_seconds": 1.0, "e2e_rates": [20], "e2e_seconds": 1.0, "import_rows": 50,
+             "replay_events": 500},
+}
+NAMES = {
+    "append": "追加事件 / append",
+    "http": "HTTP 吞吐 / HTTP throughput",
+    "import": "批量导入 / bulk import",
+    "replay": "投影重放 / replay",
+    "e2e": "端到端时延 / end to end",
+    "memory": "内存（情景运行中）/ memory during the scenario",
 }
 
 app = typer.Typer(add_completion=False)
+
+
+def benchmarks(scale: str, replay_events: int | None) -> dict[str, Callable[[], list[Figure]]]:
+    knobs, settings = SCALES[scale], get_settings()
+    return {
+        "append": lambda: asyncio.run(append.run(settings, knobs["append_seconds"])),
+        "http": lambda: http.run(knobs["http_seconds"]),
+        "import": lambda: bulk_import.run(knobs["import_rows"]),
+        "replay": lambda: replay.run(settings, replay_events or knobs["replay_events"]),
+        "e2e": lambda: e2e.run(knobs["e2e_rates"], knobs["e2e_seconds"]),
+        "memory": lambda: memory.run(scale),
+    }
 
 
 @app.command()
 def main(
     scale: str = typer.Option("full", help="full | tiny (tiny: each benchmark once, quickly, so it cannot rot)"),
     replay_events: int = typer.Option(None, help="重放事件数 / events in the replay topic (default: by scale)"),
-    only: list[str] = typer.Option([], help="只运行 / run only these: append, http, import, replay, e2e"),
+    only: list[str] = typer.Option([], help=f"只运行 / run only these: {', '.join(NAMES)}"),
     output: Path = typer.Option(RESULTS / "latest.json", help="结果文件 / where the JSON goes"),
 ) -> None:
     """运行基准并打印对照表 / run the benchmarks and print the table."""
     if scale not in SCALES:
         raise typer.BadParameter(f"scale must be one of {', '.join(SCALES)}")
-    knobs, settings = SCALES[scale], get_settings()
-    figures = []
-    if not only or "append" in only:
-        figures += asyncio.run(append.run(settings, knobs["append_seconds"]))
-    if not only or "http" in only:
-        figures += http.run(knobs["http_seconds"])
-    if not only or "import" in only:
-        figures += bulk_import.run(knobs["import_rows"])
-    if not only or "replay" in only:
-        figures += replay.run(settings, replay_events or knobs["replay_events"])
-    if not only or "e2e" in only:
-        figures += e2e.run(knobs["e2e_rates"], knobs["e2e_seconds"])
-    report(figures, scale, output)
+    if unknown := set(only) - set(NAMES):
+        raise typer.BadParameter(f"unknown benchmark(s): {', '.join(sorted(unknown))}; one of {', '.join(NAMES)}")
+    figures: list[Figure] = []
+    failed: dict[str, str] = {}
+    started = time.monotonic()
+    for name, measure in benchmarks(scale, replay_events).items():
+        if only and name not in only:
+            continue
+        console.rule(NAMES[name])
+        t0 = time.monotonic()
+        try:
+            got = measure()
+        except Exception as exc:  # one broken benchmark must not cost the others' figures
+            console.print_exception(max_frames=8)
+            failed[name] = f"{type(exc).__name__}: {exc}"
+            got = []
+        for f in got:
+            ratio = f" — {f.ratio:.2f}× {f.baseline_name}" if f.ratio is not None else ""
+            step(f"{f.name}: {f.value:,.1f} {f.unit}{ratio}")
+        step(f"{NAMES[name]} 用时 / took {time.monotonic() - t0:.0f} s")
+        figures += got
+        save(figures, scale, output, failed)
+    report(figures, scale, output, failed)
+    step(f"全部用时 / all benchmarks took {time.monotonic() - started:.0f} s")
+    if failed:
+        raise typer.Exit(1)
 
 
 if __name__ == "__main__":

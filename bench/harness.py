@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import platform
 import subprocess
+import sys
 import time
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -16,7 +17,7 @@ from rich.console import Console
 from rich.table import Table
 
 RESULTS = Path(__file__).parent / "results"
-console = Console()
+console = Console(width=None if sys.stdout.isatty() else 150)
 
 
 @dataclass
@@ -51,6 +52,11 @@ class Bounded:
         return time.monotonic() >= self.ends
 
 
+def step(message: str) -> None:
+    """A line of live progress: benchmarks run for minutes and should say what they are doing."""
+    console.print(f"[dim]{datetime.now().strftime('%H:%M:%S')}[/dim]  {message}")
+
+
 def machine() -> dict:
     def tool(cmd: list[str]) -> str:
         try:
@@ -70,21 +76,33 @@ def machine() -> dict:
     }
 
 
-def report(figures: list[Figure], scale: str, path: Path = RESULTS / "latest.json") -> None:
+def row(f: Figure) -> tuple[str, ...]:
+    return (
+        f.name,
+        f"{f.value:,.1f} {f.unit}",
+        f"{f.baseline_name}: {f.baseline_value:,.1f}" if f.baseline_value is not None else "—",
+        f"{f.ratio:.2f}×" if f.ratio is not None else "—",
+        f.target or "—",
+        {True: "[green]✓[/green]", False: "[red]✗[/red]", None: "—"}[f.met],
+    )
+
+
+def save(figures: list[Figure], scale: str, path: Path, failed: dict[str, str] | None = None) -> None:
+    """Written after every benchmark, so a run cut short keeps what it measured."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"scale": scale, "machine": machine(), "figures": [asdict(f) for f in figures],
+                                "failed": failed or {}}, ensure_ascii=False, indent=2))
+
+
+def report(figures: list[Figure], scale: str, path: Path = RESULTS / "latest.json",
+           failed: dict[str, str] | None = None) -> None:
     table = Table(title=f"兴村基准 Xingcun benchmarks ({scale})")
     for col in ("基准 figure", "数值 value", "对照 baseline", "比值 ratio", "目标 target", "达成 met"):
         table.add_column(col)
     for f in figures:
-        table.add_row(
-            f.name,
-            f"{f.value:,.1f} {f.unit}",
-            f"{f.baseline_name}: {f.baseline_value:,.1f}" if f.baseline_value is not None else "—",
-            f"{f.ratio:.2f}×" if f.ratio is not None else "—",
-            f.target or "—",
-            {True: "[green]✓[/green]", False: "[red]✗[/red]", None: "—"}[f.met],
-        )
+        table.add_row(*row(f))
     console.print(table)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({"scale": scale, "machine": machine(), "figures": [asdict(f) for f in figures]},
-                               ensure_ascii=False, indent=2))
+    for name, error in (failed or {}).items():
+        console.print(f"[red]未完成 / failed: {name}: {error}[/red]")
+    save(figures, scale, path, failed)
     console.print(f"结果已写入 / written to {path}")
