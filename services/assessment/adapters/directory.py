@@ -44,3 +44,38 @@ async def baseline_fen(conn: asyncpg.Connection, code: str) -> dict[int, int]:
         "select distinct on (year) year, fen from af.baselines where village_code = $1 order by year, position desc",
         code)
     return {r["year"]: r["fen"] for r in rows}
+
+
+async def teams_of_unit(conn: asyncpg.Connection, unit_id: str) -> list[str]:
+    """The teams a unit leads (partner units are not recorded here)."""
+    rows = await conn.fetch("select team_id from af.teams where lead_unit_id = $1 order by team_id", unit_id)
+    return [r["team_id"] for r in rows]
+
+
+async def villages_served(conn: asyncpg.Connection, teams: list[str]) -> list[str]:
+    """The villages these teams are assigned to now."""
+    rows = await conn.fetch(
+        """select distinct village_code from (
+               select distinct on (team_id, village_code) village_code, assigned from af.assignments
+               where team_id = any($1::text[]) order by team_id, village_code, position desc) latest
+           where assigned order by village_code""", teams)
+    return [r["village_code"] for r in rows]
+
+
+async def subject_districts(conn: asyncpg.Connection, kind: str, subject_id: str) -> set[str | None]:
+    """The districts an assessment subject works in (``None``: a team not yet placed); 422 on
+    ``subject_id`` for a subject the register copy does not know, which no score would carry."""
+    if kind == "district":
+        known = await conn.fetchval("select exists(select 1 from directory.villages where district = $1)", subject_id)
+        found = {subject_id} if known else set()
+    else:
+        rows = await conn.fetch(
+            f"""select coalesce(t.district, (select a.district from af.assignments a where a.team_id = t.team_id
+                                             order by a.position desc limit 1)) as district
+                from af.teams t where t.{'team_id' if kind == 'team' else 'lead_unit_id'} = $1""", subject_id)
+        found = {r["district"] for r in rows}
+    if not found:
+        what = {"team": ("工作队", "team"), "unit": ("牵头扶持单位", "lead unit"), "district": ("区", "district")}[kind]
+        raise DomainError(f"未知的{what[0]} {subject_id}（须为已登记的{what[0]}）/ unknown {what[1]} {subject_id}: marks are "
+                          f"given only to a known {what[1]}", field="subject_id")
+    return found

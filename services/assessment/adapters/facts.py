@@ -7,21 +7,57 @@ read the same rows, whatever arrived later.
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections import defaultdict
 from datetime import date
 from decimal import Decimal
 
 import asyncpg
 
+from shared.eventstore.errors import DomainError
+
 from services.assessment.domain.scoring import TeamYear, VillageYear, YearFacts
 
 SOURCES = ("assessment", "registry", "funding")
+
+
+class FactsBehind(DomainError):
+    """The facts have not yet reached a cut-off (a rebuild or a restore under way, a worker
+    lagging): rows at or below it may still be missing, so reading now would see part of it."""
+
+    status_code = 503
 
 
 async def watermarks(conn: asyncpg.Connection) -> dict[str, int]:
     rows = await conn.fetch("select source, upto from af.watermarks")
     found = {r["source"]: r["upto"] for r in rows}
     return {s: found.get(s, 0) for s in SOURCES}
+
+
+def lagging(current: dict[str, int], target: dict[str, int]) -> dict[str, tuple[int, int]]:
+    """The sources whose watermark is below the target: source → (reached, needed)."""
+    return {s: (current.get(s, 0), need) for s, need in sorted(target.items()) if current.get(s, 0) < need}
+
+
+async def wait_until(conn: asyncpg.Connection, target: dict[str, int], seconds: float) -> bool:
+    """Wait (at most ``seconds``) until every source's watermark reaches ``target``."""
+    deadline = time.monotonic() + seconds
+    while lagging(await watermarks(conn), target):
+        if time.monotonic() >= deadline:
+            return False
+        await asyncio.sleep(0.1)
+    return True
+
+
+async def ensure_caught_up(conn: asyncpg.Connection, cutoff: dict[str, int]) -> None:
+    """Refuse to read under ``cutoff`` before every source's facts have reached it."""
+    behind = lagging(await watermarks(conn), cutoff)
+    if behind:
+        shown = ", ".join(f"{s} {have} < {need}" for s, (have, need) in behind.items())
+        raise FactsBehind(f"考核事实尚未追上该次计算的截止点（{shown}），请稍后重试 / the facts have not yet caught up "
+                          f"with the computation's cut-off ({shown}); retry shortly", field="as_of",
+                          behind={s: need - have for s, (have, need) in behind.items()})
 
 
 async def own_committed(conn: asyncpg.Connection) -> int:
@@ -34,7 +70,8 @@ async def own_committed(conn: asyncpg.Connection) -> int:
 
 
 def _served(rows: list[asyncpg.Record], start: date, end: date) -> bool:
-    """Was the team assigned to the village at any time in [start, end]? Rows in log order."""
+    """Was the team assigned to the village at any time in [start, end]? Rows in business-day
+    order (a back-dated assignment or unassignment takes its place by its day, not its position)."""
     before = [r for r in rows if r["on_day"] < start]
     if before and before[-1]["assigned"]:
         return True
@@ -58,15 +95,17 @@ async def load_year(conn: asyncpg.Connection, year: int, as_of: date, cutoff: di
     teams_rows = await conn.fetch(
         "select team_id, lead_unit_id, district, formed_on from af.teams where position <= $1 and formed_on <= $2",
         r, end)
+    # Members as the year ended (or as of the day, if earlier): who joined afterwards owes no
+    # presence this year.
     members: dict[str, dict[str, bool]] = defaultdict(dict)
     for row in await conn.fetch(
             """select team_id, cadre_id, member from af.team_members
-               where position <= $1 and on_day <= $2 order by position""", r, as_of):
+               where position <= $1 and on_day <= $2 order by on_day, position""", r, end):
         members[row["team_id"]][row["cadre_id"]] = row["member"]
     assignment_rows: dict[tuple[str, str], list] = defaultdict(list)
     for row in await conn.fetch(
             """select team_id, village_code, district, assigned, on_day from af.assignments
-               where position <= $1 and on_day <= $2 order by position""", r, end):
+               where position <= $1 and on_day <= $2 order by on_day, position""", r, end):
         assignment_rows[(row["team_id"], row["village_code"])].append(row)
         districts.setdefault(row["village_code"], row["district"])
     presence = {row["team_id"]: row["days"] for row in await conn.fetch(
@@ -137,13 +176,15 @@ async def _incomes(conn, a: int, year: int, as_of: date, scope: list[str]) -> di
 
 
 async def _milestones(conn, a: int, start: date, end: date, as_of: date, scope: list[str]) -> dict[str, list]:
+    """Milestones due in the period, of projects planned (by business day) on or before the day."""
     rows = await conn.fetch(
         """select m.village_code, m.due_on,
                   (select min(s.on_day) from af.milestone_steps s
                    where s.project_id = m.project_id and s.milestone_id = m.milestone_id and s.step = 'verified'
                      and s.position <= $1 and s.on_day <= $4) as verified_on
-           from af.milestones m
-           where m.position <= $1 and m.due_on between $2 and $3 and m.village_code = any($5::text[])
+           from af.milestones m join af.projects p using (project_id)
+           where m.position <= $1 and p.on_day <= $4 and m.due_on between $2 and $3
+             and m.village_code = any($5::text[])
            order by m.project_id, m.milestone_id""", a, start, end, as_of, scope)
     out: dict[str, list] = defaultdict(list)
     for row in rows:

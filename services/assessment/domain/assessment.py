@@ -126,6 +126,11 @@ class Assessment(Aggregate):
         self.record(event)
         return event
 
+    def _not_returned(self) -> None:
+        if self.review is not None and not self.review.approved:
+            raise Conflict("该次计算已被复核退回：请以 refresh: true 重新计算，再行复核 / this computation was sent back "
+                           "in review: compute again with refresh: true, then review that", field="as_of")
+
     def _latest(self, as_of: date, field: str = "as_of") -> AssessmentComputed:
         if self.latest is None or self.latest.as_of != as_of:
             raise Conflict(f"截止日 {as_of} 不是最近一次计算 / the latest computation is not as of {as_of}", field=field)
@@ -135,6 +140,7 @@ class Assessment(Aggregate):
         self._open("as_of")
         computed = self._latest(cmd.as_of)
         ensure_other_person(reviewer, computed.computed_by, "复核", "reviewing a computation")
+        self._not_returned()
         if self.review is not None:
             raise Conflict("该次计算已复核 / this computation is already reviewed", field="as_of")
         self.record(AssessmentReviewed(year=self.year, as_of=cmd.as_of, approved=cmd.approved, note=cmd.note,
@@ -143,7 +149,8 @@ class Assessment(Aggregate):
     def publish(self, cmd: PublishAssessment) -> None:
         self._open("as_of")
         computed = self._latest(cmd.as_of)
-        if self.review is None or not self.review.approved:
+        self._not_returned()
+        if self.review is None:
             raise Conflict("须经复核通过后发布 / publish only an approved review", field="as_of")
         self.record(AssessmentPublished(year=self.year, as_of=computed.as_of, results=computed.results))
 

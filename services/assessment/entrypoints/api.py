@@ -6,15 +6,7 @@ from shared.eventstore import CommandMeta
 from shared.http.app import create_service_app
 
 from services.assessment.adapters.evidence import SCHEMA
-from services.assessment.entrypoints.routes import (
-    assessments,
-    catalogue,
-    coverage,
-    incomes,
-    inspections,
-    projects,
-    villages,
-)
+from services.assessment.entrypoints.routes import ROUTERS
 from services.assessment.handlers.catalogue import seed_catalogue
 from services.assessment.projections import PROJECTIONS
 
@@ -29,8 +21,7 @@ app = create_service_app(
     "assessment",
     title="兴村 · 考核服务 Xingcun Assessment",
     description="项目与节点、收入报告、低收入保障、督导与年度考核 / projects, milestones, incomes, coverage, inspections and assessments",
-    routers=[catalogue.router, projects.router, incomes.router, coverage.router, inspections.router,
-             assessments.router, villages.router],
+    routers=ROUTERS,
     schema_files=[SCHEMA],
     read_models=PROJECTIONS,
     on_startup=seed,

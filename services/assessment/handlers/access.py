@@ -36,7 +36,23 @@ async def ensure_village_team(conn: asyncpg.Connection, principal: Principal, vi
                     field="village_code")
 
 
-def ensure_scope(principal: Principal, district: str) -> None:
+def ensure_scope(principal: Principal, district: str | None) -> None:
     """Assessors and inspectors with a district in their token act only there."""
     if principal.role is not Role.city_office and principal.district is not None:
-        ensure_district(principal, district)
+        ensure_district(principal, district)  # type: ignore[arg-type]  # None (not yet placed): refused
+
+
+def ensure_city_level(principal: Principal, field: str) -> None:
+    """What spans every district — a year's computation and its review, marking a district
+    (市负总责、区抓落实: the city assesses the districts) — is for city-level staff only."""
+    if principal.role is not Role.city_office and principal.district is not None:
+        raise Forbidden(f"此事涉及全市各区，须由市级人员办理（令牌所辖区：{principal.district}）/ this spans every "
+                        f"district: city-level staff only (token district: {principal.district})", field=field)
+
+
+def ensure_may_mark(principal: Principal, kind: str, districts: set[str | None]) -> None:
+    """A team or a lead unit is marked by assessors of the district(s) it works in, or the city's."""
+    if kind == "district":
+        ensure_city_level(principal, field="subject_id")
+    for district in districts:
+        ensure_scope(principal, district)

@@ -10,12 +10,14 @@ import asyncpg
 
 from services.assessment.domain.incomes import growth_pct, reached_target
 from services.assessment.domain.values import yuan
+from services.assessment.queries.scope import ReadScope
 
 LATEST = """select distinct on (village_code) village_code, district, fen, flagged from af.incomes
             where measure = $1 and year = $2 and on_day <= $3 order by village_code, position desc"""
 
 
-async def checks(conn: asyncpg.Connection, year: int, day: date, district: str | None, designated_only: bool) -> dict:
+async def checks(conn: asyncpg.Connection, year: int, day: date, district: str | None, designated_only: bool,
+                 scope: ReadScope = ReadScope()) -> dict:
     collective = {r["village_code"]: r for r in await conn.fetch(LATEST, "collective", year, day)}
     farmer = {r["village_code"]: r for r in await conn.fetch(LATEST, "farmer", year, day)}
     farmer_prev = {r["village_code"]: r for r in await conn.fetch(LATEST, "farmer", year - 1, day)}
@@ -30,7 +32,7 @@ async def checks(conn: asyncpg.Connection, year: int, day: date, district: str |
         codes = weak
     else:
         codes = {c: r["district"] for source in (collective, farmer) for c, r in source.items()}
-    codes = {c: d for c, d in codes.items() if district is None or d == district}
+    codes = {c: d for c, d in codes.items() if (district is None or d == district) and scope.sees(c, d)}
     city_growth = Decimal(city["growth_pct"]) if city else None
 
     villages, both = [], []
@@ -70,11 +72,13 @@ async def checks(conn: asyncpg.Connection, year: int, day: date, district: str |
     }
 
 
-async def flagged(conn: asyncpg.Connection, year: int | None, district: str | None) -> list[dict]:
+async def flagged(conn: asyncpg.Connection, year: int | None, district: str | None,
+                  scope: ReadScope = ReadScope()) -> list[dict]:
     rows = await conn.fetch(
         """select village_code, district, year, measure, fen, flag_reason, note, on_day from af.incomes
            where flagged and ($1::int is null or year = $1) and ($2::text is null or district = $2)
-           order by year, village_code, position""", year, district)
+             and ($3::text is null or district = $3) and ($4::text[] is null or village_code = any($4))
+           order by year, village_code, position""", year, district, scope.district, scope.village_list)
     return [{"village_code": r["village_code"], "district": r["district"], "year": r["year"],
              "measure": r["measure"], "amount": yuan(r["fen"]), "flag_reason": r["flag_reason"], "note": r["note"],
              "reported_on": r["on_day"].isoformat()} for r in rows]

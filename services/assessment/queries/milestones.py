@@ -6,6 +6,8 @@ from datetime import date
 
 import asyncpg
 
+from services.assessment.queries.scope import ReadScope
+
 STATUS_AS_OF = """coalesce((select s.step from af.milestone_steps s
     where s.project_id = m.project_id and s.milestone_id = m.milestone_id and s.on_day <= $1
     order by s.position desc limit 1), 'planned')"""
@@ -14,7 +16,7 @@ VERIFIED_ON = """(select min(s.on_day) from af.milestone_steps s
 
 
 async def overdue(conn: asyncpg.Connection, day: date, district: str | None, village_code: str | None,
-                  limit: int, offset: int) -> dict:
+                  limit: int, offset: int, scope: ReadScope = ReadScope()) -> dict:
     """Milestones past their due date and not verified by ``day`` (flagged from the day after)."""
     rows = await conn.fetch(
         f"""select m.project_id, m.milestone_id, m.village_code, m.district, p.action_code, m.task_no,
@@ -23,20 +25,22 @@ async def overdue(conn: asyncpg.Connection, day: date, district: str | None, vil
             from af.milestones m join af.projects p using (project_id)
             where m.due_on < $1 and {VERIFIED_ON} is null and p.on_day <= $1
               and ($2::text is null or m.district = $2) and ($3::text is null or m.village_code = $3)
+              and ($6::text is null or m.district = $6) and ($7::text[] is null or m.village_code = any($7))
             order by m.due_on, m.project_id, m.milestone_id limit $4 offset $5""",
-        day, district, village_code, limit, offset)
+        day, district, village_code, limit, offset, scope.district, scope.village_list)
     return {"as_of": day.isoformat(), "total": rows[0]["total"] if rows else 0,
             "items": [{k: (v.isoformat() if isinstance(v, date) else v) for k, v in r.items() if k != "total"}
                       for r in rows]}
 
 
-async def summary(conn: asyncpg.Connection, day: date, district: str | None) -> dict:
+async def summary(conn: asyncpg.Connection, day: date, district: str | None, scope: ReadScope = ReadScope()) -> dict:
     """Per action and task: projects planned / in progress / done, and overdue milestones."""
     rows = await conn.fetch(
         f"""with ms as (
                 select m.project_id, {STATUS_AS_OF} as status, m.due_on < $1 and {VERIFIED_ON} is null as late
                 from af.milestones m join af.projects p using (project_id)
-                where p.on_day <= $1 and ($2::text is null or m.district = $2)),
+                where p.on_day <= $1 and ($2::text is null or m.district = $2)
+                  and ($3::text is null or m.district = $3) and ($4::text[] is null or m.village_code = any($4))),
             per_project as (
                 select p.action_code, p.task_no, p.project_id,
                        bool_and(ms.status = 'verified') as done, bool_or(ms.status <> 'planned') as started,
@@ -48,12 +52,12 @@ async def summary(conn: asyncpg.Connection, day: date, district: str | None) -> 
                    count(*) filter (where not started) as planned,
                    sum(overdue)::int as overdue_milestones
             from per_project group by action_code, task_no order by task_no""",
-        day, district)
+        day, district, scope.district, scope.village_list)
     return {"as_of": day.isoformat(), "district": district, "tasks": [dict(r) for r in rows]}
 
 
 async def projects(conn: asyncpg.Connection, day: date, district: str | None, village_code: str | None,
-                   task_no: int | None, limit: int, after: str | None) -> dict:
+                   task_no: int | None, limit: int, after: str | None, scope: ReadScope = ReadScope()) -> dict:
     rows = await conn.fetch(
         f"""select p.project_id, p.village_code, p.district, p.action_code, p.task_no, p.title,
                    p.planned_start, p.planned_end,
@@ -63,8 +67,9 @@ async def projects(conn: asyncpg.Connection, day: date, district: str | None, vi
             from af.projects p join af.milestones m using (project_id)
             where p.on_day <= $1 and ($2::text is null or p.district = $2) and ($3::text is null or p.village_code = $3)
               and ($4::int is null or p.task_no = $4) and ($6::text is null or p.project_id > $6)
+              and ($7::text is null or p.district = $7) and ($8::text[] is null or p.village_code = any($8))
             group by p.project_id order by p.project_id limit $5""",
-        day, district, village_code, task_no, limit, after)
+        day, district, village_code, task_no, limit, after, scope.district, scope.village_list)
     items = [{k: (v.isoformat() if isinstance(v, date) else v) for k, v in r.items()} for r in rows]
     return {"as_of": day.isoformat(), "items": items,
             "next_after": items[-1]["project_id"] if len(items) == limit else None}

@@ -125,7 +125,7 @@ async def test_evidence_files_are_hashed_kept_and_the_reporter_cannot_verify(ass
     assert returned.status_code == 200 and returned.json()["status"] == "returned"
 
 
-async def test_overdue_milestones_gaps_and_findings_as_of_a_day(assessment, served):
+async def test_overdue_milestones_gaps_and_findings_as_of_a_day(assessment, served, token):
     code, team, secretary = served.village, served.team, served.secretary
     body = plan(code, uid("P"))
     await assessment.until_created("/projects", body, secretary | at("2025-02-20"), "the team known to assessment")
@@ -157,6 +157,17 @@ async def test_overdue_milestones_gaps_and_findings_as_of_a_day(assessment, serv
     on_deadline = (await assessment.get("/inspections/findings", params={"as_of": "2025-04-30", "target_id": team,
                                                                          "overdue": "true"})).json()
     assert on_deadline["items"] == []
+
+    # Read within scope only: the village's team and district see it, another district does not.
+    asked = {"as_of": "2025-03-01", "village_code": code}
+    own = (await assessment.get("/low-income/gaps", secretary, params=asked)).json()
+    assert [g["person_id"] for v in own["villages"] for g in v["gaps"]] == [person]
+    other = token(Role.district_official, subject="official-120110", district="120110")
+    assert (await assessment.get("/low-income/gaps", other, params=asked)).json()["gaps_total"] == 0
+    assert (await assessment.get(f"/projects/{body['project_id']}", other)).status_code == 403
+    assert (await assessment.get(f"/projects/{body['project_id']}", secretary)).status_code == 200
+    finance = token(Role.finance_officer, subject="finance-120119", district="120119")
+    assert (await assessment.get("/low-income/gaps", finance, params=asked)).status_code == 403
 
 
 async def test_a_years_assessment_reruns_with_the_same_scores_and_is_published(assessment, served):

@@ -80,3 +80,20 @@ async def year_2022(world: World) -> None:
     await world.command(lambda uow: assessments.define_rubric(uow, 2022, rubric))
     await presence(world, "c1", "T-1", V1, date(2022, 6, 1), 30)
     await world.sync()
+
+
+V9 = "120110001001"  # in another district, served by T-9 of unit U-9
+TEAM9 = Principal(subject="qin", role=Role.first_secretary, team="T-9")
+
+
+async def another_district(world: World) -> None:
+    await world.foreign("registry", VillageRegistered(
+        code=V9, name="邻区村", district="120110", town="邻区镇", village_type="agriculture",
+        income_fen={"2018": 10_000_000, "2019": 10_000_000, "2020": 10_000_000}), date(2021, 3, 1))
+    await world.foreign("registry", VillageDesignated(code=V9, district="120110", run_id="r1", rank=2,
+                                                      average_fen=10_000_000), date(2021, 4, 1))
+    await world.foreign("registry", WorkTeamFormed(team_id="T-9", lead_unit_id="U-9", partner_unit_ids=[],
+                                                   member_ids=["c9"], first_secretary_id="c9", district="120110"),
+                        date(2021, 5, 1))
+    await world.foreign("registry", TeamAssigned(team_id="T-9", lead_unit_id="U-9", village_code=V9,
+                                                 district="120110", reason="因需对接"), date(2021, 5, 2))

@@ -5,6 +5,7 @@ them, and its own events sequenced and delivered back to its facts projection.""
 from __future__ import annotations
 
 from collections import defaultdict
+from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime, time
 from uuid import uuid4
 
@@ -14,7 +15,7 @@ from shared.http.auth import Principal, Role
 from shared.messaging.kafka import encode
 from shared.projections import Delivery, ProjectionRunner
 from shared.projections.directory import VillageDirectory
-from tests.support.db import sequence_until
+from tests.support.db import dispose, fresh_store_pool, sequence_until
 
 from services.assessment.adapters.evidence import SCHEMA
 from services.assessment.domain.values import BEIJING
@@ -53,14 +54,17 @@ class World:
         for runner in self.runners:
             await runner.apply_batch([Delivery(topic, partition, offset, encode(event), {})])
 
-    async def rebuild_facts(self, sources_first: tuple[str, ...]) -> None:
+    async def rebuild_facts(self, sources_first: tuple[str, ...], *, empty: bool = True) -> None:
         """Empty the facts and replay every delivery, topic by topic in the given order (a
-        different interleaving than the live one, as a rebuild from Kafka may have)."""
+        different interleaving than the live one, as a rebuild from Kafka may have). Only
+        the sources named are replayed: a rebuild caught half-way; ``empty=False`` goes on
+        with the others."""
         runner = self.runners[1]
-        async with self.pool.acquire() as conn:
-            for table in runner.projection.tables:
-                await conn.execute(f"truncate {table}")
-            await conn.execute("delete from proj.positions where projection = $1", runner.projection.name)
+        if empty:
+            async with self.pool.acquire() as conn:
+                for table in runner.projection.tables:
+                    await conn.execute(f"truncate {table}")
+                await conn.execute("delete from proj.positions where projection = $1", runner.projection.name)
         offsets: dict[tuple[str, int], int] = defaultdict(int)
         for source in sources_first:
             for event, partition in self.delivered:
@@ -97,3 +101,16 @@ class World:
         for event in await self.store.read_all(self.own_fed, limit=100_000):
             await self.deliver(event)
             self.own_fed = event.global_position
+
+
+@asynccontextmanager
+async def fresh_world(settings, label: str, *build):
+    """A world in a database of its own, built by ``build`` (each ``async (world) -> None``)."""
+    name, pool = await fresh_store_pool(settings, label)
+    try:
+        world = await World(pool).setup()
+        for step in build:
+            await step(world)
+        yield world
+    finally:
+        await dispose(settings, name, pool)

@@ -12,7 +12,7 @@ from pydantic import BaseModel
 
 from shared.eventstore import CommandMeta, EventStore, UnitOfWork
 from shared.http.auth import Principal, Role, require
-from shared.http.deps import get_pool
+from shared.http.deps import IsoDate, get_pool
 
 from services.assessment.domain.values import business_day
 
@@ -23,7 +23,7 @@ Pool = Annotated[asyncpg.Pool, Depends(get_pool)]
 
 
 def as_of_day(
-    as_of: Annotated[date | None, Query(description="截至日期（北京时间），缺省为今天 / as of this day, default today")] = None,
+    as_of: Annotated[IsoDate | None, Query(description="截至日期（北京时间），缺省为今天 / as of this day, default today")] = None,
 ) -> date:
     return as_of or business_day(datetime.now(UTC))
 

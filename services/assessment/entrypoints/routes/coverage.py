@@ -11,7 +11,8 @@ from shared.http.auth import Principal, Role, require
 from shared.http.deps import IdempotencyKey, Meta, Store
 
 from services.assessment.domain.coverage import EndCoverage, RecordCoverage, RecordEligibility, RegisterPerson
-from services.assessment.entrypoints.routes.common import AsOfDay, Pool, Reader, run
+from services.assessment.entrypoints.routes.common import AsOfDay, Pool, run
+from services.assessment.entrypoints.routes.readers import PersonalScoped
 from services.assessment.handlers import coverage as handlers
 from services.assessment.queries import coverage as queries
 
@@ -51,8 +52,8 @@ async def end(person_id: PersonId, cover: Cover, cmd: EndCoverage, store: Store,
 
 
 @router.get("/gaps", summary="应保未保名单（按村）/ the gap list, by village: eligible but not covered")
-async def gaps(pool: Pool, _: Reader, as_of: AsOfDay,
+async def gaps(pool: Pool, scope: PersonalScoped, as_of: AsOfDay,
                district: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
                village_code: Annotated[str | None, Query(pattern=r"^\d{12}$")] = None) -> dict:
     async with pool.acquire() as conn:
-        return await queries.gaps(conn, as_of, district, village_code)
+        return await queries.gaps(conn, as_of, district, village_code, scope)

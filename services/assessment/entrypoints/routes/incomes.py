@@ -11,7 +11,8 @@ from shared.http.deps import IdempotencyKey, Meta, Store
 
 from services.assessment.config import assessment_settings
 from services.assessment.domain.incomes import ReportCityIncome, ReportVillageIncome
-from services.assessment.entrypoints.routes.common import AsOfDay, Pool, Reader, run
+from services.assessment.entrypoints.routes.common import AsOfDay, Pool, run
+from services.assessment.entrypoints.routes.readers import Scoped
 from services.assessment.handlers import incomes as handlers
 from services.assessment.queries import incomes as queries
 
@@ -40,17 +41,17 @@ async def report_city(cmd: ReportCityIncome, store: Store, meta: Meta, response:
 
 @router.get("/{year}/checks",
             summary="收入核查：是否达到20万元、增幅是否高于全市 / checks: 200,000 yuan reached, growth above the city")
-async def checks(year: Annotated[int, Path(ge=2018, le=2100)], pool: Pool, _: Reader, as_of: AsOfDay,
+async def checks(year: Annotated[int, Path(ge=2018, le=2100)], pool: Pool, scope: Scoped, as_of: AsOfDay,
                  district: District = None,
                  designated_only: Annotated[bool, Query(description="仅经济薄弱村（否则为有填报的村）/ weak villages "
                                                                     "only (else every village that reported)")] = True,
                  ) -> dict:
     async with pool.acquire() as conn:
-        return await queries.checks(conn, year, as_of, district, designated_only)
+        return await queries.checks(conn, year, as_of, district, designated_only, scope)
 
 
 @router.get("/flagged", summary="被标记待复核的收入报告 / income reports flagged for review")
-async def flagged(pool: Pool, _: Reader, year: Annotated[int | None, Query(ge=2018, le=2100)] = None,
+async def flagged(pool: Pool, scope: Scoped, year: Annotated[int | None, Query(ge=2018, le=2100)] = None,
                   district: District = None) -> dict:
     async with pool.acquire() as conn:
-        return {"items": await queries.flagged(conn, year, district)}
+        return {"items": await queries.flagged(conn, year, district, scope)}

@@ -15,7 +15,8 @@ from services.assessment.domain.inspections import (
     ReportRectification,
     ReturnRectification,
 )
-from services.assessment.entrypoints.routes.common import AsOfDay, Pool, Reader, run
+from services.assessment.entrypoints.routes.common import AsOfDay, Pool, run
+from services.assessment.entrypoints.routes.readers import Scoped
 from services.assessment.handlers import inspections as handlers
 from services.assessment.queries import inspections as queries
 
@@ -33,21 +34,22 @@ async def record(cmd: RecordInspection, store: Store, meta: Meta, response: Resp
 
 
 @router.get("/findings", summary="督导问题（截至某日；可仅列逾期）/ findings as of a day (optionally overdue only)")
-async def findings(pool: Pool, _: Reader, as_of: AsOfDay,
+async def findings(pool: Pool, scope: Scoped, as_of: AsOfDay,
                    district: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
                    target_id: Annotated[str | None, Query(max_length=80)] = None,
                    overdue: Annotated[bool, Query(description="仅逾期未整改 / overdue only")] = False,
                    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
                    offset: Annotated[int, Query(ge=0)] = 0) -> dict:
     async with pool.acquire() as conn:
-        return await queries.findings(conn, as_of, district, target_id, overdue, limit, offset)
+        return await queries.findings(conn, as_of, district, target_id, overdue, limit, offset, scope)
 
 
 @router.get("/{inspection_id}", summary="督导检查详情 / one inspection")
-async def inspection(inspection_id: Key, store: Store, _: Reader, as_of: AsOfDay) -> dict:
+async def inspection(inspection_id: Key, store: Store, scope: Scoped, as_of: AsOfDay) -> dict:
     found = Inspection.rehydrate(inspection_id, (e.decode() for e in
                                                  await store.read_stream(None, f"inspection-{inspection_id}")))
     found.require_exists()
+    scope.require(scope.sees_target(found.target_kind, found.target_id, found.district), field="inspection_id")
     return found.view(as_of)
 
 

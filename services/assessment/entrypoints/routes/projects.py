@@ -15,7 +15,8 @@ from shared.http.deps import IdempotencyKey, Meta, Store
 from services.assessment.adapters import evidence
 from services.assessment.config import assessment_settings
 from services.assessment.domain.projects import PlanProject, Project, ReportMilestone, ReturnMilestone
-from services.assessment.entrypoints.routes.common import AsOfDay, Pool, Reader, run
+from services.assessment.entrypoints.routes.common import AsOfDay, Pool, run
+from services.assessment.entrypoints.routes.readers import PersonalScoped, Scoped
 from services.assessment.handlers import projects as handlers
 from services.assessment.queries import milestones as queries
 
@@ -27,6 +28,7 @@ Team = Annotated[Principal, Depends(require(Role.first_secretary))]
 Assessor = Annotated[Principal, Depends(require(Role.assessor))]
 District = Annotated[str | None, Query(pattern=r"^\d{6}$", description="区代码 / district code")]
 Village = Annotated[str | None, Query(pattern=r"^\d{12}$", description="村代码 / village code")]
+MAX_FILES = 50  # as many hashes as a report carries
 
 
 @router.post("/projects", status_code=201, summary="项目立项 / plan a project",
@@ -38,24 +40,26 @@ async def plan(cmd: PlanProject, store: Store, meta: Meta, response: Response, p
 
 
 @router.get("/projects", summary="项目列表（截至某日）/ projects as of a day")
-async def list_projects(pool: Pool, _: Reader, as_of: AsOfDay, district: District = None, village_code: Village = None,
+async def list_projects(pool: Pool, scope: Scoped, as_of: AsOfDay, district: District = None,
+                        village_code: Village = None,
                         task_no: Annotated[int | None, Query(ge=1, le=19)] = None,
                         limit: Annotated[int, Query(ge=1, le=500)] = 100,
                         after: Annotated[str | None, Query(max_length=80)] = None) -> dict:
     async with pool.acquire() as conn:
-        return await queries.projects(conn, as_of, district, village_code, task_no, limit, after)
+        return await queries.projects(conn, as_of, district, village_code, task_no, limit, after, scope)
 
 
 @router.get("/projects/summary", summary="按任务统计项目进度 / projects per task: planned, in progress, done, overdue")
-async def summary(pool: Pool, _: Reader, as_of: AsOfDay, district: District = None) -> dict:
+async def summary(pool: Pool, scope: Scoped, as_of: AsOfDay, district: District = None) -> dict:
     async with pool.acquire() as conn:
-        return await queries.summary(conn, as_of, district)
+        return await queries.summary(conn, as_of, district, scope)
 
 
 @router.get("/projects/{project_id}", summary="项目当前状态 / a project as it stands")
-async def project(project_id: ProjectId, store: Store, _: Reader, as_of: AsOfDay) -> dict:
+async def project(project_id: ProjectId, store: Store, scope: Scoped, as_of: AsOfDay) -> dict:
     found = Project.rehydrate(project_id, (e.decode() for e in await store.read_stream(None, f"project-{project_id}")))
     found.require_exists()
+    scope.require(scope.sees(found.village_code, found.district), field="project_id")
     return found.view(as_of)
 
 
@@ -78,8 +82,11 @@ async def report_with_files(project_id: ProjectId, milestone_id: MilestoneId, st
                             files: Annotated[list[UploadFile], File(description="佐证文件 / evidence files")],
                             idempotency_key: IdempotencyKey = None) -> dict:
     limit = assessment_settings().max_evidence_bytes
+    if len(files) > MAX_FILES:
+        raise DomainError(f"每次最多上传 {MAX_FILES} 个佐证文件（收到 {len(files)} 个）/ at most {MAX_FILES} evidence "
+                          f"files per report ({len(files)} sent)", field="files")
     uploads = []
-    for upload in files[:50]:
+    for upload in files:
         content = await upload.read(limit + 1)
         if len(content) > limit:
             raise DomainError(f"文件 {upload.filename} 超过 {limit} 字节 / file too large", field="files")
@@ -113,19 +120,22 @@ async def send_back(project_id: ProjectId, milestone_id: MilestoneId, cmd: Retur
 
 
 @router.get("/milestones/overdue", summary="逾期未验收的节点（截至某日）/ milestones overdue as of a day")
-async def overdue(pool: Pool, _: Reader, as_of: AsOfDay, district: District = None, village_code: Village = None,
+async def overdue(pool: Pool, scope: Scoped, as_of: AsOfDay, district: District = None, village_code: Village = None,
                   limit: Annotated[int, Query(ge=1, le=1000)] = 200,
                   offset: Annotated[int, Query(ge=0)] = 0) -> dict:
     async with pool.acquire() as conn:
-        return await queries.overdue(conn, as_of, district, village_code, limit, offset)
+        return await queries.overdue(conn, as_of, district, village_code, limit, offset, scope)
 
 
 @router.get("/evidence/{sha256}", summary="下载佐证文件 / download an evidence file",
             response_class=RawResponse)
-async def download(sha256: Annotated[str, Path(pattern=r"^[0-9a-f]{64}$")], pool: Pool, _: Reader) -> RawResponse:
+async def download(sha256: Annotated[str, Path(pattern=r"^[0-9a-f]{64}$")], pool: Pool,
+                   scope: PersonalScoped) -> RawResponse:
     async with pool.acquire() as conn:
         row = await evidence.fetch(conn, sha256)
-    if row is None:
-        raise NotFound(f"未找到文件 {sha256} / no such evidence file", field="sha256")
+        if row is None:
+            raise NotFound(f"未找到文件 {sha256} / no such evidence file", field="sha256")
+        uses = await evidence.uses(conn, sha256)
+    scope.require(scope.city_wide or any(scope.sees(u["village_code"], u["district"]) for u in uses), field="sha256")
     return RawResponse(bytes(row["content"]), media_type=row["media_type"],
                        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{row['sha256']}"})
