@@ -1,7 +1,8 @@
 """Append: commands that each append one event in their own transaction.
 
-- ours: ``EventStore.execute`` with an idempotency key, loading a village aggregate and
-  appending its ``VillageRegistered`` — exactly what ``POST /villages`` does behind HTTP;
+- ours: ``EventStore.execute`` with an idempotency key, creating a village aggregate
+  (``uow.new``: no read; the append checks that the stream is new) and appending its
+  ``VillageRegistered`` — exactly what ``POST /villages`` does behind HTTP;
 - limit: raw asyncpg single-row inserts of the same payload, each its own transaction;
 - peer: the ``eventsourcing`` library's PostgreSQL application saving a new aggregate with
   one event, from as many threads.
@@ -46,7 +47,7 @@ class Village(Aggregate):
 
 
 async def register(uow: UnitOfWork, event: VillageRegistered) -> dict:
-    aggregate = await uow.load(Village, event.code)
+    aggregate = await uow.new(Village, event.code)  # as services/registry/handlers/villages.py
     aggregate.register(event)
     await uow.save(aggregate)
     return {"code": event.code, "stream_version": aggregate.version}

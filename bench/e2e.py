@@ -20,6 +20,9 @@ from bench.stack import BenchStack
 from shared.http.auth import Principal, Role, issue_token
 from shared.messaging.kafka import ensure_topics
 
+IN_FLIGHT = 64
+DRAIN = 30.0
+
 
 def pct(values: list[float], p: float) -> float:
     ordered = sorted(values)
@@ -54,43 +57,58 @@ async def kafka_round_trip(bootstrap: str, topic: str, n: int = 200) -> list[flo
 async def steady(stack: BenchStack, rate: int, seconds: float, serial: int) -> tuple[list[float], float, int]:
     token = issue_token(stack.settings, Principal(subject="bench", role=Role.city_office))
     sent_at: dict[str, float] = {}
+    pending: set[str] = set()
     seen: dict[str, float] = {}
+    completed: list[float] = []
     failures = 0
     done = asyncio.Event()
+    # Open loop: commands are due at the rate whatever the server does, and a latency counts
+    # from the moment its command was due. At most IN_FLIGHT requests are on the wire; the
+    # rest wait here — httpx's own pool queue costs time quadratic in its length and would
+    # make the load generator, not the system, the bottleneck.
+    in_flight = asyncio.Semaphore(IN_FLIGHT)
 
     async def watch() -> None:
         conn = await asyncpg.connect(stack.settings.dsn("publicity"))
         try:
-            while not done.is_set() or len(seen) < len(sent_at) - failures:
-                pending = [c for c in sent_at if c not in seen]
+            while not done.is_set() or pending:
                 if pending:
-                    for r in await conn.fetch("select code from stats.villages where code = any($1)", pending):
+                    for r in await conn.fetch("select code from stats.villages where code = any($1)", list(pending)):
                         seen[r["code"]] = time.perf_counter()
+                        pending.discard(r["code"])
                 await asyncio.sleep(0.005)
         finally:
             await conn.close()
 
     async with httpx.AsyncClient(base_url=stack.url("registry"), timeout=30,
                                  headers={"Authorization": f"Bearer {token}"},
-                                 limits=httpx.Limits(max_connections=64)) as client:
+                                 limits=httpx.Limits(max_connections=IN_FLIGHT)) as client:
         async def command(i: int) -> None:
             nonlocal failures
             code = f"120119{(serial + i) % 1_000_000:06d}"
             sent_at[code] = time.perf_counter()
+            pending.add(code)
             body = {"code": code, "name": "基准村", "district": "120119", "town": "基准镇",
                     "village_type": "agriculture", "income_2018": "1.00", "income_2019": "1.00", "income_2020": "1.00"}
-            for attempt in range(3):
-                # As a real client does: a connection the server closed while idle is retried
-                # with the same idempotency key, and the latency counts from the first try.
-                try:
-                    r = await client.post("/villages", json=body, headers={"Idempotency-Key": f"bench-{code}"})
-                    break
-                except httpx.TransportError:
-                    if attempt == 2:
-                        failures += 1
-                        return
-            if r.status_code not in (200, 201):
+            try:
+                async with in_flight:
+                    for attempt in range(3):
+                        # As a real client does: a connection the server closed while idle is retried
+                        # with the same idempotency key, and the latency counts from the first try.
+                        try:
+                            r = await client.post("/villages", json=body, headers={"Idempotency-Key": f"bench-{code}"})
+                            break
+                        except httpx.TransportError:
+                            if attempt == 2:
+                                r = None
+            except asyncio.CancelledError:
+                pending.discard(code)  # not answered in time: counted as failed, not waited for
+                raise
+            if r is None or r.status_code not in (200, 201):
                 failures += 1
+                pending.discard(code)
+            else:
+                completed.append(time.perf_counter())
 
         watcher = asyncio.create_task(watch())
         started, tasks, i = time.perf_counter(), [], 0
@@ -100,13 +118,18 @@ async def steady(stack: BenchStack, rate: int, seconds: float, serial: int) -> t
                 tasks.append(asyncio.create_task(command(i)))
                 i += 1
             await asyncio.sleep(0.002)
-        await asyncio.gather(*tasks)
-        achieved = i / (time.perf_counter() - started)
+        # Bounded: what the server has not answered DRAIN seconds after the last command was
+        # due is cancelled and counted as failed.
+        _, late = await asyncio.wait(tasks, timeout=DRAIN)
+        for task in late:
+            task.cancel()
+        failures += len(late)
+        achieved = len(completed) / (max(completed, default=started) - started or 1)
         done.set()
         try:
-            await asyncio.wait_for(watcher, timeout=30)
+            await asyncio.wait_for(watcher, timeout=DRAIN)
         except TimeoutError:
-            pass
+            watcher.cancel()
     return [seen[c] - sent_at[c] for c in seen], achieved, failures
 
 

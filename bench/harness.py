@@ -40,6 +40,12 @@ class Figure:
         if self.baseline_value:
             self.ratio = self.value / self.baseline_value
 
+    @classmethod
+    def from_dict(cls, d: dict) -> Figure:
+        figure = cls(**{k: v for k, v in d.items() if k not in ("ratio", "met")})
+        figure.met = d["met"]
+        return figure
+
 
 class Bounded:
     """A deadline shared by a benchmark's loops, so each one ends on time."""

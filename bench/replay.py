@@ -2,9 +2,10 @@
 raw aiokafka consumer reading the same topic without processing.
 
 The topic is filled with ``VillageRegistered`` events in the relay's exact wire form
-(envelope JSON, CloudEvents headers, keyed by stream). Projections that do not read the
-registry topic are rebuilt too (their topics are empty), so the figure is the whole
-read side's rebuild time.
+(envelope JSON, CloudEvents headers, keyed by stream). Every publicity projection is
+rebuilt, all together (``rebuild_together``: one pass over their topics, each record
+decoded once); those that do not read the registry topic are rebuilt too (their topics
+are empty), so the figure is the whole read side's rebuild time.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from shared.config import Settings
 from shared.db import create_pool, drop_database, ensure_database
 from shared.eventstore import RecordedEvent
 from shared.messaging.kafka import encode, ensure_topics, headers_for
-from shared.projections import ProjectionRunner
+from shared.projections import ProjectionRunner, rebuild_together
 from shared.reference.places import DISTRICTS
 
 
@@ -88,23 +89,23 @@ async def run_async(settings: Settings, n: int) -> list[Figure]:
     raw = await raw_read(settings.kafka_bootstrap, topics["registry"])
     database = f"{settings.db_prefix}bench_replay_{uuid.uuid4().hex[:6]}"
     await ensure_database(settings, database)
-    pool = await create_pool(settings.dsn_for(database), max_size=4)
+    pool = await create_pool(settings.dsn_for(database), max_size=len(PROJECTIONS) + 1)
     try:
         started = time.perf_counter()
-        for projection in PROJECTIONS:
-            runner = ProjectionRunner(pool, projection, {s: topics[s] for s in projection.sources})
+        runners = [ProjectionRunner(pool, p, {s: topics[s] for s in p.sources}) for p in PROJECTIONS]
+        for runner in runners:
             await runner.setup()
-            with Progress(console=console, transient=True) as bar:
-                task = bar.add_task(f"重放 replaying {projection.name}", total=None)
-                await runner.rebuild(settings.kafka_bootstrap,
-                                     progress=lambda done, total: bar.update(task, completed=done, total=total))
+        with Progress(console=console, transient=True) as bar:
+            task = bar.add_task("重放 replaying", total=None)
+            await rebuild_together(runners, settings.kafka_bootstrap,
+                                   progress=lambda done, total: bar.update(task, completed=done, total=total))
         ours = n / (time.perf_counter() - started)
     finally:
         await pool.close()
         await drop_database(settings, database)
     figure = Figure(f"replay of {n:,} events into every publicity projection", ours, "events/s",
                     "raw aiokafka consumer", raw, target=">= 0.3× raw",
-                    notes=f"{len(PROJECTIONS)} projections rebuilt")
+                    notes=f"{len(PROJECTIONS)} projections rebuilt in one pass over the topics")
     figure.met = figure.ratio >= 0.3
     return [figure]
 

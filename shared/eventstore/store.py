@@ -2,23 +2,28 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import hashlib
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any
 from uuid import uuid4
 
 import asyncpg
 import orjson
 
-from shared.eventstore.aggregate import Aggregate
 from shared.eventstore.catalogue import CATALOGUE, DomainEvent, UnknownEvent
 from shared.eventstore.envelope import CommandMeta, RecordedEvent
 from shared.eventstore.errors import ConcurrencyError, DomainError, IdempotencyKeyReused
+from shared.eventstore.unit_of_work import CommandUnit, UncheckedGuess, UnitOfWork
 from shared.tracing import span
 
-A = TypeVar("A", bound=Aggregate)
+__all__ = ["CommandResult", "EventStore", "Record", "UnitOfWork"]
+
+# A command's idempotency record: (key, command name, fingerprint of its content, result).
+Record = tuple[str, str, str, Any]
 
 EVENT_COLUMNS = """e.id, e.event_id, e.type, e.schema_version, e.stream_id, e.stream_version,
     e.occurred_at, e.recorded_at, e.correlation_id, e.causation_id, e.actor, e.payload,
@@ -26,11 +31,38 @@ EVENT_COLUMNS = """e.id, e.event_id, e.type, e.schema_version, e.stream_id, e.st
 
 _COLUMNS = """insert into es.events (event_id, stream_id, stream_version, type, schema_version,
     occurred_at, correlation_id, causation_id, actor, traceparent, payload)"""
-_INSERT_ONE = _COLUMNS + " values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) returning recorded_at"
-_INSERT_MANY = _COLUMNS + """
-select * from unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::int[],
-                     $6::timestamptz[], $7::uuid[], $8::uuid[], $9::text[], $10::text[], $11::jsonb[])
-returning recorded_at"""
+_ONE = "select $1::uuid, $2::text, $3::int, $4::text, $5::int, $6::timestamptz, $7::uuid, $8::uuid, $9::text, " \
+       "$10::text, $11::jsonb"
+_MANY = """select u.* from unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::int[],
+                     $6::timestamptz[], $7::uuid[], $8::uuid[], $9::text[], $10::text[], $11::jsonb[]) as u"""
+
+
+@functools.cache
+def write_statement(events: str, record: bool, locks: tuple[bool, ...] = ()) -> str:
+    """One statement that appends ``events`` ("none", "one" — scalar parameters, which encode
+    far cheaper than arrays — or "many"), records the command's idempotency key and takes
+    advisory locks (shared or not, each) before writing anything. Parameters in that order:
+    the events' 11, the record's 4, one key per lock."""
+    if events != "none" and not record and not locks:  # an append on a caller's transaction
+        return f"{_COLUMNS} {_ONE if events == 'one' else _MANY} returning recorded_at"
+    first = 1 if events == "none" else 12
+    ctes, source = [], ""
+    if locks:
+        taken = ", ".join(f"pg_advisory_xact_lock{'_shared' if shared else ''}(${first + 4 * record + i}::bigint)"
+                          for i, shared in enumerate(locks))
+        ctes.append(f"locked as (select {taken})")
+        source = " cross join locked"  # a row to write exists only once the locks are held
+    if events != "none":
+        rows = (_ONE + (" from locked" if locks else "")) if events == "one" else (_MANY + source)
+        ctes.append(f"appended as ({_COLUMNS} {rows} returning recorded_at)")
+    if record:
+        n = first
+        ctes.append(f"""recorded as (insert into es.commands (idempotency_key, command, fingerprint, result)
+            select ${n}::text, ${n + 1}::text, ${n + 2}::text, ${n + 3}::jsonb{" from locked" if locks else ""})""")
+    if not ctes:
+        raise ValueError("nothing to write")
+    final = "select recorded_at from appended" if events != "none" else "select 1"
+    return "with " + ",\n".join(ctes) + "\n" + final
 
 
 def fingerprint(body: Any) -> str:
@@ -90,6 +122,9 @@ class EventStore:
         meta: CommandMeta,
         *,
         verify_head: bool = True,
+        record: Record | None = None,
+        locks: Sequence[tuple[int, bool]] = (),
+        recorded: bool = True,
     ) -> list[RecordedEvent]:
         """Append to many streams at once — ``(stream_id, expected_version, events)`` each —
         with one head check and one insert (a bulk import, a designation of hundreds of
@@ -97,10 +132,15 @@ class EventStore:
 
         The unique (stream, version) key catches a writer that got there first; the head
         check catches a caller expecting a version a stream never reached. A unit of work
-        that loaded its streams in this transaction knows their heads and skips the check.
+        that loaded its streams knows their heads and skips the check.
+
+        ``record`` (a command's idempotency record) and ``locks`` (advisory ``(key, shared)``
+        locks, held until commit) go in the same statement: a command run outside a
+        transaction is then still all or nothing. ``recorded=False``: the caller needs no
+        ``RecordedEvent`` back (a command's final statement), and none is built.
         """
         appends = [(s, v, list(evs)) for s, v, evs in appends if evs]
-        if not appends:
+        if not appends and record is None:
             return []
         with span("eventstore.append", attributes={"streams": len(appends)}):
             moved = [(s, v) for s, v, _ in appends if v > 0] if verify_head else []
@@ -117,27 +157,29 @@ class EventStore:
             flat = [(s, v + i + 1, e) for s, v, evs in appends for i, e in enumerate(evs)]
             ids = [uuid4() for _ in flat]
             payloads = [e.model_dump(mode="json") for _, _, e in flat]
+            if len(flat) == 1:
+                (stream_id, version, event), = flat
+                args = [ids[0], stream_id, version, event.event_type, event.version, occurred,
+                        meta.correlation_id, meta.causation_id, meta.actor, meta.traceparent, payloads[0]]
+            elif flat:
+                n = len(flat)
+                args = [ids, [s for s, _, _ in flat], [v for _, v, _ in flat], [e.event_type for _, _, e in flat],
+                        [e.version for _, _, e in flat], [occurred] * n, [meta.correlation_id] * n,
+                        [meta.causation_id] * n, [meta.actor] * n, [meta.traceparent] * n, payloads]
+            else:
+                args = []
+            sql = write_statement("none" if not flat else "one" if len(flat) == 1 else "many",
+                                  record is not None, tuple(shared for _, shared in locks))
             try:
-                if len(flat) == 1:  # the common case: scalar parameters encode far cheaper than arrays
-                    (stream_id, version, event), = flat
-                    rows = [await conn.fetchrow(
-                        _INSERT_ONE, ids[0], stream_id, version, event.event_type, event.version, occurred,
-                        meta.correlation_id, meta.causation_id, meta.actor, meta.traceparent, payloads[0],
-                    )]
-                else:
-                    n = len(flat)
-                    rows = await conn.fetch(
-                        _INSERT_MANY, ids, [s for s, _, _ in flat], [v for _, v, _ in flat],
-                        [e.event_type for _, _, e in flat], [e.version for _, _, e in flat], [occurred] * n,
-                        [meta.correlation_id] * n, [meta.causation_id] * n, [meta.actor] * n,
-                        [meta.traceparent] * n, payloads,
-                    )
+                rows = await conn.fetch(sql, *args, *(record or ()), *(key for key, _ in locks))
             except asyncpg.UniqueViolationError as exc:
                 if exc.constraint_name == "events_stream_id_stream_version_key":
                     raise ConcurrencyError(appends[0][0] if len(appends) == 1 else "(batch)", appends[0][1]) from exc
                 raise
-        return [
-            RecordedEvent(
+        if not flat or not recorded:
+            return []
+        return [  # every value is already of its field's type: no validation needed
+            RecordedEvent.model_construct(
                 event_id=event_id, type=event.event_type, schema_version=event.version, source=self.source,
                 stream_id=stream_id, stream_version=version, occurred_at=occurred, recorded_at=row["recorded_at"],
                 correlation_id=meta.correlation_id, causation_id=meta.causation_id, actor=meta.actor,
@@ -212,32 +254,34 @@ class EventStore:
         handler: Callable[[UnitOfWork], Awaitable[dict[str, Any]]],
         idempotency_key: str | None = None,
     ) -> CommandResult:
-        """Run ``handler`` in one transaction. With a key, a retry returns the first result
-        and appends nothing, and a concurrent duplicate waits for and returns the first.
+        """Run ``handler`` as one atomic command. With a key, a retry returns the first
+        result and appends nothing, and a concurrent duplicate waits for and returns the first.
 
-        The key is recorded in the command's transaction; a retry is recognised when that
-        record collides, or when the handler refuses the command (for example because its
-        first run already took effect). The common, first run pays no extra look-up.
+        The handler gets a ``CommandUnit``: its saves, the key and the result are written by
+        one statement at the end, in a transaction only if the handler needed one (it
+        touched ``uow.conn``); a handler that guessed an aggregate new (``uow.new``) and did
+        not commit is run once more, reading it. A retry is recognised when that record
+        collides, or when the handler refuses the command (for example because its first
+        run already took effect). The common, first run pays no extra look-up.
         """
         digest = fingerprint({"command": command, "body": body}) if idempotency_key else ""
         async with self.pool.acquire() as conn:
-            try:
-                async with conn.transaction():
-                    result = await handler(UnitOfWork(conn, self, meta))
-                    if idempotency_key:
-                        await conn.execute(
-                            "insert into es.commands (idempotency_key, command, fingerprint, result)"
-                            " values ($1, $2, $3, $4)",
-                            idempotency_key,
-                            command,
-                            digest,
-                            result,
-                        )
-                return CommandResult(result, replayed=False)
-            except (asyncpg.UniqueViolationError, DomainError):
-                if idempotency_key and (done := await self._recorded(conn, idempotency_key, digest)):
-                    return done
-                raise
+            guess_new = True
+            while True:
+                uow = None
+                try:
+                    async with contextlib.AsyncExitStack() as scope:  # the transaction, if one starts
+                        uow = CommandUnit(conn, self, meta, scope, guess_new=guess_new)
+                        result = await handler(uow)
+                        await uow.finish((idempotency_key, command, digest, result) if idempotency_key else None)
+                    return CommandResult(result, replayed=False)
+                except (asyncpg.UniqueViolationError, DomainError, UncheckedGuess):
+                    if uow is not None and uow.guessed:  # the answer rested on a guess: ask again, reading
+                        guess_new = False
+                        continue
+                    if idempotency_key and (done := await self._recorded(conn, idempotency_key, digest)):
+                        return done
+                    raise
 
     @staticmethod
     async def _recorded(conn: asyncpg.Connection, key: str, digest: str) -> CommandResult | None:
@@ -249,43 +293,3 @@ class EventStore:
         if row["fingerprint"] != digest:
             raise IdempotencyKeyReused(key)
         return CommandResult(row["result"], replayed=True)
-
-
-class UnitOfWork:
-    """One command's transaction: load aggregates, save what they recorded."""
-
-    def __init__(self, conn: asyncpg.Connection, store: EventStore, meta: CommandMeta):
-        self.conn = conn
-        self.store = store
-        self.meta = meta
-        self.recorded: list[RecordedEvent] = []
-
-    async def load(self, cls: type[A], key: str) -> A:
-        return (await self.load_many(cls, [key]))[key]
-
-    async def load_many(self, cls: type[A], keys: Sequence[str]) -> dict[str, A]:
-        """Many aggregates of one kind in one read (keys without a stream come back empty)."""
-        ids = {cls(k).stream_id: k for k in keys}
-        stored = await self.store.load_streams(self.conn, list(ids))
-        return {ids[s]: cls.rehydrate(ids[s], events) for s, events in stored.items()}
-
-    async def save_all(self, aggregates: Sequence[Aggregate]) -> list[RecordedEvent]:
-        """Save many aggregates with one batched append (see ``EventStore.append_many``)."""
-        appends = []
-        for aggregate in aggregates:
-            pending, aggregate.pending = aggregate.pending, []
-            appends.append((aggregate.stream_id, aggregate.version, pending))
-            aggregate.version += len(pending)
-        recorded = await self.store.append_many(self.conn, appends, self.meta, verify_head=False)
-        self.recorded.extend(recorded)
-        return recorded
-
-    async def save(self, aggregate: Aggregate) -> list[RecordedEvent]:
-        pending, aggregate.pending = aggregate.pending, []
-        expected = aggregate.version
-        recorded = await self.store.append(
-            self.conn, aggregate.stream_id, expected, pending, self.meta, verify_head=False
-        )
-        aggregate.version += len(pending)
-        self.recorded.extend(recorded)
-        return recorded

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -12,7 +13,7 @@ from shared.config import Settings, get_settings
 from shared.db import create_pool, ensure_database, migrate
 from shared.eventstore import EventStore
 from shared.eventstore.schema import EVENTSTORE_SQL
-from shared.http.errors import install_error_handlers
+from shared.http.errors import document_errors, install_error_handlers
 from shared.http.limits import install_limits
 from shared.projections import Projection, ProjectionRunner
 from shared.tracing import setup_tracing
@@ -45,6 +46,9 @@ def create_service_app(
             await ProjectionRunner(pool, projection, {}).setup()
         if on_startup:
             await on_startup(app)
+        # What is loaded by now lives as long as the process: keep it out of the cycle
+        # collector's full passes (measured: the first bulk import paid ~0.3 s for one).
+        gc.freeze()
         yield
         await pool.close()
 
@@ -71,6 +75,8 @@ def create_service_app(
 
     for router in routers:
         app.include_router(router)
+    generate_openapi = app.openapi
+    app.openapi = lambda: document_errors(generate_openapi())  # idempotent over FastAPI's cached document
     if settings.otel_exporter != "none":
         from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 

@@ -70,12 +70,28 @@ def issue_token(settings: Settings, principal: Principal, ttl_seconds: int = 8 *
     return jwt.encode(claims, _secret(settings), algorithm="HS256")
 
 
+# Tokens already verified, by (token, key): a client sends the same token with every
+# request, and decoding it (PyJWT prepares the key anew each time) was a tenth of a
+# command's CPU. Only the expiry can change a verified token's answer, so it is checked
+# on every use; a token signed with a rotated key misses, being cached under the old one.
+_verified: dict[tuple[str, str], tuple[Principal, float]] = {}
+_VERIFIED_MAX = 10_000
+
+
 def verify_token(settings: Settings, token: str) -> Principal:
+    key = settings.jwt_public_key or _secret(settings)
+    known = _verified.get((token, key))
+    if known is not None and time.time() < known[1]:
+        return known[0]
     if settings.jwt_public_key:
-        claims = jwt.decode(token, settings.jwt_public_key, algorithms=["RS256", "ES256"], options={"require": ["exp"]})
+        claims = jwt.decode(token, key, algorithms=["RS256", "ES256"], options={"require": ["exp"]})
     else:
-        claims = jwt.decode(token, _secret(settings), algorithms=["HS256"], options={"require": ["exp"]})
-    return Principal.model_validate(claims)
+        claims = jwt.decode(token, key, algorithms=["HS256"], options={"require": ["exp"]})
+    principal = Principal.model_validate(claims)
+    if len(_verified) >= _VERIFIED_MAX:
+        _verified.clear()
+    _verified[(token, key)] = (principal, claims["exp"])
+    return principal
 
 
 _bearer = HTTPBearer(auto_error=False, description="OAuth2 bearer token (JWT)")

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import asyncpg
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
 from aiokafka.errors import KafkaError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared.eventstore.errors import DomainError
 
@@ -17,7 +22,24 @@ def problem(loc: list[str], msg: str, kind: str, **ctx: object) -> dict:
     return item
 
 
+# FastAPI's and Starlette's own refusals (an unparsable body, an unknown path, a method the
+# path does not take) carry a bare English string; they are said again in the usual shape.
+_PLAIN = {
+    400: (["body"], "无法解析请求体", "body_unparsable"),
+    404: (["path"], "无此路径", "not_found"),
+    405: (["method"], "此路径不支持该方法", "method_not_allowed"),
+}
+
+
 def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(StarletteHTTPException)
+    async def plain_http_error(request: Request, exc: StarletteHTTPException):
+        if not isinstance(exc.detail, str):
+            return await http_exception_handler(request, exc)
+        loc, zh, kind = _PLAIN.get(exc.status_code, ([], "请求未被接受", "http_error"))
+        return JSONResponse({"detail": [problem(loc, f"{zh} / {exc.detail}", kind)]},
+                            status_code=exc.status_code, headers=exc.headers)
+
     @app.exception_handler(DomainError)
     async def domain_error(_: Request, exc: DomainError):
         loc = ["body", *exc.field.split(".")] if exc.field else ["body"]
@@ -48,3 +70,86 @@ def install_error_handlers(app: FastAPI) -> None:
             status_code=503,
             headers={"Retry-After": "2"},
         )
+
+
+class ErrorItem(BaseModel):
+    """One problem with a request, in the shape FastAPI uses for its 422s."""
+
+    model_config = ConfigDict(extra="allow")
+
+    loc: list[str | int] = Field(description="出错位置：body / query / path / header 及字段 / where: the part, then the field")
+    msg: str = Field(description="说明，中文在前、英文在后 / what is wrong, Chinese then English")
+    type: str = Field(description="错误类别 / kind of error, e.g. NotFound, Conflict, forbidden, too_large")
+    ctx: dict[str, Any] | None = Field(None, description="相关数值 / values that explain the error, e.g. a limit")
+
+
+class ErrorResponse(BaseModel):
+    """Every error answer of every service: 400, 401, 403, 404, 409, 413, 422, 503."""
+
+    model_config = ConfigDict(extra="allow")
+
+    detail: list[ErrorItem] = Field(description="问题列表 / the problems, one per field")
+
+
+# What an answer with each status means, wherever a route says no more.
+_MEANING = {
+    400: "请求体无法解析（如非 UTF-8 的 JSON）/ the body could not be parsed (e.g. JSON that is not UTF-8)",
+    401: "未登录或令牌无效、已过期 / no bearer token, or an invalid or expired one",
+    403: "无权办理（角色或范围不符），未作任何更改 / not allowed (role or scope); nothing changed",
+    404: "所指对象不存在 / something the request names does not exist",
+    409: "与现有状态冲突，未作任何更改 / conflicts with the current state; nothing changed",
+    413: "请求体过大，未作任何更改 / request body too large; nothing changed",
+    422: "输入或规则不符，字段级说明，未作任何更改 / bad input or a broken rule, per field; nothing changed",
+    503: "数据库或消息队列暂不可用，可按 Retry-After 重试 / database or broker away for a moment: retry after Retry-After",
+}
+_COMMAND_METHODS = {"post", "put", "patch", "delete"}
+
+
+def error_statuses(method: str, op: dict[str, Any]) -> list[int]:
+    """The error answers an operation can give, from what it is: secured (401, 403), a command
+    (404, 409, 422: a rule or something it names), with a body (400, 413, 422), with parameters
+    (404 when one names something, 422), and any (503: the database or broker away)."""
+    statuses = {503}
+    params = op.get("parameters", ())
+    if op.get("security"):
+        statuses |= {401, 403}
+    if method in _COMMAND_METHODS:
+        statuses |= {404, 409, 422}
+    if "requestBody" in op:
+        statuses |= {400, 413, 422}
+    if params:
+        statuses.add(422)
+    if any(p["in"] == "path" for p in params):
+        statuses.add(404)
+    return sorted(statuses)
+
+
+def document_errors(openapi: dict[str, Any]) -> dict[str, Any]:
+    """Declare in an OpenAPI document the error answers each operation really gives, all with
+    the shared ``ErrorResponse`` body, and the 200 a replayed command answers (same
+    ``Idempotency-Key``: the first answer again). Routes' own descriptions are kept."""
+    schemas = openapi.setdefault("components", {}).setdefault("schemas", {})
+    generated = ErrorResponse.model_json_schema(ref_template="#/components/schemas/{model}")
+    schemas.update(generated.pop("$defs", {}))
+    schemas["ErrorResponse"] = generated
+    body = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}}
+    for item in openapi.get("paths", {}).values():
+        for method, op in item.items():
+            if not isinstance(op, dict) or "responses" not in op:
+                continue
+            responses = op["responses"]
+            for status in error_statuses(method, op):
+                responses.setdefault(str(status), {"description": _MEANING[status]})
+            for status, answer in responses.items():
+                if status[0] in "45" and not answer.get("content", {}).get("application/json", {}).get("schema"):
+                    answer["content"] = body
+            if "503" in responses:
+                responses["503"].setdefault("headers", {"Retry-After": {
+                    "description": "几秒后重试 / seconds to wait before retrying", "schema": {"type": "string"}}})
+            replayable = any(p["in"] == "header" and p["name"].lower() == "idempotency-key"
+                             for p in op.get("parameters", ()))
+            if replayable and "201" in responses and "200" not in responses:
+                responses["200"] = {**responses["201"],
+                                    "description": "重放：同一幂等键，返回首次结果 / a replay (same Idempotency-Key): the first answer"}
+            op["responses"] = dict(sorted(responses.items()))
+    return openapi

@@ -27,6 +27,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 MIB = 1024 * 1024
 DEFAULT_MAX_BODY = MIB
+# An upload's body is its file plus the multipart framing and the form's other fields: a route
+# that takes files of up to N bytes caps its body at N + this, and refuses a larger file itself.
+MULTIPART_OVERHEAD = 64 * 1024
 MAX_PAGE_SIZE = 500
 ECHO_MAX = 200  # longer inputs are not sent back in a 422
 # Starlette keeps its limiter's exception private; FastAPI looks it up the same way.

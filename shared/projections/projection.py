@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -27,6 +28,11 @@ class Projection:
     ``apply`` runs inside the batch's transaction; it must only touch ``tables``.
     It must not read the clock or anything but the event and the tables, so that a
     rebuild from offset zero comes out the same as the live model.
+
+    ``apply_batch`` is what the runner calls, with the events of one delivery batch that
+    are new (duplicates already removed), in delivery order. A projection that can apply
+    many events with a few set-based statements overrides it; the result must equal
+    applying them one by one.
     """
 
     name: ClassVar[str]
@@ -36,3 +42,7 @@ class Projection:
 
     async def apply(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
         raise NotImplementedError
+
+    async def apply_batch(self, conn: asyncpg.Connection, events: Sequence[RecordedEvent]) -> None:
+        for event in events:
+            await self.apply(conn, event)

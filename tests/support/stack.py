@@ -26,9 +26,12 @@ def free_port() -> int:
 
 
 class ServiceStack:
-    def __init__(self, settings: Settings, workdir: Path):
+    def __init__(self, settings: Settings, workdir: Path, namespace: str = ""):
+        """``namespace`` gives the stack databases and topics of its own on the same servers."""
         self.settings = settings
         self.workdir = workdir
+        self.db_prefix = settings.db_prefix + (f"{namespace}_" if namespace else "")
+        self.topic_prefix = settings.topic_prefix + (f"{namespace}." if namespace else "")
         self.ports = {s: free_port() for s in ("registry", "funding", "assessment", "publicity")}
         self.procs: dict[str, subprocess.Popen] = {}
 
@@ -41,7 +44,7 @@ class ServiceStack:
         env.update({
             "XINGCUN_PG_HOST": s.pg_host, "XINGCUN_PG_PORT": str(s.pg_port),
             "XINGCUN_KAFKA_BOOTSTRAP": s.kafka_bootstrap, "XINGCUN_KAFKA_CONTROLLER_PORT": str(s.kafka_controller_port),
-            "XINGCUN_DB_PREFIX": s.db_prefix, "XINGCUN_TOPIC_PREFIX": s.topic_prefix,
+            "XINGCUN_DB_PREFIX": self.db_prefix, "XINGCUN_TOPIC_PREFIX": self.topic_prefix,
         })
         env["XINGCUN_OTEL_CONSOLE_PATH"] = str(self.spans_path(name))
         env["PYTHONUNBUFFERED"] = "1"
@@ -52,6 +55,9 @@ class ServiceStack:
 
     def log_path(self, name: str) -> Path:
         return self.workdir / f"{name}.log"
+
+    def dsn(self, service: str) -> str:
+        return self.settings.dsn_for(self.db_prefix + service)
 
     def url(self, service: str) -> str:
         return f"http://127.0.0.1:{self.ports[service]}"

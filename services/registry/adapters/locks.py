@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncpg
 
+from shared.eventstore import UnitOfWork
+
 REGISTER_LOCK = 7_200_001
 
 
@@ -19,3 +21,11 @@ async def register_exclusive(conn: asyncpg.Connection) -> None:
 
 async def register_shared(conn: asyncpg.Connection) -> None:
     await conn.execute("select pg_advisory_xact_lock_shared($1)", REGISTER_LOCK)
+
+
+async def register_shared_with_write(uow: UnitOfWork) -> None:
+    """The shared lock, held from the command's write to its commit — for a registration or
+    a correction, whose decision rests only on the village's own stream (the append's
+    version check guards it): it still lands wholly before a run or after it, and costs no
+    transaction of its own (see ``UnitOfWork.hold_lock``)."""
+    await uow.hold_lock(REGISTER_LOCK, shared=True)

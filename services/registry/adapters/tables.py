@@ -57,15 +57,29 @@ def read_table(filename: str, data: bytes) -> tuple[list[str | None], Rows]:
             raise UnreadableTable("表格为空 / the sheet is empty")
 
         def numbered() -> Rows:
-            for number, row in enumerate(rows, start=2):
-                yield number, [_text(v) for v in row]
-            book.close()
+            try:
+                for number, row in enumerate(rows, start=2):
+                    yield number, [_text(v) for v in row]
+            except Exception as exc:  # a damaged sheet shows only as its rows are read
+                raise UnreadableTable(f"无法读取 Excel 文件 / cannot read the workbook: {exc}") from exc
+            finally:
+                book.close()
 
         return [_text(v) for v in header], numbered()
     if filename and not filename.lower().endswith((".csv", ".txt")):
         raise UnreadableTable("只接受 .csv 或 .xlsx 文件 / only .csv and .xlsx files are accepted")
-    reader = csv.reader(io.StringIO(_decode(data)))
-    header = next(reader, None)
+    reader = _csv_rows(csv.reader(io.StringIO(_decode(data))))
+    _, header = next(reader, (1, None))
     if header is None:
         raise UnreadableTable("表格为空 / the file is empty")
-    return [_text(v) for v in header], ((n, [_text(v) for v in row]) for n, row in enumerate(reader, start=2))
+    # CSV cells are text already; parse_rows strips them.
+    return [_text(v) for v in header], reader
+
+
+def _csv_rows(reader: Iterator[list[str]]) -> Rows:
+    """Numbered rows (the header is row 1). The csv module stops on a cell beyond its field
+    limit (128 KiB) or a broken quote: that is a bad file (422), not a server error."""
+    try:
+        yield from enumerate(reader, start=1)
+    except csv.Error as exc:
+        raise UnreadableTable(f"无法读取 CSV 文件 / cannot read the CSV file: {exc}") from exc

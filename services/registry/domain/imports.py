@@ -4,10 +4,10 @@ reported with its row number and reason. Pure: it takes rows, the IO is the adap
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from services.registry.domain.commands import RegisterVillage
 
@@ -22,6 +22,7 @@ HEADER_ALIASES = {
 }
 _ALIAS = {alias.lower(): key for key, aliases in HEADER_ALIASES.items() for alias in aliases}
 _INCOME = re.compile(r"(2018|2019|2020)")
+_TABLE = TypeAdapter(list[RegisterVillage])
 
 
 def normalise_header(text: object) -> str | None:
@@ -55,6 +56,26 @@ class ParsedTable:
     rows: int
 
 
+@dataclass
+class RawTable:
+    """A table's non-blank rows as text, numbered, not yet validated: an import validates
+    them a chunk at a time, while the previous chunk is being stored."""
+
+    numbers: list[int]
+    found: list[dict[str, str]]
+
+    @property
+    def rows(self) -> int:
+        return len(self.found)
+
+    def codes(self) -> list[str]:
+        return [code for data in self.found if (code := data.get("code"))]
+
+    def chunks(self, size: int) -> Iterator[tuple[list[int], list[dict[str, str]]]]:
+        for start in range(0, len(self.found), size):
+            yield self.numbers[start:start + size], self.found[start:start + size]
+
+
 class HeaderError(ValueError):
     pass
 
@@ -80,30 +101,53 @@ def _reason(error: dict) -> tuple[str | None, str]:
     return (loc[0] if loc else "code"), error["msg"].removeprefix("Value error, ")
 
 
-def parse_rows(headers: Sequence[object], rows: Iterable[tuple[int, Sequence[str | None]]]) -> ParsedTable:
-    """``rows`` are (row number, cells as text). Blank rows are skipped; a code seen twice is bad."""
-    columns = map_headers(headers)
-    good: list[tuple[int, RegisterVillage]] = []
-    bad: list[BadRow] = []
-    seen: dict[str, int] = {}
-    count = 0
+def read_rows(headers: Sequence[object], rows: Iterable[tuple[int, Sequence[str | None]]]) -> RawTable:
+    """``rows`` are (row number, cells as text). Blank rows are skipped."""
+    columns = list(map_headers(headers).items())
+    table = RawTable([], [])
     for number, cells in rows:
-        values = {key: cells[i] if i < len(cells) else None for i, key in columns.items()}
-        if all(v is None or str(v).strip() == "" for v in values.values()):
-            continue
-        count += 1
-        data = {k: v for k, v in values.items() if v is not None and str(v).strip() != ""}
-        code = data.get("code")
+        width = len(cells)
+        data = {key: text for i, key in columns if i < width and (text := (cells[i] or "").strip())}
+        if data:  # a blank row is no row
+            table.numbers.append(number)
+            table.found.append(data)
+    return table
+
+
+class RowChecker:
+    """Validates rows, a chunk at a time, in table order; a code seen twice is bad."""
+
+    def __init__(self) -> None:
+        self.seen: dict[str, int] = {}
+
+    def check(self, numbers: Sequence[int], found: Sequence[dict[str, str]]) -> ParsedTable:
         try:
-            cmd = RegisterVillage.model_validate(data)
-        except ValidationError as exc:
-            for error in exc.errors(include_url=False):
-                field_name, reason = _reason(error)
-                bad.append(BadRow(number, code, field_name, reason))
-            continue
-        if cmd.code in seen:
-            bad.append(BadRow(number, cmd.code, "code", f"村代码与第 {seen[cmd.code]} 行重复 / code repeats row {seen[cmd.code]}"))
-            continue
-        seen[cmd.code] = number
-        good.append((number, cmd))
-    return ParsedTable(good, bad, count)
+            commands: list[RegisterVillage] | None = _TABLE.validate_python(found)  # the chunk in one call
+        except ValidationError:
+            commands = None  # some row is bad: validate row by row, for each row's own errors
+        good: list[tuple[int, RegisterVillage]] = []
+        bad: list[BadRow] = []
+        seen = self.seen
+        for index, (number, data) in enumerate(zip(numbers, found, strict=True)):
+            if commands is not None:
+                cmd = commands[index]
+            else:
+                try:
+                    cmd = RegisterVillage.model_validate(data)
+                except ValidationError as exc:
+                    for error in exc.errors(include_url=False):
+                        field_name, reason = _reason(error)
+                        bad.append(BadRow(number, data.get("code"), field_name, reason))
+                    continue
+            if cmd.code in seen:
+                bad.append(BadRow(number, cmd.code, "code", f"村代码与第 {seen[cmd.code]} 行重复 / code repeats row {seen[cmd.code]}"))
+                continue
+            seen[cmd.code] = number
+            good.append((number, cmd))
+        return ParsedTable(good, bad, len(found))
+
+
+def parse_rows(headers: Sequence[object], rows: Iterable[tuple[int, Sequence[str | None]]]) -> ParsedTable:
+    """Read and validate a whole table at once (the CLI's local check)."""
+    table = read_rows(headers, rows)
+    return RowChecker().check(table.numbers, table.found)

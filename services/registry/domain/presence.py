@@ -41,9 +41,9 @@ class CheckIn(BaseModel):
         if isinstance(value, str) and value and all(ch in "吃住学劳" for ch in value):
             value = list(value)  # "吃住学劳" as written on a check-in sheet
         value = split_list(value)
-        if isinstance(value, list):
-            return list(dict.fromkeys(TOGETHER_BY_LABEL.get(v, v) if isinstance(v, str) else v for v in value))
-        return value
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            return list(dict.fromkeys(TOGETHER_BY_LABEL.get(v, v) for v in value))
+        return value  # anything else is refused by the type check, field by field (not a 500)
 
 
 class LogPresence(BaseModel):

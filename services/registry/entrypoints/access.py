@@ -8,13 +8,15 @@ from typing import Annotated, Any
 from fastapi import Depends, Response, status
 
 from shared.eventstore import CommandMeta, EventStore, UnitOfWork
-from shared.http.auth import Principal, Role, current_principal, require
+from shared.http.auth import Principal, Role, require
 
 from services.registry.handlers.access import Access
 
 Officials = Annotated[Principal, Depends(require(Role.district_official))]
 CityOffice = Annotated[Principal, Depends(require())]
-Anyone = Annotated[Principal, Depends(current_principal)]
+# Everyone in the programme but the public: histories name the officials who acted, teams
+# name their cadres. What the public may see, publicity publishes.
+Staff = Annotated[Principal, Depends(require(*(set(Role) - {Role.public})))]
 UnitsAndOfficials = Annotated[Principal, Depends(require(Role.district_official, Role.unit))]
 TeamsAndOfficials = Annotated[Principal, Depends(require(Role.district_official, Role.first_secretary))]
 CadreKeepers = Annotated[Principal, Depends(require(Role.district_official, Role.unit, Role.first_secretary))]

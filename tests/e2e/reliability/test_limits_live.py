@@ -11,30 +11,30 @@ from tests.support.villages import village_body
 pytestmark = pytest.mark.e2e
 
 
-async def events_in(settings) -> int:
-    conn = await asyncpg.connect(settings.dsn("registry"))
+async def events_in(stack) -> int:
+    conn = await asyncpg.connect(stack.dsn("registry"))
     try:
         return await conn.fetchval("select count(*) from es.events")
     finally:
         await conn.close()
 
 
-async def test_oversized_body_is_413_and_writes_nothing(stack, token, settings):
-    before = await events_in(settings)
+async def test_oversized_body_is_413_and_writes_nothing(stack, token):
+    before = await events_in(stack)
     body = village_body() | {"name": "村" * 600_000}  # ~1.8 MB of UTF-8
     r = httpx.post(stack.url("registry") + "/villages", json=body, headers=token(), timeout=30)
     assert r.status_code == 413, r.text[:300]
     assert r.json()["detail"][0]["msg"].startswith("请求体过大")
-    assert await events_in(settings) == before
+    assert await events_in(stack) == before
 
 
-async def test_too_long_name_is_422_on_the_field(stack, token, settings):
-    before = await events_in(settings)
+async def test_too_long_name_is_422_on_the_field(stack, token):
+    before = await events_in(stack)
     r = httpx.post(stack.url("registry") + "/villages", json=village_body() | {"name": "村" * 5000}, headers=token())
     assert r.status_code == 422
     item = next(i for i in r.json()["detail"] if i["loc"] == ["body", "name"])
     assert item["msg"].startswith("文本过长 / ") and len(item["input"]) <= 201
-    assert await events_in(settings) == before
+    assert await events_in(stack) == before
 
 
 def test_page_size_over_the_maximum_is_422(stack, token):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from uuid import uuid4
 
@@ -35,13 +36,21 @@ def delivery(offset: int, position: int, stream: str = "s-1", partition: int = 0
     return Delivery("test.events", partition, offset, encode(event), {})
 
 
+@asynccontextmanager
+async def running(settings, projection):
+    name, pool = await fresh_store_pool(settings, "proj")
+    runner = ProjectionRunner(pool, projection, {"test": "test.events"})
+    await runner.setup()
+    try:
+        yield runner
+    finally:
+        await dispose(settings, name, pool)
+
+
 @pytest.fixture
 async def runner(settings):
-    name, pool = await fresh_store_pool(settings, "proj")
-    runner = ProjectionRunner(pool, Tally(), {"test": "test.events"})
-    await runner.setup()
-    yield runner
-    await dispose(settings, name, pool)
+    async with running(settings, Tally()) as runner:
+        yield runner
 
 
 async def tally(runner) -> dict[str, int]:
@@ -66,3 +75,54 @@ async def test_partitions_are_tracked_separately(runner):
     await runner.apply_batch([delivery(0, 5, "a", partition=0)])
     assert await runner.apply_batch([delivery(0, 2, "b", partition=1)]) == 1  # lower position, other partition
     assert await tally(runner) == {"a": 1, "b": 1}
+
+
+class Batched(Tally):
+    """Tally that takes each batch in one call, and notes what it was given."""
+
+    name = "batched"
+
+    def __init__(self):
+        self.calls: list[list[int]] = []
+
+    async def apply_batch(self, conn, events):
+        self.calls.append([e.global_position for e in events])
+        await conn.executemany(
+            "insert into t.tally values ($1, 1) on conflict (stream) do update set n = t.tally.n + 1",
+            [(e.stream_id,) for e in events],
+        )
+
+
+@pytest.fixture
+async def batched(settings):
+    async with running(settings, Batched()) as runner:
+        yield runner
+
+
+async def test_a_batch_reaches_the_projection_once_without_its_duplicates(batched):
+    # In one batch: a fresh run, the relay's second copy of 1–2 under new offsets, then a new event.
+    applied = await batched.apply_batch([delivery(0, 1), delivery(1, 2), delivery(2, 1), delivery(3, 2), delivery(4, 3)])
+    assert applied == 3 and batched.projection.calls == [[1, 2, 3]]
+    # Redelivered after a crash, with one new record: only the new one is applied.
+    assert await batched.apply_batch([delivery(3, 2), delivery(4, 3), delivery(5, 4)]) == 1
+    assert batched.projection.calls[-1] == [4]
+    assert await tally(batched) == {"s-1": 4} and (await batched.positions())[("test.events", 0)] == 5
+
+
+async def test_a_batch_of_only_duplicates_moves_the_offset_and_applies_nothing(batched):
+    await batched.apply_batch([delivery(0, 1), delivery(1, 2)])
+    assert await batched.apply_batch([delivery(2, 1), delivery(3, 2)]) == 0
+    assert batched.projection.calls == [[1, 2]] and (await batched.positions())[("test.events", 0)] == 3
+
+
+async def test_a_failing_batch_writes_neither_model_nor_offsets(batched):
+    await batched.apply_batch([delivery(0, 1)])
+
+    async def broken(conn, events):
+        await conn.execute("insert into t.tally values ('x', 1)")
+        raise RuntimeError("projection bug")
+
+    batched.projection.apply_batch = broken
+    with pytest.raises(RuntimeError):
+        await batched.apply_batch([delivery(1, 2), delivery(2, 3)])
+    assert await tally(batched) == {"s-1": 1} and (await batched.positions())[("test.events", 0)] == 0

@@ -100,13 +100,13 @@ async def test_tianjin_scale_3520_villages_800_designated_and_verified(store):
     import orjson
 
     from services.registry.adapters.tables import read_table
-    from services.registry.domain.imports import parse_rows
+    from services.registry.domain.imports import read_rows
     from tests.integration.registry.conftest import CITY
     from tests.support.registry import to_csv, village_rows
 
     rows = [r for i, d in enumerate(("120110", "120111", "120112", "120113", "120114", "120115", "120117", "120118"))
             for r in village_rows(440, d, base=10_000 + 37 * i)]
-    await run(store, handlers.import_villages, parse_rows(*read_table("t.csv", to_csv(rows))), CITY, False)
+    await run(store, handlers.import_villages, read_rows(*read_table("t.csv", to_csv(rows))), CITY, False)
     started = time.perf_counter()
     result = await run(store, handlers.run_screening, RunScreening(run_id=uid("run")), 800)
     ran = time.perf_counter() - started

@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import time
 
 import pytest
 
+import shared.eventstore.bulk as bulk
+from shared.eventstore import EventStore
 from shared.eventstore.errors import DomainError, Forbidden
 
 from services.registry import handlers
 from services.registry.adapters.tables import read_table
 from services.registry.domain.commands import CorrectIncome, RegisterVillage
-from services.registry.domain.imports import parse_rows
+from services.registry.domain.imports import read_rows
+from services.registry.handlers import villages
 from tests.integration.registry.conftest import CITY, count_events, official, run
-from tests.support.registry import to_csv, to_xlsx, village_rows
+from tests.support.db import dispose, fresh_store_pool
+from tests.support.registry import CHINESE_HEADERS, FIELDS, to_csv, to_xlsx, village_rows
 
 
 def table(data: bytes, name: str = "villages.csv"):
     headers, rows = read_table(name, data)
-    return parse_rows(headers, rows)
+    return read_rows(headers, rows)
 
 
 async def test_3520_rows_import_in_seconds_as_one_batch(store):
@@ -86,3 +92,59 @@ async def test_correction_is_an_event_with_reason_and_actor(store):
     with pytest.raises(Forbidden):
         await run(store, handlers.correct_income, body["code"], cmd.model_copy(update={"income": 1}), official("120119"))
     assert await count_events(store, "VillageIncomeCorrected") == 1
+
+
+async def test_imported_events_equal_the_one_by_one_registrations(store, settings):
+    """The import builds each payload from the validated row without validating it again as an
+    event: what it stores must be exactly what registering the village alone stores."""
+    rows = village_rows(6, "120114")
+    names = ['引号"村', "反斜杠\\村", "表情😀村", "行\u2028分隔村", "  空格 村 ", "Tab\t村"]
+    for row, name, amount in zip(rows, names, ["0", "0.5", "1234.56", "100000000000", "7.10", "99"], strict=True):
+        row.update(name=name, income_2019=amount)
+    headers = [*CHINESE_HEADERS, "扶持需求"]
+    needs = ["农业、金融", "", "education", "卫生健康,交通", "", "agriculture"]
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(headers)
+    writer.writerows([*(row[f] for f in FIELDS), need] for row, need in zip(rows, needs, strict=True))
+    report = await run(store, handlers.import_villages, table(out.getvalue().encode()), CITY, False)
+    assert report["imported"] == 6
+    name, pool = await fresh_store_pool(settings, "reg1")
+    try:
+        alone = EventStore(pool, "registry")
+        for row, need in zip(rows, needs, strict=True):
+            await run(alone, handlers.register_village, RegisterVillage.model_validate(row | ({"needs": need} if need else {})))
+        stored = {}
+        for each in (store, alone):
+            async with each.pool.acquire() as conn:
+                stored[each] = await conn.fetch("select stream_id, stream_version, type, schema_version, payload::text"
+                                                " from es.events order by stream_id")
+        assert stored[store] == stored[alone] and len(stored[store]) == 6
+        assert any("😀" in r["payload"] for r in stored[store])
+    finally:
+        await dispose(settings, name, pool)
+
+
+async def test_a_bad_row_after_stored_chunks_rolls_them_back(store, monkeypatch):
+    monkeypatch.setattr(villages, "VALIDATED_AT_ONCE", 3)
+    monkeypatch.setattr(bulk, "CHUNK", 3)  # several chunks stored before the bad row is read
+    rows = village_rows(12)
+    rows[10]["income_2020"] = "1.234"
+    report = await run(store, handlers.import_villages, table(to_csv(rows)), CITY, False, key="late-bad")
+    assert not report["written"] and report["imported"] == 0 and report["good_rows"] == 11
+    assert [(b["row"], b["field"]) for b in report["bad_rows"]] == [(12, "income_2020")]
+    assert await count_events(store) == 0
+    rows[10]["income_2020"] = "1.23"
+    report = await run(store, handlers.import_villages, table(to_csv(rows)), CITY, False, key="fixed")
+    assert report["written"] and report["imported"] == 12
+    again = await run(store, handlers.import_villages, table(to_csv(rows)), CITY, False, key="fixed")
+    assert again == report and await count_events(store, "VillageRegistered") == 12
+
+
+async def test_partial_writes_around_already_registered_codes(store):
+    rows = village_rows(3, "120119")
+    await run(store, handlers.register_village, RegisterVillage.model_validate(rows[1]))
+    report = await run(store, handlers.import_villages, table(to_csv(rows)), CITY, True)
+    assert report["written"] and report["imported"] == 2 and report["good_rows"] == 2
+    assert [(b["row"], b["field"]) for b in report["bad_rows"]] == [(3, "code")]
+    assert await count_events(store, "VillageRegistered") == 3

@@ -57,9 +57,10 @@ def test_four_togethers_as_written_on_a_sheet(written, codes):
     assert CheckIn(cadre_id="c", village_code="120119000001", day=date(2021, 6, 1), togethers=written).togethers == codes
 
 
-def test_an_unknown_together_is_refused():
+@pytest.mark.parametrize("written", [["sleep"], [{}], [["eat"]], [None]])  # not only strings: a 422, never a 500
+def test_an_unknown_together_is_refused(written):
     with pytest.raises(ValidationError):
-        CheckIn(cadre_id="c", village_code="120119000001", day=date(2021, 6, 1), togethers=["sleep"])
+        CheckIn(cadre_id="c", village_code="120119000001", day=date(2021, 6, 1), togethers=written)
 
 
 def test_allowance_is_days_times_rate_and_a_recomputation_records_only_changes():

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from shared.contracts.registry import VillageRegistered
+
 from services.registry.adapters.tables import UnreadableTable, read_table
+from services.registry.domain.commands import RegisterVillage
 from services.registry.domain.imports import HeaderError, normalise_header, parse_rows
+from services.registry.domain.village import Village, registration, registration_json
 from tests.support.registry import CHINESE_HEADERS, to_csv, to_xlsx, village_rows
 
 
@@ -60,3 +64,14 @@ def test_unreadable_files():
         read_table("x.pdf", b"%PDF")
     with pytest.raises(UnreadableTable):
         read_table("x.csv", b"")
+
+
+def test_import_payload_text_is_the_validated_events():
+    rows = village_rows(2, "120114")
+    rows[0].update(name='引号"\\😀\u2028村', needs="农业、金融")
+    for row in rows:
+        cmd = RegisterVillage.model_validate(row)
+        village = Village(cmd.code)
+        village.register(cmd)
+        assert registration_json(cmd) == village.pending[0].model_dump_json()
+    assert set(registration(cmd)) == set(VillageRegistered.model_fields)

@@ -20,6 +20,7 @@ from services.assessment.domain.values import business_day
 Reader = Annotated[Principal, Depends(require(
     Role.district_official, Role.unit, Role.first_secretary, Role.finance_officer, Role.assessor, Role.inspector))]
 Pool = Annotated[asyncpg.Pool, Depends(get_pool)]
+MAX_OFFSET = 1_000_000_000  # an offset PostgreSQL's bigint takes; beyond the data a page is empty
 
 
 def as_of_day(

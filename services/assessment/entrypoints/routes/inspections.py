@@ -15,7 +15,7 @@ from services.assessment.domain.inspections import (
     ReportRectification,
     ReturnRectification,
 )
-from services.assessment.entrypoints.routes.common import AsOfDay, Pool, run
+from services.assessment.entrypoints.routes.common import MAX_OFFSET, AsOfDay, Pool, run
 from services.assessment.entrypoints.routes.readers import Scoped
 from services.assessment.handlers import inspections as handlers
 from services.assessment.queries import inspections as queries
@@ -39,7 +39,7 @@ async def findings(pool: Pool, scope: Scoped, as_of: AsOfDay,
                    target_id: Annotated[str | None, Query(max_length=80)] = None,
                    overdue: Annotated[bool, Query(description="仅逾期未整改 / overdue only")] = False,
                    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
-                   offset: Annotated[int, Query(ge=0)] = 0) -> dict:
+                   offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0) -> dict:
     async with pool.acquire() as conn:
         return await queries.findings(conn, as_of, district, target_id, overdue, limit, offset, scope)
 

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Form, Path, Query, Response, UploadFile
+from fastapi import APIRouter, Depends, File, Form, HTTPException, Path, Query, Response, UploadFile
 from fastapi.responses import Response as RawResponse
 
 from shared.eventstore import NotFound
 from shared.eventstore.errors import DomainError
 from shared.http.auth import Principal, Role, require
 from shared.http.deps import IdempotencyKey, Meta, Store
+from shared.http.errors import problem
+from shared.http.limits import MIB, MULTIPART_OVERHEAD
 
 from services.assessment.adapters import evidence
 from services.assessment.config import assessment_settings
 from services.assessment.domain.projects import PlanProject, Project, ReportMilestone, ReturnMilestone
-from services.assessment.entrypoints.routes.common import AsOfDay, Pool, run
+from services.assessment.entrypoints.routes.common import MAX_OFFSET, AsOfDay, Pool, run
 from services.assessment.entrypoints.routes.readers import PersonalScoped, Scoped
 from services.assessment.handlers import projects as handlers
 from services.assessment.queries import milestones as queries
@@ -75,7 +77,13 @@ async def report(project_id: ProjectId, milestone_id: MilestoneId, cmd: ReportMi
 
 @router.post("/projects/{project_id}/milestones/{milestone_id}/report-files", status_code=201,
              summary="填报节点完成并上传佐证文件（服务端计算 SHA-256）/ report a milestone with evidence files "
-                     "(hashed and kept by the service)")
+                     "(hashed and kept by the service)",
+             description=f"每个文件至多 {assessment_settings().max_evidence_bytes // MIB} MiB，合计至多 "
+                         f"{assessment_settings().max_report_upload_bytes // MIB} MiB（如扫描的 PDF 报告）/ each file at "
+                         f"most {assessment_settings().max_evidence_bytes // MIB} MiB, together at most "
+                         f"{assessment_settings().max_report_upload_bytes // MIB} MiB (e.g. a scanned PDF report)",
+             responses={413: {"description": "文件过大 / a file, or all of them together, too large"}},
+             max_body_size=assessment_settings().max_report_upload_bytes + MULTIPART_OVERHEAD)
 async def report_with_files(project_id: ProjectId, milestone_id: MilestoneId, store: Store, meta: Meta,
                             response: Response, principal: Team,
                             evidence_text: Annotated[str, Form(min_length=2, max_length=5000)],
@@ -86,10 +94,12 @@ async def report_with_files(project_id: ProjectId, milestone_id: MilestoneId, st
         raise DomainError(f"每次最多上传 {MAX_FILES} 个佐证文件（收到 {len(files)} 个）/ at most {MAX_FILES} evidence "
                           f"files per report ({len(files)} sent)", field="files")
     uploads = []
-    for upload in files:
+    for index, upload in enumerate(files):
         content = await upload.read(limit + 1)
         if len(content) > limit:
-            raise DomainError(f"文件 {upload.filename} 超过 {limit} 字节 / file too large", field="files")
+            raise HTTPException(413, detail=[problem(
+                ["body", "files", index], f"文件 {upload.filename} 超过 {limit} 字节 / file larger than {limit} bytes",
+                "too_large", limit=limit)])
         uploads.append(evidence.EvidenceFile(upload.filename or "evidence", upload.content_type or
                                              "application/octet-stream", content))
     cmd = ReportMilestone(evidence_text=evidence_text)
@@ -122,7 +132,7 @@ async def send_back(project_id: ProjectId, milestone_id: MilestoneId, cmd: Retur
 @router.get("/milestones/overdue", summary="逾期未验收的节点（截至某日）/ milestones overdue as of a day")
 async def overdue(pool: Pool, scope: Scoped, as_of: AsOfDay, district: District = None, village_code: Village = None,
                   limit: Annotated[int, Query(ge=1, le=1000)] = 200,
-                  offset: Annotated[int, Query(ge=0)] = 0) -> dict:
+                  offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0) -> dict:
     async with pool.acquire() as conn:
         return await queries.overdue(conn, as_of, district, village_code, limit, offset, scope)
 

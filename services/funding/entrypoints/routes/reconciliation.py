@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Literal
 
 import asyncpg
@@ -11,7 +10,7 @@ from fastapi.responses import Response
 
 from shared.contracts.funding import FundSource
 from shared.eventstore.errors import DomainError
-from shared.http.deps import get_pool
+from shared.http.deps import IsoDate, get_pool
 
 from services.funding.entrypoints.access import Reader, ensure_lines_visible
 from services.funding.queries import export
@@ -31,8 +30,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 async def reconciliation(
     pool: Annotated[asyncpg.Pool, Depends(get_pool)],
     reader: Reader,
-    start: Annotated[date, Query(alias="from", description="起始日（含）/ first day, inclusive")],
-    end: Annotated[date, Query(alias="to", description="截止日（含）/ last day, inclusive")],
+    start: Annotated[IsoDate, Query(alias="from", description="起始日（含）/ first day, inclusive")],
+    end: Annotated[IsoDate, Query(alias="to", description="截止日（含）/ last day, inclusive")],
     district: Annotated[str | None, Query(pattern=r"^\d{6}$", description="区代码 / district code")] = None,
     source: Annotated[FundSource | None, Query(description="资金来源 / source")] = None,
     format: Annotated[Literal["json", "csv", "xlsx"], Query(description="输出格式 / output format")] = "json",

@@ -18,6 +18,7 @@ from services.publicity.queries.feed import changes_after
 
 router = APIRouter(prefix="/stats", tags=["实时推送 live feed"])
 BATCH = 500
+MAX_SEQ = 2**63 - 1  # change numbers are PostgreSQL bigints
 
 
 def _hub(request: Request) -> FeedHub:
@@ -33,8 +34,8 @@ def _hub(request: Request) -> FeedHub:
 )
 async def feed(
     request: Request,
-    last_event_id: Annotated[int | None, Header(ge=0, description="断线续传 / resume after this change")] = None,
-    after: Annotated[int | None, Query(ge=0, description="同上（查询参数）/ the same, as a query parameter")] = None,
+    last_event_id: Annotated[int | None, Header(ge=0, le=MAX_SEQ, description="断线续传 / resume after this change")] = None,
+    after: Annotated[int | None, Query(ge=0, le=MAX_SEQ, description="同上（查询参数）/ the same, as a query parameter")] = None,
     wait: Annotated[float, Query(ge=0.1, le=60, description="无变化时心跳间隔（秒）/ idle heartbeat (s)")] = 15,
 ):
     hub = _hub(request)

@@ -7,6 +7,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Path, Query
 
+from shared.http.deps import IsoDate
+
 from services.publicity.domain.money import yuan
 from services.publicity.entrypoints.routes.common import (
     VILLAGE_CODE,
@@ -91,8 +93,8 @@ async def explain(
 @router.get("/timeline/{metric}", summary="指标随时间（月末）/ a figure at each month's end")
 async def series(
     pool: Pool, metric: Annotated[str, METRIC_PATH], district: District = None,
-    start: Annotated[date, Query(alias="from", description="起 / from")] = date(2021, 1, 1),
-    end: Annotated[date | None, Query(alias="to", description="止（默认今天）/ to (default today)")] = None,
+    start: Annotated[IsoDate, Query(alias="from", description="起 / from")] = date(2021, 1, 1),
+    end: Annotated[IsoDate | None, Query(alias="to", description="止（默认今天）/ to (default today)")] = None,
 ) -> dict:
     m = _metric(metric)
     end = end or date.today()

@@ -10,6 +10,8 @@ from fastapi import APIRouter, Depends, File, HTTPException, Path, Response, Upl
 
 from shared.http.auth import Principal, Role, require
 from shared.http.deps import Meta, Store, get_pool
+from shared.http.errors import problem
+from shared.http.limits import MULTIPART_OVERHEAD
 
 from services.publicity import handlers
 from services.publicity.domain.commands import SHA256
@@ -17,13 +19,18 @@ from services.publicity.domain.commands import SHA256
 router = APIRouter(prefix="/images", tags=["专题报道 reports"])
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, summary="上传图片 / upload an image (PNG, JPEG, WebP, GIF)")
+@router.post("", status_code=status.HTTP_201_CREATED, summary="上传图片 / upload an image (PNG, JPEG, WebP, GIF)",
+             responses={413: {"description": "图片超过 5 MiB / image over 5 MiB"}},
+             max_body_size=handlers.MAX_IMAGE_BYTES + MULTIPART_OVERHEAD)
 async def upload(
     store: Store, meta: Meta,
     _: Annotated[Principal, Depends(require(Role.district_official, Role.unit, Role.first_secretary))],
-    file: Annotated[UploadFile, File(description="图片 / the image, at most 5 MB")],
+    file: Annotated[UploadFile, File(description="图片 / the image, at most 5 MiB")],
 ) -> dict:
     content = await file.read(handlers.MAX_IMAGE_BYTES + 1)
+    if len(content) > handlers.MAX_IMAGE_BYTES:
+        raise HTTPException(413, detail=[problem(["body", "file"], "图片超过 5 MiB / image over 5 MiB", "too_large",
+                                                 limit=handlers.MAX_IMAGE_BYTES)])
     kind = file.content_type or ""
     done = await store.execute("UploadImage", {"sha256": hashlib.sha256(content).hexdigest()}, meta,
                                lambda uow: handlers.upload_image(uow, content, kind))

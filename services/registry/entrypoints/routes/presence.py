@@ -9,7 +9,7 @@ import asyncpg
 from fastapi import APIRouter, Depends, Path, Query, Response, status
 
 from shared.http.auth import Principal, Role, ensure_district, require
-from shared.http.deps import IdempotencyKey, Meta, Store, get_pool
+from shared.http.deps import IdempotencyKey, IsoDate, Meta, Store, get_pool
 
 from services.registry import handlers
 from services.registry.adapters import alerts
@@ -94,7 +94,7 @@ async def get_allowances(
 async def get_alerts(
     pool: Annotated[asyncpg.Pool, Depends(get_pool)],
     principal: Readers,
-    as_of: Annotated[date | None, Query(description="截至日期（默认今天）/ as of this day (default today)")] = None,
+    as_of: Annotated[IsoDate | None, Query(description="截至日期（默认今天）/ as of this day (default today)")] = None,
     absent_days: Annotated[int | None, Query(ge=1, le=365, description="缺勤超过多少天预警（默认配置值）/ threshold, days")] = None,
     district: Annotated[str | None, Query(description="区代码 / district code")] = None,
 ) -> dict:

@@ -15,7 +15,7 @@ from services.registry.adapters import eventlog
 from services.registry.config import registry_settings
 from services.registry.domain.commands import yuan
 from services.registry.domain.screening import RunScreening
-from services.registry.entrypoints.access import WRITE_RESPONSES, Anyone, CityOffice, execute, read
+from services.registry.entrypoints.access import WRITE_RESPONSES, CityOffice, Staff, execute, read
 
 router = APIRouter(prefix="/screenings", tags=["精准识别 screening"])
 RunId = Annotated[str, Path(max_length=64, description="筛选批次 / run id")]
@@ -60,7 +60,7 @@ async def preview(store: Store, _: CityOffice, body: Annotated[Preview, Body()] 
 
 
 @router.get("", summary="全部筛选批次 / every screening run")
-async def list_runs(store: Store, _: Anyone) -> dict:
+async def list_runs(store: Store, _: Staff) -> dict:
     async with store.pool.acquire() as conn:
         runs = await eventlog.screening_runs(conn)
     in_force = runs[-1]["run_id"] if runs else None
@@ -70,7 +70,7 @@ async def list_runs(store: Store, _: Anyone) -> dict:
 
 
 @router.get("/{run_id}", summary="筛选批次全文（输入、规则、排序、分界线）/ a run in full: inputs, rule, ranking, cut-off")
-async def get_run(run_id: RunId, store: Store, _: Anyone) -> dict:
+async def get_run(run_id: RunId, store: Store, _: Staff) -> dict:
     async with store.pool.acquire() as conn:
         found = await eventlog.screening_row(conn, run_id)
     if found is None:
@@ -85,5 +85,5 @@ async def get_run(run_id: RunId, store: Store, _: Anyone) -> dict:
                 "recomputes the ranking, cut-off and list from the recorded inputs, and checks the inputs against "
                 "the register of the time and the in/out lists against the superseded run.",
 )
-async def verify(run_id: RunId, store: Store, _: Anyone) -> dict:
+async def verify(run_id: RunId, store: Store, _: Staff) -> dict:
     return await read(store, lambda uow: handlers.verify_screening(uow, run_id))

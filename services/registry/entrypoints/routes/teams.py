@@ -12,8 +12,8 @@ from services.registry import handlers
 from services.registry.domain.teams import AssignVillage, ChangeMembers, EnterVillage, FormTeam, UnassignVillage
 from services.registry.entrypoints.access import (
     WRITE_RESPONSES,
-    Anyone,
     Officials,
+    Staff,
     TeamsAndOfficials,
     access,
     execute,
@@ -46,7 +46,7 @@ async def form_team(
 
 
 @router.get("/{team_id}", summary="工作队 / a team as it stands now")
-async def get_team(team_id: TeamId, store: Store, _: Anyone) -> dict:
+async def get_team(team_id: TeamId, store: Store, _: Staff) -> dict:
     async def query(uow) -> dict:
         team = await handlers.network.load_team(uow, team_id)
         return {"team_id": team_id, "district": team.district, "lead_unit_id": team.lead_unit_id,

@@ -11,7 +11,7 @@ from shared.http.deps import IdempotencyKey, Meta, Store
 
 from services.registry import handlers
 from services.registry.domain.units import RegisterUnit, Unit
-from services.registry.entrypoints.access import WRITE_RESPONSES, Anyone, Officials, access, execute
+from services.registry.entrypoints.access import WRITE_RESPONSES, Officials, Staff, access, execute
 
 router = APIRouter(prefix="/units", tags=["扶持单位 units"])
 
@@ -33,7 +33,7 @@ async def register_unit(
 
 
 @router.get("/{unit_id}", summary="扶持单位 / a unit")
-async def get_unit(unit_id: Annotated[str, Path(max_length=64, description="单位标识 / unit id")], store: Store, _: Anyone) -> dict:
+async def get_unit(unit_id: Annotated[str, Path(max_length=64, description="单位标识 / unit id")], store: Store, _: Staff) -> dict:
     async with store.pool.acquire() as conn:
         events = await store.read_stream(conn, f"unit-{unit_id}")
         teams = [r["team_id"] for r in await conn.fetch(

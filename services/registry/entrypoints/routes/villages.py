@@ -13,16 +13,17 @@ from shared.eventstore import NotFound
 from shared.http.auth import ensure_district
 from shared.http.deps import IdempotencyKey, Meta, Store, get_pool
 from shared.http.errors import problem
+from shared.http.limits import MULTIPART_OVERHEAD
 
 from services.registry import handlers
 from services.registry.adapters import constraints
 from services.registry.adapters.tables import UnreadableTable, read_table
 from services.registry.config import registry_settings
 from services.registry.domain.commands import YEARS, CorrectIncome, RegisterVillage, yuan
-from services.registry.domain.imports import HeaderError, parse_rows
+from services.registry.domain.imports import HeaderError, read_rows
 from services.registry.domain.screening import average_fen
 from services.registry.domain.village import Village
-from services.registry.entrypoints.access import WRITE_RESPONSES, Anyone, Officials, access, execute
+from services.registry.entrypoints.access import WRITE_RESPONSES, Officials, Staff, access, execute
 
 router = APIRouter(prefix="/villages", tags=["村 villages"])
 Code = Annotated[str, Path(pattern=r"^\d{12}$", description="村代码 / village code")]
@@ -43,8 +44,8 @@ async def register_village(
                          lambda uow: handlers.register_village(uow, cmd), idempotency_key, response)
 
 
-def _bad_file(msg: str, status_code: int = 422) -> JSONResponse:
-    return JSONResponse({"detail": [problem(["body", "file"], msg, "bad_file")]}, status_code=status_code)
+def _bad_file(msg: str, status_code: int = 422, kind: str = "bad_file", **ctx: object) -> JSONResponse:
+    return JSONResponse({"detail": [problem(["body", "file"], msg, kind, **ctx)]}, status_code=status_code)
 
 
 @router.post(
@@ -59,6 +60,7 @@ def _bad_file(msg: str, status_code: int = 422) -> JSONResponse:
         "row is reported with its row number and reason (422); with partial=true only the good rows are written."
     ),
     responses={**WRITE_RESPONSES, 413: {"description": "文件过大 / file too large"}},
+    max_body_size=registry_settings().max_import_bytes + MULTIPART_OVERHEAD,
 )
 async def import_villages(
     store: Store, meta: Meta, principal: Officials, response: Response,
@@ -69,10 +71,10 @@ async def import_villages(
     limit = registry_settings().max_import_bytes
     data = await file.read(limit + 1)
     if len(data) > limit:
-        return _bad_file(f"文件超过 {limit} 字节 / file larger than {limit} bytes", 413)
+        return _bad_file(f"文件超过 {limit} 字节 / file larger than {limit} bytes", 413, "too_large", limit=limit)
     try:
         headers, rows = read_table(file.filename or "", data)
-        table = parse_rows(headers, rows)
+        table = read_rows(headers, rows)
     except (UnreadableTable, HeaderError) as exc:
         return _bad_file(str(exc))
     body = {"sha256": hashlib.sha256(data).hexdigest(), "partial": partial}
@@ -108,7 +110,7 @@ async def correct_income(
 @router.get("", summary="村名录 / list villages")
 async def list_villages(
     pool: Annotated[asyncpg.Pool, Depends(get_pool)],
-    _: Anyone,
+    _: Staff,
     district: Annotated[str | None, Query(description="区代码 / district code")] = None,
     designated: Annotated[bool | None, Query(description="只看经济薄弱村 / only designated villages")] = None,
     limit: Annotated[int, Query(ge=1, le=1000, description="每页条数 / page size")] = 100,
@@ -127,7 +129,7 @@ async def list_villages(
 
 
 @router.get("/{code}", summary="村的当前状态 / a village as it stands now")
-async def get_village(code: Code, store: Store, _: Anyone) -> dict:
+async def get_village(code: Code, store: Store, _: Staff) -> dict:
     async with store.pool.acquire() as conn:
         events = await store.read_stream(conn, f"village-{code}")
         team = (await constraints.teams_of_villages(conn, [code])).get(code)
@@ -143,7 +145,7 @@ async def get_village(code: Code, store: Store, _: Anyone) -> dict:
 
 
 @router.get("/{code}/history", summary="村的全部事件 / a village's whole history")
-async def village_history(code: Code, store: Store, _: Anyone) -> dict:
+async def village_history(code: Code, store: Store, _: Staff) -> dict:
     events = await store.read_stream(None, f"village-{code}")
     if not events:
         raise NotFound(f"未找到村 {code} / village {code} not found", field="code")
