@@ -65,23 +65,23 @@ async def _run(uow: UnitOfWork, aggregate: Aggregate) -> dict:
     return {"report_id": aggregate.key, "status": aggregate.status, "version": aggregate.version}  # type: ignore[attr-defined]
 
 
-async def draft_report(uow: UnitOfWork, cmd: DraftReport) -> dict:
+async def draft_report(uow: UnitOfWork, cmd: DraftReport, author: str) -> dict:
     await _check_content(uow, cmd)
     report = await uow.load(Report, cmd.report_id)
-    report.draft(cmd)
+    report.draft(cmd, author)
     return await _run(uow, report)
 
 
-async def revise_report(uow: UnitOfWork, cmd: ReviseReport) -> dict:
+async def revise_report(uow: UnitOfWork, cmd: ReviseReport, by: str) -> dict:
     await _check_content(uow, cmd)
     report = await uow.load(Report, cmd.report_id)
-    report.revise(cmd)
+    report.revise(cmd, by)
     return await _run(uow, report)
 
 
-async def submit_report(uow: UnitOfWork, report_id: str) -> dict:
+async def submit_report(uow: UnitOfWork, report_id: str, by: str) -> dict:
     report = await uow.load(Report, report_id)
-    report.submit()
+    report.submit(by)
     return await _run(uow, report)
 
 

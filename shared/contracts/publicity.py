@@ -32,6 +32,8 @@ class ReportDrafted(DomainEvent, type="ReportDrafted", version=1, service=SERVIC
     body: str
     figures: list[str] = Field(default_factory=list, description="引用的统计项 / statistics the text draws on")
     images_sha256: list[str] = Field(default_factory=list)
+    author: str | None = Field(default=None, description="起草人（令牌主体）；只有起草人可修改、提交 / who drafted "
+                                                        "it (token subject): only they may revise or submit it")
 
 
 class ReportSubmitted(DomainEvent, type="ReportSubmitted", version=1, service=SERVICE):

@@ -11,7 +11,7 @@ from shared.contracts.publicity import (
     ReportSubmitted,
 )
 from shared.eventstore import Aggregate
-from shared.eventstore.errors import Conflict
+from shared.eventstore.errors import Conflict, Forbidden
 
 from services.publicity.domain.commands import DraftReport, PublishNotice, PublishReport, ReturnReport, ReviseReport
 
@@ -39,19 +39,27 @@ class Report(Aggregate):
         self.status: str | None = None
         self.village_code: str | None = None
         self.title = ""
+        self.author: str | None = None  # None for reports drafted before authors were recorded
 
-    def draft(self, cmd: DraftReport) -> None:
+    def draft(self, cmd: DraftReport, author: str | None = None) -> None:
         if self.exists:
             raise Conflict(f"报道 {cmd.report_id} 已存在 / report {cmd.report_id} exists", field="report_id")
-        self.record(ReportDrafted(**cmd.model_dump()))
+        self.record(ReportDrafted(**cmd.model_dump(), author=author))
 
-    def revise(self, cmd: ReviseReport) -> None:
+    def revise(self, cmd: ReviseReport, by: str | None = None) -> None:
         self._require(EDITABLE, "修改 / revise")
+        self._own(by)
         self.record(ReportRevised(**cmd.model_dump()))
 
-    def submit(self) -> None:
+    def submit(self, by: str | None = None) -> None:
         self._require(EDITABLE, "提交审核 / submit")
+        self._own(by)
         self.record(ReportSubmitted(report_id=self.key))
+
+    def _own(self, by: str | None) -> None:
+        if self.author is not None and by is not None and by != self.author:
+            raise Forbidden(f"只有起草人 {self.author} 可以修改或提交此报道 / only its author, {self.author}, may "
+                            f"revise or submit this report", field="report_id")
 
     def return_(self, cmd: ReturnReport) -> None:
         self._require({"in_review"}, "退回 / return")
@@ -69,7 +77,7 @@ class Report(Aggregate):
                            field="status")
 
     def when_ReportDrafted(self, e: ReportDrafted) -> None:
-        self.status, self.village_code, self.title = "draft", e.village_code, e.title
+        self.status, self.village_code, self.title, self.author = "draft", e.village_code, e.title, e.author
 
     def when_ReportRevised(self, e: ReportRevised) -> None:
         self.status, self.village_code, self.title = "draft", e.village_code, e.title

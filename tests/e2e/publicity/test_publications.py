@@ -109,6 +109,9 @@ async def test_report_goes_draft_review_published_and_only_then_is_public(stack,
     assert httpx.post(f"{pub}/reports/{rid}/submit", headers=author).status_code == 200
     assert httpx.post(f"{pub}/reports/{rid}/return", json={"reason": "补充数据"}, headers=author).status_code == 403
     assert httpx.post(f"{pub}/reports/{rid}/return", json={"reason": "补充数据"}, headers=token()).status_code == 200
+    other = token(Role.first_secretary, subject="another-first-secretary", team=s.team)
+    stranger = httpx.put(f"{pub}/reports/{rid}", json=report | {"body": "改写"}, headers=other)
+    assert stranger.status_code == 403 and stranger.json()["detail"][0]["loc"][-1] == "report_id"
     revised = httpx.put(f"{pub}/reports/{rid}", json=report | {"body": "村集体收入达到25万元。"}, headers=author)
     assert revised.status_code == 200 and revised.json()["status"] == "draft"
     assert httpx.post(f"{pub}/reports/{rid}/submit", headers=author).status_code == 200

@@ -7,9 +7,9 @@ from datetime import date
 import pytest
 from pydantic import ValidationError
 
-from shared.eventstore.errors import Conflict
+from shared.eventstore.errors import Conflict, Forbidden
 
-from services.publicity.domain.commands import DraftReport, PublishNotice, PublishReport, ReturnReport
+from services.publicity.domain.commands import DraftReport, PublishNotice, PublishReport, ReturnReport, ReviseReport
 from services.publicity.domain.publications import Notice, Report
 
 DRAFT = DraftReport(report_id="r1", village_code="120119000001", title="标题", body="正文")
@@ -46,6 +46,19 @@ def test_a_published_report_is_final_and_a_draft_exists_once():
     for act in (report.submit, lambda: report.return_(ReturnReport(reason="x")), lambda: report.publish(PUBLISH)):
         with pytest.raises(Conflict):
             act()
+
+
+def test_only_its_author_revises_or_submits_a_report():
+    report = Report("r1")
+    report.draft(DRAFT, author="fs-1")
+    with pytest.raises(Forbidden):
+        report.submit(by="fs-2")
+    with pytest.raises(Forbidden):
+        report.revise(ReviseReport(**DRAFT.model_dump()), by="fs-2")
+    report.revise(ReviseReport(**DRAFT.model_dump()), by="fs-1")
+    report.submit(by="fs-1")
+    assert events(report) == ["ReportDrafted", "ReportRevised", "ReportSubmitted"]
+    assert report.pending[0].author == "fs-1"
 
 
 def test_channels_are_the_four_media_without_repeats():

@@ -43,7 +43,7 @@ async def draft(cmd: DraftReport, store: Store, meta: Meta, who: Author, respons
                 idempotency_key: IdempotencyKey = None) -> dict:
     _scope(who, cmd.village_code)
     return await _execute(store, "DraftReport", cmd.model_dump(mode="json"), meta,
-                          lambda uow: handlers.draft_report(uow, cmd), idempotency_key, response)
+                          lambda uow: handlers.draft_report(uow, cmd, who.subject), idempotency_key, response)
 
 
 @router.put("/{report_id}", summary="修改报道 / revise a draft or returned report")
@@ -55,14 +55,14 @@ async def revise(report_id: ReportId, cmd: DraftReport, store: Store, meta: Meta
     _scope(who, cmd.village_code)
     revised = ReviseReport(**cmd.model_dump())
     return await _execute(store, "ReviseReport", cmd.model_dump(mode="json"), meta,
-                          lambda uow: handlers.revise_report(uow, revised), idempotency_key, response)
+                          lambda uow: handlers.revise_report(uow, revised, who.subject), idempotency_key, response)
 
 
 @router.post("/{report_id}/submit", summary="提交审核 / submit for review")
-async def submit(report_id: ReportId, store: Store, meta: Meta, _: Author, response: Response,
+async def submit(report_id: ReportId, store: Store, meta: Meta, who: Author, response: Response,
                  idempotency_key: IdempotencyKey = None) -> dict:
     return await _execute(store, "SubmitReport", {"report_id": report_id}, meta,
-                          lambda uow: handlers.submit_report(uow, report_id), idempotency_key, response)
+                          lambda uow: handlers.submit_report(uow, report_id, who.subject), idempotency_key, response)
 
 
 @router.post("/{report_id}/return", summary="退回修改 / return to the author")
