@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import functools
 import hashlib
+import random
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -19,6 +21,8 @@ from shared.eventstore.envelope import CommandMeta, RecordedEvent
 from shared.eventstore.errors import ConcurrencyError, DomainError, IdempotencyKeyReused
 from shared.eventstore.unit_of_work import CommandUnit, UncheckedGuess, UnitOfWork
 from shared.tracing import span
+
+TRANSIENT_RETRIES = 5
 
 __all__ = ["CommandResult", "EventStore", "Record", "UnitOfWork"]
 
@@ -267,6 +271,7 @@ class EventStore:
         digest = fingerprint({"command": command, "body": body}) if idempotency_key else ""
         async with self.pool.acquire() as conn:
             guess_new = True
+            victim = 0  # times PostgreSQL rolled this command back to break a deadlock
             while True:
                 uow = None
                 try:
@@ -275,6 +280,14 @@ class EventStore:
                         result = await handler(uow)
                         await uow.finish((idempotency_key, command, digest, result) if idempotency_key else None)
                     return CommandResult(result, replayed=False)
+                except asyncpg.TransactionRollbackError:
+                    # A deadlock's victim (two commands locking the same rows and keys in
+                    # different orders) or a serialization failure: rolled back whole, so the
+                    # command runs again from the start — its effect still lands once.
+                    victim += 1
+                    if victim > TRANSIENT_RETRIES:
+                        raise
+                    await asyncio.sleep(random.uniform(0.005, 0.02) * victim)
                 except (asyncpg.UniqueViolationError, DomainError, UncheckedGuess):
                     if uow is not None and uow.guessed:  # the answer rested on a guess: ask again, reading
                         guess_new = False

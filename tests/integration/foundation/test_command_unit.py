@@ -261,3 +261,29 @@ async def test_a_guess_nothing_checked_is_read_again(store):
         return {"exists": book.exists}
 
     assert (await store.execute("Peek", {}, META, peek)).result == {"exists": True}
+
+
+async def test_a_deadlock_victim_runs_again_and_both_commands_land_once(store):
+    """Two commands taking two locks in opposite orders: PostgreSQL aborts one to break the
+    deadlock; it is run again, so both succeed and each note is written once."""
+    both_hold_one = asyncio.Barrier(2)
+
+    def crossing(key: str, first: int, second: int):
+        async def handler(uow):
+            await uow.conn.execute("select pg_advisory_xact_lock($1)", first)
+            if both_hold_one.n_waiting < 2 and not both_hold_one.broken:
+                try:
+                    await asyncio.wait_for(both_hold_one.wait(), timeout=2)
+                except TimeoutError:  # the re-run: the other command already went through
+                    pass
+            await uow.conn.execute("select pg_advisory_xact_lock($1)", second)
+            book = await uow.load(Notebook, key)
+            book.note(f"{first}->{second}")
+            await uow.save(book)
+            return {}
+        return handler
+
+    await asyncio.gather(store.execute("Cross", {}, META, crossing("a", LOCK + 1, LOCK + 2)),
+                         store.execute("Cross", {}, META, crossing("b", LOCK + 2, LOCK + 1)))
+    assert await texts(store, "notebook-a") == [f"{LOCK + 1}->{LOCK + 2}"]
+    assert await texts(store, "notebook-b") == [f"{LOCK + 2}->{LOCK + 1}"]
