@@ -12,7 +12,7 @@ from services.assessment.queries.scope import ReadScope
 
 
 async def gaps(conn: asyncpg.Connection, day: date, district: str | None, village_code: str | None,
-               scope: ReadScope = ReadScope()) -> dict:
+               scope: ReadScope) -> dict:
     rows = await conn.fetch(
         """select c.person_id, p.household_id, c.village_code, c.district, c.cover,
                   (array_agg(c.step order by c.position desc) filter (where c.step in ('eligible', 'ineligible')))[1]

@@ -17,7 +17,7 @@ LATEST = """select distinct on (village_code) village_code, district, fen, flagg
 
 
 async def checks(conn: asyncpg.Connection, year: int, day: date, district: str | None, designated_only: bool,
-                 scope: ReadScope = ReadScope()) -> dict:
+                 scope: ReadScope) -> dict:
     collective = {r["village_code"]: r for r in await conn.fetch(LATEST, "collective", year, day)}
     farmer = {r["village_code"]: r for r in await conn.fetch(LATEST, "farmer", year, day)}
     farmer_prev = {r["village_code"]: r for r in await conn.fetch(LATEST, "farmer", year - 1, day)}
@@ -73,7 +73,7 @@ async def checks(conn: asyncpg.Connection, year: int, day: date, district: str |
 
 
 async def flagged(conn: asyncpg.Connection, year: int | None, district: str | None,
-                  scope: ReadScope = ReadScope()) -> list[dict]:
+                  scope: ReadScope) -> list[dict]:
     rows = await conn.fetch(
         """select village_code, district, year, measure, fen, flag_reason, note, on_day from af.incomes
            where flagged and ($1::int is null or year = $1) and ($2::text is null or district = $2)

@@ -10,7 +10,7 @@ from services.assessment.queries.scope import ReadScope
 
 
 async def findings(conn: asyncpg.Connection, day: date, district: str | None, target_id: str | None,
-                   overdue_only: bool, limit: int, offset: int, scope: ReadScope = ReadScope()) -> dict:
+                   overdue_only: bool, limit: int, offset: int, scope: ReadScope) -> dict:
     rows = await conn.fetch(
         """select * from (
                select f.inspection_id, f.finding_id, f.target_kind, f.target_id, f.district, f.text, f.deadline,

@@ -16,7 +16,7 @@ VERIFIED_ON = """(select min(s.on_day) from af.milestone_steps s
 
 
 async def overdue(conn: asyncpg.Connection, day: date, district: str | None, village_code: str | None,
-                  limit: int, offset: int, scope: ReadScope = ReadScope()) -> dict:
+                  limit: int, offset: int, scope: ReadScope) -> dict:
     """Milestones past their due date and not verified by ``day`` (flagged from the day after)."""
     rows = await conn.fetch(
         f"""select m.project_id, m.milestone_id, m.village_code, m.district, p.action_code, m.task_no,
@@ -33,7 +33,7 @@ async def overdue(conn: asyncpg.Connection, day: date, district: str | None, vil
                       for r in rows]}
 
 
-async def summary(conn: asyncpg.Connection, day: date, district: str | None, scope: ReadScope = ReadScope()) -> dict:
+async def summary(conn: asyncpg.Connection, day: date, district: str | None, scope: ReadScope) -> dict:
     """Per action and task: projects planned / in progress / done, and overdue milestones."""
     rows = await conn.fetch(
         f"""with ms as (
@@ -57,7 +57,7 @@ async def summary(conn: asyncpg.Connection, day: date, district: str | None, sco
 
 
 async def projects(conn: asyncpg.Connection, day: date, district: str | None, village_code: str | None,
-                   task_no: int | None, limit: int, after: str | None, scope: ReadScope = ReadScope()) -> dict:
+                   task_no: int | None, limit: int, after: str | None, scope: ReadScope) -> dict:
     rows = await conn.fetch(
         f"""select p.project_id, p.village_code, p.district, p.action_code, p.task_no, p.title,
                    p.planned_start, p.planned_end,

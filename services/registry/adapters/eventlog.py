@@ -144,3 +144,10 @@ async def network_gaps(conn: asyncpg.Connection, district: str | None) -> dict:
         "teams_with_untrained_first_secretary": sorted(t for t, v in mine.items() if v["secretary"] not in trained),
         "teams_by_villages": {str(n): sum(1 for t in mine if counts.get(t, 0) == n) for n in (0, 1, 2)},
     }
+
+
+async def registered_villages(conn: asyncpg.Connection, codes: Sequence[str]) -> set[str]:
+    """The streams of those villages that are registered already."""
+    return {r["stream_id"] for r in await conn.fetch(
+        "select distinct stream_id from es.events where stream_id = any($1::text[])",
+        [f"village-{code}" for code in codes])}

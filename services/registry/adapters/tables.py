@@ -72,7 +72,7 @@ def read_table(filename: str, data: bytes) -> tuple[list[str | None], Rows]:
     _, header = next(reader, (1, None))
     if header is None:
         raise UnreadableTable("表格为空 / the file is empty")
-    # CSV cells are text already; parse_rows strips them.
+    # CSV cells are text already; read_rows strips them.
     return [_text(v) for v in header], reader
 
 

@@ -25,7 +25,7 @@ def registration(cmd: RegisterVillage) -> dict:
         "district": cmd.district,
         "town": cmd.town,
         "village_type": cmd.village_type.value,
-        "income_fen": {"2018": to_fen(cmd.income_2018), "2019": to_fen(cmd.income_2019), "2020": to_fen(cmd.income_2020)},
+        "income_fen": cmd.income_fen(),
         "needs": [n.value for n in cmd.needs],
     }
 
@@ -33,8 +33,7 @@ def registration(cmd: RegisterVillage) -> dict:
 def registration_json(cmd: RegisterVillage) -> str:
     """A registration's ``VillageRegistered`` payload as JSON, built for thousands of rows at
     once (an import): the command validated every field already, so the event is not
-    validated a second time. The same text as the event ``register`` records (tests
-    compare them, and the stored rows of both paths)."""
+    validated a second time; ``register`` records the same fields, validated."""
     return to_json(registration(cmd)).decode()
 
 
@@ -56,17 +55,7 @@ class Village(Aggregate):
     def register(self, cmd: RegisterVillage) -> None:
         if self.exists:
             raise Conflict(f"村代码 {cmd.code} 已登记 / village code {cmd.code} is already registered", field="code")
-        self.record(
-            VillageRegistered(
-                code=cmd.code,
-                name=cmd.name,
-                district=cmd.district,
-                town=cmd.town,
-                village_type=cmd.village_type,
-                income_fen=cmd.income_fen(),
-                needs=[n.value for n in cmd.needs],
-            )
-        )
+        self.record(VillageRegistered(**registration(cmd)))
 
     def correct_income(self, cmd: CorrectIncome) -> None:
         self.require_exists()

@@ -9,6 +9,7 @@ from shared.eventstore import UnitOfWork
 from shared.eventstore.bulk import Encoded, append_new_streams
 from shared.eventstore.errors import ConcurrencyError, Forbidden
 
+from services.registry.adapters import eventlog
 from services.registry.adapters.locks import register_shared, register_shared_with_write
 from services.registry.domain.commands import CorrectIncome, RegisterVillage
 from services.registry.domain.imports import BadRow, RawTable, RowChecker
@@ -39,7 +40,7 @@ async def import_villages(uow: UnitOfWork, table: RawTable, access: Access, part
     # All or nothing: a code already registered fails the append (its stream's version 1
     # exists) and is looked up only then. Partial: the good rows are written around them,
     # so they are looked up first.
-    check = _Check(table, access, await _registered(conn, table) if partial else set())
+    check = _Check(table, access, await eventlog.registered_villages(conn, table.codes()) if partial else set())
     imported = 0
     try:
         async with conn.transaction():  # a savepoint in the command's transaction
@@ -49,7 +50,7 @@ async def import_villages(uow: UnitOfWork, table: RawTable, access: Access, part
     except _Undo:
         pass
     except ConcurrencyError:
-        if partial or not (existing := await _registered(conn, table)):
+        if partial or not (existing := await eventlog.registered_villages(conn, table.codes())):
             raise  # registered meanwhile by a command not yet committed at the look-up
         check = _Check(table, access, existing)
         for _ in check.registrations(partial=False):
@@ -57,12 +58,6 @@ async def import_villages(uow: UnitOfWork, table: RawTable, access: Access, part
         written = False
     report = {"rows": table.rows, "good_rows": check.good, "bad_rows": check.report(), "partial": partial}
     return report | {"imported": imported if written else 0, "written": written}
-
-
-async def _registered(conn, table: RawTable) -> set[str]:
-    return {r["stream_id"] for r in await conn.fetch(
-        "select distinct stream_id from es.events where stream_id = any($1::text[])",
-        [f"village-{code}" for code in table.codes()])}
 
 
 class _Check:

@@ -6,18 +6,14 @@ from __future__ import annotations
 import pytest
 
 
-from tests.integration.assessment.api import bearer, client
+from tests.integration.assessment.api import AS_OF, bearer, client, recorded_on, world_fixture
 from tests.integration.assessment.scenario import ASSESSOR, REVIEWER, TEAM1, V1, year_2022
-from tests.integration.assessment.world import CITY, fresh_world
+from tests.integration.assessment.world import CITY
 
-AS_OF = {"as_of": "2023-01-31"}
-ON = {"X-Occurred-At": "2023-02-01T10:00:00+08:00"}
+ON = recorded_on("2023-02-01T10:00:00+08:00")
 
 
-@pytest.fixture
-async def world(settings):
-    async with fresh_world(settings, "aan", year_2022) as world:
-        yield world
+world = world_fixture("aan", year_2022)
 
 
 async def test_after_a_review_sends_the_computation_back_the_409_points_to_refresh(world):

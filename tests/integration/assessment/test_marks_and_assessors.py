@@ -8,19 +8,15 @@ import pytest
 
 from shared.http.auth import Principal, Role
 
-from tests.integration.assessment.api import bearer, client
+from tests.integration.assessment.api import AS_OF, bearer, client, recorded_on, world_fixture
 from tests.integration.assessment.scenario import ASSESSOR, REVIEWER, another_district, year_2022
-from tests.integration.assessment.world import World, fresh_world
+from tests.integration.assessment.world import World
 
 ASSESSOR_120110 = Principal(subject="feng", role=Role.assessor, district="120110")
-AS_OF = {"as_of": "2023-01-31"}
-ON = {"X-Occurred-At": "2023-02-01T10:00:00+08:00"}
+ON = recorded_on("2023-02-01T10:00:00+08:00")
 
 
-@pytest.fixture(scope="module")
-async def world(settings):
-    async with fresh_world(settings, "amk", year_2022, another_district) as world:
-        yield world
+world = world_fixture("amk", year_2022, another_district, scope="module")
 
 
 async def events(world: World) -> int:

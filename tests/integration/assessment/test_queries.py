@@ -17,8 +17,11 @@ from services.assessment.queries import coverage as gap_queries
 from services.assessment.queries import incomes as income_queries
 from services.assessment.queries import inspections as finding_queries
 from services.assessment.queries import milestones as milestone_queries
+from services.assessment.queries.scope import ReadScope
 from tests.integration.assessment.scenario import ASSESSOR, FACTOR, TEAM1, TEAM2, V1, V2, year_2022
 from tests.integration.assessment.world import CITY, World
+
+CITY_WIDE = ReadScope()  # the queries take the reader's scope; these tests read as the city office
 
 INSPECTOR = CITY.model_copy(update={"subject": "zhao"})
 
@@ -34,11 +37,11 @@ async def world(settings):
 
 async def test_a_milestone_is_flagged_overdue_the_day_after_it_was_due(world):
     async with world.pool.acquire() as conn:
-        on_due_day = await milestone_queries.overdue(conn, date(2022, 9, 30), None, None, 100, 0)
-        day_after = await milestone_queries.overdue(conn, date(2022, 10, 1), "120119", None, 100, 0)
-        summary = await milestone_queries.summary(conn, date(2022, 10, 1), None)
-        listed = await milestone_queries.projects(conn, date(2022, 10, 1), None, V1, None, 10, None)
-        before_planning = await milestone_queries.projects(conn, date(2022, 1, 4), None, V1, None, 10, None)
+        on_due_day = await milestone_queries.overdue(conn, date(2022, 9, 30), None, None, 100, 0, CITY_WIDE)
+        day_after = await milestone_queries.overdue(conn, date(2022, 10, 1), "120119", None, 100, 0, CITY_WIDE)
+        summary = await milestone_queries.summary(conn, date(2022, 10, 1), None, CITY_WIDE)
+        listed = await milestone_queries.projects(conn, date(2022, 10, 1), None, V1, None, 10, None, CITY_WIDE)
+        before_planning = await milestone_queries.projects(conn, date(2022, 1, 4), None, V1, None, 10, None, CITY_WIDE)
     assert on_due_day["total"] == 0
     assert [(m["milestone_id"], m["days_overdue"], m["status"]) for m in day_after["items"]] == [("m2", 1, "planned")]
     assert [(p["project_id"], p["milestones"], p["verified"], p["overdue"]) for p in listed["items"]] == [
@@ -58,9 +61,9 @@ async def test_the_gap_list_names_everyone_eligible_and_not_covered(world):
                                                              TEAM1), day=date(2022, 4, 1))
     await world.sync()
     async with world.pool.acquire() as conn:
-        before = await gap_queries.gaps(conn, date(2022, 3, 31), None, None)
-        after = await gap_queries.gaps(conn, date(2022, 4, 1), None, None)
-        village = await gap_queries.gaps(conn, date(2022, 4, 1), None, V2)
+        before = await gap_queries.gaps(conn, date(2022, 3, 31), None, None, CITY_WIDE)
+        after = await gap_queries.gaps(conn, date(2022, 4, 1), None, None, CITY_WIDE)
+        village = await gap_queries.gaps(conn, date(2022, 4, 1), None, V2, CITY_WIDE)
     assert before["gaps_total"] == 3 and after["gaps_total"] == 2
     assert after["by_cover"]["medical_insurance"] == {"eligible": 1, "covered": 1, "gaps": 0}
     assert [(v["village_code"], [g["cover"] for g in v["gaps"]]) for v in after["villages"]] == [
@@ -76,8 +79,8 @@ async def test_income_checks_count_the_target_and_the_growth_against_the_city(wo
                                 day=date(year + 1, 1, 5))
     await world.sync()
     async with world.pool.acquire() as conn:
-        checks = await income_queries.checks(conn, 2022, date(2023, 1, 31), None, True)
-        too_early = await income_queries.checks(conn, 2022, date(2022, 12, 31), None, True)
+        checks = await income_queries.checks(conn, 2022, date(2023, 1, 31), None, True, CITY_WIDE)
+        too_early = await income_queries.checks(conn, 2022, date(2022, 12, 31), None, True, CITY_WIDE)
     summary = checks["summary"]
     assert (summary["villages"], summary["reached_200k"], summary["not_reached"]) == (2, 1, [V2])
     assert [(v["growth_pct"], v["beats_city"]) for v in checks["villages"]] == [("10.00", True), ("5.00", False)]
@@ -98,8 +101,8 @@ async def test_findings_are_overdue_after_their_deadline_until_accepted(world):
                         day=date(2022, 6, 25))
     await world.sync()
     async with world.pool.acquire() as conn:
-        july = await finding_queries.findings(conn, date(2022, 8, 1), None, None, True, 100, 0)
-        june = await finding_queries.findings(conn, date(2022, 6, 30), None, "T-1", False, 100, 0)
+        july = await finding_queries.findings(conn, date(2022, 8, 1), None, None, True, 100, 0, CITY_WIDE)
+        june = await finding_queries.findings(conn, date(2022, 6, 30), None, "T-1", False, 100, 0, CITY_WIDE)
     assert [(f["finding_id"], f["days_overdue"]) for f in july["items"]] == [("f2", 1)]
     assert [(f["finding_id"], f["status"], f["overdue"]) for f in june["items"]] == [("f1", "accepted", False),
                                                                                      ("f2", "open", False)]

@@ -15,18 +15,14 @@ from services.assessment.config import AssessmentSettings
 from services.assessment.domain.assessment import ComputeAssessment
 from services.assessment.entrypoints.routes import assessments as routes
 from services.assessment.handlers import assessments
-from tests.integration.assessment.api import bearer, client
+from tests.integration.assessment.api import AS_OF, bearer, client, recorded_on, world_fixture
 from tests.integration.assessment.scenario import ASSESSOR, year_2022
-from tests.integration.assessment.world import World, fresh_world
+from tests.integration.assessment.world import World
 
-AS_OF = {"as_of": "2023-01-31"}
-ON = {"X-Occurred-At": "2023-02-10T10:00:00+08:00"}
+ON = recorded_on("2023-02-10T10:00:00+08:00")
 
 
-@pytest.fixture
-async def world(settings):
-    async with fresh_world(settings, "arw", year_2022) as world:
-        yield world
+world = world_fixture("arw", year_2022)
 
 
 def waiting(monkeypatch, seconds: float) -> None:
