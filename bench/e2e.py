@@ -2,7 +2,7 @@
 produce → consume round trip measured in the same run.
 
 Each command registers a new village; a watcher polls publicity's read model for the
-pending codes every 5 ms, so a latency includes up to 5 ms of polling.
+pending codes every 2 ms, so a latency includes up to 2 ms of polling.
 """
 
 from __future__ import annotations
@@ -76,7 +76,7 @@ async def steady(stack: BenchStack, rate: int, seconds: float, serial: int) -> t
                     for r in await conn.fetch("select code from stats.villages where code = any($1)", list(pending)):
                         seen[r["code"]] = time.perf_counter()
                         pending.discard(r["code"])
-                await asyncio.sleep(0.005)
+                await asyncio.sleep(0.002)
         finally:
             await conn.close()
 

@@ -17,6 +17,7 @@ import structlog
 from shared.config import Settings, get_settings
 from shared.db import create_pool, ensure_database, migrate
 from shared.eventstore.schema import EVENTSTORE_SQL
+from shared.messaging.batching import take_ready
 from shared.messaging.kafka import ensure_topics, event_producer
 from shared.outbox.relay import OutboxRelay
 from shared.projections import Delivery, Projection, ProjectionRunner
@@ -130,7 +131,7 @@ def _add_agent(app: faust.App, resources: ServiceResources, projection: Projecti
 
     async def project(stream) -> None:
         runner = await resources.runner(projection.name)
-        async for events in stream.take_events(500, within=0.02):
+        async for events in take_ready(stream, 500):
             await apply_until_done(runner, [
                 Delivery(e.message.topic, e.message.partition, e.message.offset, e.value, e.headers)
                 for e in events

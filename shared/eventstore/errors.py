@@ -4,17 +4,22 @@ from __future__ import annotations
 
 
 class DomainError(Exception):
-    """A command broke a rule of the programme. ``field`` names the input at fault.
+    """A command broke a rule of the programme. ``field`` names the input at fault, ``location``
+    where it was given (body, query, path or header); ``headers`` go with the answer (e.g.
+    Retry-After).
 
     Messages are Chinese first, English beside: officials read them.
     """
 
     status_code = 422
 
-    def __init__(self, message: str, field: str | None = None, **context: object):
+    def __init__(self, message: str, field: str | None = None, *, location: str = "body",
+                 headers: dict[str, str] | None = None, **context: object):
         super().__init__(message)
         self.message = message
         self.field = field
+        self.location = location
+        self.headers = headers
         self.context = context
 
 

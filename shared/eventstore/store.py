@@ -101,9 +101,10 @@ class CommandResult:
 
 
 class EventStore:
-    def __init__(self, pool: asyncpg.Pool, source: str):
+    def __init__(self, pool: asyncpg.Pool, source: str, *, on_commit: Callable[[], None] | None = None):
         self.pool = pool
         self.source = source
+        self.on_commit = on_commit  # told after each command commits (the relay's wake-up)
 
     async def append(
         self,
@@ -279,6 +280,8 @@ class EventStore:
                         uow = CommandUnit(conn, self, meta, scope, guess_new=guess_new)
                         result = await handler(uow)
                         await uow.finish((idempotency_key, command, digest, result) if idempotency_key else None)
+                    if self.on_commit is not None:
+                        self.on_commit()
                     return CommandResult(result, replayed=False)
                 except asyncpg.TransactionRollbackError:
                     # A deadlock's victim (two commands locking the same rows and keys in

@@ -6,6 +6,7 @@ from typing import Any
 
 import asyncpg
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
@@ -42,12 +43,12 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(DomainError)
     async def domain_error(_: Request, exc: DomainError):
-        loc = ["body", *exc.field.split(".")] if exc.field else ["body"]
+        loc = [exc.location, *exc.field.split(".")] if exc.field else [exc.location]
         kind = type(exc).__name__
-        return JSONResponse(
-            {"detail": [problem(loc, exc.message, kind, **{k: str(v) for k, v in exc.context.items()})]},
-            status_code=exc.status_code,
-        )
+        # A value that is a mapping (e.g. per source) stays one; any other is said as a string.
+        ctx = {k: jsonable_encoder(v) if isinstance(v, dict) else str(v) for k, v in exc.context.items()}
+        return JSONResponse({"detail": [problem(loc, exc.message, kind, **ctx)]}, status_code=exc.status_code,
+                            headers=exc.headers)
 
     # The database or broker is away for a moment. A command runs in one transaction, so it
     # either committed (a retry with its idempotency key gets the first answer) or left

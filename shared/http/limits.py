@@ -4,6 +4,8 @@
   configured). An upload endpoint sets its own cap with FastAPI's route parameter,
   ``@router.post("/imports", max_body_size=50 * MIB)``. Too large → 413 in the usual error
   shape, decided from Content-Length before anything is read, or while a chunked body streams.
+- File size: an upload endpoint reads each file with ``read_upload(file, limit, field=...)``,
+  which refuses a file over its own cap with 413 at the file's field.
 - Strings and pages: the annotated types below (``Name``, ``Text``, ``LongText``,
   ``PageSize``, ``Cursor``) carry their bounds into validation and the OpenAPI document;
   a value out of bounds → 422 with the field's location.
@@ -16,7 +18,7 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any
 
-from fastapi import FastAPI, HTTPException, Query, Request
+from fastapi import FastAPI, HTTPException, Query, Request, UploadFile
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -24,6 +26,8 @@ from pydantic import StringConstraints
 from starlette.middleware import body_limit as _starlette_body_limit
 from starlette.middleware.body_limit import MAX_BODY_SIZE_SCOPE_KEY
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from shared.http.errors import problem
 
 MIB = 1024 * 1024
 DEFAULT_MAX_BODY = MIB
@@ -43,12 +47,27 @@ Cursor = Annotated[str | None, Query(max_length=200, description="上一页的�
 
 
 def too_large(limit: int) -> dict:
-    return {"detail": [{
-        "loc": ["body"],
-        "msg": f"请求体过大，最多 {limit} 字节 / request body too large: at most {limit} bytes",
-        "type": "too_large",
-        "ctx": {"limit": limit},
-    }]}
+    return {"detail": [problem(
+        ["body"], f"请求体过大，最多 {limit} 字节 / request body too large: at most {limit} bytes", "too_large",
+        limit=limit)]}
+
+
+async def read_upload(file: UploadFile, limit: int, *, field: str, index: int | None = None,
+                      name: str | None = None, message: str | None = None) -> bytes:
+    """The file's bytes; a file over ``limit`` → 413 at ``["body", field]`` (``[..., index]`` for
+    the n-th of a list of files), reading no more than ``limit + 1`` bytes of it.
+
+    A route's ``max_body_size`` also counts the multipart framing and any other files, so
+    each file is held to its own cap here. The message names the file if ``name`` is given;
+    ``message`` (Chinese / English) replaces it.
+    """
+    content = await file.read(limit + 1)
+    if len(content) > limit:
+        loc: list[str | int] = ["body", field, *(() if index is None else (index,))]
+        what = "文件" if name is None else f"文件 {name} "
+        raise HTTPException(413, detail=[problem(
+            loc, message or f"{what}超过 {limit} 字节 / file larger than {limit} bytes", "too_large", limit=limit)])
+    return content
 
 
 class BodyTooLarge(HTTPException):

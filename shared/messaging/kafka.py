@@ -16,12 +16,13 @@ Headers = list[tuple[str, bytes]]
 
 
 def event_producer(bootstrap: str) -> AIOKafkaProducer:
-    # aiokafka defaults to acks=1 without idempotence; an event log needs both.
+    # aiokafka defaults to acks=1 without idempotence; an event log needs both. No linger:
+    # the relay hands over a whole batch and waits for it, so lingering only delays it.
     return AIOKafkaProducer(
         bootstrap_servers=bootstrap,
         acks="all",
         enable_idempotence=True,
-        linger_ms=5,
+        linger_ms=0,
         request_timeout_ms=15000,
     )
 

@@ -29,6 +29,7 @@ from shared.contracts.audit import ChainCheckpointed
 from shared.eventstore import CommandMeta, EventStore, chain
 from shared.eventstore.store import EVENT_COLUMNS, to_recorded
 from shared.messaging.kafka import encode, headers_for
+from shared.outbox.wakeup import Wakeup
 from shared import tracing
 from shared.tracing import span
 
@@ -59,15 +60,19 @@ class OutboxRelay:
         self.poll_interval = poll_interval
         self.idle_poll_interval = idle_poll_interval
         self._unpublished = True  # unknown at start: look once
+        self._published: int | None = None  # the published checkpoint, as this leader last wrote or read it
+        self._fresh: list[dict] | None = None  # the batch just sequenced, when it is next to publish
         self.checkpoint_every = checkpoint_every
         self.checkpoint_interval = checkpoint_interval
         self._last_checkpoint_at = self._last_checkpoint_probe = time.monotonic()
         self.new_producer = new_producer  # builds a fresh producer after a failed send
+        self.wakeup = Wakeup()
 
     async def sequence_once(self) -> int:
         # One round trip while idle: the probe reads the checkpoint and what lies beyond it
         # outside any transaction (this process is the only sequencer), so it has no xid of
-        # its own holding the horizon back. Only when there is something does it write.
+        # its own holding the horizon back. Only when there is something does it write, in
+        # one statement (atomic without a transaction).
         async with self.pool.acquire() as conn:
             rows = await conn.fetch(
                 f"""select {EVENT_COLUMNS}, e.tx, s.last_position, s.last_hash
@@ -79,37 +84,44 @@ class OutboxRelay:
             )
             if not rows:
                 return 0
-            position, previous = rows[0]["last_position"], bytes(rows[0]["last_hash"])
-            links = []
+            start = rows[0]["last_position"]
+            position, previous = start, bytes(rows[0]["last_hash"])
+            positions, hashes = [], []
             for row in rows:
                 position += 1
                 previous = chain.link(previous, position, row)
-                links.append((position, row["id"], previous))
-            async with conn.transaction():
-                await conn.executemany(
-                    "insert into es.log (position, event_row, chain_hash) values ($1, $2, $3)", links
-                )
-                await conn.execute(
-                    """update es.relay_state set last_tx = $1, last_row = $2,
-                       last_position = $3, last_hash = $4""",
-                    rows[-1]["tx"],
-                    rows[-1]["id"],
-                    position,
-                    previous,
-                )
+                positions.append(position)
+                hashes.append(previous)
+            await conn.execute(
+                """with logged as (
+                       insert into es.log (position, event_row, chain_hash)
+                       select * from unnest($1::bigint[], $2::bigint[], $3::bytea[]))
+                   update es.relay_state set last_tx = $4, last_row = $5, last_position = $6, last_hash = $7""",
+                positions, [row["id"] for row in rows], hashes,
+                rows[-1]["tx"], rows[-1]["id"], position, previous,
+            )
         self._unpublished = True
+        # Everything before this batch already published: the batch goes out as it was
+        # read, without reading it back from the log.
+        self._fresh = [dict(row, position=p, chain_hash=h) for row, p, h in zip(rows, positions, hashes)] \
+            if self._published == start else None
         return len(rows)
 
     async def publish_once(self) -> int:
-        async with self.pool.acquire() as conn:
-            published = await conn.fetchval("select published_position from es.relay_state")
-            rows = await conn.fetch(
-                f"""select {EVENT_COLUMNS}, l.position, l.chain_hash
-                    from es.log l join es.events e on e.id = l.event_row
-                    where l.position > $1 order by l.position limit $2""",
-                published,
-                self.batch_size,
-            )
+        rows, self._fresh = self._fresh, None
+        fresh = rows is not None
+        if not fresh:
+            async with self.pool.acquire() as conn:
+                self._published = await conn.fetchval("select published_position from es.relay_state")
+                rows = await conn.fetch(
+                    f"""select {EVENT_COLUMNS}, l.position, l.chain_hash
+                        from es.log l join es.events e on e.id = l.event_row
+                        where l.position > $1 order by l.position limit $2""",
+                    self._published,
+                    self.batch_size,
+                )
+        # A full batch read back from the log may have more behind it; a fresh one is all.
+        self._unpublished = not fresh and len(rows) == self.batch_size
         if not rows:
             return 0
         sends = []
@@ -139,6 +151,7 @@ class OutboxRelay:
                 "update es.relay_state set published_position = $1 where published_position < $1",
                 rows[-1]["position"],
             )
+        self._published = rows[-1]["position"]
         return len(rows)
 
     async def checkpoint_once(self) -> bool:
@@ -167,12 +180,11 @@ class OutboxRelay:
         total = 0
         while True:
             sequenced = await self.sequence_once()
-            published = await self.publish_once() if self._unpublished else 0
-            self._unpublished = published > 0
-            total += published
-            if sequenced or published:
-                continue
-            # Idle: look whether a checkpoint is due now and then, not at every poll.
+            if self._unpublished:
+                total += await self.publish_once()
+            if sequenced == self.batch_size or self._unpublished:
+                continue  # a full batch: more may be waiting
+            # Caught up: look whether a checkpoint is due now and then, not at every wake.
             if time.monotonic() - self._last_checkpoint_probe < 1.0:
                 return total
             self._last_checkpoint_probe = time.monotonic()
@@ -188,6 +200,7 @@ class OutboxRelay:
                 raise
             except Exception as exc:  # broker or database away: wait, then try again
                 log.warning("relay_interrupted", error=repr(exc))
+                self._published, self._fresh = None, None  # read the checkpoint again
                 if isinstance(exc, KafkaError) and self.new_producer is not None:
                     await self._renew_producer(stopping)
                 with contextlib.suppress(asyncio.TimeoutError):
@@ -224,18 +237,19 @@ class OutboxRelay:
                     await asyncio.wait_for(stopping.wait(), timeout=2.0)
                 return
             log.info("relay_leading", topic=self.topic)
-            self._unpublished = True
-            # Polling, not LISTEN/NOTIFY: a NOTIFY in every appending transaction makes
-            # PostgreSQL commit them one at a time (the notification queue lock). The wait
-            # doubles while nothing comes, up to the idle interval, so an idle service costs
-            # a few queries a second and a busy one is relayed within milliseconds.
+            self._unpublished, self._published, self._fresh = True, None, None
+            # Woken by the API's notification after a commit (wakeup.py), and polling
+            # besides for what nobody announced: the wait doubles while nothing comes, up to
+            # the idle interval, so an idle service costs a few queries a second.
+            await self.wakeup.listen(conn)
             wait = self.poll_interval
             while not stopping.is_set():
                 moved = await self.drain()
                 wait = self.poll_interval if moved else min(wait * 2, self.idle_poll_interval)
-                with contextlib.suppress(asyncio.TimeoutError):
-                    await asyncio.wait_for(stopping.wait(), timeout=wait)
+                await self.wakeup.sleep(stopping, wait)
         finally:
+            with contextlib.suppress(Exception):
+                await self.wakeup.unlisten(conn)
             with contextlib.suppress(Exception):
                 await conn.execute("select pg_advisory_unlock_all()")
             await self.pool.release(conn)

@@ -16,6 +16,7 @@ class VillageDirectory(Projection):
     name = "village_directory"
     sources = ("registry",)
     tables = ("directory.villages",)
+    handles = frozenset({"VillageRegistered", "VillageDesignated", "DesignationRevoked"})
     schema_sql = """
     create schema if not exists directory;
     create table if not exists directory.villages (

@@ -43,6 +43,30 @@ create table if not exists proj.positions (
     updated_at  timestamptz not null default clock_timestamp(),
     primary key (projection, topic, partition)
 );
+-- The projection's lock, then its positions: one round trip, and the positions are read
+-- by a statement of their own (a function's statements each take a fresh snapshot), so
+-- they include what a rebuild that held the lock until now committed.
+create or replace function proj.claim(p_projection text, p_lock bigint)
+returns table (topic text, "partition" integer, "offset" bigint, "position" bigint)
+language plpgsql volatile as $$
+begin
+    perform pg_advisory_xact_lock(p_lock);
+    return query select p.topic, p.partition, p."offset", p.position
+                 from proj.positions p where p.projection = p_projection;
+end $$;
+"""
+
+# A batch the projection has nothing to apply from: its offsets move, under the projection's
+# lock, and never back (ON CONFLICT sees the latest committed row, whatever the snapshot).
+PASS_OVER_SQL = """
+with locked as (select pg_advisory_xact_lock($2))
+insert into proj.positions (projection, topic, partition, "offset", position)
+select $1, u.topic, u.partition, u.off, u.pos
+from locked, unnest($3::text[], $4::int[], $5::bigint[], $6::bigint[]) as u(topic, partition, off, pos)
+on conflict (projection, topic, partition) do update
+    set "offset" = greatest(proj.positions."offset", excluded."offset"),
+        position = greatest(proj.positions.position, excluded.position),
+        updated_at = clock_timestamp()
 """
 
 
@@ -83,16 +107,18 @@ class ProjectionRunner:
         record once for every projection). ``durable=False`` commits without waiting for
         the WAL flush; only a rebuild uses it, and it ends with a flushed commit.
         """
-        name = self.projection.name
+        name, handles = self.projection.name, self.projection.handles
+        if handles is not None and deliveries:
+            events = events if events is not None else [decode(d.value) for d in deliveries]
+            if not any(event.type in handles for event in events):
+                await self._pass_over(conn, deliveries, events)
+                return 0
         async with conn.transaction():
             if not durable:
                 await conn.execute("set local synchronous_commit = off")
-            await conn.execute("select pg_advisory_xact_lock($1)", self.lock_key)
             reached = {
                 (r["topic"], r["partition"]): (r["offset"], r["position"])
-                for r in await conn.fetch(
-                    'select topic, partition, "offset", position from proj.positions where projection = $1', name
-                )
+                for r in await conn.fetch("select * from proj.claim($1, $2)", name, self.lock_key)
             }
             moved: dict[tuple[str, int], tuple[int, int]] = {}
             fresh: list[tuple[Delivery, RecordedEvent]] = []
@@ -120,6 +146,15 @@ class ProjectionRunner:
                     [(name, t, p, o, pos) for (t, p), (o, pos) in moved.items()],
                 )
         return len(fresh)
+
+    async def _pass_over(self, conn: asyncpg.Connection, deliveries: Sequence[Delivery],
+                         events: Sequence[RecordedEvent]) -> None:
+        reached: dict[tuple[str, int], tuple[int, int]] = {}
+        for d, event in zip(deliveries, events, strict=True):
+            offset, position = reached.get((d.topic, d.partition), (-1, 0))
+            reached[(d.topic, d.partition)] = (max(offset, d.offset), max(position, event.global_position or 0))
+        await conn.execute(PASS_OVER_SQL, self.projection.name, self.lock_key, [t for t, _ in reached],
+                           [p for _, p in reached], [o for o, _ in reached.values()], [p for _, p in reached.values()])
 
     async def positions(self) -> dict[tuple[str, int], int]:
         async with self.pool.acquire() as conn:

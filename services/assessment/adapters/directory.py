@@ -53,11 +53,12 @@ async def teams_of_unit(conn: asyncpg.Connection, unit_id: str) -> list[str]:
 
 
 async def villages_served(conn: asyncpg.Connection, teams: list[str]) -> list[str]:
-    """The villages these teams are assigned to now."""
+    """The villages these teams are assigned to now: each pair's latest assignment by business
+    day, as the year's facts read them (a back-dated one takes its place by its day)."""
     rows = await conn.fetch(
         """select distinct village_code from (
                select distinct on (team_id, village_code) village_code, assigned from af.assignments
-               where team_id = any($1::text[]) order by team_id, village_code, position desc) latest
+               where team_id = any($1::text[]) order by team_id, village_code, on_day desc, position desc) latest
            where assigned order by village_code""", teams)
     return [r["village_code"] for r in rows]
 

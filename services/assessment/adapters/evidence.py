@@ -30,16 +30,13 @@ async def store(conn: asyncpg.Connection, files: list[EvidenceFile]) -> list[str
     return [f.sha256 for f in files]
 
 
-async def record_uses(conn: asyncpg.Connection, hashes: list[str], project_id: str, milestone_id: str,
-                      village_code: str, district: str) -> None:
-    await conn.executemany(
-        """insert into assessment.evidence_uses (sha256, project_id, milestone_id, village_code, district)
-           values ($1, $2, $3, $4, $5) on conflict do nothing""",
-        [(h, project_id, milestone_id, village_code, district) for h in hashes])
-
-
 async def uses(conn: asyncpg.Connection, sha256: str) -> list[asyncpg.Record]:
-    return await conn.fetch("select village_code, district from assessment.evidence_uses where sha256 = $1", sha256)
+    """The villages and districts a file was reported for (``af.evidence_uses``, projected from
+    ``MilestoneReported``: known once the worker has applied the report)."""
+    return await conn.fetch(
+        """select m.village_code, m.district
+           from af.evidence_uses u join af.milestones m using (project_id, milestone_id) where u.sha256 = $1""",
+        sha256)
 
 
 async def fetch(conn: asyncpg.Connection, sha256: str) -> asyncpg.Record | None:

@@ -57,16 +57,8 @@ async def ensure_caught_up(conn: asyncpg.Connection, cutoff: dict[str, int]) -> 
         shown = ", ".join(f"{s} {have} < {need}" for s, (have, need) in behind.items())
         raise FactsBehind(f"考核事实尚未追上该次计算的截止点（{shown}），请稍后重试 / the facts have not yet caught up "
                           f"with the computation's cut-off ({shown}); retry shortly", field="as_of",
+                          headers={"Retry-After": "5"},
                           behind={s: need - have for s, (have, need) in behind.items()})
-
-
-async def own_committed(conn: asyncpg.Connection) -> int:
-    """How many events this service has committed: positions are dense, so its own facts are
-    complete once the watermark reaches the sequenced position plus those still behind the
-    sequencer's cursor."""
-    return await conn.fetchval(
-        """select s.last_position + (select count(*) from es.events e where (e.tx, e.id) > (s.last_tx, s.last_row))
-           from es.relay_state s""")
 
 
 def _served(rows: list[asyncpg.Record], start: date, end: date) -> bool:

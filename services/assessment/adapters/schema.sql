@@ -12,13 +12,5 @@ create table if not exists assessment.evidence (
     stored_at    timestamptz not null default clock_timestamp()
 );
 
--- Where each evidence hash was reported (written with the report): who may download a file
--- is who may read one of the projects it was reported for.
-create table if not exists assessment.evidence_uses (
-    sha256       text not null,
-    project_id   text not null,
-    milestone_id text not null,
-    village_code text not null,
-    district     text not null,
-    primary key (sha256, project_id, milestone_id)
-);
+-- Where each hash was reported is projected from the events (af.evidence_uses), so a rebuild
+-- recreates it; an earlier assessment.evidence_uses table, if any, is no longer read.

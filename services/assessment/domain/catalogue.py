@@ -110,7 +110,8 @@ class TaskCatalogue(Aggregate):
         for version in reversed(self.versions):
             if version.effective_from <= day:
                 return version
-        raise NotFound(f"{day} 尚无生效的任务目录 / no task catalogue in force on {day}", field="as_of")
+        raise NotFound(f"{day} 尚无生效的任务目录 / no task catalogue in force on {day}", field="as_of",
+                       location="query")  # the day asked about is a query parameter, not a body field
 
     def task(self, day: date, task_no: int, field: str = "task_no") -> tuple[CatalogueAction, CatalogueTask]:
         if not self.versions or day < self.versions[0].effective_from:

@@ -34,9 +34,6 @@ async def report_milestone(uow: UnitOfWork, project_id: str, milestone_id: str, 
     project.report(milestone_id, cmd, principal.actor, today(uow))
     await uow.save(project)
     m = project.milestones[milestone_id]
-    if m.evidence_sha256:
-        await evidence.record_uses(uow.conn, list(m.evidence_sha256), project_id, milestone_id, project.village_code,
-                                   project.district)
     return {"project_id": project_id, "milestone_id": milestone_id, "status": m.status,
             "reported_on": m.reported_on.isoformat(), "evidence_sha256": list(m.evidence_sha256),
             "stream_version": project.version}

@@ -69,6 +69,11 @@ create table if not exists af.milestone_steps (
     project_id text not null, milestone_id text not null, step text not null, on_day date not null,
     actor text, position bigint primary key);
 create index if not exists af_milestone_steps_key on af.milestone_steps (project_id, milestone_id);
+-- Evidence hashes with the milestone they were reported for: who may download a file is who
+-- may read one of its projects (the village and district are the milestone's).
+create table if not exists af.evidence_uses (
+    sha256 text not null, project_id text not null, milestone_id text not null, position bigint not null,
+    primary key (sha256, project_id, milestone_id));
 create table if not exists af.incomes (
     village_code text not null, district text not null, year int not null, measure text not null,
     fen bigint not null, flagged boolean not null, flag_reason text, note text, on_day date not null,
@@ -151,7 +156,8 @@ def _insert(table: str, values: tuple, first: int = 1) -> str:
 class AssessmentFacts(Projection):
     name = "assessment_facts"
     sources = ("assessment", "registry", "funding")
-    tables = ("af.watermarks", "af.early", "af.projects", "af.milestones", "af.milestone_steps", "af.incomes",
+    tables = ("af.watermarks", "af.early", "af.projects", "af.milestones", "af.milestone_steps", "af.evidence_uses",
+              "af.incomes",
               "af.city_incomes", "af.persons", "af.cover_steps", "af.findings", "af.finding_steps", "af.baselines",
               "af.designations", "af.teams", "af.team_members", "af.assignments", "af.presence", "af.allocations",
               "af.allocation_amounts", "af.payments")
@@ -198,7 +204,9 @@ MILESTONE_STEPS = {"MilestoneReported": ("reported", "reported_on", "reported_by
 def _milestone_step(e, p, day, pos) -> Rows:
     step, field, actor = MILESTONE_STEPS[e.type]
     return [("af.milestone_steps", (p["project_id"], p["milestone_id"], step, _day(p.get(field), day), p.get(actor),
-                                    pos))]
+                                    pos)),
+            *(("af.evidence_uses", (sha, p["project_id"], p["milestone_id"], pos))
+              for sha in dict.fromkeys(p.get("evidence_sha256", ())))]
 
 
 @on("assessment", "CollectiveIncomeReported", "FarmerIncomeReported")

@@ -13,8 +13,9 @@ from services.assessment.queries.scope import ReadScope
 
 async def gaps(conn: asyncpg.Connection, day: date, district: str | None, village_code: str | None,
                scope: ReadScope) -> dict:
+    within, params = scope.where(4, district="c.district", village="c.village_code")
     rows = await conn.fetch(
-        """select c.person_id, p.household_id, c.village_code, c.district, c.cover,
+        f"""select c.person_id, p.household_id, c.village_code, c.district, c.cover,
                   (array_agg(c.step order by c.position desc) filter (where c.step in ('eligible', 'ineligible')))[1]
                       = 'eligible' as eligible,
                   coalesce((array_agg(c.step order by c.position desc)
@@ -22,10 +23,10 @@ async def gaps(conn: asyncpg.Connection, day: date, district: str | None, villag
                   max(c.on_day) filter (where c.step = 'eligible') as eligible_since
            from af.cover_steps c join af.persons p using (person_id)
            where c.on_day <= $1 and ($2::text is null or c.district = $2) and ($3::text is null or c.village_code = $3)
-             and ($4::text is null or c.district = $4) and ($5::text[] is null or c.village_code = any($5))
+             and {within}
            group by c.person_id, p.household_id, c.village_code, c.district, c.cover
            order by c.village_code, c.person_id, c.cover""",
-        day, district, village_code, scope.district, scope.village_list)
+        day, district, village_code, *params)
     totals = {cover: {"eligible": 0, "covered": 0, "gaps": 0} for cover in COVERS}
     by_village: dict[str, list[dict]] = defaultdict(list)
     for r in rows:

@@ -74,11 +74,12 @@ async def checks(conn: asyncpg.Connection, year: int, day: date, district: str |
 
 async def flagged(conn: asyncpg.Connection, year: int | None, district: str | None,
                   scope: ReadScope) -> list[dict]:
+    within, params = scope.where(3, district="district", village="village_code")
     rows = await conn.fetch(
-        """select village_code, district, year, measure, fen, flag_reason, note, on_day from af.incomes
+        f"""select village_code, district, year, measure, fen, flag_reason, note, on_day from af.incomes
            where flagged and ($1::int is null or year = $1) and ($2::text is null or district = $2)
-             and ($3::text is null or district = $3) and ($4::text[] is null or village_code = any($4))
-           order by year, village_code, position""", year, district, scope.district, scope.village_list)
+             and {within}
+           order by year, village_code, position""", year, district, *params)
     return [{"village_code": r["village_code"], "district": r["district"], "year": r["year"],
              "measure": r["measure"], "amount": yuan(r["fen"]), "flag_reason": r["flag_reason"], "note": r["note"],
              "reported_on": r["on_day"].isoformat()} for r in rows]

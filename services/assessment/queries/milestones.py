@@ -18,6 +18,7 @@ VERIFIED_ON = """(select min(s.on_day) from af.milestone_steps s
 async def overdue(conn: asyncpg.Connection, day: date, district: str | None, village_code: str | None,
                   limit: int, offset: int, scope: ReadScope) -> dict:
     """Milestones past their due date and not verified by ``day`` (flagged from the day after)."""
+    within, params = scope.where(6, district="m.district", village="m.village_code")
     rows = await conn.fetch(
         f"""select m.project_id, m.milestone_id, m.village_code, m.district, p.action_code, m.task_no,
                    p.title as project_title, m.title, m.due_on, {STATUS_AS_OF} as status,
@@ -25,9 +26,9 @@ async def overdue(conn: asyncpg.Connection, day: date, district: str | None, vil
             from af.milestones m join af.projects p using (project_id)
             where m.due_on < $1 and {VERIFIED_ON} is null and p.on_day <= $1
               and ($2::text is null or m.district = $2) and ($3::text is null or m.village_code = $3)
-              and ($6::text is null or m.district = $6) and ($7::text[] is null or m.village_code = any($7))
+              and {within}
             order by m.due_on, m.project_id, m.milestone_id limit $4 offset $5""",
-        day, district, village_code, limit, offset, scope.district, scope.village_list)
+        day, district, village_code, limit, offset, *params)
     return {"as_of": day.isoformat(), "total": rows[0]["total"] if rows else 0,
             "items": [{k: (v.isoformat() if isinstance(v, date) else v) for k, v in r.items() if k != "total"}
                       for r in rows]}
@@ -35,12 +36,13 @@ async def overdue(conn: asyncpg.Connection, day: date, district: str | None, vil
 
 async def summary(conn: asyncpg.Connection, day: date, district: str | None, scope: ReadScope) -> dict:
     """Per action and task: projects planned / in progress / done, and overdue milestones."""
+    within, params = scope.where(3, district="m.district", village="m.village_code")
     rows = await conn.fetch(
         f"""with ms as (
                 select m.project_id, {STATUS_AS_OF} as status, m.due_on < $1 and {VERIFIED_ON} is null as late
                 from af.milestones m join af.projects p using (project_id)
                 where p.on_day <= $1 and ($2::text is null or m.district = $2)
-                  and ($3::text is null or m.district = $3) and ($4::text[] is null or m.village_code = any($4))),
+                  and {within}),
             per_project as (
                 select p.action_code, p.task_no, p.project_id,
                        bool_and(ms.status = 'verified') as done, bool_or(ms.status <> 'planned') as started,
@@ -52,12 +54,13 @@ async def summary(conn: asyncpg.Connection, day: date, district: str | None, sco
                    count(*) filter (where not started) as planned,
                    sum(overdue)::int as overdue_milestones
             from per_project group by action_code, task_no order by task_no""",
-        day, district, scope.district, scope.village_list)
+        day, district, *params)
     return {"as_of": day.isoformat(), "district": district, "tasks": [dict(r) for r in rows]}
 
 
 async def projects(conn: asyncpg.Connection, day: date, district: str | None, village_code: str | None,
                    task_no: int | None, limit: int, after: str | None, scope: ReadScope) -> dict:
+    within, params = scope.where(7, district="p.district", village="p.village_code")
     rows = await conn.fetch(
         f"""select p.project_id, p.village_code, p.district, p.action_code, p.task_no, p.title,
                    p.planned_start, p.planned_end,
@@ -67,9 +70,9 @@ async def projects(conn: asyncpg.Connection, day: date, district: str | None, vi
             from af.projects p join af.milestones m using (project_id)
             where p.on_day <= $1 and ($2::text is null or p.district = $2) and ($3::text is null or p.village_code = $3)
               and ($4::int is null or p.task_no = $4) and ($6::text is null or p.project_id > $6)
-              and ($7::text is null or p.district = $7) and ($8::text[] is null or p.village_code = any($8))
+              and {within}
             group by p.project_id order by p.project_id limit $5""",
-        day, district, village_code, task_no, limit, after, scope.district, scope.village_list)
+        day, district, village_code, task_no, limit, after, *params)
     items = [{k: (v.isoformat() if isinstance(v, date) else v) for k, v in r.items()} for r in rows]
     return {"as_of": day.isoformat(), "items": items,
             "next_after": items[-1]["project_id"] if len(items) == limit else None}

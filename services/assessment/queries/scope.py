@@ -20,9 +20,26 @@ class ReadScope:
     def city_wide(self) -> bool:
         return self.district is None and self.villages is None
 
-    @property
-    def village_list(self) -> list[str] | None:
-        return list(self.villages) if self.villages is not None else None
+    def where(self, first: int, *, district: str, village: str | None = None,
+              target: tuple[str, str] | None = None) -> tuple[str, list]:
+        """The SQL condition that narrows rows to this scope, and its parameters, numbered from
+        ``$first`` (put them after the query's own). ``district`` and ``village`` name the
+        columns; ``target`` (kind column, id column) is for rows on a village or a team (findings)."""
+        conditions, params = [], []
+        if self.district is not None:
+            params.append(self.district)
+            conditions.append(f"{district} = ${first}")
+        if self.villages is not None:
+            params.append(list(self.villages))
+            at = first + len(params) - 1
+            if target:
+                kind, ident = target
+                params.append(list(self.teams))
+                conditions.append(f"(({kind} = 'village' and {ident} = any(${at}::text[]))"
+                                  f" or ({kind} = 'team' and {ident} = any(${at + 1}::text[])))")
+            else:
+                conditions.append(f"{village} = any(${at}::text[])")
+        return " and ".join(conditions) or "true", params
 
     def sees(self, village_code: str, district: str) -> bool:
         if self.villages is not None:

@@ -1,13 +1,14 @@
 """SQL over the balance rows (adapters/schema.sql): lock, read, move.
 
 Every ``lock_*`` takes the row lock for the rest of the transaction; callers lock in the
-order the schema states (project → line → allocation → tranche → village → project row).
+order the schema states (project → line → allocation → tranche → village → project row),
+several of one kind in sorted order.
 """
 
 from __future__ import annotations
 
 import zlib
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Iterable, Sequence
 from pathlib import Path
 from typing import TypeVar
 
@@ -34,11 +35,44 @@ async def guarded(statement: Awaitable[T]) -> T:
         ) from exc
 
 
+def project_key(project_id: str) -> int:
+    return zlib.crc32(f"funding-project:{project_id}".encode())
+
+
 async def lock_project(conn: asyncpg.Connection, project_id: str | None) -> None:
     """Serialises creating tranches and releasing them for one project's milestones, so a
     verification arriving while an allocation is being made is never missed by both."""
     if project_id:
-        await conn.execute("select pg_advisory_xact_lock($1)", zlib.crc32(f"funding-project:{project_id}".encode()))
+        await conn.execute("select pg_advisory_xact_lock($1)", project_key(project_id))
+
+
+async def lock_projects(conn: asyncpg.Connection, project_ids: Iterable[str]) -> None:
+    """Several projects' locks in one statement, in key order (the array's)."""
+    await conn.execute("select pg_advisory_xact_lock(k) from unnest($1::bigint[]) with ordinality u(k, n) order by n",
+                       sorted({project_key(p) for p in project_ids}))
+
+
+async def waiting_on(conn: asyncpg.Connection, milestones: Sequence[tuple[str, str]]) -> list[asyncpg.Record]:
+    """The allocations (with their lines) that have an unreleased tranche on any of the
+    ``(project_id, milestone_id)``; stable while their projects' locks are held."""
+    return await conn.fetch(
+        """select distinct a.allocation_id, a.line_id from funding.tranche_balances t
+           join funding.allocation_balances a using (allocation_id)
+           where (a.project_id, t.milestone_id) in (select * from unnest($1::text[], $2::text[]))
+             and not t.released and not a.cancelled""", [p for p, _ in milestones], [m for _, m in milestones])
+
+
+async def share_lines(conn: asyncpg.Connection, line_ids: Iterable[str]) -> None:
+    """FOR KEY SHARE on the lines, in id order: what the allocations' foreign key takes when
+    a transaction updates an allocation row a second time (PostgreSQL re-checks the key of
+    a row it wrote itself), taken here before the allocations instead of after them."""
+    await conn.execute("select from funding.line_balances where line_id = any($1::text[]) order by line_id"
+                       " for key share", list(set(line_ids)))
+
+
+async def lock_allocations(conn: asyncpg.Connection, allocation_ids: Iterable[str]) -> None:
+    await conn.execute("select from funding.allocation_balances where allocation_id = any($1::text[])"
+                       " order by allocation_id for update", list(set(allocation_ids)))
 
 
 async def lock_line(conn: asyncpg.Connection, line_id: str) -> LineFigures | None:

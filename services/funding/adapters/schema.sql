@@ -7,7 +7,10 @@
 -- appends its events: concurrent requests on one allocation queue on that row, each
 -- sees the figures the one before it left, and the CHECKs below make a breach
 -- impossible even if a check in the code were wrong. Lock order, everywhere:
--- project advisory lock → line → allocation → tranche → village → project row.
+-- project advisory lock → line → allocation → tranche → village → project row;
+-- several of one kind (a reactor batch over many projects) all up front, sorted.
+-- The line counts even where nothing names it: a transaction updating an allocation
+-- row it already wrote re-checks the foreign key, which locks the line (FOR KEY SHARE).
 -- Idempotent: applied at every start (by the API, and by the worker's reactor).
 select pg_advisory_xact_lock(7100001);  -- shared.db.MIGRATION_LOCK: API and worker may start together
 create schema if not exists funding;

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
+
+import asyncpg
 
 from shared.eventstore import UnitOfWork
 
@@ -30,8 +33,21 @@ async def release_already_verified(uow: UnitOfWork, allocation: Allocation) -> l
     return released
 
 
+async def lock_for_releases(conn: asyncpg.Connection, milestones: Sequence[tuple[str, str]]) -> None:
+    """Everything releasing these ``(project_id, milestone_id)`` will lock, taken up front in
+    funding's one lock order (adapters/schema.sql): the projects, then the lines and the
+    allocations waiting on them, each kind sorted. A reactor batch spans many projects; taken
+    event by event, its locks would interleave (one project's allocation rows, then the next
+    project's lock) and cross a command that holds that project's lock and wants the line."""
+    await balances.lock_projects(conn, (project_id for project_id, _ in milestones))
+    waiting = await balances.waiting_on(conn, milestones)
+    await balances.share_lines(conn, (r["line_id"] for r in waiting))
+    await balances.lock_allocations(conn, (r["allocation_id"] for r in waiting))
+
+
 async def on_milestone_verified(uow: UnitOfWork, project_id: str, milestone_id: str, verified_on: date) -> list[str]:
-    """The reactor's reaction: every allocation waiting on this milestone releases it."""
+    """The reactor's reaction: every allocation waiting on this milestone releases it (its
+    locks are already held when the batch took them all with ``lock_for_releases``)."""
     await balances.lock_project(uow.conn, project_id)
     touched = []
     for allocation_id in await balances.unreleased_allocations(uow.conn, project_id, milestone_id):

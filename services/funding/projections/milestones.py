@@ -9,6 +9,8 @@ Kafka and catches up. A milestone verified before any allocation names it is kep
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import asyncpg
 
 from shared.contracts.assessment import MilestoneVerified, ProjectPlanned
@@ -43,10 +45,18 @@ class MilestoneReleases(Reactor):
     );
     """
 
+    async def apply_batch(self, conn: asyncpg.Connection, events: Sequence[RecordedEvent]) -> None:
+        facts = [(e, e.decode()) for e in events if e.type in ("ProjectPlanned", "MilestoneVerified")]
+        verified = [(f.project_id, f.milestone_id) for _, f in facts if isinstance(f, MilestoneVerified)]
+        if verified:  # the whole batch's locks first, in funding's lock order (handlers/tranches.py)
+            await tranches.lock_for_releases(conn, verified)
+        for event, fact in facts:
+            await self._react(conn, event, fact)
+
     async def apply(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
-        if event.type not in ("ProjectPlanned", "MilestoneVerified"):
-            return
-        fact = event.decode()
+        await self.apply_batch(conn, [event])
+
+    async def _react(self, conn: asyncpg.Connection, event: RecordedEvent, fact: object) -> None:
         if isinstance(fact, ProjectPlanned):
             await conn.execute(
                 """insert into funding.known_projects (project_id, village_code, task_no, milestone_ids)

@@ -44,7 +44,7 @@ class PublicationsProjection(Watermarked):
     create index if not exists reports_status on pub.reports (status, published_on);
     """
 
-    async def apply_event(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
+    async def apply(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
         p, t = event.payload, event.type
         if t == "NoticePublished":
             await conn.execute(

@@ -17,7 +17,7 @@ import orjson
 from shared.eventstore import RecordedEvent
 
 from services.publicity.projections.facts import facts_of
-from services.publicity.projections.watermark import Watermarked
+from services.publicity.projections.watermark import Watermarked, as_columns
 
 RANKED_COLUMNS = ("run_id", "code", "district", "rank", "average_fen", "income_fen", "designated", "position")
 FACT_COLUMNS = ("source", "position", "seq", "kind", "key", "at", "event_id", "event_type", "district", "village", "value")
@@ -29,6 +29,7 @@ FACTS_IN_SQL = """create temporary table if not exists stats_facts_in (
 ) on commit delete rows"""
 
 # Facts, change rows and the watermark in one round trip: a live batch is often one event.
+NOTE_FROM = 20  # the watermark's arrays follow the facts' 11 and the change rows' 8
 SMALL_SQL = """with facts as (
     insert into stats.facts (source, position, seq, kind, key, at, event_id, event_type, district, village, value)
     select source, position, seq, kind, key, at, event_id, event_type, district, village, value::jsonb
@@ -42,11 +43,7 @@ change as (
                 $18::timestamptz[], $19::timestamptz[]) with ordinality
          as c(source, position, event_type, kinds, district, village, occurred_at, recorded_at, n)
     order by n)
-insert into {watermark} (source, position, occurred_at, recorded_at)
-select * from unnest($20::text[], $21::bigint[], $22::timestamptz[], $23::timestamptz[])
-on conflict (source) do update set position = excluded.position,
-    occurred_at = excluded.occurred_at, recorded_at = excluded.recorded_at
-where {watermark}.position < excluded.position"""
+{note}"""
 
 
 def fact_rows(events: Sequence[RecordedEvent]) -> tuple[list[tuple], list[tuple]]:
@@ -67,10 +64,6 @@ def fact_rows(events: Sequence[RecordedEvent]) -> tuple[list[tuple], list[tuple]
         changes.append((source, position, event_type, sorted({f.kind for f in found}), found[0].district,
                         found[0].village, at, event.recorded_at))
     return facts, changes
-
-
-def _columns(rows: list[tuple], width: int) -> list[list]:
-    return [list(column) for column in zip(*rows)] if rows else [[] for _ in range(width)]
 
 
 class StatisticsProjection(Watermarked):
@@ -130,13 +123,12 @@ class StatisticsProjection(Watermarked):
                 await self._ranked(conn, event)
         facts, changes = fact_rows(events)
         if len(events) < self.copy_from:
-            notes = self.last_per_source(events)
             await conn.execute(
-                SMALL_SQL.format(watermark=self.watermark_table),
-                *_columns(facts, len(FACT_COLUMNS)),
+                SMALL_SQL.format(note=self.note_sql(first=NOTE_FROM)),
+                *as_columns(facts, len(FACT_COLUMNS)),
                 # kinds are identifiers: a space joins them as well as an array parameter would
-                *_columns([(*c[:3], " ".join(c[3]), *c[4:]) for c in changes], len(CHANGE_COLUMNS)),
-                *_columns([(e.source, e.global_position or 0, e.occurred_at, e.recorded_at) for e in notes], 4),
+                *as_columns([(*c[:3], " ".join(c[3]), *c[4:]) for c in changes], len(CHANGE_COLUMNS)),
+                *self.note_params(events),
             )
             return
         if facts:

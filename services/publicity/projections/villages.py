@@ -3,18 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import ClassVar
 
 import asyncpg
 
 from shared.eventstore import RecordedEvent
 
-from services.publicity.projections.watermark import Watermarked
+from services.publicity.projections.watermark import Watermarked, as_columns
 
 COLUMNS = ("code", "name", "district", "town", "village_type", "avg_income_fen", "registered_at", "event_id", "position")
 
 
+SMALL_SQL = f"""with noted as ({{note}})
+insert into stats.villages ({", ".join(COLUMNS)})
+select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[],
+                     $7::timestamptz[], $8::uuid[], $9::bigint[])"""
+
+
 class VillagesProjection(Watermarked):
     name = "villages"
+    copy_from: ClassVar[int] = 200  # COPY's setup (a column query, a protocol exchange) pays off from here
     sources = ("registry",)
     model_tables = ("stats.villages",)
     model_sql = """
@@ -34,7 +42,7 @@ class VillagesProjection(Watermarked):
     create index if not exists villages_name on stats.villages (name);
     """
 
-    async def apply_events(self, conn: asyncpg.Connection, events: Sequence[RecordedEvent]) -> None:
+    async def apply_batch(self, conn: asyncpg.Connection, events: Sequence[RecordedEvent]) -> None:
         rows = []
         for event in events:
             if event.type == "VillageRegistered":
@@ -42,6 +50,11 @@ class VillagesProjection(Watermarked):
                 incomes = p["income_fen"].values()
                 rows.append((p["code"], p["name"], p["district"], p["town"], p["village_type"],
                              sum(incomes) // len(incomes), event.occurred_at, event.event_id, event.global_position))
-        if rows:
-            # COPY: the cheapest way in for rows; a code registered twice fails the batch as an insert would.
+        if len(rows) >= self.copy_from:
+            # COPY: the cheapest way in for many rows; a code registered twice fails the batch as an insert would.
             await conn.copy_records_to_table("villages", schema_name="stats", columns=COLUMNS, records=rows)
+            await self.note_applied(conn, events)
+        elif events:  # the live worker's few: rows and note in one statement
+            await conn.execute(SMALL_SQL.format(note=self.note_sql(first=len(COLUMNS) + 1)),
+                               *as_columns(rows, len(COLUMNS)),
+                               *self.note_params(events))

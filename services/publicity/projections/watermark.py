@@ -16,11 +16,16 @@ from shared.projections import Projection
 
 
 class Watermarked(Projection):
-    """Subclasses implement ``apply_event`` (and may implement ``apply_events`` for a whole
-    batch); ``schema_sql`` and ``tables`` get the note table."""
+    """A projection that notes, in each batch, the last event it applied from each source.
+
+    Subclasses set ``model_sql`` and ``model_tables`` (``schema_sql`` and ``tables`` get the
+    note table too) and implement ``apply``; one that overrides ``apply_batch`` notes the
+    batch itself: ``note_applied``, or ``note_sql`` within a statement of its own.
+    """
 
     model_sql: ClassVar[str]
     model_tables: ClassVar[tuple[str, ...]]
+    watermark_table: ClassVar[str]
 
     def __init_subclass__(cls, **kw):
         super().__init_subclass__(**kw)
@@ -36,21 +41,9 @@ class Watermarked(Projection):
             );
             """
 
-    watermark_table: ClassVar[str]
-
-    async def apply(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
-        await self.apply_batch(conn, [event])
-
     async def apply_batch(self, conn: asyncpg.Connection, events: Sequence[RecordedEvent]) -> None:
-        await self.apply_events(conn, events)
+        await super().apply_batch(conn, events)
         await self.note_applied(conn, events)
-
-    async def apply_events(self, conn: asyncpg.Connection, events: Sequence[RecordedEvent]) -> None:
-        for event in events:
-            await self.apply_event(conn, event)
-
-    async def apply_event(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
-        raise NotImplementedError
 
     @staticmethod
     def last_per_source(events: Sequence[RecordedEvent]) -> list[RecordedEvent]:
@@ -62,16 +55,28 @@ class Watermarked(Projection):
                 last[event.source] = event
         return list(last.values())
 
+    @classmethod
+    def note_sql(cls, first: int = 1) -> str:
+        """The statement that notes a batch, its four arrays (``note_params``) from ``$first`` on;
+        a note never moves back."""
+        source, position, occurred, recorded = (f"${n}" for n in range(first, first + 4))
+        return f"""insert into {cls.watermark_table} (source, position, occurred_at, recorded_at)
+select * from unnest({source}::text[], {position}::bigint[], {occurred}::timestamptz[], {recorded}::timestamptz[])
+on conflict (source) do update set position = excluded.position,
+    occurred_at = excluded.occurred_at, recorded_at = excluded.recorded_at
+where {cls.watermark_table}.position < excluded.position"""
+
+    @classmethod
+    def note_params(cls, events: Sequence[RecordedEvent]) -> list[list]:
+        notes = cls.last_per_source(events)
+        return [[e.source for e in notes], [e.global_position or 0 for e in notes],
+                [e.occurred_at for e in notes], [e.recorded_at for e in notes]]
+
     async def note_applied(self, conn: asyncpg.Connection, events: Sequence[RecordedEvent]) -> None:
-        notes = self.last_per_source(events)
-        if not notes:
-            return
-        await conn.execute(
-            f"""insert into {self.watermark_table} (source, position, occurred_at, recorded_at)
-                select * from unnest($1::text[], $2::bigint[], $3::timestamptz[], $4::timestamptz[])
-                on conflict (source) do update set position = excluded.position,
-                    occurred_at = excluded.occurred_at, recorded_at = excluded.recorded_at
-                where {self.watermark_table}.position < excluded.position""",
-            [e.source for e in notes], [e.global_position or 0 for e in notes],
-            [e.occurred_at for e in notes], [e.recorded_at for e in notes],
-        )
+        if events:
+            await conn.execute(self.note_sql(), *self.note_params(events))
+
+
+def as_columns(rows: Sequence[tuple], width: int) -> list[list]:
+    """Rows as one list per column: the arrays an ``unnest`` statement takes."""
+    return [list(column) for column in zip(*rows)] if rows else [[] for _ in range(width)]

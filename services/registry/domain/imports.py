@@ -4,8 +4,8 @@ reported with its row number and reason. Pure: it takes rows, the IO is the adap
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Container, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 
 from pydantic import TypeAdapter, ValidationError
 
@@ -145,6 +145,62 @@ class RowChecker:
             seen[cmd.code] = number
             good.append((number, cmd))
         return ParsedTable(good, bad, len(found))
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """One chunk of rows judged: the good ones as commands, the bad ones with their reasons."""
+
+    good: list[RegisterVillage]
+    bad: list[BadRow]
+
+
+def judge(table: RawTable, size: int, refusal: Callable[[str], str | None],
+          registered: Container[str] = frozenset()) -> Iterator[Verdict]:
+    """Every row's verdict, ``size`` rows at a time in table order, so that an import can store
+    one chunk's good rows while the next is judged. A row is bad for its fields, for a code
+    seen twice, for a district ``refusal`` gives a reason against, or for a code in ``registered``."""
+    checker = RowChecker()
+    refusals: dict[str, str | None] = {}  # per district: thousands of rows, a handful of districts
+    for numbers, found in table.chunks(size):
+        checked = checker.check(numbers, found)
+        good, bad = [], checked.bad
+        for number, cmd in checked.good:
+            if cmd.district not in refusals:
+                refusals[cmd.district] = refusal(cmd.district)
+            if (reason := refusals[cmd.district]) is not None:
+                bad.append(BadRow(number, cmd.code, "district", reason))
+            elif cmd.code in registered:
+                bad.append(BadRow(number, cmd.code, "code", f"村代码 {cmd.code} 已登记 / code {cmd.code} is already registered"))
+            else:
+                good.append(cmd)
+        yield Verdict(good, bad)
+
+
+@dataclass
+class Tally:
+    """The verdicts so far: how many rows are good, and every bad one."""
+
+    good: int = 0
+    bad: list[BadRow] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, verdicts: Iterable[Verdict]) -> Tally:
+        tally = cls()
+        for verdict in verdicts:
+            tally.add(verdict)
+        return tally
+
+    def add(self, verdict: Verdict) -> None:
+        self.good += len(verdict.good)
+        self.bad.extend(verdict.bad)
+
+    def storable(self, partial: bool) -> bool:
+        """Whether the good rows are stored: there are some, and (unless partial) no bad row."""
+        return self.good > 0 and (partial or not self.bad)
+
+    def bad_rows(self) -> list[dict]:
+        return [b.as_dict() for b in sorted(self.bad, key=lambda b: (b.row, b.field or ""))]
 
 
 def parse_rows(headers: Sequence[object], rows: Iterable[tuple[int, Sequence[str | None]]]) -> ParsedTable:

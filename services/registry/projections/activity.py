@@ -15,6 +15,8 @@ class ActivityProjection(Projection):
     name = "registry_activity"
     sources = ("registry",)
     tables = ("rg.teams", "rg.memberships", "rg.team_villages", "rg.presence", "rg.leaves")
+    handles = frozenset({"WorkTeamFormed", "TeamMembersChanged", "TeamAssigned", "TeamUnassigned",
+                         "TeamEnteredVillage", "CadrePresenceLogged", "LeaveApproved"})
     schema_sql = """
     create schema if not exists rg;
     create table if not exists rg.teams (

@@ -130,7 +130,10 @@ async def test_finance_officers_read_neither_the_gap_list_nor_evidence(world):
 async def test_tokens_without_their_scope_read_nothing(world):
     for who in (Principal(subject="x", role=Role.district_official), Principal(subject="y", role=Role.unit),
                 Principal(subject="z", role=Role.first_secretary)):
-        assert (await get(world, who, "/projects")).status_code == 403
+        r = await get(world, who, "/projects")
+        assert r.status_code == 403, r.text
+        assert r.json()["detail"] == [{"loc": ["header", "Authorization"], "msg": r.json()["detail"][0]["msg"],
+                                       "type": "Forbidden"}] and " / the token names no " in r.text
 
 
 async def test_unpublished_results_and_marks_stay_with_assessors_until_published(world):

@@ -59,7 +59,9 @@ async def test_the_api_answers_503_with_retry_after_once_its_bounded_wait_runs_o
         await world.rebuild_facts(("funding", "assessment"))  # registry's facts not yet back
         r = await api.post("/assessments/2022/compute", json=AS_OF, headers=headers)
     assert r.status_code == 503 and r.headers["Retry-After"].isdigit(), r.text
-    assert r.json()["detail"][0]["loc"] == ["body", "as_of"] and "registry" in r.json()["detail"][0]["msg"]
+    refusal = r.json()["detail"][0]
+    assert refusal["loc"] == ["body", "as_of"] and "registry" in refusal["msg"] and refusal["type"] == "FactsBehind"
+    assert set(refusal["ctx"]["behind"]) == {"registry"} and refusal["ctx"]["behind"]["registry"] > 0
 
 
 async def test_the_api_waits_for_the_facts_to_catch_up_and_then_reproduces(world, monkeypatch):

@@ -11,7 +11,7 @@ import pytest
 
 from shared.contracts.registry import TeamAssigned, TeamMembersChanged, TeamUnassigned, WorkTeamFormed
 
-from services.assessment.adapters import facts
+from services.assessment.adapters import directory, facts
 from services.assessment.domain.projects import PlanProject
 from services.assessment.handlers import projects
 from tests.integration.assessment.scenario import TEAM1, V1, V2, year_2022
@@ -52,7 +52,8 @@ async def test_a_member_who_joined_after_the_year_owes_no_presence_in_it(world):
     assert teams["T-2"].members == 2  # c3 and c8, who joined within the year
 
 
-async def test_whether_a_team_served_when_the_year_began_follows_the_days_of_its_assignments(world):
+async def back_dated_assignments(world: World) -> None:
+    """Two teams of village two whose last event in the log is not their last by business day."""
     for team in ("T-3", "T-4"):
         await world.foreign("registry", WorkTeamFormed(team_id=team, lead_unit_id="U-2", partner_unit_ids=[],
                                                        member_ids=[f"{team}-c"], first_secretary_id=f"{team}-c",
@@ -71,6 +72,19 @@ async def test_whether_a_team_served_when_the_year_began_follows_the_days_of_its
     await assigned("T-4", date(2021, 6, 1))
     await assigned("T-4", date(2021, 11, 1), on=False)
     await assigned("T-4", date(2021, 3, 1))
+
+
+async def test_whether_a_team_served_when_the_year_began_follows_the_days_of_its_assignments(world):
+    await back_dated_assignments(world)
     teams = (await year(world)).teams
     assert teams["T-3"].villages == (V2,)  # served since October 2021
     assert teams["T-4"].villages == ()  # gone since November 2021
+
+
+async def test_the_villages_a_team_serves_now_follow_the_days_of_its_assignments(world):
+    """What a unit or first secretary reads (their teams' villages now) is decided the same way."""
+    await back_dated_assignments(world)
+    async with world.pool.acquire() as conn:
+        assert await directory.villages_served(conn, ["T-3"]) == [V2]  # its last event in the log: unassigned
+        assert await directory.villages_served(conn, ["T-4"]) == []  # its last event in the log: assigned
+        assert await directory.villages_served(conn, ["T-1", "T-3", "T-4"]) == [V1, V2]

@@ -126,3 +126,31 @@ async def test_a_failing_batch_writes_neither_model_nor_offsets(batched):
     with pytest.raises(RuntimeError):
         await batched.apply_batch([delivery(1, 2), delivery(2, 3)])
     assert await tally(batched) == {"s-1": 1} and (await batched.positions())[("test.events", 0)] == 0
+
+
+class Selective(Tally):
+    """Tally, naming the one type it counts: the runner may pass over the rest."""
+
+    handles = frozenset({"test.Noted"})
+
+
+def other(offset: int, position: int) -> Delivery:
+    now = datetime.now(UTC)
+    event = RecordedEvent(
+        event_id=uuid4(), type="test.Ignored", schema_version=1, source="test", stream_id="x-1",
+        stream_version=position, global_position=position, occurred_at=now, recorded_at=now,
+        correlation_id=uuid4(), actor="t", payload={},
+    )
+    return Delivery("test.events", 0, offset, encode(event), {})
+
+
+async def test_a_batch_of_types_it_does_not_handle_only_moves_its_offsets(settings):
+    async with running(settings, Selective()) as runner:
+        assert await runner.apply_batch([delivery(0, 1)]) == 1
+        assert await runner.apply_batch([other(1, 2), other(2, 3)]) == 0
+        assert (await runner.positions())[("test.events", 0)] == 2
+        assert await runner.apply_batch([other(1, 2)]) == 0  # redelivered: the offset never moves back
+        assert (await runner.positions())[("test.events", 0)] == 2
+        # The positions the pass-over recorded still step over copies: position 1 published again.
+        assert await runner.apply_batch([delivery(3, 1), delivery(4, 4)]) == 1
+        assert await tally(runner) == {"s-1": 2}

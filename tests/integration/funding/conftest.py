@@ -52,15 +52,19 @@ class FundingHarness:
         done = await self.store.execute("Test", body if body is not None else {"n": str(uuid4())}, meta, handler, key)
         return done.result
 
-    async def deliver(self, source: str, event_type: str, payload: dict, stream_id: str) -> Delivery:
-        """Deliver another service's event to every funding projection reading its topic."""
+    def delivery(self, source: str, event_type: str, payload: dict, stream_id: str) -> Delivery:
+        """Another service's event as the next Kafka record of its topic, not yet applied."""
         position = self.positions[source] = self.positions.get(source, 0) + 1
         offset = self.offsets[source] = self.offsets.get(source, -1) + 1
         now = datetime.now(UTC)
         event = RecordedEvent(event_id=uuid4(), type=event_type, schema_version=1, source=source, stream_id=stream_id,
                               stream_version=1, global_position=position, occurred_at=now, recorded_at=now,
                               correlation_id=uuid4(), actor="test", payload=payload)
-        delivery = Delivery(f"{source}.events", 0, offset, encode(event), {})
+        return Delivery(f"{source}.events", 0, offset, encode(event), {})
+
+    async def deliver(self, source: str, event_type: str, payload: dict, stream_id: str) -> Delivery:
+        """Deliver another service's event to every funding projection reading its topic."""
+        delivery = self.delivery(source, event_type, payload, stream_id)
         await self.redeliver(delivery)
         return delivery
 
@@ -83,11 +87,18 @@ class FundingHarness:
         await self.deliver("registry", "DesignationRevoked", {
             "code": code, "district": code[:6], "run_id": None, "reason": "test"}, f"village-{code}")
 
-    async def verify(self, project_id: str, milestone_id: str, village_code: str,
+    def verification(self, project_id: str, milestone_id: str, village_code: str,
                      on: date = date(2022, 6, 1)) -> Delivery:
-        return await self.deliver("assessment", "MilestoneVerified", {
+        """assessment's MilestoneVerified as a record, for a batch of several (see ``verify``)."""
+        return self.delivery("assessment", "MilestoneVerified", {
             "project_id": project_id, "milestone_id": milestone_id, "village_code": village_code,
             "district": village_code[:6], "task_no": 1, "verified_on": on.isoformat()}, f"project-{project_id}")
+
+    async def verify(self, project_id: str, milestone_id: str, village_code: str,
+                     on: date = date(2022, 6, 1)) -> Delivery:
+        delivery = self.verification(project_id, milestone_id, village_code, on)
+        await self.redeliver(delivery)
+        return delivery
 
     async def sync_ledger(self) -> None:
         """Sequence funding's log as the relay does and feed it to the ledger in order."""

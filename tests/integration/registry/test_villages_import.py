@@ -71,6 +71,16 @@ async def test_already_registered_and_other_districts_are_bad_rows(store):
     assert await count_events(store) == 1
 
 
+async def test_a_code_already_registered_after_a_bad_row_is_reported_too(store):
+    rows = village_rows(3, "120119")
+    rows[0]["village_type"] = "其他"
+    await run(store, handlers.register_village, RegisterVillage.model_validate(rows[2]))
+    report = await run(store, handlers.import_villages, table(to_csv(rows)), CITY, False)
+    assert [(b["row"], b["field"]) for b in report["bad_rows"]] == [(2, "village_type"), (4, "code")]
+    assert not report["written"] and report["imported"] == 0 and report["good_rows"] == 1
+    assert await count_events(store) == 1
+
+
 async def test_english_headers_are_accepted(store):
     headers = ["code", "name", "district", "town", "village_type", "income_2018", "income_2019", "income_2020"]
     report = await run(store, handlers.import_villages, table(to_csv(village_rows(3), headers)), CITY, False)

@@ -8,7 +8,7 @@ from shared.contracts.registry import VillageRegistered
 
 from services.registry.adapters.tables import UnreadableTable, read_table
 from services.registry.domain.commands import RegisterVillage
-from services.registry.domain.imports import HeaderError, normalise_header, parse_rows
+from services.registry.domain.imports import HeaderError, Tally, judge, normalise_header, parse_rows, read_rows
 from services.registry.domain.village import Village, registration, registration_json
 from tests.support.registry import CHINESE_HEADERS, to_csv, to_xlsx, village_rows
 
@@ -75,3 +75,27 @@ def test_import_payload_text_is_the_validated_events():
         village.register(cmd)
         assert registration_json(cmd) == village.pending[0].model_dump_json()
     assert set(registration(cmd)) == set(VillageRegistered.model_fields)
+
+
+def test_verdicts_come_a_chunk_at_a_time_and_name_every_bad_row():
+    rows = village_rows(5) + village_rows(1, "120114")
+    rows[1]["income_2018"] = "1.234"
+    rows[4]["code"] = rows[0]["code"]  # seen two chunks before
+    asked: list[str] = []
+
+    def refusal(district: str) -> str | None:
+        asked.append(district)
+        return "不在辖区 / not yours" if district == "120114" else None
+
+    table = read_rows(*read_table("t.csv", to_csv(rows)))
+    verdicts = list(judge(table, 2, refusal, registered={rows[2]["code"]}))
+    assert [[cmd.code for cmd in v.good] for v in verdicts] == [[rows[0]["code"]], [rows[3]["code"]], []]
+    tally = Tally.of(verdicts)
+    assert tally.good == 2 and not tally.storable(partial=False) and tally.storable(partial=True)
+    assert [(b["row"], b["field"]) for b in tally.bad_rows()] == [(3, "income_2018"), (4, "code"), (6, "code"),
+                                                                   (7, "district")]
+    assert asked == ["120119", "120114"]  # once per district
+
+
+def test_a_table_without_good_rows_is_not_stored_even_in_part():
+    assert not Tally().storable(partial=True) and not Tally().storable(partial=False)

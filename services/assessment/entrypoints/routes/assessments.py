@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Response
+from fastapi import APIRouter, Depends, Path, Response
 
-from shared.eventstore import EventStore, NotFound
+from shared.eventstore import EventStore, NotFound, cursor
 from shared.http.auth import Principal, Role, require
 from shared.http.deps import IdempotencyKey, Meta, Store
-from shared.http.errors import problem
 
 from services.assessment.adapters import facts
 from services.assessment.config import assessment_settings
@@ -63,7 +62,7 @@ async def _wait_for_facts(store, year: int, cmd: ComputeAssessment, seconds: flo
     made a moment ago counts). The handler refuses a re-run the facts are still behind."""
     async with store.pool.acquire() as conn:
         earlier = None if cmd.refresh else (await _assessment(store, year)).computations.get(cmd.as_of)
-        target = earlier.cutoff if earlier else {"assessment": await facts.own_committed(conn)}
+        target = earlier.cutoff if earlier else {"assessment": await cursor.committed(conn)}
         await facts.wait_until(conn, target, seconds)
 
 
@@ -75,13 +74,9 @@ async def compute(year: Year, cmd: ComputeAssessment, store: Store, meta: Meta, 
                   principal: Assessor, idempotency_key: IdempotencyKey = None) -> dict:
     ensure_city_level(principal, field="as_of")  # before waiting: a refusal need not wait for the facts
     await _wait_for_facts(store, year, cmd, assessment_settings().facts_wait_seconds)
-    try:
-        return await run(store, "ComputeAssessment", {"year": year, **cmd.model_dump(mode="json")}, meta,
-                         lambda uow: handlers.compute(uow, year, cmd, principal), idempotency_key, response,
-                         created=False)
-    except facts.FactsBehind as exc:
-        raise HTTPException(503, detail=[problem(["body", "as_of"], exc.message, "facts_behind", **exc.context)],
-                            headers={"Retry-After": "5"}) from exc
+    return await run(store, "ComputeAssessment", {"year": year, **cmd.model_dump(mode="json")}, meta,
+                     lambda uow: handlers.compute(uow, year, cmd, principal), idempotency_key, response,
+                     created=False)
 
 
 @router.post("/assessments/{year}/review", summary="复核（非计算人）/ review the latest computation (someone else)")
@@ -112,6 +107,5 @@ async def assessment(year: Year, store: Store, principal: Reader) -> dict:
 @router.get("/facts/status", summary="考核事实读模型的进度 / how far the facts read model is, per source")
 async def facts_status(pool: Pool, _: Reader) -> dict:
     async with pool.acquire() as conn:
-        own = await conn.fetchval("select last_position from es.relay_state")
-        return {"watermarks": await facts.watermarks(conn), "own_log_position": own,
-                "own_events_committed": await facts.own_committed(conn)}
+        return {"watermarks": await facts.watermarks(conn), "own_log_position": await cursor.sequenced(conn),
+                "own_events_committed": await cursor.committed(conn)}

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Response
+from fastapi import APIRouter, Depends, Response
 
-from shared.eventstore import NotFound
 from shared.http.auth import Principal, require
 from shared.http.deps import IdempotencyKey, Meta, Store
-from shared.http.errors import problem
 
 from services.assessment.domain.catalogue import IssueCatalogue, TaskCatalogue
 from services.assessment.entrypoints.routes.common import AsOfDay, Reader, run
@@ -25,10 +23,7 @@ async def _load(store) -> TaskCatalogue:
 @router.get("", summary="某日生效的任务目录 / the catalogue in force on a day",
             responses={404: {"description": "该日尚无生效目录 / no catalogue in force on that day"}})
 async def in_force(store: Store, _: Reader, as_of: AsOfDay) -> dict:
-    try:
-        version = (await _load(store)).in_force(as_of)
-    except NotFound as exc:  # the day asked about is a query parameter, not a body field
-        raise HTTPException(404, detail=[problem(["query", "as_of"], exc.message, "NotFound")]) from exc
+    version = (await _load(store)).in_force(as_of)
     return {"as_of": as_of.isoformat(), **version.model_dump(mode="json")}
 
 

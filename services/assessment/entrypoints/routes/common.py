@@ -17,8 +17,8 @@ from shared.http.deps import IsoDate, get_pool
 from services.assessment.domain.values import business_day
 
 # Everyone but the public: lists name villages, teams and pseudonymous people.
-Reader = Annotated[Principal, Depends(require(
-    Role.district_official, Role.unit, Role.first_secretary, Role.finance_officer, Role.assessor, Role.inspector))]
+READERS = (Role.district_official, Role.unit, Role.first_secretary, Role.finance_officer, Role.assessor, Role.inspector)
+Reader = Annotated[Principal, Depends(require(*READERS))]
 Pool = Annotated[asyncpg.Pool, Depends(get_pool)]
 MAX_OFFSET = 1_000_000_000  # an offset PostgreSQL's bigint takes; beyond the data a page is empty
 

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Form, HTTPException, Path, Query, Response, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Path, Query, Response, UploadFile
 from fastapi.responses import Response as RawResponse
 
 from shared.eventstore import NotFound
 from shared.eventstore.errors import DomainError
 from shared.http.auth import Principal, Role, require
 from shared.http.deps import IdempotencyKey, Meta, Store
-from shared.http.errors import problem
-from shared.http.limits import MIB, MULTIPART_OVERHEAD
+from shared.http.limits import MIB, MULTIPART_OVERHEAD, read_upload
 
 from services.assessment.adapters import evidence
 from services.assessment.config import assessment_settings
@@ -95,11 +94,7 @@ async def report_with_files(project_id: ProjectId, milestone_id: MilestoneId, st
                           f"files per report ({len(files)} sent)", field="files")
     uploads = []
     for index, upload in enumerate(files):
-        content = await upload.read(limit + 1)
-        if len(content) > limit:
-            raise HTTPException(413, detail=[problem(
-                ["body", "files", index], f"文件 {upload.filename} 超过 {limit} 字节 / file larger than {limit} bytes",
-                "too_large", limit=limit)])
+        content = await read_upload(upload, limit, field="files", index=index, name=upload.filename)
         uploads.append(evidence.EvidenceFile(upload.filename or "evidence", upload.content_type or
                                              "application/octet-stream", content))
     cmd = ReportMilestone(evidence_text=evidence_text)

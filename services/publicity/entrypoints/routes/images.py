@@ -10,8 +10,7 @@ from fastapi import APIRouter, Depends, File, HTTPException, Path, Response, Upl
 
 from shared.http.auth import Principal, Role, require
 from shared.http.deps import Meta, Store, get_pool
-from shared.http.errors import problem
-from shared.http.limits import MULTIPART_OVERHEAD
+from shared.http.limits import MULTIPART_OVERHEAD, read_upload
 
 from services.publicity import handlers
 from services.publicity.domain.commands import SHA256
@@ -27,10 +26,7 @@ async def upload(
     _: Annotated[Principal, Depends(require(Role.district_official, Role.unit, Role.first_secretary))],
     file: Annotated[UploadFile, File(description="图片 / the image, at most 5 MiB")],
 ) -> dict:
-    content = await file.read(handlers.MAX_IMAGE_BYTES + 1)
-    if len(content) > handlers.MAX_IMAGE_BYTES:
-        raise HTTPException(413, detail=[problem(["body", "file"], "图片超过 5 MiB / image over 5 MiB", "too_large",
-                                                 limit=handlers.MAX_IMAGE_BYTES)])
+    content = await read_upload(file, handlers.MAX_IMAGE_BYTES, field="file", message="图片超过 5 MiB / image over 5 MiB")
     kind = file.content_type or ""
     done = await store.execute("UploadImage", {"sha256": hashlib.sha256(content).hexdigest()}, meta,
                                lambda uow: handlers.upload_image(uow, content, kind))

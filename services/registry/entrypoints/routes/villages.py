@@ -13,7 +13,7 @@ from shared.eventstore import NotFound
 from shared.http.auth import ensure_district
 from shared.http.deps import IdempotencyKey, Meta, Store, get_pool
 from shared.http.errors import problem
-from shared.http.limits import MULTIPART_OVERHEAD
+from shared.http.limits import MULTIPART_OVERHEAD, read_upload
 
 from services.registry import handlers
 from services.registry.adapters import constraints
@@ -44,8 +44,8 @@ async def register_village(
                          lambda uow: handlers.register_village(uow, cmd), idempotency_key, response)
 
 
-def _bad_file(msg: str, status_code: int = 422, kind: str = "bad_file", **ctx: object) -> JSONResponse:
-    return JSONResponse({"detail": [problem(["body", "file"], msg, kind, **ctx)]}, status_code=status_code)
+def _bad_file(msg: str) -> JSONResponse:
+    return JSONResponse({"detail": [problem(["body", "file"], msg, "bad_file")]}, status_code=422)
 
 
 @router.post(
@@ -68,10 +68,7 @@ async def import_villages(
     partial: Annotated[bool, Query(description="只写正确的行 / write the good rows even if some are bad")] = False,
     idempotency_key: IdempotencyKey = None,
 ):
-    limit = registry_settings().max_import_bytes
-    data = await file.read(limit + 1)
-    if len(data) > limit:
-        return _bad_file(f"文件超过 {limit} 字节 / file larger than {limit} bytes", 413, "too_large", limit=limit)
+    data = await read_upload(file, registry_settings().max_import_bytes, field="file")
     try:
         headers, rows = read_table(file.filename or "", data)
         table = read_rows(headers, rows)
