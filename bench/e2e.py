@@ -54,9 +54,11 @@ async def kafka_round_trip(bootstrap: str, topic: str, n: int = 200) -> list[flo
         await consumer.stop()
 
 
-async def steady(stack: BenchStack, rate: int, seconds: float, serial: int) -> tuple[list[float], float, int]:
+async def steady(stack: BenchStack, rate: int, seconds: float, serial: int) -> tuple[list[float], list[float], float, int]:
+    """Latencies to the read model, latencies of the HTTP answers alone, the rate achieved, failures."""
     token = issue_token(stack.settings, Principal(subject="bench", role=Role.city_office))
     sent_at: dict[str, float] = {}
+    answered: dict[str, float] = {}
     pending: set[str] = set()
     seen: dict[str, float] = {}
     completed: list[float] = []
@@ -108,7 +110,7 @@ async def steady(stack: BenchStack, rate: int, seconds: float, serial: int) -> t
                 failures += 1
                 pending.discard(code)
             else:
-                completed.append(time.perf_counter())
+                completed.append(answered.setdefault(code, time.perf_counter()))
 
         watcher = asyncio.create_task(watch())
         started, tasks, i = time.perf_counter(), [], 0
@@ -130,7 +132,7 @@ async def steady(stack: BenchStack, rate: int, seconds: float, serial: int) -> t
             await asyncio.wait_for(watcher, timeout=DRAIN)
         except TimeoutError:
             watcher.cancel()
-    return [seen[c] - sent_at[c] for c in seen], achieved, failures
+    return [seen[c] - sent_at[c] for c in seen], [answered[c] - sent_at[c] for c in answered], achieved, failures
 
 
 async def run_async(stack: BenchStack, rates: list[int], seconds: float) -> list[Figure]:
@@ -141,10 +143,11 @@ async def run_async(stack: BenchStack, rates: list[int], seconds: float) -> list
     await steady(stack, 10, 3.0, serial=900_000)
     for n, rate in enumerate(rates):
         step(f"{rate} 命令/秒，持续 {seconds:.0f} 秒 / {rate} commands/s for {seconds:.0f} s")
-        latencies, achieved, failures = await steady(stack, rate, seconds, serial=n * 200_000)
+        latencies, answers, achieved, failures = await steady(stack, rate, seconds, serial=n * 200_000)
         ms = [x * 1000 for x in latencies]
         p50, p95, p99 = pct(ms, 50), pct(ms, 95), pct(ms, 99)
-        note = f"achieved {achieved:.0f}/s, p95 {p95:.0f} ms, {len(ms)} measured, {failures} failed"
+        note = (f"achieved {achieved:.0f}/s, p95 {p95:.0f} ms, HTTP answer alone p50 {pct(answers, 50) * 1000:.1f} ms, "
+                f"{len(ms)} measured, {failures} failed")
         f99 = Figure(f"e2e p99 at {rate}/s", p99, "ms", lower_is_better=True, notes=note,
                      target="<= 1000 ms" if rate == 200 else None)
         f99.met = p99 <= 1000 if rate == 200 else None

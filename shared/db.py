@@ -51,10 +51,15 @@ async def _keep_session(conn: asyncpg.Connection) -> None:
     """
 
 
+# Short statements only: PostgreSQL's JIT pays off for long analytical scans, and here it
+# only ever compiled a misestimated small query (measured: 86 ms of JIT for a 0.04 ms probe).
+SESSION = {"jit": "off"}
+
+
 async def create_pool(dsn: str, *, min_size: int = 1, max_size: int = 10) -> asyncpg.Pool:
     return await asyncpg.create_pool(
         dsn, min_size=min_size, max_size=max_size, init=_init_connection, command_timeout=60,
-        reset=_keep_session,
+        reset=_keep_session, server_settings=SESSION,
     )
 
 
@@ -67,6 +72,6 @@ async def migrate(pool: asyncpg.Pool, *sql_files: Path) -> None:
 
 async def connect(dsn: str) -> asyncpg.Connection:
     """A single connection with the same codecs as the pools."""
-    conn = await asyncpg.connect(dsn)
+    conn = await asyncpg.connect(dsn, server_settings=SESSION)
     await _init_connection(conn)
     return conn

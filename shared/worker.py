@@ -131,7 +131,7 @@ def _add_agent(app: faust.App, resources: ServiceResources, projection: Projecti
 
     async def project(stream) -> None:
         runner = await resources.runner(projection.name)
-        async for events in take_ready(stream, 500):
+        async for events in take_ready(stream, 500, resources.settings.batch_spacing):
             await apply_until_done(runner, [
                 Delivery(e.message.topic, e.message.partition, e.message.offset, e.value, e.headers)
                 for e in events

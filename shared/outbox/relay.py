@@ -74,12 +74,17 @@ class OutboxRelay:
         # its own holding the horizon back. Only when there is something does it write, in
         # one statement (atomic without a transaction).
         async with self.pool.acquire() as conn:
+            # The cursor is the inner scan's bound (lateral): a join filter instead would walk
+            # the index from the log's first event on every probe — O(log) per probe.
             rows = await conn.fetch(
-                f"""select {EVENT_COLUMNS}, e.tx, s.last_position, s.last_hash
-                    from es.relay_state s
-                    join es.events e on (e.tx, e.id) > (s.last_tx, s.last_row)
-                    where e.tx < pg_snapshot_xmin(pg_current_snapshot())
-                    order by e.tx, e.id limit $1""",
+                f"""with s as (select last_tx, last_row, last_position, last_hash from es.relay_state limit 1)
+                    select {EVENT_COLUMNS}, e.tx, s.last_position, s.last_hash
+                    from s cross join lateral (
+                        select * from es.events e
+                        where (e.tx, e.id) > (s.last_tx, s.last_row)
+                          and e.tx < pg_snapshot_xmin(pg_current_snapshot())
+                        order by e.tx, e.id limit $1) e
+                    order by e.tx, e.id""",
                 self.batch_size,
             )
             if not rows:
