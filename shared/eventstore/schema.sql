@@ -53,7 +53,7 @@ create table if not exists es.commands (
 );
 
 -- Earlier versions notified the relay from a trigger; a NOTIFY serialises commits, and
--- the relay polls instead.
+-- the API notifies after its commits instead (shared/outbox/wakeup.py).
 drop trigger if exists events_appended on es.events;
 drop function if exists es.notify_appended();
 
