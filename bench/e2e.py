@@ -61,7 +61,6 @@ async def steady(stack: BenchStack, rate: int, seconds: float, serial: int) -> t
     answered: dict[str, float] = {}
     pending: set[str] = set()
     seen: dict[str, float] = {}
-    completed: list[float] = []
     failures = 0
     done = asyncio.Event()
     # Open loop: commands are due at the rate whatever the server does, and a latency counts
@@ -110,7 +109,7 @@ async def steady(stack: BenchStack, rate: int, seconds: float, serial: int) -> t
                 failures += 1
                 pending.discard(code)
             else:
-                completed.append(answered.setdefault(code, time.perf_counter()))
+                answered[code] = time.perf_counter()
 
         watcher = asyncio.create_task(watch())
         started, tasks, i = time.perf_counter(), [], 0
@@ -126,7 +125,7 @@ async def steady(stack: BenchStack, rate: int, seconds: float, serial: int) -> t
         for task in late:
             task.cancel()
         failures += len(late)
-        achieved = len(completed) / (max(completed, default=started) - started or 1)
+        achieved = len(answered) / (max(answered.values(), default=started) - started or 1)
         done.set()
         try:
             await asyncio.wait_for(watcher, timeout=DRAIN)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import asyncpg
 
-from shared.eventstore import chain
+from shared.eventstore import chain, cursor
 from shared.eventstore.store import EVENT_COLUMNS
 
 
@@ -71,7 +71,7 @@ async def verify_chain(
             previous, position, checked = link, row["position"], checked + 1
         if len(rows) < batch:
             break
-    last = await conn.fetchval("select last_position from es.relay_state")
+    last = await cursor.sequenced(conn)
     if last is not None and last != position:
         return _report(checked, position, previous, ChainBreak(
             position + 1, None, "missing",

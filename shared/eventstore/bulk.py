@@ -1,8 +1,7 @@
 """Appending thousands of events that open new streams (a bulk import), by COPY.
 
-``EventStore.append_many`` binds every event as array parameters and hands back a
-``RecordedEvent`` for each: for a table of thousands of villages, those two cost more
-client time than PostgreSQL spends storing the rows. ``append_new_streams`` writes the
+``EventStore.append_many`` binds every event as array parameters: for a table of
+thousands of villages, that costs more client time than PostgreSQL spends storing the rows. ``append_new_streams`` writes the
 same rows in the caller's transaction — COPY into a session-local staging table, then an
 insert into ``es.events``, which the sequencer and relay treat like any other — a few
 hundred at a time, building the next ones while PostgreSQL stores the last.

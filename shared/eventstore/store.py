@@ -41,6 +41,11 @@ _MANY = """select u.* from unnest($1::uuid[], $2::text[], $3::int[], $4::text[],
                      $6::timestamptz[], $7::uuid[], $8::uuid[], $9::text[], $10::text[], $11::jsonb[]) as u"""
 
 
+def lock_function(shared: bool) -> str:
+    """PostgreSQL's advisory lock held to the end of the transaction, shared or not."""
+    return "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
+
+
 @functools.cache
 def write_statement(events: str, record: bool, locks: tuple[bool, ...] = ()) -> str:
     """One statement that appends ``events`` ("none", "one" — scalar parameters, which encode
@@ -52,7 +57,7 @@ def write_statement(events: str, record: bool, locks: tuple[bool, ...] = ()) -> 
     first = 1 if events == "none" else 12
     ctes, source = [], ""
     if locks:
-        taken = ", ".join(f"pg_advisory_xact_lock{'_shared' if shared else ''}(${first + 4 * record + i}::bigint)"
+        taken = ", ".join(f"{lock_function(shared)}(${first + 4 * record + i}::bigint)"
                           for i, shared in enumerate(locks))
         ctes.append(f"locked as (select {taken})")
         source = " cross join locked"  # a row to write exists only once the locks are held
@@ -132,8 +137,8 @@ class EventStore:
         recorded: bool = True,
     ) -> list[RecordedEvent]:
         """Append to many streams at once — ``(stream_id, expected_version, events)`` each —
-        with one head check and one insert (a bulk import, a designation of hundreds of
-        villages in one transaction). Same guarantees as ``append``, stream by stream.
+        with one head check and one insert (a designation of hundreds of villages in one
+        transaction; thousands of new streams go by ``bulk.append_new_streams``). Same guarantees as ``append``, stream by stream.
 
         The unique (stream, version) key catches a writer that got there first; the head
         check catches a caller expecting a version a stream never reached. A unit of work

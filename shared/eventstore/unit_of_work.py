@@ -26,7 +26,9 @@ A = TypeVar("A", bound=Aggregate)
 
 
 def lock_statement(shared: bool) -> str:
-    return f"select pg_advisory_xact_lock{'_shared' if shared else ''}($1)"
+    from shared.eventstore.store import lock_function  # store imports this module
+
+    return f"select {lock_function(shared)}($1)"
 
 
 class UnitOfWork:
@@ -210,13 +212,25 @@ class _OpensTransaction:
 
 
 class _Savepoint:
+    """asyncpg's nested transaction, begun only once the command's transaction is: as a
+    context manager, or by hand with ``start``, ``commit`` and ``rollback``."""
+
     def __init__(self, unit: CommandUnit, kwargs: dict[str, Any]):
         self._unit, self._kwargs, self._inner = unit, kwargs, None
 
-    async def __aenter__(self) -> None:
+    async def start(self) -> None:
         await self._unit.transaction()
         self._inner = self._unit._conn.transaction(**self._kwargs)
-        await self._inner.__aenter__()
+        await self._inner.start()
+
+    async def commit(self) -> None:
+        await self._inner.commit()
+
+    async def rollback(self) -> None:
+        await self._inner.rollback()
+
+    async def __aenter__(self) -> None:
+        await self.start()
 
     async def __aexit__(self, *exc: Any) -> Any:
         return await self._inner.__aexit__(*exc)

@@ -53,20 +53,19 @@ def too_large(limit: int) -> dict:
 
 
 async def read_upload(file: UploadFile, limit: int, *, field: str, index: int | None = None,
-                      name: str | None = None, message: str | None = None) -> bytes:
+                      name: str | None = None) -> bytes:
     """The file's bytes; a file over ``limit`` → 413 at ``["body", field]`` (``[..., index]`` for
     the n-th of a list of files), reading no more than ``limit + 1`` bytes of it.
 
     A route's ``max_body_size`` also counts the multipart framing and any other files, so
-    each file is held to its own cap here. The message names the file if ``name`` is given;
-    ``message`` (Chinese / English) replaces it.
+    each file is held to its own cap here. The message names the file if ``name`` is given.
     """
     content = await file.read(limit + 1)
     if len(content) > limit:
         loc: list[str | int] = ["body", field, *(() if index is None else (index,))]
         what = "文件" if name is None else f"文件 {name} "
         raise HTTPException(413, detail=[problem(
-            loc, message or f"{what}超过 {limit} 字节 / file larger than {limit} bytes", "too_large", limit=limit)])
+            loc, f"{what}超过 {limit} 字节 / file larger than {limit} bytes", "too_large", limit=limit)])
     return content
 
 

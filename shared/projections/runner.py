@@ -56,9 +56,9 @@ begin
 end $$;
 """
 
-# A batch the projection has nothing to apply from: its offsets move, under the projection's
-# lock, and never back (ON CONFLICT sees the latest committed row, whatever the snapshot).
-PASS_OVER_SQL = """
+# The offsets and positions a projection has reached, under its lock (on its own: a batch it
+# passes over), never moving back (ON CONFLICT sees the latest committed row, whatever the snapshot).
+NOTE_POSITIONS_SQL = """
 with locked as (select pg_advisory_xact_lock($2))
 insert into proj.positions (projection, topic, partition, "offset", position)
 select $1, u.topic, u.partition, u.off, u.pos
@@ -87,11 +87,9 @@ class ProjectionRunner:
             await conn.execute(POSITIONS_SQL)
             await conn.execute(self.projection.schema_sql)
 
-    async def apply_batch(self, deliveries: Sequence[Delivery], conn: asyncpg.Connection | None = None) -> int:
-        if conn is None:
-            async with self.pool.acquire() as conn:
-                return await self.apply_decoded(conn, deliveries)
-        return await self.apply_decoded(conn, deliveries)
+    async def apply_batch(self, deliveries: Sequence[Delivery]) -> int:
+        async with self.pool.acquire() as conn:
+            return await self.apply_decoded(conn, deliveries)
 
     async def apply_decoded(
         self,
@@ -137,14 +135,7 @@ class ProjectionRunner:
                 with _apply_spans(name, fresh):
                     await self.projection.apply_batch(conn, [event for _, event in fresh])
             if moved:
-                await conn.executemany(
-                    """insert into proj.positions (projection, topic, partition, "offset", position)
-                       values ($1, $2, $3, $4, $5)
-                       on conflict (projection, topic, partition)
-                       do update set "offset" = excluded."offset", position = excluded.position,
-                                     updated_at = clock_timestamp()""",
-                    [(name, t, p, o, pos) for (t, p), (o, pos) in moved.items()],
-                )
+                await self._note_positions(conn, moved)
         return len(fresh)
 
     async def _pass_over(self, conn: asyncpg.Connection, deliveries: Sequence[Delivery],
@@ -153,7 +144,12 @@ class ProjectionRunner:
         for d, event in zip(deliveries, events, strict=True):
             offset, position = reached.get((d.topic, d.partition), (-1, 0))
             reached[(d.topic, d.partition)] = (max(offset, d.offset), max(position, event.global_position or 0))
-        await conn.execute(PASS_OVER_SQL, self.projection.name, self.lock_key, [t for t, _ in reached],
+        await self._note_positions(conn, reached)
+
+    async def _note_positions(self, conn: asyncpg.Connection, reached: dict[tuple[str, int], tuple[int, int]]) -> None:
+        """Per (topic, partition), the offset and position reached; inside a batch's transaction
+        the lock it takes is already held."""
+        await conn.execute(NOTE_POSITIONS_SQL, self.projection.name, self.lock_key, [t for t, _ in reached],
                            [p for _, p in reached], [o for o, _ in reached.values()], [p for _, p in reached.values()])
 
     async def positions(self) -> dict[tuple[str, int], int]:

@@ -28,6 +28,9 @@ class FactsBehind(DomainError):
 
     status_code = 503
 
+    def __init__(self, message: str, **kw: object):
+        super().__init__(message, headers={"Retry-After": "5"}, **kw)
+
 
 async def watermarks(conn: asyncpg.Connection) -> dict[str, int]:
     rows = await conn.fetch("select source, upto from af.watermarks")
@@ -57,7 +60,6 @@ async def ensure_caught_up(conn: asyncpg.Connection, cutoff: dict[str, int]) -> 
         shown = ", ".join(f"{s} {have} < {need}" for s, (have, need) in behind.items())
         raise FactsBehind(f"考核事实尚未追上该次计算的截止点（{shown}），请稍后重试 / the facts have not yet caught up "
                           f"with the computation's cut-off ({shown}); retry shortly", field="as_of",
-                          headers={"Retry-After": "5"},
                           behind={s: need - have for s, (have, need) in behind.items()})
 
 

@@ -13,4 +13,5 @@ create table if not exists assessment.evidence (
 );
 
 -- Where each hash was reported is projected from the events (af.evidence_uses), so a rebuild
--- recreates it; an earlier assessment.evidence_uses table, if any, is no longer read.
+-- recreates it; the table the command used to write is gone.
+drop table if exists assessment.evidence_uses;

@@ -25,6 +25,7 @@ class MilestoneReleases(Reactor):
     name = "milestone_releases"
     service = "funding"
     sources = ("assessment",)
+    handles = frozenset({"ProjectPlanned", "MilestoneVerified"})
     # Only what this reactor learns from assessment is rebuilt; the balance rows are the
     # write side's (the schema is repeated here so the worker can start before the API).
     tables = ("funding.verified_milestones", "funding.known_projects")
@@ -46,7 +47,7 @@ class MilestoneReleases(Reactor):
     """
 
     async def apply_batch(self, conn: asyncpg.Connection, events: Sequence[RecordedEvent]) -> None:
-        facts = [(e, e.decode()) for e in events if e.type in ("ProjectPlanned", "MilestoneVerified")]
+        facts = [(e, e.decode()) for e in events if e.type in self.handles]
         verified = [(f.project_id, f.milestone_id) for _, f in facts if isinstance(f, MilestoneVerified)]
         if verified:  # the whole batch's locks first, in funding's lock order (handlers/tranches.py)
             await tranches.lock_for_releases(conn, verified)

@@ -29,7 +29,7 @@ FACTS_IN_SQL = """create temporary table if not exists stats_facts_in (
 ) on commit delete rows"""
 
 # Facts, change rows and the watermark in one round trip: a live batch is often one event.
-NOTE_FROM = 20  # the watermark's arrays follow the facts' 11 and the change rows' 8
+NOTE_FROM = len(FACT_COLUMNS) + len(CHANGE_COLUMNS) + 1  # the watermark's arrays follow the facts' and the changes' 
 SMALL_SQL = """with facts as (
     insert into stats.facts (source, position, seq, kind, key, at, event_id, event_type, district, village, value)
     select source, position, seq, kind, key, at, event_id, event_type, district, village, value::jsonb

@@ -147,7 +147,7 @@ async def network_gaps(conn: asyncpg.Connection, district: str | None) -> dict:
 
 
 async def registered_villages(conn: asyncpg.Connection, codes: Sequence[str]) -> set[str]:
-    """The streams of those villages that are registered already."""
-    return {r["stream_id"] for r in await conn.fetch(
+    """Those of ``codes`` that are registered already."""
+    return {r["stream_id"].removeprefix("village-") for r in await conn.fetch(
         "select distinct stream_id from es.events where stream_id = any($1::text[])",
         [f"village-{code}" for code in codes])}

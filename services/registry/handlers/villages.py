@@ -80,21 +80,22 @@ async def _append_unless_undone(conn: asyncpg.Connection, streams: Iterable[tupl
                                 meta: CommandMeta, keep: Callable[[], bool]) -> int:
     """Append ``streams`` in a savepoint, then keep them if ``keep()`` says so once all were
     made, else roll them back; returns how many streams were kept."""
-    await conn.execute("savepoint village_import")
+    savepoint = conn.transaction()
+    await savepoint.start()
     try:
         appended = await append_new_streams(conn, streams, meta)
     except BaseException:
-        await conn.execute("rollback to savepoint village_import")
+        await savepoint.rollback()
         raise
     if keep():
-        await conn.execute("release savepoint village_import")
+        await savepoint.commit()
         return appended
-    await conn.execute("rollback to savepoint village_import")
+    await savepoint.rollback()
     return 0
 
 
 async def _registered(conn: asyncpg.Connection, table: RawTable) -> set[str]:
-    return {stream_id.removeprefix("village-") for stream_id in await eventlog.registered_villages(conn, table.codes())}
+    return await eventlog.registered_villages(conn, table.codes())
 
 
 def _refusal(access: Access) -> Callable[[str], str | None]:

@@ -70,7 +70,7 @@ async def test_a_batch_over_several_projects_does_not_cross_an_allocation(fundin
 
         command = asyncio.create_task(funding.run(allocate))
         await holds_project.wait()
-        applied = await asyncio.gather(funding.runners["milestone_releases"].apply_batch(batch, reactor), command,
+        applied = await asyncio.gather(funding.runners["milestone_releases"].apply_decoded(reactor, batch), command,
                                        return_exceptions=True)
 
     assert [type(r).__name__ for r in applied] == ["int", "dict"], applied  # a deadlock's victim raises …
@@ -100,7 +100,7 @@ async def test_a_batch_releasing_one_allocation_twice_does_not_cross_a_payment(f
         await holding.start()
         await balances.lock_project(gate, "P-LO-4")  # stops the batch at its second project
         try:
-            reaction = asyncio.create_task(funding.runners["milestone_releases"].apply_batch(batch, reactor))
+            reaction = asyncio.create_task(funding.runners["milestone_releases"].apply_decoded(reactor, batch))
             await until(lambda: lock_waiters(funding, reactor.get_server_pid()), "the batch waits")
             command = asyncio.create_task(funding.run(pay))
             await until(lambda: _done_or_waiting(funding, command, reactor, gate), "the payment waits or is done")

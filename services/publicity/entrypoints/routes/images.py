@@ -26,7 +26,7 @@ async def upload(
     _: Annotated[Principal, Depends(require(Role.district_official, Role.unit, Role.first_secretary))],
     file: Annotated[UploadFile, File(description="图片 / the image, at most 5 MiB")],
 ) -> dict:
-    content = await read_upload(file, handlers.MAX_IMAGE_BYTES, field="file", message="图片超过 5 MiB / image over 5 MiB")
+    content = await read_upload(file, handlers.MAX_IMAGE_BYTES, field="file")
     kind = file.content_type or ""
     done = await store.execute("UploadImage", {"sha256": hashlib.sha256(content).hexdigest()}, meta,
                                lambda uow: handlers.upload_image(uow, content, kind))
