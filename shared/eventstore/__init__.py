@@ -4,7 +4,14 @@
 - ``RecordedEvent``: a domain event as stored — with its stream, versions, positions and metadata.
 - ``Aggregate``: a consistency boundary rebuilt from its stream.
 - ``EventStore``: appends with optimistic concurrency, reads streams and the whole log.
+
+The pure vocabulary is imported eagerly; the PostgreSQL store (asyncpg, OpenTelemetry) only
+when first named, so that a domain module importing ``Aggregate`` loads no IO library.
 """
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from shared.eventstore.aggregate import Aggregate
 from shared.eventstore.catalogue import CATALOGUE, DomainEvent, UnknownEvent, upcaster
@@ -15,7 +22,19 @@ from shared.eventstore.errors import (
     NotFound,
 )
 from shared.eventstore.envelope import CommandMeta, RecordedEvent
-from shared.eventstore.store import EventStore, UnitOfWork
+
+if TYPE_CHECKING:
+    from shared.eventstore.store import EventStore, UnitOfWork
+
+_ADAPTERS = {"EventStore", "UnitOfWork"}
+
+
+def __getattr__(name: str):
+    if name in _ADAPTERS:
+        from shared.eventstore import store
+
+        return getattr(store, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = [
     "Aggregate",

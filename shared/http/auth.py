@@ -8,42 +8,16 @@ from __future__ import annotations
 
 import secrets
 import time
-from enum import StrEnum
 from typing import Annotated
 
 import jwt
 from fastapi import Depends, HTTPException, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel
 
 from shared.config import Settings, get_settings
-from shared.eventstore.errors import Forbidden
+from shared.identity import Principal, Role, ensure_district
 
-
-class Role(StrEnum):
-    city_office = "city_office"  # 领导小组办公室
-    district_official = "district_official"  # 区、镇干部
-    unit = "unit"  # 扶持单位
-    first_secretary = "first_secretary"  # 第一书记 / 驻村工作队
-    finance_officer = "finance_officer"  # 财政
-    assessor = "assessor"  # 考核
-    inspector = "inspector"  # 督导
-    public = "public"
-
-
-class Principal(BaseModel):
-    subject: str
-    role: Role
-    district: str | None = None  # district code, for district officials and finance officers
-    unit: str | None = None
-    team: str | None = None
-
-    @property
-    def actor(self) -> str:
-        return f"{self.role.value}:{self.subject}"
-
-    def may_act_in_district(self, district: str) -> bool:
-        return self.role is Role.city_office or (self.district is not None and self.district == district)
+__all__ = ["Principal", "Role", "current_principal", "ensure_district", "issue_token", "require", "verify_token"]
 
 
 _dev_secrets: dict[str, str] = {}
@@ -134,11 +108,3 @@ def require(*roles: Role):
         return principal
 
     return check
-
-
-def ensure_district(principal: Principal, district: str) -> None:
-    """District officials act only within their own district."""
-    if not principal.may_act_in_district(district):
-        raise Forbidden(
-            f"只能办理本区事务 / you may act only within district {principal.district}", field="district"
-        )

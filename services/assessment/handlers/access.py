@@ -8,7 +8,7 @@ import asyncpg
 
 from shared.eventstore import UnitOfWork
 from shared.eventstore.errors import Forbidden
-from shared.http.auth import Principal, Role, ensure_district
+from shared.identity import Principal, Role, ensure_district
 
 from services.assessment.adapters import directory
 from services.assessment.domain.values import business_day

@@ -7,7 +7,7 @@ from dataclasses import replace
 from shared.contracts.assessment import AssessmentComputed, AssessmentScore
 from shared.eventstore import UnitOfWork
 from shared.eventstore.errors import Conflict
-from shared.http.auth import Principal
+from shared.identity import Principal
 
 from services.assessment.adapters import directory, facts
 from services.assessment.domain.assessment import (

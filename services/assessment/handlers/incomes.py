@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from shared.eventstore import UnitOfWork
-from shared.http.auth import Principal
+from shared.identity import Principal
 
 from services.assessment.adapters import directory
 from services.assessment.domain.incomes import CityIncome, ReportCityIncome, ReportVillageIncome, VillageIncome

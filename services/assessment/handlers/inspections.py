@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from shared.eventstore import UnitOfWork
 from shared.eventstore.errors import Forbidden
-from shared.http.auth import Principal, Role, ensure_district
+from shared.identity import Principal, Role, ensure_district
 
 from services.assessment.adapters import directory
 from services.assessment.domain.inspections import (

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from shared.eventstore import UnitOfWork
-from shared.http.auth import Principal
+from shared.identity import Principal
 
 from services.assessment.adapters import directory, evidence
 from services.assessment.domain.catalogue import TaskCatalogue

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from shared.http.auth import Principal, Role, ensure_district
+from shared.identity import Principal, Role, ensure_district
 
 
 @dataclass(frozen=True)
