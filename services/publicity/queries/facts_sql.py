@@ -8,11 +8,24 @@ from __future__ import annotations
 
 
 def latest(kind: str, where: str = "") -> str:
-    """For each key of ``kind``, its latest fact before the cut-off (ties: the later log position)."""
-    extra = f" and ({where})" if where else ""
-    return f"""(select distinct on (key) key, district, village, value, source, position, event_id, event_type, at
-               from stats.facts where kind = '{kind}' and at < $1{extra}
-               order by key, at desc, position desc)"""
+    """For each key of ``kind``, its latest fact before the cut-off (ties: the later log position),
+    kept only if ``where`` holds of that latest fact.
+
+    The latest is picked first and filtered after: a later "no" (a designation revoked, a team
+    unassigned, eligibility withdrawn, a payment reversed) overrides an earlier "yes". Filtering
+    first would let the earlier "yes" through as if the "no" had never happened.
+    """
+    picked = f"""select distinct on (key) key, district, village, value, source, position, event_id, event_type, at
+               from stats.facts where kind = '{kind}' and at < $1
+               order by key, at desc, position desc"""
+    return f"(select * from ({picked}) latest where {where})" if where else f"({picked})"
+
+
+def history(kind: str, where: str) -> str:
+    """Every fact of ``kind`` before the cut-off for which ``where`` holds, not only each key's latest:
+    for flows that happened (a payment, then its reversal), never for a state a later fact replaces."""
+    return f"""(select key, district, village, value, source, position, event_id, event_type, at
+               from stats.facts where kind = '{kind}' and at < $1 and ({where}))"""
 
 
 def ref(alias: str) -> str:
