@@ -28,6 +28,12 @@ def history(kind: str, where: str) -> str:
                from stats.facts where kind = '{kind}' and at < $1 and ({where}))"""
 
 
+def current(kind: str, key: str) -> str:
+    """The value of ``kind``'s newest fact for the key ``key`` (an SQL expression), with no cut-off."""
+    return f"""(select f.value from stats.facts f where f.kind = '{kind}' and f.key = {key}
+               order by f.at desc, f.position desc limit 1)"""
+
+
 def ref(alias: str) -> str:
     """One event a figure was computed from: [source, position, event_id, type, occurred_at]."""
     return f"jsonb_build_array({alias}.source, {alias}.position, {alias}.event_id, {alias}.event_type, {alias}.at)"

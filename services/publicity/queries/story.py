@@ -9,7 +9,7 @@ from shared.reference.tasks import INCOME_TARGET_FEN, TASK_NAMES
 
 from services.publicity.domain.asof import AsOf
 from services.publicity.domain.money import yuan
-from services.publicity.queries.facts_sql import latest
+from services.publicity.queries.facts_sql import current, latest
 from services.publicity.queries.figures import Scope, by_key, grouped, total
 from services.publicity.queries.low_income import COVERS
 from services.publicity.queries.money import FIGURES
@@ -17,10 +17,8 @@ from services.publicity.queries.money import FIGURES
 
 async def search(conn: asyncpg.Connection, q: str, limit: int) -> list[dict]:
     rows = await conn.fetch(
-        """select v.code, v.name, v.district, v.town,
-                  coalesce((select (d.value->>'designated')::boolean from stats.facts d
-                            where d.kind = 'designation' and d.key = v.code
-                            order by d.at desc, d.position desc limit 1), false) as designated
+        f"""select v.code, v.name, v.district, v.town,
+                  coalesce(({current('designation', 'v.code')}->>'designated')::boolean, false) as designated
            from stats.villages v
            where v.code like $1 || '%' or v.name like '%' || $1 || '%' or v.town like '%' || $1 || '%'
            order by v.code limit $2""",
