@@ -10,23 +10,46 @@ import asyncpg
 
 from services.publicity.domain.asof import SOURCES
 
-_ALL = 9223372036854775807
-# As known at given log positions (``known_at``): ``know_only`` sets these for the transaction;
-# unset, every applied fact counts. Uncorrelated subqueries: evaluated once per statement.
-KNOWN = "position <= case source " + " ".join(
-    f"when '{s}' then (select coalesce(nullif(current_setting('xingcun.known_{s}', true), '')::bigint, {_ALL}))"
-    for s in SOURCES) + " end"
+# As known at given log positions (``known_at``): every read of the facts carries this mark, which
+# a connection from ``as_known_at`` turns into a limit on positions. Otherwise it stays ``true``,
+# which the planner drops: the usual answer costs nothing for it (a limit written into every
+# query changed the planner's estimates and plans).
+KNOWN = "true /* known_at */"
 
 
-async def know_only(conn: asyncpg.Connection, known: tuple[tuple[str, int], ...] | None) -> None:
-    """Within the current transaction, count only facts up to these log positions."""
-    if known is None:
-        return
-    positions = dict(known)
-    await conn.execute(
-        "select " + ", ".join(f"set_config('xingcun.known_{s}', ${i + 1}, true)" for i, s in enumerate(SOURCES)),
-        *(str(positions[s]) if s in positions else "" for s in SOURCES),
-    )
+def known_clause(known: tuple[tuple[str, int], ...]) -> str:
+    limits = " ".join(f"when '{s}' then {int(p)}" for s, p in known if s in SOURCES)
+    return f"position <= case source {limits} else 9223372036854775807 end" if limits else "true"
+
+
+class AsKnownAt:
+    """A connection whose statements count only the facts up to the given log positions."""
+
+    def __init__(self, conn: asyncpg.Connection, known: tuple[tuple[str, int], ...]):
+        self._conn, self._clause = conn, known_clause(known)
+
+    def _sql(self, sql: str) -> str:
+        return sql.replace(KNOWN, self._clause)
+
+    async def fetch(self, sql: str, *args, **kw):
+        return await self._conn.fetch(self._sql(sql), *args, **kw)
+
+    async def fetchrow(self, sql: str, *args, **kw):
+        return await self._conn.fetchrow(self._sql(sql), *args, **kw)
+
+    async def fetchval(self, sql: str, *args, **kw):
+        return await self._conn.fetchval(self._sql(sql), *args, **kw)
+
+    async def execute(self, sql: str, *args, **kw):
+        return await self._conn.execute(self._sql(sql), *args, **kw)
+
+    def __getattr__(self, name: str):
+        return getattr(self._conn, name)
+
+
+def as_known_at(conn: asyncpg.Connection, known: tuple[tuple[str, int], ...] | None) -> asyncpg.Connection:
+    """``conn`` itself, or, with ``known``, a connection whose answers are as known at those positions."""
+    return conn if known is None else AsKnownAt(conn, known)  # type: ignore[return-value]
 
 
 def latest(kind: str, where: str = "") -> str:

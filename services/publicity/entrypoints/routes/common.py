@@ -15,7 +15,7 @@ from shared.http.deps import get_pool
 from shared.reference.places import district_code
 
 from services.publicity.domain.asof import AsOf, parse_as_of, parse_known_at
-from services.publicity.queries.facts_sql import know_only
+from services.publicity.queries.facts_sql import as_known_at
 from services.publicity.queries.positions import log_positions
 
 
@@ -64,9 +64,7 @@ async def snapshot(pool: asyncpg.Pool, asof: AsOf | None = None) -> AsyncIterato
     """One repeatable-read transaction: the figures and the positions they state agree; with
     ``asof.known``, only the facts known at those positions count."""
     async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
-        if asof is not None:
-            await know_only(conn, asof.known)
-        yield conn
+        yield as_known_at(conn, asof.known) if asof is not None else conn
 
 
 async def envelope(conn: asyncpg.Connection, asof: AsOf, body: dict) -> dict:
