@@ -4,6 +4,10 @@ A date D means the end of that day in Beijing time (every fact of D counts); a t
 means that instant (a timestamp without a zone is read as Beijing time). Facts count by
 their business time: the event's ``occurred_at``, which commands set with ``X-Occurred-At``
 when they record something that happened earlier.
+
+A correction is often back-dated, so "as of D" alone changes after the fact. ``known_at``
+(the log positions every answer states, ``assessment:12 funding:34 registry:56``) reproduces
+an answer as it was given: only events up to those positions count.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 BEIJING = ZoneInfo("Asia/Shanghai")
+SOURCES = ("assessment", "funding", "registry")
 
 
 @dataclass(frozen=True)
@@ -20,9 +25,27 @@ class AsOf:
     cutoff: datetime  # facts with business time strictly before it count
     day: date  # the calendar day (Beijing) the cut-off falls on, for due dates and validity
     text: str  # as the caller gave it, or the time it was taken
+    known: tuple[tuple[str, int], ...] | None = None  # as known at these log positions; None: all applied
 
     def to_json(self) -> dict:
+        # ``known`` shows in the log positions an answer states: an answer reproduced as known at
+        # them is then the same, byte for byte, as the one first given.
         return {"as_of": self.text, "cutoff": self.cutoff.isoformat(), "day": self.day.isoformat()}
+
+
+def parse_known_at(value: str | None) -> tuple[tuple[str, int], ...] | None:
+    """Log positions per source (``source:position``, by spaces or commas); a source left out counts
+    in full. ``None`` or blank: everything applied. Raises ``ValueError`` with a bilingual message."""
+    if value is None or not value.strip():
+        return None
+    found: dict[str, int] = {}
+    for part in value.replace(",", " ").split():
+        source, _, position = part.partition(":")
+        if source not in SOURCES or not position.isdigit() or source in found:
+            raise ValueError(f"应为 来源:位置，来源为 {'/'.join(SOURCES)} 之一且各一次 / expected source:position "
+                             f"with each source of {'/'.join(SOURCES)} at most once, got {part!r}")
+        found[source] = int(position)
+    return tuple(sorted(found.items()))
 
 
 def parse_as_of(value: str | None, now: datetime) -> AsOf:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncpg
 
 from services.publicity.domain.asof import AsOf
-from services.publicity.queries.facts_sql import latest
+from services.publicity.queries.facts_sql import history, latest
 
 
 async def activities(conn: asyncpg.Connection, asof: AsOf) -> dict:
@@ -35,19 +35,24 @@ async def activities(conn: asyncpg.Connection, asof: AsOf) -> dict:
             order by a.key""",
         asof.cutoff,
     )
+    # Payments and reversals are flows that happened: a reversed payment stays listed and its
+    # reversal follows as a negative disbursement, so the disbursements add up to /stats/money's.
     paid = await conn.fetch(
         f"""select s.key as disbursement_id, s.village, s.value, s.at, d.value->>'project_id' as project_id,
                    v.value->>'name' as village_name
-            from {latest('disbursement_status', "value->>'status' = 'paid'")} s
+            from {history('disbursement_status', "value->>'status' in ('paid', 'reversed')")} s
             left join {latest('disbursement')} d on d.key = s.key
             left join {latest('village')} v on v.key = s.village
-            order by s.key""",
+            order by s.key, s.at, s.position""",
         asof.cutoff,
     )
     flows = [{"kind": "commitment", "ref": f"allocation:{a['allocation_id']}", "at": a["at"],
               "amount_fen": a["amount_fen"], "receiver": a["village_name"] or a["village"],
               "project_id": a["value"].get("project_id")} for a in allocations]
-    flows += [{"kind": "disbursement", "ref": f"payment:{p['disbursement_id']}", "at": p["at"],
-               "amount_fen": int(p["value"].get("amount_fen", 0)), "receiver": p["village_name"] or p["village"],
+    flows += [{"kind": "disbursement", "at": p["at"],
+               **({"ref": f"payment:{p['disbursement_id']}", "amount_fen": int(p["value"].get("amount_fen", 0))}
+                  if p["value"]["status"] == "paid" else
+                  {"ref": f"reversal:{p['disbursement_id']}", "amount_fen": -int(p["value"].get("amount_fen", 0))}),
+               "receiver": p["village_name"] or p["village"],
                "project_id": p["project_id"] or p["value"].get("project_id")} for p in paid]
     return {"projects": [dict(r) for r in projects], "lines": [dict(r) for r in lines], "flows": flows}

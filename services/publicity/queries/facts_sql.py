@@ -6,13 +6,77 @@ cut-off's calendar day (for due dates, validity periods and days of presence).
 
 from __future__ import annotations
 
+import asyncpg
+
+from services.publicity.domain.asof import SOURCES
+
+# As known at given log positions (``known_at``): every read of the facts carries this mark, which
+# a connection from ``as_known_at`` turns into a limit on positions. Otherwise it stays ``true``,
+# which the planner drops: the usual answer costs nothing for it (a limit written into every
+# query changed the planner's estimates and plans).
+KNOWN = "true /* known_at */"
+
+
+def known_clause(known: tuple[tuple[str, int], ...]) -> str:
+    limits = " ".join(f"when '{s}' then {int(p)}" for s, p in known if s in SOURCES)
+    return f"position <= case source {limits} else 9223372036854775807 end" if limits else "true"
+
+
+class AsKnownAt:
+    """A connection whose statements count only the facts up to the given log positions."""
+
+    def __init__(self, conn: asyncpg.Connection, known: tuple[tuple[str, int], ...]):
+        self._conn, self._clause = conn, known_clause(known)
+
+    def _sql(self, sql: str) -> str:
+        return sql.replace(KNOWN, self._clause)
+
+    async def fetch(self, sql: str, *args, **kw):
+        return await self._conn.fetch(self._sql(sql), *args, **kw)
+
+    async def fetchrow(self, sql: str, *args, **kw):
+        return await self._conn.fetchrow(self._sql(sql), *args, **kw)
+
+    async def fetchval(self, sql: str, *args, **kw):
+        return await self._conn.fetchval(self._sql(sql), *args, **kw)
+
+    async def execute(self, sql: str, *args, **kw):
+        return await self._conn.execute(self._sql(sql), *args, **kw)
+
+    def __getattr__(self, name: str):
+        return getattr(self._conn, name)
+
+
+def as_known_at(conn: asyncpg.Connection, known: tuple[tuple[str, int], ...] | None) -> asyncpg.Connection:
+    """``conn`` itself, or, with ``known``, a connection whose answers are as known at those positions."""
+    return conn if known is None else AsKnownAt(conn, known)  # type: ignore[return-value]
+
 
 def latest(kind: str, where: str = "") -> str:
-    """For each key of ``kind``, its latest fact before the cut-off (ties: the later log position)."""
-    extra = f" and ({where})" if where else ""
-    return f"""(select distinct on (key) key, district, village, value, source, position, event_id, event_type, at
-               from stats.facts where kind = '{kind}' and at < $1{extra}
-               order by key, at desc, position desc)"""
+    """For each key of ``kind``, its latest fact before the cut-off (ties: the later log position),
+    kept only if ``where`` holds of that latest fact.
+
+    The latest is picked first and filtered after: a later "no" (a designation revoked, a team
+    unassigned, eligibility withdrawn, a payment reversed) overrides an earlier "yes". Filtering
+    first would let the earlier "yes" through as if the "no" had never happened.
+    """
+    picked = f"""select distinct on (key) key, district, village, value, source, position, event_id, event_type, at
+               from stats.facts where kind = '{kind}' and at < $1 and {KNOWN}
+               order by key, at desc, position desc"""
+    return f"(select * from ({picked}) latest where {where})" if where else f"({picked})"
+
+
+def history(kind: str, where: str) -> str:
+    """Every fact of ``kind`` before the cut-off for which ``where`` holds, not only each key's latest:
+    for flows that happened (a payment, then its reversal), never for a state a later fact replaces."""
+    return f"""(select key, district, village, value, source, position, event_id, event_type, at
+               from stats.facts where kind = '{kind}' and at < $1 and {KNOWN} and ({where}))"""
+
+
+def current(kind: str, key: str) -> str:
+    """The value of ``kind``'s newest fact for the key ``key`` (an SQL expression), with no cut-off."""
+    return f"""(select f.value from stats.facts f where f.kind = '{kind}' and f.key = {key} and {KNOWN}
+               order by f.at desc, f.position desc limit 1)"""
 
 
 def ref(alias: str) -> str:

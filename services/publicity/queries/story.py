@@ -9,7 +9,7 @@ from shared.reference.tasks import INCOME_TARGET_FEN, TASK_NAMES
 
 from services.publicity.domain.asof import AsOf
 from services.publicity.domain.money import yuan
-from services.publicity.queries.facts_sql import latest
+from services.publicity.queries.facts_sql import current, latest
 from services.publicity.queries.figures import Scope, by_key, grouped, total
 from services.publicity.queries.low_income import COVERS
 from services.publicity.queries.money import FIGURES
@@ -17,10 +17,8 @@ from services.publicity.queries.money import FIGURES
 
 async def search(conn: asyncpg.Connection, q: str, limit: int) -> list[dict]:
     rows = await conn.fetch(
-        """select v.code, v.name, v.district, v.town,
-                  coalesce((select (d.value->>'designated')::boolean from stats.facts d
-                            where d.kind = 'designation' and d.key = v.code
-                            order by d.at desc, d.position desc limit 1), false) as designated
+        f"""select v.code, v.name, v.district, v.town,
+                  coalesce(({current('designation', 'v.code')}->>'designated')::boolean, false) as designated
            from stats.villages v
            where v.code like $1 || '%' or v.name like '%' || $1 || '%' or v.town like '%' || $1 || '%'
            order by v.code limit $2""",
@@ -121,6 +119,9 @@ async def story(conn: asyncpg.Connection, code: str, asof: AsOf) -> dict | None:
     if village is None:
         return None
     v = village["value"]
+    baseline = dict(v.get("income_fen") or {}) | {r["year"]: r["fen"] for r in await conn.fetch(
+        f"""select b.value->>'year' as year, (b.value->>'income_fen')::bigint as fen
+            from {latest('baseline')} b where b.village = $2""", asof.cutoff, code)}
     scope = Scope(village=code)
     money = {f: yuan(await total(conn, f, asof, scope)) for f in FIGURES if f != "appropriated"}
     by_task = await by_key(conn, "disbursed", asof, "task", scope)
@@ -132,8 +133,9 @@ async def story(conn: asyncpg.Connection, code: str, asof: AsOf) -> dict | None:
         "village_type": vtype, "village_type_name": VILLAGE_TYPE_LABELS.get(VillageType(vtype)) if vtype in
         VillageType._value2member_map_ else None,
         "registered_at": village["at"].isoformat(),
-        "baseline_yuan": {y: yuan(f) for y, f in sorted((v.get("income_fen") or {}).items())},
-        "baseline_average_yuan": yuan(v.get("average_fen", 0)),
+        # As registered, with the corrections (VillageIncomeCorrected) made by then.
+        "baseline_yuan": {y: yuan(f) for y, f in sorted(baseline.items())},
+        "baseline_average_yuan": yuan(sum(baseline.values()) // len(baseline) if baseline else 0),
         "designation": await _designation(conn, code, asof),
         "teams": await _teams(conn, code, asof),
         "money": money | {"disbursed_by_task": {k: yuan(x) for k, x in sorted(by_task.items()) if k}},

@@ -35,3 +35,18 @@ def test_none_means_now_and_the_day_is_beijings():
 def test_bad_values_are_refused_with_a_bilingual_message(bad):
     with pytest.raises(ValueError, match="/"):
         parse_as_of(bad, NOW)
+
+
+def test_known_at_reads_the_positions_the_exports_state():
+    from services.publicity.domain.asof import parse_known_at
+
+    assert parse_known_at("registry:56 assessment:12,funding:34") == (
+        ("assessment", 12), ("funding", 34), ("registry", 56))
+    assert parse_known_at(None) is None and parse_known_at(" ") is None
+    for bad in ("registry", "registry:-1", "ledger:1", "registry:1 registry:2"):
+        try:
+            parse_known_at(bad)
+        except ValueError as exc:
+            assert "source:position" in str(exc)
+        else:
+            raise AssertionError(bad)

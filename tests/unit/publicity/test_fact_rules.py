@@ -52,3 +52,18 @@ def test_unknown_types_and_new_optional_fields_are_tolerated():
     [fact] = facts_of("TeamAssigned", {"team_id": "t1", "village_code": "120119000001", "lead_unit_id": "u1",
                                        "reason": "r", "a_field_added_later": True})
     assert fact.district == "120119"  # from the village code when the payload has none
+
+
+def test_every_event_that_ends_or_corrects_a_fact_states_one():
+    """A later "no" can only override an earlier "yes" if the "no" is a fact at all."""
+    from services.publicity.projections.facts.model import RULES
+
+    ending = ["DesignationRevoked", "TeamUnassigned", "TeamMembersChanged", "CoverageEnded", "EligibilityRecorded",
+              "DisbursementRejected", "DisbursementReversed", "AllocationAdjusted", "AllocationCancelled",
+              "AppropriationAdjusted", "VillageIncomeCorrected", "MilestoneReturned", "LeaveRejected"]
+    assert [t for t in ending if t not in RULES] == []
+
+
+def test_a_rejected_leave_counts_no_days():
+    [fact] = facts_of("LeaveRejected", payload(R.LeaveRejected(leave_id="l1", cadre_id="c1", reason="忙")))
+    assert (fact.kind, fact.key, fact.value["days"]) == ("leave", "l1", 0)

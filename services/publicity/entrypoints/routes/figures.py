@@ -69,7 +69,7 @@ async def figure(
         raise HTTPException(422, detail=[{"loc": ["query", "by"], "type": "value_error",
                                           "msg": f"不能按 {by!r} 分组 / cannot group by {by!r}"}])
     scope = Scope(district, village, _dims(m, dim))
-    async with snapshot(pool) as conn:
+    async with snapshot(pool, asof) as conn:
         rows = await figures.grouped(conn, metric, asof, (by,) if by else (), scope)
         total = sum(r["value"] for r in rows)
         body = {"metric": metric, "zh": m.zh, "en": m.en, "value": _show(m, total),
@@ -84,7 +84,7 @@ async def explain(
     limit: Annotated[int, Query(ge=1, le=10_000, description="最多列出 / at most this many events")] = 1000,
 ) -> dict:
     m = _metric(metric)
-    async with snapshot(pool) as conn:
+    async with snapshot(pool, asof) as conn:
         found = await figures.explain(conn, metric, asof, Scope(district, village, _dims(m, dim)), limit)
         return await envelope(conn, asof, {"metric": metric, "zh": m.zh, "en": m.en,
                                            **found, "value": _show(m, found["value"])})

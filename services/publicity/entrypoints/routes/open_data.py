@@ -32,8 +32,8 @@ def _headers(asof: AsOf, positions: dict[str, int], filename: str) -> dict[str, 
 
 @router.get("/statistics.json", summary="公开统计（JSON）/ public statistics as JSON")
 async def statistics_json(pool: Pool, asof: AsOfDep, response: Response) -> dict:
-    async with snapshot(pool) as conn:
-        positions = await log_positions(conn)
+    async with snapshot(pool, asof) as conn:
+        positions = await log_positions(conn, asof.known)
         rows = await statistic_rows(conn, asof)
     response.headers.update(_headers(asof, positions, "xingcun-statistics.json"))
     return {**asof.to_json(), "log_positions": positions, "columns": list(COLUMNS), "rows": rows}
@@ -42,8 +42,8 @@ async def statistics_json(pool: Pool, asof: AsOfDep, response: Response) -> dict
 @router.get("/statistics.csv", summary="公开统计（CSV）/ public statistics as CSV", response_class=Response,
             responses={200: {"content": {"text/csv": {}}}})
 async def statistics_csv(pool: Pool, asof: AsOfDep) -> Response:
-    async with snapshot(pool) as conn:
-        positions = await log_positions(conn)
+    async with snapshot(pool, asof) as conn:
+        positions = await log_positions(conn, asof.known)
         rows = await statistic_rows(conn, asof)
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=[*COLUMNS, "as_of", "log_positions"], lineterminator="\n")
@@ -58,8 +58,8 @@ async def statistics_csv(pool: Pool, asof: AsOfDep) -> Response:
 @router.get("/iati-activities.xml", summary="项目与资金流向（IATI 2.03）/ projects and fund flows as IATI activity XML",
             response_class=Response, responses={200: {"content": {"application/xml": {}}}})
 async def iati_activities(pool: Pool, asof: AsOfDep) -> Response:
-    async with snapshot(pool) as conn:
-        positions = await log_positions(conn)
+    async with snapshot(pool, asof) as conn:
+        positions = await log_positions(conn, asof.known)
         data = await activities(conn, asof)
     body = iati.build(data, as_of=asof.text, positions=positions, generated=datetime.now(UTC))
     return Response(body, media_type="application/xml", headers=_headers(asof, positions, "xingcun-iati.xml"))

@@ -27,7 +27,7 @@ async def village_story(
     pool: Pool, asof: AsOfDep,
     code: Annotated[str, Path(pattern=VILLAGE_CODE, description="村代码 / village code")],
 ) -> dict:
-    async with snapshot(pool) as conn:
+    async with snapshot(pool, asof) as conn:
         found = await story.story(conn, code, asof)
         if found is None:
             raise HTTPException(404, detail=[{"loc": ["path", "code"], "type": "not_found",

@@ -129,6 +129,13 @@ def leave_cancelled(p: Payload) -> list[Fact]:
     return [Fact("leave", p["leave_id"], {"cadre_id": p.get("cadre_id"), "days": 0, "cancelled": True})]
 
 
+@rule("LeaveRejected")
+def leave_rejected(p: Payload) -> list[Fact]:
+    # A rejection answers a request (which states no fact); should it ever follow an approval,
+    # the leave counts no days, as a cancelled one.
+    return [Fact("leave", p["leave_id"], {"cadre_id": p.get("cadre_id"), "days": 0, "rejected": True})]
+
+
 @rule("InsuranceRecorded")
 def insurance(p: Payload) -> list[Fact]:
     # Keyed by cadre and start, not by policy number: the number is personal data.
