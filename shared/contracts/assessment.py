@@ -163,6 +163,7 @@ class CollectiveIncomeReported(DomainEvent, type="CollectiveIncomeReported", ver
     note: str | None = None
     flagged: bool = False
     flag_reason: str | None = None
+    reported_by: str | None = Field(None, description="填报人 / who reported it (a reviewer must be someone else)")
 
 
 class FarmerIncomeReported(DomainEvent, type="FarmerIncomeReported", version=1, service=SERVICE):
@@ -175,6 +176,22 @@ class FarmerIncomeReported(DomainEvent, type="FarmerIncomeReported", version=1, 
     note: str | None = None
     flagged: bool = False
     flag_reason: str | None = None
+    reported_by: str | None = Field(None, description="填报人 / who reported it (a reviewer must be someone else)")
+
+
+class IncomeReportReviewed(DomainEvent, type="IncomeReportReviewed", version=1, service=SERVICE):
+    """复核被标记的收入报告: accepted (it counts, no longer flagged) or rejected (it no longer
+    counts in any figure until a new report for the year). Stream ``income-<village_code>``."""
+
+    village_code: str
+    district: str
+    year: int
+    measure: Literal["collective", "farmer"] = Field(description="collective 村集体经营性收入 / farmer 农民人均可支配收入")
+    amount_fen: int = Field(description="复核的数额 / the figure reviewed")
+    accepted: bool
+    reason: str
+    reviewed_on: date
+    reviewed_by: str | None = None
 
 
 class CityIncomeGrowthReported(DomainEvent, type="CityIncomeGrowthReported", version=1, service=SERVICE):

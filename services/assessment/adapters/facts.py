@@ -163,10 +163,12 @@ async def load_year(conn: asyncpg.Connection, year: int, as_of: date, cutoff: di
 
 async def _incomes(conn, a: int, year: int, as_of: date, scope: list[str]) -> dict[tuple[str, int, str], int]:
     rows = await conn.fetch(
-        """select distinct on (measure, year, village_code) measure, year, village_code, fen from af.incomes
+        """select distinct on (measure, year, village_code) measure, year, village_code, fen, rejected
+           from af.incomes
            where position <= $1 and year in ($2, $2 - 1) and on_day <= $3 and village_code = any($4::text[])
            order by measure, year, village_code, position desc""", a, year, as_of, scope)
-    return {(row["measure"], row["year"], row["village_code"]): row["fen"] for row in rows}
+    # A rejected report (the latest row says so) counts as no report.
+    return {(row["measure"], row["year"], row["village_code"]): row["fen"] for row in rows if not row["rejected"]}
 
 
 async def _milestones(conn, a: int, start: date, end: date, as_of: date, scope: list[str]) -> dict[str, list]:

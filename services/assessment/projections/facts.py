@@ -78,6 +78,9 @@ create table if not exists af.incomes (
     village_code text not null, district text not null, year int not null, measure text not null,
     fen bigint not null, flagged boolean not null, flag_reason text, note text, on_day date not null,
     position bigint not null, primary key (position, measure));
+-- A review appends a row of its own (same figure, no longer flagged); a rejected one counts
+-- as no report: readers pick the latest row per village, year and measure, then drop it.
+alter table af.incomes add column if not exists rejected boolean not null default false;
 create index if not exists af_incomes_year on af.incomes (year, measure, village_code);
 create table if not exists af.city_incomes (
     year int not null, per_capita_fen bigint not null, growth_pct numeric not null, on_day date not null,
@@ -215,6 +218,12 @@ def _income(e, p, day, pos) -> Rows:
     return [("af.incomes", (p["village_code"], p["district"], p["year"], "collective" if collective else "farmer",
                             p["income_fen"] if collective else p["per_capita_fen"], bool(p.get("flagged")),
                             p.get("flag_reason"), p.get("note"), day, pos))]
+
+
+@on("assessment", "IncomeReportReviewed")
+def _income_review(e, p, day, pos) -> Rows:
+    return [("af.incomes", (p["village_code"], p["district"], p["year"], p["measure"], p["amount_fen"], False, None,
+                            p.get("reason"), _day(p.get("reviewed_on"), day), pos, not p["accepted"]))]
 
 
 @on("assessment", "CityIncomeGrowthReported")
