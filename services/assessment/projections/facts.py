@@ -65,6 +65,12 @@ create table if not exists af.milestones (
     task_no int not null, title text not null, due_on date not null, funding_share_pct numeric,
     position bigint not null, primary key (project_id, milestone_id));
 create index if not exists af_milestones_due on af.milestones (due_on);
+-- Re-plans and cancellations (change: replanned with its new due_on, cancelled, and
+-- project_cancelled with milestone_id ''), each as of its business day.
+create table if not exists af.milestone_changes (
+    project_id text not null, milestone_id text not null, change text not null, due_on date, on_day date not null,
+    position bigint not null, primary key (position, milestone_id));
+create index if not exists af_milestone_changes_key on af.milestone_changes (project_id, milestone_id);
 create table if not exists af.milestone_steps (
     project_id text not null, milestone_id text not null, step text not null, on_day date not null,
     actor text, position bigint primary key);
@@ -160,7 +166,7 @@ class AssessmentFacts(Projection):
     name = "assessment_facts"
     sources = ("assessment", "registry", "funding")
     tables = ("af.watermarks", "af.early", "af.projects", "af.milestones", "af.milestone_steps", "af.evidence_uses",
-              "af.incomes",
+              "af.incomes", "af.milestone_changes",
               "af.city_incomes", "af.persons", "af.cover_steps", "af.findings", "af.finding_steps", "af.baselines",
               "af.designations", "af.teams", "af.team_members", "af.assignments", "af.presence", "af.allocations",
               "af.allocation_amounts", "af.payments")
@@ -210,6 +216,26 @@ def _milestone_step(e, p, day, pos) -> Rows:
                                     pos)),
             *(("af.evidence_uses", (sha, p["project_id"], p["milestone_id"], pos))
               for sha in dict.fromkeys(p.get("evidence_sha256", ())))]
+
+
+@on("assessment", "MilestoneReplanned")
+def _milestone_replanned(e, p, day, pos) -> Rows:
+    return [("af.milestone_changes", (p["project_id"], p["milestone_id"], "replanned", date.fromisoformat(p["due_on"]),
+                                      day, pos))]
+
+
+@on("assessment", "MilestoneCancelled")
+def _milestone_cancelled(e, p, day, pos) -> Rows:
+    return [("af.milestone_changes", (p["project_id"], p["milestone_id"], "cancelled", None,
+                                      _day(p.get("cancelled_on"), day), pos))]
+
+
+@on("assessment", "ProjectCancelled")
+def _project_cancelled(e, p, day, pos) -> Rows:
+    on_day = _day(p.get("cancelled_on"), day)
+    return [("af.milestone_changes", (p["project_id"], "", "project_cancelled", None, on_day, pos)),
+            *(("af.milestone_changes", (p["project_id"], m, "cancelled", None, on_day, pos))
+              for m in p.get("cancelled_milestone_ids", ()))]
 
 
 @on("assessment", "CollectiveIncomeReported", "FarmerIncomeReported")
@@ -315,7 +341,7 @@ def _adjusted(e, p, day, pos) -> Rows:
     return [("af.allocation_amounts", (p["allocation_id"], "set", p["amount_fen"], day, pos))]
 
 
-@on("funding", "AllocationCancelled")
+@on("funding", "AllocationCancelled", "FrozenRemainderReleased")
 def _cancelled(e, p, day, pos) -> Rows:
     return [("af.allocation_amounts", (p["allocation_id"], "cancel", p["released_fen"], day, pos))]
 

@@ -60,3 +60,32 @@ async def test_replan_and_cancel_a_milestone_and_a_project(world):
         view = (await api.get("/projects/P-1", headers=bearer(OFFICIAL))).json()
         assert [m["status"] for m in view["milestones"]] == ["verified", "cancelled"]
         assert V1 == view["village_code"]
+
+
+# Its own world: the module's is changed by the test above.
+cancelled_world = world_fixture("plc2", year_2022)
+
+
+async def test_cancelled_milestones_leave_overdue_lists_and_task_progress(cancelled_world):
+    from tests.integration.assessment.scenario import ASSESSOR
+
+    w = cancelled_world
+    async with client(w) as api:
+        before = (await api.get("/milestones/overdue", params={"as_of": "2022-10-15"}, headers=bearer(OFFICIAL))).json()
+        assert before["total"] == 1  # P-1's m2, due 2022-09-30
+        first = await api.post("/assessments/2022/compute", json={"as_of": "2023-01-31"},
+                               headers=bearer(ASSESSOR) | recorded_on("2023-02-01T10:00:00+08:00"))
+        team = next(r for r in first.json()["results"] if r["subject_id"] == "T-1")
+        assert team["basis"]["task_progress"] == "1.00/2.00", team["basis"]
+        r = await api.post("/projects/P-1/milestones/m2/cancel", json={"reason": "投产计划取消"},
+                           headers=bearer(OFFICIAL) | ON)
+        assert r.status_code == 200 and r.json()["completed_on"] == "2022-08-01", r.text  # m1 verified: complete
+        await w.sync()
+        after = (await api.get("/milestones/overdue", params={"as_of": "2022-10-15"}, headers=bearer(OFFICIAL))).json()
+        assert after["total"] == 0
+        summary = (await api.get("/projects/summary", params={"as_of": "2022-10-15"}, headers=bearer(OFFICIAL))).json()
+        assert [(t["projects"], t["done"], t["overdue_milestones"]) for t in summary["tasks"]] == [(1, 1, 0)]
+        fresh = await api.post("/assessments/2022/compute", json={"as_of": "2023-01-31", "refresh": True},
+                               headers=bearer(ASSESSOR) | recorded_on("2023-02-01T10:00:00+08:00"))
+        team = next(r for r in fresh.json()["results"] if r["subject_id"] == "T-1")
+        assert team["basis"]["task_progress"] == "1.00/1.00", team["basis"]
