@@ -49,8 +49,8 @@ class DesignationFreezes(Reactor):
             return
         codes = sorted({e.payload["code"] for e in events})
         await balances.lock_villages(conn, codes)
-        open_rows = await balances.open_allocations(conn, codes)
-        await balances.lock_allocations(conn, (r["allocation_id"] for r in open_rows))
+        await balances.lock_allocations(conn, (r["allocation_id"] for r in await balances.open_allocations(conn, codes)))
+        open_rows = await balances.open_allocations(conn, codes)  # paid as it stands under the locks
         for event in events:
             await self._react(conn, event, [r for r in open_rows if r["village_code"] == event.payload["code"]])
 
