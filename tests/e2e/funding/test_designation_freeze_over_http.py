@@ -6,6 +6,7 @@ remainder, once per Idempotency-Key; bad input is a field-level 4xx that writes 
 from __future__ import annotations
 
 import secrets
+import time
 
 import pytest
 
@@ -21,6 +22,7 @@ async def test_a_revoked_village_is_frozen_until_the_city_office_releases_its_re
     village = await funding.designated_village()
     line = await funding.line("10000.00")
     alloc = await funding.allocation(line, village, "1000.00")
+    started = time.monotonic()
     await append(settings, "registry", f"village-{village}", DesignationRevoked(
         code=village, district=village[:6], run_id="e2e-run-2", reason="graduated"))
 
@@ -28,6 +30,7 @@ async def test_a_revoked_village_is_frozen_until_the_city_office_releases_its_re
         r = await funding.get(f"/allocations/{alloc}")
         return r.status_code == 200 and r.json()["status"] == "frozen" and r.json()
     found = await wait_for(frozen, "the allocation frozen by funding's worker")
+    print(f"\nDesignationRevoked → allocation frozen (as read): {(time.monotonic() - started) * 1000:.0f} ms / 撤销认定到冻结")
     assert found["freeze_reason"] == "graduated"
 
     officer = token(Role.finance_officer, subject="officer-1")
