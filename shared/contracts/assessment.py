@@ -101,6 +101,58 @@ class ProjectCompleted(DomainEvent, type="ProjectCompleted", version=1, service=
     completed_on: date
 
 
+class ProjectReplanned(DomainEvent, type="ProjectReplanned", version=1, service=SERVICE):
+    """项目调整计划: the project's title and period as they stand now (milestones keep theirs)."""
+
+    project_id: str
+    village_code: str
+    district: str
+    title: str
+    planned_start: date
+    planned_end: date
+    reason: str
+    replanned_by: str | None = None
+
+
+class MilestoneReplanned(DomainEvent, type="MilestoneReplanned", version=1, service=SERVICE):
+    """节点调整计划: a milestone not yet verified gets a new title or due day."""
+
+    project_id: str
+    milestone_id: str
+    village_code: str
+    district: str
+    title: str
+    due_on: date
+    reason: str
+    replanned_by: str | None = None
+
+
+class ProjectCancelled(DomainEvent, type="ProjectCancelled", version=1, service=SERVICE):
+    """项目撤销: its milestones not verified are cancelled with it; funding returns the tranches
+    they would have released to the line."""
+
+    project_id: str
+    village_code: str
+    district: str
+    task_no: int
+    cancelled_on: date
+    cancelled_milestone_ids: list[str] = Field(description="随项目撤销的未验收节点 / milestones not verified, cancelled with it")
+    reason: str
+    cancelled_by: str | None = None
+
+
+class MilestoneCancelled(DomainEvent, type="MilestoneCancelled", version=1, service=SERVICE):
+    """节点撤销 (never a verified one): funding returns the tranche tied to it to the line."""
+
+    project_id: str
+    milestone_id: str
+    village_code: str
+    district: str
+    cancelled_on: date
+    reason: str
+    cancelled_by: str | None = None
+
+
 class CollectiveIncomeReported(DomainEvent, type="CollectiveIncomeReported", version=1, service=SERVICE):
     """村集体经营性收入（年）. Stream ``income-<village_code>``."""
 
@@ -111,6 +163,7 @@ class CollectiveIncomeReported(DomainEvent, type="CollectiveIncomeReported", ver
     note: str | None = None
     flagged: bool = False
     flag_reason: str | None = None
+    reported_by: str | None = Field(None, description="填报人 / who reported it (a reviewer must be someone else)")
 
 
 class FarmerIncomeReported(DomainEvent, type="FarmerIncomeReported", version=1, service=SERVICE):
@@ -123,6 +176,22 @@ class FarmerIncomeReported(DomainEvent, type="FarmerIncomeReported", version=1, 
     note: str | None = None
     flagged: bool = False
     flag_reason: str | None = None
+    reported_by: str | None = Field(None, description="填报人 / who reported it (a reviewer must be someone else)")
+
+
+class IncomeReportReviewed(DomainEvent, type="IncomeReportReviewed", version=1, service=SERVICE):
+    """复核被标记的收入报告: accepted (it counts, no longer flagged) or rejected (it no longer
+    counts in any figure until a new report for the year). Stream ``income-<village_code>``."""
+
+    village_code: str
+    district: str
+    year: int
+    measure: Literal["collective", "farmer"] = Field(description="collective 村集体经营性收入 / farmer 农民人均可支配收入")
+    amount_fen: int = Field(description="复核的数额 / the figure reviewed")
+    accepted: bool
+    reason: str
+    reviewed_on: date
+    reviewed_by: str | None = None
 
 
 class CityIncomeGrowthReported(DomainEvent, type="CityIncomeGrowthReported", version=1, service=SERVICE):

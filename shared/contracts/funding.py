@@ -72,6 +72,49 @@ class AllocationCancelled(DomainEvent, type="AllocationCancelled", version=1, se
     reason: str
 
 
+class AllocationFrozen(DomainEvent, type="AllocationFrozen", version=1, service=SERVICE):
+    """冻结: the village's designation was revoked; no new request until the city office decides."""
+
+    allocation_id: str
+    line_id: str
+    village_code: str
+    district: str
+    unspent_fen: int = Field(description="冻结时未拨付金额（已分配 − 已支付）/ allocated minus paid when frozen")
+    revocation_reason: str | None = Field(
+        None, description="registry 撤销认定的理由（如毕业、重新排序）/ why the designation ended, as registry gave it")
+    run_id: str | None = Field(None, description="撤销认定的认定批次 / the screening run that revoked it, if any")
+
+
+class FrozenRemainderReleased(DomainEvent, type="FrozenRemainderReleased", version=1, service=SERVICE):
+    """冻结余额退回预算线: the allocation ends, keeping exactly what it paid."""
+
+    allocation_id: str
+    line_id: str
+    village_code: str
+    released_fen: int = Field(description="退回预算的金额 / returned to the line (what was not disbursed)")
+    reason: str
+    released_by: str | None = None
+
+
+class FreezeExceptionRecorded(DomainEvent, type="FreezeExceptionRecorded", version=1, service=SERVICE):
+    """冻结例外: the city office lets a frozen allocation go on being paid, with the reason."""
+
+    allocation_id: str
+    line_id: str
+    village_code: str
+    reason: str
+    recorded_by: str | None = None
+
+
+class AllocationUnfrozen(DomainEvent, type="AllocationUnfrozen", version=1, service=SERVICE):
+    """解冻: the village was designated again before the city office decided."""
+
+    allocation_id: str
+    line_id: str
+    village_code: str
+    run_id: str | None = None
+
+
 class TrancheReleased(DomainEvent, type="TrancheReleased", version=1, service=SERVICE):
     """A milestone verified in assessment made a tranche payable."""
 

@@ -163,23 +163,35 @@ async def load_year(conn: asyncpg.Connection, year: int, as_of: date, cutoff: di
 
 async def _incomes(conn, a: int, year: int, as_of: date, scope: list[str]) -> dict[tuple[str, int, str], int]:
     rows = await conn.fetch(
-        """select distinct on (measure, year, village_code) measure, year, village_code, fen from af.incomes
+        """select distinct on (measure, year, village_code) measure, year, village_code, fen, rejected
+           from af.incomes
            where position <= $1 and year in ($2, $2 - 1) and on_day <= $3 and village_code = any($4::text[])
            order by measure, year, village_code, position desc""", a, year, as_of, scope)
-    return {(row["measure"], row["year"], row["village_code"]): row["fen"] for row in rows}
+    # A rejected report (the latest row says so) counts as no report.
+    return {(row["measure"], row["year"], row["village_code"]): row["fen"] for row in rows if not row["rejected"]}
 
 
 async def _milestones(conn, a: int, start: date, end: date, as_of: date, scope: list[str]) -> dict[str, list]:
-    """Milestones due in the period, of projects planned (by business day) on or before the day."""
+    """Milestones due in the period (as re-planned by the day), of projects planned (by business
+    day) on or before the day, less those cancelled by then."""
     rows = await conn.fetch(
-        """select m.village_code, m.due_on,
+        """select * from (
+               select m.project_id, m.milestone_id, m.village_code,
+                  coalesce((select c.due_on from af.milestone_changes c
+                            where c.project_id = m.project_id and c.milestone_id = m.milestone_id
+                              and c.change = 'replanned' and c.position <= $1 and c.on_day <= $4
+                            order by c.position desc limit 1), m.due_on) as due_on,
                   (select min(s.on_day) from af.milestone_steps s
                    where s.project_id = m.project_id and s.milestone_id = m.milestone_id and s.step = 'verified'
                      and s.position <= $1 and s.on_day <= $4) as verified_on
-           from af.milestones m join af.projects p using (project_id)
-           where m.position <= $1 and p.on_day <= $4 and m.due_on between $2 and $3
-             and m.village_code = any($5::text[])
-           order by m.project_id, m.milestone_id""", a, start, end, as_of, scope)
+               from af.milestones m join af.projects p using (project_id)
+               where m.position <= $1 and p.on_day <= $4 and m.village_code = any($5::text[])
+                 -- a milestone cancelled (alone or with its project) by the day is no longer expected
+                 and not exists (select 1 from af.milestone_changes c
+                                 where c.project_id = m.project_id and c.milestone_id = m.milestone_id
+                                   and c.change = 'cancelled' and c.position <= $1 and c.on_day <= $4)) x
+           where due_on between $2 and $3
+           order by project_id, milestone_id""", a, start, end, as_of, scope)
     out: dict[str, list] = defaultdict(list)
     for row in rows:
         out[row["village_code"]].append((row["due_on"], row["verified_on"]))

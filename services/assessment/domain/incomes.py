@@ -13,12 +13,23 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from shared.contracts.assessment import CityIncomeGrowthReported, CollectiveIncomeReported, FarmerIncomeReported
+from typing import Literal
+
+from shared.contracts.assessment import (
+    CityIncomeGrowthReported,
+    CollectiveIncomeReported,
+    FarmerIncomeReported,
+    IncomeReportReviewed,
+)
 from shared.eventstore import Aggregate
-from shared.eventstore.errors import DomainError
+from shared.eventstore.errors import Conflict, DomainError, NotFound
+
+from services.assessment.domain.people import ensure_other_person
 from shared.reference.tasks import INCOME_TARGET_FEN
 
-from services.assessment.domain.values import VillageCode, Year, YuanAmount, to_fen, yuan
+from services.assessment.domain.values import Reason, VillageCode, Year, YuanAmount, to_fen, yuan
+
+Measure = Literal["collective", "farmer"]
 
 
 class ReportVillageIncome(BaseModel):
@@ -39,6 +50,16 @@ class ReportVillageIncome(BaseModel):
         if self.collective_income is None and self.farmer_per_capita_income is None:
             raise ValueError("至少填报一项收入 / report at least one of the two incomes")
         return self
+
+
+class ReviewIncomeReport(BaseModel):
+    """复核被标记的收入报告 / accept or reject a report flagged for review, with the reason."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    measure: Measure = Field(description="collective 村集体经营性收入 / farmer 农民人均可支配收入")
+    accepted: bool = Field(description="true 认可 / accept; false 不予认可 / reject")
+    reason: Reason
 
 
 class ReportCityIncome(BaseModel):
@@ -88,38 +109,90 @@ class VillageIncome(Aggregate):
         super().__init__(key)
         self.collective: dict[int, int] = {}
         self.farmer: dict[int, int] = {}
+        # Per (measure, year), the report standing now: who reported it, whether it awaits
+        # review, and the review's outcome (None: not reviewed).
+        self.reporter: dict[tuple[str, int], str | None] = {}
+        self.flagged: dict[tuple[str, int], bool] = {}
+        self.review: dict[tuple[str, int], bool | None] = {}
+        self.district: str | None = None
+
+    def _standing(self, measure: str, year: int) -> int | None:
+        """The figure that counts: none once its report was rejected."""
+        value = (self.collective if measure == "collective" else self.farmer).get(year)
+        return None if self.review.get((measure, year)) is False else value
+
+    def _changes(self, measure: str, year: int, fen: int) -> bool:
+        values = self.collective if measure == "collective" else self.farmer
+        return values.get(year) != fen or self.review.get((measure, year)) is False
 
     def report(self, cmd: ReportVillageIncome, district: str, factor: Decimal, baseline_fen: dict[int, int],
-               on: date) -> list[CollectiveIncomeReported | FarmerIncomeReported]:
-        """Record what changed; ``baseline_fen`` holds the registry's 2018–2020 figures."""
+               on: date, reporter: str | None = None) -> list[CollectiveIncomeReported | FarmerIncomeReported]:
+        """Record what changed; ``baseline_fen`` holds the registry's 2018–2020 figures. A
+        rejected figure is not compared against and may be reported again, even unchanged."""
         not_future(cmd.year, on)
         changed: list[CollectiveIncomeReported | FarmerIncomeReported] = []
         if cmd.collective_income is not None:
             fen = to_fen(cmd.collective_income)
-            previous = self.collective.get(cmd.year - 1, baseline_fen.get(cmd.year - 1))
+            previous = self._standing("collective", cmd.year - 1)
+            if previous is None and cmd.year - 1 not in self.collective:
+                previous = baseline_fen.get(cmd.year - 1)
             flag = plausible(fen, previous, factor, cmd.note, "collective_income", "村集体经营性收入",
                              "collective operating income")
-            if self.collective.get(cmd.year) != fen:
+            if self._changes("collective", cmd.year, fen):
                 changed.append(CollectiveIncomeReported(
                     village_code=self.key, district=district, year=cmd.year, income_fen=fen, note=cmd.note,
-                    flagged=flag is not None, flag_reason=flag))
+                    flagged=flag is not None, flag_reason=flag, reported_by=reporter))
         if cmd.farmer_per_capita_income is not None:
             fen = to_fen(cmd.farmer_per_capita_income)
-            flag = plausible(fen, self.farmer.get(cmd.year - 1), factor, cmd.note, "farmer_per_capita_income",
-                             "农民人均可支配收入", "farmers' per-capita income")
-            if self.farmer.get(cmd.year) != fen:
+            flag = plausible(fen, self._standing("farmer", cmd.year - 1), factor, cmd.note,
+                             "farmer_per_capita_income", "农民人均可支配收入", "farmers' per-capita income")
+            if self._changes("farmer", cmd.year, fen):
                 changed.append(FarmerIncomeReported(
                     village_code=self.key, district=district, year=cmd.year, per_capita_fen=fen, note=cmd.note,
-                    flagged=flag is not None, flag_reason=flag))
+                    flagged=flag is not None, flag_reason=flag, reported_by=reporter))
         for event in changed:  # recorded only once both figures passed their checks
             self.record(event)
         return changed
 
+    def review_report(self, year: int, cmd: ReviewIncomeReport, reviewer: str, on: date) -> IncomeReportReviewed:
+        """Accept or reject the standing report of ``year`` flagged for review: by someone
+        other than its reporter, once (a new report of the year may be flagged and reviewed again)."""
+        key = (cmd.measure, year)
+        values = self.collective if cmd.measure == "collective" else self.farmer
+        if year not in values:
+            raise NotFound(f"村 {self.key} 没有 {year} 年的该项收入报告 / village {self.key} has no {cmd.measure} income "
+                           f"report for {year}", field="year", location="path")
+        if self.review.get(key) is not None:
+            done = "认可" if self.review[key] else "不予认可"
+            raise Conflict(f"{year} 年该项收入报告已复核（{done}）/ the {year} {cmd.measure} report was already reviewed "
+                           f"({'accepted' if self.review[key] else 'rejected'})", field="measure")
+        if not self.flagged.get(key):
+            raise Conflict(f"{year} 年该项收入报告未被标记待复核 / the {year} {cmd.measure} report is not flagged for "
+                           "review", field="measure")
+        ensure_other_person(reviewer, self.reporter.get(key), "收入报告复核", "reviewing an income report")
+        event = IncomeReportReviewed(village_code=self.key, district=self.district, year=year, measure=cmd.measure,
+                                     amount_fen=values[year], accepted=cmd.accepted, reason=cmd.reason,
+                                     reviewed_on=on, reviewed_by=reviewer)
+        self.record(event)
+        return event
+
+    def _reported(self, measure: str, e: CollectiveIncomeReported | FarmerIncomeReported) -> None:
+        self.district = e.district
+        self.reporter[(measure, e.year)] = e.reported_by
+        self.flagged[(measure, e.year)] = e.flagged
+        self.review[(measure, e.year)] = None
+
     def when_CollectiveIncomeReported(self, e: CollectiveIncomeReported) -> None:
         self.collective[e.year] = e.income_fen
+        self._reported("collective", e)
 
     def when_FarmerIncomeReported(self, e: FarmerIncomeReported) -> None:
         self.farmer[e.year] = e.per_capita_fen
+        self._reported("farmer", e)
+
+    def when_IncomeReportReviewed(self, e: IncomeReportReviewed) -> None:
+        self.review[(e.measure, e.year)] = e.accepted
+        self.flagged[(e.measure, e.year)] = False
 
 
 def growth_pct(current_fen: int, previous_fen: int) -> Decimal:

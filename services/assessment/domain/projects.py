@@ -17,12 +17,16 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from shared.contracts.assessment import (
+    MilestoneCancelled,
+    MilestoneReplanned,
     MilestoneReported,
     MilestoneReturned,
     MilestoneVerified,
     PlannedMilestone,
+    ProjectCancelled,
     ProjectCompleted,
     ProjectPlanned,
+    ProjectReplanned,
 )
 from shared.eventstore import Aggregate
 from shared.eventstore.errors import Conflict, DomainError, NotFound
@@ -92,19 +96,65 @@ class ReturnMilestone(BaseModel):
     reason: Reason
 
 
+class ReplanProject(BaseModel):
+    """项目调整计划 / change a project's title or period (its milestones keep their days)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    title: str | None = Field(None, min_length=1, max_length=200, description="新名称 / new title")
+    planned_start: date | None = Field(None, description="新开始日期 / new start")
+    planned_end: date | None = Field(None, description="新结束日期 / new end")
+    reason: Reason
+
+    @model_validator(mode="after")
+    def something(self) -> ReplanProject:
+        if self.title is None and self.planned_start is None and self.planned_end is None:
+            raise ValueError("至少调整一项：title、planned_start、planned_end / change at least one of title, "
+                             "planned_start, planned_end")
+        if self.planned_start and self.planned_end and self.planned_end < self.planned_start:
+            raise ValueError("计划结束早于开始 / planned_end is before planned_start")
+        return self
+
+
+class ReplanMilestone(BaseModel):
+    """节点调整计划 / change a milestone's title or due day (not a verified one)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    title: str | None = Field(None, min_length=1, max_length=200, description="新名称 / new title")
+    due_on: date | None = Field(None, description="新的计划完成日期 / new due day")
+    reason: Reason
+
+    @model_validator(mode="after")
+    def something(self) -> ReplanMilestone:
+        if self.title is None and self.due_on is None:
+            raise ValueError("至少调整一项：title、due_on / change at least one of title, due_on")
+        return self
+
+
+class CancelWithReason(BaseModel):
+    """撤销项目或节点 / cancel a project or a milestone, with the reason."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    reason: Reason
+
+
 @dataclass
 class Milestone:
     milestone_id: str
     title: str
     due_on: date
     funding_share_pct: Decimal | None
-    status: str = "planned"  # planned | reported | returned | verified
+    status: str = "planned"  # planned | reported | returned | verified | cancelled
     reported_by: str | None = None
     reported_on: date | None = None
     verified_on: date | None = None
     evidence_sha256: tuple[str, ...] = ()
 
     def is_overdue(self, day: date) -> bool:
+        if self.status == "cancelled":
+            return False
         return self.due_on < day and (self.verified_on is None or self.verified_on > day)
 
 
@@ -115,6 +165,7 @@ class Project(Aggregate):
         super().__init__(key)
         self.milestones: dict[str, Milestone] = {}
         self.completed_on: date | None = None
+        self.cancelled_on: date | None = None
 
     def require_exists(self) -> None:
         if not self.exists:
@@ -139,6 +190,7 @@ class Project(Aggregate):
 
     def report(self, milestone_id: str, cmd: ReportMilestone, reporter: str, on: date) -> None:
         m = self.milestone(milestone_id)
+        self._not_cancelled(m)
         if m.status == "verified":
             raise Conflict(f"节点 {milestone_id} 已验收 / milestone {milestone_id} is already verified", field="milestone_id")
         if m.status == "reported":
@@ -155,6 +207,7 @@ class Project(Aggregate):
 
     def _reported(self, milestone_id: str, assessor: str, on: date) -> Milestone:
         m = self.milestone(milestone_id)
+        self._not_cancelled(m)
         if m.status != "reported":
             raise Conflict(f"节点 {milestone_id} 未处于待验收状态（{m.status}）/ milestone is {m.status}, not reported",
                            field="milestone_id")
@@ -170,9 +223,85 @@ class Project(Aggregate):
             project_id=self.key, milestone_id=milestone_id, village_code=self.village_code, district=self.district,
             task_no=self.task_no, verified_on=on, verified_by=assessor,
         ))
-        if all(m.status == "verified" for m in self.milestones.values()):
+        self._complete_if_done(on)
+
+    def _complete_if_done(self, on: date) -> None:
+        """Complete when every milestone not cancelled is verified (and at least one is)."""
+        live = [m for m in self.milestones.values() if m.status != "cancelled"]
+        if live and all(m.status == "verified" for m in live):
             self.record(ProjectCompleted(project_id=self.key, village_code=self.village_code, district=self.district,
                                          task_no=self.task_no, completed_on=on))
+
+    def _not_cancelled(self, m: Milestone | None = None) -> None:
+        if self.cancelled_on is not None:
+            raise Conflict(f"项目 {self.key} 已撤销 / project {self.key} is cancelled", field="project_id")
+        if m is not None and m.status == "cancelled":
+            raise Conflict(f"节点 {m.milestone_id} 已撤销 / milestone {m.milestone_id} is cancelled",
+                           field="milestone_id")
+
+    def _open(self) -> None:
+        """Re-planning and cancelling are for a project still under way."""
+        self.require_exists()
+        self._not_cancelled()
+        if self.completed_on is not None:
+            raise Conflict(f"项目 {self.key} 已于 {self.completed_on} 完成，不能调整或撤销 / project {self.key} was "
+                           f"completed on {self.completed_on}: it can no longer be re-planned or cancelled",
+                           field="project_id")
+
+    def replan(self, cmd: ReplanProject, by: str) -> None:
+        self._open()
+        start = cmd.planned_start or self.planned_start
+        end = cmd.planned_end or self.planned_end
+        if end < start:
+            raise DomainError(f"计划结束 {end} 早于开始 {start} / planned_end {end} is before planned_start {start}",
+                              field="planned_end" if cmd.planned_end else "planned_start")
+        for m in self.milestones.values():
+            if m.status not in ("verified", "cancelled") and not start <= m.due_on <= end:
+                raise DomainError(
+                    f"节点 {m.milestone_id} 的日期 {m.due_on} 将不在项目周期 {start}…{end} 内，请先调整该节点 / "
+                    f"milestone {m.milestone_id} (due {m.due_on}) would fall outside {start}…{end}: re-plan it first",
+                    field="planned_start" if m.due_on < start else "planned_end")
+        self.record(ProjectReplanned(project_id=self.key, village_code=self.village_code, district=self.district,
+                                     title=cmd.title or self.title, planned_start=start, planned_end=end,
+                                     reason=cmd.reason, replanned_by=by))
+
+    def replan_milestone(self, milestone_id: str, cmd: ReplanMilestone, by: str) -> None:
+        self._open()
+        m = self.milestone(milestone_id)
+        self._not_cancelled(m)
+        if m.status == "verified":
+            raise Conflict(f"节点 {milestone_id} 已验收，不能调整 / milestone {milestone_id} is verified and cannot be "
+                           "re-planned", field="milestone_id")
+        due = cmd.due_on or m.due_on
+        if not self.planned_start <= due <= self.planned_end:
+            raise DomainError(f"节点日期 {due} 不在项目周期 {self.planned_start}…{self.planned_end} 内 / due day {due} "
+                              f"is outside the project's {self.planned_start}…{self.planned_end}", field="due_on")
+        self.record(MilestoneReplanned(project_id=self.key, milestone_id=milestone_id, village_code=self.village_code,
+                                       district=self.district, title=cmd.title or m.title, due_on=due,
+                                       reason=cmd.reason, replanned_by=by))
+
+    def cancel(self, reason: str, by: str, on: date) -> list[str]:
+        """Cancel the project; its milestones not verified go with it (returned: their ids)."""
+        self._open()
+        ids = [m.milestone_id for m in self.milestones.values() if m.status not in ("verified", "cancelled")]
+        self.record(ProjectCancelled(project_id=self.key, village_code=self.village_code, district=self.district,
+                                     task_no=self.task_no, cancelled_on=on, cancelled_milestone_ids=ids,
+                                     reason=reason, cancelled_by=by))
+        return ids
+
+    def cancel_milestone(self, milestone_id: str, reason: str, by: str, on: date) -> None:
+        self._open()
+        m = self.milestone(milestone_id)
+        self._not_cancelled(m)
+        if m.status == "verified":
+            raise Conflict(f"节点 {milestone_id} 已验收，不能撤销 / milestone {milestone_id} is verified and cannot be "
+                           "cancelled", field="milestone_id")
+        if all(o.status == "cancelled" for o in self.milestones.values() if o.milestone_id != milestone_id):
+            raise Conflict(f"节点 {milestone_id} 是项目最后一个节点，请撤销项目 / {milestone_id} is the project's last "
+                           "milestone: cancel the project instead", field="milestone_id")
+        self.record(MilestoneCancelled(project_id=self.key, milestone_id=milestone_id, village_code=self.village_code,
+                                       district=self.district, cancelled_on=on, reason=reason, cancelled_by=by))
+        self._complete_if_done(on)
 
     def send_back(self, milestone_id: str, cmd: ReturnMilestone, assessor: str, on: date) -> None:
         self._reported(milestone_id, assessor, on)
@@ -204,12 +333,28 @@ class Project(Aggregate):
     def when_ProjectCompleted(self, e: ProjectCompleted) -> None:
         self.completed_on = e.completed_on
 
+    def when_ProjectReplanned(self, e: ProjectReplanned) -> None:
+        self.title, self.planned_start, self.planned_end = e.title, e.planned_start, e.planned_end
+
+    def when_MilestoneReplanned(self, e: MilestoneReplanned) -> None:
+        m = self.milestones[e.milestone_id]
+        m.title, m.due_on = e.title, e.due_on
+
+    def when_ProjectCancelled(self, e: ProjectCancelled) -> None:
+        self.cancelled_on = e.cancelled_on
+        for milestone_id in e.cancelled_milestone_ids:
+            self.milestones[milestone_id].status = "cancelled"
+
+    def when_MilestoneCancelled(self, e: MilestoneCancelled) -> None:
+        self.milestones[e.milestone_id].status = "cancelled"
+
     def view(self, day: date) -> dict:
         return {
             "project_id": self.key, "village_code": self.village_code, "district": self.district,
             "action_code": self.action_code, "task_no": self.task_no, "title": self.title,
             "planned_start": self.planned_start.isoformat(), "planned_end": self.planned_end.isoformat(),
             "completed_on": self.completed_on.isoformat() if self.completed_on else None,
+            "cancelled_on": self.cancelled_on.isoformat() if self.cancelled_on else None,
             "milestones": [
                 {"milestone_id": m.milestone_id, "title": m.title, "due_on": m.due_on.isoformat(),
                  "funding_share_pct": str(m.funding_share_pct) if m.funding_share_pct is not None else None,

@@ -8,9 +8,17 @@ from shared.eventstore import UnitOfWork
 from shared.identity import Principal
 
 from services.assessment.adapters import directory
-from services.assessment.domain.incomes import CityIncome, ReportCityIncome, ReportVillageIncome, VillageIncome
+from shared.eventstore.errors import NotFound
+
+from services.assessment.domain.incomes import (
+    CityIncome,
+    ReportCityIncome,
+    ReportVillageIncome,
+    ReviewIncomeReport,
+    VillageIncome,
+)
 from services.assessment.domain.values import yuan
-from services.assessment.handlers.access import ensure_village_team, today
+from services.assessment.handlers.access import ensure_scope, ensure_village_team, today
 
 
 async def report_village_income(uow: UnitOfWork, cmd: ReportVillageIncome, principal: Principal,
@@ -19,7 +27,7 @@ async def report_village_income(uow: UnitOfWork, cmd: ReportVillageIncome, princ
     await ensure_village_team(uow.conn, principal, cmd.village_code, district)
     incomes = await uow.load(VillageIncome, cmd.village_code)
     changed = incomes.report(cmd, district, factor, await directory.baseline_fen(uow.conn, cmd.village_code),
-                             today(uow))
+                             today(uow), reporter=principal.actor)
     await uow.save(incomes)
     flags = [e.flag_reason for e in changed if e.flagged]
     collective = incomes.collective.get(cmd.year)
@@ -37,3 +45,17 @@ async def report_city_income(uow: UnitOfWork, cmd: ReportCityIncome) -> dict:
     fen, growth = city.years[cmd.year]
     return {"year": cmd.year, "per_capita_income": yuan(fen), "growth_pct": str(growth), "changed": event is not None,
             "stream_version": city.version}
+
+
+async def review_village_income(uow: UnitOfWork, village_code: str, year: int, cmd: ReviewIncomeReport,
+                                principal: Principal) -> dict:
+    incomes = await uow.load(VillageIncome, village_code)
+    if not incomes.exists:
+        raise NotFound(f"村 {village_code} 没有收入报告 / village {village_code} has no income report",
+                       field="village_code", location="path")
+    ensure_scope(principal, incomes.district)
+    event = incomes.review_report(year, cmd, principal.actor, today(uow))
+    await uow.save(incomes)
+    return {"village_code": village_code, "year": year, "measure": cmd.measure, "amount": yuan(event.amount_fen),
+            "accepted": event.accepted, "reason": event.reason, "reviewed_on": event.reviewed_on.isoformat(),
+            "stream_version": incomes.version}

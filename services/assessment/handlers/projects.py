@@ -7,7 +7,15 @@ from shared.identity import Principal
 
 from services.assessment.adapters import directory, evidence
 from services.assessment.domain.catalogue import TaskCatalogue
-from services.assessment.domain.projects import PlanProject, Project, ReportMilestone, ReturnMilestone
+from services.assessment.domain.projects import (
+    CancelWithReason,
+    PlanProject,
+    Project,
+    ReplanMilestone,
+    ReplanProject,
+    ReportMilestone,
+    ReturnMilestone,
+)
 from services.assessment.handlers.access import ensure_scope, ensure_village_team, today
 
 
@@ -61,3 +69,44 @@ async def return_milestone(uow: UnitOfWork, project_id: str, milestone_id: str, 
     await uow.save(project)
     return {"project_id": project_id, "milestone_id": milestone_id, "status": "returned",
             "stream_version": project.version}
+
+
+async def _loaded(uow: UnitOfWork, project_id: str, principal: Principal) -> Project:
+    project = await uow.load(Project, project_id)
+    project.require_exists()
+    await ensure_village_team(uow.conn, principal, project.village_code, project.district)
+    return project
+
+
+def _answer(project: Project, uow: UnitOfWork) -> dict:
+    return project.view(today(uow))
+
+
+async def replan_project(uow: UnitOfWork, project_id: str, cmd: ReplanProject, principal: Principal) -> dict:
+    project = await _loaded(uow, project_id, principal)
+    project.replan(cmd, principal.actor)
+    await uow.save(project)
+    return _answer(project, uow)
+
+
+async def replan_milestone(uow: UnitOfWork, project_id: str, milestone_id: str, cmd: ReplanMilestone,
+                           principal: Principal) -> dict:
+    project = await _loaded(uow, project_id, principal)
+    project.replan_milestone(milestone_id, cmd, principal.actor)
+    await uow.save(project)
+    return _answer(project, uow)
+
+
+async def cancel_project(uow: UnitOfWork, project_id: str, cmd: CancelWithReason, principal: Principal) -> dict:
+    project = await _loaded(uow, project_id, principal)
+    project.cancel(cmd.reason, principal.actor, today(uow))
+    await uow.save(project)
+    return _answer(project, uow)
+
+
+async def cancel_milestone(uow: UnitOfWork, project_id: str, milestone_id: str, cmd: CancelWithReason,
+                           principal: Principal) -> dict:
+    project = await _loaded(uow, project_id, principal)
+    project.cancel_milestone(milestone_id, cmd.reason, principal.actor, today(uow))
+    await uow.save(project)
+    return _answer(project, uow)

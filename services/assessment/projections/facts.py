@@ -65,6 +65,12 @@ create table if not exists af.milestones (
     task_no int not null, title text not null, due_on date not null, funding_share_pct numeric,
     position bigint not null, primary key (project_id, milestone_id));
 create index if not exists af_milestones_due on af.milestones (due_on);
+-- Re-plans and cancellations (change: replanned with its new due_on, cancelled, and
+-- project_cancelled with milestone_id ''), each as of its business day.
+create table if not exists af.milestone_changes (
+    project_id text not null, milestone_id text not null, change text not null, due_on date, on_day date not null,
+    position bigint not null, primary key (position, milestone_id));
+create index if not exists af_milestone_changes_key on af.milestone_changes (project_id, milestone_id);
 create table if not exists af.milestone_steps (
     project_id text not null, milestone_id text not null, step text not null, on_day date not null,
     actor text, position bigint primary key);
@@ -78,6 +84,9 @@ create table if not exists af.incomes (
     village_code text not null, district text not null, year int not null, measure text not null,
     fen bigint not null, flagged boolean not null, flag_reason text, note text, on_day date not null,
     position bigint not null, primary key (position, measure));
+-- A review appends a row of its own (same figure, no longer flagged); a rejected one counts
+-- as no report: readers pick the latest row per village, year and measure, then drop it.
+alter table af.incomes add column if not exists rejected boolean not null default false;
 create index if not exists af_incomes_year on af.incomes (year, measure, village_code);
 create table if not exists af.city_incomes (
     year int not null, per_capita_fen bigint not null, growth_pct numeric not null, on_day date not null,
@@ -157,7 +166,7 @@ class AssessmentFacts(Projection):
     name = "assessment_facts"
     sources = ("assessment", "registry", "funding")
     tables = ("af.watermarks", "af.early", "af.projects", "af.milestones", "af.milestone_steps", "af.evidence_uses",
-              "af.incomes",
+              "af.incomes", "af.milestone_changes",
               "af.city_incomes", "af.persons", "af.cover_steps", "af.findings", "af.finding_steps", "af.baselines",
               "af.designations", "af.teams", "af.team_members", "af.assignments", "af.presence", "af.allocations",
               "af.allocation_amounts", "af.payments")
@@ -209,12 +218,38 @@ def _milestone_step(e, p, day, pos) -> Rows:
               for sha in dict.fromkeys(p.get("evidence_sha256", ())))]
 
 
+@on("assessment", "MilestoneReplanned")
+def _milestone_replanned(e, p, day, pos) -> Rows:
+    return [("af.milestone_changes", (p["project_id"], p["milestone_id"], "replanned", date.fromisoformat(p["due_on"]),
+                                      day, pos))]
+
+
+@on("assessment", "MilestoneCancelled")
+def _milestone_cancelled(e, p, day, pos) -> Rows:
+    return [("af.milestone_changes", (p["project_id"], p["milestone_id"], "cancelled", None,
+                                      _day(p.get("cancelled_on"), day), pos))]
+
+
+@on("assessment", "ProjectCancelled")
+def _project_cancelled(e, p, day, pos) -> Rows:
+    on_day = _day(p.get("cancelled_on"), day)
+    return [("af.milestone_changes", (p["project_id"], "", "project_cancelled", None, on_day, pos)),
+            *(("af.milestone_changes", (p["project_id"], m, "cancelled", None, on_day, pos))
+              for m in p.get("cancelled_milestone_ids", ()))]
+
+
 @on("assessment", "CollectiveIncomeReported", "FarmerIncomeReported")
 def _income(e, p, day, pos) -> Rows:
     collective = e.type == "CollectiveIncomeReported"
     return [("af.incomes", (p["village_code"], p["district"], p["year"], "collective" if collective else "farmer",
                             p["income_fen"] if collective else p["per_capita_fen"], bool(p.get("flagged")),
                             p.get("flag_reason"), p.get("note"), day, pos))]
+
+
+@on("assessment", "IncomeReportReviewed")
+def _income_review(e, p, day, pos) -> Rows:
+    return [("af.incomes", (p["village_code"], p["district"], p["year"], p["measure"], p["amount_fen"], False, None,
+                            p.get("reason"), _day(p.get("reviewed_on"), day), pos, not p["accepted"]))]
 
 
 @on("assessment", "CityIncomeGrowthReported")
@@ -306,7 +341,7 @@ def _adjusted(e, p, day, pos) -> Rows:
     return [("af.allocation_amounts", (p["allocation_id"], "set", p["amount_fen"], day, pos))]
 
 
-@on("funding", "AllocationCancelled")
+@on("funding", "AllocationCancelled", "FrozenRemainderReleased")
 def _cancelled(e, p, day, pos) -> Rows:
     return [("af.allocation_amounts", (p["allocation_id"], "cancel", p["released_fen"], day, pos))]
 

@@ -12,8 +12,11 @@ from services.assessment.domain.incomes import growth_pct, reached_target
 from services.assessment.domain.values import yuan
 from services.assessment.queries.scope import ReadScope
 
-LATEST = """select distinct on (village_code) village_code, district, fen, flagged from af.incomes
-            where measure = $1 and year = $2 and on_day <= $3 order by village_code, position desc"""
+# The standing report per village; a rejected one (the latest row says so) counts as none.
+LATEST = """select * from (
+                select distinct on (village_code) village_code, district, fen, flagged, rejected from af.incomes
+                where measure = $1 and year = $2 and on_day <= $3 order by village_code, position desc) r
+            where not rejected"""
 
 
 async def checks(conn: asyncpg.Connection, year: int, day: date, district: str | None, designated_only: bool,
@@ -75,11 +78,14 @@ async def checks(conn: asyncpg.Connection, year: int, day: date, district: str |
 async def flagged(conn: asyncpg.Connection, year: int | None, district: str | None,
                   scope: ReadScope) -> list[dict]:
     within, params = scope.where(3, district="district", village="village_code")
+    # Awaiting review: the standing report is flagged (a review appends an unflagged row).
     rows = await conn.fetch(
-        f"""select village_code, district, year, measure, fen, flag_reason, note, on_day from af.incomes
-           where flagged and ($1::int is null or year = $1) and ($2::text is null or district = $2)
-             and {within}
-           order by year, village_code, position""", year, district, *params)
+        f"""select * from (
+               select distinct on (village_code, year, measure) village_code, district, year, measure, fen, flagged,
+                      flag_reason, note, on_day, position from af.incomes
+               where ($1::int is null or year = $1) and ($2::text is null or district = $2) and {within}
+               order by village_code, year, measure, position desc) r
+           where flagged order by year, village_code, position""", year, district, *params)
     return [{"village_code": r["village_code"], "district": r["district"], "year": r["year"],
              "measure": r["measure"], "amount": yuan(r["fen"]), "flag_reason": r["flag_reason"], "note": r["note"],
              "reported_on": r["on_day"].isoformat()} for r in rows]

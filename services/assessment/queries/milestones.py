@@ -13,6 +13,14 @@ STATUS_AS_OF = """coalesce((select s.step from af.milestone_steps s
     order by s.position desc limit 1), 'planned')"""
 VERIFIED_ON = """(select min(s.on_day) from af.milestone_steps s
     where s.project_id = m.project_id and s.milestone_id = m.milestone_id and s.step = 'verified' and s.on_day <= $1)"""
+# Re-plans and cancellations as of the day (af.milestone_changes).
+DUE = """coalesce((select c.due_on from af.milestone_changes c
+    where c.project_id = m.project_id and c.milestone_id = m.milestone_id and c.change = 'replanned'
+      and c.on_day <= $1 order by c.position desc limit 1), m.due_on)"""
+CANCELLED = """exists (select 1 from af.milestone_changes c
+    where c.project_id = m.project_id and c.milestone_id = m.milestone_id and c.change = 'cancelled' and c.on_day <= $1)"""
+PROJECT_CANCELLED = """exists (select 1 from af.milestone_changes c
+    where c.project_id = p.project_id and c.change = 'project_cancelled' and c.on_day <= $1)"""
 
 
 async def overdue(conn: asyncpg.Connection, day: date, district: str | None, village_code: str | None,
@@ -21,13 +29,13 @@ async def overdue(conn: asyncpg.Connection, day: date, district: str | None, vil
     within, params = scope.where(6, district="m.district", village="m.village_code")
     rows = await conn.fetch(
         f"""select m.project_id, m.milestone_id, m.village_code, m.district, p.action_code, m.task_no,
-                   p.title as project_title, m.title, m.due_on, {STATUS_AS_OF} as status,
-                   $1::date - m.due_on as days_overdue, count(*) over () as total
+                   p.title as project_title, m.title, {DUE} as due_on, {STATUS_AS_OF} as status,
+                   $1::date - {DUE} as days_overdue, count(*) over () as total
             from af.milestones m join af.projects p using (project_id)
-            where m.due_on < $1 and {VERIFIED_ON} is null and p.on_day <= $1
+            where {DUE} < $1 and {VERIFIED_ON} is null and p.on_day <= $1 and not {CANCELLED}
               and ($2::text is null or m.district = $2) and ($3::text is null or m.village_code = $3)
               and {within}
-            order by m.due_on, m.project_id, m.milestone_id limit $4 offset $5""",
+            order by 9, m.project_id, m.milestone_id limit $4 offset $5""",
         day, district, village_code, limit, offset, *params)
     return {"as_of": day.isoformat(), "total": rows[0]["total"] if rows else 0,
             "items": [{k: (v.isoformat() if isinstance(v, date) else v) for k, v in r.items() if k != "total"}
@@ -39,9 +47,10 @@ async def summary(conn: asyncpg.Connection, day: date, district: str | None, sco
     within, params = scope.where(3, district="m.district", village="m.village_code")
     rows = await conn.fetch(
         f"""with ms as (
-                select m.project_id, {STATUS_AS_OF} as status, m.due_on < $1 and {VERIFIED_ON} is null as late
+                select m.project_id, {STATUS_AS_OF} as status, {DUE} < $1 and {VERIFIED_ON} is null as late
                 from af.milestones m join af.projects p using (project_id)
                 where p.on_day <= $1 and ($2::text is null or m.district = $2)
+                  and not {CANCELLED} and not {PROJECT_CANCELLED}
                   and {within}),
             per_project as (
                 select p.action_code, p.task_no, p.project_id,
@@ -66,7 +75,7 @@ async def projects(conn: asyncpg.Connection, day: date, district: str | None, vi
                    p.planned_start, p.planned_end,
                    count(*) as milestones,
                    count(*) filter (where {STATUS_AS_OF} = 'verified') as verified,
-                   count(*) filter (where m.due_on < $1 and {VERIFIED_ON} is null) as overdue
+                   count(*) filter (where {DUE} < $1 and {VERIFIED_ON} is null and not {CANCELLED}) as overdue
             from af.projects p join af.milestones m using (project_id)
             where p.on_day <= $1 and ($2::text is null or p.district = $2) and ($3::text is null or p.village_code = $3)
               and ($4::int is null or p.task_no = $4) and ($6::text is null or p.project_id > $6)

@@ -1,7 +1,7 @@
 """SQL over the balance rows (adapters/schema.sql): lock, read, move.
 
 Every ``lock_*`` takes the row lock for the rest of the transaction; callers lock in the
-order the schema states (project → line → allocation → tranche → village → project row),
+order the schema states (village → project → line → allocation → tranche → village → project row),
 several of one kind in sorted order.
 """
 
@@ -35,6 +35,30 @@ async def guarded(statement: Awaitable[T]) -> T:
         ) from exc
 
 
+def village_key(village_code: str) -> int:
+    return zlib.crc32(f"funding-village:{village_code}".encode())
+
+
+async def share_village(conn: asyncpg.Connection, village_code: str) -> None:
+    """Taken (shared) by a new allocation before anything else: a revocation being applied
+    (which takes it exclusively) either sees the new allocation or is seen by it."""
+    await conn.execute("select pg_advisory_xact_lock_shared($1)", village_key(village_code))
+
+
+async def lock_villages(conn: asyncpg.Connection, village_codes: Iterable[str]) -> None:
+    """The designation reactor's locks on a batch's villages, in key order."""
+    await conn.execute("select pg_advisory_xact_lock(k) from unnest($1::bigint[]) with ordinality u(k, n) order by n",
+                       sorted({village_key(c) for c in village_codes}))
+
+
+async def open_allocations(conn: asyncpg.Connection, village_codes: Sequence[str]) -> list[asyncpg.Record]:
+    """The villages' allocations not cancelled, with what each has paid; stable while the
+    villages' locks are held (a new allocation waits for them)."""
+    return await conn.fetch(
+        """select allocation_id, village_code, paid_fen from funding.allocation_balances
+           where village_code = any($1::text[]) and not cancelled order by allocation_id""", list(village_codes))
+
+
 def project_key(project_id: str) -> int:
     return zlib.crc32(f"funding-project:{project_id}".encode())
 
@@ -60,6 +84,24 @@ async def waiting_on(conn: asyncpg.Connection, milestones: Sequence[tuple[str, s
            join funding.allocation_balances a using (allocation_id)
            where (a.project_id, t.milestone_id) in (select * from unnest($1::text[], $2::text[]))
              and not t.released and not a.cancelled""", [p for p, _ in milestones], [m for _, m in milestones])
+
+
+async def withdrawable(conn: asyncpg.Connection, project_id: str, milestone_ids: Sequence[str] | None
+                       ) -> list[asyncpg.Record]:
+    """The project's allocations (with their lines) holding an unreleased, non-empty tranche
+    on one of ``milestone_ids`` (None: any); stable while the project's lock is held."""
+    return await conn.fetch(
+        """select distinct a.allocation_id, a.line_id from funding.tranche_balances t
+           join funding.allocation_balances a using (allocation_id)
+           where a.project_id = $1 and ($2::text[] is null or t.milestone_id = any($2))
+             and not t.released and t.amount_fen > 0 and not a.cancelled
+           order by a.allocation_id""", project_id, None if milestone_ids is None else list(milestone_ids))
+
+
+async def lock_lines(conn: asyncpg.Connection, line_ids: Iterable[str]) -> None:
+    """Several lines FOR UPDATE (their allocated totals will move), in id order."""
+    await conn.execute("select from funding.line_balances where line_id = any($1::text[]) order by line_id"
+                       " for update", list(set(line_ids)))
 
 
 async def share_lines(conn: asyncpg.Connection, line_ids: Iterable[str]) -> None:

@@ -31,6 +31,12 @@ async def villages(conn: asyncpg.Connection, codes: list[str] | None, *, designa
     return [VillageInfo(**r) for r in rows]
 
 
+async def designation(conn: asyncpg.Connection, code: str) -> asyncpg.Record | None:
+    """What funding last heard of the village's designation (None: nothing yet)."""
+    return await conn.fetchrow(
+        "select designated, revocation_reason from funding.village_designations where village_code = $1", code)
+
+
 async def verified_on(conn: asyncpg.Connection, project_id: str, milestone_id: str) -> date | None:
     return await conn.fetchval(
         "select verified_on from funding.verified_milestones where project_id = $1 and milestone_id = $2",
@@ -39,5 +45,6 @@ async def verified_on(conn: asyncpg.Connection, project_id: str, milestone_id: s
 
 async def known_project(conn: asyncpg.Connection, project_id: str) -> asyncpg.Record | None:
     return await conn.fetchrow(
-        "select project_id, village_code, task_no, milestone_ids from funding.known_projects where project_id = $1",
+        """select project_id, village_code, task_no, milestone_ids, cancelled, cancelled_milestones
+           from funding.known_projects where project_id = $1""",
         project_id)

@@ -7,7 +7,7 @@
 -- appends its events: concurrent requests on one allocation queue on that row, each
 -- sees the figures the one before it left, and the CHECKs below make a breach
 -- impossible even if a check in the code were wrong. Lock order, everywhere:
--- project advisory lock → line → allocation → tranche → village → project row;
+-- village advisory lock → project advisory lock → line → allocation → tranche → village → project row;
 -- several of one kind (a reactor batch over many projects) all up front, sorted.
 -- The line counts even where nothing names it: a transaction updating an allocation
 -- row it already wrote re-checks the foreign key, which locks the line (FOR KEY SHARE).

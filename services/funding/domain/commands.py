@@ -138,6 +138,18 @@ class CancelAllocation(_Command):
     reason: Reason
 
 
+class ReleaseFrozenRemainder(_Command):
+    """冻结余额退回 / the city office returns a frozen allocation's unpaid remainder to its line."""
+
+    reason: Reason
+
+
+class RecordFreezeException(_Command):
+    """登记冻结例外 / the city office lets a frozen allocation go on being paid, with the reason."""
+
+    reason: Reason
+
+
 class RequestDisbursement(_Command):
     """拨付申请 / request a payment out of an allocation (or one of its tranches)."""
 

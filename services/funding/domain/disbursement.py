@@ -32,6 +32,7 @@ class Disbursement(Aggregate):
             raise Conflict(f"拨付申请 {cmd.disbursement_id} 已存在 / disbursement {cmd.disbursement_id} already exists",
                            field="disbursement_id")
         allocation.ensure_open()
+        allocation.ensure_not_frozen()
         if allocation.tranches and cmd.tranche_no is None:
             raise DomainError(
                 f"分配 {allocation.key} 分期拨付，请指明期次 {sorted(allocation.tranches)} / allocation "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from shared.eventstore.errors import DomainError
+from shared.eventstore.errors import Conflict, DomainError
 
 
 @dataclass(frozen=True)
@@ -30,3 +30,15 @@ def ensure_fundable(village: VillageInfo | None, code: str) -> VillageInfo:
             field="village_code",
         )
     return village
+
+
+def ensure_not_revoked(code: str, designated: bool | None, revocation_reason: str | None) -> None:
+    """A village that left the list takes no new money (409: the state, not the input, is at fault)."""
+    if designated is False:
+        why = f"（{revocation_reason}）" if revocation_reason else ""
+        why_en = f" ({revocation_reason})" if revocation_reason else ""
+        raise Conflict(
+            f"村 {code} 已撤销经济薄弱村认定{why}，不能再分配扶持资金 / village {code} is no longer designated{why_en} "
+            "and takes no new programme allocations",
+            field="village_code", revocation_reason=revocation_reason,
+        )

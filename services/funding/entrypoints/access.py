@@ -25,6 +25,14 @@ def _finance_scope(principal: Annotated[Principal, Depends(require(Role.finance_
 Writer = Annotated[FinanceScope, Depends(_finance_scope)]
 
 
+def _city_office(principal: Annotated[Principal, Depends(require())]) -> FinanceScope:
+    return FinanceScope(subject=principal.subject, district=None)
+
+
+# What only the leading group's office decides (a frozen allocation's way out).
+CityOffice = Annotated[FinanceScope, Depends(_city_office)]
+
+
 def _forbidden(message: str) -> HTTPException:
     return HTTPException(status.HTTP_403_FORBIDDEN,
                          detail=[{"loc": ["header", "Authorization"], "msg": message, "type": "forbidden"}])

@@ -19,13 +19,17 @@ from services.funding.domain.limits import (
 )
 from services.funding.domain.line import BudgetLine
 from services.funding.domain.money import yuan
-from services.funding.domain.villages import ensure_fundable
+from services.funding.domain.villages import ensure_fundable, ensure_not_revoked
 from services.funding.handlers import tranches as tranche_release
 from services.funding.handlers.views import allocation_view, line_view
 
 
 async def allocate(uow: UnitOfWork, cmd: AllocateFunds, scope: FinanceScope) -> dict:
     conn = uow.conn
+    await balances.share_village(conn, cmd.village_code)
+    heard = await directory.designation(conn, cmd.village_code)
+    if heard is not None:
+        ensure_not_revoked(cmd.village_code, heard["designated"], heard["revocation_reason"])
     await balances.lock_project(conn, cmd.project_id)
     line_figures = await balances.lock_line(conn, cmd.line_id)
     if line_figures is None:
@@ -63,6 +67,13 @@ async def _ensure_matches_project(conn, cmd: AllocateFunds) -> None:
     project is accepted: assessment's events may simply not have arrived yet."""
     if cmd.project_id is None or (project := await directory.known_project(conn, cmd.project_id)) is None:
         return
+    if project["cancelled"]:
+        raise Conflict(f"项目 {cmd.project_id} 已撤销，不能再分配资金 / project {cmd.project_id} was cancelled and takes "
+                       "no new allocations", field="project_id")
+    gone = sorted({t.milestone_id for t in cmd.tranches if t.milestone_id} & set(project["cancelled_milestones"]))
+    if gone:
+        raise Conflict(f"项目 {cmd.project_id} 的节点 {gone} 已撤销 / milestones {gone} of project {cmd.project_id} "
+                       "were cancelled", field="tranches")
     if project["village_code"] != cmd.village_code:
         raise DomainError(f"项目 {cmd.project_id} 属于村 {project['village_code']} / project {cmd.project_id} belongs "
                           f"to village {project['village_code']}", field="village_code")
@@ -91,6 +102,7 @@ async def _lock_for_change(uow: UnitOfWork, allocation_id: str, scope: FinanceSc
 async def adjust(uow: UnitOfWork, allocation_id: str, cmd: AdjustAllocation, scope: FinanceScope) -> dict:
     conn = uow.conn
     line, figures, tranches, allocation = await _lock_for_change(uow, allocation_id, scope)
+    allocation.ensure_not_frozen()
     allocation.adjust(cmd.amount_fen, cmd.reason, cmd.tranches)
     ensure_allocation_not_below_spent(figures, cmd.amount_fen)
     delta = cmd.amount_fen - figures.amount_fen

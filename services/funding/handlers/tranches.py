@@ -33,6 +33,48 @@ async def release_already_verified(uow: UnitOfWork, allocation: Allocation) -> l
     return released
 
 
+async def lock_for_reactions(conn: asyncpg.Connection, verified: Sequence[tuple[str, str]],
+                             cancelled: Sequence[tuple[str, list[str] | None]]) -> None:
+    """A batch with cancellations as well: those move the lines' totals, so every line the
+    batch may touch is taken FOR UPDATE (in id order) instead of FOR KEY SHARE."""
+    if not cancelled:
+        await lock_for_releases(conn, verified)
+        return
+    await balances.lock_projects(conn, [p for p, _ in verified] + [p for p, _ in cancelled])
+    rows = await balances.waiting_on(conn, verified) if verified else []
+    for project_id, milestone_ids in cancelled:
+        rows += await balances.withdrawable(conn, project_id, milestone_ids)
+    await balances.lock_lines(conn, (r["line_id"] for r in rows))
+    await balances.lock_allocations(conn, (r["allocation_id"] for r in rows))
+
+
+async def on_cancelled(uow: UnitOfWork, project_id: str, milestone_ids: list[str] | None, reason: str) -> list[str]:
+    """A project (``milestone_ids`` None) or some of its milestones were cancelled: every
+    tranche still waiting on them goes back to its line (the batch holds the locks)."""
+    conn = uow.conn
+    await balances.lock_project(conn, project_id)
+    touched = []
+    for row in await balances.withdrawable(conn, project_id, milestone_ids):
+        allocation_id = row["allocation_id"]
+        await balances.lock_line(conn, row["line_id"])
+        await balances.lock_allocation(conn, allocation_id)
+        await balances.lock_tranches(conn, allocation_id)
+        allocation = await uow.load(Allocation, allocation_id)
+        gone = allocation.withdraw_unreleased(None if milestone_ids is None else set(milestone_ids), reason)
+        if not gone:
+            continue
+        total = sum(gone.values())
+        for no, amount in gone.items():
+            await balances.move_tranche(conn, allocation_id, no, amount=-amount)
+        await balances.move_allocation(conn, allocation_id, amount=-total, cancel=allocation.cancelled)
+        await balances.move_line(conn, row["line_id"], allocated=-total)
+        await balances.move_village(conn, allocation.village_code, allocated=-total)
+        await balances.move_project(conn, allocation.project_id, allocated=-total)
+        await uow.save(allocation)
+        touched.append(allocation_id)
+    return touched
+
+
 async def lock_for_releases(conn: asyncpg.Connection, milestones: Sequence[tuple[str, str]]) -> None:
     """Everything releasing these ``(project_id, milestone_id)`` will lock, taken up front in
     funding's one lock order (adapters/schema.sql): the projects, then the lines and the

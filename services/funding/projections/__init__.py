@@ -2,8 +2,9 @@
 
 from shared.projections.directory import VillageDirectory
 
+from services.funding.projections.designations import DesignationFreezes
 from services.funding.projections.ledger import Ledger
 from services.funding.projections.milestones import MilestoneReleases
 from services.funding.projections.reach import TeamReach
 
-PROJECTIONS = [VillageDirectory(), MilestoneReleases(), Ledger(), TeamReach()]
+PROJECTIONS = [VillageDirectory(), MilestoneReleases(), DesignationFreezes(), Ledger(), TeamReach()]

@@ -46,6 +46,9 @@ create table if not exists ledger.allocations (
     cancelled_on   date,
     position       bigint not null
 );
+-- status: active | frozen (designation revoked, awaiting the city office) | cancelled (also: frozen remainder released)
+alter table ledger.allocations add column if not exists freeze_reason text;
+alter table ledger.allocations add column if not exists freeze_exception text;
 create index if not exists ledger_allocations_village on ledger.allocations (village_code);
 create index if not exists ledger_allocations_line on ledger.allocations (line_id);
 create table if not exists ledger.tranches (
@@ -180,6 +183,23 @@ class Ledger(Projection):
             """update ledger.allocations set amount_fen = amount_fen - $2, status = 'cancelled', cancelled_on = $3
                where allocation_id = $1""", p["allocation_id"], p["released_fen"], on)
         await self._allocation_movement(conn, e, on, p["allocation_id"], -p["released_fen"])
+
+    async def on_AllocationFrozen(self, conn, e: RecordedEvent, p: dict, on) -> None:
+        await conn.execute(
+            "update ledger.allocations set status = 'frozen', freeze_reason = $2 where allocation_id = $1",
+            p["allocation_id"], p.get("revocation_reason") or "撤销认定 / designation revoked")
+
+    async def on_AllocationUnfrozen(self, conn, e: RecordedEvent, p: dict, on) -> None:
+        await conn.execute("update ledger.allocations set status = 'active', freeze_reason = null where allocation_id = $1",
+                           p["allocation_id"])
+
+    async def on_FreezeExceptionRecorded(self, conn, e: RecordedEvent, p: dict, on) -> None:
+        await conn.execute(
+            "update ledger.allocations set status = 'active', freeze_exception = $2 where allocation_id = $1",
+            p["allocation_id"], p["reason"])
+
+    async def on_FrozenRemainderReleased(self, conn, e: RecordedEvent, p: dict, on) -> None:
+        await self.on_AllocationCancelled(conn, e, p, on)
 
     async def _allocation_movement(self, conn, e: RecordedEvent, on, allocation_id: str, amount_fen: int) -> None:
         a = await conn.fetchrow(

@@ -1,4 +1,6 @@
-"""节点验收 → 放款 / assessment's verified milestones release funding's tranches.
+"""节点验收 → 放款 / assessment's verified milestones release funding's tranches; its
+cancelled projects and milestones return the tranches still waiting on them to the line
+(``AllocationAdjusted``, or ``AllocationCancelled`` when nothing of the allocation was payable).
 
 A reactor (shared/projections/reactor.py) on ``assessment.events``: the reaction's
 TrancheReleased events are appended in the transaction that records the delivery, so a
@@ -13,7 +15,7 @@ from collections.abc import Sequence
 
 import asyncpg
 
-from shared.contracts.assessment import MilestoneVerified, ProjectPlanned
+from shared.contracts.assessment import MilestoneCancelled, MilestoneVerified, ProjectCancelled, ProjectPlanned
 from shared.eventstore import RecordedEvent
 from shared.projections.reactor import Reactor
 
@@ -25,7 +27,7 @@ class MilestoneReleases(Reactor):
     name = "milestone_releases"
     service = "funding"
     sources = ("assessment",)
-    handles = frozenset({"ProjectPlanned", "MilestoneVerified"})
+    handles = frozenset({"ProjectPlanned", "MilestoneVerified", "ProjectCancelled", "MilestoneCancelled"})
     # Only what this reactor learns from assessment is rebuilt; the balance rows are the
     # write side's (the schema is repeated here so the worker can start before the API).
     tables = ("funding.verified_milestones", "funding.known_projects")
@@ -44,13 +46,18 @@ class MilestoneReleases(Reactor):
         task_no        integer not null,
         milestone_ids  text[] not null
     );
+    -- What assessment cancelled: no new allocation names it (handlers/allocations.py).
+    alter table funding.known_projects add column if not exists cancelled boolean not null default false;
+    alter table funding.known_projects add column if not exists cancelled_milestones text[] not null default '{}';
     """
 
     async def apply_batch(self, conn: asyncpg.Connection, events: Sequence[RecordedEvent]) -> None:
         facts = [(e, e.decode()) for e in events if e.type in self.handles]
         verified = [(f.project_id, f.milestone_id) for _, f in facts if isinstance(f, MilestoneVerified)]
-        if verified:  # the whole batch's locks first, in funding's lock order (handlers/tranches.py)
-            await tranches.lock_for_releases(conn, verified)
+        cancelled = [(f.project_id, None if isinstance(f, ProjectCancelled) else [f.milestone_id])
+                     for _, f in facts if isinstance(f, ProjectCancelled | MilestoneCancelled)]
+        if verified or cancelled:  # the whole batch's locks first, in funding's lock order (handlers/tranches.py)
+            await tranches.lock_for_reactions(conn, verified, cancelled)
         for event, fact in facts:
             await self._react(conn, event, fact)
 
@@ -74,3 +81,16 @@ class MilestoneReleases(Reactor):
             )
             await tranches.on_milestone_verified(
                 self.unit_of_work(conn, event), fact.project_id, fact.milestone_id, fact.verified_on)
+        elif isinstance(fact, ProjectCancelled):
+            await conn.execute("update funding.known_projects set cancelled = true where project_id = $1",
+                               fact.project_id)
+            await tranches.on_cancelled(self.unit_of_work(conn, event), fact.project_id, None,
+                                        f"项目 {fact.project_id} 撤销，未放款分期退回预算线 / project cancelled: "
+                                        f"unreleased tranches return to the line ({fact.reason})")
+        elif isinstance(fact, MilestoneCancelled):
+            await conn.execute(
+                """update funding.known_projects set cancelled_milestones = array_append(cancelled_milestones, $2)
+                   where project_id = $1 and not $2 = any(cancelled_milestones)""", fact.project_id, fact.milestone_id)
+            await tranches.on_cancelled(self.unit_of_work(conn, event), fact.project_id, [fact.milestone_id],
+                                        f"节点 {fact.milestone_id} 撤销，该期退回预算线 / milestone cancelled: its "
+                                        f"tranche returns to the line ({fact.reason})")

@@ -78,6 +78,7 @@ def _allocation_row(r: asyncpg.Record) -> dict:
         "allocation_id": r["allocation_id"], "line_id": r["line_id"], "source": r["source"],
         "fiscal_year": r["fiscal_year"], "village_code": r["village_code"], "village_name": r["village_name"],
         "district": r["district"], "project_id": r["project_id"], "task_no": r["task_no"], "status": r["status"],
+        "freeze_reason": r["freeze_reason"], "freeze_exception": r["freeze_exception"],
         "allocated_on": r["allocated_on"].isoformat(), "allocated": yuan(r["amount_fen"]),
         "paid": yuan(r["paid_fen"]), "pending": yuan(r["pending_fen"]),
         "unpaid": yuan(r["amount_fen"] - r["paid_fen"]),

@@ -46,7 +46,7 @@ async def farmer_growth(conn: asyncpg.Connection, asof: AsOf, district: str | No
         f"""select f.village, (f.value->>'year')::int as year, (f.value->>'per_capita_fen')::bigint as fen
             from {latest('farmer_income')} f
             join {latest('designation', "(value->>'designated')::boolean")} d on d.village = f.village
-            where $2::text is null or f.district = $2""",
+            where ($2::text is null or f.district = $2) and not coalesce((f.value->>'rejected')::boolean, false)""",
         asof.cutoff, district,
     )
     by_village: dict[str, dict[int, int]] = defaultdict(dict)

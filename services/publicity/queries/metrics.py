@@ -89,12 +89,14 @@ INCOME = f"""select i.district, i.village,
                            'weak', case when d.key is null then 'no' else 'yes' end,
                            'flagged', case when (i.value->>'flagged')::boolean then 'yes' else 'no' end) as dims,
         1::numeric as value, {refs('i', 'd')} as refs
-    from {latest('income')} i left join {DESIGNATED} d on d.village = i.village"""
+    from {latest('income')} i left join {DESIGNATED} d on d.village = i.village
+    where not coalesce((i.value->>'rejected')::boolean, false)"""
 
 FARMER_INCOME = f"""select f.district, f.village,
         jsonb_build_object('year', f.value->>'year', 'weak', case when d.key is null then 'no' else 'yes' end) as dims,
         (f.value->>'per_capita_fen')::numeric as value, {refs('f', 'd')} as refs
-    from {latest('farmer_income')} f left join {DESIGNATED} d on d.village = f.village"""
+    from {latest('farmer_income')} f left join {DESIGNATED} d on d.village = f.village
+    where not coalesce((f.value->>'rejected')::boolean, false)"""
 
 APPROPRIATED = f"""select l.district, null::text as village,
         jsonb_build_object('source', l.value->>'source', 'year', l.value->>'fiscal_year') as dims,
@@ -111,6 +113,14 @@ ALLOCATED = f"""select a.district, a.village,
     from {latest('allocation')} a
     left join {latest('allocation_amount')} aa on aa.key = a.key
     left join {latest('allocation_cancel')} ac on ac.key = a.key"""
+
+# Allocations frozen now (their village left the list; the city office has not decided):
+# what they had not paid when frozen.
+FROZEN = f"""select a.district, a.village,
+        jsonb_build_object('source', a.value->>'source', 'year', a.value->>'fiscal_year') as dims,
+        (f.value->>'unspent_fen')::numeric as value, {refs('a', 'f')} as refs
+    from {latest('allocation')} a join {latest('allocation_freeze')} f on f.key = a.key
+    where (f.value->>'frozen')::boolean"""
 
 
 def _disbursements(status: str | None) -> str:
@@ -133,10 +143,20 @@ PROJECTS = f"""select p.district, p.village,
                            when exists (select 1 from {latest('milestone_state')} ms
                                         where ms.value->>'project_id' = p.key
                                           and ms.value->>'state' in ('reported', 'verified'))
-                                or (p.value->>'planned_start')::date <= $2 then 'in_progress'
+                                or coalesce(pp.value->>'planned_start', p.value->>'planned_start')::date <= $2
+                           then 'in_progress'
                            else 'planned' end) as dims,
-        1::numeric as value, {refs('p', 'done')} as refs
-    from {latest('project')} p left join {latest('project_done')} done on done.key = p.key"""
+        1::numeric as value, {refs('p', 'done', 'pp')} as refs
+    from {latest('project')} p left join {latest('project_done')} done on done.key = p.key
+    left join {latest('project_plan')} pp on pp.key = p.key
+    left join {latest('project_cancel')} pc on pc.key = p.key
+    where pc.key is null"""
+
+# Cancelled projects are counted apart: they are neither planned, under way nor done.
+PROJECTS_CANCELLED = f"""select p.district, p.village,
+        jsonb_build_object('action', p.value->>'action_code', 'task', p.value->>'task_no') as dims,
+        1::numeric as value, {refs('p', 'pc')} as refs
+    from {latest('project')} p join {latest('project_cancel')} pc on pc.key = p.key"""
 
 OVERDUE = f"""select m.district, m.village,
         jsonb_build_object('action', p.value->>'action_code', 'task', p.value->>'task_no') as dims,
@@ -145,8 +165,9 @@ OVERDUE = f"""select m.district, m.village,
     join {latest('project')} p on p.key = m.value->>'project_id'
     left join {latest('milestone_state')} s on s.key = m.key
     left join {latest('project_done')} done on done.key = p.key
-    where (m.value->>'due_on')::date < $2 and done.key is null
-      and coalesce(s.value->>'state', '') <> 'verified'"""
+    left join {latest('project_cancel')} pc on pc.key = p.key
+    where (m.value->>'due_on')::date < $2 and done.key is null and pc.key is null
+      and coalesce(s.value->>'state', '') not in ('verified', 'cancelled')"""
 
 COVER = f"""select e.district, e.village,
         jsonb_build_object('cover', e.value->>'cover',
@@ -207,6 +228,9 @@ CATALOGUE: dict[str, Metric] = {m.name: m for m in [
     _m("approved_unpaid", "已批准待支付", "approved, not yet paid", "fen", _disbursements("approved"), "source", "task"),
     _m("projects", "项目（按状态）", "projects, by status", "projects", PROJECTS, "status", "action", "task"),
     _m("milestones_overdue", "逾期节点", "overdue milestones", "milestones", OVERDUE, "action", "task"),
+    _m("projects_cancelled", "已撤销项目", "projects cancelled", "projects", PROJECTS_CANCELLED, "action", "task"),
+    _m("allocations_frozen", "冻结分配未拨付额（撤销认定待市办处理）", "frozen allocations' unpaid amount (designation "
+       "revoked, awaiting the city office)", "fen", FROZEN, "source", "year"),
     _m("low_income_eligible", "低收入人口应保（按保障类别）", "low-income people eligible, by cover", "people", COVER,
        "cover", "covered"),
     _m("cadres_stationed", "驻村干部（是否参保）", "cadres stationed, insured or not", "people", STATIONED, "insured"),

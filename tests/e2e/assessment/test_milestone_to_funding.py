@@ -80,3 +80,45 @@ async def test_a_verified_milestone_is_published_and_releases_the_tranche(assess
 
     await wait_for(tranche_payable, "tranche 1 released by funding")
     print(f"\nMilestoneVerified → tranche payable: {(time.monotonic() - started) * 1000:.0f} ms / 节点验收到放款")
+
+
+async def test_a_cancelled_project_returns_its_unreleased_tranches_to_the_line(assessment, token):
+    """HTTP cancel → assessment's relay → ``ProjectCancelled`` → funding's reactor → the line."""
+    from shared.http.auth import Role
+
+    served = await assessment.village_with_team()
+    village, secretary = served.village, served.secretary
+    project = uid("P")
+    plan = {"project_id": project, "village_code": village, "task_no": 1, "title": "冷库",
+            "planned_start": "2022-01-01", "planned_end": "2022-12-31",
+            "milestones": [{"milestone_id": "M1", "title": "开工", "due_on": "2022-03-31"},
+                           {"milestone_id": "M2", "title": "投产", "due_on": "2022-09-30"}]}
+    await assessment.until_created("/projects", plan, secretary, "the team known to assessment")
+    funding = assessment.funding
+    line = await funding.line("10000.00")
+    allocation = uid("A")
+    body = {"allocation_id": allocation, "line_id": line, "village_code": village, "amount": "1000.00",
+            "project_id": project, "task_no": 1,
+            "tranches": [{"tranche_no": 1, "amount": "400.00", "milestone_id": "M1"},
+                         {"tranche_no": 2, "amount": "600.00", "milestone_id": "M2"}]}
+
+    async def allocate():
+        r = await funding.post("/allocations", body)
+        return r if r.status_code == 201 else None
+
+    await wait_for(allocate, "funding knows the planned project")
+    official = token(Role.district_official, subject="official-e2e", district=village[:6])
+    refused = await assessment.post(f"/projects/{project}/cancel", {"reason": "x"}, official)
+    assert refused.status_code == 422 and refused.json()["detail"][0]["loc"] == ["body", "reason"], refused.text
+    key = {"Idempotency-Key": f"cancel-{project}"}
+    done = await assessment.post(f"/projects/{project}/cancel", {"reason": "村集体决定终止"}, official | key)
+    again = await assessment.post(f"/projects/{project}/cancel", {"reason": "村集体决定终止"}, official | key)
+    assert done.status_code == 200 and again.json() == done.json(), done.text
+
+    async def returned():
+        r = await funding.get(f"/allocations/{allocation}")
+        return r.status_code == 200 and r.json()["status"] == "cancelled" and r.json()["allocated"] == "0.00"
+
+    await wait_for(returned, "the allocation's unreleased tranches back on the line")
+    late = await funding.post("/allocations", body | {"allocation_id": uid("A")})
+    assert late.status_code == 409 and late.json()["detail"][0]["loc"] == ["body", "project_id"], late.text

@@ -43,7 +43,7 @@ async def test_only_designated_and_not_revoked_villages_receive_allocations(fund
     weak = await funding.village()
     await steps.allocate(funding, line, weak, "1")
     await funding.revoke(weak)
-    with pytest.raises(DomainError, match="not a designated"):
+    with pytest.raises(Conflict, match="no longer designated"):
         await steps.allocate(funding, line, weak, "1")
 
 

@@ -92,3 +92,54 @@ def test_a_year_not_yet_begun_cannot_be_reported():
         VillageIncome("120119001001").report(cmd, "120119", FACTOR, BASELINE, date(2022, 12, 31))
     assert refused.value.field == "year"
     assert VillageIncome("120119001001").report(cmd, "120119", FACTOR, BASELINE, date(2023, 1, 1))
+
+
+def flagged_2021(reporter: str = "first_secretary:li") -> VillageIncome:
+    incomes = VillageIncome("120119001001")
+    cmd = ReportVillageIncome(village_code=incomes.key, year=2021, collective_income=Decimal("400000"),
+                              note="新建光伏电站并网发电")
+    incomes.report(cmd, "120119", FACTOR, BASELINE, date(2022, 1, 10), reporter=reporter)
+    return incomes
+
+
+def test_a_flagged_report_is_reviewed_once_by_someone_other_than_its_reporter():
+    from shared.contracts.assessment import IncomeReportReviewed
+    from shared.eventstore.errors import Conflict, Forbidden, NotFound
+    from services.assessment.domain.incomes import ReviewIncomeReport
+
+    incomes = flagged_2021()
+    assert incomes.pending[0].reported_by == "first_secretary:li"
+    reject = ReviewIncomeReport(measure="collective", accepted=False, reason="无并网凭证")
+    with pytest.raises(Forbidden):  # the same person under another role
+        incomes.review_report(2021, reject, "assessor:li", date(2022, 2, 1))
+    with pytest.raises(NotFound) as err:
+        incomes.review_report(2020, reject, "assessor:wang", date(2022, 2, 1))
+    assert (err.value.field, err.value.location) == ("year", "path")
+    with pytest.raises(NotFound):  # no farmers' income reported for 2021
+        incomes.review_report(2021, reject.model_copy(update={"measure": "farmer"}), "assessor:wang", date(2022, 2, 1))
+    event = incomes.review_report(2021, reject, "assessor:wang", date(2022, 2, 1))
+    assert isinstance(event, IncomeReportReviewed)
+    assert (event.amount_fen, event.accepted, event.district, event.reviewed_by) == (40_000_000, False, "120119",
+                                                                                    "assessor:wang")
+    with pytest.raises(Conflict, match="already reviewed"):
+        incomes.review_report(2021, reject, "assessor:zhao", date(2022, 2, 2))
+    # Rejected: the same figure may be reported again (it is new), and is flagged again.
+    again = report(incomes, 2021, collective=Decimal("400000"), note="补充并网凭证")
+    assert len(again) == 1 and again[0].flagged
+
+
+def test_an_unflagged_report_is_not_reviewed_and_a_rejected_one_is_no_baseline():
+    from shared.eventstore.errors import Conflict
+    from services.assessment.domain.incomes import ReviewIncomeReport
+
+    incomes = VillageIncome("120119001001")
+    report(incomes, 2021, collective=Decimal("150000"))
+    with pytest.raises(Conflict, match="not flagged") as err:
+        incomes.review_report(2021, ReviewIncomeReport(measure="collective", accepted=True, reason="核实无误"),
+                              "assessor:wang", date(2022, 2, 1))
+    assert err.value.field == "measure"
+    flagged = flagged_2021()
+    flagged.review_report(2021, ReviewIncomeReport(measure="collective", accepted=False, reason="不实"),
+                          "assessor:wang", date(2022, 2, 1))
+    # 2022 is compared with nothing rather than with the rejected 400,000 yuan: no note needed.
+    assert not report(flagged, 2022, collective=Decimal("100000"))[0].flagged

@@ -10,7 +10,7 @@ from shared.http.auth import Principal, Role, require
 from shared.http.deps import IdempotencyKey, Meta, Store
 
 from services.assessment.config import assessment_settings
-from services.assessment.domain.incomes import ReportCityIncome, ReportVillageIncome
+from services.assessment.domain.incomes import ReportCityIncome, ReportVillageIncome, ReviewIncomeReport
 from services.assessment.entrypoints.routes.common import AsOfDay, Pool, run
 from services.assessment.entrypoints.routes.readers import Scoped
 from services.assessment.handlers import incomes as handlers
@@ -18,6 +18,8 @@ from services.assessment.queries import incomes as queries
 
 router = APIRouter(prefix="/incomes", tags=["收入 incomes"])
 Reporter = Annotated[Principal, Depends(require(Role.district_official, Role.first_secretary))]
+Reviewer = Annotated[Principal, Depends(require(Role.assessor))]
+VillageCodePath = Annotated[str, Path(pattern=r"^\d{12}$", description="村代码 / village code")]
 District = Annotated[str | None, Query(pattern=r"^\d{6}$", description="区代码 / district code")]
 
 
@@ -29,6 +31,21 @@ async def report_village(cmd: ReportVillageIncome, store: Store, meta: Meta, res
     factor = assessment_settings().income_jump_factor
     return await run(store, "ReportVillageIncome", cmd, meta,
                      lambda uow: handlers.report_village_income(uow, cmd, principal, factor), idempotency_key, response)
+
+
+@router.post("/villages/{village_code}/{year}/review",
+             summary="复核被标记的收入报告：认可或不予认可（复核人≠填报人）/ review a flagged income report: accept or "
+                     "reject (not by its reporter)",
+             responses={403: {"description": "填报人本人复核 / the reporter reviewing their own report"},
+                        404: {"description": "没有该年的报告 / no report of the year"},
+                        409: {"description": "未被标记或已复核 / not flagged, or already reviewed"}})
+async def review_village(village_code: VillageCodePath, year: Annotated[int, Path(ge=2018, le=2100)],
+                         cmd: ReviewIncomeReport, store: Store, meta: Meta, response: Response, principal: Reviewer,
+                         idempotency_key: IdempotencyKey = None) -> dict:
+    return await run(store, "ReviewIncomeReport", {"village_code": village_code, "year": year,
+                                                   **cmd.model_dump(mode="json")}, meta,
+                     lambda uow: handlers.review_village_income(uow, village_code, year, cmd, principal),
+                     idempotency_key, response, created=False)
 
 
 @router.post("/city", status_code=201,

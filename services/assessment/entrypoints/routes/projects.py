@@ -15,7 +15,15 @@ from shared.http.limits import MIB, MULTIPART_OVERHEAD, read_upload
 
 from services.assessment.adapters import evidence
 from services.assessment.config import assessment_settings
-from services.assessment.domain.projects import PlanProject, Project, ReportMilestone, ReturnMilestone
+from services.assessment.domain.projects import (
+    CancelWithReason,
+    PlanProject,
+    Project,
+    ReplanMilestone,
+    ReplanProject,
+    ReportMilestone,
+    ReturnMilestone,
+)
 from services.assessment.entrypoints.routes.common import MAX_OFFSET, AsOfDay, Pool, run
 from services.assessment.entrypoints.routes.readers import PersonalScoped, Scoped
 from services.assessment.handlers import projects as handlers
@@ -26,6 +34,7 @@ ProjectId = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,79}$", d
 MilestoneId = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,79}$", description="节点编号 / milestone id")]
 Planner = Annotated[Principal, Depends(require(Role.district_official, Role.first_secretary))]
 Team = Annotated[Principal, Depends(require(Role.first_secretary))]
+Official = Annotated[Principal, Depends(require(Role.district_official))]
 Assessor = Annotated[Principal, Depends(require(Role.assessor))]
 District = Annotated[str | None, Query(pattern=r"^\d{6}$", description="区代码 / district code")]
 Village = Annotated[str | None, Query(pattern=r"^\d{12}$", description="村代码 / village code")]
@@ -38,6 +47,51 @@ async def plan(cmd: PlanProject, store: Store, meta: Meta, response: Response, p
                idempotency_key: IdempotencyKey = None) -> dict:
     return await run(store, "PlanProject", cmd, meta, lambda uow: handlers.plan_project(uow, cmd, principal),
                      idempotency_key, response)
+
+
+@router.post("/projects/{project_id}/replan", summary="项目调整计划（名称、周期）/ re-plan a project (title, period)",
+             responses={409: {"description": "项目已完成或已撤销 / completed or cancelled"},
+                        422: {"description": "未验收节点将落在新周期外 / a milestone would fall outside the period"}})
+async def replan(project_id: ProjectId, cmd: ReplanProject, store: Store, meta: Meta, response: Response,
+                 principal: Planner, idempotency_key: IdempotencyKey = None) -> dict:
+    return await run(store, "ReplanProject", {"project_id": project_id, **cmd.model_dump(mode="json")}, meta,
+                     lambda uow: handlers.replan_project(uow, project_id, cmd, principal), idempotency_key, response,
+                     created=False)
+
+
+@router.post("/projects/{project_id}/cancel",
+             summary="撤销项目（区级官员、市办）：未验收节点一并撤销，资金服务收回未放款分期 / cancel a project "
+                     "(officials): milestones not verified go with it; funding returns their unreleased tranches",
+             responses={409: {"description": "项目已完成或已撤销 / completed or already cancelled"}})
+async def cancel(project_id: ProjectId, cmd: CancelWithReason, store: Store, meta: Meta, response: Response,
+                 principal: Official, idempotency_key: IdempotencyKey = None) -> dict:
+    return await run(store, "CancelProject", {"project_id": project_id, **cmd.model_dump(mode="json")}, meta,
+                     lambda uow: handlers.cancel_project(uow, project_id, cmd, principal), idempotency_key, response,
+                     created=False)
+
+
+@router.post("/projects/{project_id}/milestones/{milestone_id}/replan",
+             summary="节点调整计划（名称、日期）/ re-plan a milestone (title, due day)",
+             responses={409: {"description": "节点已验收或已撤销 / verified or cancelled"}})
+async def replan_milestone(project_id: ProjectId, milestone_id: MilestoneId, cmd: ReplanMilestone, store: Store,
+                           meta: Meta, response: Response, principal: Planner,
+                           idempotency_key: IdempotencyKey = None) -> dict:
+    return await run(store, "ReplanMilestone", {"project_id": project_id, "milestone_id": milestone_id,
+                                                **cmd.model_dump(mode="json")}, meta,
+                     lambda uow: handlers.replan_milestone(uow, project_id, milestone_id, cmd, principal),
+                     idempotency_key, response, created=False)
+
+
+@router.post("/projects/{project_id}/milestones/{milestone_id}/cancel",
+             summary="撤销节点（区级官员、市办；已验收的不能撤销）/ cancel a milestone (officials; never a verified one)",
+             responses={409: {"description": "节点已验收、已撤销，或是最后一个节点 / verified, cancelled, or the last one"}})
+async def cancel_milestone(project_id: ProjectId, milestone_id: MilestoneId, cmd: CancelWithReason, store: Store,
+                           meta: Meta, response: Response, principal: Official,
+                           idempotency_key: IdempotencyKey = None) -> dict:
+    return await run(store, "CancelMilestone", {"project_id": project_id, "milestone_id": milestone_id,
+                                                **cmd.model_dump(mode="json")}, meta,
+                     lambda uow: handlers.cancel_milestone(uow, project_id, milestone_id, cmd, principal),
+                     idempotency_key, response, created=False)
 
 
 @router.get("/projects", summary="项目列表（截至某日）/ projects as of a day")

@@ -10,10 +10,16 @@ from fastapi import APIRouter, Depends, Path, Query, Response
 from shared.eventstore import NotFound
 from shared.http.deps import IdempotencyKey, Meta, Store, get_pool
 
-from services.funding.domain.commands import AdjustAllocation, AllocateFunds, CancelAllocation
-from services.funding.entrypoints.access import Reader, Writer
+from services.funding.domain.commands import (
+    AdjustAllocation,
+    AllocateFunds,
+    CancelAllocation,
+    RecordFreezeException,
+    ReleaseFrozenRemainder,
+)
+from services.funding.entrypoints.access import CityOffice, Reader, Writer
 from services.funding.entrypoints.commands import run
-from services.funding.handlers import allocations
+from services.funding.handlers import allocations, freezes
 from services.funding.queries import reads
 
 router = APIRouter(prefix="/allocations", tags=["分配 allocations"])
@@ -47,6 +53,31 @@ async def cancel(allocation_id: AllocationId, cmd: CancelAllocation, store: Stor
     return await run(store, "CancelAllocation", {"allocation_id": allocation_id, **cmd.model_dump(mode="json")},
                      meta, lambda uow: allocations.cancel(uow, allocation_id, cmd, scope), idempotency_key,
                      response, created=False)
+
+
+@router.post(
+    "/{allocation_id}/release-frozen",
+    summary="冻结分配：未支付余额退回预算线（市办）/ frozen allocation: return the unpaid remainder to the line "
+    "(city office)",
+    responses={409: {"description": "未冻结、已撤销或尚有在途申请 / not frozen, cancelled, or requests still open"}},
+)
+async def release_frozen(allocation_id: AllocationId, cmd: ReleaseFrozenRemainder, store: Store, meta: Meta,
+                         scope: CityOffice, response: Response, idempotency_key: IdempotencyKey = None) -> dict:
+    return await run(store, "ReleaseFrozenRemainder", {"allocation_id": allocation_id, **cmd.model_dump(mode="json")},
+                     meta, lambda uow: freezes.release_remainder(uow, allocation_id, cmd, scope, scope.subject),
+                     idempotency_key, response, created=False)
+
+
+@router.post(
+    "/{allocation_id}/freeze-exception",
+    summary="冻结分配：登记例外，继续拨付（市办）/ frozen allocation: record an exception, payments go on (city office)",
+    responses={409: {"description": "未冻结或已撤销 / not frozen, or cancelled"}},
+)
+async def freeze_exception(allocation_id: AllocationId, cmd: RecordFreezeException, store: Store, meta: Meta,
+                           scope: CityOffice, response: Response, idempotency_key: IdempotencyKey = None) -> dict:
+    return await run(store, "RecordFreezeException", {"allocation_id": allocation_id, **cmd.model_dump(mode="json")},
+                     meta, lambda uow: freezes.record_exception(uow, allocation_id, cmd, scope, scope.subject),
+                     idempotency_key, response, created=False)
 
 
 @router.get("", summary="分配列表 / allocations")

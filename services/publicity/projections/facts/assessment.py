@@ -53,6 +53,41 @@ def completed(p: Payload) -> list[Fact]:
                  district=district_of(village, p.get("district")), village=village)]
 
 
+@rule("ProjectReplanned")
+def replanned(p: Payload) -> list[Fact]:
+    # A kind of its own: the "project" fact keeps the action and task ProjectReplanned does not repeat.
+    village = p["village_code"]
+    return [Fact("project_plan", p["project_id"], {"title": p.get("title"), "planned_start": p.get("planned_start"),
+                                                    "planned_end": p.get("planned_end")},
+                 district=district_of(village, p.get("district")), village=village)]
+
+
+@rule("MilestoneReplanned")
+def milestone_replanned(p: Payload) -> list[Fact]:
+    village, project = p["village_code"], p["project_id"]
+    return [Fact("milestone", f"{project}:{p['milestone_id']}",
+                 {"project_id": project, "milestone_id": p["milestone_id"], "title": p.get("title"),
+                  "due_on": p.get("due_on")}, district=district_of(village, p.get("district")), village=village)]
+
+
+@rule("MilestoneCancelled")
+def milestone_cancelled(p: Payload) -> list[Fact]:
+    return _milestone("cancelled", p, p.get("cancelled_on"))
+
+
+@rule("ProjectCancelled")
+def project_cancelled(p: Payload) -> list[Fact]:
+    village, project = p["village_code"], p["project_id"]
+    district = district_of(village, p.get("district"))
+    return [
+        Fact("project_cancel", project, {"cancelled_on": p.get("cancelled_on"), "task_no": p.get("task_no")},
+             district=district, village=village),
+        *(Fact("milestone_state", f"{project}:{m}", {"project_id": project, "state": "cancelled",
+                                                     "on": p.get("cancelled_on")}, district=district, village=village)
+          for m in p.get("cancelled_milestone_ids", ())),
+    ]
+
+
 @rule("CollectiveIncomeReported")
 def collective_income(p: Payload) -> list[Fact]:
     village = p["village_code"]
@@ -66,6 +101,21 @@ def farmer_income(p: Payload) -> list[Fact]:
     village = p["village_code"]
     return [Fact("farmer_income", f"{village}:{p['year']}", {"year": p["year"], "per_capita_fen": p["per_capita_fen"]},
                  district=district_of(village, p.get("district")), village=village)]
+
+
+@rule("IncomeReportReviewed")
+def income_reviewed(p: Payload) -> list[Fact]:
+    """The report restated as reviewed: no longer flagged; a rejected one no longer counts
+    (the income figures leave out a latest fact with ``rejected``)."""
+    village, year = p["village_code"], p["year"]
+    rejected = not p.get("accepted")
+    if p.get("measure") == "farmer":
+        fact = Fact("farmer_income", f"{village}:{year}",
+                    {"year": year, "per_capita_fen": p["amount_fen"], "rejected": rejected})
+    else:
+        fact = Fact("income", f"{village}:{year}",
+                    {"year": year, "income_fen": p["amount_fen"], "flagged": False, "rejected": rejected})
+    return [Fact(fact.kind, fact.key, fact.value, district=district_of(village, p.get("district")), village=village)]
 
 
 @rule("CityIncomeGrowthReported")

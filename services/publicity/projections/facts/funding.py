@@ -40,6 +40,35 @@ def allocation_cancelled(p: Payload) -> list[Fact]:
                  district=district_of(p.get("village_code")), village=p.get("village_code"))]
 
 
+@rule("FrozenRemainderReleased")
+def frozen_remainder_released(p: Payload) -> list[Fact]:
+    # As a cancellation: what was not paid leaves the allocated figure.
+    return [Fact("allocation_cancel", p["allocation_id"], {"released_fen": p.get("released_fen", 0)},
+                 district=district_of(p.get("village_code")), village=p.get("village_code")),
+            _freeze(p, False, released=True)]
+
+
+def _freeze(p: Payload, frozen: bool, **extra) -> Fact:
+    village = p.get("village_code")
+    return Fact("allocation_freeze", p["allocation_id"], {"frozen": frozen, **extra},
+                district=district_of(village, p.get("district")), village=village)
+
+
+@rule("AllocationFrozen")
+def allocation_frozen(p: Payload) -> list[Fact]:
+    return [_freeze(p, True, unspent_fen=p.get("unspent_fen", 0), reason=p.get("revocation_reason"))]
+
+
+@rule("AllocationUnfrozen")
+def allocation_unfrozen(p: Payload) -> list[Fact]:
+    return [_freeze(p, False)]
+
+
+@rule("FreezeExceptionRecorded")
+def freeze_exception(p: Payload) -> list[Fact]:
+    return [_freeze(p, False, exception=True)]
+
+
 @rule("TrancheReleased")
 def tranche_released(p: Payload) -> list[Fact]:
     return [Fact("tranche", f"{p['allocation_id']}:{p['tranche_no']}",
