@@ -221,3 +221,40 @@ async def test_graduation_needs_a_designated_village_the_target_and_a_reason(sto
     await run(store, handlers.graduate_village, code, GraduateVillage(year=2022, income="200000", reason="恰好达标"))
     with pytest.raises(Conflict):  # graduated already
         await run(store, handlers.graduate_village, code, GraduateVillage(year=2022, income="200000", reason="再次"))
+
+
+# -- the alerts' read model --------------------------------------------------------------
+
+async def test_the_alerts_forget_a_cancelled_leave_and_a_dissolved_team(store):
+    from shared.projections import ProjectionRunner
+
+    from services.registry.adapters import alerts
+    from services.registry.domain.teams import DissolveTeam, EnterVillage
+    from services.registry.projections.activity import ActivityProjection
+    from tests.integration.registry.test_cadre_management import _all_events
+
+    [code] = await designated_villages(store, 1)
+    t = await team(store)
+    await run(store, handlers.assign_village, t["team_id"], AssignVillage(village_code=code), CITY)
+    await run(store, handlers.enter_village, t["team_id"], code, EnterVillage(entered_on=date(2021, 6, 1)), CITY)
+    await run(store, handlers.request_leave, t["member"], RequestLeave(leave_id="l", start=date(2021, 6, 1),
+                                                                        end=date(2021, 6, 10), reason="病假"), CITY, 10)
+    await run(store, handlers.decide_leave, t["member"], "l", DecideLeave(approve=True), CITY, 10)
+    await run(store, handlers.cancel_leave, t["member"], "l", CancelLeave(reason="不休了"), CITY, meta=on("2021-05-31"))
+    projection = ActivityProjection()
+    await ProjectionRunner(store.pool, projection, {}).setup()
+    events = await _all_events(store)
+    async with store.pool.acquire() as conn, conn.transaction():
+        for event in events:
+            await projection.apply(conn, event)
+        # Without the leave the member was absent from entry (1 June) to 12 June, as the secretary.
+        absent = {a["cadre_id"]: a["absent_days"] for a in await alerts.absent_cadres(conn, date(2021, 6, 12), 7, None)}
+        assert absent == {t["secretary"]: 12, t["member"]: 12}
+    await run(store, handlers.dissolve_team, t["team_id"], DissolveTeam(reason="撤销"), CITY)
+    async with store.pool.acquire() as conn, conn.transaction():
+        for event in (await _all_events(store))[len(events):]:  # the TeamUnassigned and the TeamDissolved
+            await projection.apply(conn, event)
+        assert await alerts.absent_cadres(conn, date(2021, 6, 12), 7, None) == []
+        assert await conn.fetchval("select count(*) from rg.memberships where team_id = $1", t["team_id"]) == 0
+        _, _, silent = await alerts.silent_villages(conn, date(2021, 6, 9), None)
+        assert silent == []
