@@ -3,8 +3,10 @@
 Rules kept here (one team's own state): a lead unit plus optional partners; every member
 belongs to one of them; the first secretary is a member; a team serves at most two
 villages, all in its district, each designated; entering a village needs a first
-secretary who completed the centralised training. Rules across teams (a cadre in one
-team, a unit in at most two, a village with one team) are kept by the constraint tables.
+secretary who completed the centralised training, and so does a new first secretary on the
+day they take over; a dissolved team takes no more commands. Rules across teams (a cadre in
+one team, a unit in at most two, a village with one team) are kept by the constraint tables,
+which a dissolution releases.
 """
 
 from __future__ import annotations
@@ -197,15 +199,16 @@ class Team(Aggregate):
         return list(dict.fromkeys(cmd.add)), list(cmd.remove)
 
     @staticmethod
-    def _check_trained(cadre: Cadre, today: date, field: str) -> None:
+    def _check_trained(cadre: Cadre, today: date, field: str) -> date:
         """A new first secretary has completed the centralised training by the day they take over —
-        the rule entry applies to the first one (``enter``)."""
-        if not cadre.trained_by(today):
+        the rule entry applies to the first one (``enter``). Returns the day of that training."""
+        if cadre.trained_on is None or not cadre.trained_by(today):
             raise DomainError(
-                f"新任第一书记 {cadre.key} 须在 {today} 前完成集中培训（与入村时相同）/ a new first secretary must "
-                f"have completed the centralised training by {today}, as at entry",
+                f"新任第一书记 {cadre.key} 须于 {today}（含）之前完成集中培训，与入村时相同 / a new first secretary "
+                f"must have completed the centralised training by {today}, as at entry",
                 field=field,
             )
+        return cadre.trained_on
 
     def replace_secretary(self, cmd: ReplaceFirstSecretary, cadres: Mapping[str, Cadre],
                           today: date) -> tuple[list[str], list[str]]:
@@ -222,11 +225,10 @@ class Team(Aggregate):
         if not cadre.exists:
             raise DomainError(f"干部 {new} 未登记 / cadre {new} is not registered", field="cadre_id")
         self._check_members(members, new, self.unit_ids, cadres, field="cadre_id")
-        self._check_trained(cadre, today, "cadre_id")
-        assert cadre.trained_on is not None
+        trained_on = self._check_trained(cadre, today, "cadre_id")
         self.record(TeamMembersChanged(team_id=self.key, added=added, removed=removed, first_secretary_id=new))
         self.record(FirstSecretaryReplaced(team_id=self.key, district=self.district, previous_id=previous,
-                                           first_secretary_id=new, replaced_on=today, trained_on=cadre.trained_on,
+                                           first_secretary_id=new, replaced_on=today, trained_on=trained_on,
                                            reason=cmd.reason))
         return added, removed
 
