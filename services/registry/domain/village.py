@@ -6,7 +6,6 @@ from pydantic_core import to_json
 
 from shared.contracts.registry import (
     DesignationRevoked,
-    RevocationCause,
     TargetMet,
     VillageAttributes,
     VillageAttributesChanged,
@@ -86,9 +85,10 @@ class Village(Aggregate):
     def designate(self, run_id: str, rank: int, average_fen: int) -> None:
         self.record(VillageDesignated(code=self.key, district=self.district, run_id=run_id, rank=rank, average_fen=average_fen))
 
-    def revoke(self, run_id: str | None, reason: str, reason_code: RevocationCause = "rescreened") -> None:
+    def revoke(self, run_id: str, reason: str) -> None:
+        """A superseding run left the village out (graduation is ``graduate``)."""
         self.record(DesignationRevoked(code=self.key, district=self.district, run_id=run_id, reason=reason,
-                                       reason_code=reason_code))
+                                       reason_code="rescreened"))
 
     def graduate(self, cmd: GraduateVillage) -> None:
         """达标出列: only a designated village leaves the list, and only on the city office's word."""
