@@ -48,6 +48,28 @@ class VillageIncomeCorrected(DomainEvent, type="VillageIncomeCorrected", version
     reason: str
 
 
+class VillageAttributes(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    town: str
+    village_type: VillageType
+    needs: list[str]
+
+
+class VillageAttributesChanged(DomainEvent, type="VillageAttributesChanged", version=1, service=SERVICE):
+    """村属性调整（镇/街、村类型、扶持需求）with the reason. Carries all three as they are from now
+    on (a consumer needs no earlier state), the ones before, and which changed."""
+
+    code: str
+    district: str
+    town: str
+    village_type: VillageType
+    needs: list[str]
+    changed: list[Literal["town", "village_type", "needs"]]
+    previous: VillageAttributes
+    reason: str
+
+
 class RankedVillage(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -87,13 +109,31 @@ class VillageDesignated(DomainEvent, type="VillageDesignated", version=1, servic
     average_fen: int
 
 
+class TargetMet(BaseModel):
+    """The income on which a graduation rests: the year the village met the target, and the figure."""
+
+    model_config = ConfigDict(frozen=True)
+
+    year: int = Field(description="达标年度 / the year the 200,000-yuan target was met")
+    income_fen: int = Field(description="当年村集体经营性收入（分）/ that year's collective operating income, fen")
+
+
+RevocationCause = Literal["rescreened", "graduated"]
+
+
 class DesignationRevoked(DomainEvent, type="DesignationRevoked", version=1, service=SERVICE):
-    """撤销认定 (a superseding run left the village out, or an official decision)."""
+    """撤销认定: a superseding run left the village out (``rescreened``), or the city office
+    graduated a village that met the income target (``graduated``, 出列)."""
 
     code: str
     district: str
-    run_id: str | None
-    reason: str
+    run_id: str | None = Field(description="撤销它的筛选批次；出列时为认定它的批次 / the run that revoked it; "
+                                           "on graduation, the run that had designated it")
+    reason: str = Field(description="理由（文字）/ why, in words")
+    # Added within v1 (optional, with a default): every revocation recorded before it was a run's.
+    reason_code: RevocationCause = Field(
+        "rescreened", description="撤销原因 / why, as a code: rescreened (重新筛选移出) or graduated (达标出列)")
+    met_target: TargetMet | None = Field(None, description="出列所依据的收入 / the income a graduation rests on")
 
 
 class UnitRegistered(DomainEvent, type="UnitRegistered", version=1, service=SERVICE):
@@ -104,6 +144,16 @@ class UnitRegistered(DomainEvent, type="UnitRegistered", version=1, service=SERV
     level: UnitLevel
     district: str | None = Field(None, description="区级单位所属区 / district of a district-level unit")
     strengths: list[str] = Field(description="职能优势 / functional strengths, from shared.reference.strengths")
+
+
+class UnitAttributesChanged(DomainEvent, type="UnitAttributesChanged", version=1, service=SERVICE):
+    """单位职能优势调整 / a unit's functional strengths edited, with the reason. Matching reads the new ones."""
+
+    unit_id: str
+    district: str | None
+    strengths: list[str] = Field(description="调整后的职能优势 / the strengths from now on")
+    previous_strengths: list[str]
+    reason: str
 
 
 class CadreRegistered(DomainEvent, type="CadreRegistered", version=1, service=SERVICE):
@@ -140,6 +190,46 @@ class TeamMembersChanged(DomainEvent, type="TeamMembersChanged", version=1, serv
     added: list[str]
     removed: list[str]
     first_secretary_id: str
+
+
+class FirstSecretaryReplaced(DomainEvent, type="FirstSecretaryReplaced", version=1, service=SERVICE):
+    """更换第一书记. Follows the ``TeamMembersChanged`` (same command) that states the membership;
+    this records the decision: who, since when, why, and the new one's centralised training."""
+
+    team_id: str
+    district: str
+    previous_id: str = Field(description="原第一书记 / the first secretary replaced")
+    first_secretary_id: str = Field(description="新任第一书记 / the new first secretary")
+    replaced_on: date = Field(description="更换日期 / day of the replacement")
+    trained_on: date = Field(description="新任者完成集中培训的日期 / the new one's centralised training")
+    reason: str
+
+
+class TeamDissolved(DomainEvent, type="TeamDissolved", version=1, service=SERVICE):
+    """工作队撤销. Stream ``team-<team_id>``; the ``TeamUnassigned`` of each village it served come
+    first in the same append. Its members, its units' places (1–2 teams per unit) and its
+    villages are free from this event on."""
+
+    team_id: str
+    district: str
+    lead_unit_id: str
+    partner_unit_ids: list[str]
+    member_ids: list[str] = Field(description="离队的队员 / the members released")
+    first_secretary_id: str
+    villages: list[str] = Field(description="解除对接的村 / the villages it served until now")
+    dissolved_on: date
+    reason: str
+
+
+class TeamRotated(DomainEvent, type="TeamRotated", version=1, service=SERVICE):
+    """工作队轮换到其他村. Sums up the ``TeamUnassigned``/``TeamAssigned`` of the same append."""
+
+    team_id: str
+    district: str
+    left: list[str] = Field(description="离开的村 / villages left")
+    joined: list[str] = Field(description="新对接的村 / villages joined (to be entered again)")
+    villages: list[str] = Field(description="轮换后服务的村 / the villages served after the rotation")
+    reason: str
 
 
 class ProposedPair(BaseModel):
@@ -233,6 +323,19 @@ class LeaveApproved(DomainEvent, type="LeaveApproved", version=1, service=SERVIC
 class LeaveRejected(DomainEvent, type="LeaveRejected", version=1, service=SERVICE):
     leave_id: str
     cadre_id: str
+    reason: str
+
+
+class LeaveCancelled(DomainEvent, type="LeaveCancelled", version=1, service=SERVICE):
+    """撤销请假（开始之前）/ leave withdrawn before its first day; its days no longer count."""
+
+    leave_id: str
+    cadre_id: str
+    team_id: str | None
+    start: date
+    end: date
+    days: int
+    was: Literal["requested", "approved"] = Field(description="撤销前的状态 / its state before")
     reason: str
 
 

@@ -16,7 +16,7 @@ class VillageDirectory(Projection):
     name = "village_directory"
     sources = ("registry",)
     tables = ("directory.villages",)
-    handles = frozenset({"VillageRegistered", "VillageDesignated", "DesignationRevoked"})
+    handles = frozenset({"VillageRegistered", "VillageAttributesChanged", "VillageDesignated", "DesignationRevoked"})
     schema_sql = """
     create schema if not exists directory;
     create table if not exists directory.villages (
@@ -38,6 +38,12 @@ class VillageDirectory(Projection):
                 """insert into directory.villages (code, name, district, town, village_type, position)
                    values ($1, $2, $3, $4, $5, $6)""",
                 p["code"], p["name"], p["district"], p["town"], p["village_type"], event.global_position,
+            )
+        elif event.type == "VillageAttributesChanged":
+            p = event.payload
+            await conn.execute(
+                "update directory.villages set town = $2, village_type = $3, position = $4 where code = $1",
+                p["code"], p["town"], p["village_type"], event.global_position,
             )
         elif event.type in ("VillageDesignated", "DesignationRevoked"):
             await conn.execute(

@@ -36,8 +36,21 @@ def _m(name, zh, en, unit, sql, *breakdowns) -> Metric:
     return Metric(name, zh, en, unit, sql, tuple(breakdowns))
 
 
-VILLAGES = f"""select v.district, v.village, jsonb_build_object('village_type', v.value->>'village_type') as dims,
-    1::numeric as value, {refs('v')} as refs from {latest('village')} v"""
+# A village's type as last edited (VillageAttributesChanged), else as registered.
+VILLAGES = f"""select v.district, v.village,
+    jsonb_build_object('village_type', coalesce(va.value->>'village_type', v.value->>'village_type')) as dims,
+    1::numeric as value, {refs('v', 'va')} as refs
+    from {latest('village')} v left join {latest('village_attributes')} va on va.key = v.key"""
+
+# Teams that exist: a dissolved team (TeamDissolved) counts in no figure of the network.
+EXISTING_TEAMS = f"""(select * from {latest('team')} x where not coalesce((x.value->>'dissolved')::boolean, false))"""
+
+# 达标出列: villages whose designation last ended by graduation (a later designation would end it).
+GRADUATED = f"""select d.district, d.village,
+        jsonb_build_object('year', d.value->'met_target'->>'year') as dims,
+        1::numeric as value, {refs('d')} as refs
+    from {latest('designation')} d
+    where not (d.value->>'designated')::boolean and d.value->>'reason_code' = 'graduated'"""
 
 DESIGNATED_ROWS = f"""select d.district, d.village, jsonb_build_object('run_id', d.value->>'run_id') as dims,
     1::numeric as value, {refs('d')} as refs from {DESIGNATED} d"""
@@ -56,12 +69,12 @@ TEAMS = f"""select td.district, null::text as village,
         jsonb_build_object('villages', case when coalesce(x.n, 0) >= 3 then '3+' else coalesce(x.n, 0)::text end,
                            'lead_unit_id', t.value->>'lead_unit_id') as dims,
         1::numeric as value, {refs('t')} || coalesce(x.refs, '[]'::jsonb) as refs
-    from {latest('team')} t
+    from {EXISTING_TEAMS} t
     join {TEAM_DISTRICT} td on td.team_id = t.key
     left join (select a.value->>'team_id' as team_id, count(*) as n, jsonb_agg({ref('a')}) as refs
                from {ACTIVE_ASSIGNMENTS} a group by 1) x on x.team_id = t.key"""
 
-UNITS = f"""with t as {latest('team')},
+UNITS = f"""with t as {EXISTING_TEAMS},
     part as (select t.key as team_id, t.value->>'lead_unit_id' as unit_id, {ref('t')} as ref from t
              union all
              select t.key, p.unit_id, {ref('t')} from t, jsonb_array_elements_text(t.value->'partner_unit_ids') p(unit_id))
@@ -79,6 +92,7 @@ SECRETARIES = f"""select td.district, null::text as village,
         jsonb_build_object('trained', case when tr.key is null then 'no' else 'yes' end) as dims,
         1::numeric as value, {refs('s', 'tr')} as refs
     from {latest('secretary')} s
+    join {EXISTING_TEAMS} t on t.key = s.key
     join {TEAM_DISTRICT} td on td.team_id = s.key
     left join {latest('trained')} tr on tr.key = s.value->>'cadre_id'"""
 
@@ -211,6 +225,8 @@ ASSESSMENTS = f"""select a.district, null::text as village,
 CATALOGUE: dict[str, Metric] = {m.name: m for m in [
     _m("villages_registered", "登记行政村", "villages registered", "villages", VILLAGES, "village_type"),
     _m("villages_designated", "经济薄弱村", "weak villages designated", "villages", DESIGNATED_ROWS),
+    _m("villages_graduated", "达标出列的村", "villages graduated (met the target and left the list)", "villages",
+       GRADUATED, "year"),
     _m("weak_with_team", "已派驻工作队的薄弱村", "weak villages with a team", "villages", _weak_team(True)),
     _m("weak_without_team", "未派驻工作队的薄弱村", "weak villages without a team", "villages", _weak_team(False)),
     _m("teams", "驻村工作队（按对接村数）", "work teams, by villages served", "teams", TEAMS, "villages"),

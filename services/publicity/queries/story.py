@@ -35,10 +35,17 @@ async def _designation(conn, code: str, asof: AsOf) -> dict:
             where r.code = $2 order by s.at desc, s.position desc limit 1""",
         asof.cutoff, code,
     )
+    ended = d is not None and not d["value"].get("designated")
+    met = d["value"].get("met_target") if ended else None
     return {
         "designated": bool(d and d["value"].get("designated")),
         "since": d["at"].isoformat() if d and d["value"].get("designated") else None,
         "run_id": d["value"].get("run_id") if d else None,
+        # Why the designation ended: rescreened (a later run left it out) or graduated (达标出列).
+        "ended": {"on": d["at"].isoformat(), "reason_code": d["value"].get("reason_code") or "rescreened",
+                  "reason": d["value"].get("reason"),
+                  "met_target": {"year": met["year"], "income_yuan": yuan(met["income_fen"])} if met else None}
+        if ended else None,
         "rank": rank["rank"] if rank else None,
         "screening_run": rank["run_id"] if rank else None,
         "cutoff_average_yuan": yuan(rank["cutoff"]) if rank and rank["cutoff"] is not None else None,
@@ -114,11 +121,13 @@ async def _income(conn, code: str, asof: AsOf) -> list[dict]:
 
 async def story(conn: asyncpg.Connection, code: str, asof: AsOf) -> dict | None:
     village = await conn.fetchrow(
-        f"select v.value, v.district, v.at from {latest('village')} v where v.key = $2", asof.cutoff, code
+        f"""select v.value || coalesce(va.value, '{{}}'::jsonb) as value, v.district, v.at
+            from {latest('village')} v left join {latest('village_attributes')} va on va.key = v.key
+            where v.key = $2""", asof.cutoff, code
     )
     if village is None:
         return None
-    v = village["value"]
+    v = village["value"]  # town, type and needs as last edited
     baseline = dict(v.get("income_fen") or {}) | {r["year"]: r["fen"] for r in await conn.fetch(
         f"""select b.value->>'year' as year, (b.value->>'income_fen')::bigint as fen
             from {latest('baseline')} b where b.village = $2""", asof.cutoff, code)}

@@ -82,3 +82,11 @@ async def take_unit_slots(conn: asyncpg.Connection, team_id: str, unit_ids: Sequ
     except asyncpg.UniqueViolationError as exc:
         raise Conflict("单位刚选派了其他工作队，请重试 / the unit just joined another team; retry",
                        field="lead_unit_id") from exc
+
+
+async def release_team(conn: asyncpg.Connection, team_id: str) -> None:
+    """A dissolved team's places: its units' slots (1–2 teams per unit counts teams that exist),
+    its cadres and its villages are free for other teams."""
+    await conn.execute("delete from registry.unit_team where team_id = $1", team_id)
+    await conn.execute("delete from registry.cadre_team where team_id = $1", team_id)
+    await conn.execute("delete from registry.village_team where team_id = $1", team_id)

@@ -21,7 +21,9 @@ async def register_state(conn: asyncpg.Connection, before_row: int | None = None
     """Every village's current baseline — or as it stood before event row ``before_row``."""
     rows = await conn.fetch(
         """select type, payload from es.events
-           where type in ('VillageRegistered', 'VillageIncomeCorrected') and ($1::bigint is null or id < $1)
+           where (type in ('VillageRegistered', 'VillageIncomeCorrected')
+                  or (type = 'DesignationRevoked' and payload->>'reason_code' = 'graduated'))
+             and ($1::bigint is null or id < $1)
            order by stream_id, stream_version""",
         before_row,
     )
@@ -62,10 +64,13 @@ async def unserved_villages(conn: asyncpg.Connection, districts: Sequence[str]) 
     """Designated villages of ``districts`` (all if empty) that have no team."""
     registered: dict[str, dict] = {}
     designated: set[str] = set()
-    for r in await _fold(conn, ("VillageRegistered", "VillageDesignated", "DesignationRevoked")):
+    for r in await _fold(conn, ("VillageRegistered", "VillageAttributesChanged", "VillageDesignated",
+                                "DesignationRevoked")):
         p = r["payload"]
         if r["type"] == "VillageRegistered":
             registered[p["code"]] = p
+        elif r["type"] == "VillageAttributesChanged":
+            registered[p["code"]] = registered[p["code"]] | {k: p[k] for k in ("town", "village_type", "needs")}
         elif r["type"] == "VillageDesignated":
             designated.add(p["code"])
         else:
@@ -82,10 +87,12 @@ async def team_profiles(conn: asyncpg.Connection, districts: Sequence[str]) -> l
     """Teams of ``districts`` (all if empty) with room for another village."""
     strengths: dict[str, frozenset[str]] = {}
     teams: dict[str, dict] = {}
-    for r in await _fold(conn, ("UnitRegistered", "WorkTeamFormed")):
+    for r in await _fold(conn, ("UnitRegistered", "UnitAttributesChanged", "WorkTeamFormed", "TeamDissolved")):
         p = r["payload"]
-        if r["type"] == "UnitRegistered":
+        if r["type"] in ("UnitRegistered", "UnitAttributesChanged"):
             strengths[p["unit_id"]] = frozenset(p["strengths"])
+        elif r["type"] == "TeamDissolved":
+            teams.pop(p["team_id"], None)
         elif not districts or p["district"] in districts:
             teams[p["team_id"]] = p
     counts = dict(await conn.fetch("select team_id, count(*) from registry.village_team group by team_id"))
@@ -123,7 +130,8 @@ async def network_gaps(conn: asyncpg.Connection, district: str | None) -> dict:
     units: dict[str, str | None] = {}
     teams: dict[str, dict] = {}
     trained: set[str] = set()
-    for r in await _fold(conn, ("UnitRegistered", "WorkTeamFormed", "TeamMembersChanged", "CadreTrained")):
+    for r in await _fold(conn, ("UnitRegistered", "WorkTeamFormed", "TeamMembersChanged", "TeamDissolved",
+                                "CadreTrained")):
         p = r["payload"]
         match r["type"]:
             case "UnitRegistered":
@@ -132,6 +140,8 @@ async def network_gaps(conn: asyncpg.Connection, district: str | None) -> dict:
                 teams[p["team_id"]] = {"district": p["district"], "secretary": p["first_secretary_id"]}
             case "TeamMembersChanged":
                 teams[p["team_id"]]["secretary"] = p["first_secretary_id"]
+            case "TeamDissolved":
+                teams.pop(p["team_id"], None)
             case "CadreTrained" if p.get("centralised", True):
                 trained.add(p["cadre_id"])
     in_teams = {r["unit_id"] for r in await conn.fetch("select distinct unit_id from registry.unit_team")}

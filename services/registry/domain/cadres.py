@@ -15,6 +15,7 @@ from shared.contracts.registry import (
     CadreTrained,
     InsuranceRecorded,
     LeaveApproved,
+    LeaveCancelled,
     LeaveRejected,
     LeaveRequested,
 )
@@ -95,6 +96,14 @@ class DecideLeave(BaseModel):
         return self
 
 
+class CancelLeave(BaseModel):
+    """撤销请假（开始之前）/ withdraw a requested or approved leave before its first day."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    reason: str = Field(min_length=2, max_length=500, description="撤销理由 / why")
+
+
 def days_by_year(start: date, end: date) -> dict[int, int]:
     counts: dict[int, int] = {}
     day = start
@@ -110,7 +119,7 @@ class Leave:
     start: date
     end: date
     days: int
-    status: str  # requested / approved / rejected
+    status: str  # requested / approved / rejected / cancelled
 
     def covers(self, day: date) -> bool:
         return self.status == "approved" and self.start <= day <= self.end
@@ -173,7 +182,7 @@ class Cadre(Aggregate):
         if cmd.leave_id in self.leaves:
             raise Conflict(f"请假单 {cmd.leave_id} 已存在 / leave {cmd.leave_id} exists", field="leave_id")
         overlapping = [l.leave_id for l in self.leaves.values()
-                       if l.status != "rejected" and l.start <= cmd.end and cmd.start <= l.end]
+                       if l.status in ("requested", "approved") and l.start <= cmd.end and cmd.start <= l.end]
         if overlapping:
             raise Conflict(f"与请假单 {overlapping[0]} 时间重叠 / overlaps leave {overlapping[0]}", field="start")
         self._check_quota(cmd.start, cmd.end, quota)
@@ -194,6 +203,21 @@ class Cadre(Aggregate):
                                       end=leave.end, days=leave.days, quota_days=quota))
         else:
             self.record(LeaveRejected(leave_id=leave_id, cadre_id=self.key, reason=cmd.reason or ""))
+
+    def cancel_leave(self, leave_id: str, cmd: CancelLeave, team_id: str | None, today: date) -> None:
+        """Only before its first day: a leave begun is history (presence of those days was refused)."""
+        self.require_exists()
+        leave = self.leaves.get(leave_id)
+        if leave is None:
+            raise NotFound(f"未找到请假单 {leave_id} / leave {leave_id} not found", field="leave_id")
+        if leave.status not in ("requested", "approved"):
+            raise Conflict(f"请假单 {leave_id} 已{'撤销' if leave.status == 'cancelled' else '不批准'}，无从撤销 / "
+                           f"leave {leave_id} is {leave.status}", field="leave_id")
+        if today >= leave.start:
+            raise Conflict(f"请假已于 {leave.start} 开始，不能撤销 / leave {leave_id} began on {leave.start} "
+                           f"(today is {today}): it can no longer be cancelled", field="leave_id")
+        self.record(LeaveCancelled(leave_id=leave_id, cadre_id=self.key, team_id=team_id, start=leave.start,
+                                   end=leave.end, days=leave.days, was=leave.status, reason=cmd.reason))
 
     def when_CadreRegistered(self, event: CadreRegistered) -> None:
         self.unit_id, self.name, self.title = event.unit_id, event.name, event.title
@@ -217,3 +241,6 @@ class Cadre(Aggregate):
 
     def when_LeaveRejected(self, event: LeaveRejected) -> None:
         self.leaves[event.leave_id].status = "rejected"
+
+    def when_LeaveCancelled(self, event: LeaveCancelled) -> None:
+        self.leaves[event.leave_id].status = "cancelled"

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from shared.reference.places import VILLAGE_TYPE_BY_LABEL, VillageType, district_code
 from shared.reference.strengths import Strength
+from shared.reference.tasks import INCOME_TARGET_FEN
 
 from services.registry.domain.labels import split_list, strength_code
 
@@ -77,6 +78,54 @@ class CorrectIncome(BaseModel):
     year: Literal["2018", "2019", "2020"] = Field(description="年份 / year")
     income: Yuan = Field(description="更正后的收入（元）/ corrected income, yuan")
     reason: str = Field(min_length=2, max_length=500, description="更正理由 / why it is corrected")
+
+
+class ChangeVillageAttributes(BaseModel):
+    """调整村属性 / edit a village's town, type or needs, with the reason (at least one of the three)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    town: str | None = Field(None, min_length=1, max_length=50, description="镇/街 / town or subdistrict")
+    village_type: VillageType | None = Field(None, description="村类型 / village type (code or Chinese label)")
+    needs: list[Strength] | None = Field(
+        None, max_length=10, description="扶持需求（职能优势词表；空列表=无）/ needs, strengths vocabulary ([] = none)")
+    reason: str = Field(min_length=2, max_length=500, description="调整理由 / why")
+
+    @field_validator("village_type", mode="before")
+    @classmethod
+    def type_by_label(cls, value: object) -> object:
+        return VILLAGE_TYPE_BY_LABEL.get(value, value) if isinstance(value, str) else value
+
+    @field_validator("needs", mode="before")
+    @classmethod
+    def needs_by_label(cls, value: object) -> object:
+        value = split_list(value) if value is not None else None
+        return [strength_code(v) for v in value] if isinstance(value, list) else value
+
+    @model_validator(mode="after")
+    def something(self) -> ChangeVillageAttributes:
+        if self.town is None and self.village_type is None and self.needs is None:
+            raise ValueError("须至少调整镇/街、村类型或扶持需求之一 / give town, village_type or needs")
+        return self
+
+
+class GraduateVillage(BaseModel):
+    """达标出列 / a designated village that met the income target leaves the list (city office)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    year: int = Field(ge=2021, le=2100, description="达标年度 / the year the target was met")
+    income: Yuan = Field(description="当年村集体经营性收入（元），须达 20 万元 / that year's collective operating "
+                                     "income, yuan; at least 200,000")
+    reason: str = Field(min_length=2, max_length=500, description="出列理由 / why")
+
+    @field_validator("income")
+    @classmethod
+    def meets_target(cls, value: Decimal) -> Decimal:
+        if to_fen(value) < INCOME_TARGET_FEN:
+            raise ValueError(f"未达到 {INCOME_TARGET_FEN // 100} 元的目标，不能出列 / below the "
+                             f"{INCOME_TARGET_FEN // 100}-yuan target: a village graduates only once it met it")
+        return value
 
 
 def yuan(fen: int) -> str:

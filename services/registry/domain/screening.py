@@ -140,13 +140,16 @@ class ScreeningRun(Aggregate):
 
 @dataclass
 class RegisterState:
-    """The register as a run reads it: each village's latest baseline, folded from its events."""
+    """The register as a run reads it: each village's latest baseline, folded from its events.
+    A village that graduated (达标出列) is screened no more: its 2018–2020 baseline would rank
+    it back in, and it left the list on the city office's decision."""
 
     villages: dict[str, Baseline] = field(default_factory=dict)
 
     def apply(self, event_type: str, payload: dict) -> None:
         if event_type == "VillageRegistered":
             self.villages[payload["code"]] = Baseline(payload["code"], payload["district"], dict(payload["income_fen"]))
-        elif event_type == "VillageIncomeCorrected":
-            known = self.villages[payload["code"]]
+        elif event_type == "VillageIncomeCorrected" and (known := self.villages.get(payload["code"])) is not None:
             known.income_fen[payload["year"]] = payload["income_fen"]
+        elif event_type == "DesignationRevoked" and payload.get("reason_code") == "graduated":
+            self.villages.pop(payload["code"], None)

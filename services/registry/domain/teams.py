@@ -3,21 +3,27 @@
 Rules kept here (one team's own state): a lead unit plus optional partners; every member
 belongs to one of them; the first secretary is a member; a team serves at most two
 villages, all in its district, each designated; entering a village needs a first
-secretary who completed the centralised training. Rules across teams (a cadre in one
-team, a unit in at most two, a village with one team) are kept by the constraint tables.
+secretary who completed the centralised training, and so does a new first secretary on the
+day they take over; a dissolved team takes no more commands. Rules across teams (a cadre in
+one team, a unit in at most two, a village with one team) are kept by the constraint tables,
+which a dissolution releases.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from shared.contracts.registry import (
+    FirstSecretaryReplaced,
     TeamAssigned,
+    TeamDissolved,
     TeamEnteredVillage,
     TeamMembersChanged,
+    TeamRotated,
     TeamUnassigned,
     WorkTeamFormed,
 )
@@ -94,6 +100,42 @@ class EnterVillage(BaseModel):
     entered_on: date = Field(description="入村日期 / date of entry")
 
 
+class DissolveTeam(BaseModel):
+    """撤销工作队 / dissolve a team: its villages, members and its units' places are freed."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    reason: str = Field(min_length=2, max_length=500, description="撤销理由 / why")
+
+
+class RotateTeam(BaseModel):
+    """工作队轮换 / move the team to other villages (1–2, designated, of its district, without a team)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    villages: list[Annotated[str, Field(pattern=r"^\d{12}$")]] = Field(
+        min_length=1, max_length=MAX_VILLAGES, description="轮换后服务的村（1–2 个村代码）/ the villages served from now on")
+    reason: str = Field(min_length=2, max_length=500, description="轮换理由 / why")
+
+    @field_validator("villages")
+    @classmethod
+    def distinct_villages(cls, value: list[str]) -> list[str]:
+        if len(set(value)) != len(value):
+            raise ValueError("村代码重复 / a village is listed twice")
+        return value
+
+
+class ReplaceFirstSecretary(BaseModel):
+    """更换第一书记 / a new first secretary, trained by the day of the replacement (as at entry)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    cadre_id: Id = Field(description="新任第一书记（本队或牵头、协作单位的干部）/ the new first secretary: a member, "
+                                     "or a cadre of the lead or a partner unit who then joins")
+    previous_leaves: bool = Field(False, description="原第一书记是否离队 / whether the one replaced leaves the team")
+    reason: str = Field(min_length=2, max_length=500, description="更换理由 / why")
+
+
 class Team(Aggregate):
     stream_prefix = "team"
 
@@ -107,14 +149,18 @@ class Team(Aggregate):
         self.members: list[str] = []
         self.villages: list[str] = []
         self.entered: dict[str, date] = {}
+        self.dissolved = False
 
     @property
     def unit_ids(self) -> list[str]:
         return [self.lead_unit_id, *self.partner_unit_ids]
 
     def require_exists(self) -> None:
+        """The team was formed and is not dissolved: a dissolved team takes no more commands."""
         if not self.exists:
             raise NotFound(f"未找到工作队 {self.key} / team {self.key} not found", field="team_id")
+        if self.dissolved:
+            raise Conflict(f"工作队 {self.key} 已撤销 / team {self.key} was dissolved", field="team_id")
 
     def form(self, cmd: FormTeam, units: Mapping[str, Unit], cadres: Mapping[str, Cadre]) -> None:
         if self.exists:
@@ -144,17 +190,91 @@ class Team(Aggregate):
         members = [m for m in self.members if m not in cmd.remove] + list(dict.fromkeys(cmd.add))
         secretary = cmd.first_secretary_id or self.first_secretary_id
         self._check_members(members, secretary, self.unit_ids, cadres, field="add")
-        if secretary != self.first_secretary_id and self.entered and not cadres[secretary].trained_by(today):
-            raise DomainError(
-                f"工作队已入村，新任第一书记 {secretary} 须已完成集中培训 / the team is in its village: "
-                f"a new first secretary must have completed the centralised training",
-                field="first_secretary_id",
-            )
+        if secretary != self.first_secretary_id:
+            self._check_trained(cadres[secretary], today, "first_secretary_id")
         if not cmd.add and not cmd.remove and secretary == self.first_secretary_id:
             raise DomainError("没有变化 / nothing changes", field="add")
         self.record(TeamMembersChanged(team_id=self.key, added=list(dict.fromkeys(cmd.add)), removed=cmd.remove,
                                        first_secretary_id=secretary))
         return list(dict.fromkeys(cmd.add)), list(cmd.remove)
+
+    @staticmethod
+    def _check_trained(cadre: Cadre, today: date, field: str) -> date:
+        """A new first secretary has completed the centralised training by the day they take over —
+        the rule entry applies to the first one (``enter``). Returns the day of that training."""
+        if cadre.trained_on is None or not cadre.trained_by(today):
+            raise DomainError(
+                f"新任第一书记 {cadre.key} 须于 {today}（含）之前完成集中培训，与入村时相同 / a new first secretary "
+                f"must have completed the centralised training by {today}, as at entry",
+                field=field,
+            )
+        return cadre.trained_on
+
+    def replace_secretary(self, cmd: ReplaceFirstSecretary, cadres: Mapping[str, Cadre],
+                          today: date) -> tuple[list[str], list[str]]:
+        """Records the membership (``TeamMembersChanged``: the new one joins if not a member, the
+        previous one leaves if asked) and the decision (``FirstSecretaryReplaced``)."""
+        self.require_exists()
+        previous, new = self.first_secretary_id, cmd.cadre_id
+        if new == previous:
+            raise Conflict(f"{new} 已是本队第一书记 / {new} is the first secretary already", field="cadre_id")
+        added = [] if new in self.members else [new]
+        removed = [previous] if cmd.previous_leaves else []
+        members = [m for m in self.members if m not in removed] + added
+        cadre = cadres[new]
+        if not cadre.exists:
+            raise DomainError(f"干部 {new} 未登记 / cadre {new} is not registered", field="cadre_id")
+        self._check_members(members, new, self.unit_ids, cadres, field="cadre_id")
+        trained_on = self._check_trained(cadre, today, "cadre_id")
+        self.record(TeamMembersChanged(team_id=self.key, added=added, removed=removed, first_secretary_id=new))
+        self.record(FirstSecretaryReplaced(team_id=self.key, district=self.district, previous_id=previous,
+                                           first_secretary_id=new, replaced_on=today, trained_on=trained_on,
+                                           reason=cmd.reason))
+        return added, removed
+
+    def dissolve(self, cmd: DissolveTeam, today: date) -> list[str]:
+        """Ends every assignment (``TeamUnassigned``, as any consumer of assignments knows), then
+        ``TeamDissolved``; returns the villages freed."""
+        self.require_exists()
+        villages = list(self.villages)
+        for code in villages:
+            self.record(TeamUnassigned(team_id=self.key, village_code=code, district=self.district,
+                                       reason=f"工作队撤销 / team dissolved: {cmd.reason}"))
+        self.record(TeamDissolved(team_id=self.key, district=self.district, lead_unit_id=self.lead_unit_id,
+                                  partner_unit_ids=self.partner_unit_ids, member_ids=list(self.members),
+                                  first_secretary_id=self.first_secretary_id, villages=villages,
+                                  dissolved_on=today, reason=cmd.reason))
+        return villages
+
+    def rotate(self, cmd: RotateTeam, villages: Mapping[str, Village]) -> tuple[list[str], list[str]]:
+        """Leaves the villages not in ``cmd.villages``, joins the new ones (each must be designated and
+        in the team's district; a village kept keeps its entry). Returns (left, joined)."""
+        self.require_exists()
+        left = [c for c in self.villages if c not in cmd.villages]
+        joined = [c for c in cmd.villages if c not in self.villages]
+        if not joined and not left:
+            raise DomainError("轮换后的村与现在相同 / the team serves these villages already", field="villages")
+        for code in joined:
+            self._check_village(villages[code], field="villages")
+        reason = f"轮换 / rotation: {cmd.reason}"
+        for code in left:
+            self.record(TeamUnassigned(team_id=self.key, village_code=code, district=self.district, reason=reason))
+        for code in joined:
+            self.record(TeamAssigned(team_id=self.key, lead_unit_id=self.lead_unit_id, village_code=code,
+                                     district=self.district, reason=reason))
+        self.record(TeamRotated(team_id=self.key, district=self.district, left=left, joined=joined,
+                                villages=list(self.villages), reason=cmd.reason))
+        return left, joined
+
+    def _check_village(self, village: Village, field: str = "village_code") -> None:
+        village.require_exists()
+        if village.designated_by is None:
+            raise DomainError(f"村 {village.key} 不是经济薄弱村 / village {village.key} is not designated", field=field)
+        if village.district != self.district:
+            raise DomainError(
+                f"村 {village.key} 不在工作队服务的区 {self.district} / village {village.key} is outside the team's district",
+                field=field,
+            )
 
     @staticmethod
     def _check_members(members: list[str], secretary: str, unit_ids: list[str], cadres: Mapping[str, Cadre],
@@ -177,15 +297,7 @@ class Team(Aggregate):
 
     def assign(self, village: Village, reason: str, proposal_id: str | None = None) -> None:
         self.require_exists()
-        village.require_exists()
-        if village.designated_by is None:
-            raise DomainError(f"村 {village.key} 不是经济薄弱村 / village {village.key} is not designated",
-                              field="village_code")
-        if village.district != self.district:
-            raise DomainError(
-                f"村 {village.key} 不在工作队服务的区 {self.district} / village {village.key} is outside the team's district",
-                field="village_code",
-            )
+        self._check_village(village)
         if village.key in self.villages:
             raise Conflict(f"工作队已对接村 {village.key} / the team already serves {village.key}", field="village_code")
         if len(self.villages) >= MAX_VILLAGES:
@@ -236,3 +348,10 @@ class Team(Aggregate):
 
     def when_TeamEnteredVillage(self, event: TeamEnteredVillage) -> None:
         self.entered[event.village_code] = event.entered_on
+
+    def when_FirstSecretaryReplaced(self, event: FirstSecretaryReplaced) -> None:
+        self.first_secretary_id = event.first_secretary_id  # stated by the TeamMembersChanged before it too
+
+    def when_TeamDissolved(self, event: TeamDissolved) -> None:
+        self.dissolved = True
+        self.members = []

@@ -6,9 +6,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from shared.contracts.registry import UnitRegistered
+from shared.contracts.registry import UnitAttributesChanged, UnitRegistered
 from shared.eventstore import Aggregate
-from shared.eventstore.errors import Conflict
+from shared.eventstore.errors import Conflict, DomainError, NotFound
 from shared.reference.places import district_code
 from shared.reference.strengths import Strength
 
@@ -49,6 +49,22 @@ class RegisterUnit(BaseModel):
         return self
 
 
+class ChangeUnitAttributes(BaseModel):
+    """调整单位职能优势 / edit a unit's functional strengths, with the reason."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    strengths: list[Strength] = Field(
+        min_length=1, max_length=10, description="调整后的职能优势（中文或代码）/ the strengths from now on")
+    reason: str = Field(min_length=2, max_length=500, description="调整理由 / why")
+
+    @field_validator("strengths", mode="before")
+    @classmethod
+    def strengths_by_label(cls, value: object) -> object:
+        value = split_list(value)
+        return [strength_code(v) for v in value] if isinstance(value, list) else value
+
+
 class Unit(Aggregate):
     stream_prefix = "unit"
 
@@ -62,6 +78,21 @@ class Unit(Aggregate):
             raise Conflict(f"单位 {cmd.unit_id} 已登记 / unit {cmd.unit_id} is already registered", field="unit_id")
         self.record(UnitRegistered(unit_id=cmd.unit_id, name=cmd.name, level=cmd.level, district=cmd.district,
                                    strengths=list(dict.fromkeys(s.value for s in cmd.strengths))))
+
+    def require_exists(self) -> None:
+        if not self.exists:
+            raise NotFound(f"未找到单位 {self.key} / unit {self.key} not found", field="unit_id")
+
+    def change_attributes(self, cmd: ChangeUnitAttributes) -> None:
+        self.require_exists()
+        strengths = list(dict.fromkeys(s.value for s in cmd.strengths))
+        if set(strengths) == set(self.strengths):
+            raise DomainError("职能优势没有变化 / the strengths are unchanged", field="strengths")
+        self.record(UnitAttributesChanged(unit_id=self.key, district=self.district, strengths=strengths,
+                                          previous_strengths=self.strengths, reason=cmd.reason))
+
+    def when_UnitAttributesChanged(self, event: UnitAttributesChanged) -> None:
+        self.strengths = list(event.strengths)
 
     def when_UnitRegistered(self, event: UnitRegistered) -> None:
         self.name, self.level, self.district, self.strengths = event.name, event.level, event.district, event.strengths

@@ -6,6 +6,9 @@ from pydantic_core import to_json
 
 from shared.contracts.registry import (
     DesignationRevoked,
+    TargetMet,
+    VillageAttributes,
+    VillageAttributesChanged,
     VillageDesignated,
     VillageIncomeCorrected,
     VillageRegistered,
@@ -13,7 +16,13 @@ from shared.contracts.registry import (
 from shared.eventstore import Aggregate
 from shared.eventstore.errors import Conflict, DomainError, NotFound
 
-from services.registry.domain.commands import CorrectIncome, RegisterVillage, to_fen
+from services.registry.domain.commands import (
+    ChangeVillageAttributes,
+    CorrectIncome,
+    GraduateVillage,
+    RegisterVillage,
+    to_fen,
+)
 
 
 def registration(cmd: RegisterVillage) -> dict:
@@ -42,6 +51,7 @@ class Village(Aggregate):
 
     district: str
     name: str
+    town: str
     village_type: str
     needs: list[str]
     income_fen: dict[str, int]
@@ -75,15 +85,46 @@ class Village(Aggregate):
     def designate(self, run_id: str, rank: int, average_fen: int) -> None:
         self.record(VillageDesignated(code=self.key, district=self.district, run_id=run_id, rank=rank, average_fen=average_fen))
 
-    def revoke(self, run_id: str | None, reason: str) -> None:
-        self.record(DesignationRevoked(code=self.key, district=self.district, run_id=run_id, reason=reason))
+    def revoke(self, run_id: str, reason: str) -> None:
+        """A superseding run left the village out (graduation is ``graduate``)."""
+        self.record(DesignationRevoked(code=self.key, district=self.district, run_id=run_id, reason=reason,
+                                       reason_code="rescreened"))
+
+    def graduate(self, cmd: GraduateVillage) -> None:
+        """达标出列: only a designated village leaves the list, and only on the city office's word."""
+        self.require_exists()
+        if self.designated_by is None:
+            raise Conflict(f"村 {self.key} 当前不是经济薄弱村，无从出列 / village {self.key} is not designated now",
+                           field="village_code")
+        self.record(DesignationRevoked(
+            code=self.key, district=self.district, run_id=self.designated_by, reason=cmd.reason,
+            reason_code="graduated", met_target=TargetMet(year=cmd.year, income_fen=to_fen(cmd.income))))
+
+    def change_attributes(self, cmd: ChangeVillageAttributes) -> None:
+        self.require_exists()
+        before = VillageAttributes(town=self.town, village_type=self.village_type, needs=self.needs)
+        after = VillageAttributes(
+            town=cmd.town if cmd.town is not None else self.town,
+            village_type=cmd.village_type.value if cmd.village_type is not None else self.village_type,
+            needs=list(dict.fromkeys(n.value for n in cmd.needs)) if cmd.needs is not None else self.needs,
+        )
+        changed = [f for f in ("town", "village_type", "needs") if getattr(after, f) != getattr(before, f)]
+        if not changed:
+            raise DomainError("没有变化 / nothing changes", field="reason")
+        self.record(VillageAttributesChanged(code=self.key, district=self.district, town=after.town,
+                                             village_type=after.village_type, needs=after.needs, changed=changed,
+                                             previous=before, reason=cmd.reason))
 
     def when_VillageRegistered(self, event: VillageRegistered) -> None:
         self.district = event.district
         self.name = event.name
+        self.town = event.town
         self.village_type = event.village_type.value
         self.needs = list(event.needs)
         self.income_fen = dict(event.income_fen)
+
+    def when_VillageAttributesChanged(self, event: VillageAttributesChanged) -> None:
+        self.town, self.village_type, self.needs = event.town, event.village_type.value, list(event.needs)
 
     def when_VillageIncomeCorrected(self, event: VillageIncomeCorrected) -> None:
         self.income_fen[event.year] = event.income_fen

@@ -6,7 +6,14 @@ from shared.eventstore import UnitOfWork
 from shared.eventstore.errors import DomainError
 
 from services.registry.adapters import constraints, eventlog
-from services.registry.domain.cadres import Cadre, DecideLeave, RecordInsurance, RecordTraining, RequestLeave
+from services.registry.domain.cadres import (
+    CancelLeave,
+    Cadre,
+    DecideLeave,
+    RecordInsurance,
+    RecordTraining,
+    RequestLeave,
+)
 from services.registry.domain.presence import AllowanceLedger, ComputeAllowances, LogPresence, PresenceMonth, month_of
 from services.registry.domain.teams import Team
 from services.registry.domain.units import Unit
@@ -63,6 +70,15 @@ async def decide_leave(uow: UnitOfWork, cadre_id: str, leave_id: str, cmd: Decid
     leave = cadre.leaves[leave_id]
     return {"cadre_id": cadre_id, "leave_id": leave_id, "status": leave.status, "days": leave.days,
             "used_days": cadre.used_days(leave.start.year), "quota_days": quota}
+
+
+async def cancel_leave(uow: UnitOfWork, cadre_id: str, leave_id: str, cmd: CancelLeave, access: Access) -> dict:
+    cadre, team_id = await _cadre(uow, cadre_id, access)
+    cadre.cancel_leave(leave_id, cmd, team_id, business_day(uow))
+    await uow.save(cadre)
+    leave = cadre.leaves[leave_id]
+    return {"cadre_id": cadre_id, "leave_id": leave_id, "status": leave.status, "days": leave.days,
+            "used_days": cadre.used_days(leave.start.year)}
 
 
 async def log_presence(uow: UnitOfWork, cmd: LogPresence, access: Access) -> dict:

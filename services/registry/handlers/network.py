@@ -12,8 +12,18 @@ from shared.eventstore.errors import DomainError
 from services.registry.adapters import constraints
 from services.registry.adapters.locks import register_shared
 from services.registry.domain.cadres import Cadre, RegisterCadre
-from services.registry.domain.teams import AssignVillage, ChangeMembers, EnterVillage, FormTeam, Team, UnassignVillage
-from services.registry.domain.units import RegisterUnit, Unit
+from services.registry.domain.teams import (
+    AssignVillage,
+    ChangeMembers,
+    DissolveTeam,
+    EnterVillage,
+    FormTeam,
+    ReplaceFirstSecretary,
+    RotateTeam,
+    Team,
+    UnassignVillage,
+)
+from services.registry.domain.units import ChangeUnitAttributes, RegisterUnit, Unit
 from services.registry.domain.village import Village
 from services.registry.handlers.access import Access
 
@@ -28,6 +38,15 @@ async def register_unit(uow: UnitOfWork, cmd: RegisterUnit, access: Access) -> d
     unit.register(cmd)
     await uow.save(unit)
     return {"unit_id": cmd.unit_id, "stream_version": unit.version}
+
+
+async def change_unit_attributes(uow: UnitOfWork, unit_id: str, cmd: ChangeUnitAttributes, access: Access) -> dict:
+    unit = await uow.load(Unit, unit_id)
+    unit.require_exists()
+    access.district(unit.district)  # as at registration: city units by the city office
+    unit.change_attributes(cmd)
+    await uow.save(unit)
+    return {"unit_id": unit_id, "strengths": unit.strengths, "stream_version": unit.version}
 
 
 async def register_cadre(uow: UnitOfWork, cmd: RegisterCadre, access: Access) -> dict:
@@ -112,3 +131,39 @@ async def enter_village(uow: UnitOfWork, team_id: str, code: str, cmd: EnterVill
     team.enter(code, cmd, secretary)
     await uow.save(team)
     return {"team_id": team_id, "village_code": code, "entered_on": cmd.entered_on.isoformat()}
+
+
+async def replace_first_secretary(uow: UnitOfWork, team_id: str, cmd: ReplaceFirstSecretary, access: Access) -> dict:
+    team = await load_team(uow, team_id)
+    access.district(team.district)
+    cadres = await uow.load_many(Cadre, sorted({*team.members, cmd.cadre_id}))
+    added, removed = team.replace_secretary(cmd, cadres, business_day(uow))
+    await constraints.leave_cadres(uow.conn, team_id, removed)
+    await constraints.join_cadres(uow.conn, team_id, added, "cadre_id")
+    await uow.save(team)
+    return {"team_id": team_id, "first_secretary_id": team.first_secretary_id, "members": team.members,
+            "stream_version": team.version}
+
+
+async def dissolve_team(uow: UnitOfWork, team_id: str, cmd: DissolveTeam, access: Access) -> dict:
+    team = await load_team(uow, team_id)
+    access.district(team.district)
+    members = list(team.members)
+    villages = team.dissolve(cmd, business_day(uow))
+    await constraints.release_team(uow.conn, team_id)
+    await uow.save(team)
+    return {"team_id": team_id, "dissolved": True, "villages_released": villages, "members_released": members,
+            "units_released": [team.lead_unit_id, *team.partner_unit_ids], "stream_version": team.version}
+
+
+async def rotate_team(uow: UnitOfWork, team_id: str, cmd: RotateTeam, access: Access) -> dict:
+    await register_shared(uow.conn)  # no screening run revokes the new villages meanwhile
+    team = await load_team(uow, team_id)
+    access.district(team.district)
+    villages = await uow.load_many(Village, [c for c in cmd.villages if c not in team.villages])
+    left, joined = team.rotate(cmd, villages)
+    await constraints.unlink_villages(uow.conn, left)
+    await constraints.link_villages(uow.conn, [(code, team_id, team.district) for code in joined])
+    await uow.save(team)
+    return {"team_id": team_id, "left": left, "joined": joined, "villages": team.villages,
+            "stream_version": team.version}

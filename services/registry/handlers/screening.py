@@ -45,13 +45,15 @@ async def run_screening(uow: UnitOfWork, cmd: RunScreening, default_quota: int) 
     by_code = {r.code: r for r in event.ranked}
     for code in event.added:
         villages[code].designate(event.run_id, by_code[code].rank, by_code[code].average_fen)
-    for code in event.removed:
+    # A village graduated since the run in force is out already (and no longer ranked).
+    revoked = [code for code in event.removed if villages[code].designated_by is not None]
+    for code in revoked:
         villages[code].revoke(event.run_id, f"筛选批次 {event.run_id} 取代 {head.run_id}，名次 {by_code[code].rank} 高于第 "
                                             f"{quota} 名 / superseded by run {event.run_id}: rank {by_code[code].rank}")
     await uow.save_all(list(villages.values()))
 
     # A village no longer designated no longer has a team: say so on the team's stream.
-    unlinked = await constraints.unlink_villages(uow.conn, event.removed)
+    unlinked = await constraints.unlink_villages(uow.conn, revoked)
     teams = await uow.load_many(Team, sorted({team_id for team_id, _ in unlinked.values()}))
     for code, (team_id, district) in sorted(unlinked.items()):
         teams[team_id].unassign(code, district, f"撤销认定（筛选批次 {event.run_id}）/ designation revoked by run {event.run_id}")

@@ -11,10 +11,11 @@ from shared.eventstore import CommandMeta, UnitOfWork
 from shared.eventstore.bulk import Encoded, append_new_streams
 from shared.eventstore.errors import ConcurrencyError, Forbidden
 
-from services.registry.adapters import eventlog
+from services.registry.adapters import constraints, eventlog
 from services.registry.adapters.locks import register_shared, register_shared_with_write
-from services.registry.domain.commands import CorrectIncome, RegisterVillage
+from services.registry.domain.commands import ChangeVillageAttributes, CorrectIncome, GraduateVillage, RegisterVillage
 from services.registry.domain.imports import RawTable, Tally, Verdict, judge
+from services.registry.domain.teams import Team
 from services.registry.domain.village import Village, registration_json
 from services.registry.handlers.access import Access
 
@@ -117,3 +118,29 @@ async def correct_income(uow: UnitOfWork, code: str, cmd: CorrectIncome, access:
     village.correct_income(cmd)
     await uow.save(village)
     return {"code": code, "year": cmd.year, "income_fen": village.income_fen[cmd.year], "stream_version": village.version}
+
+
+async def change_village_attributes(uow: UnitOfWork, code: str, cmd: ChangeVillageAttributes, access: Access) -> dict:
+    village = await uow.load(Village, code)
+    village.require_exists()
+    access.district(village.district)
+    village.change_attributes(cmd)
+    await uow.save(village)
+    return {"code": code, "town": village.town, "village_type": village.village_type, "needs": village.needs,
+            "stream_version": village.version}
+
+
+async def graduate_village(uow: UnitOfWork, code: str, cmd: GraduateVillage) -> dict:
+    """达标出列: the designation ends with the reason ``graduated``; the village's team, if any,
+    is unassigned on its own stream, as when a run drops a village."""
+    await register_shared(uow.conn)  # lands wholly before or after a screening run
+    village = await uow.load(Village, code)
+    run_id = village.designated_by
+    village.graduate(cmd)
+    unlinked = await constraints.unlink_villages(uow.conn, [code])
+    teams = [await uow.load(Team, team_id) for team_id, _ in unlinked.values()]
+    for team in teams:
+        team.unassign(code, village.district, f"达标出列 / graduated: {cmd.reason}")
+    await uow.save_all([village, *teams])
+    return {"code": code, "graduated": True, "designated_by_run": run_id, "year": cmd.year,
+            "teams_unassigned": [t.key for t in teams], "stream_version": village.version}

@@ -16,7 +16,8 @@ class ActivityProjection(Projection):
     sources = ("registry",)
     tables = ("rg.teams", "rg.memberships", "rg.team_villages", "rg.presence", "rg.leaves")
     handles = frozenset({"WorkTeamFormed", "TeamMembersChanged", "TeamAssigned", "TeamUnassigned",
-                         "TeamEnteredVillage", "CadrePresenceLogged", "LeaveApproved"})
+                         "TeamEnteredVillage", "TeamDissolved", "CadrePresenceLogged", "LeaveApproved",
+                         "LeaveCancelled"})
     schema_sql = """
     create schema if not exists rg;
     create table if not exists rg.teams (
@@ -79,12 +80,18 @@ class ActivityProjection(Projection):
             case "TeamEnteredVillage":
                 await conn.execute("update rg.team_villages set entered_on = $3 where team_id = $1 and village_code = $2",
                                    p["team_id"], p["village_code"], _date(p["entered_on"]))
+            case "TeamDissolved":  # its villages went with the TeamUnassigned before it
+                await conn.execute("delete from rg.memberships where team_id = $1", p["team_id"])
+                await conn.execute("delete from rg.teams where team_id = $1", p["team_id"])
             case "CadrePresenceLogged":
                 await conn.execute("insert into rg.presence values ($1, $2, $3, $4) on conflict do nothing",
                                    p["cadre_id"], _date(p["day"]), p["team_id"], p["village_code"])
             case "LeaveApproved":
                 await conn.execute("insert into rg.leaves values ($1, $2, $3, $4) on conflict do nothing",
                                    p["leave_id"], p["cadre_id"], _date(p["start"]), _date(p["end"]))
+            case "LeaveCancelled":
+                await conn.execute("delete from rg.leaves where cadre_id = $1 and leave_id = $2",
+                                   p["cadre_id"], p["leave_id"])
 
 
 def _date(text: str) -> date:

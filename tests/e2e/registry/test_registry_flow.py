@@ -54,8 +54,8 @@ def screen_in(api: httpx.Client, codes: list[str]) -> dict:
     runs = api.get("/screenings").json()
     ranked = api.post("/screenings/preview", json={"quota": 1_000_000}).json()["designated"]
     keep = set(codes)
-    if runs["in_force"]:
-        keep |= set(api.get(f"/screenings/{runs['in_force']}").json()["designated"])
+    if runs["in_force"]:  # a village graduated since is no longer ranked: it stays out
+        keep |= set(api.get(f"/screenings/{runs['in_force']}").json()["designated"]) & set(ranked)
     quota = max(ranked.index(code) for code in keep) + 1
     r = api.post("/screenings", json={"run_id": uid("run"), "quota": quota, "supersedes": runs["in_force"]})
     assert r.status_code == 201, r.text

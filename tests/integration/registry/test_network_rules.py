@@ -44,7 +44,7 @@ async def test_a_cadre_is_in_one_team_at_a_time(store):
         await form(store, lead, [await cadre(store, lead), shared])
     assert twice.value.field == "member_ids" and first in twice.value.message
     # After leaving the first team the cadre may join another.
-    replacement = await cadre(store, lead)
+    replacement = await cadre(store, lead, trained_on=date(2021, 5, 1))  # a new first secretary is trained
     await run(store, handlers.change_members, first, ChangeMembers(add=[replacement], remove=[shared],
                                                                    first_secretary_id=replacement), CITY)
     await form(store, lead, [shared])

@@ -45,7 +45,20 @@ def designated(p: Payload) -> list[Fact]:
 
 @rule("DesignationRevoked")
 def revoked(p: Payload) -> list[Fact]:
-    return [Fact("designation", p["code"], {"designated": False, "run_id": p.get("run_id")},
+    # Without reason_code (recorded before it existed) every revocation was a run's.
+    value = {"designated": False, "run_id": p.get("run_id"), "reason_code": p.get("reason_code") or "rescreened",
+             "reason": p.get("reason")}
+    if p.get("met_target"):
+        value["met_target"] = p["met_target"]
+    return [Fact("designation", p["code"], value, district=district_of(p["code"], p.get("district")),
+                 village=p["code"])]
+
+
+@rule("VillageAttributesChanged")
+def village_attributes(p: Payload) -> list[Fact]:
+    # Beside the registration's "village" fact (name, baseline), which stays as registered.
+    return [Fact("village_attributes", p["code"], {"town": p.get("town"), "village_type": p.get("village_type"),
+                                                   "needs": p.get("needs", [])},
                  district=district_of(p["code"], p.get("district")), village=p["code"])]
 
 
@@ -90,6 +103,18 @@ def members_changed(p: Payload) -> list[Fact]:
     ]
 
 
+@rule("TeamDissolved")
+def team_dissolved(p: Payload) -> list[Fact]:
+    # Its villages ended with the TeamUnassigned before it; here the team and its members end.
+    team = p["team_id"]
+    members = dict.fromkeys([*p.get("member_ids", ()), p["first_secretary_id"]])
+    return [
+        Fact("team", team, {"lead_unit_id": p["lead_unit_id"], "partner_unit_ids": p.get("partner_unit_ids", []),
+                            "dissolved": True}, district=p.get("district")),
+        *(Fact("member", f"{team}:{c}", {"team_id": team, "cadre_id": c, "active": False}) for c in members),
+    ]
+
+
 @rule("TeamAssigned")
 def assigned(p: Payload) -> list[Fact]:
     return [Fact("assignment", f"{p['team_id']}:{p['village_code']}",
@@ -126,7 +151,9 @@ def leave(p: Payload) -> list[Fact]:
 
 @rule("LeaveCancelled", "LeaveRevoked")
 def leave_cancelled(p: Payload) -> list[Fact]:
-    return [Fact("leave", p["leave_id"], {"cadre_id": p.get("cadre_id"), "days": 0, "cancelled": True})]
+    return [Fact("leave", p["leave_id"], {"cadre_id": p.get("cadre_id"), "team_id": p.get("team_id"),
+                                           "start": p.get("start"), "end": p.get("end"), "days": 0,
+                                           "cancelled": True})]
 
 
 @rule("LeaveRejected")

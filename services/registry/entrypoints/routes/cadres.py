@@ -10,7 +10,14 @@ from shared.http.deps import IdempotencyKey, Meta, Store
 
 from services.registry import handlers
 from services.registry.config import registry_settings
-from services.registry.domain.cadres import DecideLeave, RecordInsurance, RecordTraining, RegisterCadre, RequestLeave
+from services.registry.domain.cadres import (
+    CancelLeave,
+    DecideLeave,
+    RecordInsurance,
+    RecordTraining,
+    RegisterCadre,
+    RequestLeave,
+)
 from services.registry.entrypoints.access import (
     WRITE_RESPONSES,
     CadreKeepers,
@@ -84,4 +91,19 @@ async def decide_leave(
     quota = registry_settings().annual_leave_days
     return await execute(store, "DecideLeave", {"cadre_id": cadre_id, "leave_id": leave_id, **cmd.model_dump(mode="json")},
                          meta, lambda uow: handlers.decide_leave(uow, cadre_id, leave_id, cmd, access(principal), quota),
+                         idempotency_key, response)
+
+
+@router.post("/{cadre_id}/leaves/{leave_id}/cancellation",
+             summary="撤销请假（开始之前）/ cancel a leave before it starts",
+             description="已申请或已批准的请假可在开始日之前撤销，其天数不再计入额度与统计；已开始的请假返回 409。 / A "
+                         "requested or approved leave may be cancelled before its first day; its days no longer count "
+                         "against the quota or in the statistics. Once it started: 409.",
+             responses=WRITE_RESPONSES)
+async def cancel_leave(
+    cadre_id: CadreId, leave_id: LeaveId, cmd: CancelLeave, store: Store, meta: Meta, principal: CadreKeepers,
+    response: Response, idempotency_key: IdempotencyKey = None,
+) -> dict:
+    return await execute(store, "CancelLeave", {"cadre_id": cadre_id, "leave_id": leave_id, **cmd.model_dump(mode="json")},
+                         meta, lambda uow: handlers.cancel_leave(uow, cadre_id, leave_id, cmd, access(principal)),
                          idempotency_key, response)

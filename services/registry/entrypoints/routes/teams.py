@@ -6,10 +6,21 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Response, status
 
+from shared.eventstore import NotFound
 from shared.http.deps import IdempotencyKey, Meta, Store
 
 from services.registry import handlers
-from services.registry.domain.teams import AssignVillage, ChangeMembers, EnterVillage, FormTeam, UnassignVillage
+from services.registry.domain.teams import (
+    AssignVillage,
+    ChangeMembers,
+    DissolveTeam,
+    EnterVillage,
+    FormTeam,
+    ReplaceFirstSecretary,
+    RotateTeam,
+    Team,
+    UnassignVillage,
+)
 from services.registry.entrypoints.access import (
     WRITE_RESPONSES,
     Officials,
@@ -48,8 +59,11 @@ async def form_team(
 @router.get("/{team_id}", summary="工作队 / a team as it stands now")
 async def get_team(team_id: TeamId, store: Store, _: Staff) -> dict:
     async def query(uow) -> dict:
-        team = await handlers.network.load_team(uow, team_id)
-        return {"team_id": team_id, "district": team.district, "lead_unit_id": team.lead_unit_id,
+        team = await uow.load(Team, team_id)
+        if not team.exists:
+            raise NotFound(f"未找到工作队 {team_id} / team {team_id} not found", field="team_id")
+        return {"team_id": team_id, "dissolved": team.dissolved, "district": team.district,
+                "lead_unit_id": team.lead_unit_id,
                 "partner_unit_ids": team.partner_unit_ids, "member_ids": team.members,
                 "first_secretary_id": team.first_secretary_id, "villages": team.villages,
                 "entered": {code: day.isoformat() for code, day in team.entered.items()},
@@ -110,4 +124,56 @@ async def enter_village(
 ) -> dict:
     return await execute(store, "EnterVillage", {"team_id": team_id, "code": code, **cmd.model_dump(mode="json")},
                          meta, lambda uow: handlers.enter_village(uow, team_id, code, cmd, access(principal)),
+                         idempotency_key, response)
+
+
+@router.post(
+    "/{team_id}/first-secretary",
+    summary="更换第一书记 / replace the first secretary",
+    description="新任者须为本队或牵头、协作单位的干部，不在其他工作队，并在更换之日前完成集中培训（与入村时相同）；"
+                "previous_leaves=true 时原第一书记离队。 / The new one is a member or a cadre of the lead or a partner "
+                "unit, in no other team, and has completed the centralised training by the day (as at entry); with "
+                "previous_leaves the one replaced leaves the team.",
+    responses=WRITE_RESPONSES,
+)
+async def replace_first_secretary(
+    team_id: TeamId, cmd: ReplaceFirstSecretary, store: Store, meta: Meta, principal: Officials, response: Response,
+    idempotency_key: IdempotencyKey = None,
+) -> dict:
+    return await execute(store, "ReplaceFirstSecretary", {"team_id": team_id, **cmd.model_dump(mode="json")}, meta,
+                         lambda uow: handlers.replace_first_secretary(uow, team_id, cmd, access(principal)),
+                         idempotency_key, response)
+
+
+@router.post(
+    "/{team_id}/rotation",
+    summary="工作队轮换到其他村 / rotate the team to other villages",
+    description="轮换后服务 1–2 个本区经济薄弱村，新村须尚无工作队；离开的村解除对接，新村须重新入村。 / After the "
+                "rotation the team serves 1–2 designated villages of its district; new ones must have no team; the "
+                "villages left are unassigned; the new ones must be entered again.",
+    responses=WRITE_RESPONSES,
+)
+async def rotate_team(
+    team_id: TeamId, cmd: RotateTeam, store: Store, meta: Meta, principal: Officials, response: Response,
+    idempotency_key: IdempotencyKey = None,
+) -> dict:
+    return await execute(store, "RotateTeam", {"team_id": team_id, **cmd.model_dump(mode="json")}, meta,
+                         lambda uow: handlers.rotate_team(uow, team_id, cmd, access(principal)),
+                         idempotency_key, response)
+
+
+@router.post(
+    "/{team_id}/dissolution",
+    summary="撤销工作队 / dissolve the team",
+    description="解除其全部对接村，队员、单位名额（每单位 1–2 个队）随之释放；撤销后不再受理该队的命令。 / Ends its "
+                "assignments; its members and its units' places (1–2 teams per unit) are freed; a dissolved team "
+                "takes no more commands (409).",
+    responses=WRITE_RESPONSES,
+)
+async def dissolve_team(
+    team_id: TeamId, cmd: DissolveTeam, store: Store, meta: Meta, principal: Officials, response: Response,
+    idempotency_key: IdempotencyKey = None,
+) -> dict:
+    return await execute(store, "DissolveTeam", {"team_id": team_id, **cmd.model_dump(mode="json")}, meta,
+                         lambda uow: handlers.dissolve_team(uow, team_id, cmd, access(principal)),
                          idempotency_key, response)

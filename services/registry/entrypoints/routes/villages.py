@@ -19,11 +19,18 @@ from services.registry import handlers
 from services.registry.adapters import constraints
 from services.registry.adapters.tables import UnreadableTable, read_table
 from services.registry.config import registry_settings
-from services.registry.domain.commands import YEARS, CorrectIncome, RegisterVillage, yuan
+from services.registry.domain.commands import (
+    YEARS,
+    ChangeVillageAttributes,
+    CorrectIncome,
+    GraduateVillage,
+    RegisterVillage,
+    yuan,
+)
 from services.registry.domain.imports import HeaderError, read_rows
 from services.registry.domain.screening import average_fen
 from services.registry.domain.village import Village
-from services.registry.entrypoints.access import WRITE_RESPONSES, Officials, Staff, access, execute
+from services.registry.entrypoints.access import WRITE_RESPONSES, CityOffice, Officials, Staff, access, execute
 
 router = APIRouter(prefix="/villages", tags=["村 villages"])
 Code = Annotated[str, Path(pattern=r"^\d{12}$", description="村代码 / village code")]
@@ -104,6 +111,39 @@ async def correct_income(
                          idempotency_key, response)
 
 
+@router.post(
+    "/{code}/attributes",
+    summary="调整村属性 / edit a village's town, type or needs",
+    description="须说明理由，记为事件；因需对接与统计此后按新属性。 / With a reason, as an event; matching and the "
+                "statistics use the new attributes from then on.",
+    responses=WRITE_RESPONSES,
+)
+async def change_village_attributes(
+    code: Code, cmd: ChangeVillageAttributes, store: Store, meta: Meta, principal: Officials, response: Response,
+    idempotency_key: IdempotencyKey = None,
+) -> dict:
+    return await execute(store, "ChangeVillageAttributes", {"code": code, **cmd.model_dump(mode="json")}, meta,
+                         lambda uow: handlers.change_village_attributes(uow, code, cmd, access(principal)),
+                         idempotency_key, response)
+
+
+@router.post(
+    "/{code}/graduation",
+    summary="达标出列 / graduate a village that met the income target",
+    description="仅市领导小组办公室；村须为经济薄弱村，当年村集体经营性收入须达 20 万元；撤销认定（原因 graduated），"
+                "解除其工作队对接，此后的筛选不再将其列入。 / City office only. The village must be designated and its "
+                "collective income that year at least 200,000 yuan. Its designation ends (reason graduated), its team "
+                "is unassigned, and later screening runs no longer rank it.",
+    responses=WRITE_RESPONSES,
+)
+async def graduate_village(
+    code: Code, cmd: GraduateVillage, store: Store, meta: Meta, principal: CityOffice, response: Response,
+    idempotency_key: IdempotencyKey = None,
+) -> dict:
+    return await execute(store, "GraduateVillage", {"code": code, **cmd.model_dump(mode="json")}, meta,
+                         lambda uow: handlers.graduate_village(uow, code, cmd), idempotency_key, response)
+
+
 @router.get("", summary="村名录 / list villages")
 async def list_villages(
     pool: Annotated[asyncpg.Pool, Depends(get_pool)],
@@ -133,7 +173,8 @@ async def get_village(code: Code, store: Store, _: Staff) -> dict:
     village = Village.rehydrate(code, (e.decode() for e in events))
     village.require_exists()
     return {
-        "code": code, "name": village.name, "district": village.district, "village_type": village.village_type,
+        "code": code, "name": village.name, "district": village.district, "town": village.town,
+        "village_type": village.village_type,
         "needs": village.needs, "income_yuan": {y: yuan(village.income_fen[y]) for y in YEARS},
         "average_yuan": yuan(average_fen(village.income_fen)), "designated": village.designated_by is not None,
         "designated_by_run": village.designated_by, "rank": village.rank, "team_id": team,
