@@ -79,6 +79,8 @@ def wrk(url: str, paths: list[str], readers: int, seconds: float) -> dict[str, f
     m = re.search(r"XINGCUN requests=(\d+) non2xx=(\d+) errors=(\d+) duration_us=(\d+) p50_us=(\d+) p95_us=(\d+) "
                   r"p99_us=(\d+)", out)
     requests, non2xx, errors, duration, p50, p95, p99 = (int(x) for x in m.groups())
+    if not requests:
+        raise RuntimeError(f"no answer within {seconds} s from {paths[:3]}…")
     if non2xx or errors:
         raise RuntimeError(f"{non2xx} non-2xx answers and {errors} socket errors from {paths[:3]}…")
     return {"rps": requests / (duration / 1e6), "p50": p50 / 1000, "p95": p95 / 1000, "p99": p99 / 1000}
@@ -126,7 +128,7 @@ def run(seconds: float, scenarios: int) -> list[Figure]:
                     figure.met = figure.ratio >= 0.5
                 figures.append(figure)
                 step(f"{figure.name}: {got['rps']:,.0f} req/s ({figure.ratio:.2f}× one-row), {figure.notes}")
-            alone = {name: wrk(url, [path], 100, 1) for name, path in paths.items()}
+            alone = {name: wrk(url, [path], 100, max(1.0, seconds / 2)) for name, path in paths.items()}
             limit = 50 if day is None else 250
             worst = max(alone, key=lambda k: alone[k]["p95"])
             figure = Figure(f"slowest statistic p95 {mode}, 100 readers", alone[worst]["p95"], "ms",
