@@ -54,7 +54,6 @@ class Rendered:
     media_type: str
     headers: tuple[tuple[str, str], ...] = ()
     restate: str | None = None
-    status: int = 200
 
     def response(self, asof: AsOf | None, etag: str | None) -> Response:
         body = self.body
@@ -68,7 +67,7 @@ class Rendered:
             headers = {k: v.replace(AS_OF_TOKEN, asof.text) for k, v in headers.items()}
         if etag:
             headers |= {"ETag": etag, "Cache-Control": CACHE_CONTROL}
-        return Response(body, status_code=self.status, media_type=self.media_type, headers=headers)
+        return Response(body, media_type=self.media_type, headers=headers)
 
 
 def json_answer(content: dict, restate: bool, headers: dict[str, str] | None = None) -> Rendered:
