@@ -69,3 +69,14 @@ def test_zero_means_no_limit():
     app = FastAPI()
     install_admission(app, 0)
     assert not app.user_middleware
+
+
+def test_every_service_app_installs_it_with_the_configured_limit():
+    from shared.config import Settings
+    from shared.http.admission import AdmissionControl
+    from shared.http.app import create_service_app
+
+    app = create_service_app("registry", title="t", description="d", routers=[],
+                             settings=Settings(max_in_flight_commands=7))
+    [admission] = [m for m in app.user_middleware if m.cls is AdmissionControl]
+    assert admission.kwargs["limit"] == 7
