@@ -12,21 +12,22 @@ from pathlib import Path
 
 import typer
 
-from bench import append, bulk_import, e2e, http, memory, replay
+from bench import append, bulk_import, e2e, http, memory, read, replay
 from bench.harness import RESULTS, Figure, console, report, save, step
 from shared.config import get_settings
 
 SCALES = {
     "full": {"append_seconds": 10.0, "http_seconds": 10.0, "e2e_rates": [50, 200, 500], "e2e_seconds": 60.0,
-             "import_rows": 3520, "replay_events": 500_000},
+             "import_rows": 3520, "replay_events": 500_000, "read_seconds": 4.0, "read_scenarios": 880},
     "tiny": {"append_seconds": 0.5, "http_seconds": 1.0, "e2e_rates": [20], "e2e_seconds": 1.0, "import_rows": 50,
-             "replay_events": 500},
+             "replay_events": 500, "read_seconds": 1.0, "read_scenarios": 10},
 }
 NAMES = {
     "append": "追加事件 / append",
     "http": "HTTP 吞吐 / HTTP throughput",
     "import": "批量导入 / bulk import",
     "replay": "投影重放 / replay",
+    "read": "统计读取 / reads",
     "e2e": "端到端时延 / end to end",
     "memory": "内存（情景运行中）/ memory during the scenario",
 }
@@ -41,6 +42,7 @@ def benchmarks(scale: str, replay_events: int | None) -> dict[str, Callable[[], 
         "http": lambda: http.run(knobs["http_seconds"]),
         "import": lambda: bulk_import.run(knobs["import_rows"]),
         "replay": lambda: replay.run(settings, replay_events or knobs["replay_events"]),
+        "read": lambda: read.run(knobs["read_seconds"], knobs["read_scenarios"]),
         "e2e": lambda: e2e.run(knobs["e2e_rates"], knobs["e2e_seconds"]),
         "memory": lambda: memory.run(scale),
     }

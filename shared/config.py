@@ -52,6 +52,10 @@ class Settings(BaseSettings):
     # Largest request body an endpoint accepts unless it declares its own (uploads).
     max_body_bytes: int = 1024 * 1024
 
+    # Commands (POST/PUT/PATCH/DELETE) in flight per API process beyond which the next is
+    # answered 503 with Retry-After at once (shared/http/admission.py); 0: no limit.
+    max_in_flight_commands: int = 64
+
     # HS256 secret for development tokens; production configures RS256 public keys.
     jwt_secret: str | None = None
     jwt_public_key: str | None = None

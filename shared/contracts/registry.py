@@ -13,6 +13,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.eventstore import DomainEvent
+from shared.eventstore.catalogue import upcaster
 from shared.reference.places import VillageType
 
 SERVICE = "registry"
@@ -80,10 +81,37 @@ class RankedVillage(BaseModel):
     rank: int = Field(description="自下而上名次，1 为最低 / rank from the bottom, 1 = lowest")
 
 
-class ScreeningCompleted(DomainEvent, type="ScreeningCompleted", version=1, service=SERVICE):
+# No event may exceed the event store's limit (256 KiB): at 8,000 villages the whole ranked list
+# is 1.2 MB. A run's lists therefore travel in pages of this many villages.
+RANKED_PAGE_SIZE = 500
+
+
+class ScreeningRankedPage(DomainEvent, type="ScreeningRankedPage", version=1, service=SERVICE):
+    """One page of a screening run's lists. Stream ``screening-<run_id>``; the run's pages come
+    first, in order, and its ``ScreeningCompleted`` last, in the same transaction.
+
+    ``ranked`` is the page's share of the ranked list (bottom first, ≤ 500 villages),
+    ``designated`` the designated villages among them; ``added`` and ``removed`` are the
+    page's share (≤ 500 each) of those lists, in order.
+    """
+
+    run_id: str
+    page: int = Field(ge=1, description="页码，自 1 起 / page number, from 1")
+    pages: int = Field(ge=1, description="本批次的页数 / how many pages the run has")
+    ranked: list[RankedVillage] = Field(max_length=RANKED_PAGE_SIZE)
+    designated: list[str] = Field(default_factory=list, max_length=RANKED_PAGE_SIZE)
+    added: list[str] = Field(default_factory=list, max_length=RANKED_PAGE_SIZE)
+    removed: list[str] = Field(default_factory=list, max_length=RANKED_PAGE_SIZE)
+
+
+class ScreeningCompleted(DomainEvent, type="ScreeningCompleted", version=2, service=SERVICE):
     """A screening run (精准识别): everything needed to re-derive its designation.
 
-    Stream ``screening-<run_id>``. ``ranked`` holds every village considered, bottom first.
+    Stream ``screening-<run_id>``. Version 2: the lists (every village considered, bottom
+    first; the designated; in and out against the superseded run) are in the ``pages``
+    ``ScreeningRankedPage`` events before it, so that no event grows with the register; this
+    event says how many there are. A run recorded as version 1 carried its lists inline:
+    upcast, it has ``pages = 0`` and the lists here.
     """
 
     run_id: str
@@ -91,12 +119,24 @@ class ScreeningCompleted(DomainEvent, type="ScreeningCompleted", version=1, serv
     rule_version: int
     tie_break: str = Field(description="e.g. average asc, then code asc")
     quota: int = Field(description="认定数量 N / how many are designated")
-    ranked: list[RankedVillage]
     cutoff_average_fen: int = Field(description="第 N 名的三年平均 / average of the N-th village")
-    designated: list[str]
     supersedes: str | None = None
-    added: list[str] = Field(default_factory=list, description="相对上次新增 / in, compared with the superseded run")
-    removed: list[str] = Field(default_factory=list, description="相对上次移出 / out, compared with the superseded run")
+    villages_ranked: int = Field(description="参与排序的村数 / villages ranked")
+    designated_count: int = Field(description="认定数 / villages designated")
+    added_count: int = Field(0, description="相对上次新增数 / in, compared with the superseded run")
+    removed_count: int = Field(0, description="相对上次移出数 / out, compared with the superseded run")
+    pages: int = Field(0, ge=0, description="之前的名单分页事件数 / ScreeningRankedPage events before this one")
+    ranked: list[RankedVillage] = Field(default_factory=list, description="仅 v1 记录 / inline only in v1 runs")
+    designated: list[str] = Field(default_factory=list, description="仅 v1 记录 / inline only in v1 runs")
+    added: list[str] = Field(default_factory=list, description="仅 v1 记录 / inline only in v1 runs")
+    removed: list[str] = Field(default_factory=list, description="仅 v1 记录 / inline only in v1 runs")
+
+
+@upcaster("ScreeningCompleted", 1)
+def _screening_v1_to_v2(p: dict) -> dict:
+    """v1 carried the lists inline; v2 counts them and says there are no pages."""
+    return p | {"villages_ranked": len(p.get("ranked") or ()), "designated_count": len(p.get("designated") or ()),
+                "added_count": len(p.get("added") or ()), "removed_count": len(p.get("removed") or ()), "pages": 0}
 
 
 class VillageDesignated(DomainEvent, type="VillageDesignated", version=1, service=SERVICE):

@@ -18,7 +18,7 @@ import asyncpg
 
 from shared.eventstore.catalogue import DomainEvent
 from shared.eventstore.envelope import CommandMeta
-from shared.eventstore.errors import ConcurrencyError
+from shared.eventstore.errors import MAX_EVENT_BYTES, ConcurrencyError, refuse_oversized
 from shared.tracing import span
 
 STAGING_SQL = """create temporary table if not exists es_bulk_in (
@@ -78,6 +78,8 @@ def _chunks(streams: Iterable[tuple[str, Sequence[DomainEvent | Encoded]]]) -> I
     for stream_id, events in streams:
         for version, event in enumerate(events, start=1):
             payload = event.json if type(event) is Encoded else event.model_dump_json()
+            if len(payload) > MAX_EVENT_BYTES // 4:  # characters; as UTF-8 up to 4 bytes each: measure
+                refuse_oversized(event.event_type, stream_id, len(payload.encode()))
             rows.append((n, stream_id, version, event.event_type, event.version, payload))
             n += 1
         if len(rows) >= size:

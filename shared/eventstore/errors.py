@@ -57,3 +57,28 @@ class IdempotencyKeyReused(Conflict):
             f"幂等键已用于另一请求 / idempotency key {key!r} was used for a different request",
             field="Idempotency-Key",
         )
+
+
+# Kafka's default record limit is 1 MiB; a quarter of it leaves room for the envelope and
+# headers, and keeps every consumer's batch small. An event that would grow with the size of
+# the programme (a list of every village) must be split into events of bounded size.
+MAX_EVENT_BYTES = 256 * 1024
+
+
+class EventTooLarge(DomainError):
+    """An event's payload is above ``MAX_EVENT_BYTES`` as JSON: nothing of the append is written."""
+
+    status_code = 413
+
+    def __init__(self, event_type: str, stream_id: str, size: int):
+        super().__init__(
+            f"事件过大：{event_type}（{stream_id}）为 {size:,} 字节，上限 {MAX_EVENT_BYTES:,} 字节，须分页 / "
+            f"event too large: {event_type} on {stream_id} is {size:,} bytes as JSON, the limit is "
+            f"{MAX_EVENT_BYTES:,}; split it into pages",
+            event_type=event_type, stream_id=stream_id, size=size, limit=MAX_EVENT_BYTES,
+        )
+
+
+def refuse_oversized(event_type: str, stream_id: str, size: int) -> None:
+    if size > MAX_EVENT_BYTES:
+        raise EventTooLarge(event_type, stream_id, size)

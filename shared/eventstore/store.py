@@ -18,7 +18,7 @@ import orjson
 
 from shared.eventstore.catalogue import CATALOGUE, DomainEvent, UnknownEvent
 from shared.eventstore.envelope import CommandMeta, RecordedEvent
-from shared.eventstore.errors import ConcurrencyError, DomainError, IdempotencyKeyReused
+from shared.eventstore.errors import ConcurrencyError, DomainError, IdempotencyKeyReused, refuse_oversized
 from shared.eventstore.unit_of_work import CommandUnit, UncheckedGuess, UnitOfWork
 from shared.tracing import span
 
@@ -167,6 +167,8 @@ class EventStore:
             flat = [(s, v + i + 1, e) for s, v, evs in appends for i, e in enumerate(evs)]
             ids = [uuid4() for _ in flat]
             payloads = [e.model_dump(mode="json") for _, _, e in flat]
+            for (stream_id, _, event), payload in zip(flat, payloads, strict=True):
+                refuse_oversized(event.event_type, stream_id, len(orjson.dumps(payload)))
             if len(flat) == 1:
                 (stream_id, version, event), = flat
                 args = [ids[0], stream_id, version, event.event_type, event.version, occurred,

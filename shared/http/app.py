@@ -13,6 +13,7 @@ from shared.config import Settings, get_settings
 from shared.db import create_pool, ensure_database, migrate
 from shared.eventstore import EventStore
 from shared.eventstore.schema import EVENTSTORE_SQL
+from shared.http.admission import install_admission
 from shared.http.errors import document_errors, install_error_handlers
 from shared.http.limits import install_limits
 from shared.outbox.wakeup import CommitSignal
@@ -64,6 +65,7 @@ def create_service_app(
     )
     install_error_handlers(app)
     install_limits(app, settings.max_body_bytes)
+    install_admission(app, settings.max_in_flight_commands)
 
     @app.get("/healthz", tags=["运维 operations"], summary="健康检查 / health")
     async def healthz(request: Request) -> dict:

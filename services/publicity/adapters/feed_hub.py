@@ -70,7 +70,7 @@ class FeedHub:
                 if self._figures and self._figures[0] == seq:
                     return self._figures[1]
                 asof = parse_as_of(None, datetime.now(UTC))
-                body = {"seq": seq, "as_of": asof.text, "log_positions": await log_positions(conn),
+                body = {"seq": seq, "as_of": asof.text, "log_positions": await log_positions(conn, asof.known),
                         "headline": await headline(conn, asof)}
             self._figures = (seq, body)
             return body

@@ -1,6 +1,7 @@
 """统计事实 / the statistics' read model: dated facts from every service's log.
 
-Besides the facts it keeps each screening run's ranked list (``stats.ranked``) and the
+Besides the facts it keeps each screening run's ranked list (``stats.ranked``, from the run's
+pages) and the
 change feed (``stats.changes``): one row per applied event, numbered in apply order, that
 the live feed hands to clients; it is written in the same transaction as the facts, so a
 client resuming after change N misses nothing.
@@ -19,6 +20,8 @@ from shared.eventstore import RecordedEvent
 from services.publicity.projections.facts import facts_of
 from services.publicity.projections.watermark import Watermarked, as_columns
 
+# The events that carry villages of a screening run's ranked list (see _ranked).
+RANKED_LISTS = frozenset({"ScreeningRankedPage", "ScreeningCompleted"})
 RANKED_COLUMNS = ("run_id", "code", "district", "rank", "average_fen", "income_fen", "designated", "position")
 FACT_COLUMNS = ("source", "position", "seq", "kind", "key", "at", "event_id", "event_type", "district", "village", "value")
 CHANGE_COLUMNS = ("source", "position", "event_type", "kinds", "district", "village", "occurred_at", "recorded_at")
@@ -119,7 +122,7 @@ class StatisticsProjection(Watermarked):
 
     async def apply_batch(self, conn: asyncpg.Connection, events: Sequence[RecordedEvent]) -> None:
         for event in events:
-            if event.type == "ScreeningCompleted":
+            if event.type in RANKED_LISTS:
                 await self._ranked(conn, event)
         facts, changes = fact_rows(events)
         if len(events) < self.copy_from:
@@ -143,6 +146,8 @@ class StatisticsProjection(Watermarked):
         await self.note_applied(conn, events)
 
     async def _ranked(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
+        """A run's ranked villages: a page of them (``ScreeningRankedPage``), or all of them in a
+        run recorded as ``ScreeningCompleted`` v1; a v2 summary has none (its pages came first)."""
         p = event.payload
         designated = set(p.get("designated") or ())
         await conn.executemany(

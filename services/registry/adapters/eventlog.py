@@ -11,10 +11,11 @@ from collections.abc import Sequence
 
 import asyncpg
 
-from shared.contracts.registry import ScreeningCompleted
+from shared.contracts.registry import ScreeningCompleted, ScreeningRankedPage
+from shared.eventstore import CATALOGUE
 
 from services.registry.domain.matching import TeamProfile, VillageProfile
-from services.registry.domain.screening import RegisterState
+from services.registry.domain.screening import RegisterState, whole
 
 
 async def register_state(conn: asyncpg.Connection, before_row: int | None = None) -> RegisterState:
@@ -34,21 +35,30 @@ async def register_state(conn: asyncpg.Connection, before_row: int | None = None
 
 
 async def screening_row(conn: asyncpg.Connection, run_id: str | None = None) -> tuple[int, ScreeningCompleted] | None:
-    """A run by id, or the latest run (the one in force), with its event row id."""
+    """A run by id, or the latest run (the one in force), whole (its pages' lists put back),
+    with the row id of its ``ScreeningCompleted``."""
     row = await conn.fetchrow(
-        """select id, payload from es.events where type = 'ScreeningCompleted'
+        """select id, stream_id, schema_version, payload from es.events where type = 'ScreeningCompleted'
            and ($1::text is null or stream_id = 'screening-' || $1) order by id desc limit 1""",
         run_id,
     )
-    return (row["id"], ScreeningCompleted.model_validate(row["payload"])) if row else None
+    if row is None:
+        return None
+    summary = CATALOGUE.decode("ScreeningCompleted", row["schema_version"], row["payload"])
+    pages = [ScreeningRankedPage.model_validate(r["payload"]) for r in await conn.fetch(
+        """select payload from es.events where stream_id = $1 and type = 'ScreeningRankedPage'
+           order by stream_version""", row["stream_id"])] if summary.pages else []
+    return row["id"], whole(summary, pages)
 
 
 async def screening_runs(conn: asyncpg.Connection) -> list[dict]:
+    # Counts from the summary (v2), or from the inline lists of a run recorded as v1.
     return [dict(r) for r in await conn.fetch(
         """select payload->>'run_id' as run_id, (payload->>'quota')::int as quota,
                   (payload->>'cutoff_average_fen')::bigint as cutoff_average_fen,
-                  jsonb_array_length(payload->'ranked') as villages_ranked,
-                  jsonb_array_length(payload->'added') as added, jsonb_array_length(payload->'removed') as removed,
+                  coalesce((payload->>'villages_ranked')::int, jsonb_array_length(payload->'ranked')) as villages_ranked,
+                  coalesce((payload->>'added_count')::int, jsonb_array_length(payload->'added')) as added,
+                  coalesce((payload->>'removed_count')::int, jsonb_array_length(payload->'removed')) as removed,
                   payload->>'supersedes' as supersedes, actor, occurred_at
            from es.events where type = 'ScreeningCompleted' order by id"""
     )]

@@ -1,18 +1,19 @@
 """精准识别: rank every registered village city-wide by its 2018–2020 average collective
 operating income, from the bottom, and designate the bottom N.
 
-``rank`` is a pure function of the inputs a run records, so anyone holding a
-``ScreeningCompleted`` event can re-derive its list with ``rederive``.
+``rank`` is a pure function of the inputs a run records, so anyone holding a run's events
+(``ScreeningRankedPage``s and ``ScreeningCompleted``, put together by ``whole``) can
+re-derive its list with ``rederive``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.contracts.registry import RankedVillage, ScreeningCompleted
+from shared.contracts.registry import RANKED_PAGE_SIZE, RankedVillage, ScreeningCompleted, ScreeningRankedPage
 from shared.eventstore import Aggregate
 from shared.eventstore.errors import Conflict, DomainError
 
@@ -116,26 +117,69 @@ def rederive(run: ScreeningCompleted) -> Rederivation:
                         cutoff_average_fen=again.cutoff_average_fen, mismatches=mismatches)
 
 
+def paged(run: ScreeningCompleted, size: int = RANKED_PAGE_SIZE) -> list[ScreeningRankedPage | ScreeningCompleted]:
+    """A whole run as the events that record it: its lists in pages of ``size``, then the summary
+    (no event grows with the register; see ``ScreeningRankedPage``)."""
+    chunks = lambda items: [items[i:i + size] for i in range(0, len(items), size)]  # noqa: E731
+    ranked, added, removed = chunks(run.ranked), chunks(run.added), chunks(run.removed)
+    count = max(len(ranked), len(added), len(removed), 1)
+    designated = set(run.designated)
+    pages = [
+        ScreeningRankedPage(
+            run_id=run.run_id, page=n + 1, pages=count, ranked=part,
+            designated=[r.code for r in part if r.code in designated],
+            added=added[n] if n < len(added) else [], removed=removed[n] if n < len(removed) else [])
+        for n, part in enumerate(ranked + [[]] * (count - len(ranked)))
+    ]
+    summary = run.model_copy(update={
+        "villages_ranked": len(run.ranked), "designated_count": len(run.designated), "added_count": len(run.added),
+        "removed_count": len(run.removed), "pages": count, "ranked": [], "designated": [], "added": [],
+        "removed": []})
+    return [*pages, summary]
+
+
+def whole(summary: ScreeningCompleted, pages: Sequence[ScreeningRankedPage]) -> ScreeningCompleted:
+    """The run with its lists: from its pages, or inline (a run recorded as version 1)."""
+    if not summary.pages:
+        return summary
+    ordered = sorted(pages, key=lambda p: p.page)
+    if [p.page for p in ordered] != list(range(1, summary.pages + 1)):
+        raise DomainError(f"筛选批次 {summary.run_id} 的名单分页不全 / the run's pages are incomplete", field="run_id")
+    return summary.model_copy(update={
+        "ranked": [r for p in ordered for r in p.ranked], "designated": [c for p in ordered for c in p.designated],
+        "added": [c for p in ordered for c in p.added], "removed": [c for p in ordered for c in p.removed]})
+
+
 class ScreeningRun(Aggregate):
     """One run, stream ``screening-<run_id>``: written once, never changed."""
 
     stream_prefix = "screening"
     completed: ScreeningCompleted | None = None
 
+    def __init__(self, key: str):
+        super().__init__(key)
+        self._pages: list[ScreeningRankedPage] = []
+
     def complete(self, ranking: Ranking, quota: int, supersedes: ScreeningCompleted | None) -> ScreeningCompleted:
+        """Record the run (its pages, then its summary); returns the whole run, lists included."""
         if self.exists:
             raise Conflict(f"筛选批次 {self.key} 已存在 / screening run {self.key} exists", field="run_id")
         added, removed = difference(supersedes.designated if supersedes else (), ranking.designated)
-        event = ScreeningCompleted(
+        run = ScreeningCompleted(
             run_id=self.key, rule=RULE, rule_version=RULE_VERSION, tie_break=TIE_BREAK, quota=quota,
             ranked=ranking.ranked, cutoff_average_fen=ranking.cutoff_average_fen, designated=ranking.designated,
             supersedes=supersedes.run_id if supersedes else None, added=added, removed=removed,
+            villages_ranked=len(ranking.ranked), designated_count=len(ranking.designated),
         )
-        self.record(event)
-        return event
+        for event in paged(run):
+            self.record(event)
+        return self.completed
+
+    def when_ScreeningRankedPage(self, event: ScreeningRankedPage) -> None:
+        self._pages.append(event)
 
     def when_ScreeningCompleted(self, event: ScreeningCompleted) -> None:
-        self.completed = event
+        self.completed = whole(event, self._pages)
 
 
 @dataclass

@@ -192,3 +192,23 @@ async def test_event_stored_at_version_1_is_read_as_version_2(store):
     [event] = await store.read_stream(None, "old-1")
     assert event.schema_version == 1  # stored as it was: the log is never rewritten
     assert event.decode() == Renamed(name_zh="大口屯村", name_en="")
+
+
+async def test_an_event_above_256_kib_is_refused_with_a_clear_error_and_nothing_is_written(store):
+    from shared.eventstore.bulk import append_new_streams
+    from shared.eventstore.errors import MAX_EVENT_BYTES, EventTooLarge
+
+    await append(store, "notebook-1", 0, "a")
+    fits = "字" * ((MAX_EVENT_BYTES - 100) // 3)  # three bytes each in UTF-8: just within
+    await append(store, "notebook-2", 0, fits)
+    too_big = "字" * (MAX_EVENT_BYTES // 3 + 10)
+    with pytest.raises(EventTooLarge) as refused:
+        await append(store, "notebook-1", 1, "b", too_big)
+    assert refused.value.status_code == 413 and "notebook-1" in refused.value.message
+    assert "256" in refused.value.message or "262,144" in refused.value.message
+    with pytest.raises(EventTooLarge):  # the bulk path (imports) keeps the same limit
+        async with store.pool.acquire() as conn, conn.transaction():
+            await append_new_streams(conn, [("notebook-3", [Noted(text="c")]), ("notebook-4", [Noted(text=too_big)])],
+                                     META)
+    assert [e.payload["text"] for e in await store.read_stream(None, "notebook-1")] == ["a"]
+    assert await store.read_stream(None, "notebook-3") == []

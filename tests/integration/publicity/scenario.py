@@ -68,7 +68,8 @@ class Scenario:
                   for i, (code, fen) in enumerate(sorted(incomes.items(), key=lambda kv: kv[1]))]
         add("registry", f"screening-{self.run}", "2021-03-01", R.ScreeningCompleted(
             run_id=self.run, rule="bottom_n_by_average_2018_2020", rule_version=1, tie_break="average asc, code asc",
-            quota=2, ranked=ranked, cutoff_average_fen=60_000_00, designated=[a, d]))
+            quota=2, ranked=ranked, cutoff_average_fen=60_000_00, designated=[a, d], villages_ranked=4,
+            designated_count=2))  # the lists inline, as a run recorded as v1 has them (pages = 0)
         for code, rank in ((a, 1), (d, 2)):
             add("registry", f"village-{code}", "2021-03-01", R.VillageDesignated(
                 code=code, district=code[:6], run_id=self.run, rank=rank, average_fen=incomes[code]))

@@ -99,11 +99,7 @@ async def test_a_dissolved_team_leaves_every_network_figure(world):
     assert await total(conn, "first_secretaries", after) == 0
 
 
-# These figures read the latest fact *among* those that say "yes" (facts_sql.latest filters
-# before it picks), so an ending never shows: issue 15 item 1, fixed on another branch. Strict:
-# once that fix is merged they pass, and this mark must go.
-@pytest.mark.xfail(strict=True, reason="publicity's latest() filters before it picks the latest fact (issue 15, "
-                                       "item 1, another branch)")
+# An ending overrides what it ends (facts_sql.latest picks each key's latest fact, then filters).
 async def test_what_ends_a_designation_an_assignment_or_a_membership_overrides_it(world):
     s, conn = world
     assert await total(conn, "villages_designated", on("2022-05-01")) == 1

@@ -169,7 +169,8 @@ def test_every_reference_in_the_document_resolves():
             for part in ref[2:].split("/"):
                 target = target[part]
         else:
-            assert ref.removeprefix("./") in files, ref
+            # an older version of an event is documented by its schema file as published
+            assert ref.removeprefix("./") in files or (CONTRACTS_DIR / ref).exists(), ref
     key = re.compile(r"^[A-Za-z0-9_\-]+$")
     for section in ("channels", "operations"):
         assert all(key.match(k) for k in document[section]), document[section].keys()

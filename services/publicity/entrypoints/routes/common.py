@@ -1,21 +1,20 @@
-"""What every statistics route shares: the "as of" parameter, the district filter, a consistent read."""
+"""What every statistics route shares: the "as of" parameter, the district filter, a consistent read, the cache."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Annotated
 
 import asyncpg
-from fastapi import Depends, HTTPException, Query
+from fastapi import Depends, HTTPException, Query, Request, Response
 
 from shared.http.deps import get_pool
 from shared.reference.places import district_code
 
 from services.publicity.domain.asof import AsOf, parse_as_of, parse_known_at
-from services.publicity.queries.facts_sql import as_known_at
+from services.publicity.entrypoints.routes.caching import Rendered, cached, json_answer, snapshot
 from services.publicity.queries.positions import log_positions
 
 
@@ -59,22 +58,24 @@ def district_param(
 VILLAGE_CODE = r"^\d{12}$"
 
 
-@asynccontextmanager
-async def snapshot(pool: asyncpg.Pool, asof: AsOf | None = None) -> AsyncIterator[asyncpg.Connection]:
-    """One repeatable-read transaction: the figures and the positions they state agree; with
-    ``asof.known``, only the facts known at those positions count."""
-    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
-        yield as_known_at(conn, asof.known) if asof is not None else conn
-
-
 async def envelope(conn: asyncpg.Connection, asof: AsOf, body: dict) -> dict:
     return {**asof.to_json(), "log_positions": await log_positions(conn, asof.known), **body}
 
 
-async def answer(pool: asyncpg.Pool, asof: AsOf, build: Callable[[asyncpg.Connection], Awaitable[dict]]) -> dict:
-    """Build a statistics answer in one snapshot and state its cut-off and log positions."""
-    async with snapshot(pool, asof) as conn:
-        return await envelope(conn, asof, await build(conn))
+def asked_now(request: Request) -> bool:
+    """Whether the request asked for "now" (no ``as_of``): its answer is restated for each instant."""
+    return not (request.query_params.get("as_of") or "").strip()
+
+
+async def answer(request: Request, asof: AsOf, build: Callable[[asyncpg.Connection], Awaitable[dict]]) -> Response:
+    """A statistics answer computed in one snapshot, stating its cut-off and log positions;
+    from the answer cache when this state of the read model has answered it already."""
+    now = asked_now(request)
+
+    async def render(conn: asyncpg.Connection, shown: AsOf) -> Rendered:
+        return json_answer(await envelope(conn, shown, await build(conn)), restate=now)
+
+    return await cached(request, render, asof=asof, now=now)
 
 
 Pool = Annotated[asyncpg.Pool, Depends(get_pool)]

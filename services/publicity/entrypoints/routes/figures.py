@@ -5,19 +5,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Path, Query
+from fastapi import APIRouter, HTTPException, Path, Query, Request, Response
 
 from shared.http.deps import IsoDate
 
 from services.publicity.domain.money import yuan
-from services.publicity.entrypoints.routes.common import (
-    VILLAGE_CODE,
-    AsOfDep,
-    District,
-    Pool,
-    envelope,
-    snapshot,
-)
+from services.publicity.entrypoints.routes.caching import Rendered, cached, json_answer
+from services.publicity.entrypoints.routes.common import VILLAGE_CODE, AsOfDep, District, answer
 from services.publicity.queries import figures, timeline
 from services.publicity.queries.figures import Scope
 from services.publicity.queries.metrics import CATALOGUE, Metric
@@ -60,48 +54,54 @@ async def catalogue() -> dict:
 
 @router.get("/figures/{metric}", summary="任一指标按任一维度 / a figure by any breakdown")
 async def figure(
-    pool: Pool, asof: AsOfDep, metric: Annotated[str, METRIC_PATH], district: District = None,
+    request: Request, asof: AsOfDep, metric: Annotated[str, METRIC_PATH], district: District = None,
     village: Village = None, dim: Dims = [],  # noqa: B006 — FastAPI reads the default, never mutates it
     by: Annotated[str | None, Query(max_length=20, description="按 / group by: district, village or a breakdown")] = None,
-) -> dict:
+) -> Response:
     m = _metric(metric)
     if by is not None and by not in ("district", "village", *m.breakdowns):
         raise HTTPException(422, detail=[{"loc": ["query", "by"], "type": "value_error",
                                           "msg": f"不能按 {by!r} 分组 / cannot group by {by!r}"}])
     scope = Scope(district, village, _dims(m, dim))
-    async with snapshot(pool, asof) as conn:
+
+    async def build(conn) -> dict:
         rows = await figures.grouped(conn, metric, asof, (by,) if by else (), scope)
         total = sum(r["value"] for r in rows)
-        body = {"metric": metric, "zh": m.zh, "en": m.en, "value": _show(m, total),
+        return {"metric": metric, "zh": m.zh, "en": m.en, "value": _show(m, total),
                 "groups": [{by: r[by], "value": _show(m, r["value"]), "rows": r["rows"]} for r in rows] if by else None}
-        return await envelope(conn, asof, body)
+    return await answer(request, asof, build)
 
 
 @router.get("/explain/{metric}", summary="指标溯源：计算所依据的事件 / the events a figure was computed from")
 async def explain(
-    pool: Pool, asof: AsOfDep, metric: Annotated[str, METRIC_PATH], district: District = None,
+    request: Request, asof: AsOfDep, metric: Annotated[str, METRIC_PATH], district: District = None,
     village: Village = None, dim: Dims = [],  # noqa: B006
     limit: Annotated[int, Query(ge=1, le=10_000, description="最多列出 / at most this many events")] = 1000,
-) -> dict:
+) -> Response:
     m = _metric(metric)
-    async with snapshot(pool, asof) as conn:
-        found = await figures.explain(conn, metric, asof, Scope(district, village, _dims(m, dim)), limit)
-        return await envelope(conn, asof, {"metric": metric, "zh": m.zh, "en": m.en,
-                                           **found, "value": _show(m, found["value"])})
+    scope = Scope(district, village, _dims(m, dim))
+
+    async def build(conn) -> dict:
+        found = await figures.explain(conn, metric, asof, scope, limit)
+        return {"metric": metric, "zh": m.zh, "en": m.en, **found, "value": _show(m, found["value"])}
+    return await answer(request, asof, build)
 
 
 @router.get("/timeline/{metric}", summary="指标随时间（月末）/ a figure at each month's end")
 async def series(
-    pool: Pool, metric: Annotated[str, METRIC_PATH], district: District = None,
+    request: Request, metric: Annotated[str, METRIC_PATH], district: District = None,
     start: Annotated[IsoDate, Query(alias="from", description="起 / from")] = date(2021, 1, 1),
     end: Annotated[IsoDate | None, Query(alias="to", description="止（默认今天）/ to (default today)")] = None,
-) -> dict:
+) -> Response:
     m = _metric(metric)
     end = end or date.today()
     if end < start:
         raise HTTPException(422, detail=[{"loc": ["query", "to"], "type": "value_error",
                                           "msg": "止日期早于起日期 / 'to' is before 'from'"}])
-    async with snapshot(pool) as conn:
+
+    async def render(conn, _shown) -> Rendered:
         points = await timeline.series(conn, metric, start, end, Scope(district))
-        return {"metric": metric, "zh": m.zh, "en": m.en,
-                "points": [p | {"value": _show(m, p["value"])} for p in points]}
+        return json_answer({"metric": metric, "zh": m.zh, "en": m.en,
+                            "points": [p | {"value": _show(m, p["value"])} for p in points]}, restate=False)
+    # Month ends up to a fixed day: a function of the read model's state and of `end` (default today).
+    return await cached(request, render, asof=None, now=False, extra=(end,))

@@ -9,11 +9,13 @@ from __future__ import annotations
 import csv
 import io
 from datetime import UTC, datetime
-from fastapi import APIRouter, Response
+
+from fastapi import APIRouter, Request, Response
 
 from services.publicity.adapters import iati
 from services.publicity.domain.asof import AsOf
-from services.publicity.entrypoints.routes.common import AsOfDep, Pool, snapshot
+from services.publicity.entrypoints.routes.caching import Rendered, cached, json_answer
+from services.publicity.entrypoints.routes.common import AsOfDep, asked_now
 from services.publicity.queries.activities import activities
 from services.publicity.queries.open_data import COLUMNS, statistic_rows
 from services.publicity.queries.positions import log_positions
@@ -30,36 +32,52 @@ def _headers(asof: AsOf, positions: dict[str, int], filename: str) -> dict[str, 
             "Content-Disposition": f'attachment; filename="{filename}"'}
 
 
+def _rendered(body: bytes, media_type: str, asof: AsOf, positions: dict[str, int], filename: str,
+              restate: bool) -> Rendered:
+    return Rendered(body, media_type, tuple(_headers(asof, positions, filename).items()),
+                    "token" if restate else None)
+
+
 @router.get("/statistics.json", summary="公开统计（JSON）/ public statistics as JSON")
-async def statistics_json(pool: Pool, asof: AsOfDep, response: Response) -> dict:
-    async with snapshot(pool, asof) as conn:
+async def statistics_json(request: Request, asof: AsOfDep) -> Response:
+    now = asked_now(request)
+
+    async def render(conn, shown: AsOf) -> Rendered:
         positions = await log_positions(conn, asof.known)
         rows = await statistic_rows(conn, asof)
-    response.headers.update(_headers(asof, positions, "xingcun-statistics.json"))
-    return {**asof.to_json(), "log_positions": positions, "columns": list(COLUMNS), "rows": rows}
+        return json_answer({**shown.to_json(), "log_positions": positions, "columns": list(COLUMNS), "rows": rows},
+                           restate=now, headers=_headers(shown, positions, "xingcun-statistics.json"))
+    return await cached(request, render, asof=asof, now=now)
 
 
 @router.get("/statistics.csv", summary="公开统计（CSV）/ public statistics as CSV", response_class=Response,
             responses={200: {"content": {"text/csv": {}}}})
-async def statistics_csv(pool: Pool, asof: AsOfDep) -> Response:
-    async with snapshot(pool, asof) as conn:
+async def statistics_csv(request: Request, asof: AsOfDep) -> Response:
+    now = asked_now(request)
+
+    async def render(conn, shown: AsOf) -> Rendered:
         positions = await log_positions(conn, asof.known)
         rows = await statistic_rows(conn, asof)
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=[*COLUMNS, "as_of", "log_positions"], lineterminator="\n")
-    writer.writeheader()
-    stated = {"as_of": asof.text, "log_positions": _positions_text(positions)}
-    writer.writerows(row | stated for row in rows)
-    # A BOM so that spreadsheet programs read the Chinese text as UTF-8.
-    return Response("\ufeff" + out.getvalue(), media_type="text/csv; charset=utf-8",
-                    headers=_headers(asof, positions, "xingcun-statistics.csv"))
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=[*COLUMNS, "as_of", "log_positions"], lineterminator="\n")
+        writer.writeheader()
+        stated = {"as_of": shown.text, "log_positions": _positions_text(positions)}
+        writer.writerows(row | stated for row in rows)
+        # A BOM so that spreadsheet programs read the Chinese text as UTF-8.
+        return _rendered(("\ufeff" + out.getvalue()).encode(), "text/csv; charset=utf-8", shown, positions,
+                         "xingcun-statistics.csv", now)
+    return await cached(request, render, asof=asof, now=now)
 
 
 @router.get("/iati-activities.xml", summary="项目与资金流向（IATI 2.03）/ projects and fund flows as IATI activity XML",
             response_class=Response, responses={200: {"content": {"application/xml": {}}}})
-async def iati_activities(pool: Pool, asof: AsOfDep) -> Response:
-    async with snapshot(pool, asof) as conn:
+async def iati_activities(request: Request, asof: AsOfDep) -> Response:
+    now = asked_now(request)
+
+    async def render(conn, shown: AsOf) -> Rendered:
         positions = await log_positions(conn, asof.known)
         data = await activities(conn, asof)
-    body = iati.build(data, as_of=asof.text, positions=positions, generated=datetime.now(UTC))
-    return Response(body, media_type="application/xml", headers=_headers(asof, positions, "xingcun-iati.xml"))
+        # `generated`: when this file was made, which a kept copy states truly
+        body = iati.build(data, as_of=shown.text, positions=positions, generated=datetime.now(UTC))
+        return _rendered(body, "application/xml", shown, positions, "xingcun-iati.xml", now)
+    return await cached(request, render, asof=asof, now=now)

@@ -24,15 +24,20 @@ def income_corrected(p: Payload) -> list[Fact]:
                  district=district_of(p["code"], p.get("district")), village=p["code"])]
 
 
+def _count(p: Payload, counted: str, listed: str) -> int:
+    return p[counted] if p.get(counted) is not None else len(p.get(listed) or ())
+
+
 @rule("ScreeningCompleted")
 def screening(p: Payload) -> list[Fact]:
     # The ranked list itself goes to stats.ranked (see the projection); here its summary.
     return [Fact("screening", p["run_id"], {
         "quota": p.get("quota"), "cutoff_average_fen": p.get("cutoff_average_fen"), "rule": p.get("rule"),
         "rule_version": p.get("rule_version"), "tie_break": p.get("tie_break"),
-        "supersedes": p.get("supersedes"), "designated": len(p.get("designated") or ()),
-        "considered": len(p.get("ranked") or ()), "added": len(p.get("added") or ()),
-        "removed": len(p.get("removed") or ()),
+        # v2 counts its lists (they travel in ScreeningRankedPage events); v1 carried them inline
+        "supersedes": p.get("supersedes"), "designated": _count(p, "designated_count", "designated"),
+        "considered": _count(p, "villages_ranked", "ranked"), "added": _count(p, "added_count", "added"),
+        "removed": _count(p, "removed_count", "removed"),
     })]
 
 
