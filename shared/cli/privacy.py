@@ -18,11 +18,11 @@ from shared.privacy.sealed import ERASED
 app = typer.Typer(no_args_is_help=True, help="个人数据 / personal data")
 console = Console()
 # Whose personal data is sealed, by which service, under which stream: kind → (service, stream prefix).
-PEOPLE = {"cadre": ("registry", "cadre")}
+PEOPLE = {"cadre": ("registry", "cadre"), "person": ("assessment", "person")}
 
 
 def parse_person(text: str) -> tuple[str, str]:
-    """``cadre:ID`` (or a bare cadre ID) → (service, the person's stream id)."""
+    """``cadre:ID`` (or a bare cadre ID), ``person:ID`` (a low-income person) → (service, their stream id)."""
     kind, sep, ident = text.partition(":")
     if not sep:
         kind, ident = "cadre", text
@@ -35,7 +35,7 @@ def parse_person(text: str) -> tuple[str, str]:
 
 @app.command()
 def erase(
-    person: str = typer.Argument(help="被删除者 / whose data, e.g. cadre:tj-0001 (a bare ID means a cadre)"),
+    person: str = typer.Argument(help="被删除者 / whose data: cadre:ID or person:ID (a bare ID means a cadre)"),
     actor: str = typer.Option(None, help="办理人 / who erases (default: cli:<login name>)"),
 ) -> None:
     """删除某人的个人数据（销毁其数据密钥）/ erase a person's data by destroying their data key.

@@ -33,6 +33,7 @@ from services.publicity.projections.statistics import StatisticsProjection
 from services.registry.projections.activity import ActivityProjection
 
 from tests.support.registry import uid
+from tests.support.villages import village_body
 
 pytestmark = pytest.mark.e2e
 DISTRICT = "120115"  # 宝坻区
@@ -53,6 +54,28 @@ class Person:
     @property
     def secrets(self) -> list[str]:
         return [self.name, self.title, self.policy_no, self.leave_reason, self.rejection]
+
+
+def household_cover_ends(stack, official: dict) -> tuple[str, str]:
+    """A low-income person (pseudonymous) whose medical cover ends, with a reason about them,
+    through assessment's API; returns (their stream id, the reason)."""
+    village = village_body(DISTRICT)
+    assert httpx.post(f"{stack.url('registry')}/villages", json=village, headers=official, timeout=30).status_code == 201
+    person, reason = uid("person"), f"外出务工不再参保{secrets.token_hex(4)}"
+    assessment = stack.url("assessment")
+    body = {"person_id": person, "household_id": uid("hh"), "village_code": village["code"],
+            "eligible_for": ["medical_insurance"]}
+    deadline = time.monotonic() + 90
+    while (r := httpx.post(f"{assessment}/low-income/persons", json=body, headers=official, timeout=30)).status_code != 201:
+        assert time.monotonic() < deadline, r.text  # until assessment's directory has the village
+        time.sleep(0.3)
+    r = httpx.post(f"{assessment}/low-income/persons/{person}/coverage", headers=official, timeout=30,
+                   json={"cover": "medical_insurance", "covered_on": "2021-05-01"})
+    assert r.status_code == 201, r.text
+    r = httpx.post(f"{assessment}/low-income/persons/{person}/coverage/medical_insurance/end", headers=official,
+                   timeout=30, json={"reason": reason, "ended_on": "2021-09-01"})
+    assert r.status_code == 200, r.text
+    return f"person-{person}", reason
 
 
 async def topic_records(settings, keys: set[str]) -> tuple[list, int]:
@@ -116,11 +139,11 @@ def people(stack, token):
             assert api.post(f"/cadres/{p.cadre_id}/leaves/l1/decision", json={"approve": True}).status_code == 200
             r = api.post(f"/cadres/{p.cadre_id}/leaves/l2/decision", json={"approve": False, "reason": p.rejection})
             assert r.status_code == 200, r.text
-    return a, b, unit
+    return a, b, unit, household_cover_ends(stack, official)
 
 
 def test_the_api_shows_personal_data_to_the_roles_allowed(stack, token, people):
-    a, _, unit = people
+    a, _, unit, _ = people
     for role, scope in ((Role.city_office, {}), (Role.district_official, {"district": DISTRICT}),
                         (Role.unit, {"unit": unit["unit_id"]})):
         r = httpx.get(f"{stack.url('registry')}/cadres/{a.cadre_id}", headers=token(role, **scope), timeout=10)
@@ -137,18 +160,19 @@ def test_the_api_shows_personal_data_to_the_roles_allowed(stack, token, people):
 
 
 async def test_no_topic_carries_personal_data(stack, settings, people):
-    a, b, _ = people
-    streams = {f"cadre-{a.cadre_id}", f"cadre-{b.cadre_id}"}
-    # Each cadre: registered, insured, two leaves requested, one approved, one rejected.
+    a, b, _, (person, reason) = people
+    streams = {f"cadre-{a.cadre_id}", f"cadre-{b.cadre_id}", person}
+    # Each cadre: registered, insured, two leaves requested, one approved, one rejected; the
+    # person: registered, eligible, covered, cover ended.
     deadline = time.monotonic() + 90
     while True:
         records, ours = await topic_records(settings, streams)
-        if ours >= 12 or time.monotonic() > deadline:
+        if ours >= 16 or time.monotonic() > deadline:
             break
         await asyncio.sleep(0.5)
-    assert ours >= 12, f"the relay published {ours} of our 12 events"
-    assert found_in(records, [a.cadre_id, b.cadre_id]), "the scan must see what is on the topics"
-    leaked = found_in(records, a.secrets + b.secrets)
+    assert ours >= 16, f"the relay published {ours} of our 16 events"
+    assert found_in(records, [a.cadre_id, b.cadre_id, person]), "the scan must see what is on the topics"
+    leaked = found_in(records, a.secrets + b.secrets + [reason])
     assert not leaked, f"personal data on the topics: {leaked[:10]}"
     print(f"\n{len(records)} records on {len({r.topic for r in records})} topics, none with personal data")
 
@@ -197,7 +221,7 @@ def values_of(records, stream: str) -> list[bytes]:
 
 
 async def test_erasing_a_cadre_destroys_only_their_key(stack, settings, token, people):
-    a, b, _ = people
+    a, b, _, (person, _) = people
     stream_a, stream_b = f"cadre-{a.cadre_id}", f"cadre-{b.cadre_id}"
     registry = stack.url("registry")
     caught_up(stack)
@@ -259,3 +283,13 @@ async def test_erasing_a_cadre_destroys_only_their_key(stack, settings, token, p
     assert r.status_code == 201, r.text
     record = httpx.get(f"{registry}/cadres/{a.cadre_id}", headers=token(), timeout=10).json()
     assert record["name"] == ERASED and len(record["insurance"]) == 1 and record["trained_on"] == "2021-09-01"
+
+    # A low-income person's data (the reason their cover ended) is erased the same way, in assessment.
+    assert "已销毁" in cli("privacy", "erase", person.replace("person-", "person:", 1))
+    conn = await asyncpg.connect(settings.dsn("assessment"))
+    try:
+        assert await conn.fetchval("select data_key is null from privacy.data_keys where subject = $1", person)
+        assert await conn.fetchval("select count(*) from es.events where stream_id = $1 and type = 'PersonalDataErased'",
+                                   person) == 1
+    finally:
+        await conn.close()
