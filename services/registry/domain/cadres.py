@@ -200,7 +200,9 @@ class Cadre(Aggregate):
         self.record(LeaveRequested(leave_id=cmd.leave_id, cadre_id=self.key, team_id=team_id, start=cmd.start,
                                    end=cmd.end, days=(cmd.end - cmd.start).days + 1, reason=seal(cmd.reason)))
 
-    def decide_leave(self, leave_id: str, cmd: DecideLeave, team_id: str | None, quota: int, seal: Seal) -> None:
+    def decide_leave(self, leave_id: str, cmd: DecideLeave, team_id: str | None, quota: int,
+                     seal: Seal | None) -> None:
+        """``seal`` is needed only to reject (the reason); an approval records nothing personal."""
         self.require_exists()
         leave = self.leaves.get(leave_id)
         if leave is None:
@@ -214,6 +216,7 @@ class Cadre(Aggregate):
                                       end=leave.end, days=leave.days, quota_days=quota))
         else:
             self._require_not_erased("reason")
+            assert seal is not None, "a rejection seals its reason"
             self.record(LeaveRejected(leave_id=leave_id, cadre_id=self.key, reason=seal(cmd.reason or "")))
 
     def when_CadreRegistered(self, event: CadreRegistered) -> None:
