@@ -6,6 +6,7 @@ from shared.cli.audit import app as audit_app
 from shared.cli.backup import app as backup_app
 from shared.cli.contracts import app as contracts_app
 from shared.cli.demo import demo
+from shared.cli.privacy import app as privacy_app
 from shared.cli.projections import app as projections_app
 from shared.cli.stack import app as stack_app
 from shared.cli.tokens import app as tokens_app
@@ -20,6 +21,7 @@ app.add_typer(tokens_app, name="tokens")
 app.add_typer(audit_app, name="audit")
 app.add_typer(backup_app, name="backup")
 app.add_typer(contracts_app, name="contracts")
+app.add_typer(privacy_app, name="privacy")
 app.add_typer(registry_app, name="registry")
 app.add_typer(funding_app, name="funding")
 app.add_typer(scenario_app, name="scenario")

@@ -8,7 +8,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.eventstore import DomainEvent
+from shared.eventstore import DomainEvent, upcaster
+from shared.privacy.sealed import Sealed
 
 SERVICE = "assessment"
 Cover = Literal["medical_insurance", "education_aid", "housing_renovation"]
@@ -228,15 +229,24 @@ class CoverageRecorded(DomainEvent, type="CoverageRecorded", version=1, service=
     covered_on: date
 
 
-class CoverageEnded(DomainEvent, type="CoverageEnded", version=1, service=SERVICE):
-    """保障终止 (e.g. the insurance lapsed): the person is a gap again while still eligible."""
+class CoverageEnded(DomainEvent, type="CoverageEnded", version=2, service=SERVICE):
+    """保障终止 (e.g. the insurance lapsed): the person is a gap again while still eligible.
+
+    The reason is about the person (moved away, died, income rose): sealed with their data key,
+    which only assessment holds (v2; v1 had it in clear).
+    """
 
     person_id: str
     village_code: str
     district: str
     cover: Cover
     ended_on: date
-    reason: str
+    reason: Sealed = Field(description="终止原因（密文）/ why it ended, sealed")
+
+
+@upcaster("CoverageEnded", 1)
+def _coverage_ended_v1(payload: dict) -> dict:
+    return {**payload, "reason": Sealed.clear(f"person-{payload['person_id']}", payload["reason"]).model_dump()}
 
 
 class Finding(BaseModel):

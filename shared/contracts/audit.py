@@ -18,3 +18,13 @@ class ChainCheckpointed(DomainEvent, type="ChainCheckpointed", version=1, servic
 
     position: int = Field(description="日志位置 / log position the head covers")
     chain_hash: str = Field(description="SHA-256 链头（十六进制）/ chain head, hex")
+
+
+class PersonalDataErased(DomainEvent, type="PersonalDataErased", version=1, service=SERVICE):
+    """个人数据已删除 / a person's data key was destroyed (``xingcun privacy erase``).
+
+    Appended to the person's own stream. Every value sealed under ``subject`` now reads as
+    erased; nothing else changes — no event is altered, no figure moves.
+    """
+
+    subject: str = Field(description="被删除者（化名，即其事件流）/ the person: their stream id, pseudonymous")

@@ -1,8 +1,12 @@
 """Events published by the registry service on ``registry.events``.
 
 Consumed by funding (designations), assessment (villages, teams, presence) and
-publicity (everything). Money in integer fen; personal data of cadres stays in the
-registry's own events and never leaves publicity's aggregates.
+publicity (everything). Money in integer fen. Personal data of cadres (names, titles,
+policy numbers, leave and rejection reasons) is ``Sealed``: encrypted with the cadre's own
+data key, which only the registry holds (``shared.privacy``). Consumers see ciphertext and
+the pseudonymous ``cadre_id``; the registry's API opens it for the roles allowed to read it,
+and once the key is erased nobody can. Events of version 1 recorded these fields in clear;
+their upcasters wrap them as ``Sealed`` with ``alg="none"``.
 """
 
 from __future__ import annotations
@@ -12,8 +16,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.eventstore import DomainEvent
-from shared.eventstore.catalogue import upcaster
+from shared.eventstore import DomainEvent, upcaster
+from shared.privacy.sealed import Sealed
 from shared.reference.places import VillageType
 
 SERVICE = "registry"
@@ -196,13 +200,13 @@ class UnitAttributesChanged(DomainEvent, type="UnitAttributesChanged", version=1
     reason: str
 
 
-class CadreRegistered(DomainEvent, type="CadreRegistered", version=1, service=SERVICE):
-    """选派干部. Personal data: never published. Stream ``cadre-<cadre_id>``."""
+class CadreRegistered(DomainEvent, type="CadreRegistered", version=2, service=SERVICE):
+    """选派干部. Stream ``cadre-<cadre_id>``. Name and position sealed (v2; v1 had them in clear)."""
 
     cadre_id: str
     unit_id: str
-    name: str
-    title: str = Field(description="职务 / position")
+    name: Sealed = Field(description="姓名（密文）/ name, sealed")
+    title: Sealed = Field(description="职务（密文）/ position, sealed")
 
 
 class CadreTrained(DomainEvent, type="CadreTrained", version=1, service=SERVICE):
@@ -338,8 +342,8 @@ class CadrePresenceLogged(DomainEvent, type="CadrePresenceLogged", version=1, se
     togethers: list[Literal["eat", "live", "study", "work"]]
 
 
-class LeaveRequested(DomainEvent, type="LeaveRequested", version=1, service=SERVICE):
-    """请假申请. Stream ``cadre-<cadre_id>``."""
+class LeaveRequested(DomainEvent, type="LeaveRequested", version=2, service=SERVICE):
+    """请假申请. Stream ``cadre-<cadre_id>``. The reason sealed (v2; v1 had it in clear)."""
 
     leave_id: str
     cadre_id: str
@@ -347,7 +351,7 @@ class LeaveRequested(DomainEvent, type="LeaveRequested", version=1, service=SERV
     start: date
     end: date
     days: int
-    reason: str
+    reason: Sealed = Field(description="事由（密文）/ reason, sealed")
 
 
 class LeaveApproved(DomainEvent, type="LeaveApproved", version=1, service=SERVICE):
@@ -360,10 +364,12 @@ class LeaveApproved(DomainEvent, type="LeaveApproved", version=1, service=SERVIC
     quota_days: int | None = Field(None, description="当年假期额度 / the annual quota it was approved against")
 
 
-class LeaveRejected(DomainEvent, type="LeaveRejected", version=1, service=SERVICE):
+class LeaveRejected(DomainEvent, type="LeaveRejected", version=2, service=SERVICE):
+    """不批准请假. The reason sealed (v2; v1 had it in clear): it is about the cadre."""
+
     leave_id: str
     cadre_id: str
-    reason: str
+    reason: Sealed = Field(description="不批准的理由（密文）/ why not, sealed")
 
 
 class LeaveCancelled(DomainEvent, type="LeaveCancelled", version=1, service=SERVICE):
@@ -376,14 +382,14 @@ class LeaveCancelled(DomainEvent, type="LeaveCancelled", version=1, service=SERV
     end: date
     days: int
     was: Literal["requested", "approved"] = Field(description="撤销前的状态 / its state before")
-    reason: str
+    reason: Sealed = Field(description="撤销理由（密文）/ why withdrawn, sealed: it is about the cadre")
 
 
-class InsuranceRecorded(DomainEvent, type="InsuranceRecorded", version=1, service=SERVICE):
-    """人身意外伤害保险."""
+class InsuranceRecorded(DomainEvent, type="InsuranceRecorded", version=2, service=SERVICE):
+    """人身意外伤害保险. The policy number sealed (v2; v1 had it in clear)."""
 
     cadre_id: str
-    policy_no: str
+    policy_no: Sealed = Field(description="保单号（密文）/ policy number, sealed")
     valid_from: date
     valid_to: date
 
@@ -397,3 +403,19 @@ class AllowanceComputed(DomainEvent, type="AllowanceComputed", version=1, servic
     presence_days: int
     amount_fen: int
     daily_rate_fen: int | None = Field(None, description="日补助标准（分）/ the daily rate applied")
+
+
+def _seal_v1(*fields: str):
+    """v1 → v2: the person's fields, recorded in clear by v1, wrapped as ``Sealed`` (alg none)."""
+
+    def step(payload: dict) -> dict:
+        subject = f"cadre-{payload['cadre_id']}"
+        return {**payload, **{f: Sealed.clear(subject, payload[f]).model_dump() for f in fields}}
+
+    return step
+
+
+upcaster("CadreRegistered", 1)(_seal_v1("name", "title"))
+upcaster("InsuranceRecorded", 1)(_seal_v1("policy_no"))
+upcaster("LeaveRequested", 1)(_seal_v1("reason"))
+upcaster("LeaveRejected", 1)(_seal_v1("reason"))

@@ -8,6 +8,7 @@ of 15 or more digits) or contains anything but ASCII letters and digits is refus
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
 from typing import Annotated, get_args
 
@@ -22,6 +23,7 @@ from shared.contracts.assessment import (
 )
 from shared.eventstore import Aggregate
 from shared.eventstore.errors import Conflict, DomainError, NotFound
+from shared.privacy.sealed import Sealed
 
 from services.assessment.domain.values import Reason, VillageCode
 
@@ -122,7 +124,8 @@ class LowIncomePerson(Aggregate):
         self.record(CoverageRecorded(person_id=self.key, village_code=self.village_code, district=self.district,
                                      cover=cmd.cover, covered_on=cmd.covered_on or on))
 
-    def end(self, cover: str, cmd: EndCoverage, on: date) -> None:
+    def end(self, cover: str, cmd: EndCoverage, on: date, seal: Callable[[str], Sealed]) -> None:
+        """``seal``: the person's data key's, for the reason (the domain never sees a key)."""
         self.require_exists()
         if cover not in self.covered:
             raise Conflict(f"{self.key} 未落实{COVER_NAMES[cover]} / not covered for {cover}", field="cover")
@@ -130,7 +133,7 @@ class LowIncomePerson(Aggregate):
         if ended_on < self.covered[cover]:
             raise DomainError(f"终止日期早于落实日期 {self.covered[cover]} / ends before it began", field="ended_on")
         self.record(CoverageEnded(person_id=self.key, village_code=self.village_code, district=self.district,
-                                  cover=cover, ended_on=ended_on, reason=cmd.reason))
+                                  cover=cover, ended_on=ended_on, reason=seal(cmd.reason)))
 
     def gaps(self) -> list[str]:
         return [c for c in COVERS if self.eligible.get(c) and c not in self.covered]

@@ -4,6 +4,7 @@ from fastapi import FastAPI
 
 from shared.eventstore import CommandMeta
 from shared.http.app import create_service_app
+from shared.privacy.keys import SCHEMA as DATA_KEYS_SCHEMA
 
 from services.assessment.adapters.evidence import SCHEMA
 from services.assessment.entrypoints.routes import ROUTERS
@@ -22,7 +23,7 @@ app = create_service_app(
     title="兴村 · 考核服务 Xingcun Assessment",
     description="项目与节点、收入报告、低收入保障、督导与年度考核 / projects, milestones, incomes, coverage, inspections and assessments",
     routers=ROUTERS,
-    schema_files=[SCHEMA],
+    schema_files=[DATA_KEYS_SCHEMA, SCHEMA],
     read_models=PROJECTIONS,
     on_startup=seed,
 )

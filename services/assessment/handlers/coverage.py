@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from shared.eventstore import UnitOfWork
 from shared.identity import Principal
+from shared.privacy import keys
 
 from services.assessment.adapters import directory
 from services.assessment.domain.coverage import (
@@ -55,6 +56,6 @@ async def record_coverage(uow: UnitOfWork, person_id: str, cmd: RecordCoverage, 
 
 async def end_coverage(uow: UnitOfWork, person_id: str, cover: str, cmd: EndCoverage, principal: Principal) -> dict:
     person = await _load(uow, person_id, principal)
-    person.end(cover, cmd, today(uow))
+    person.end(cover, cmd, today(uow), await keys.sealer(uow.conn, person.stream_id, field="reason"))
     await uow.save(person)
     return _state(person)

@@ -1,15 +1,20 @@
 """选派干部 / cadres: who they are (minimal), training, insurance and leave against a quota.
 
-Personal data is kept to a name and a position; it never leaves the registry's own API.
+Personal data is kept to a name and a position, a policy number and reasons of leave; the
+aggregate records each as ``Sealed`` by the ``Seal`` the command hands it (the cadre's own
+data key), so events carry ciphertext only, and it never sees a key. Once the cadre's data
+is erased, nothing personal is recorded for them any more.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from shared.contracts.audit import PersonalDataErased
 from shared.contracts.registry import (
     CadreRegistered,
     CadreTrained,
@@ -21,6 +26,7 @@ from shared.contracts.registry import (
 )
 from shared.eventstore import Aggregate
 from shared.eventstore.errors import Conflict, DomainError, NotFound
+from shared.privacy.sealed import Sealed
 
 from services.registry.domain.ids import Id
 
@@ -120,42 +126,55 @@ class Leave:
     end: date
     days: int
     status: str  # requested / approved / rejected / cancelled
+    reason: Sealed | None = None
+    rejection_reason: Sealed | None = None
 
     def covers(self, day: date) -> bool:
         return self.status == "approved" and self.start <= day <= self.end
+
+
+Seal = Callable[[str], Sealed]  # seals a value under this cadre's data key
 
 
 class Cadre(Aggregate):
     stream_prefix = "cadre"
 
     unit_id: str
-    name: str
-    title: str
+    name: Sealed
+    title: Sealed
 
     def __init__(self, key: str):
         super().__init__(key)
         self.trained_on: date | None = None  # earliest completed centralised training
         self.trainings: list[dict] = []
-        self.insurance: list[dict] = []
+        self.insurance: list[InsuranceRecorded] = []
         self.leaves: dict[str, Leave] = {}
+        self.erased = False  # personal data erased: nothing personal is recorded any more
 
     def require_exists(self, field: str = "cadre_id") -> None:
         if not self.exists:
             raise NotFound(f"未找到干部 {self.key} / cadre {self.key} not found", field=field)
 
-    def register(self, cmd: RegisterCadre) -> None:
+    def _require_not_erased(self, field: str) -> None:
+        if self.erased:
+            raise Conflict(f"干部 {self.key} 的个人数据已删除，不再记录 / the personal data of cadre {self.key} was "
+                           f"erased: none is recorded any more", field=field)
+
+    def register(self, cmd: RegisterCadre, seal: Seal) -> None:
         if self.exists:
             raise Conflict(f"干部 {cmd.cadre_id} 已登记 / cadre {cmd.cadre_id} is already registered", field="cadre_id")
-        self.record(CadreRegistered(cadre_id=cmd.cadre_id, unit_id=cmd.unit_id, name=cmd.name, title=cmd.title))
+        self.record(CadreRegistered(cadre_id=cmd.cadre_id, unit_id=cmd.unit_id, name=seal(cmd.name),
+                                    title=seal(cmd.title)))
 
     def train(self, cmd: RecordTraining) -> None:
         self.require_exists()
         self.record(CadreTrained(cadre_id=self.key, course=cmd.course, completed_on=cmd.completed_on,
                                  centralised=cmd.centralised))
 
-    def insure(self, cmd: RecordInsurance) -> None:
+    def insure(self, cmd: RecordInsurance, seal: Seal) -> None:
         self.require_exists()
-        self.record(InsuranceRecorded(cadre_id=self.key, policy_no=cmd.policy_no, valid_from=cmd.valid_from,
+        self._require_not_erased("policy_no")
+        self.record(InsuranceRecorded(cadre_id=self.key, policy_no=seal(cmd.policy_no), valid_from=cmd.valid_from,
                                       valid_to=cmd.valid_to))
 
     def trained_by(self, day: date) -> bool:
@@ -177,8 +196,9 @@ class Cadre(Aggregate):
                     field="end", quota_days=quota, used_days=used,
                 )
 
-    def request_leave(self, cmd: RequestLeave, team_id: str | None, quota: int) -> None:
+    def request_leave(self, cmd: RequestLeave, team_id: str | None, quota: int, seal: Seal) -> None:
         self.require_exists()
+        self._require_not_erased("reason")
         if cmd.leave_id in self.leaves:
             raise Conflict(f"请假单 {cmd.leave_id} 已存在 / leave {cmd.leave_id} exists", field="leave_id")
         overlapping = [l.leave_id for l in self.leaves.values()
@@ -187,9 +207,11 @@ class Cadre(Aggregate):
             raise Conflict(f"与请假单 {overlapping[0]} 时间重叠 / overlaps leave {overlapping[0]}", field="start")
         self._check_quota(cmd.start, cmd.end, quota)
         self.record(LeaveRequested(leave_id=cmd.leave_id, cadre_id=self.key, team_id=team_id, start=cmd.start,
-                                   end=cmd.end, days=(cmd.end - cmd.start).days + 1, reason=cmd.reason))
+                                   end=cmd.end, days=(cmd.end - cmd.start).days + 1, reason=seal(cmd.reason)))
 
-    def decide_leave(self, leave_id: str, cmd: DecideLeave, team_id: str | None, quota: int) -> None:
+    def decide_leave(self, leave_id: str, cmd: DecideLeave, team_id: str | None, quota: int,
+                     seal: Seal | None) -> None:
+        """``seal`` is needed only to reject (the reason); an approval records nothing personal."""
         self.require_exists()
         leave = self.leaves.get(leave_id)
         if leave is None:
@@ -202,9 +224,11 @@ class Cadre(Aggregate):
             self.record(LeaveApproved(leave_id=leave_id, cadre_id=self.key, team_id=team_id, start=leave.start,
                                       end=leave.end, days=leave.days, quota_days=quota))
         else:
-            self.record(LeaveRejected(leave_id=leave_id, cadre_id=self.key, reason=cmd.reason or ""))
+            self._require_not_erased("reason")
+            assert seal is not None, "a rejection seals its reason"
+            self.record(LeaveRejected(leave_id=leave_id, cadre_id=self.key, reason=seal(cmd.reason or "")))
 
-    def cancel_leave(self, leave_id: str, cmd: CancelLeave, team_id: str | None, today: date) -> None:
+    def cancel_leave(self, leave_id: str, cmd: CancelLeave, team_id: str | None, today: date, seal: Seal) -> None:
         """Only before its first day: a leave begun is history (presence of those days was refused)."""
         self.require_exists()
         leave = self.leaves.get(leave_id)
@@ -216,8 +240,9 @@ class Cadre(Aggregate):
         if today >= leave.start:
             raise Conflict(f"请假已于 {leave.start} 开始，不能撤销 / leave {leave_id} began on {leave.start} "
                            f"(today is {today}): it can no longer be cancelled", field="leave_id")
+        self._require_not_erased("reason")
         self.record(LeaveCancelled(leave_id=leave_id, cadre_id=self.key, team_id=team_id, start=leave.start,
-                                   end=leave.end, days=leave.days, was=leave.status, reason=cmd.reason))
+                                   end=leave.end, days=leave.days, was=leave.status, reason=seal(cmd.reason)))
 
     def when_CadreRegistered(self, event: CadreRegistered) -> None:
         self.unit_id, self.name, self.title = event.unit_id, event.name, event.title
@@ -228,10 +253,11 @@ class Cadre(Aggregate):
             self.trained_on = event.completed_on
 
     def when_InsuranceRecorded(self, event: InsuranceRecorded) -> None:
-        self.insurance.append(event.model_dump(mode="json"))
+        self.insurance.append(event)
 
     def when_LeaveRequested(self, event: LeaveRequested) -> None:
-        self.leaves[event.leave_id] = Leave(event.leave_id, event.start, event.end, event.days, "requested")
+        self.leaves[event.leave_id] = Leave(event.leave_id, event.start, event.end, event.days, "requested",
+                                            reason=event.reason)
 
     def when_LeaveApproved(self, event: LeaveApproved) -> None:
         if (leave := self.leaves.get(event.leave_id)) is not None:
@@ -240,7 +266,11 @@ class Cadre(Aggregate):
             self.leaves[event.leave_id] = Leave(event.leave_id, event.start, event.end, event.days, "approved")
 
     def when_LeaveRejected(self, event: LeaveRejected) -> None:
-        self.leaves[event.leave_id].status = "rejected"
+        leave = self.leaves[event.leave_id]
+        leave.status, leave.rejection_reason = "rejected", event.reason
+
+    def when_PersonalDataErased(self, event: PersonalDataErased) -> None:
+        self.erased = True
 
     def when_LeaveCancelled(self, event: LeaveCancelled) -> None:
         self.leaves[event.leave_id].status = "cancelled"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from shared.eventstore import UnitOfWork
 from shared.eventstore.errors import DomainError
+from shared.privacy import keys
 
 from services.registry.adapters import constraints, eventlog
 from services.registry.domain.cadres import (
@@ -32,11 +33,18 @@ async def _cadre(uow: UnitOfWork, cadre_id: str, access: Access) -> tuple[Cadre,
 
 
 async def cadre_record(uow: UnitOfWork, cadre_id: str, access: Access) -> dict:
+    """The cadre's record, personal data opened with their key (or shown as erased)."""
     cadre, team_id = await _cadre(uow, cadre_id, access)
+    show = await keys.opener(uow.conn, [cadre.stream_id])
     return {
-        "cadre_id": cadre_id, "unit_id": cadre.unit_id, "name": cadre.name, "title": cadre.title, "team_id": team_id,
-        "trained_on": cadre.trained_on, "trainings": cadre.trainings, "insurance": cadre.insurance,
-        "leaves": [vars(leave) for leave in cadre.leaves.values()],
+        "cadre_id": cadre_id, "unit_id": cadre.unit_id, "name": show(cadre.name), "title": show(cadre.title),
+        "personal_data_erased": show.erased(cadre.stream_id), "team_id": team_id,
+        "trained_on": cadre.trained_on, "trainings": cadre.trainings,
+        "insurance": [{"cadre_id": cadre_id, "policy_no": show(i.policy_no), "valid_from": i.valid_from,
+                       "valid_to": i.valid_to} for i in cadre.insurance],
+        "leaves": [{"leave_id": l.leave_id, "start": l.start, "end": l.end, "days": l.days, "status": l.status,
+                    "reason": show(l.reason), "rejection_reason": show(l.rejection_reason)}
+                   for l in cadre.leaves.values()],
         "leave_used_days": {year: cadre.used_days(year) for year in sorted({l.start.year for l in cadre.leaves.values()})},
     }
 
@@ -50,14 +58,15 @@ async def record_training(uow: UnitOfWork, cadre_id: str, cmd: RecordTraining, a
 
 async def record_insurance(uow: UnitOfWork, cadre_id: str, cmd: RecordInsurance, access: Access) -> dict:
     cadre, _ = await _cadre(uow, cadre_id, access)
-    cadre.insure(cmd)
+    cadre.insure(cmd, await keys.sealer(uow.conn, cadre.stream_id, field="policy_no"))
     await uow.save(cadre)
-    return {"cadre_id": cadre_id, "policy_no": cmd.policy_no}
+    # Not the policy number: a command's result is kept (for replays) beyond any erasure.
+    return {"cadre_id": cadre_id, "valid_from": cmd.valid_from.isoformat(), "valid_to": cmd.valid_to.isoformat()}
 
 
 async def request_leave(uow: UnitOfWork, cadre_id: str, cmd: RequestLeave, access: Access, quota: int) -> dict:
     cadre, team_id = await _cadre(uow, cadre_id, access)
-    cadre.request_leave(cmd, team_id, quota)
+    cadre.request_leave(cmd, team_id, quota, await keys.sealer(uow.conn, cadre.stream_id, field="reason"))
     await uow.save(cadre)
     return {"cadre_id": cadre_id, "leave_id": cmd.leave_id, "status": "requested",
             "days": (cmd.end - cmd.start).days + 1}
@@ -65,7 +74,8 @@ async def request_leave(uow: UnitOfWork, cadre_id: str, cmd: RequestLeave, acces
 
 async def decide_leave(uow: UnitOfWork, cadre_id: str, leave_id: str, cmd: DecideLeave, access: Access, quota: int) -> dict:
     cadre, team_id = await _cadre(uow, cadre_id, access)  # the route admits officials only
-    cadre.decide_leave(leave_id, cmd, team_id, quota)
+    seal = None if cmd.approve else await keys.sealer(uow.conn, cadre.stream_id, field="reason")
+    cadre.decide_leave(leave_id, cmd, team_id, quota, seal)
     await uow.save(cadre)
     leave = cadre.leaves[leave_id]
     return {"cadre_id": cadre_id, "leave_id": leave_id, "status": leave.status, "days": leave.days,
@@ -74,7 +84,8 @@ async def decide_leave(uow: UnitOfWork, cadre_id: str, leave_id: str, cmd: Decid
 
 async def cancel_leave(uow: UnitOfWork, cadre_id: str, leave_id: str, cmd: CancelLeave, access: Access) -> dict:
     cadre, team_id = await _cadre(uow, cadre_id, access)
-    cadre.cancel_leave(leave_id, cmd, team_id, business_day(uow))
+    cadre.cancel_leave(leave_id, cmd, team_id, business_day(uow),
+                       await keys.sealer(uow.conn, cadre.stream_id, field="reason"))
     await uow.save(cadre)
     leave = cadre.leaves[leave_id]
     return {"cadre_id": cadre_id, "leave_id": leave_id, "status": leave.status, "days": leave.days,

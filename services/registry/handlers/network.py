@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 from shared.contracts.registry import ProposedPair
 from shared.eventstore import UnitOfWork
 from shared.eventstore.errors import DomainError
+from shared.privacy import keys
 
 from services.registry.adapters import constraints
 from services.registry.adapters.locks import register_shared
@@ -55,7 +56,7 @@ async def register_cadre(uow: UnitOfWork, cmd: RegisterCadre, access: Access) ->
         raise DomainError(f"单位 {cmd.unit_id} 未登记 / unit {cmd.unit_id} is not registered", field="unit_id")
     access.unit(cmd.unit_id, unit.district)
     cadre = await uow.load(Cadre, cmd.cadre_id)
-    cadre.register(cmd)
+    cadre.register(cmd, await keys.sealer(uow.conn, cadre.stream_id, field="name"))
     await uow.save(cadre)
     return {"cadre_id": cmd.cadre_id, "stream_version": cadre.version}
 

@@ -16,9 +16,10 @@ from shared.contracts import assessment as A
 from shared.contracts import funding as F
 from shared.contracts import registry as R
 from shared.eventstore import DomainEvent
+from shared.privacy.cipher import seal, new_data_key
 
 _serial = itertools.count(random.randrange(100_000, 800_000))
-SECRET_NAME = "张保密"  # a cadre's name: must never leave publicity
+SECRET_NAME = "张保密"  # a cadre's name: must never leave the registry's API
 SECRET_TITLE = "副处长保密"
 
 
@@ -79,8 +80,11 @@ class Scenario:
             unit_id=self.unit2, name=f"{t}蓟州区财政局", level="district", district=self.district,
             strengths=["finance"]))
         for cadre, unit in ((self.cadre1, self.unit1), (self.cadre2, self.unit2)):
+            # Sealed as the registry does, under a key nobody keeps (publicity never needs it).
+            key = new_data_key()
             add("registry", f"cadre-{cadre}", "2021-03-15", R.CadreRegistered(
-                cadre_id=cadre, unit_id=unit, name=SECRET_NAME, title=SECRET_TITLE))
+                cadre_id=cadre, unit_id=unit, name=seal(key, f"cadre-{cadre}", SECRET_NAME),
+                title=seal(key, f"cadre-{cadre}", SECRET_TITLE)))
         add("registry", f"team-{self.team}", "2021-03-20", R.WorkTeamFormed(
             team_id=self.team, lead_unit_id=self.unit1, partner_unit_ids=[self.unit2],
             member_ids=[self.cadre2], first_secretary_id=self.cadre1, district=self.district))
@@ -92,7 +96,7 @@ class Scenario:
         add("registry", f"team-{self.team}", "2021-04-10", R.TeamEnteredVillage(
             team_id=self.team, village_code=a, entered_on=date(2021, 4, 10)))
         add("registry", f"cadre-{self.cadre1}", "2021-04-10", R.InsuranceRecorded(
-            cadre_id=self.cadre1, policy_no=f"POL-{t}", valid_from=date(2021, 4, 1), valid_to=date(2022, 3, 31)))
+            cadre_id=self.cadre1, policy_no=seal(new_data_key(), f"cadre-{self.cadre1}", f"POL-{t}"), valid_from=date(2021, 4, 1), valid_to=date(2022, 3, 31)))
         for day in ("2021-04-11", "2021-04-12", "2021-05-03"):
             add("registry", f"cadre-{self.cadre1}", day, R.CadrePresenceLogged(
                 cadre_id=self.cadre1, team_id=self.team, village_code=a, day=date.fromisoformat(day),

@@ -8,6 +8,7 @@ from datetime import date
 
 import pytest
 
+from shared.privacy.cipher import new_data_key, seal
 from shared.contracts import registry as R
 
 from services.publicity.domain.asof import parse_as_of
@@ -35,7 +36,7 @@ def lifecycle(s: Scenario) -> list[Step]:
             leave_id=leave, cadre_id=s.cadre2, team_id=s.team, start=date(2022, 4, 1), end=date(2022, 4, 4), days=4)),
         Step("registry", f"cadre-{s.cadre2}", at("2022-03-20"), R.LeaveCancelled(
             leave_id=leave, cadre_id=s.cadre2, team_id=s.team, start=date(2022, 4, 1), end=date(2022, 4, 4), days=4,
-            was="approved", reason="工作需要")),
+            was="approved", reason=seal(new_data_key(), "cadre-c", "工作需要"))),
         Step("registry", f"village-{s.a}", at("2022-05-01"), R.DesignationRevoked(
             code=s.a, district=s.district, run_id=s.run, reason="2021年收入25万元，达标出列", reason_code="graduated",
             met_target=R.TargetMet(year=2021, income_fen=250_000_00))),

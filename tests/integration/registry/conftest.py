@@ -9,6 +9,7 @@ import pytest
 from shared.db import migrate
 from shared.eventstore import CommandMeta, EventStore
 from shared.http.auth import Principal, Role
+from shared.privacy.keys import SCHEMA as DATA_KEYS_SCHEMA
 
 from services.registry.handlers.access import Access
 from tests.support.db import dispose, fresh_store_pool
@@ -19,7 +20,7 @@ SCHEMA = Path(__file__).resolve().parents[3] / "services" / "registry" / "schema
 @pytest.fixture
 async def store(settings):
     name, pool = await fresh_store_pool(settings, "reg")
-    await migrate(pool, SCHEMA)
+    await migrate(pool, DATA_KEYS_SCHEMA, SCHEMA)
     yield EventStore(pool, "registry")
     await dispose(settings, name, pool)
 

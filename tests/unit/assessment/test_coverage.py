@@ -8,6 +8,7 @@ import pytest
 from pydantic import ValidationError
 
 from shared.eventstore.errors import Conflict, DomainError
+from shared.privacy.cipher import Sealer, new_data_key
 from services.assessment.domain.coverage import (
     EndCoverage,
     LowIncomePerson,
@@ -53,10 +54,12 @@ def test_gaps_are_eligible_covers_without_cover_and_come_back_when_cover_ends():
     assert person.gaps() == ["housing_renovation"]
     person.set_eligibility(RecordEligibility(cover="housing_renovation", eligible=False), DAY)
     assert person.gaps() == []
-    person.end("medical_insurance", EndCoverage(reason="医保断缴"), DAY)
+    seal = Sealer(person.stream_id, new_data_key())
+    person.end("medical_insurance", EndCoverage(reason="医保断缴"), DAY, seal)
     assert person.gaps() == ["medical_insurance"]
+    assert "医保断缴" not in person.pending[-1].model_dump_json()  # the reason only sealed
     with pytest.raises(Conflict):
-        person.end("medical_insurance", EndCoverage(reason="再次终止"), DAY)
+        person.end("medical_insurance", EndCoverage(reason="再次终止"), DAY, seal)
 
 
 def test_unchanged_eligibility_records_nothing():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from shared.contracts import registry as R
+from shared.privacy.cipher import Sealer, new_data_key
 
 from services.publicity.projections.facts import Fact, facts_of
 
@@ -29,9 +30,12 @@ def test_team_changes_state_each_membership_and_the_secretary():
     assert Fact("secretary", "t1", {"cadre_id": "c2"}) in facts
 
 
+SEAL = Sealer("cadre-c1", new_data_key())
+
+
 def test_a_cadre_is_kept_without_name_or_title():
-    [fact] = facts_of("CadreRegistered", payload(R.CadreRegistered(cadre_id="c1", unit_id="u1", name="张三",
-                                                                   title="处长")))
+    [fact] = facts_of("CadreRegistered", payload(R.CadreRegistered(cadre_id="c1", unit_id="u1", name=SEAL("张三"),
+                                                                   title=SEAL("处长"))))
     assert fact.value == {"unit_id": "u1"} and "张三" not in str(fact) and "处长" not in str(fact)
 
 

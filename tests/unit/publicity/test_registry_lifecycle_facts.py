@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from shared.privacy.cipher import new_data_key, seal
 from shared.contracts import registry as R
 
 from services.publicity.projections.facts import facts_of
@@ -47,5 +48,5 @@ def test_village_attributes_are_their_own_fact_beside_the_registration():
 def test_a_cancelled_leave_counts_no_days():
     [fact] = facts_of("LeaveCancelled", payload(R.LeaveCancelled(
         leave_id="l1", cadre_id="c1", team_id="t1", start=date(2022, 4, 1), end=date(2022, 4, 4), days=4,
-        was="approved", reason="工作需要")))
+        was="approved", reason=seal(new_data_key(), "cadre-c", "工作需要"))))
     assert (fact.kind, fact.key, fact.value["days"], fact.value["team_id"]) == ("leave", "l1", 0, "t1")

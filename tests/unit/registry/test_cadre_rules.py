@@ -8,15 +8,19 @@ import pytest
 from pydantic import ValidationError
 
 from shared.eventstore.errors import Conflict, DomainError
+from shared.privacy.cipher import Sealer, new_data_key
 
 from services.registry.domain.alerts import absent_days, week_of
 from services.registry.domain.cadres import Cadre, DecideLeave, RegisterCadre, RequestLeave, days_by_year
 from services.registry.domain.presence import AllowanceLedger, CheckIn
 
 
+SEAL = Sealer("cadre-c1", new_data_key())
+
+
 def cadre() -> Cadre:
     c = Cadre("c1")
-    c.register(RegisterCadre(cadre_id="c1", unit_id="u1", name="李四", title="副处长"))
+    c.register(RegisterCadre(cadre_id="c1", unit_id="u1", name="李四", title="副处长"), SEAL)
     return c
 
 
@@ -30,16 +34,16 @@ def test_leave_days_are_counted_in_the_year_they_fall():
 
 def test_leave_up_to_the_quota_is_approved_and_beyond_it_refused():
     c = cadre()
-    c.request_leave(leave("a", date(2021, 12, 27), date(2022, 1, 2)), None, 5)  # 5 days in 2021, 2 in 2022
-    c.decide_leave("a", DecideLeave(approve=True), None, 5)
+    c.request_leave(leave("a", date(2021, 12, 27), date(2022, 1, 2)), None, 5, SEAL)  # 5 days in 2021, 2 in 2022
+    c.decide_leave("a", DecideLeave(approve=True), None, 5, SEAL)
     assert c.used_days(2021) == 5 and c.used_days(2022) == 2
     with pytest.raises(DomainError):
-        c.request_leave(leave("b", date(2021, 3, 1), date(2021, 3, 1)), None, 5)
-    c.request_leave(leave("c", date(2022, 3, 1), date(2022, 3, 3)), None, 5)
+        c.request_leave(leave("b", date(2021, 3, 1), date(2021, 3, 1)), None, 5, SEAL)
+    c.request_leave(leave("c", date(2022, 3, 1), date(2022, 3, 3)), None, 5, SEAL)
     with pytest.raises(Conflict):
-        c.request_leave(leave("d", date(2022, 3, 3), date(2022, 3, 4)), None, 5)  # overlaps c
+        c.request_leave(leave("d", date(2022, 3, 3), date(2022, 3, 4)), None, 5, SEAL)  # overlaps c
     with pytest.raises(Conflict):
-        c.decide_leave("a", DecideLeave(approve=True), None, 5)  # decided already
+        c.decide_leave("a", DecideLeave(approve=True), None, 5, SEAL)  # decided already
 
 
 def test_a_rejection_needs_a_reason_and_dates_must_be_ordered():
