@@ -104,22 +104,60 @@ def build_worker(service: str, projections: Sequence[Projection] = (), settings:
     return app
 
 
-async def apply_until_done(runner: ProjectionRunner, deliveries: list[Delivery], *, max_wait: float = 5.0) -> None:
-    """Apply a batch, retrying until it succeeds.
+POISON_ATTEMPTS = 5  # failures, while the database answers, before a record is held aside
+
+
+async def apply_until_done(runner: ProjectionRunner, deliveries: list[Delivery], *, max_wait: float = 5.0,
+                           attempts: int = POISON_ATTEMPTS) -> None:
+    """Apply a batch, retrying until it succeeds or its poison is quarantined.
 
     faust acks a batch's offsets when the agent leaves it, also when the agent raises (and
     its supervisor restarts it past the batch): a batch that failed while PostgreSQL was
     restarting would be lost from the read model. So the batch stays here until it is
-    applied; the runner's own offsets make every retry safe. A projection that fails on
-    every try (a bug) stops here, loudly, rather than skipping events.
+    applied; the runner's own offsets make every retry safe. Failures while the database is
+    away are not counted. After ``attempts`` failures while it answers, the batch fails by
+    itself: its records are applied one by one, and one that fails ``attempts`` times on
+    its own goes to ``proj.quarantine`` with its error, loudly; the projection moves on.
     """
-    wait = 0.1
+    if await _settle(runner, deliveries, max_wait=max_wait, attempts=attempts) is None:
+        return
+    if len(deliveries) > 1:
+        log.error("projection_batch_poisoned", projection=runner.projection.name, records=len(deliveries))
+    for delivery in deliveries:
+        if (error := await _settle(runner, [delivery], max_wait=max_wait, attempts=attempts)) is not None:
+            await _hold(runner, delivery, error, attempts, max_wait=max_wait)
+
+
+async def _settle(runner: ProjectionRunner, deliveries: list[Delivery], *, max_wait: float,
+                  attempts: int) -> Exception | None:
+    """Apply until done (None) or until ``attempts`` failures while the database answered (the last error)."""
+    wait, failures = 0.1, 0
     while True:
         try:
             await runner.apply_batch(deliveries)
+            return None
+        except Exception as exc:  # noqa: BLE001 - database away, or a defect
+            if await runner.reachable():
+                failures += 1
+            log.warning("projection_batch_retry", projection=runner.projection.name, error=repr(exc), wait=wait,
+                        failures=failures)
+            if failures >= attempts:
+                return exc
+            await asyncio.sleep(wait)
+            wait = min(wait * 2, max_wait)
+
+
+async def _hold(runner: ProjectionRunner, delivery: Delivery, error: Exception, attempts: int, *,
+                max_wait: float) -> None:
+    wait = 0.1
+    while True:
+        try:
+            await runner.quarantine(delivery, error, attempts)
+            log.error("projection_record_quarantined", projection=runner.projection.name, topic=delivery.topic,
+                      partition=delivery.partition, offset=delivery.offset, error=repr(error))
             return
-        except Exception as exc:  # noqa: BLE001 - database away, or a defect: never skip the batch
-            log.warning("projection_batch_retry", projection=runner.projection.name, error=repr(exc), wait=wait)
+        except Exception as exc:  # noqa: BLE001 - database away: the record is neither applied nor held yet
+            log.warning("projection_quarantine_retry", projection=runner.projection.name, error=repr(exc))
             await asyncio.sleep(wait)
             wait = min(wait * 2, max_wait)
 
