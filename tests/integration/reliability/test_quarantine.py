@@ -164,3 +164,32 @@ async def test_a_quarantined_milestone_releases_its_tranche_once_when_retried_af
     assert (await funding.events(f"allocation-{alloc}")).count("TrancheReleased") == 1
     assert await funding.fetchval(
         "select released from funding.tranche_balances where allocation_id = $1 and tranche_no = 2", alloc)
+
+
+async def test_metrics_of_a_service_export_lag_and_quarantine_counts(funding):
+    import httpx
+    from fastapi import FastAPI
+
+    from services.funding.projections import PROJECTIONS
+    from shared.eventstore import EventStore
+    from shared.http.metrics import metrics_router
+
+    village = await funding.village()
+    runner = funding.runners["milestone_releases"]
+    broken = funding.verification("P-M", "M-1", village)
+    broken = Delivery(broken.topic, broken.partition, broken.offset, b"not a record", {})  # does not even decode
+    await asyncio.wait_for(apply_until_done(runner, [broken], attempts=2, max_wait=0.02), timeout=30)
+
+    app = FastAPI()
+    app.include_router(metrics_router("funding", PROJECTIONS))
+    app.state.store, app.state.settings = EventStore(funding.pool, "funding"), funding.settings
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://funding") as client:
+        text = (await client.get("/metrics")).text
+        await app.state.end_offsets.close()
+    assert 'xingcun_projection_quarantined{projection="milestone_releases",service="funding"} 1.0' in text
+    assert 'xingcun_projection_quarantined{projection="ledger",service="funding"} 0.0' in text
+    for p in PROJECTIONS:
+        for source in p.sources:
+            assert (f'xingcun_projection_lag_events{{projection="{p.name}",service="funding",'
+                    f'topic="{funding.settings.topic(source)}"}}') in text
+    assert 'xingcun_relay_unpublished_events{service="funding"}' in text
