@@ -15,7 +15,7 @@ import faust
 import structlog
 
 from shared.config import Settings, get_settings
-from shared.db import create_pool, ensure_database, migrate
+from shared.db import create_pool, ensure_database, grant_app_role, migrate
 from shared.eventstore.schema import EVENTSTORE_SQL
 from shared.messaging.batching import take_ready
 from shared.messaging.kafka import ensure_topics, event_producer
@@ -52,12 +52,18 @@ class ServiceResources:
             if self.pool is not None:
                 return
             await ensure_database(self.settings, self.settings.db_prefix + self.service)
-            pool = await create_pool(self.settings.dsn(self.service), max_size=8)
-            await migrate(pool, EVENTSTORE_SQL)
+            # Migrations as the owner; the relay and the projections as the application role.
+            owner = await create_pool(self.settings.dsn(self.service), max_size=2)
+            try:
+                await migrate(owner, EVENTSTORE_SQL)
+                for projection in self.projections:
+                    await ProjectionRunner(owner, projection, self.topics_of(projection)).setup()
+                await grant_app_role(owner, self.settings)
+            finally:
+                await owner.close()
+            pool = await create_pool(self.settings.app_dsn(self.service), max_size=8)
             for projection in self.projections:
-                runner = ProjectionRunner(pool, projection, self.topics_of(projection))
-                await runner.setup()
-                self.runners[projection.name] = runner
+                self.runners[projection.name] = ProjectionRunner(pool, projection, self.topics_of(projection))
             self.pool = pool
             self._ready.set()
 
