@@ -85,7 +85,7 @@ def create_service_app(
 
     for router in routers:
         app.include_router(router)
-    if not any(getattr(route, "path", None) == "/metrics" for route in app.routes):
+    if not any(getattr(route, "path", None) == "/metrics" for router in routers for route in router.routes):
         from shared.http.metrics import metrics_router
 
         app.include_router(metrics_router(service, _projections_of(service)))
