@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import importlib
 
+import asyncpg
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -140,7 +141,10 @@ def quarantine_list(
                       "状态 status", "尝试 tries", "错误 error")
         count = 0
         for name in service or SERVICES:
-            pool = await create_pool(settings.dsn(name), max_size=2)
+            try:
+                pool = await create_pool(settings.dsn(name), max_size=2)
+            except asyncpg.InvalidCatalogNameError:  # a service never started here
+                continue
             try:
                 for projection in projections_of(name)[:1]:
                     await runner_for(pool, projection).setup()
