@@ -7,6 +7,7 @@ with; the restored cursor must not hide the new events behind them.
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import shutil
@@ -18,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from shared.config import REPO_ROOT, Settings
-from shared.db import connect, create_pool, drop_database, ensure_database, migrate
+from shared.db import create_pool, drop_database, ensure_database, migrate
 from shared.eventstore import CommandMeta, EventStore
 from shared.eventstore.audit import verify_chain
 from shared.eventstore.schema import EVENTSTORE_SQL
@@ -94,7 +95,7 @@ async def test_restore_into_a_new_cluster_goes_on_sequencing_and_publishing(sour
         assert dumped.returncode == 0, dumped.stdout + dumped.stderr
     finally:
         await drop_database(source, database)
-    manifest_head = __import__("json").loads((backup / "manifest.json").read_text())["services"]["registry"]
+    manifest_head = json.loads((backup / "manifest.json").read_text())["services"]["registry"]
     assert manifest_head["head_position"] == 20
 
     restored = cli(new_cluster, "backup", "restore", str(backup), "--service", "registry")
