@@ -9,7 +9,9 @@ they are rebuilt from the log after a restore.
   verified, so the manifest's chain head is exactly the dump's. A log whose chain is
   broken is not backed up (the break is reported instead).
 - ``restore``: into empty databases only; each file's checksum is checked first and the
-  restored chain head must equal the manifest's. ``republish`` sends the restored log to
+  restored chain head must equal the manifest's. The sequencing keys are translated into
+  the target cluster (``rebase_sequencing``), so a restore into a new cluster goes on
+  sequencing and publishing new events. ``republish`` sends the restored log to
   the topics again (for when the broker's data was lost too: consumers skip copies by
   position); ``rebuild_all`` rebuilds every projection from offset zero.
 """
@@ -161,6 +163,7 @@ async def restore_service(settings: Settings, entry: dict, directory: Path) -> S
                 "--exit-on-error", "--single-transaction", str(source)], settings)
     conn = await connect(settings.dsn(service))
     try:
+        await rebase_sequencing(conn)
         report = await verify_chain(conn)
         events = await conn.fetchval("select count(*) from es.events")
     finally:
@@ -172,6 +175,26 @@ async def restore_service(settings: Settings, entry: dict, directory: Path) -> S
                           f"{report.head_hash} differs from the manifest's {entry['head_position']}:{entry['head_hash']}")
     return ServiceBackup(service, entry["file"], entry["sha256"], entry["size"], events,
                          report.head_position, report.head_hash)
+
+
+async def rebase_sequencing(conn: asyncpg.Connection) -> None:
+    """Translate the restored sequencing keys (``es.events.tx``) into this cluster.
+
+    They are transaction ids of the cluster that wrote them. In a freshly initialised
+    cluster new transactions have far lower ids: new events would sort below the restored
+    cursor and never be sequenced; in a cluster whose ids are higher the restored ones
+    would merely be older. Either way only their order matters, and only for events not
+    yet in the log: every sequenced event gets key 1 and the cursor (1, its last row);
+    every event still waiting for a position gets key 2, in its row order (a stream's rows
+    are inserted in version order). Both are older than any transaction a cluster runs
+    (normal ids start at 3), so what waits is sequenced next and every new event after it.
+    The chain does not cover the key: the heads are unchanged.
+    """
+    async with conn.transaction():
+        await conn.execute("""update es.events e set tx = case when exists (
+                                  select 1 from es.log l where l.event_row = e.id) then '1'::xid8 else '2'::xid8 end""")
+        await conn.execute("""update es.relay_state set last_tx = '1',
+                                  last_row = coalesce((select max(event_row) from es.log), 0)""")
 
 
 async def restore(settings: Settings, directory: Path, services: list[str] | None = None) -> list[ServiceBackup]:

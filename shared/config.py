@@ -24,8 +24,16 @@ class Settings(BaseSettings):
 
     pg_host: str = "127.0.0.1"
     pg_port: int = 55432
+    # The owner: creates the databases, owns every schema and runs the migrations (and the
+    # CLI's backup, restore and rebuilds).
     pg_user: str = "xingcun"
     pg_password: str = "xingcun"
+    # What the services' APIs and workers connect as once migrated: everything on their own
+    # tables, but only SELECT and INSERT on the event log (es.events, es.log) — it cannot
+    # rewrite, delete or truncate history (shared/db.py ``grant_app_role``). Set it to
+    # pg_user to run with one role.
+    pg_app_user: str = "xingcun_app"
+    pg_app_password: str = "xingcun_app"
     # Each service owns one database named <db_prefix><service>.
     db_prefix: str = "xingcun_"
 
@@ -68,6 +76,13 @@ class Settings(BaseSettings):
             f"postgresql://{self.pg_user}:{self.pg_password}"
             f"@{self.pg_host}:{self.pg_port}/{database}"
         )
+
+    def app_dsn(self, service: str) -> str:
+        """The service's database, as the application role."""
+        return self.app_dsn_for(self.db_prefix + service)
+
+    def app_dsn_for(self, database: str) -> str:
+        return f"postgresql://{self.pg_app_user}:{self.pg_app_password}@{self.pg_host}:{self.pg_port}/{database}"
 
     def topic(self, service: str) -> str:
         return f"{self.topic_prefix}{service}.events"

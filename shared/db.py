@@ -22,8 +22,10 @@ async def _init_connection(conn: asyncpg.Connection) -> None:
 
 
 async def ensure_database(settings: Settings, database: str) -> None:
+    """The database (and the application role, cluster-wide), created by the owner if absent."""
     conn = await asyncpg.connect(settings.dsn_for("postgres"))
     try:
+        await ensure_app_role(conn, settings)
         exists = await conn.fetchval("select 1 from pg_database where datname = $1", database)
         if not exists:
             try:
@@ -32,6 +34,55 @@ async def ensure_database(settings: Settings, database: str) -> None:
                 pass  # created concurrently by a sibling process (the race shows as either)
     finally:
         await conn.close()
+
+
+async def ensure_app_role(conn: asyncpg.Connection, settings: Settings) -> None:
+    """The application role: may log in, owns nothing, is no superuser. Where the owner may not
+    create roles (a managed cluster), the platform provisions it (deploy/)."""
+    if settings.pg_app_user == settings.pg_user or await conn.fetchval(
+            "select 1 from pg_roles where rolname = $1", settings.pg_app_user):
+        return
+    sql = await conn.fetchval("select format('create role %I login nosuperuser nocreatedb nocreaterole password %L',"
+                              " $1::text, $2::text)", settings.pg_app_user, settings.pg_app_password)
+    try:
+        await conn.execute(sql)
+    except (asyncpg.DuplicateObjectError, asyncpg.UniqueViolationError):
+        pass  # created concurrently by a sibling process
+
+
+# What the application role may do, granted by the owner after every migration. The event
+# log is append-only for it: no UPDATE, DELETE or TRUNCATE on es.events and es.log, so the
+# application cannot rewrite, remove or reorder history; only the relay's checkpoints move.
+GRANTS_SQL = """
+do $grants$
+declare
+    app text := %L;
+    s text;
+begin
+    for s in select nspname from pg_namespace
+             where nspname not like 'pg\\_%%' and nspname not in ('information_schema', 'es') loop
+        execute format('grant usage on schema %%I to %%I', s, app);
+        execute format('grant all on all tables in schema %%I to %%I', s, app);
+        execute format('grant all on all sequences in schema %%I to %%I', s, app);
+    end loop;
+    execute format('grant usage on schema es to %%I', app);
+    execute format('revoke all on all tables in schema es from %%I', app);
+    execute format('grant select, insert on es.events, es.log, es.commands to %%I', app);
+    execute format('grant select, update on es.relay_state to %%I', app);
+    execute format('grant usage on all sequences in schema es to %%I', app);
+end
+$grants$;
+"""
+
+
+async def grant_app_role(pool: asyncpg.Pool, settings: Settings) -> None:
+    """Grant the application role its privileges on everything migrated so far (under the
+    migration lock: GRANTs from two processes on one table can collide)."""
+    if settings.pg_app_user == settings.pg_user:
+        return
+    async with pool.acquire() as conn, conn.transaction():
+        await conn.execute("select pg_advisory_xact_lock($1)", MIGRATION_LOCK)
+        await conn.execute(await conn.fetchval("select format($1, $2::text)", GRANTS_SQL, settings.pg_app_user))
 
 
 async def drop_database(settings: Settings, database: str) -> None:

@@ -15,7 +15,7 @@ import faust
 import structlog
 
 from shared.config import Settings, get_settings
-from shared.db import create_pool, ensure_database, migrate
+from shared.db import create_pool, ensure_database, grant_app_role, migrate
 from shared.eventstore.schema import EVENTSTORE_SQL
 from shared.messaging.batching import take_ready
 from shared.messaging.kafka import ensure_topics, event_producer
@@ -52,12 +52,18 @@ class ServiceResources:
             if self.pool is not None:
                 return
             await ensure_database(self.settings, self.settings.db_prefix + self.service)
-            pool = await create_pool(self.settings.dsn(self.service), max_size=8)
-            await migrate(pool, EVENTSTORE_SQL)
+            # Migrations as the owner; the relay and the projections as the application role.
+            owner = await create_pool(self.settings.dsn(self.service), max_size=2)
+            try:
+                await migrate(owner, EVENTSTORE_SQL)
+                for projection in self.projections:
+                    await ProjectionRunner(owner, projection, self.topics_of(projection)).setup()
+                await grant_app_role(owner, self.settings)
+            finally:
+                await owner.close()
+            pool = await create_pool(self.settings.app_dsn(self.service), max_size=8)
             for projection in self.projections:
-                runner = ProjectionRunner(pool, projection, self.topics_of(projection))
-                await runner.setup()
-                self.runners[projection.name] = runner
+                self.runners[projection.name] = ProjectionRunner(pool, projection, self.topics_of(projection))
             self.pool = pool
             self._ready.set()
 
@@ -104,22 +110,60 @@ def build_worker(service: str, projections: Sequence[Projection] = (), settings:
     return app
 
 
-async def apply_until_done(runner: ProjectionRunner, deliveries: list[Delivery], *, max_wait: float = 5.0) -> None:
-    """Apply a batch, retrying until it succeeds.
+POISON_ATTEMPTS = 5  # failures, while the database answers, before a record is held aside
+
+
+async def apply_until_done(runner: ProjectionRunner, deliveries: list[Delivery], *, max_wait: float = 5.0,
+                           attempts: int = POISON_ATTEMPTS) -> None:
+    """Apply a batch, retrying until it succeeds or its poison is quarantined.
 
     faust acks a batch's offsets when the agent leaves it, also when the agent raises (and
     its supervisor restarts it past the batch): a batch that failed while PostgreSQL was
     restarting would be lost from the read model. So the batch stays here until it is
-    applied; the runner's own offsets make every retry safe. A projection that fails on
-    every try (a bug) stops here, loudly, rather than skipping events.
+    applied; the runner's own offsets make every retry safe. Failures while the database is
+    away are not counted. After ``attempts`` failures while it answers, the batch fails by
+    itself: its records are applied one by one, and one that fails ``attempts`` times on
+    its own goes to ``proj.quarantine`` with its error, loudly; the projection moves on.
     """
-    wait = 0.1
+    if await _settle(runner, deliveries, max_wait=max_wait, attempts=attempts) is None:
+        return
+    if len(deliveries) > 1:
+        log.error("projection_batch_poisoned", projection=runner.projection.name, records=len(deliveries))
+    for delivery in deliveries:
+        if (error := await _settle(runner, [delivery], max_wait=max_wait, attempts=attempts)) is not None:
+            await _hold(runner, delivery, error, attempts, max_wait=max_wait)
+
+
+async def _settle(runner: ProjectionRunner, deliveries: list[Delivery], *, max_wait: float,
+                  attempts: int) -> Exception | None:
+    """Apply until done (None) or until ``attempts`` failures while the database answered (the last error)."""
+    wait, failures = 0.1, 0
     while True:
         try:
             await runner.apply_batch(deliveries)
+            return None
+        except Exception as exc:  # noqa: BLE001 - database away, or a defect
+            if await runner.reachable():
+                failures += 1
+            log.warning("projection_batch_retry", projection=runner.projection.name, error=repr(exc), wait=wait,
+                        failures=failures)
+            if failures >= attempts:
+                return exc
+            await asyncio.sleep(wait)
+            wait = min(wait * 2, max_wait)
+
+
+async def _hold(runner: ProjectionRunner, delivery: Delivery, error: Exception, attempts: int, *,
+                max_wait: float) -> None:
+    wait = 0.1
+    while True:
+        try:
+            await runner.quarantine(delivery, error, attempts)
+            log.error("projection_record_quarantined", projection=runner.projection.name, topic=delivery.topic,
+                      partition=delivery.partition, offset=delivery.offset, error=repr(error))
             return
-        except Exception as exc:  # noqa: BLE001 - database away, or a defect: never skip the batch
-            log.warning("projection_batch_retry", projection=runner.projection.name, error=repr(exc), wait=wait)
+        except Exception as exc:  # noqa: BLE001 - database away: the record is neither applied nor held yet
+            log.warning("projection_quarantine_retry", projection=runner.projection.name, error=repr(exc))
             await asyncio.sleep(wait)
             wait = min(wait * 2, max_wait)
 

@@ -1,10 +1,12 @@
-"""``xingcun projections``: list read models, show their positions, rebuild one from offset zero."""
+"""``xingcun projections``: list read models, show their positions, rebuild one from offset zero,
+and the records they could not apply (``quarantine list|retry|skip``)."""
 
 from __future__ import annotations
 
 import asyncio
 import importlib
 
+import asyncpg
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -12,7 +14,8 @@ from rich.table import Table
 
 from shared.config import SERVICES, get_settings
 from shared.db import create_pool
-from shared.projections import Projection, ProjectionRunner
+from shared.projections import Projection, ProjectionRunner, QuarantineError
+from shared.projections.runner import quarantined
 
 app = typer.Typer(no_args_is_help=True, help="读模型 / projections (read models)")
 console = Console()
@@ -81,3 +84,99 @@ def rebuild(
 
     applied = asyncio.run(go())
     console.print(f"已重建 / rebuilt [bold]{service}.{name}[/bold]: {applied} 个事件 events applied")
+
+
+quarantine_app = typer.Typer(no_args_is_help=True, help="隔离的记录 / records a projection could not apply")
+app.add_typer(quarantine_app, name="quarantine")
+
+
+async def _held_runner(pool, service: str, held_id: int) -> ProjectionRunner:
+    async with pool.acquire() as conn:
+        name = await conn.fetchval("select projection from proj.quarantine where id = $1", held_id)
+    projection = next((p for p in projections_of(service) if p.name == name), None)
+    if projection is None:
+        console.print(f"[red]没有隔离记录 / no quarantined record {held_id} in {service}[/red]")
+        raise typer.Exit(2)
+    runner = runner_for(pool, projection)
+    await runner.setup()
+    return runner
+
+
+def _resolve(service: str, held_id: int, by: str, retry: bool) -> None:
+    async def go() -> None:
+        pool = await create_pool(get_settings().dsn(service), max_size=2)
+        try:
+            for projection in projections_of(service)[:1]:  # the quarantine table exists
+                await runner_for(pool, projection).setup()
+            runner = await _held_runner(pool, service, held_id)
+            if retry:
+                await runner.retry_quarantined(held_id, by)
+            else:
+                await runner.skip_quarantined(held_id, by)
+        finally:
+            await pool.close()
+
+    try:
+        asyncio.run(go())
+    except QuarantineError as exc:
+        console.print(f"[red]✗ {exc}[/red]")
+        raise typer.Exit(1) from exc
+    except Exception as exc:  # noqa: BLE001 - the projection still fails: say so, keep it held
+        console.print(f"[red]✗ 仍然失败，记录保持隔离 / still fails, the record stays held: {exc!r}[/red]")
+        raise typer.Exit(1) from exc
+    done = "已重试并应用 / retried and applied" if retry else "已跳过 / skipped"
+    console.print(f"[green]✓[/green] {service} #{held_id}: {done}")
+
+
+@quarantine_app.command("list")
+def quarantine_list(
+    service: list[str] = typer.Option([], help="只看这些服务 / only these services (default: all)"),
+    all_: bool = typer.Option(False, "--all", help="也列出已处理的 / also those retried or skipped"),
+) -> None:
+    """列出隔离的记录及其错误 / list quarantined records with their errors."""
+
+    async def collect() -> int:
+        settings = get_settings()
+        table = Table("服务 service", "编号 id", "读模型 projection", "事件 event", "位置 position",
+                      "状态 status", "尝试 tries", "错误 error")
+        count = 0
+        for name in service or SERVICES:
+            try:
+                pool = await create_pool(settings.dsn(name), max_size=2)
+            except asyncpg.InvalidCatalogNameError:  # a service never started here
+                continue
+            try:
+                for projection in projections_of(name)[:1]:
+                    await runner_for(pool, projection).setup()
+                async with pool.acquire() as conn:
+                    rows = await quarantined(conn, status=None if all_ else "held")
+            finally:
+                await pool.close()
+            for r in rows:
+                count += 1
+                table.add_row(name, str(r["id"]), r["projection"], f"{r['event_type']} {r['stream_id']}",
+                              str(r["position"]), r["status"], str(r["attempts"]), r["error"][:120])
+        console.print(table)
+        return count
+
+    console.print(f"共 / total: {asyncio.run(collect())}")
+
+
+@quarantine_app.command("retry")
+def quarantine_retry(
+    service: str = typer.Argument(help="服务 / service"),
+    held_id: int = typer.Argument(help="隔离记录编号 / quarantined record id (see list)"),
+    by: str = typer.Option("operator", help="操作人 / who decided"),
+) -> None:
+    """修复后重新应用一条隔离的记录（只生效一次）/ apply a held record again after the fix (takes effect once)."""
+    _resolve(service, held_id, by, retry=True)
+
+
+@quarantine_app.command("skip")
+def quarantine_skip(
+    service: str = typer.Argument(help="服务 / service"),
+    held_id: int = typer.Argument(help="隔离记录编号 / quarantined record id (see list)"),
+    by: str = typer.Option("operator", help="操作人 / who decided"),
+) -> None:
+    """永久跳过一条隔离的记录（保留，标记为跳过）/ give up on a held record (kept, marked skipped)."""
+    _resolve(service, held_id, by, retry=False)

@@ -26,6 +26,8 @@ STAGING_SQL = """create temporary table if not exists es_bulk_in (
 ) on commit delete rows"""
 STAGING_COLUMNS = ("n", "stream_id", "stream_version", "type", "schema_version", "payload")
 
+# Only new streams: each event's sequencing key is then its transaction's id (the column's
+# default); an append after an existing head goes by ``EventStore.append_many``.
 INSERT_SQL = """with staged as (delete from es_bulk_in returning *)
 insert into es.events (event_id, stream_id, stream_version, type, schema_version, occurred_at,
                        correlation_id, causation_id, actor, traceparent, payload)

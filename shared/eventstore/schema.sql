@@ -1,10 +1,13 @@
 -- The event store of one service. Applied at startup; every statement is idempotent.
 create schema if not exists es;
 
--- Events as appended by commands. Immutable: nothing updates or deletes a row.
--- ``tx`` is the appending transaction's id: the sequencer reads only rows whose
--- transaction is older than every transaction still running, so an event
--- committed late by a slow writer is never skipped.
+-- Events as appended by commands. Immutable: nothing updates or deletes a row (a restore
+-- into another cluster translates ``tx`` once, shared/backup.py).
+-- ``tx`` is the event's sequencing key: the appending transaction's id, raised to the key
+-- of the stream's previous event when that is higher (shared/eventstore/store.py). The
+-- sequencer reads only rows whose key is older than every transaction still running, in
+-- key order: an event committed late by a slow writer is never skipped, and version N+1
+-- of a stream never gets a position before version N (docs/reliability.md).
 create table if not exists es.events (
     id              bigint generated always as identity primary key,
     tx              xid8 not null default pg_current_xact_id(),

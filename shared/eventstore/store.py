@@ -34,11 +34,25 @@ EVENT_COLUMNS = """e.id, e.event_id, e.type, e.schema_version, e.stream_id, e.st
     e.traceparent"""
 
 _COLUMNS = """insert into es.events (event_id, stream_id, stream_version, type, schema_version,
-    occurred_at, correlation_id, causation_id, actor, traceparent, payload)"""
+    occurred_at, correlation_id, causation_id, actor, traceparent, payload, tx)"""
+
+
+def sequencing_key(stream: str) -> str:
+    """The event's sequencing key (``es.events.tx``): this transaction's id, raised to the key of
+    the stream's head as this statement sees it. The sequencer orders by that key, so a
+    transaction that took its id before the writer of version N committed still puts N+1
+    after N (docs/reliability.md, "The sequencer"). One probe of the (stream, version) index."""
+    return (f"greatest(pg_current_xact_id(), (select h.tx from es.events h where h.stream_id = {stream}"
+            " order by h.stream_version desc limit 1))")
+
+
 _ONE = "select $1::uuid, $2::text, $3::int, $4::text, $5::int, $6::timestamptz, $7::uuid, $8::uuid, $9::text, " \
-       "$10::text, $11::jsonb"
-_MANY = """select u.* from unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::int[],
-                     $6::timestamptz[], $7::uuid[], $8::uuid[], $9::text[], $10::text[], $11::jsonb[]) as u"""
+       "$10::text, $11::jsonb, " + sequencing_key("$2::text")
+_MANY = """select u.*, """ + sequencing_key("u.stream_id") + """
+           from unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::int[], $6::timestamptz[], $7::uuid[],
+                       $8::uuid[], $9::text[], $10::text[], $11::jsonb[])
+                as u (event_id, stream_id, stream_version, type, schema_version, occurred_at, correlation_id,
+                      causation_id, actor, traceparent, payload)"""
 
 
 def lock_function(shared: bool) -> str:

@@ -10,7 +10,7 @@ from pathlib import Path
 from fastapi import APIRouter, FastAPI, Request
 
 from shared.config import Settings, get_settings
-from shared.db import create_pool, ensure_database, migrate
+from shared.db import create_pool, ensure_database, grant_app_role, migrate
 from shared.eventstore import EventStore
 from shared.eventstore.schema import EVENTSTORE_SQL
 from shared.http.admission import install_admission
@@ -40,14 +40,20 @@ def create_service_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await ensure_database(settings, settings.db_prefix + service)
-        pool = await create_pool(settings.dsn(service), max_size=20)
-        await migrate(pool, EVENTSTORE_SQL, *schema_files)
+        # Migrations as the owner; the service itself as the application role (shared/db.py).
+        owner = await create_pool(settings.dsn(service), max_size=2)
+        try:
+            await migrate(owner, EVENTSTORE_SQL, *schema_files)
+            for projection in read_models:  # the API may start before the worker that fills them
+                await ProjectionRunner(owner, projection, {}).setup()
+            await grant_app_role(owner, settings)
+        finally:
+            await owner.close()
+        pool = await create_pool(settings.app_dsn(service), max_size=20)
         commits = CommitSignal(pool)
         commits.start()
         app.state.store = EventStore(pool, service, on_commit=commits.poke)
         app.state.settings = settings
-        for projection in read_models:  # the API may start before the worker that fills them
-            await ProjectionRunner(pool, projection, {}).setup()
         if on_startup:
             await on_startup(app)
         # What is loaded by now lives as long as the process: keep it out of the cycle
@@ -81,6 +87,10 @@ def create_service_app(
 
     for router in routers:
         app.include_router(router)
+    if not any(getattr(route, "path", None) == "/metrics" for router in routers for route in router.routes):
+        from shared.http.metrics import metrics_router
+
+        app.include_router(metrics_router(service, _projections_of(service)))
     generate_openapi = app.openapi
     app.openapi = lambda: document_errors(generate_openapi())  # idempotent over FastAPI's cached document
     if settings.otel_exporter != "none":
@@ -88,3 +98,13 @@ def create_service_app(
 
         FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz")
     return app
+
+
+def _projections_of(service: str) -> Sequence[Projection]:
+    """Every projection the service's worker keeps (its API may hold only some of them)."""
+    import importlib
+
+    try:
+        return importlib.import_module(f"services.{service}.projections").PROJECTIONS
+    except ModuleNotFoundError:  # a service without projections
+        return ()

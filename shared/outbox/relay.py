@@ -2,9 +2,11 @@
 
 Two checkpoints in ``es.relay_state`` make it safe to kill at any moment:
 
-1. *Sequencing* reads events whose transaction is older than every transaction still
+1. *Sequencing* reads events whose sequencing key is older than every transaction still
    running (``tx < pg_snapshot_xmin``) — so a writer that commits late is never skipped —
-   and gives each a dense global position and a hash-chain link, in one transaction.
+   in key order, and gives each a dense global position and a hash-chain link, in one
+   statement. The key is the writer's transaction id raised to that of the stream's
+   previous event, so a stream's positions follow its versions (docs/reliability.md).
 2. *Publishing* sends the log after ``published_position`` to ``<service>.events``,
    keyed by stream id, waits for ``acks=all``, then moves the checkpoint. A crash between
    the two re-sends: delivery is at-least-once, and every consumer dedupes by position.

@@ -43,6 +43,29 @@ create table if not exists proj.positions (
     updated_at  timestamptz not null default clock_timestamp(),
     primary key (projection, topic, partition)
 );
+-- Records a projection could not apply after several tries (a poison event): held here with
+-- the error, passed over by the projection, until an operator retries or skips each one
+-- (xingcun projections quarantine). The record is kept as delivered, so a retry applies
+-- exactly what the topic carried.
+create table if not exists proj.quarantine (
+    id              bigint generated always as identity primary key,
+    projection      text not null,
+    topic           text not null,
+    partition       integer not null,
+    "offset"        bigint not null,
+    position        bigint,
+    event_id        uuid,
+    event_type      text,
+    stream_id       text,
+    record          bytea not null,
+    error           text not null,
+    attempts        integer not null,
+    status          text not null default 'held' check (status in ('held', 'retried', 'skipped')),
+    quarantined_at  timestamptz not null default clock_timestamp(),
+    resolved_at     timestamptz,
+    resolved_by     text,
+    unique (projection, topic, partition, "offset")
+);
 -- The projection's lock, then its positions: one round trip, and the positions are read
 -- by a statement of their own (a function's statements each take a fresh snapshot), so
 -- they include what a rebuild that held the lock until now committed.
@@ -68,6 +91,31 @@ on conflict (projection, topic, partition) do update
         position = greatest(proj.positions.position, excluded.position),
         updated_at = clock_timestamp()
 """
+
+
+class QuarantineError(RuntimeError):
+    """A quarantined record that is not there, or no longer held."""
+
+
+def _decoded_or_none(value: bytes) -> RecordedEvent | None:
+    try:
+        return decode(value)
+    except Exception:  # noqa: BLE001 - a record that does not even decode is held as it came
+        return None
+
+
+async def quarantined(conn: asyncpg.Connection, *, status: str | None = "held") -> list[asyncpg.Record]:
+    """Held (or, with ``status=None``, all) quarantined records of a service's projections."""
+    return await conn.fetch(
+        """select id, projection, topic, partition, "offset", position, event_id, event_type, stream_id, error,
+                  attempts, status, quarantined_at, resolved_at, resolved_by
+           from proj.quarantine where $1::text is null or status = $1 order by id""", status)
+
+
+async def quarantine_counts(conn: asyncpg.Connection) -> dict[str, int]:
+    """Records held per projection (for /metrics)."""
+    return dict(await conn.fetch(
+        "select projection, count(*) from proj.quarantine where status = 'held' group by projection"))
 
 
 class ProjectionRunner:
@@ -151,6 +199,67 @@ class ProjectionRunner:
         the lock it takes is already held."""
         await conn.execute(NOTE_POSITIONS_SQL, self.projection.name, self.lock_key, [t for t, _ in reached],
                            [p for _, p in reached], [o for o, _ in reached.values()], [p for _, p in reached.values()])
+
+    async def reachable(self) -> bool:
+        """Does the database answer? A batch that fails while it does fails by itself."""
+        try:
+            async with self.pool.acquire(timeout=2.0) as conn:
+                await conn.fetchval("select 1", timeout=2.0)
+            return True
+        except Exception:  # noqa: BLE001 - any failure means "away"
+            return False
+
+    async def quarantine(self, delivery: Delivery, error: BaseException, attempts: int) -> bool:
+        """Hold ``delivery`` with its error and move the projection past it, in one transaction.
+        Returns False when it had been applied (or held) meanwhile."""
+        name = self.projection.name
+        event = _decoded_or_none(delivery.value)
+        async with self.pool.acquire() as conn, conn.transaction():
+            reached = {(r["topic"], r["partition"]): r["offset"]
+                       for r in await conn.fetch("select * from proj.claim($1, $2)", name, self.lock_key)}
+            if delivery.offset <= reached.get((delivery.topic, delivery.partition), -1):
+                return False
+            held = await conn.fetchval(
+                """insert into proj.quarantine (projection, topic, partition, "offset", position, event_id,
+                                                event_type, stream_id, record, error, attempts)
+                   values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+                   on conflict (projection, topic, partition, "offset") do nothing returning id""",
+                name, delivery.topic, delivery.partition, delivery.offset,
+                event.global_position if event else None, event.event_id if event else None,
+                event.type if event else None, event.stream_id if event else None,
+                delivery.value, f"{type(error).__name__}: {error}"[:4000], attempts)
+            position = (event.global_position or 0) if event else 0
+            await self._note_positions(conn, {(delivery.topic, delivery.partition): (delivery.offset, position)})
+        return held is not None
+
+    async def retry_quarantined(self, held_id: int, by: str) -> None:
+        """Apply a held record now (after the fix), and mark it retried in the same transaction:
+        a reactor's reaction is appended once, however often the retry is asked for."""
+        async with self.pool.acquire() as conn, conn.transaction():
+            await conn.execute("select pg_advisory_xact_lock($1)", self.lock_key)
+            row = await self._held(conn, held_id)
+            event = decode(bytes(row["record"]))
+            await self.projection.apply_batch(conn, [event])
+            await conn.execute("""update proj.quarantine set status = 'retried', resolved_at = clock_timestamp(),
+                                  resolved_by = $2 where id = $1""", held_id, by)
+
+    async def skip_quarantined(self, held_id: int, by: str) -> None:
+        """Give up on a held record for good (kept, marked skipped, with who decided)."""
+        async with self.pool.acquire() as conn, conn.transaction():
+            await self._held(conn, held_id)
+            await conn.execute("""update proj.quarantine set status = 'skipped', resolved_at = clock_timestamp(),
+                                  resolved_by = $2 where id = $1""", held_id, by)
+
+    async def _held(self, conn: asyncpg.Connection, held_id: int) -> asyncpg.Record:
+        row = await conn.fetchrow(
+            "select * from proj.quarantine where id = $1 and projection = $2 for update", held_id, self.projection.name)
+        if row is None:
+            raise QuarantineError(f"隔离记录 {held_id} 不属于 {self.projection.name} / no held record {held_id} "
+                                  f"of projection {self.projection.name}")
+        if row["status"] != "held":
+            raise QuarantineError(f"隔离记录 {held_id} 已处理（{row['status']}）/ held record {held_id} was already "
+                                  f"{row['status']} by {row['resolved_by']}")
+        return row
 
     async def positions(self) -> dict[tuple[str, int], int]:
         async with self.pool.acquire() as conn:
@@ -263,6 +372,10 @@ async def _empty(runner: ProjectionRunner, conn: asyncpg.Connection) -> None:
         for table in runner.projection.tables:
             await conn.execute(f"truncate {table}")
         await conn.execute("delete from proj.positions where projection = $1", runner.projection.name)
+        # The replay decides again about every record: one still held would otherwise be
+        # applied by the rebuild and once more by a retry.
+        await conn.execute("delete from proj.quarantine where projection = $1 and status = 'held'",
+                           runner.projection.name)
 
 
 async def _read_to_end(

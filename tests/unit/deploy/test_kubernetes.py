@@ -27,7 +27,7 @@ NOT_FOR_CLUSTERS = {
 }
 # Secrets the operators write; any other referenced secret must be documented for the operator.
 OPERATOR_SECRETS = {"xingcun-pg-app"}
-DOCUMENTED_SECRETS = {"xingcun-jwt"}
+DOCUMENTED_SECRETS = {"xingcun-jwt", "xingcun-pg-app-role"}
 
 
 @cache

@@ -1,4 +1,5 @@
-"""运维 / how fresh the statistics are: projection lag as JSON and in Prometheus' text format."""
+"""运维 / how fresh the statistics are: projection lag as JSON and in Prometheus' text format,
+with the records each projection holds in quarantine."""
 
 from __future__ import annotations
 
@@ -8,6 +9,9 @@ from datetime import UTC, datetime
 from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Gauge, generate_latest
+
+from shared.http.metrics import quarantine_gauge
+from shared.projections.runner import quarantine_counts
 
 from services.publicity.adapters.kafka_offsets import EndOffsets
 from services.publicity.projections import PROJECTIONS
@@ -54,4 +58,6 @@ async def metrics(request: Request) -> PlainTextResponse:
             events.labels("publicity", p["projection"], t["topic"]).set(t["events_behind"])
             position.labels("publicity", p["projection"], t["source"]).set(t["applied_position"])
     feed.labels("publicity").set(seq)
+    async with request.app.state.store.pool.acquire() as conn:
+        quarantine_gauge(registry, "publicity", PROJECTIONS, await quarantine_counts(conn))
     return PlainTextResponse(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
