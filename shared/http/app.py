@@ -13,6 +13,7 @@ from shared.config import Settings, get_settings
 from shared.db import create_pool, ensure_database, migrate
 from shared.eventstore import EventStore
 from shared.eventstore.schema import EVENTSTORE_SQL
+from shared.http.auth import check_token_keys
 from shared.http.errors import document_errors, install_error_handlers
 from shared.http.limits import install_limits
 from shared.outbox.wakeup import CommitSignal
@@ -34,6 +35,7 @@ def create_service_app(
     settings: Settings | None = None,
 ) -> FastAPI:
     settings = settings or get_settings()
+    check_token_keys(settings)  # production without a key: refuse to start, invent nothing
     setup_tracing(f"{service}-api", settings)
 
     @asynccontextmanager

@@ -18,6 +18,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.dates import IsoDate
 from shared.contracts.assessment import (
     AssessmentComputed,
     AssessmentPublished,
@@ -50,7 +51,7 @@ class ComputeAssessment(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    as_of: date = Field(description="考核截止日 / the assessment date")
+    as_of: IsoDate = Field(description="考核截止日 / the assessment date")
     refresh: bool = Field(False, description="重新取数（发布前）/ read the facts afresh instead of re-running")
 
 
@@ -59,7 +60,7 @@ class ReviewAssessment(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    as_of: date
+    as_of: IsoDate
     approved: bool
     note: str | None = Field(None, max_length=2000)
 
@@ -69,7 +70,7 @@ class PublishAssessment(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    as_of: date
+    as_of: IsoDate
 
 
 class Assessment(Aggregate):

@@ -13,6 +13,7 @@ from typing import Annotated, get_args
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from shared.dates import IsoDate
 from shared.contracts.assessment import (
     Cover,
     CoverageEnded,
@@ -71,7 +72,7 @@ class RecordCoverage(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     cover: Cover
-    covered_on: date | None = Field(None, description="落实日期，缺省为业务日 / day covered; defaults to the business day")
+    covered_on: IsoDate | None = Field(None, description="落实日期，缺省为业务日 / day covered; defaults to the business day")
 
 
 class EndCoverage(BaseModel):
@@ -80,7 +81,7 @@ class EndCoverage(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     reason: Reason
-    ended_on: date | None = None
+    ended_on: IsoDate | None = None
 
 
 class LowIncomePerson(Aggregate):

@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from shared.dates import IsoDate
 from shared.contracts.funding import FundSource
 from shared.reference.places import VILLAGE_TYPE_BY_LABEL, VillageType, district_code
 
@@ -167,7 +168,7 @@ class PayDisbursement(_Command):
     """支付 / record the payment of an approved request."""
 
     voucher_no: str = Field(min_length=1, max_length=80, description="支付凭证号 / payment voucher number")
-    paid_on: date | None = Field(None, description="支付日期（默认业务发生日）/ payment date; default: the business date")
+    paid_on: IsoDate | None = Field(None, description="支付日期（默认业务发生日）/ payment date; default: the business date")
 
 
 class ReverseDisbursement(_Command):

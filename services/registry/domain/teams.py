@@ -14,6 +14,7 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from shared.dates import IsoDate
 from shared.contracts.registry import (
     TeamAssigned,
     TeamEnteredVillage,
@@ -91,7 +92,7 @@ class EnterVillage(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    entered_on: date = Field(description="入村日期 / date of entry")
+    entered_on: IsoDate = Field(description="入村日期 / date of entry")
 
 
 class Team(Aggregate):
