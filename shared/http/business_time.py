@@ -38,6 +38,9 @@ def check_business_time(principal: Principal, occurred_at: datetime, reason: str
                         f"at most {window_days} days back", field="X-Occurred-At", location="header",
                         window_days=window_days)
     reason = (reason or "").strip()
+    if len(reason) > MAX_REASON or "\x00" in reason:
+        raise DomainError(f"理由最多 {MAX_REASON} 字 / X-Backdate-Reason: at most {MAX_REASON} characters, no NUL",
+                          field="X-Backdate-Reason", location="header")
     if not reason:
         raise DomainError(f"补记 {window_days} 天以前的事项须说明理由 / back-dating beyond {window_days} days needs "
                           f"X-Backdate-Reason", field="X-Backdate-Reason", location="header")

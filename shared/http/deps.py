@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import unquote
 from uuid import UUID
 
 import asyncpg
@@ -34,7 +35,9 @@ async def command_meta(
                     "(XINGCUN_BACKDATE_WINDOW_DAYS) for everyone; further back only the city office and finance "
                     "officers, with X-Backdate-Reason; never in the future nor before 2021-01-01")] = None,
     x_backdate_reason: Annotated[str | None, Header(
-        max_length=MAX_REASON, description="补记理由 / why a fact is recorded beyond the window (recorded)")] = None,
+        max_length=3 * 3 * MAX_REASON,
+        description="补记理由（UTF-8，百分号编码）/ why a fact is recorded beyond the window, UTF-8 percent-encoded "
+                    "(HTTP headers are ASCII); recorded with the command")] = None,
 ) -> CommandMeta:
     kwargs = {"actor": principal.actor, "causation_id": x_causation_id, "traceparent": current_traceparent()}
     if x_correlation_id:
@@ -47,7 +50,7 @@ async def command_meta(
                                               "msg": "时间需带时区 / timestamp needs a time zone", "type": "value_error"}])
         settings = get_settings()
         kwargs["backdate_reason"] = check_business_time(
-            principal, x_occurred_at, x_backdate_reason, now=server_now(),
+            principal, x_occurred_at, unquote(x_backdate_reason) if x_backdate_reason else None, now=server_now(),
             window_days=settings.backdate_window_days, skew_seconds=settings.clock_skew_seconds)
         kwargs["occurred_at"] = x_occurred_at
     return CommandMeta(**kwargs)
