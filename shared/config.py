@@ -49,6 +49,10 @@ class Settings(BaseSettings):
     otel_console_path: Path | None = None
     otel_otlp_endpoint: str = "http://127.0.0.1:4318/v1/traces"
 
+    # The public live feed (publicity's /stats/feed): open connections in all, and per client address.
+    feed_max_connections: int = Field(1_000, ge=1)
+    feed_max_per_client: int = Field(8, ge=1)
+
     # Largest request body an endpoint accepts unless it declares its own (uploads).
     max_body_bytes: int = 1024 * 1024
 
