@@ -139,12 +139,19 @@ def nul_refusal(where: list[str]) -> dict:
                                "nul_character")]}
 
 
+class NulInBody(HTTPException):
+    """Raised from ``receive``, as ``BodyTooLarge`` is: FastAPI passes it through unchanged."""
+
+    def __init__(self):
+        super().__init__(422, detail=nul_refusal(["body"])["detail"])
+
+
 class RefuseNul:
     """ASGI middleware: a NUL character in the path, the query or a JSON body → 422, before
-    any route runs. PostgreSQL cannot store NUL in text or jsonb: left through, it failed the
-    command's statement with a 500 after the handler had run. Files (multipart) are the
-    upload routes' to check. Sits inside ``BodySizeLimit``: the JSON body it buffers (as
-    FastAPI would) is already capped."""
+    any handler runs. PostgreSQL cannot store NUL in text or jsonb: left through, it failed
+    the command's statement with a 500 after the handler had run. A JSON body is looked at
+    as the route reads it (so the route's own size cap applies), whole once its last chunk
+    is in. Files (multipart) are the upload routes' to check."""
 
     def __init__(self, app: ASGIApp):
         self.app = app
@@ -153,30 +160,27 @@ class RefuseNul:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        if "\x00" in scope.get("path", "") or b"%00" in scope.get("query_string", b"").lower():
-            where = ["query"] if b"%00" in scope.get("query_string", b"").lower() else ["path"]
-            await _answer(send, 422, nul_refusal(where))
+        query = scope.get("query_string", b"").lower()
+        if "\x00" in scope.get("path", "") or b"%00" in query:
+            await _answer(send, 422, nul_refusal(["query"] if b"%00" in query else ["path"]))
             return
         if not _is_json(scope):
             await self.app(scope, receive, send)
             return
-        chunks, more = [], True
-        try:
-            while more:
-                message = await receive()
-                if message["type"] != "http.request":
-                    await self.app(scope, _replay([message]), send)
-                    return
+        chunks: list[bytes] = []
+
+        async def checked_receive() -> Message:
+            message = await receive()
+            if message["type"] == "http.request":
                 chunks.append(message.get("body", b""))
-                more = message.get("more_body", False)
-        except BodyTooLarge as exc:
-            await _answer(send, 413, {"detail": exc.detail}, close=True)
-            return
-        body = b"".join(chunks)
-        if b"\x00" in body or _JSON_NUL.search(body):
-            await _answer(send, 422, nul_refusal(["body"]))
-            return
-        await self.app(scope, _replay([{"type": "http.request", "body": body, "more_body": False}], receive), send)
+                if not message.get("more_body", False):
+                    body = b"".join(chunks)
+                    chunks.clear()
+                    if b"\x00" in body or _JSON_NUL.search(body):
+                        raise NulInBody()
+            return message
+
+        await self.app(scope, checked_receive, send)
 
 
 def _is_json(scope: Scope) -> bool:
@@ -187,22 +191,9 @@ def _is_json(scope: Scope) -> bool:
     return False
 
 
-def _replay(messages: list[Message], then: Receive | None = None) -> Receive:
-    async def receive() -> Message:
-        if messages:
-            return messages.pop(0)
-        if then is not None:
-            return await then()  # after the body: a disconnect
-        return {"type": "http.disconnect"}
-
-    return receive
-
-
-async def _answer(send: Send, status: int, content: dict, *, close: bool = False) -> None:
+async def _answer(send: Send, status: int, content: dict) -> None:
     body = json.dumps(content, ensure_ascii=False).encode()
     headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
-    if close:
-        headers.append((b"connection", b"close"))
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 
