@@ -9,10 +9,12 @@ only. Pure (pydantic alone): the services' domain models import it.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, timezone
 from typing import Annotated
 
 from pydantic import BeforeValidator
+
+BEIJING = timezone(timedelta(hours=8))  # the programme's calendar
 
 _ISO_8601 = re.compile(r"^\d{4}-\d{2}-\d{2}")
 

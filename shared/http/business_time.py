@@ -11,12 +11,12 @@ before the programme began. ``recorded_at`` is always the server's.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
+from shared.dates import BEIJING
 from shared.eventstore.errors import DomainError, Forbidden
 from shared.http.auth import Principal, Role
 
-BEIJING = timezone(timedelta(hours=8))
 PROGRAMME_START = datetime(2021, 1, 1, tzinfo=BEIJING)  # 天津市2021—2024年扶持经济薄弱村
 BACKDATERS = frozenset({Role.city_office, Role.finance_officer})
 MAX_REASON = 500

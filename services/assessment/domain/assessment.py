@@ -18,7 +18,6 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.dates import IsoDate
 from shared.contracts.assessment import (
     AssessmentComputed,
     AssessmentPublished,
@@ -26,6 +25,7 @@ from shared.contracts.assessment import (
     AssessmentScore,
     AssessorMarkRecorded,
 )
+from shared.dates import IsoDate
 from shared.eventstore import Aggregate
 from shared.eventstore.errors import Conflict, DomainError
 

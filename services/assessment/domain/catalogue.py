@@ -12,8 +12,8 @@ from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from shared.dates import IsoDate
 from shared.contracts.assessment import CatalogueAction, CatalogueTask, TaskCatalogueVersioned
+from shared.dates import IsoDate
 from shared.eventstore import Aggregate
 from shared.eventstore.errors import Conflict, DomainError, NotFound
 from shared.reference.tasks import ACTIONS

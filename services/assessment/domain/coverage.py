@@ -13,7 +13,6 @@ from typing import Annotated, get_args
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from shared.dates import IsoDate
 from shared.contracts.assessment import (
     Cover,
     CoverageEnded,
@@ -21,6 +20,7 @@ from shared.contracts.assessment import (
     EligibilityRecorded,
     LowIncomePersonRegistered,
 )
+from shared.dates import IsoDate
 from shared.eventstore import Aggregate
 from shared.eventstore.errors import Conflict, DomainError, NotFound
 

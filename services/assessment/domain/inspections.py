@@ -11,7 +11,6 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from shared.dates import IsoDate
 from shared.contracts.assessment import (
     Finding,
     InspectionRecorded,
@@ -19,6 +18,7 @@ from shared.contracts.assessment import (
     RectificationReported,
     RectificationReturned,
 )
+from shared.dates import IsoDate
 from shared.eventstore import Aggregate
 from shared.eventstore.errors import Conflict, DomainError, NotFound
 

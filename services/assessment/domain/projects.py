@@ -16,7 +16,6 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from shared.dates import IsoDate
 from shared.contracts.assessment import (
     MilestoneReported,
     MilestoneReturned,
@@ -25,6 +24,7 @@ from shared.contracts.assessment import (
     ProjectCompleted,
     ProjectPlanned,
 )
+from shared.dates import IsoDate
 from shared.eventstore import Aggregate
 from shared.eventstore.errors import Conflict, DomainError, NotFound
 

@@ -6,13 +6,12 @@ number), so that a retry or a re-run of a scenario names the same thing again.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from shared.dates import IsoDate
 from shared.contracts.funding import FundSource
+from shared.dates import IsoDate
 from shared.reference.places import VILLAGE_TYPE_BY_LABEL, VillageType, district_code
 
 from services.funding.domain.money import Yuan, YuanOrZero, to_fen, yuan

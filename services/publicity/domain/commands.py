@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
 from shared.dates import IsoDate
 
 Channel = Literal["internet", "radio", "tv", "newspaper"]

@@ -10,7 +10,6 @@ from datetime import date, timedelta
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from shared.dates import IsoDate
 from shared.contracts.registry import (
     CadreRegistered,
     CadreTrained,
@@ -19,6 +18,7 @@ from shared.contracts.registry import (
     LeaveRejected,
     LeaveRequested,
 )
+from shared.dates import IsoDate
 from shared.eventstore import Aggregate
 from shared.eventstore.errors import Conflict, DomainError, NotFound
 

@@ -14,7 +14,6 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from shared.dates import IsoDate
 from shared.contracts.registry import (
     TeamAssigned,
     TeamEnteredVillage,
@@ -22,6 +21,7 @@ from shared.contracts.registry import (
     TeamUnassigned,
     WorkTeamFormed,
 )
+from shared.dates import IsoDate
 from shared.eventstore import Aggregate
 from shared.eventstore.errors import Conflict, DomainError, NotFound
 from shared.reference.places import district_code

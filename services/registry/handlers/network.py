@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 
 from shared.contracts.registry import ProposedPair
-from shared.http.business_time import BEIJING
+from shared.dates import BEIJING
 from shared.eventstore import UnitOfWork
 from shared.eventstore.errors import DomainError
 
