@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -56,17 +57,46 @@ def _checked(number: int, cells: list[str | None], limits: TableLimits) -> list[
     return cells
 
 
+# A row element, with or without a namespace prefix (not <rowBreaks>, <rows…>).
+_ROW = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s/>]")
+_CHUNK = 1 << 20
+
+
 def _check_expansion(data: bytes, limits: TableLimits) -> None:
-    """The zip's declared sizes, before any part is inflated (a part inflating beyond its
-    declared size fails zipfile's own CRC and size checks as it is read)."""
+    """Before openpyxl parses anything (it reads ~10,000 cells a second here, so a sheet of a
+    million small rows would hold a thread for minutes): the zip's declared sizes, then the
+    rows of each worksheet counted in its raw XML, a megabyte at a time. zipfile never
+    inflates a part beyond its declared size, so the first check bounds the second."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            expanded = sum(info.file_size for info in archive.infolist())
-    except zipfile.BadZipFile as exc:
+            infos = archive.infolist()
+            expanded = sum(info.file_size for info in infos)
+            if expanded > limits.max_expanded_bytes:
+                raise UnreadableTable(f"Excel 文件展开后超过 {limits.max_expanded_bytes} 字节 / the workbook expands "
+                                      f"to {expanded} bytes, over {limits.max_expanded_bytes}")
+            for info in infos:
+                if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
+                    _count_rows(archive, info, limits)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError) as exc:
         raise UnreadableTable(f"无法读取 Excel 文件 / cannot read the workbook: {exc}") from exc
-    if expanded > limits.max_expanded_bytes:
-        raise UnreadableTable(f"Excel 文件展开后超过 {limits.max_expanded_bytes} 字节 / the workbook expands to "
-                              f"{expanded} bytes, over {limits.max_expanded_bytes}: more rows than a table may hold")
+
+
+def _count_rows(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: TableLimits) -> None:
+    rows, carry = 0, b""
+    with archive.open(info) as part:
+        while True:
+            chunk = part.read(_CHUNK)
+            text = carry + chunk
+            # Rows that start before the last 64 bytes are counted now; those bytes go on
+            # with the next chunk, so a tag cut in two is counted once.
+            cut = max(len(text) - 64, 0) if chunk else len(text)
+            rows += sum(1 for match in _ROW.finditer(text) if match.start() < cut)
+            carry = text[cut:]
+            if rows > limits.max_rows + 1:  # the header is a row
+                raise UnreadableTable(f"表格超过 {limits.max_rows} 行 / the table has more than {limits.max_rows} "
+                                      f"rows")
+            if not chunk:
+                return
 
 
 def _text(value: object) -> str | None:

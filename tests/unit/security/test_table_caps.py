@@ -77,6 +77,29 @@ def test_a_small_xlsx_expanding_to_a_million_rows_is_refused_quickly_in_bounded_
     assert peak < 64 * 1024 * 1024, peak
 
 
+def test_a_million_tiny_rows_under_the_expansion_cap_are_refused_before_parsing():
+    """Empty rows are ~11 bytes of XML: under the expansion cap, yet openpyxl would take
+    minutes to read them. The rows are counted in the raw XML first."""
+    sheet = b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/' \
+            b'spreadsheetml/2006/main"><sheetData>' + b"<row/>" * 1_000_000 + b"</sheetData></worksheet>"
+    bomb = _with_sheet(sheet)
+    assert len(bomb) < 150_000
+    started = time.perf_counter()
+    with pytest.raises(UnreadableTable, match="rows"):
+        read_all("bomb.xlsx", bomb)
+    assert time.perf_counter() - started < 1.0
+
+
+def _with_sheet(sheet: bytes) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(crafted_xlsx(1))) as source, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
+        for info in source.infolist():
+            data = sheet if info.filename == "xl/worksheets/sheet1.xml" else source.read(info)
+            z.writestr(info.filename, data)
+    return out.getvalue()
+
+
 def test_too_many_rows_within_the_expansion_cap_are_refused():
     with pytest.raises(UnreadableTable, match="rows"):
         read_all("t.xlsx", crafted_xlsx(300), TableLimits(max_rows=200))
