@@ -182,12 +182,8 @@ async def current_principal(
             headers={"WWW-Authenticate": "Bearer"},
         ) from exc
     if (claim := missing_scope(principal)) is not None:
-        raise HTTPException(
-            status.HTTP_403_FORBIDDEN,
-            detail=[{"loc": ["header", "Authorization"],
-                     "msg": f"令牌未注明所辖范围（{claim}），不予办理 / a {principal.role.value} token must name its "
-                            f"{claim}; without it nothing is allowed", "type": "forbidden"}],
-        )
+        raise Forbidden(f"令牌未注明所辖范围（{claim}），不予办理 / the token names no {claim}: a "
+                        f"{principal.role.value} without one may do nothing", field="Authorization", location="header")
     return principal
 
 
