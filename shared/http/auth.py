@@ -14,6 +14,7 @@ from typing import Annotated
 import jwt
 from fastapi import Depends, HTTPException, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
 from pydantic import BaseModel
 
 from shared.config import Settings, get_settings
@@ -131,15 +132,22 @@ _verified: dict[tuple[str, str], tuple[Principal, float]] = {}
 _VERIFIED_MAX = 10_000
 
 
+def _cache_key(settings: Settings) -> str:
+    key = f"jwks:{settings.jwt_jwks_url}" if settings.jwt_jwks_url else settings.jwt_public_key or _secret(settings)
+    return f"{key}|{settings.jwt_issuer}|{settings.jwt_audience}|{settings.jwt_max_ttl_seconds}"
+
+
+def remembered(settings: Settings, token: str) -> Principal | None:
+    """The principal of a token verified before and still valid, without any verification."""
+    known = _verified.get((token, _cache_key(settings)))
+    return known[0] if known is not None and time.time() < known[1] else None
+
+
 def verify_token(settings: Settings, token: str) -> Principal:
-    if settings.jwt_jwks_url:
-        cache_key, until_cap = f"jwks:{settings.jwt_jwks_url}", time.time() + settings.jwt_jwks_cache_seconds
-    else:
-        cache_key, until_cap = settings.jwt_public_key or _secret(settings), float("inf")
-    cache_key += f"|{settings.jwt_issuer}|{settings.jwt_audience}|{settings.jwt_max_ttl_seconds}"
-    known = _verified.get((token, cache_key))
-    if known is not None and time.time() < known[1]:
-        return known[0]
+    if (known := remembered(settings, token)) is not None:
+        return known
+    cache_key = _cache_key(settings)
+    until_cap = time.time() + settings.jwt_jwks_cache_seconds if settings.jwt_jwks_url else float("inf")
     if settings.jwt_jwks_url:
         key, algorithms = _jwks(settings).get_signing_key_from_jwt(token).key, ["RS256", "ES256"]
     elif settings.jwt_public_key:
@@ -173,8 +181,20 @@ async def current_principal(
             detail=[{"loc": ["header", "Authorization"], "msg": "需要登录 / bearer token required", "type": "unauthorized"}],
             headers={"WWW-Authenticate": "Bearer"},
         )
+    token = credentials.credentials
     try:
-        principal = verify_token(settings, credentials.credentials)
+        principal = remembered(settings, token)
+        if principal is None:
+            # A JWKS may have to be fetched (a blocking HTTP call): off the event loop.
+            principal = (await run_in_threadpool(verify_token, settings, token) if settings.jwt_jwks_url
+                         else verify_token(settings, token))
+    except jwt.PyJWKClientConnectionError as exc:
+        raise HTTPException(
+            status.HTTP_503_SERVICE_UNAVAILABLE,
+            detail=[{"loc": ["header", "Authorization"], "type": "unavailable",
+                     "msg": f"身份服务暂不可用，请稍后重试 / the identity provider's keys are unreachable: {exc}"}],
+            headers={"Retry-After": "5"},
+        ) from exc
     except (jwt.PyJWTError, ValueError) as exc:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,

@@ -152,3 +152,34 @@ def test_production_refuses_to_start_without_a_key(tmp_path):
     assert not (tmp_path / "jwt-secret").exists()
     check_token_keys(Settings(env="production", jwt_jwks_url="https://id.example/jwks.json"))
     check_token_keys(Settings(env="development", state_dir=tmp_path))  # development may invent one
+
+
+async def test_over_http_a_jwks_token_is_verified_off_the_loop_and_an_unreachable_provider_is_a_503(jwks, monkeypatch):
+    import httpx
+    from fastapi import Depends, FastAPI
+
+    from shared.config import get_settings
+    from shared.http.auth import current_principal
+    from shared.http.errors import install_error_handlers
+
+    key = _rsa()
+    jwks.keys = [_jwk(key, "k1")]
+    monkeypatch.setenv("XINGCUN_JWT_JWKS_URL", jwks.url)
+    monkeypatch.setenv("XINGCUN_JWT_JWKS_COOLDOWN_SECONDS", "0")
+    get_settings.cache_clear()
+    app = FastAPI()
+
+    @app.get("/me")
+    async def me(principal: Principal = Depends(current_principal)) -> dict:
+        return {"subject": principal.subject}
+
+    install_error_handlers(app)
+    try:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
+            ok = await client.get("/me", headers={"Authorization": f"Bearer {_sign(key, 'k1', subject='j')}"})
+            assert ok.status_code == 200 and ok.json() == {"subject": "j"}
+            jwks.close()  # the identity provider goes away; a token with a new kid needs it
+            away = await client.get("/me", headers={"Authorization": f"Bearer {_sign(_rsa(), 'k9')}"})
+            assert away.status_code == 503 and away.headers["Retry-After"], away.text
+    finally:
+        get_settings.cache_clear()
