@@ -34,9 +34,28 @@ class TableLimits:
 
     max_rows: int = 20_000
     max_columns: int = 50
-    max_cell_chars: int = 1_000
+    max_cell_chars: int = 4_000  # a long remark (备注)
+    # All cells together: an XLSX can repeat one long shared string in every cell, so the
+    # file's size does not bound the text it reads into memory.
+    max_total_chars: int = 32_000_000
     # The XLSX parts' uncompressed size (a sheet of 20,000 rows of 10 text cells is ~8 MB of XML).
     max_expanded_bytes: int = 32 * 1024 * 1024
+
+
+class _Tally:
+    """The characters read so far, against ``max_total_chars``."""
+
+    def __init__(self, limits: TableLimits):
+        self.limits, self.chars = limits, 0
+
+    def rows(self, numbered: Iterator[tuple[int, list[str | None]]]) -> Rows:
+        for number, cells in numbered:
+            cells = _checked(number, cells, self.limits)
+            self.chars += sum(len(c) for c in cells if c)
+            if self.chars > self.limits.max_total_chars:
+                raise UnreadableTable(f"表格文字超过 {self.limits.max_total_chars} 字 / the table holds more than "
+                                      f"{self.limits.max_total_chars} characters")
+            yield number, cells
 
 
 def _checked(number: int, cells: list[str | None], limits: TableLimits) -> list[str | None]:
@@ -145,8 +164,8 @@ def read_table(filename: str, data: bytes, limits: TableLimits = TableLimits()) 
 
         def numbered() -> Rows:
             try:
-                for number, row in enumerate(rows, start=2):
-                    yield number, _checked(number, [_text(v) for v in row], limits)
+                yield from _Tally(limits).rows((number, [_text(v) for v in row])
+                                               for number, row in enumerate(rows, start=2))
             except UnreadableTable:
                 raise
             except Exception as exc:  # a damaged sheet shows only as its rows are read
@@ -169,7 +188,6 @@ def _csv_rows(reader: Iterator[list[str]], limits: TableLimits) -> Rows:
     """Numbered rows (the header is row 1). The csv module stops on a cell beyond its field
     limit (128 KiB), a broken quote or a NUL: that is a bad file (422), not a server error."""
     try:
-        for number, cells in enumerate(reader, start=1):
-            yield number, _checked(number, cells, limits)  # type: ignore[arg-type]  # list[str] is list[str | None]
+        yield from _Tally(limits).rows(enumerate(reader, start=1))  # type: ignore[arg-type]  # list[str] is list[str | None]
     except csv.Error as exc:
         raise UnreadableTable(f"无法读取 CSV 文件 / cannot read the CSV file: {exc}") from exc

@@ -43,7 +43,7 @@ def village_table(size: int) -> tuple[bytes, int]:
     while used < size:
         v = village_body()
         line = f"{v['code']},{v['name']},{v['district']},{v['town']},{v['village_type']},1,2,3,"
-        remark = min(100_000, size - used - len(line.encode()) - 1)
+        remark = min(3_900, size - used - len(line.encode()) - 1)  # a cell holds at most 4,000 characters
         if remark < 0:  # not room for another village: pad the last remark
             lines[-1] = lines[-1][:-1] + b"x" * (size - used) + b"\n"
             break

@@ -124,3 +124,10 @@ def test_a_huge_cell_is_refused():
 def test_a_nul_in_a_cell_is_refused():
     with pytest.raises(UnreadableTable, match="NUL"):
         read_all("t.csv", b"a\nx\x00y\n")
+
+
+def test_the_text_of_all_cells_together_is_capped():
+    """An XLSX can repeat one long shared string in every cell: the file's size does not bound
+    the text read, so the total is capped too."""
+    with pytest.raises(UnreadableTable, match="characters"):
+        read_all("t.xlsx", crafted_xlsx(40, cell="x" * 900, columns=3), TableLimits(max_total_chars=50_000))
