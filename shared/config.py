@@ -57,6 +57,10 @@ class Settings(BaseSettings):
     otel_console_path: Path | None = None
     otel_otlp_endpoint: str = "http://127.0.0.1:4318/v1/traces"
 
+    # The public live feed (publicity's /stats/feed): open connections in all, and per client address.
+    feed_max_connections: int = Field(1_000, ge=1)
+    feed_max_per_client: int = Field(8, ge=1)
+
     # Largest request body an endpoint accepts unless it declares its own (uploads).
     max_body_bytes: int = 1024 * 1024
 
@@ -64,9 +68,30 @@ class Settings(BaseSettings):
     # answered 503 with Retry-After at once (shared/http/admission.py); 0: no limit.
     max_in_flight_commands: int = 64
 
-    # HS256 secret for development tokens; production configures RS256 public keys.
+    # "production" refuses to start without a configured token key (no invented secret).
+    env: str = "development"
+
+    # Token keys, one of: a JWKS URL (keys rotate: an unknown ``kid`` makes it fetch again),
+    # a static RS256/ES256 public key (PEM), or an HS256 secret. Without any, development
+    # invents a secret kept in the state directory; production refuses to start.
     jwt_secret: str | None = None
     jwt_public_key: str | None = None
+    jwt_jwks_url: str | None = None
+    jwt_jwks_cache_seconds: int = Field(300, ge=0, le=86_400)
+    # At most one fetch for an unknown kid per this many seconds: tokens with made-up kids
+    # cannot make every request fetch the key set.
+    jwt_jwks_cooldown_seconds: float = Field(30, ge=0, le=3600)
+    # Checked when set: a token must name this issuer and this audience.
+    jwt_issuer: str | None = None
+    jwt_audience: str | None = None
+    # The longest lifetime (exp - iat) a token may claim.
+    jwt_max_ttl_seconds: int = Field(24 * 3600, ge=60)
+
+    # Business time (X-Occurred-At): anyone may state a time up to this many days back; the
+    # roles that may back-date (shared/http/business_time.py) go further, down to the
+    # programme's start, with X-Backdate-Reason. Never in the future beyond the clock skew.
+    backdate_window_days: int = Field(31, ge=0)
+    clock_skew_seconds: int = Field(300, ge=0, le=3600)
 
     def dsn(self, service: str) -> str:
         return self.dsn_for(self.db_prefix + service)

@@ -39,6 +39,23 @@ class Principal(BaseModel):
         return self.role is Role.city_office or (self.district is not None and self.district == district)
 
 
+# The scope claim each scoped role's token must carry. A token of such a role without it is
+# refused on every route (403): never read as "the whole city". Finance officers, assessors
+# and inspectors are city-level without a district claim (the city finance bureau, the
+# city's assessors) and district-level with one.
+SCOPE_CLAIMS: dict[Role, str] = {
+    Role.district_official: "district",
+    Role.unit: "unit",
+    Role.first_secretary: "team",
+}
+
+
+def missing_scope(principal: Principal) -> str | None:
+    """The scope claim the principal's role needs and its token lacks, if any."""
+    claim = SCOPE_CLAIMS.get(principal.role)
+    return claim if claim is not None and not getattr(principal, claim) else None
+
+
 def ensure_district(principal: Principal, district: str) -> None:
     """District officials act only within their own district."""
     if not principal.may_act_in_district(district):

@@ -25,6 +25,9 @@ def settings(tmp_path_factory) -> Settings:
         "XINGCUN_JWT_SECRET": secrets.token_urlsafe(32),
         "XINGCUN_OTEL_EXPORTER": "console",
         "XINGCUN_SPANS_DIR": str(spans),
+        # The tests replay 2021–2024 as it happened, every role stating its own business
+        # time; the window's rule has tests of its own (tests/unit/security/test_business_time.py).
+        "XINGCUN_BACKDATE_WINDOW_DAYS": "3650",
     }
     os.environ.update(values)
     return Settings()

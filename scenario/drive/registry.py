@@ -18,7 +18,6 @@ from scenario.drive.money import yuan
 from scenario.drive.stage import Stage
 from scenario.model import BASE_YEARS, Scenario
 from scenario.recording import (
-    DAILY_ALLOWANCE_FEN,
     allowance_month,
     allowance_recorded_on,
     insurance_recorded_on,
@@ -179,7 +178,7 @@ def stages(s: Scenario, api: Api) -> list[Stage]:
     months = sorted({allowance_month(c.day) for c in s.check_ins})
     out.append(Stage("registry.allowances", "生活补助 / monthly allowances", [
         _post(api, "registry.allowances", "registry", "/allowances",
-              {"month": month, "daily_rate": yuan(DAILY_ALLOWANCE_FEN)}, people.finance(api, "fin-city-chief", "city"),
+              {"month": month}, people.finance(api, "fin-city-chief", "city"),
               api.key("allowance", month), allowance_recorded_on(month))
         for month in months], len(months)))
     return out

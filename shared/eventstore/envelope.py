@@ -22,6 +22,9 @@ class CommandMeta(BaseModel):
     # Business time when the command records something that happened earlier
     # (a payment made last week, a historic import); the store adds recorded_at.
     occurred_at: datetime | None = None
+    # Why ``occurred_at`` lies beyond the back-dating window (shared/http/business_time.py);
+    # the store records it with the command (es.backdated).
+    backdate_reason: str | None = None
     traceparent: str | None = None
 
 

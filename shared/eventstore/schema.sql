@@ -55,6 +55,18 @@ create table if not exists es.commands (
     recorded_at      timestamptz not null default clock_timestamp()
 );
 
+-- Commands recorded with a business time beyond the back-dating window, and why
+-- (X-Backdate-Reason), written in the command's own transaction: by correlation id, which
+-- every event of the command carries.
+create table if not exists es.backdated (
+    correlation_id  uuid not null,
+    actor           text not null,
+    occurred_at     timestamptz not null,
+    reason          text not null,
+    recorded_at     timestamptz not null default clock_timestamp()
+);
+create index if not exists backdated_correlation on es.backdated (correlation_id);
+
 -- Earlier versions notified the relay from a trigger; a NOTIFY serialises commits, and
 -- the API notifies after its commits instead (shared/outbox/wakeup.py).
 drop trigger if exists events_appended on es.events;

@@ -88,6 +88,14 @@ def write_statement(events: str, record: bool, locks: tuple[bool, ...] = ()) -> 
     return "with " + ",\n".join(ctes) + "\n" + final
 
 
+def owned_key(actor: str, key: str) -> str:
+    """The idempotency record's key: the caller's key within the caller's own space. The same
+    key sent by another principal is another command, and a replay never answers one caller
+    with another's result (nor tells them the key is taken). A newline cannot occur in an
+    HTTP header, so no actor and key pair reads as another."""
+    return f"{actor}\n{key}"
+
+
 def fingerprint(body: Any) -> str:
     """A stable digest of a command's content, to tell a retry from a reuse of its key."""
     return hashlib.sha256(orjson.dumps(body, option=orjson.OPT_SORT_KEYS)).hexdigest()
@@ -289,8 +297,13 @@ class EventStore:
         not commit is run once more, reading it. A retry is recognised when that record
         collides, or when the handler refuses the command (for example because its first
         run already took effect). The common, first run pays no extra look-up.
+
+        The key is the caller's (``meta.actor``): see ``owned_key``. Only a command that
+        committed is recorded; a refused one (any DomainError, 4xx) leaves nothing to replay.
         """
         digest = fingerprint({"command": command, "body": body}) if idempotency_key else ""
+        if idempotency_key:
+            idempotency_key = owned_key(meta.actor, idempotency_key)
         async with self.pool.acquire() as conn:
             guess_new = True
             victim = 0  # times PostgreSQL rolled this command back to break a deadlock
@@ -300,6 +313,11 @@ class EventStore:
                     async with contextlib.AsyncExitStack() as scope:  # the transaction, if one starts
                         uow = CommandUnit(conn, self, meta, scope, guess_new=guess_new)
                         result = await handler(uow)
+                        if meta.backdate_reason:  # rare: beyond the window, so one more statement
+                            await uow.conn.execute(
+                                "insert into es.backdated (correlation_id, actor, occurred_at, reason) "
+                                "values ($1, $2, $3, $4)",
+                                meta.correlation_id, meta.actor, meta.occurred_at, meta.backdate_reason)
                         await uow.finish((idempotency_key, command, digest, result) if idempotency_key else None)
                     if self.on_commit is not None:
                         self.on_commit()
@@ -328,5 +346,5 @@ class EventStore:
         if row is None:
             return None
         if row["fingerprint"] != digest:
-            raise IdempotencyKeyReused(key)
+            raise IdempotencyKeyReused(key.partition("\n")[2])  # the caller's key, as they sent it
         return CommandResult(row["result"], replayed=True)

@@ -14,6 +14,7 @@ from shared.db import create_pool, ensure_database, grant_app_role, migrate
 from shared.eventstore import EventStore
 from shared.eventstore.schema import EVENTSTORE_SQL
 from shared.http.admission import install_admission
+from shared.http.auth import check_token_keys
 from shared.http.errors import document_errors, install_error_handlers
 from shared.http.limits import install_limits
 from shared.outbox.wakeup import CommitSignal
@@ -35,6 +36,7 @@ def create_service_app(
     settings: Settings | None = None,
 ) -> FastAPI:
     settings = settings or get_settings()
+    check_token_keys(settings)  # production without a key: refuse to start, invent nothing
     setup_tracing(f"{service}-api", settings)
 
     @asynccontextmanager

@@ -13,11 +13,25 @@ from typing import Annotated
 import jwt
 from fastapi import Depends, HTTPException, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
 
 from shared.config import Settings, get_settings
-from shared.identity import Principal, Role, ensure_district
+from shared.eventstore.errors import Forbidden
+from shared.identity import Principal, Role, ensure_district, missing_scope
 
 __all__ = ["Principal", "Role", "current_principal", "ensure_district", "issue_token", "require", "verify_token"]
+
+
+class KeyNotConfigured(RuntimeError):
+    """Production without a token key: the service refuses to start."""
+
+
+def check_token_keys(settings: Settings) -> None:
+    """Called at startup: production needs a configured key; only development invents one."""
+    if settings.env == "production" and not (settings.jwt_jwks_url or settings.jwt_public_key or settings.jwt_secret):
+        raise KeyNotConfigured(
+            "生产模式须配置令牌密钥 / production needs XINGCUN_JWT_JWKS_URL, XINGCUN_JWT_PUBLIC_KEY or "
+            "XINGCUN_JWT_SECRET; no secret is invented")
 
 
 _dev_secrets: dict[str, str] = {}
@@ -26,6 +40,7 @@ _dev_secrets: dict[str, str] = {}
 def _secret(settings: Settings) -> str:
     if settings.jwt_secret:
         return settings.jwt_secret
+    check_token_keys(settings)
     if (known := _dev_secrets.get(str(settings.state_dir))) is not None:
         return known
     # Development only: a random secret kept beside the local stack's state, never committed.
@@ -39,32 +54,73 @@ def _secret(settings: Settings) -> str:
 
 
 def issue_token(settings: Settings, principal: Principal, ttl_seconds: int = 8 * 3600) -> str:
+    """A development token (HS256, the configured or invented secret), naming the configured
+    issuer and audience so that it passes their checks."""
     now = int(time.time())
     claims = principal.model_dump(exclude_none=True, mode="json") | {"iat": now, "exp": now + ttl_seconds}
+    if settings.jwt_issuer:
+        claims["iss"] = settings.jwt_issuer
+    if settings.jwt_audience:
+        claims["aud"] = settings.jwt_audience
     return jwt.encode(claims, _secret(settings), algorithm="HS256")
+
+
+_jwks_clients: dict[tuple[str, int, float], jwt.PyJWKClient] = {}
+
+
+def _jwks(settings: Settings) -> jwt.PyJWKClient:
+    """One client per URL: it caches the key set, and fetches it again when a token names a
+    ``kid`` it does not hold (a rotation) — PyJWT's own behaviour."""
+    key = (settings.jwt_jwks_url or "", settings.jwt_jwks_cache_seconds, settings.jwt_jwks_cooldown_seconds)
+    client = _jwks_clients.get(key)
+    if client is None:
+        client = _jwks_clients[key] = jwt.PyJWKClient(
+            settings.jwt_jwks_url, cache_jwk_set=True, lifespan=max(settings.jwt_jwks_cache_seconds, 1), timeout=5,
+            cooldown_duration=settings.jwt_jwks_cooldown_seconds)
+    return client
 
 
 # Tokens already verified, by (token, key): a client sends the same token with every
 # request, and decoding it (PyJWT prepares the key anew each time) was a tenth of a
-# command's CPU. Only the expiry can change a verified token's answer, so it is checked
-# on every use; a token signed with a rotated key misses, being cached under the old one.
+# command's CPU. Only the expiry can change a verified token's answer under a static key,
+# so it is checked on every use; a token signed with a rotated key misses, being cached
+# under the old one. Under a JWKS a verified token is remembered no longer than the key
+# set is, so a key withdrawn from the set stops its tokens within that time.
 _verified: dict[tuple[str, str], tuple[Principal, float]] = {}
 _VERIFIED_MAX = 10_000
 
 
+def _cache_key(settings: Settings) -> str:
+    key = f"jwks:{settings.jwt_jwks_url}" if settings.jwt_jwks_url else settings.jwt_public_key or _secret(settings)
+    return f"{key}|{settings.jwt_issuer}|{settings.jwt_audience}|{settings.jwt_max_ttl_seconds}"
+
+
+def remembered(settings: Settings, token: str) -> Principal | None:
+    """The principal of a token verified before and still valid, without any verification."""
+    known = _verified.get((token, _cache_key(settings)))
+    return known[0] if known is not None and time.time() < known[1] else None
+
+
 def verify_token(settings: Settings, token: str) -> Principal:
-    key = settings.jwt_public_key or _secret(settings)
-    known = _verified.get((token, key))
-    if known is not None and time.time() < known[1]:
-        return known[0]
-    if settings.jwt_public_key:
-        claims = jwt.decode(token, key, algorithms=["RS256", "ES256"], options={"require": ["exp"]})
+    if (known := remembered(settings, token)) is not None:
+        return known
+    cache_key = _cache_key(settings)
+    until_cap = time.time() + settings.jwt_jwks_cache_seconds if settings.jwt_jwks_url else float("inf")
+    if settings.jwt_jwks_url:
+        key, algorithms = _jwks(settings).get_signing_key_from_jwt(token).key, ["RS256", "ES256"]
+    elif settings.jwt_public_key:
+        key, algorithms = settings.jwt_public_key, ["RS256", "ES256"]
     else:
-        claims = jwt.decode(token, key, algorithms=["HS256"], options={"require": ["exp"]})
+        key, algorithms = _secret(settings), ["HS256"]
+    required = ["exp", "iat"] + (["iss"] if settings.jwt_issuer else []) + (["aud"] if settings.jwt_audience else [])
+    claims = jwt.decode(token, key, algorithms=algorithms, issuer=settings.jwt_issuer,
+                        audience=settings.jwt_audience, options={"require": required})
+    if claims["exp"] - claims["iat"] > settings.jwt_max_ttl_seconds:
+        raise jwt.InvalidTokenError(f"令牌有效期过长 / token lifetime over {settings.jwt_max_ttl_seconds} s")
     principal = Principal.model_validate(claims)
     if len(_verified) >= _VERIFIED_MAX:
         _verified.clear()
-    _verified[(token, key)] = (principal, claims["exp"])
+    _verified[(token, cache_key)] = (principal, min(claims["exp"], until_cap))
     return principal
 
 
@@ -83,14 +139,30 @@ async def current_principal(
             detail=[{"loc": ["header", "Authorization"], "msg": "需要登录 / bearer token required", "type": "unauthorized"}],
             headers={"WWW-Authenticate": "Bearer"},
         )
+    token = credentials.credentials
     try:
-        return verify_token(settings, credentials.credentials)
+        principal = remembered(settings, token)
+        if principal is None:
+            # A JWKS may have to be fetched (a blocking HTTP call): off the event loop.
+            principal = (await run_in_threadpool(verify_token, settings, token) if settings.jwt_jwks_url
+                         else verify_token(settings, token))
+    except jwt.PyJWKClientConnectionError as exc:
+        raise HTTPException(
+            status.HTTP_503_SERVICE_UNAVAILABLE,
+            detail=[{"loc": ["header", "Authorization"], "type": "unavailable",
+                     "msg": f"身份服务暂不可用，请稍后重试 / the identity provider's keys are unreachable: {exc}"}],
+            headers={"Retry-After": "5"},
+        ) from exc
     except (jwt.PyJWTError, ValueError) as exc:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
             detail=[{"loc": ["header", "Authorization"], "msg": f"令牌无效 / invalid token: {exc}", "type": "unauthorized"}],
             headers={"WWW-Authenticate": "Bearer"},
         ) from exc
+    if (claim := missing_scope(principal)) is not None:
+        raise Forbidden(f"令牌未注明所辖范围（{claim}），不予办理 / the token names no {claim}: a "
+                        f"{principal.role.value} without one may do nothing", field="Authorization", location="header")
+    return principal
 
 
 def require(*roles: Role):

@@ -2,34 +2,20 @@
 
 from __future__ import annotations
 
-import re
-from datetime import date, datetime
 from typing import Annotated
+from urllib.parse import unquote
 from uuid import UUID
 
 import asyncpg
 from fastapi import Depends, Header, Request
-from pydantic import BeforeValidator
 
+from shared.config import get_settings
+from shared.dates import IsoDate, IsoDateTime  # noqa: F401  (routes import the strict dates from here too)
 from shared.eventstore import CommandMeta, EventStore
 from shared.http.auth import Principal, current_principal
+from shared.http.business_time import MAX_REASON, check_business_time, server_now
 from shared.tracing import current_traceparent
 
-
-_ISO_8601 = re.compile(r"^\d{4}-\d{2}-\d{2}")
-
-
-def _iso_8601(value: object) -> object:
-    """Dates and times only as ISO 8601 text: pydantic would also take a number as seconds
-    since 1970, so a header ``X-Occurred-At: 0.5`` recorded a fact on 1970-01-01."""
-    if isinstance(value, (int, float)) or (isinstance(value, str) and not _ISO_8601.match(value)):
-        raise ValueError("需为 ISO 8601 格式，如 2023-06-30 或 2023-06-30T08:00:00+08:00 / "
-                         "expected ISO 8601, e.g. 2023-06-30 or 2023-06-30T08:00:00+08:00")
-    return value
-
-
-IsoDate = Annotated[date, BeforeValidator(_iso_8601)]
-IsoDateTime = Annotated[datetime, BeforeValidator(_iso_8601)]
 
 
 async def get_store(request: Request) -> EventStore:
@@ -44,7 +30,14 @@ async def command_meta(
     principal: Annotated[Principal, Depends(current_principal)],
     x_correlation_id: Annotated[UUID | None, Header(description="关联 ID / correlation id of the conversation")] = None,
     x_causation_id: Annotated[UUID | None, Header(description="起因 ID / id of the event or message that caused this command")] = None,
-    x_occurred_at: Annotated[IsoDateTime | None, Header(description="业务发生时间 / business time, when recording a past fact")] = None,
+    x_occurred_at: Annotated[IsoDateTime | None, Header(
+        description="业务发生时间 / business time, when recording a past fact: within the configured window "
+                    "(XINGCUN_BACKDATE_WINDOW_DAYS) for everyone; further back only the city office and finance "
+                    "officers, with X-Backdate-Reason; never in the future nor before 2021-01-01")] = None,
+    x_backdate_reason: Annotated[str | None, Header(
+        max_length=3 * 3 * MAX_REASON,
+        description="补记理由（UTF-8，百分号编码）/ why a fact is recorded beyond the window, UTF-8 percent-encoded "
+                    "(HTTP headers are ASCII); recorded with the command")] = None,
 ) -> CommandMeta:
     kwargs = {"actor": principal.actor, "causation_id": x_causation_id, "traceparent": current_traceparent()}
     if x_correlation_id:
@@ -55,6 +48,10 @@ async def command_meta(
 
             raise HTTPException(422, detail=[{"loc": ["header", "X-Occurred-At"],
                                               "msg": "时间需带时区 / timestamp needs a time zone", "type": "value_error"}])
+        settings = get_settings()
+        kwargs["backdate_reason"] = check_business_time(
+            principal, x_occurred_at, unquote(x_backdate_reason) if x_backdate_reason else None, now=server_now(),
+            window_days=settings.backdate_window_days, skew_seconds=settings.clock_skew_seconds)
         kwargs["occurred_at"] = x_occurred_at
     return CommandMeta(**kwargs)
 

@@ -50,6 +50,15 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse({"detail": [problem(loc, exc.message, kind, **ctx)]}, status_code=exc.status_code,
                             headers=exc.headers)
 
+    # Text PostgreSQL cannot store (a NUL that came by a way RefuseNul does not see, such as a
+    # header or a file's cell): the caller's input, so a 422; the command's transaction is gone.
+    @app.exception_handler(asyncpg.UntranslatableCharacterError)
+    @app.exception_handler(asyncpg.CharacterNotInRepertoireError)
+    async def untranslatable(_: Request, exc: Exception):
+        return JSONResponse({"detail": [problem([], "文本中含有无法保存的字符（如 NUL）/ the input holds a character "
+                                                    "that cannot be stored (such as NUL)", "nul_character")]},
+                            status_code=422)
+
     # The database or broker is away for a moment. A command runs in one transaction, so it
     # either committed (a retry with its idempotency key gets the first answer) or left
     # nothing behind: the client may retry. A PostgreSQL restart shows as any of these —

@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Annotated, Any
 
 from fastapi import FastAPI, HTTPException, Query, Request, UploadFile
@@ -128,6 +129,75 @@ class BodySizeLimit:
         await self.app(scope, limited_receive, shaped_send)
 
 
+# A NUL in JSON text is the escape \u0000 (a raw NUL byte is not valid JSON at all); an odd
+# number of backslashes before "u0000" makes it one, an even number is an escaped backslash.
+_JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
+
+
+def nul_refusal(where: list[str]) -> dict:
+    return {"detail": [problem(where, "文本中不能含空字符（NUL）/ text may not contain a NUL character",
+                               "nul_character")]}
+
+
+class NulInBody(HTTPException):
+    """Raised from ``receive``, as ``BodyTooLarge`` is: FastAPI passes it through unchanged."""
+
+    def __init__(self):
+        super().__init__(422, detail=nul_refusal(["body"])["detail"])
+
+
+class RefuseNul:
+    """ASGI middleware: a NUL character in the path, the query or a JSON body → 422, before
+    any handler runs. PostgreSQL cannot store NUL in text or jsonb: left through, it failed
+    the command's statement with a 500 after the handler had run. A JSON body is looked at
+    as the route reads it (so the route's own size cap applies), whole once its last chunk
+    is in. Files (multipart) are the upload routes' to check."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        query = scope.get("query_string", b"").lower()
+        if "\x00" in scope.get("path", "") or b"%00" in query:
+            await _answer(send, 422, nul_refusal(["query"] if b"%00" in query else ["path"]))
+            return
+        if not _is_json(scope):
+            await self.app(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+
+        async def checked_receive() -> Message:
+            message = await receive()
+            if message["type"] == "http.request":
+                chunks.append(message.get("body", b""))
+                if not message.get("more_body", False):
+                    body = b"".join(chunks)
+                    chunks.clear()
+                    if b"\x00" in body or _JSON_NUL.search(body):
+                        raise NulInBody()
+            return message
+
+        await self.app(scope, checked_receive, send)
+
+
+def _is_json(scope: Scope) -> bool:
+    for name, value in scope.get("headers", ()):
+        if name == b"content-type":
+            kind = value.split(b";", 1)[0].strip().lower()
+            return kind == b"application/json" or kind.endswith(b"+json")
+    return False
+
+
+async def _answer(send: Send, status: int, content: dict) -> None:
+    body = json.dumps(content, ensure_ascii=False).encode()
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
 def _content_length(scope: Scope) -> int | None:
     for name, value in scope.get("headers", ()):
         if name == b"content-length":
@@ -173,6 +243,7 @@ def bilingual_errors(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def install_limits(app: FastAPI, max_body_bytes: int = DEFAULT_MAX_BODY) -> None:
+    app.add_middleware(RefuseNul)  # added first: runs inside the size limit
     app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
 
     if _starlette_too_large is not None:  # FastAPI's per-route limiter, from a chunked body

@@ -52,7 +52,11 @@ def worker_argv(service: str) -> list[str]:
 def child_env(settings: Settings | None = None) -> dict[str, str]:
     # Children run elsewhere (see work_dir): give them the absolute state dir and the repo.
     path = os.pathsep.join(p for p in (str(REPO_ROOT), os.environ.get("PYTHONPATH")) if p)
-    return {**os.environ, "XINGCUN_STATE_DIR": str(state_dir(settings)), "PYTHONPATH": path}
+    env = {**os.environ, "XINGCUN_STATE_DIR": str(state_dir(settings)), "PYTHONPATH": path}
+    # The local stack serves the Tianjin scenario, which replays 2021–2024 with every role
+    # stating its own business time: a deployment keeps the default window (31 days).
+    env.setdefault("XINGCUN_BACKDATE_WINDOW_DAYS", "3650")
+    return env
 
 
 def work_dir(settings: Settings | None = None) -> Path:

@@ -102,7 +102,8 @@ async def assert_exactly_once(settings: Settings, stack, acknowledged: set[str])
         actors = {r["actor"] for r in await reg.fetch(
             "select distinct actor from es.events where type = 'VillageRegistered'")}
         assert actors == {ACTOR}, actors
-        keyed = {r["idempotency_key"].removeprefix("fault-")
+        # A key is recorded within its caller's own space: "<actor>\n<key>" (owned_key).
+        keyed = {r["idempotency_key"].partition("\n")[2].removeprefix("fault-")
                  for r in await reg.fetch("select idempotency_key from es.commands")}
         # Half-applied would be an event without its command record, or the reverse.
         assert keyed == set(events), (

@@ -25,6 +25,7 @@ from shared.contracts.assessment import (
     AssessmentScore,
     AssessorMarkRecorded,
 )
+from shared.dates import IsoDate
 from shared.eventstore import Aggregate
 from shared.eventstore.errors import Conflict, DomainError
 
@@ -50,7 +51,7 @@ class ComputeAssessment(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    as_of: date = Field(description="考核截止日 / the assessment date")
+    as_of: IsoDate = Field(description="考核截止日 / the assessment date")
     refresh: bool = Field(False, description="重新取数（发布前）/ read the facts afresh instead of re-running")
 
 
@@ -59,7 +60,7 @@ class ReviewAssessment(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    as_of: date
+    as_of: IsoDate
     approved: bool
     note: str | None = Field(None, max_length=2000)
 
@@ -69,7 +70,7 @@ class PublishAssessment(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    as_of: date
+    as_of: IsoDate
 
 
 class Assessment(Aggregate):

@@ -13,6 +13,7 @@ from typing import ClassVar
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from shared.contracts.assessment import CatalogueAction, CatalogueTask, TaskCatalogueVersioned
+from shared.dates import IsoDate
 from shared.eventstore import Aggregate
 from shared.eventstore.errors import Conflict, DomainError, NotFound
 from shared.reference.tasks import ACTIONS
@@ -44,7 +45,7 @@ class IssueCatalogue(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    effective_from: date = Field(description="生效日期 / in force from this day")
+    effective_from: IsoDate = Field(description="生效日期 / in force from this day")
     actions: list[ActionInput] = Field(min_length=1, max_length=5)
 
     @model_validator(mode="after")

@@ -21,6 +21,7 @@ from shared.contracts.assessment import (
     EligibilityRecorded,
     LowIncomePersonRegistered,
 )
+from shared.dates import IsoDate
 from shared.eventstore import Aggregate
 from shared.eventstore.errors import Conflict, DomainError, NotFound
 from shared.privacy.sealed import Sealed
@@ -73,7 +74,7 @@ class RecordCoverage(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     cover: Cover
-    covered_on: date | None = Field(None, description="落实日期，缺省为业务日 / day covered; defaults to the business day")
+    covered_on: IsoDate | None = Field(None, description="落实日期，缺省为业务日 / day covered; defaults to the business day")
 
 
 class EndCoverage(BaseModel):
@@ -82,7 +83,7 @@ class EndCoverage(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     reason: Reason
-    ended_on: date | None = None
+    ended_on: IsoDate | None = None
 
 
 class LowIncomePerson(Aggregate):

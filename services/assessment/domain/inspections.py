@@ -18,6 +18,7 @@ from shared.contracts.assessment import (
     RectificationReported,
     RectificationReturned,
 )
+from shared.dates import IsoDate
 from shared.eventstore import Aggregate
 from shared.eventstore.errors import Conflict, DomainError, NotFound
 
@@ -30,7 +31,7 @@ class FindingInput(BaseModel):
 
     finding_id: Id
     text: str = Field(min_length=2, max_length=2000, description="发现的问题 / what was found")
-    deadline: date = Field(description="整改期限 / rectify by this day")
+    deadline: IsoDate = Field(description="整改期限 / rectify by this day")
 
 
 class RecordInspection(BaseModel):
@@ -41,7 +42,7 @@ class RecordInspection(BaseModel):
     inspection_id: Id
     target_kind: Literal["village", "team"] = Field(description="检查对象 / a village or a work team")
     target_id: Id = Field(description="村代码或工作队标识 / village code or team id")
-    inspected_on: date
+    inspected_on: IsoDate
     findings: list[FindingInput] = Field(default_factory=list, max_length=100,
                                          description="问题（可无）/ findings (none is a clean inspection)")
 

@@ -28,6 +28,7 @@ from shared.contracts.assessment import (
     ProjectPlanned,
     ProjectReplanned,
 )
+from shared.dates import IsoDate
 from shared.eventstore import Aggregate
 from shared.eventstore.errors import Conflict, DomainError, NotFound
 
@@ -42,7 +43,7 @@ class MilestoneInput(BaseModel):
 
     milestone_id: Id
     title: str = Field(min_length=1, max_length=200, description="节点名称 / what is done by then")
-    due_on: date = Field(description="计划完成日期 / planned date")
+    due_on: IsoDate = Field(description="计划完成日期 / planned date")
     funding_share_pct: Share | None = None
 
 
@@ -55,8 +56,8 @@ class PlanProject(BaseModel):
     village_code: VillageCode
     task_no: int = Field(ge=1, le=19, description="19项重点任务之一 / one of the 19 key tasks")
     title: str = Field(min_length=1, max_length=200, description="项目名称 / title")
-    planned_start: date
-    planned_end: date
+    planned_start: IsoDate
+    planned_end: IsoDate
     milestones: list[MilestoneInput] = Field(min_length=1, max_length=50, description="节点 / milestones")
 
     @model_validator(mode="after")

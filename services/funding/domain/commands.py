@@ -6,12 +6,12 @@ number), so that a retry or a re-run of a scenario names the same thing again.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from shared.contracts.funding import FundSource
+from shared.dates import IsoDate
 from shared.reference.places import VILLAGE_TYPE_BY_LABEL, VillageType, district_code
 
 from services.funding.domain.money import Yuan, YuanOrZero, to_fen, yuan
@@ -179,7 +179,7 @@ class PayDisbursement(_Command):
     """支付 / record the payment of an approved request."""
 
     voucher_no: str = Field(min_length=1, max_length=80, description="支付凭证号 / payment voucher number")
-    paid_on: date | None = Field(None, description="支付日期（默认业务发生日）/ payment date; default: the business date")
+    paid_on: IsoDate | None = Field(None, description="支付日期（默认业务发生日）/ payment date; default: the business date")
 
 
 class ReverseDisbursement(_Command):

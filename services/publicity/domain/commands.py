@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from shared.dates import IsoDate
 
 Channel = Literal["internet", "radio", "tv", "newspaper"]
 CHANNEL_NAMES = {"internet": "互联网", "radio": "广播", "tv": "电视", "newspaper": "报纸"}
@@ -23,8 +24,8 @@ class PublishNotice(_Command):
     notice_id: str = Field(pattern=ID, description="公示编号 / notice id")
     title: str = Field(min_length=1, max_length=200, description="标题 / title")
     run_id: str | None = Field(None, max_length=64, description="所依据的筛查批次 / the screening run it publishes")
-    window_from: date = Field(description="公示开始日 / first day of the publication window")
-    window_to: date = Field(description="公示截止日 / last day of the publication window")
+    window_from: IsoDate = Field(description="公示开始日 / first day of the publication window")
+    window_to: IsoDate = Field(description="公示截止日 / last day of the publication window")
     village_codes: list[str] | None = Field(
         None, max_length=5000,
         description="公示的村（默认：该批次或当前认定的全部薄弱村）/ villages listed (default: the run's or today's "
@@ -82,7 +83,7 @@ class ReturnReport(_Command):
 
 class PublishReport(_Command):
     channels: list[Channel] = Field(min_length=1, description="发布渠道 / channels: internet, radio, tv, newspaper")
-    published_on: date = Field(description="发布日期 / publication date")
+    published_on: IsoDate = Field(description="发布日期 / publication date")
 
     @field_validator("channels")
     @classmethod

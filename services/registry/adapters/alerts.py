@@ -9,15 +9,17 @@ import asyncpg
 from services.registry.domain.alerts import absent_days, week_of
 
 
-async def absent_cadres(conn: asyncpg.Connection, as_of: date, threshold: int, district: str | None) -> list[dict]:
+async def absent_cadres(conn: asyncpg.Connection, as_of: date, threshold: int, district: str | None,
+                        teams: list[str] | None = None) -> list[dict]:
+    """``teams``: only these teams' cadres (None: every team)."""
     rows = await conn.fetch(
         """select m.cadre_id, m.team_id, t.district, min(v.entered_on) as entered_on,
                   (select max(day) from rg.presence p where p.cadre_id = m.cadre_id and p.day <= $1) as last_present
            from rg.memberships m join rg.teams t using (team_id)
            join rg.team_villages v on v.team_id = m.team_id and v.entered_on <= $1
-           where $2::text is null or t.district = $2
+           where ($2::text is null or t.district = $2) and ($3::text[] is null or m.team_id = any($3))
            group by m.cadre_id, m.team_id, t.district order by m.cadre_id""",
-        as_of, district,
+        as_of, district, teams,
     )
     leaves: dict[str, list[tuple[date, date]]] = {}
     for r in await conn.fetch("select cadre_id, start_on, end_on from rg.leaves where start_on <= $1", as_of):
@@ -31,14 +33,16 @@ async def absent_cadres(conn: asyncpg.Connection, as_of: date, threshold: int, d
     return alerts
 
 
-async def silent_villages(conn: asyncpg.Connection, as_of: date, district: str | None) -> tuple[date, date, list[dict]]:
+async def silent_villages(conn: asyncpg.Connection, as_of: date, district: str | None,
+                          teams: list[str] | None = None) -> tuple[date, date, list[dict]]:
     monday, sunday = week_of(as_of)
     rows = await conn.fetch(
         """select v.team_id, v.village_code, v.district, v.entered_on from rg.team_villages v
            where v.entered_on <= $2 and ($3::text is null or v.district = $3)
+             and ($4::text[] is null or v.team_id = any($4))
              and not exists (select 1 from rg.presence p where p.team_id = v.team_id
                              and p.village_code = v.village_code and p.day between $1 and $2)
            order by v.team_id, v.village_code""",
-        monday, sunday, district,
+        monday, sunday, district, teams,
     )
     return monday, sunday, [dict(r) for r in rows]

@@ -24,6 +24,7 @@ from shared.contracts.registry import (
     LeaveRejected,
     LeaveRequested,
 )
+from shared.dates import IsoDate
 from shared.eventstore import Aggregate
 from shared.eventstore.errors import Conflict, DomainError, NotFound
 from shared.privacy.sealed import Sealed
@@ -48,7 +49,7 @@ class RecordTraining(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     course: str = Field(min_length=1, max_length=200, description="课程 / course")
-    completed_on: date = Field(description="结业日期 / completed on")
+    completed_on: IsoDate = Field(description="结业日期 / completed on")
     centralised: bool = Field(True, description="是否为第一书记集中培训 / the centralised training for first secretaries")
 
 
@@ -58,8 +59,8 @@ class RecordInsurance(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     policy_no: str = Field(min_length=1, max_length=64, description="保单号 / policy number")
-    valid_from: date = Field(description="起保日 / valid from")
-    valid_to: date = Field(description="终保日 / valid to")
+    valid_from: IsoDate = Field(description="起保日 / valid from")
+    valid_to: IsoDate = Field(description="终保日 / valid to")
 
     @model_validator(mode="after")
     def ordered(self) -> RecordInsurance:
@@ -74,8 +75,8 @@ class RequestLeave(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     leave_id: Id
-    start: date = Field(description="开始日期 / first day")
-    end: date = Field(description="结束日期（含）/ last day, included")
+    start: IsoDate = Field(description="开始日期 / first day")
+    end: IsoDate = Field(description="结束日期（含）/ last day, included")
     reason: str = Field(min_length=1, max_length=500, description="事由 / reason")
 
     @model_validator(mode="after")

@@ -7,12 +7,12 @@ a day, and the month's days are what the allowance is computed from.
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from shared.contracts.registry import AllowanceComputed, CadrePresenceLogged
+from shared.dates import IsoDate
 from shared.eventstore import Aggregate
 from shared.eventstore.errors import Conflict
 
@@ -29,7 +29,7 @@ class CheckIn(BaseModel):
 
     cadre_id: Id
     village_code: str = Field(pattern=r"^\d{12}$", description="所驻村 / the village")
-    day: date = Field(description="日期 / day")
+    day: IsoDate = Field(description="日期 / day")
     togethers: list[Together] = Field(
         min_length=1, max_length=4,
         description="四同：同吃 eat、同住 live、同学习 study、同劳动 work（可用“吃住学劳”）/ the four togethers done that day",
@@ -82,11 +82,9 @@ class ComputeAllowances(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
+    # The daily rate is the programme's (XINGCUN_REGISTRY_ALLOWANCE_DAILY_FEN), never the
+    # caller's: a body naming one is refused (extra="forbid").
     month: str = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="月份 YYYY-MM / month")
-    daily_rate: Decimal | None = Field(
-        None, ge=0, le=10_000, decimal_places=2,
-        description="日补助标准（元，不填用配置值）/ daily rate in yuan; default from configuration",
-    )
 
 
 def allowance_fen(presence_days: int, daily_rate_fen: int) -> int:

@@ -27,6 +27,7 @@ from shared.contracts.registry import (
     TeamUnassigned,
     WorkTeamFormed,
 )
+from shared.dates import IsoDate
 from shared.eventstore import Aggregate
 from shared.eventstore.errors import Conflict, DomainError, NotFound
 from shared.reference.places import district_code
@@ -97,7 +98,7 @@ class EnterVillage(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    entered_on: date = Field(description="入村日期 / date of entry")
+    entered_on: IsoDate = Field(description="入村日期 / date of entry")
 
 
 class DissolveTeam(BaseModel):

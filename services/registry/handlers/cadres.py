@@ -125,8 +125,8 @@ async def log_presence(uow: UnitOfWork, cmd: LogPresence, access: Access) -> dic
     return {"logged": len(cmd.entries)}
 
 
-async def compute_allowances(uow: UnitOfWork, cmd: ComputeAllowances, default_rate_fen: int) -> dict:
-    rate = int(cmd.daily_rate * 100) if cmd.daily_rate is not None else default_rate_fen
+async def compute_allowances(uow: UnitOfWork, cmd: ComputeAllowances, rate_fen: int) -> dict:
+    rate = rate_fen  # the configured rate (registry_settings), never one from the request
     cadre_ids = await eventlog.registered_cadres(uow.conn)
     days = await eventlog.presence_days(uow.conn, cadre_ids, cmd.month)
     teams = await constraints.teams_of_cadres(uow.conn, list(days))

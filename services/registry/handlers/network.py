@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 
 from shared.contracts.registry import ProposedPair
+from shared.dates import BEIJING
 from shared.eventstore import UnitOfWork
 from shared.eventstore.errors import DomainError
 from shared.privacy import keys
@@ -30,7 +31,12 @@ from services.registry.handlers.access import Access
 
 
 def business_day(uow: UnitOfWork) -> date:
-    return (uow.meta.occurred_at or datetime.now(UTC)).date()
+    """The command's day in Beijing, never later than the server's own Beijing today: a time
+    stated in a far-east zone (``+14:00``) must not open tomorrow's presence sheet."""
+    today = datetime.now(UTC).astimezone(BEIJING).date()
+    if uow.meta.occurred_at is None:
+        return today
+    return min(uow.meta.occurred_at.astimezone(BEIJING).date(), today)
 
 
 async def register_unit(uow: UnitOfWork, cmd: RegisterUnit, access: Access) -> dict:

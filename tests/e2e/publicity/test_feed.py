@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import random
 
 import pytest
@@ -60,3 +61,26 @@ def test_metrics_report_projection_lag_in_prometheus_format(stack):
     text = wait_until(caught_up, timeout=30, what="no projection lag")
     assert 'xingcun_projection_lag_seconds{projection="statistics",service="publicity"} 0.0' in text
     assert "xingcun_projection_applied_position" in text and "# TYPE xingcun_projection_lag_events gauge" in text
+
+
+def test_feed_connections_are_capped_per_client(stack):
+    """The ninth open feed from one address is refused (429, the usual error shape); a slot
+    given back is free again. ``wait`` is bounded by the schema (≤ 60 s)."""
+    import httpx
+
+    url = stack.url("publicity") + "/stats/feed"
+    with httpx.Client(timeout=30) as client, contextlib.ExitStack() as open_streams:
+        streams = [open_streams.enter_context(client.stream("GET", url)) for _ in range(8)]
+        assert all(s.status_code == 200 for s in streams)
+        with client.stream("GET", url) as ninth:
+            ninth.read()
+            assert ninth.status_code == 429 and ninth.json()["detail"][0]["type"] == "too_many_connections"
+            assert ninth.headers["Retry-After"]
+        streams[0].close()
+
+        def admitted() -> bool:
+            with client.stream("GET", url) as again:
+                return again.status_code == 200
+
+        wait_until(admitted, timeout=10, what="a freed slot")
+    assert httpx.get(url, params={"wait": 3600}, timeout=10).status_code == 422

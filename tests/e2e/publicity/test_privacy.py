@@ -5,11 +5,13 @@ officials who recorded the facts."""
 
 from __future__ import annotations
 
+import io
 import re
 
 import asyncpg
 import httpx
 import pytest
+from PIL import Image, PngImagePlugin
 
 from shared.http.auth import Role
 
@@ -20,14 +22,23 @@ from tests.integration.publicity.scenario import SECRET_NAME, SECRET_TITLE, Scen
 pytestmark = pytest.mark.e2e
 
 
+def tagged_png(tag: str) -> bytes:
+    """A real PNG (images are judged by their content), made unique by a text chunk."""
+    info = PngImagePlugin.PngInfo()
+    info.add_text("tag", tag)
+    out = io.BytesIO()
+    Image.new("RGB", (2, 2), (30, 120, 60)).save(out, format="PNG", pnginfo=info)
+    return out.getvalue()
+
+
 @pytest.fixture(scope="module")
 async def world(stack, settings, token):
     s = Scenario()
     await append(settings, s.steps())
     wait_until(lambda: get(stack, f"/stats/villages/{s.a}")["village"]["low_income"][0]["covered"] == 1,
                timeout=60, what="the scenario in the statistics")
-    pub, author = stack.url("publicity"), token(Role.first_secretary, subject="秘书张保密")
-    image = httpx.post(f"{pub}/images", files={"file": ("p.png", b"\x89PNG\r\n\x1a\n" + s.tag.encode(), "image/png")},
+    pub, author = stack.url("publicity"), token(Role.first_secretary, subject="秘书张保密", team=s.team)
+    image = httpx.post(f"{pub}/images", files={"file": ("p.png", tagged_png(s.tag), "image/png")},
                        headers=author).json()["sha256"]
     report = {"report_id": f"privacy-{s.tag}", "village_code": s.a, "title": "驻村工作见闻", "body": "村里变化大。",
               "figures": ["presence_days", "cadres_stationed", "low_income_eligible"], "images_sha256": [image]}

@@ -191,3 +191,39 @@ def test_from_proposal_to_presence_and_alerts(stack, api, token):
     assert any(v["team_id"] == team_id for v in found["villages_without_presence"])
     gaps = api.get("/network/gaps", params={"district": DISTRICT}).json()
     assert team_id not in gaps["teams_without_village"] and village not in gaps["villages_without_team"]
+
+    # Scopes fail closed (issue 18, item 3): each reader sees the alerts of their own scope only.
+    def alerts_as(headers: dict, **params) -> httpx.Response:
+        return api.get("/alerts", params={"as_of": "2021-06-16"} | params, headers=headers)
+
+    def ours(r: httpx.Response) -> set[str]:
+        assert r.status_code == 200, r.text
+        return {c["cadre_id"] for c in r.json()["absent_cadres"]} & set(cadres)
+
+    other_district = token(Role.district_official, district="120101")
+    assert alerts_as(other_district, district=DISTRICT).status_code == 403
+    assert ours(alerts_as(other_district)) == set()
+    assert ours(alerts_as(official)) == set(cadres)
+    assert ours(alerts_as(secretary)) == set(cadres)
+    assert ours(alerts_as(token(Role.first_secretary, team=uid("team")))) == set()
+    assert ours(alerts_as(token(Role.unit, unit=unit["unit_id"]))) == set(cadres)
+    assert ours(alerts_as(token(Role.unit, unit=uid("unit")))) == set()
+    assert ours(alerts_as(token(Role.assessor, district="120101"))) == set()
+    for unscoped in (Role.district_official, Role.unit, Role.first_secretary):
+        assert alerts_as(token(unscoped)).status_code == 403
+
+    # Allowances: computed city-wide at the configured rate only, read by district within the district.
+    city_finance, own_finance = token(Role.finance_officer), token(Role.finance_officer, district=DISTRICT)
+    assert api.post("/allowances", json={"month": "2021-06", "daily_rate": "999.00"}, headers=city_finance).status_code == 422
+    assert api.post("/allowances", json={"month": "2021-06"}, headers=own_finance).status_code == 403
+    computed = api.post("/allowances", json={"month": "2021-06"}, headers=city_finance)
+    assert computed.status_code in (200, 201), computed.text
+    assert computed.json()["daily_rate_fen"] == 10_000  # XINGCUN_REGISTRY_ALLOWANCE_DAILY_FEN's default
+
+    def allowance_cadres(headers: dict) -> set[str]:
+        r = api.get("/allowances/2021-06", headers=headers)
+        assert r.status_code == 200, r.text
+        return {i["cadre_id"] for i in r.json()["items"]} & set(cadres)
+
+    assert cadres[0] in allowance_cadres(own_finance) and cadres[0] in allowance_cadres(city_finance)
+    assert allowance_cadres(token(Role.finance_officer, district="120101")) == set()

@@ -5,8 +5,14 @@ a caller with a bad token are turned away (401/403). The city office is let thro
 a token is needed (``require`` always admits it). ``ANYONE`` means no token is needed at all.
 
 A new endpoint that is not in this table fails ``test_permission_matrix`` until someone
-decides who may call it. Scope (own district, unit, team) is not decided here: the callers
-carry plausible scope claims (see ``SCOPES``), and the services' own tests check scope.
+decides who may call it. The callers carry plausible scope claims (see ``SCOPES``); the
+"no scope" column — a district official, unit or first secretary whose token lacks its
+district, unit or team — is turned away (403) from every route that needs a token, never
+read as the whole city (``UNSCOPED``). "Another scope" needs real records to be outside of,
+so the services' own tests check it with their data: registry's alerts and allowances
+(tests/e2e/registry/test_registry_flow.py), assessment's reads
+(tests/integration/assessment/test_read_scope.py), funding's writes
+(tests/e2e/funding/test_disbursements_over_http.py).
 """
 
 from __future__ import annotations
@@ -41,6 +47,8 @@ SCOPES: dict[Role, dict[str, str]] = {
     R.unit: {"unit": "matrix-unit"},
     R.first_secretary: {"team": "matrix-team"},
 }
+# Roles whose token must name a scope; each is also called without it ("<role> without scope").
+UNSCOPED: tuple[Role, ...] = (R.district_official, R.unit, R.first_secretary)
 
 PERMISSIONS: dict[str, dict[str, frozenset[Role] | str]] = {
     "registry": {

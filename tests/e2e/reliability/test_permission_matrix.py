@@ -21,7 +21,7 @@ import pytest
 
 from shared.config import SERVICES
 from shared.http.auth import Principal, Role, issue_token
-from tests.e2e.reliability.permissions import ANYONE, PERMISSIONS, SCOPES, allowed
+from tests.e2e.reliability.permissions import ANYONE, PERMISSIONS, SCOPES, UNSCOPED, allowed
 
 pytestmark = pytest.mark.e2e
 METHODS = ("get", "post", "put", "patch", "delete")
@@ -29,13 +29,17 @@ BAD_CALLERS = ("no token", "expired token", "forged token")
 
 
 def callers(settings) -> dict[str, dict[str, str]]:
-    """Authorization headers by caller name: each role (with its scope claims) and three bad ones."""
+    """Authorization headers by caller name: each role (with its scope claims), each scoped
+    role without its claim (refused everywhere), and three bad ones."""
     def bearer(token: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {token}"}
 
     out = {role.value: bearer(issue_token(settings, Principal(subject=f"matrix-{role.value}", role=role,
                                                                 **SCOPES.get(role, {}))))
            for role in Role}
+    for role in UNSCOPED:
+        out[f"{role.value} without scope"] = bearer(issue_token(settings, Principal(subject=f"matrix-{role.value}-x",
+                                                                                      role=role)))
     city = Principal(subject="matrix-expired", role=Role.city_office)
     out["no token"] = {}
     out["expired token"] = bearer(issue_token(settings, city, ttl_seconds=-60))

@@ -5,13 +5,17 @@ refused with 413 in the usual shape, and a refused upload writes nothing."""
 from __future__ import annotations
 
 import http.client
+import io
 import json
 import os
+import struct
+import zlib
 from urllib.parse import urlsplit
 
 import asyncpg
 import httpx
 import pytest
+from PIL import Image
 
 from shared.http.auth import Role
 from shared.http.limits import MIB, MULTIPART_OVERHEAD
@@ -39,7 +43,7 @@ def village_table(size: int) -> tuple[bytes, int]:
     while used < size:
         v = village_body()
         line = f"{v['code']},{v['name']},{v['district']},{v['town']},{v['village_type']},1,2,3,"
-        remark = min(100_000, size - used - len(line.encode()) - 1)
+        remark = min(3_900, size - used - len(line.encode()) - 1)  # a cell holds at most 4,000 characters
         if remark < 0:  # not room for another village: pad the last remark
             lines[-1] = lines[-1][:-1] + b"x" * (size - used) + b"\n"
             break
@@ -116,8 +120,19 @@ async def test_evidence_over_its_caps_is_413_and_writes_nothing(stack, token):
     assert await log_size(stack, "assessment") == before
 
 
+def png_of_size(size: int) -> bytes:
+    """A real PNG (images are judged by their content) of exactly ``size`` bytes: random pixels,
+    then a text chunk just before IEND to make up the rest."""
+    out = io.BytesIO()
+    Image.frombytes("RGB", (1024, 1600), os.urandom(1024 * 1600 * 3)).save(out, format="PNG", compress_level=0)
+    body, end = out.getvalue()[:-12], out.getvalue()[-12:]  # IEND is the last 12 bytes
+    text = b"pad\0" + b"x" * (size - len(body) - len(end) - 12 - 4)
+    chunk = struct.pack(">I", len(text)) + b"tEXt" + text + struct.pack(">I", zlib.crc32(b"tEXt" + text))
+    return body + chunk + end
+
+
 async def test_an_image_just_under_its_cap_is_stored(stack, token):
-    image = b"\x89PNG\r\n\x1a\n" + os.urandom(IMAGE_CAP - 8)
+    image = png_of_size(IMAGE_CAP)
     r = httpx.post(stack.url("publicity") + "/images", files={"file": ("photo.png", image, "image/png")},
                    headers=token(Role.unit, unit="cap-unit"), timeout=60)
     assert r.status_code == 201 and r.json()["size"] == IMAGE_CAP, r.text[:300]

@@ -12,6 +12,7 @@ import pytest
 
 from shared.eventstore import CommandMeta, ConcurrencyError, DomainError, EventStore
 from shared.eventstore.errors import Conflict
+from shared.eventstore.store import owned_key
 from tests.support.db import dispose, fresh_store_pool, sequence_until
 from tests.support.events import Notebook
 
@@ -49,7 +50,8 @@ async def test_a_command_that_only_loads_and_saves_runs_without_a_transaction(st
     assert seen == {"in_transaction": False} and done.result == {"version": 1}
     assert await texts(store, "notebook-1") == ["a"]
     async with store.pool.acquire() as conn:
-        assert await conn.fetchval("select result from es.commands where idempotency_key = 'k-a'") == {"version": 1}
+        assert await conn.fetchval("select result from es.commands where idempotency_key = $1",
+                                   owned_key(META.actor, "k-a")) == {"version": 1}
 
 
 async def test_events_and_key_are_one_statement_a_retry_leaves_nothing_behind(store):

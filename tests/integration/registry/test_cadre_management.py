@@ -103,7 +103,7 @@ async def test_allowance_from_presence_days_recomputed_only_when_changed(store):
     again = await run(store, handlers.compute_allowances, ComputeAllowances(month="2021-06"), 10_000)
     assert again["changed"] == 0
     await run(store, handlers.log_presence, LogPresence(entries=[checkin(t, date(2021, 6, 5))]), CITY, meta=JUNE)
-    third = await run(store, handlers.compute_allowances, ComputeAllowances(month="2021-06", daily_rate="120.50"), 10_000)
+    third = await run(store, handlers.compute_allowances, ComputeAllowances(month="2021-06"), 12_050)
     assert third["changed"] == 1 and third["total_fen"] == 4 * 12_050
 
 

@@ -21,6 +21,9 @@ NOT_FOR_CONTAINERS = {
     "kafka_controller_port": "the local single-process broker's controller port",
     "otel_console_path": "console span export is for tests; containers export OTLP",
     "jwt_public_key": "production's RS256 keys (Kubernetes); compose signs development tokens",
+    "jwt_jwks_url": "the identity provider's JWKS URL, issuer and audience: set by the operator who knows them",
+    "jwt_issuer": "see jwt_jwks_url",
+    "jwt_audience": "see jwt_jwks_url",
 }
 # Distroless images: no shell or binary to run a health check in.
 NO_HEALTHCHECK = {"otel-collector", "jaeger"}

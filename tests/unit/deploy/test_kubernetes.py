@@ -24,6 +24,9 @@ NOT_FOR_CLUSTERS = {
     "kafka_controller_port": "the local single-process broker's controller port",
     "otel_console_path": "console span export is for tests",
     "jwt_secret": "production verifies the identity provider's public key; dev overlay only",
+    "jwt_jwks_url": "the identity provider's JWKS URL, issuer and audience: set by the operator who knows them",
+    "jwt_issuer": "see jwt_jwks_url",
+    "jwt_audience": "see jwt_jwks_url",
 }
 # Secrets the operators write; any other referenced secret must be documented for the operator.
 OPERATOR_SECRETS = {"xingcun-pg-app"}

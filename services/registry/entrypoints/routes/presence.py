@@ -8,6 +8,7 @@ from typing import Annotated
 import asyncpg
 from fastapi import APIRouter, Depends, Path, Query, Response, status
 
+from shared.eventstore.errors import Forbidden
 from shared.http.auth import Principal, Role, ensure_district, require
 from shared.http.deps import IdempotencyKey, IsoDate, Meta, Store, get_pool
 
@@ -27,6 +28,37 @@ from services.registry.entrypoints.access import (
 
 router = APIRouter(tags=["驻村管理 presence and allowances"])
 FinanceAndCity = Annotated[Principal, Depends(require(Role.finance_officer))]
+
+
+def _city_level(principal: Principal) -> None:
+    """A month's ledger covers every cadre of the city: computed by city-level finance only."""
+    if principal.role is not Role.city_office and principal.district is not None:
+        raise Forbidden(f"生活补助按全市计算，须由市级财政办理（令牌所辖区：{principal.district}）/ allowances are "
+                        f"computed city-wide: city-level finance only (token district: {principal.district})",
+                        field="Authorization", location="header")
+
+
+async def _teams_in_district(pool: asyncpg.Pool, district: str) -> set[str]:
+    async with pool.acquire() as conn:
+        return {r["team_id"] for r in await conn.fetch("select team_id from rg.teams where district = $1", district)}
+
+
+async def _alert_scope(pool: asyncpg.Pool, principal: Principal, district: str | None) -> tuple[str | None, list[str] | None]:
+    """The district and teams a reader's alerts cover: officials and district-level assessors or
+    inspectors their district, a unit its teams, a first secretary their team; the city office
+    and city-level assessors or inspectors any district they ask for."""
+    role = principal.role
+    if role is Role.unit:
+        async with pool.acquire() as conn:
+            teams = [r["team_id"] for r in await conn.fetch(
+                "select team_id from registry.unit_team where unit_id = $1", principal.unit)]
+        return district, teams
+    if role is Role.first_secretary:
+        return district, [principal.team]  # type: ignore[list-item]  # required by current_principal
+    if role is not Role.city_office and principal.district is not None:
+        district = district or principal.district
+        ensure_district(principal, district)
+    return district, None
 
 
 @router.post(
@@ -61,9 +93,10 @@ def _allowance_view(result: dict) -> dict:
     responses=WRITE_RESPONSES,
 )
 async def compute_allowances(
-    cmd: ComputeAllowances, store: Store, meta: Meta, _: FinanceAndCity, response: Response,
+    cmd: ComputeAllowances, store: Store, meta: Meta, principal: FinanceAndCity, response: Response,
     idempotency_key: IdempotencyKey = None,
 ) -> dict:
+    _city_level(principal)
     rate = registry_settings().allowance_daily_fen
     return _allowance_view(await execute(store, "ComputeAllowances", cmd.model_dump(mode="json"), meta,
                                          lambda uow: handlers.compute_allowances(uow, cmd, rate),
@@ -73,11 +106,16 @@ async def compute_allowances(
 @router.get("/allowances/{month}", summary="某月生活补助 / a month's allowances as last computed")
 async def get_allowances(
     month: Annotated[str, Path(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="月份 YYYY-MM / month")], store: Store,
-    _: FinanceAndCity,
+    principal: FinanceAndCity,
 ) -> dict:
+    # A district's finance officer reads the cadres of the teams working in that district.
+    teams = (await _teams_in_district(store.pool, principal.district)
+             if principal.role is not Role.city_office and principal.district is not None else None)
+
     async def query(uow) -> dict:
         ledger = await uow.load(AllowanceLedger, month)
-        items = sorted(ledger.computed.values(), key=lambda e: e.cadre_id)
+        items = sorted((e for e in ledger.computed.values() if teams is None or e.team_id in teams),
+                       key=lambda e: e.cadre_id)
         rate = items[-1].daily_rate_fen if items else registry_settings().allowance_daily_fen
         return {"month": month, "daily_rate_fen": rate or 0, "changed": 0,
                 "total_fen": sum(e.amount_fen for e in items),
@@ -98,13 +136,11 @@ async def get_alerts(
     absent_days: Annotated[int | None, Query(ge=1, le=365, description="缺勤超过多少天预警（默认配置值）/ threshold, days")] = None,
     district: Annotated[str | None, Query(description="区代码 / district code")] = None,
 ) -> dict:
-    if principal.role is Role.district_official:
-        district = district or principal.district
-        ensure_district(principal, district)
+    district, teams = await _alert_scope(pool, principal, district)
     as_of = as_of or date.today()
     threshold = absent_days or registry_settings().absence_alert_days
     async with pool.acquire() as conn, conn.transaction(readonly=True, isolation="repeatable_read"):
-        absent = await alerts.absent_cadres(conn, as_of, threshold, district)
-        monday, sunday, silent = await alerts.silent_villages(conn, as_of, district)
+        absent = await alerts.absent_cadres(conn, as_of, threshold, district, teams)
+        monday, sunday, silent = await alerts.silent_villages(conn, as_of, district, teams)
     return {"as_of": as_of, "absent_days_threshold": threshold, "absent_cadres": absent,
             "week": {"from": monday, "to": sunday}, "villages_without_presence": silent}

@@ -8,6 +8,7 @@ from typing import Annotated
 import asyncpg
 from fastapi import APIRouter, Depends, File, Path, Query, Response, UploadFile, status
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 
 from shared.eventstore import NotFound
 from shared.http.auth import ensure_district
@@ -76,9 +77,13 @@ async def import_villages(
     idempotency_key: IdempotencyKey = None,
 ):
     data = await read_upload(file, registry_settings().max_import_bytes, field="file")
-    try:
+
+    def parse():  # CPU work (unzipping, XML): in a worker thread, never on the event loop
         headers, rows = read_table(file.filename or "", data)
-        table = read_rows(headers, rows)
+        return read_rows(headers, rows)
+
+    try:
+        table = await run_in_threadpool(parse)
     except (UnreadableTable, HeaderError) as exc:
         return _bad_file(str(exc))
     body = {"sha256": hashlib.sha256(data).hexdigest(), "partial": partial}
