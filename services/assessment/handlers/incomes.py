@@ -9,7 +9,7 @@ from shared.identity import Principal
 
 from services.assessment.adapters import directory
 from services.assessment.domain.incomes import CityIncome, ReportCityIncome, ReportVillageIncome, VillageIncome
-from services.assessment.domain.values import yuan
+from shared.money import yuan
 from services.assessment.handlers.access import ensure_village_team, today
 
 

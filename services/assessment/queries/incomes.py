@@ -9,7 +9,7 @@ from decimal import Decimal
 import asyncpg
 
 from services.assessment.domain.incomes import growth_pct, reached_target
-from services.assessment.domain.values import yuan
+from shared.money import yuan
 from services.assessment.queries.scope import ReadScope
 
 LATEST = """select distinct on (village_code) village_code, district, fen, flagged from af.incomes

@@ -18,7 +18,7 @@ from services.funding.domain.limits import (
     ensure_tranche_not_below_spent,
 )
 from services.funding.domain.line import BudgetLine
-from services.funding.domain.money import yuan
+from shared.money import yuan
 from services.funding.domain.villages import ensure_fundable
 from services.funding.handlers import tranches as tranche_release
 from services.funding.handlers.views import allocation_view, line_view

@@ -9,7 +9,7 @@ from fastapi import APIRouter, HTTPException, Path, Query
 
 from shared.http.deps import IsoDate
 
-from services.publicity.domain.money import yuan
+from shared.money import yuan
 from services.publicity.entrypoints.routes.common import (
     VILLAGE_CODE,
     AsOfDep,

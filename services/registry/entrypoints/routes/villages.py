@@ -19,7 +19,8 @@ from services.registry import handlers
 from services.registry.adapters import constraints
 from services.registry.adapters.tables import UnreadableTable, read_table
 from services.registry.config import registry_settings
-from services.registry.domain.commands import YEARS, CorrectIncome, RegisterVillage, yuan
+from services.registry.domain.commands import YEARS, CorrectIncome, RegisterVillage
+from shared.money import yuan
 from services.registry.domain.imports import HeaderError, read_rows
 from services.registry.domain.screening import average_fen
 from services.registry.domain.village import Village
