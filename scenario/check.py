@@ -16,7 +16,7 @@ from decimal import Decimal
 import httpx
 
 from scenario import calendar
-from scenario.drive.money import yuan
+from shared.money import yuan
 from scenario.expect import FEN, figure
 from scenario.model import Scenario
 

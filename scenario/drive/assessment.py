@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from scenario.drive import people
 from scenario.drive.client import Api
-from scenario.drive.money import yuan
+from shared.money import yuan
 from scenario.drive.stage import Stage
 from scenario.model import Scenario
 

@@ -8,7 +8,7 @@ from collections import defaultdict
 
 from scenario.drive import people
 from scenario.drive.client import Api
-from scenario.drive.money import yuan
+from shared.money import yuan
 from scenario.drive.stage import Stage
 from scenario.generate.money import officers, scope_of
 from scenario.model import Disbursement, Scenario

@@ -14,7 +14,7 @@ from shared.reference.strengths import STRENGTH_LABELS, Strength
 
 from scenario.drive import people
 from scenario.drive.client import Api
-from scenario.drive.money import yuan
+from shared.money import yuan
 from scenario.drive.stage import Stage
 from scenario.model import BASE_YEARS, Scenario
 from scenario.recording import (

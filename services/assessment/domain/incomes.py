@@ -27,7 +27,9 @@ from shared.eventstore.errors import Conflict, DomainError, NotFound
 from services.assessment.domain.people import ensure_other_person
 from shared.reference.tasks import INCOME_TARGET_FEN
 
-from services.assessment.domain.values import Reason, VillageCode, Year, YuanAmount, to_fen, yuan
+from shared.money import SignedYuan, to_fen, yuan
+
+from services.assessment.domain.values import Reason, VillageCode, Year
 
 Measure = Literal["collective", "farmer"]
 
@@ -39,8 +41,8 @@ class ReportVillageIncome(BaseModel):
 
     village_code: VillageCode
     year: Year
-    collective_income: YuanAmount | None = Field(None, description="村集体经营性收入（元）/ collective operating income, yuan")
-    farmer_per_capita_income: YuanAmount | None = Field(
+    collective_income: SignedYuan | None = Field(None, description="村集体经营性收入（元）/ collective operating income, yuan")
+    farmer_per_capita_income: SignedYuan | None = Field(
         None, description="农民人均可支配收入（元）/ farmers' per-capita disposable income, yuan")
     note: str | None = Field(None, min_length=2, max_length=1000,
                              description="说明（大幅变动时必填）/ explanation, required for a large change")
@@ -68,7 +70,7 @@ class ReportCityIncome(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     year: Year
-    per_capita_income: YuanAmount = Field(description="全市农民人均可支配收入（元）/ city average, yuan")
+    per_capita_income: SignedYuan = Field(description="全市农民人均可支配收入（元）/ city average, yuan")
     growth_pct: Decimal | None = Field(
         None, ge=-100, le=1000, decimal_places=2,
         description="增幅（%），缺省时按上年数计算 / growth in percent; computed from last year's figure when omitted")

@@ -7,6 +7,8 @@ from decimal import Decimal
 from shared.eventstore import UnitOfWork
 from shared.identity import Principal
 
+from shared.money import yuan
+
 from services.assessment.adapters import directory
 from shared.eventstore.errors import NotFound
 
@@ -17,7 +19,6 @@ from services.assessment.domain.incomes import (
     ReviewIncomeReport,
     VillageIncome,
 )
-from services.assessment.domain.values import yuan
 from services.assessment.handlers.access import ensure_scope, ensure_village_team, today
 
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 import asyncpg
 
 from services.assessment.domain.incomes import growth_pct, reached_target
-from services.assessment.domain.values import yuan
+from shared.money import yuan
 from services.assessment.queries.scope import ReadScope
 
 # The standing report per village; a rejected one (the latest row says so) counts as none.

@@ -14,7 +14,7 @@ from shared.contracts.funding import FundSource
 from shared.dates import IsoDate
 from shared.reference.places import VILLAGE_TYPE_BY_LABEL, VillageType, district_code
 
-from services.funding.domain.money import Yuan, YuanOrZero, to_fen, yuan
+from shared.money import Yuan, YuanOrZero, to_fen, yuan
 
 Id = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,79}$", description="客户端指定的编号 / client-chosen id")]
 Reason = Annotated[str, Field(min_length=1, max_length=500, description="理由 / reason")]

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from shared.eventstore.errors import Conflict, DomainError
 
-from services.funding.domain.money import yuan
+from shared.money import yuan
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from shared.eventstore import UnitOfWork
 from shared.eventstore.errors import Conflict, DomainError, NotFound
 
+from shared.money import yuan
+
 from services.funding.adapters import balances, directory
 from services.funding.domain.access import FinanceScope
 from services.funding.domain.allocation import Allocation
@@ -18,7 +20,6 @@ from services.funding.domain.limits import (
     ensure_tranche_not_below_spent,
 )
 from services.funding.domain.line import BudgetLine
-from services.funding.domain.money import yuan
 from services.funding.domain.villages import ensure_fundable, ensure_not_revoked
 from services.funding.handlers import tranches as tranche_release
 from services.funding.handlers.views import allocation_view, line_view

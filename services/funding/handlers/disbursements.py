@@ -17,7 +17,7 @@ from services.funding.domain.commands import (
 from services.funding.domain.dates import business_date, today
 from services.funding.domain.disbursement import Disbursement
 from services.funding.domain.limits import ensure_request_fits
-from services.funding.domain.money import yuan
+from shared.money import yuan
 from services.funding.handlers.views import allocation_view
 
 

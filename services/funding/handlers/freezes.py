@@ -9,7 +9,7 @@ from services.funding.adapters import balances
 from services.funding.domain.access import FinanceScope
 from services.funding.domain.commands import RecordFreezeException, ReleaseFrozenRemainder
 from services.funding.domain.limits import ensure_no_open_requests
-from services.funding.domain.money import yuan
+from shared.money import yuan
 from services.funding.handlers.allocations import _lock_for_change
 from services.funding.handlers.views import allocation_view, line_view
 

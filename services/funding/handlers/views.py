@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from services.funding.domain.limits import AllocationFigures, LineFigures
-from services.funding.domain.money import yuan
+from shared.money import yuan
 
 
 def line_view(line: LineFigures) -> dict:

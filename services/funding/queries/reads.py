@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncpg
 
-from services.funding.domain.money import yuan
+from shared.money import yuan
 from services.funding.queries.scope import VILLAGE_FILTER, ReadScope
 
 _LINE_FIGURES = """

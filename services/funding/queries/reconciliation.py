@@ -25,7 +25,7 @@ from datetime import date
 
 import asyncpg
 
-from services.funding.domain.money import yuan
+from shared.money import yuan
 
 _LINES = """
 select l.line_id, l.source, l.fiscal_year, l.scope, l.title,

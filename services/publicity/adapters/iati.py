@@ -14,7 +14,7 @@ from xml.etree import ElementTree as ET
 
 from shared.reference.tasks import TASK_NAMES
 
-from services.publicity.domain.money import yuan
+from shared.money import yuan
 
 XC = "urn:xingcun:open-data"
 ORG = "CN-TJ-XINGCUN"

@@ -7,7 +7,7 @@ from collections import defaultdict
 import asyncpg
 
 from services.publicity.domain.asof import AsOf
-from services.publicity.domain.money import yuan
+from shared.money import yuan
 from services.publicity.queries.figures import Scope, by_key, grouped
 from services.publicity.queries.shape import city, per_district
 

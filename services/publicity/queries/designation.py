@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncpg
 
 from services.publicity.domain.asof import AsOf
-from services.publicity.domain.money import yuan
+from shared.money import yuan
 from services.publicity.queries.facts_sql import latest
 from services.publicity.queries.figures import Scope, by_key
 from services.publicity.queries.shape import city, per_district

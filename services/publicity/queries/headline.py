@@ -7,7 +7,7 @@ from decimal import Decimal
 import asyncpg
 
 from services.publicity.domain.asof import AsOf
-from services.publicity.domain.money import rate_pct, yuan
+from shared.money import rate_pct, yuan
 from services.publicity.queries.figures import Scope, by_key, grouped, total
 
 

@@ -10,7 +10,7 @@ import asyncpg
 from shared.reference.tasks import INCOME_TARGET_FEN
 
 from services.publicity.domain.asof import AsOf
-from services.publicity.domain.money import yuan
+from shared.money import yuan
 from services.publicity.queries.facts_sql import latest
 from services.publicity.queries.figures import Scope, grouped
 from services.publicity.queries.shape import city, per_district

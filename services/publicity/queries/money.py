@@ -9,7 +9,7 @@ import asyncpg
 from shared.reference.tasks import TASK_NAMES
 
 from services.publicity.domain.asof import AsOf
-from services.publicity.domain.money import rate_pct, yuan
+from shared.money import rate_pct, yuan
 from services.publicity.queries.figures import Scope, by_key
 from services.publicity.queries.shape import city, per_district
 

@@ -7,7 +7,7 @@ import asyncpg
 from shared.reference.places import DISTRICTS
 
 from services.publicity.domain.asof import AsOf
-from services.publicity.domain.money import yuan
+from shared.money import yuan
 from services.publicity.queries.figures import grouped
 from services.publicity.queries.metrics import CATALOGUE
 

@@ -7,8 +7,9 @@ import asyncpg
 from shared.reference.places import DISTRICTS, VILLAGE_TYPE_LABELS, VillageType
 from shared.reference.tasks import INCOME_TARGET_FEN, TASK_NAMES
 
+from shared.money import yuan
+
 from services.publicity.domain.asof import AsOf
-from services.publicity.domain.money import yuan
 from services.publicity.queries.facts_sql import current, latest
 from services.publicity.queries.figures import Scope, by_key, grouped, total
 from services.publicity.queries.low_income import COVERS

@@ -3,25 +3,18 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from shared.money import YuanOrZero, to_fen
 from shared.reference.places import VILLAGE_TYPE_BY_LABEL, VillageType, district_code
 from shared.reference.strengths import Strength
 from shared.reference.tasks import INCOME_TARGET_FEN
 
 from services.registry.domain.labels import split_list, strength_code
 
-Yuan = Annotated[
-    Decimal,
-    Field(ge=0, le=Decimal("1e11"), decimal_places=2, description="元，最多两位小数 / yuan, at most 2 decimals"),
-]
 YEARS = ("2018", "2019", "2020")
-
-
-def to_fen(yuan: Decimal) -> int:
-    return int(yuan * 100)
 
 
 class RegisterVillage(BaseModel):
@@ -34,9 +27,9 @@ class RegisterVillage(BaseModel):
     district: str = Field(description="区（名称或代码）/ district, by name or code, e.g. 蓟州区 or 120119")
     town: str = Field(min_length=1, max_length=50, description="镇/街 / town or subdistrict")
     village_type: VillageType = Field(description="村类型 / village type (英文代码或中文名 / code or Chinese label)")
-    income_2018: Yuan = Field(description="2018年村集体经营性收入（元）/ 2018 collective operating income")
-    income_2019: Yuan = Field(description="2019年村集体经营性收入（元）/ 2019 collective operating income")
-    income_2020: Yuan = Field(description="2020年村集体经营性收入（元）/ 2020 collective operating income")
+    income_2018: YuanOrZero = Field(description="2018年村集体经营性收入（元）/ 2018 collective operating income")
+    income_2019: YuanOrZero = Field(description="2019年村集体经营性收入（元）/ 2019 collective operating income")
+    income_2020: YuanOrZero = Field(description="2020年村集体经营性收入（元）/ 2020 collective operating income")
     needs: list[Strength] = Field(
         default_factory=list, max_length=10,
         description="扶持需求（职能优势词表，中文或代码）/ what the village needs, strengths vocabulary (Chinese or code)",
@@ -76,7 +69,7 @@ class CorrectIncome(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     year: Literal["2018", "2019", "2020"] = Field(description="年份 / year")
-    income: Yuan = Field(description="更正后的收入（元）/ corrected income, yuan")
+    income: YuanOrZero = Field(description="更正后的收入（元）/ corrected income, yuan")
     reason: str = Field(min_length=2, max_length=500, description="更正理由 / why it is corrected")
 
 
@@ -115,7 +108,7 @@ class GraduateVillage(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     year: int = Field(ge=2021, le=2100, description="达标年度 / the year the target was met")
-    income: Yuan = Field(description="当年村集体经营性收入（元），须达 20 万元 / that year's collective operating "
+    income: YuanOrZero = Field(description="当年村集体经营性收入（元），须达 20 万元 / that year's collective operating "
                                      "income, yuan; at least 200,000")
     reason: str = Field(min_length=2, max_length=500, description="出列理由 / why")
 
@@ -127,8 +120,3 @@ class GraduateVillage(BaseModel):
                              f"{INCOME_TARGET_FEN // 100}-yuan target: a village graduates only once it met it")
         return value
 
-
-def yuan(fen: int) -> str:
-    """Fen as yuan text with two decimals, e.g. 12345 → "123.45" (no float on the way)."""
-    sign = "-" if fen < 0 else ""
-    return f"{sign}{abs(fen) // 100}.{abs(fen) % 100:02d}"

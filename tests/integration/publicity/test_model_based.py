@@ -35,7 +35,7 @@ from shared.eventstore import DomainEvent
 from shared.reference.tasks import INCOME_TARGET_FEN
 
 from services.publicity.domain.asof import parse_as_of
-from services.publicity.domain.money import rate_pct, yuan
+from shared.money import rate_pct, yuan
 from services.publicity.projections import PROJECTIONS
 from services.publicity.queries import designation, headline, low_income, money, network
 from services.publicity.queries.figures import total

@@ -8,7 +8,7 @@ import pytest
 from pydantic import ValidationError
 
 from services.funding.domain.commands import AllocateFunds, AppropriateBudget, ApplyPolicy, RegisterPolicy
-from services.funding.domain.money import to_fen, yuan
+from shared.money import to_fen, yuan
 
 
 @pytest.mark.parametrize(("fen", "text"), [(0, "0.00"), (5, "0.05"), (123456, "1234.56"), (-5, "-0.05"),

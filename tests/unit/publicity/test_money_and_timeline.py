@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from services.publicity.domain.money import rate_pct, yuan
+from shared.money import rate_pct, yuan
 from services.publicity.queries.timeline import MAX_POINTS, month_ends
 
 

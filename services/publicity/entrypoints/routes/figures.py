@@ -9,7 +9,8 @@ from fastapi import APIRouter, HTTPException, Path, Query, Request, Response
 
 from shared.http.deps import IsoDate
 
-from services.publicity.domain.money import yuan
+from shared.money import yuan
+
 from services.publicity.entrypoints.routes.caching import Rendered, cached, json_answer
 from services.publicity.entrypoints.routes.common import VILLAGE_CODE, AsOfDep, District, answer
 from services.publicity.queries import figures, timeline

@@ -69,7 +69,7 @@ async def notice(pool: Pool, notice_id: Annotated[str, Path(pattern=ID)]) -> dic
                order by c.n""",
             row["village_codes"], row["run_id"],
         )
-    from services.publicity.domain.money import yuan
+    from shared.money import yuan
 
     return _notice(row, datetime.now(UTC).astimezone(BEIJING).date()) | {"list": [
         {"code": v["code"], "name": v["name"], "district": v["district"],

@@ -14,7 +14,7 @@ from shared.http.deps import IdempotencyKey, Meta, Store, get_pool
 from services.publicity import handlers
 from services.publicity.domain.asof import parse_as_of
 from services.publicity.domain.commands import CHANNEL_NAMES, ID, DraftReport, PublishReport, ReturnReport, ReviseReport
-from services.publicity.domain.money import yuan
+from shared.money import yuan
 from services.publicity.entrypoints.routes.common import snapshot
 from services.publicity.queries.figures import Scope, total
 from services.publicity.queries.metrics import CATALOGUE

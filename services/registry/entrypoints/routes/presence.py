@@ -15,7 +15,7 @@ from shared.http.deps import IdempotencyKey, IsoDate, Meta, Store, get_pool
 from services.registry import handlers
 from services.registry.adapters import alerts
 from services.registry.config import registry_settings
-from services.registry.domain.commands import yuan
+from shared.money import yuan
 from services.registry.domain.presence import AllowanceLedger, ComputeAllowances, LogPresence
 from services.registry.entrypoints.access import (
     WRITE_RESPONSES,

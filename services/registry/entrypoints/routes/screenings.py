@@ -13,7 +13,7 @@ from shared.http.deps import IdempotencyKey, Meta, Store
 from services.registry import handlers
 from services.registry.adapters import eventlog
 from services.registry.config import registry_settings
-from services.registry.domain.commands import yuan
+from shared.money import yuan
 from services.registry.domain.screening import RunScreening
 from services.registry.entrypoints.access import WRITE_RESPONSES, CityOffice, Staff, execute, read
 

@@ -16,6 +16,8 @@ from shared.http.deps import IdempotencyKey, Meta, Store, get_pool
 from shared.http.errors import problem
 from shared.http.limits import MULTIPART_OVERHEAD, read_upload
 
+from shared.money import yuan
+
 from services.registry import handlers
 from services.registry.adapters import constraints
 from services.registry.adapters.tables import UnreadableTable, read_table
@@ -26,7 +28,6 @@ from services.registry.domain.commands import (
     CorrectIncome,
     GraduateVillage,
     RegisterVillage,
-    yuan,
 )
 from services.registry.domain.imports import HeaderError, read_rows
 from services.registry.domain.screening import average_fen
