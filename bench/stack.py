@@ -15,6 +15,7 @@ from pathlib import Path
 from shared.config import REPO_ROOT, SERVICES, Settings, get_settings
 from shared.db import drop_database
 from shared.stack.processes import StackError, start_process, stop_processes, tail, wait_http_ok
+from shared.stack.services import REPLAY_BACKDATE_WINDOW_DAYS
 
 
 def free_port() -> int:
@@ -33,6 +34,7 @@ class BenchStack:
             "XINGCUN_STATE_DIR": str(REPO_ROOT / ".state" / "bench" / run),
             "XINGCUN_JWT_SECRET": secrets.token_urlsafe(32),
             "XINGCUN_OTEL_EXPORTER": "none",
+            "XINGCUN_BACKDATE_WINDOW_DAYS": REPLAY_BACKDATE_WINDOW_DAYS,
             **{f"XINGCUN_{s.upper()}_PORT": str(free_port()) for s in SERVICES},
         }
         self.settings = Settings(**{k.removeprefix("XINGCUN_").lower(): v for k, v in self.env.items()},

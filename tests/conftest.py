@@ -12,6 +12,7 @@ import secrets
 import pytest
 
 from shared.config import Settings
+from shared.stack.services import REPLAY_BACKDATE_WINDOW_DAYS
 
 RUN = secrets.token_hex(3)
 
@@ -27,7 +28,7 @@ def settings(tmp_path_factory) -> Settings:
         "XINGCUN_SPANS_DIR": str(spans),
         # The tests replay 2021–2024 as it happened, every role stating its own business
         # time; the window's rule has tests of its own (tests/unit/security/test_business_time.py).
-        "XINGCUN_BACKDATE_WINDOW_DAYS": "3650",
+        "XINGCUN_BACKDATE_WINDOW_DAYS": REPLAY_BACKDATE_WINDOW_DAYS,
     }
     os.environ.update(values)
     return Settings()

@@ -49,13 +49,18 @@ def worker_argv(service: str) -> list[str]:
     return [sys.executable, "-m", f"services.{service}.entrypoints.worker"]
 
 
+# Every stack that replays the programme's history (the local stack, benchmarks, tests) lets
+# each role state business time this far back; a deployment keeps the default window.
+REPLAY_BACKDATE_WINDOW_DAYS = "3650"
+
+
 def child_env(settings: Settings | None = None) -> dict[str, str]:
     # Children run elsewhere (see work_dir): give them the absolute state dir and the repo.
     path = os.pathsep.join(p for p in (str(REPO_ROOT), os.environ.get("PYTHONPATH")) if p)
     env = {**os.environ, "XINGCUN_STATE_DIR": str(state_dir(settings)), "PYTHONPATH": path}
     # The local stack serves the Tianjin scenario, which replays 2021–2024 with every role
     # stating its own business time: a deployment keeps the default window (31 days).
-    env.setdefault("XINGCUN_BACKDATE_WINDOW_DAYS", "3650")
+    env.setdefault("XINGCUN_BACKDATE_WINDOW_DAYS", REPLAY_BACKDATE_WINDOW_DAYS)
     return env
 
 

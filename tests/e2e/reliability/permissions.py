@@ -53,6 +53,7 @@ UNSCOPED: tuple[Role, ...] = (R.district_official, R.unit, R.first_secretary)
 PERMISSIONS: dict[str, dict[str, frozenset[Role] | str]] = {
     "registry": {
         "GET /healthz": ANYONE,
+        "GET /metrics": ANYONE,
         "POST /villages": OFFICIALS,
         "POST /villages/import": OFFICIALS,
         "POST /villages/{code}/income-corrections": OFFICIALS,
@@ -96,6 +97,7 @@ PERMISSIONS: dict[str, dict[str, frozenset[Role] | str]] = {
     },
     "funding": {
         "GET /healthz": ANYONE,
+        "GET /metrics": ANYONE,
         "POST /lines": FINANCE,
         "POST /lines/{line_id}/adjust": FINANCE,
         "GET /lines": LEDGER_READERS,
@@ -103,6 +105,8 @@ PERMISSIONS: dict[str, dict[str, frozenset[Role] | str]] = {
         "POST /allocations": FINANCE,
         "POST /allocations/{allocation_id}/adjust": FINANCE,
         "POST /allocations/{allocation_id}/cancel": FINANCE,
+        "POST /allocations/{allocation_id}/release-frozen": CITY,
+        "POST /allocations/{allocation_id}/freeze-exception": CITY,
         "GET /allocations": MONEY_READERS,
         "GET /allocations/{allocation_id}": MONEY_READERS,
         "POST /disbursements": FINANCE,
@@ -121,6 +125,7 @@ PERMISSIONS: dict[str, dict[str, frozenset[Role] | str]] = {
     },
     "assessment": {
         "GET /healthz": ANYONE,
+        "GET /metrics": ANYONE,
         "GET /catalogue": ASSESSMENT_READERS,
         "GET /catalogue/history": ASSESSMENT_READERS,
         "POST /catalogue/versions": CITY,
@@ -128,6 +133,10 @@ PERMISSIONS: dict[str, dict[str, frozenset[Role] | str]] = {
         "GET /projects": ASSESSMENT_READERS,
         "GET /projects/summary": ASSESSMENT_READERS,
         "GET /projects/{project_id}": ASSESSMENT_READERS,
+        "POST /projects/{project_id}/replan": PLANNERS,
+        "POST /projects/{project_id}/cancel": OFFICIALS,
+        "POST /projects/{project_id}/milestones/{milestone_id}/replan": PLANNERS,
+        "POST /projects/{project_id}/milestones/{milestone_id}/cancel": OFFICIALS,
         "POST /projects/{project_id}/milestones/{milestone_id}/report": TEAMS,
         "POST /projects/{project_id}/milestones/{milestone_id}/report-files": TEAMS,
         "POST /projects/{project_id}/milestones/{milestone_id}/verify": ASSESSORS,
@@ -136,6 +145,7 @@ PERMISSIONS: dict[str, dict[str, frozenset[Role] | str]] = {
         "GET /evidence/{sha256}": PERSONAL_READERS,
         "POST /incomes/villages": PLANNERS,
         "POST /incomes/city": CITY,
+        "POST /incomes/villages/{village_code}/{year}/review": ASSESSORS,
         "GET /incomes/{year}/checks": ASSESSMENT_READERS,
         "GET /incomes/flagged": ASSESSMENT_READERS,
         "POST /low-income/persons": PLANNERS,
