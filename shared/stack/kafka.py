@@ -1,4 +1,6 @@
-"""A single-node Kafka 3.9 broker in KRaft mode, run from jars fetched with Maven.
+"""A single-node Kafka 4 broker in KRaft mode, run from jars fetched with Maven.
+
+The version is the one docker-compose.yml and deploy/k8s (Strimzi) run; see docs/kafka.md.
 
 State: jars in ``<state_dir>/kafka/libs``, data in ``<state_dir>/kafka/data``,
 configuration in ``<state_dir>/kafka/server.properties``.
@@ -31,9 +33,9 @@ from shared.stack.processes import (
 )
 
 NAME = "kafka"
-KAFKA_VERSION = "3.9.1"
+KAFKA_VERSION = "4.3.1"
 POM = REPO_ROOT / "deploy" / "local" / "kafka" / "pom.xml"
-LOG4J = REPO_ROOT / "deploy" / "local" / "kafka" / "log4j.properties"
+LOG4J2 = REPO_ROOT / "deploy" / "local" / "kafka" / "log4j2.xml"
 JVM_OPTS = ["-Xms256m", "-Xmx768m", "-XX:+UseG1GC", "-Djava.awt.headless=true"]
 READY_TIMEOUT = 60.0
 STOP_TIMEOUT = 30.0  # a controlled shutdown flushes the logs; longer than for services
@@ -114,7 +116,8 @@ def write_properties(settings: Settings | None = None) -> Path:
         "listener.security.protocol.map": "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
         "log.dirs": str(data_dir(settings)),
         "num.partitions": "3",
-        "auto.create.topics.enable": "true",
+        # Topics come only from their declaration (ensure_topics), as on every cluster.
+        "auto.create.topics.enable": "false",
         "offsets.topic.replication.factor": "1",
         "offsets.topic.num.partitions": "3",
         "transaction.state.log.replication.factor": "1",
@@ -131,7 +134,7 @@ def write_properties(settings: Settings | None = None) -> Path:
 
 def _java(main_class: str, *args: str, settings: Settings | None = None) -> list[str]:
     return [
-        "java", *JVM_OPTS, f"-Dlog4j.configuration=file:{LOG4J}",
+        "java", *JVM_OPTS, f"-Dlog4j2.configurationFile={LOG4J2}",
         "-cp", f"{libs_dir(settings)}/*", main_class, *args,
     ]
 

@@ -170,8 +170,33 @@ def test_kafka_topics_replicate_and_workers_fit_the_partitions(layout):
         if deployment["metadata"]["labels"]["app.kubernetes.io/component"] == "worker":
             assert deployment["spec"]["replicas"] <= settings.topic_partitions
     kafka = next(iter(of(objects, "Kafka").values()))
-    assert kafka["metadata"]["annotations"] == {"strimzi.io/node-pools": "enabled", "strimzi.io/kraft": "enabled"}
     assert kafka["spec"]["kafka"]["config"]["min.insync.replicas"] == 2
+    assert kafka["spec"]["kafka"]["config"]["auto.create.topics.enable"] is False
+
+
+def test_topics_come_only_from_their_declaration(layout):
+    """The processes never create a topic on the cluster; what they check for is what the
+    KafkaTopics declare (partitions, replication factor, min.insync.replicas)."""
+    _, objects = layout
+    config = of(objects, "ConfigMap")["xingcun-config"]["data"]
+    settings = Settings(**{k.removeprefix("XINGCUN_").lower(): v for k, v in config.items()})
+    assert settings.topic_create is False
+    for topic in (t["spec"] for t in of(objects, "KafkaTopic").values()):
+        assert (topic["partitions"], topic["replicas"], topic["config"]["min.insync.replicas"]) == (
+            settings.topic_partitions, settings.topic_replication_factor, settings.topic_min_insync_replicas)
+
+
+def test_strimzi_runs_the_kafka_release_of_the_local_stack(layout):
+    """One Kafka 4 release everywhere: the Maven-fetched broker, compose and Strimzi (v1 API)."""
+    from shared.stack.kafka import KAFKA_VERSION, POM
+
+    _, objects = layout
+    kafka = next(iter(of(objects, "Kafka").values()))
+    assert kafka["apiVersion"] == "kafka.strimzi.io/v1" and "annotations" not in kafka["metadata"]
+    assert kafka["spec"]["kafka"]["version"] == KAFKA_VERSION and KAFKA_VERSION.startswith("4.")
+    major_minor = ".".join(KAFKA_VERSION.split(".")[:2])
+    assert kafka["spec"]["kafka"]["metadataVersion"].startswith(f"{major_minor}-IV")
+    assert f"<kafka.version>{KAFKA_VERSION}</kafka.version>" in POM.read_text()
     for pool in of(objects, "KafkaNodePool").values():
         assert pool["metadata"]["labels"]["strimzi.io/cluster"] in of(objects, "Kafka")
 
