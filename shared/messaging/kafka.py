@@ -32,6 +32,11 @@ class TopicsError(RuntimeError):
     """Declared topics that are missing, or a declaration the cluster cannot honour."""
 
 
+def replication_fits(replication_factor: int, brokers: int) -> bool:
+    """Every replica on a broker of its own, and a single copy only where there is one broker."""
+    return replication_factor <= brokers and (replication_factor > 1 or brokers == 1)
+
+
 async def ensure_topics(
     bootstrap: str,
     topics: Iterable[str],
@@ -65,7 +70,7 @@ async def ensure_topics(
                 "(Kubernetes: KafkaTopic resources in deploy/k8s/base/topics.yaml)"
             )
         brokers = len((await admin.describe_cluster())["brokers"])
-        if replication_factor > brokers or (replication_factor == 1 and brokers > 1):
+        if not replication_fits(replication_factor, brokers):
             raise TopicsError(
                 f"副本数 {replication_factor} 不适合 {brokers} 个 broker 的集群 / replication factor "
                 f"{replication_factor} does not fit a cluster of {brokers} brokers "
