@@ -111,8 +111,10 @@ def test_an_api_and_a_worker_per_service_with_probes_resources_and_budgets(layou
         worker = deployments[f"{service}-worker"]["spec"]["template"]["spec"]["containers"][0]
         assert api["args"] == ["api", service] and worker["args"] == ["worker", service]
         assert api["ports"] == [{"name": "http", "containerPort": default_port(service)}]
-        for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
-            assert api[probe]["httpGet"] == {"path": "/healthz", "port": "http"}
+        # Liveness never depends on the database (/livez), readiness does (/healthz).
+        assert api["readinessProbe"]["httpGet"] == {"path": "/healthz", "port": "http"}
+        for probe in ("startupProbe", "livenessProbe"):
+            assert api[probe]["httpGet"] == {"path": "/livez", "port": "http"}
         for probe in ("startupProbe", "livenessProbe"):
             assert worker[probe]["exec"]["command"] == ["xingcun-container", "probe"]
         for container in (api, worker):
@@ -238,7 +240,11 @@ def test_overlays_change_what_they_say(layout):
     namespaces = {o["metadata"].get("namespace") for o in objects}
     expected = {"base": {None}, "overlays/dev": {"xingcun-dev"}, "overlays/prod": {"xingcun"}}[name]
     assert namespaces == expected
-    replicas = {d["spec"]["replicas"] for d in of(objects, "Deployment").values()}
+    scaled = {h["spec"]["scaleTargetRef"]["name"] for h in of(objects, "HorizontalPodAutoscaler").values()}
+    deployments = of(objects, "Deployment")
+    # An HPA's target carries no replicas: each `kubectl apply -k` would reset its scaling.
+    assert scaled and all("replicas" not in deployments[name]["spec"] for name in scaled)
+    replicas = {d["spec"]["replicas"] for n, d in deployments.items() if n not in scaled}
     assert replicas == {"base": {2}, "overlays/dev": {1}, "overlays/prod": {3}}[name]
 
 
@@ -253,3 +259,15 @@ def test_every_manifest_file_is_used():
         used |= {directory / r for r in spec.get("resources", []) if (directory / r).is_file()}
         used |= {directory / p["path"] for p in spec.get("patches", [])}
     assert set(K8S.rglob("*.yaml")) == used
+
+
+def test_the_way_in_is_tls_only(layout):
+    _, objects = layout
+    readme = (K8S / "README.md").read_text()
+    for ingress in of(objects, "Ingress").values():
+        spec = ingress["spec"]
+        covered = {h for t in spec["tls"] for h in t["hosts"]}
+        assert all(rule.get("host") in covered for rule in spec["rules"]), "a rule without TLS"
+        assert ingress["metadata"]["annotations"]["nginx.ingress.kubernetes.io/force-ssl-redirect"] == "true"
+        for t in spec["tls"]:
+            assert t["secretName"] in readme, f"{t['secretName']}: tell the operator how it is made"
