@@ -11,7 +11,8 @@ from shared.http.app import create_service_app
 
 async def test_liveness_holds_without_the_database_readiness_does_not(settings):
     service = "probes"
-    app = create_service_app(service, title="probes", description="", routers=[APIRouter()], settings=settings)
+    quiet = settings.model_copy(update={"otel_exporter": "none"})  # no process-wide tracer from this test
+    app = create_service_app(service, title="probes", description="", routers=[APIRouter()], settings=quiet)
     async with app.router.lifespan_context(app):
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app, raise_app_exceptions=False),
                                      base_url="http://probes", timeout=10) as client:
