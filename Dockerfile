@@ -5,6 +5,13 @@
 
 # Pinned to an exact patch release; the same Python minor as pyproject.toml's requires-python.
 ARG PYTHON_IMAGE=python:3.11.13-slim-bookworm
+# Only for the dashboard's ECharts: npm ci from the lock file, nothing of Node reaches the image.
+ARG NODE_IMAGE=node:20.19.5-bookworm-slim
+
+FROM ${NODE_IMAGE} AS dashboard
+WORKDIR /dashboard
+COPY services/publicity/dashboard/package.json services/publicity/dashboard/package-lock.json ./
+RUN npm ci --no-audit --no-fund --ignore-scripts
 
 FROM ${PYTHON_IMAGE} AS build
 ENV PIP_NO_CACHE_DIR=1 \
@@ -14,13 +21,20 @@ RUN python -m venv /opt/venv
 WORKDIR /src
 # Dependencies first, from pyproject.toml alone: this layer is reused until it changes.
 COPY pyproject.toml ./
-RUN mkdir shared services \
- && touch shared/__init__.py services/__init__.py \
+RUN mkdir shared services xingcun_cli \
+ && touch shared/__init__.py services/__init__.py xingcun_cli/__init__.py \
  && pip install . \
  && pip uninstall -y xingcun
 COPY shared ./shared
 COPY services ./services
+COPY xingcun_cli ./xingcun_cli
+# The wheel never holds node_modules (pyproject excludes it, .dockerignore keeps it out):
+# the one file the dashboard serves comes from the npm stage.
+COPY --from=dashboard /dashboard/node_modules /tmp/node_modules
+COPY deploy/docker/install_echarts.py /tmp/install_echarts.py
 RUN pip install --no-deps . \
+ && cd / && python /tmp/install_echarts.py /tmp/node_modules \
+ && rm -rf /tmp/node_modules /tmp/install_echarts.py \
  && python -m compileall -q /opt/venv/lib
 
 FROM ${PYTHON_IMAGE} AS runtime

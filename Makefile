@@ -1,5 +1,6 @@
 # Entry points for developers and CI. Works from a fresh clone (as root or not):
-# the first target that needs Python builds .venv, the stack installs the rest.
+# the first target that needs Python builds .venv, the stack installs the rest (Java and
+# Maven from Debian's packages when missing, Kafka 4.3.1 from Maven Central, PostgreSQL).
 
 PYTHON ?= python3
 VENV := .venv
@@ -34,7 +35,11 @@ tools:
 # The publicity dashboard's ECharts, from npm into a git-ignored node_modules (exactly the lock file).
 DASHBOARD := services/publicity/dashboard
 dashboard: $(DASHBOARD)/node_modules/.package-lock.json
+# npm from Debian's packages when missing (also the image test's npm ci of the same lock file).
 $(DASHBOARD)/node_modules/.package-lock.json: $(DASHBOARD)/package-lock.json
+	@if ! command -v npm >/dev/null; then \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q npm; \
+		else echo "缺少 / missing: npm (apt-get install as root)"; exit 1; fi; fi
 	cd $(DASHBOARD) && npm ci --no-audit --no-fund --ignore-scripts
 	touch $@
 

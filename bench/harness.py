@@ -16,6 +16,8 @@ import psutil
 from rich.console import Console
 from rich.table import Table
 
+from shared.stack.kafka import KAFKA_VERSION
+
 RESULTS = Path(__file__).parent / "results"
 console = Console(width=None if sys.stdout.isatty() else 150)
 
@@ -77,7 +79,7 @@ def machine() -> dict:
         "python": platform.python_version(),
         "platform": platform.platform(),
         "postgresql": tool(["psql", "--version"]),
-        "kafka": "3.9.1",
+        "kafka": KAFKA_VERSION,
         "packages": {p: version(p) for p in ("asyncpg", "aiokafka", "faust-streaming", "fastapi", "uvicorn", "eventsourcing")},
     }
 

@@ -20,10 +20,10 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import importlib
 import json
 import os
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,6 +33,7 @@ import asyncpg
 from shared.config import SERVICES, Settings
 from shared.db import connect, create_pool, ensure_database
 from shared.eventstore.audit import verify_chain
+from shared.projections import Projection
 
 MANIFEST = "manifest.json"
 
@@ -52,8 +53,12 @@ class ServiceBackup:
     head_hash: str
 
 
-def read_model_tables(service: str) -> list[str]:
-    projections = importlib.import_module(f"services.{service}.projections").PROJECTIONS
+# Each service's projections, given by the caller (the command line's composition root):
+# shared/ imports no service.
+ProjectionsOf = Callable[[str], Sequence[Projection]]
+
+
+def read_model_tables(projections: Sequence[Projection]) -> list[str]:
     return sorted({t for p in projections for t in p.tables})
 
 
@@ -94,7 +99,8 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-async def dump_service(settings: Settings, service: str, directory: Path) -> ServiceBackup:
+async def dump_service(settings: Settings, service: str, directory: Path,
+                       projections: Sequence[Projection]) -> ServiceBackup:
     database = settings.db_prefix + service
     target = directory / f"{service}.dump"
     conn = await connect(settings.dsn(service))
@@ -106,7 +112,7 @@ async def dump_service(settings: Settings, service: str, directory: Path) -> Ser
             if not report.ok:
                 raise BackupError(f"{service}: {report.problem.message}")
             events = await conn.fetchval("select count(*) from es.events")
-            excluded = [f"--exclude-table={t}" for t in read_model_tables(service)]
+            excluded = [f"--exclude-table={t}" for t in read_model_tables(projections)]
             await _run([_tool("pg_dump"), *_pg_args(settings, database), "--format=custom", "--no-owner",
                         f"--snapshot={snapshot}", "--exclude-schema=proj", *excluded, f"--file={target}"], settings)
     finally:
@@ -115,7 +121,8 @@ async def dump_service(settings: Settings, service: str, directory: Path) -> Ser
                          report.head_position, report.head_hash)
 
 
-async def dump(settings: Settings, directory: Path, services: list[str] | None = None) -> dict:
+async def dump(settings: Settings, directory: Path, projections_of: ProjectionsOf,
+               services: list[str] | None = None) -> dict:
     """Dump every service whose database exists; returns (and writes) the manifest."""
     directory.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
@@ -124,7 +131,7 @@ async def dump(settings: Settings, directory: Path, services: list[str] | None =
         if not await _database_exists(settings, settings.db_prefix + service):
             skipped.append(service)
             continue
-        backups.append(await dump_service(settings, service, directory))
+        backups.append(await dump_service(settings, service, directory, projections_of(service)))
     manifest = {
         "created_at": datetime.now(UTC).isoformat(),
         "seconds": round(time.monotonic() - started, 2),
@@ -208,10 +215,10 @@ async def restore(settings: Settings, directory: Path, services: list[str] | Non
 
 async def republish(settings: Settings, service: str) -> int:
     """Send the whole restored log to the service's topic again, in position order."""
-    from shared.messaging.kafka import ensure_topics, event_producer
+    from shared.messaging.kafka import ensure_declared_topics, event_producer
     from shared.outbox.relay import OutboxRelay
 
-    await ensure_topics(settings.kafka_bootstrap, [settings.topic(s) for s in SERVICES], settings.topic_partitions)
+    await ensure_declared_topics(settings, [settings.topic(s) for s in SERVICES])
     pool = await create_pool(settings.dsn(service), max_size=2)
     producer = event_producer(settings.kafka_bootstrap)
     await producer.start()
@@ -229,7 +236,7 @@ async def republish(settings: Settings, service: str) -> int:
         await pool.close()
 
 
-async def rebuild_all(settings: Settings, services: list[str]) -> dict[str, int]:
+async def rebuild_all(settings: Settings, services: list[str], projections_of: ProjectionsOf) -> dict[str, int]:
     """Rebuild every projection of ``services`` from offset zero; returns events applied per projection."""
     from shared.projections import ProjectionRunner
 
@@ -237,7 +244,7 @@ async def rebuild_all(settings: Settings, services: list[str]) -> dict[str, int]
     for service in services:
         pool = await create_pool(settings.dsn(service), max_size=2)
         try:
-            for projection in importlib.import_module(f"services.{service}.projections").PROJECTIONS:
+            for projection in projections_of(service):
                 runner = ProjectionRunner(pool, projection, {s: settings.topic(s) for s in projection.sources})
                 await runner.setup()
                 applied[f"{service}.{projection.name}"] = await runner.rebuild(settings.kafka_bootstrap)

@@ -42,6 +42,12 @@ class Settings(BaseSettings):
     # Topics are <topic_prefix><service>.events; tests use a prefix of their own.
     topic_prefix: str = ""
     topic_partitions: int = 3
+    # How the topics are declared in this environment. Replication factor 1 fits only a
+    # single broker (the local stack, compose); Kubernetes declares 3 and 2 (KafkaTopics),
+    # and there topic_create is false: the processes check the topics exist and never make one.
+    topic_replication_factor: int = Field(1, ge=1)
+    topic_min_insync_replicas: int = Field(1, ge=1)
+    topic_create: bool = True
     # A projection applies at most one batch every this many seconds; the first record after
     # a quiet spell goes at once. 0 makes every record a transaction in every worker: the
     # scenario ran ≈ 40 % slower for a latency gain of a few ms at most (docs/benchmarks.md).

@@ -18,7 +18,7 @@ from shared.config import Settings, get_settings
 from shared.db import create_pool, ensure_database, grant_app_role, migrate
 from shared.eventstore.schema import EVENTSTORE_SQL
 from shared.messaging.batching import take_ready
-from shared.messaging.kafka import ensure_topics, event_producer
+from shared.messaging.kafka import ensure_declared_topics, event_producer
 from shared.outbox.relay import OutboxRelay
 from shared.projections import Delivery, Projection, ProjectionRunner
 from shared.tracing import setup_tracing
@@ -84,6 +84,8 @@ def build_worker(service: str, projections: Sequence[Projection] = (), settings:
         web_enabled=False,
         topic_disable_leader=True,
         topic_partitions=settings.topic_partitions,
+        topic_replication_factor=settings.topic_replication_factor,
+        topic_allow_declare=settings.topic_create,
         consumer_auto_offset_reset="earliest",
         broker_session_timeout=10,
         broker_heartbeat_interval=3,
@@ -192,6 +194,6 @@ def run(app: faust.App) -> None:
     # Topics must exist before faust subscribes, or it settles on an empty assignment.
     resources: ServiceResources = app.resources  # type: ignore[attr-defined]
     settings = resources.settings
-    asyncio.run(ensure_topics(settings.kafka_bootstrap, resources.topics, settings.topic_partitions))
+    asyncio.run(ensure_declared_topics(settings, resources.topics))
     Path(app.conf.datadir).mkdir(parents=True, exist_ok=True)
     Worker(app, loglevel="info").execute_from_commandline()

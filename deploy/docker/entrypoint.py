@@ -88,7 +88,7 @@ def main(argv: list[str]) -> int:
         case ["probe"]:
             return probe(settings)
         case ["xingcun", *rest]:
-            from shared.cli.main import app
+            from xingcun_cli.main import app
 
             sys.argv = ["xingcun", *rest]
             app()

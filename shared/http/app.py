@@ -75,6 +75,12 @@ def create_service_app(
     install_limits(app, settings.max_body_bytes)
     install_admission(app, settings.max_in_flight_commands)
 
+    # Liveness: the process answers. No database here, so a PostgreSQL failover makes pods
+    # unready (/healthz) but never restarts them. Kept out of the API document like a probe.
+    @app.get("/livez", include_in_schema=False)
+    async def livez() -> dict:
+        return {"status": "ok", "service": service}
+
     @app.get("/healthz", tags=["运维 operations"], summary="健康检查 / health")
     async def healthz(request: Request) -> dict:
         store: EventStore = request.app.state.store
@@ -98,7 +104,7 @@ def create_service_app(
     if settings.otel_exporter != "none":
         from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
-        FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz")
+        FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,livez")
     return app
 
 

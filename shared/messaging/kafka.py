@@ -10,6 +10,7 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
+from shared.config import Settings
 from shared.eventstore.envelope import RecordedEvent
 
 Headers = list[tuple[str, bytes]]
@@ -27,28 +28,83 @@ def event_producer(bootstrap: str) -> AIOKafkaProducer:
     )
 
 
-async def ensure_topics(bootstrap: str, topics: Iterable[str], partitions: int) -> None:
+class TopicsError(RuntimeError):
+    """Declared topics that are missing, or a declaration the cluster cannot honour."""
+
+
+def replication_fits(replication_factor: int, brokers: int) -> bool:
+    """Every replica on a broker of its own, and a single copy only where there is one broker."""
+    return replication_factor <= brokers and (replication_factor > 1 or brokers == 1)
+
+
+async def ensure_topics(
+    bootstrap: str,
+    topics: Iterable[str],
+    partitions: int,
+    *,
+    replication_factor: int = 1,
+    min_insync_replicas: int = 1,
+    create: bool = True,
+) -> None:
+    """Create the missing ``topics`` as declared, or (``create=False``) only check they exist.
+
+    Replication factor 1 is refused on a cluster of more than one broker: such a topic
+    would lose events with any one broker, and outside the local single-broker stack the
+    declaration (XINGCUN_TOPIC_REPLICATION_FACTOR, KafkaTopic resources) says otherwise.
+    """
+    if not 1 <= min_insync_replicas <= replication_factor:
+        raise TopicsError(
+            f"min.insync.replicas={min_insync_replicas} 须在 1 与副本数 {replication_factor} 之间 / "
+            f"must lie between 1 and the replication factor {replication_factor}"
+        )
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
     await admin.start()
     try:
         existing = set(await admin.list_topics())
+        missing = [t for t in topics if t not in existing]
+        if not missing:
+            return
+        if not create:
+            raise TopicsError(
+                f"主题未声明 / topics not declared on the cluster: {', '.join(missing)} "
+                "(Kubernetes: KafkaTopic resources in deploy/k8s/base/topics.yaml)"
+            )
+        brokers = len((await admin.describe_cluster())["brokers"])
+        if not replication_fits(replication_factor, brokers):
+            raise TopicsError(
+                f"副本数 {replication_factor} 不适合 {brokers} 个 broker 的集群 / replication factor "
+                f"{replication_factor} does not fit a cluster of {brokers} brokers "
+                "(1 only on a single broker; set XINGCUN_TOPIC_REPLICATION_FACTOR)"
+            )
         wanted = [
             NewTopic(
                 name=t,
                 num_partitions=partitions,
-                replication_factor=1,
-                topic_configs={"retention.ms": "-1", "cleanup.policy": "delete"},
+                replication_factor=replication_factor,
+                topic_configs={
+                    "retention.ms": "-1",
+                    "cleanup.policy": "delete",
+                    "min.insync.replicas": str(min_insync_replicas),
+                },
             )
-            for t in topics
-            if t not in existing
+            for t in missing
         ]
-        if wanted:
-            try:
-                await admin.create_topics(wanted)
-            except TopicAlreadyExistsError:
-                pass
+        try:
+            await admin.create_topics(wanted)
+        except TopicAlreadyExistsError:
+            pass
     finally:
         await admin.close()
+
+
+async def ensure_declared_topics(settings: Settings, topics: Iterable[str]) -> None:
+    """The topics as this environment declares them (XINGCUN_TOPIC_*)."""
+    await ensure_topics(
+        settings.kafka_bootstrap, topics, settings.topic_partitions,
+        replication_factor=settings.topic_replication_factor,
+        min_insync_replicas=settings.topic_min_insync_replicas,
+        create=settings.topic_create,
+    )
 
 
 def encode(event: RecordedEvent) -> bytes:

@@ -1,4 +1,6 @@
-"""A single-node Kafka 3.9 broker in KRaft mode, run from jars fetched with Maven.
+"""A single-node Kafka 4 broker in KRaft mode, run from jars fetched with Maven.
+
+The version is the one docker-compose.yml and deploy/k8s (Strimzi) run; see docs/kafka.md.
 
 State: jars in ``<state_dir>/kafka/libs``, data in ``<state_dir>/kafka/data``,
 configuration in ``<state_dir>/kafka/server.properties``.
@@ -31,9 +33,9 @@ from shared.stack.processes import (
 )
 
 NAME = "kafka"
-KAFKA_VERSION = "3.9.1"
+KAFKA_VERSION = "4.3.1"
 POM = REPO_ROOT / "deploy" / "local" / "kafka" / "pom.xml"
-LOG4J = REPO_ROOT / "deploy" / "local" / "kafka" / "log4j.properties"
+LOG4J2 = REPO_ROOT / "deploy" / "local" / "kafka" / "log4j2.xml"
 JVM_OPTS = ["-Xms256m", "-Xmx768m", "-XX:+UseG1GC", "-Djava.awt.headless=true"]
 READY_TIMEOUT = 60.0
 STOP_TIMEOUT = 30.0  # a controlled shutdown flushes the logs; longer than for services
@@ -114,7 +116,8 @@ def write_properties(settings: Settings | None = None) -> Path:
         "listener.security.protocol.map": "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
         "log.dirs": str(data_dir(settings)),
         "num.partitions": "3",
-        "auto.create.topics.enable": "true",
+        # Topics come only from their declaration (ensure_topics), as on every cluster.
+        "auto.create.topics.enable": "false",
         "offsets.topic.replication.factor": "1",
         "offsets.topic.num.partitions": "3",
         "transaction.state.log.replication.factor": "1",
@@ -131,7 +134,7 @@ def write_properties(settings: Settings | None = None) -> Path:
 
 def _java(main_class: str, *args: str, settings: Settings | None = None) -> list[str]:
     return [
-        "java", *JVM_OPTS, f"-Dlog4j.configuration=file:{LOG4J}",
+        "java", *JVM_OPTS, f"-Dlog4j2.configurationFile={LOG4J2}",
         "-cp", f"{libs_dir(settings)}/*", main_class, *args,
     ]
 
@@ -206,6 +209,7 @@ def start_kafka(settings: Settings | None = None, timeout: float = READY_TIMEOUT
     props = write_properties(settings)
     started = time.monotonic()
     start_process(NAME, _java("kafka.Kafka", str(props), settings=settings), settings=settings, cwd=kafka_dir(settings))
+    version_file(settings).write_text(KAFKA_VERSION + "\n")
     wait_kafka(settings, timeout)
     elapsed = time.monotonic() - started
     console.print(f"  Kafka 启动用时 / broker start took {elapsed:.1f} s")
@@ -230,13 +234,34 @@ def stop_kafka(settings: Settings | None = None, timeout: float = STOP_TIMEOUT) 
     return stop_process(NAME, timeout, settings)
 
 
+def version_file(settings: Settings | None = None) -> Path:
+    """The release the running broker was started from (its jars may be replaced since)."""
+    return kafka_dir(settings) / "running-version"
+
+
+def running_version(settings: Settings | None = None) -> str | None:
+    try:
+        return version_file(settings).read_text().strip()
+    except OSError:
+        return None
+
+
 def ensure_kafka(settings: Settings | None = None) -> None:
-    """Fetch, format and start the broker as needed; a no-op when it runs."""
+    """Fetch, format and start the broker as needed; a no-op when it runs at KAFKA_VERSION.
+
+    A broker of another release (a checkout that moved on, e.g. from 3.9.1) is stopped and
+    started again on the new jars; its data stays (Kafka 4 reads a 3.x KRaft log).
+    """
     settings = _settings(settings)
     if is_kafka_running(settings):
-        console.print(f"Kafka 已在运行 / already running (pid {kafka_pid(settings)}, {settings.kafka_bootstrap})")
-        wait_kafka(settings)
-        return
+        running = running_version(settings)
+        if running == KAFKA_VERSION:
+            console.print(f"Kafka 已在运行 / already running (pid {kafka_pid(settings)}, {settings.kafka_bootstrap})")
+            wait_kafka(settings)
+            return
+        console.print(f"Kafka {running or '3.9.1'} 在运行，换成 {KAFKA_VERSION} / a broker of another release "
+                      f"is running: restarting it on {KAFKA_VERSION}")
+        stop_kafka(settings)
     fetch_jars(settings)
     console.print(f"启动 Kafka / starting Kafka on {settings.kafka_bootstrap}")
     start_kafka(settings)

@@ -178,7 +178,7 @@ async def test_no_topic_carries_personal_data(stack, settings, people):
 
 
 def cli(*args: str) -> str:
-    done = subprocess.run([sys.executable, "-m", "shared.cli.main", *args], cwd=REPO_ROOT, capture_output=True,
+    done = subprocess.run([sys.executable, "-m", "xingcun_cli.main", *args], cwd=REPO_ROOT, capture_output=True,
                           text=True, timeout=300)
     assert done.returncode == 0, done.stdout + done.stderr
     return done.stdout

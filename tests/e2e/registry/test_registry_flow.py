@@ -100,7 +100,7 @@ def test_a_screening_run_is_rederived_by_anyone_and_designations_reach_the_direc
          lambda items: {row["code"] for row in rows} <= {v["code"] for v in items})
     # The command line does the same re-derivation.
     cli = subprocess.run(
-        [sys.executable, "-m", "shared.cli.main", "registry", "screening", "verify", result["run_id"],
+        [sys.executable, "-m", "xingcun_cli.main", "registry", "screening", "verify", result["run_id"],
          "--url", stack.url("registry"), "--token", token()["Authorization"].removeprefix("Bearer ")],
         cwd=REPO_ROOT, capture_output=True, text=True, timeout=60,
     )
@@ -111,7 +111,7 @@ def test_cli_imports_a_table_with_progress(stack, token, tmp_path):
     path = tmp_path / "村表.csv"
     path.write_bytes(to_csv(low_income_rows(4)))
     cli = subprocess.run(
-        [sys.executable, "-m", "shared.cli.main", "registry", "import", "villages", str(path),
+        [sys.executable, "-m", "xingcun_cli.main", "registry", "import", "villages", str(path),
          "--url", stack.url("registry"), "--token", token()["Authorization"].removeprefix("Bearer ")],
         cwd=REPO_ROOT, capture_output=True, text=True, timeout=60,
     )

@@ -119,7 +119,7 @@ def test_the_check_command_exits_1_on_a_difference_and_0_without(first_run, own_
     env = own_stack.env("cli")
 
     def check(seed: int) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "shared.cli.main", "scenario", "check", "--preset", "small",
+        return subprocess.run([sys.executable, "-m", "xingcun_cli.main", "scenario", "check", "--preset", "small",
                                "--seed", str(seed), "--as-of", "2021-04-30", "--as-of", "2023-12-31"],
                               cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=120)
 

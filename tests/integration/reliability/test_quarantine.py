@@ -108,7 +108,7 @@ async def test_retry_after_the_fix_applies_once_and_skip_is_recorded(notes):
 def cli(settings, *args: str) -> subprocess.CompletedProcess:
     env = dict(os.environ) | {"XINGCUN_PG_PORT": str(settings.pg_port), "XINGCUN_DB_PREFIX": settings.db_prefix,
                               "XINGCUN_TOPIC_PREFIX": settings.topic_prefix, "COLUMNS": "250"}
-    return subprocess.run([sys.executable, "-m", "shared.cli.main", *args], cwd=REPO_ROOT, env=env,
+    return subprocess.run([sys.executable, "-m", "xingcun_cli.main", *args], cwd=REPO_ROOT, env=env,
                           capture_output=True, text=True, timeout=120)
 
 

@@ -40,7 +40,7 @@ def cli(settings: Settings, *args: str) -> subprocess.CompletedProcess:
         "XINGCUN_DB_PREFIX": settings.db_prefix, "XINGCUN_TOPIC_PREFIX": settings.topic_prefix,
         "COLUMNS": "200",
     }
-    return subprocess.run([sys.executable, "-m", "shared.cli.main", *args], cwd=REPO_ROOT, env=env,
+    return subprocess.run([sys.executable, "-m", "xingcun_cli.main", *args], cwd=REPO_ROOT, env=env,
                           capture_output=True, text=True, timeout=180)
 
 

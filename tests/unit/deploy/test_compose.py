@@ -109,6 +109,10 @@ def test_kafka_is_the_official_image_in_kraft_mode(compose):
     assert not any("ZOOKEEPER" in k for k in env)
     assert len(base64.urlsafe_b64decode(env["CLUSTER_ID"] + "==")) == 16
     assert "PLAINTEXT://kafka:9092" in env["KAFKA_ADVERTISED_LISTENERS"]
+    # One broker: topics only as the workers declare them, with the only replication that fits.
+    assert env["KAFKA_AUTO_CREATE_TOPICS_ENABLE"] == "false"
+    xingcun = env_of(compose, "registry-worker")
+    assert (xingcun["XINGCUN_TOPIC_REPLICATION_FACTOR"], xingcun["XINGCUN_TOPIC_MIN_INSYNC_REPLICAS"]) == ("1", "1")
 
 
 def test_health_checks_and_dependencies(compose):

@@ -15,7 +15,7 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from typer.testing import CliRunner
 
-from shared.cli.main import app
+from xingcun_cli.main import app
 from shared.contracts import registry as registry_events
 from shared.contracts.export import CONTRACTS_DIR, check, export, render, sample_headers
 from shared.eventstore import CATALOGUE, DomainEvent, RecordedEvent

@@ -29,9 +29,24 @@ def test_multi_stage_from_a_pinned_python_of_the_projects_minor(commands):
     assert m, base
     requires = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]["requires-python"]
     assert f">={m[1]}.{m[2]}" in requires
-    stages = [c.value for c in commands if c.cmd == "FROM"]
-    assert len(stages) >= 2 and all(s[0] == "${PYTHON_IMAGE}" for s in stages)
+    stages = {c.value[2]: c.value[0] for c in commands if c.cmd == "FROM"}
+    # Python builds and runs; Node only fetches the dashboard's ECharts in a stage of its own.
+    assert stages == {"dashboard": "${NODE_IMAGE}", "build": "${PYTHON_IMAGE}", "runtime": "${PYTHON_IMAGE}"}
+    assert re.fullmatch(r"node:\d+\.\d+\.\d+-bookworm-slim", args_of(commands)["NODE_IMAGE"])
     assert any(f.startswith("--from=") for c in commands if c.cmd == "COPY" for f in c.flags)
+
+
+def test_the_dashboard_stage_installs_exactly_the_lock_file(commands):
+    start = next(i for i, c in enumerate(commands) if c.cmd == "FROM" and c.value[2] == "dashboard")
+    end = next(i for i, c in enumerate(commands) if c.cmd == "FROM" and i > start)
+    stage = commands[start:end]
+    copied = [v for c in stage if c.cmd == "COPY" for v in c.value[:-1]]
+    assert copied == ["services/publicity/dashboard/package.json", "services/publicity/dashboard/package-lock.json"]
+    assert any(c.cmd == "RUN" and c.value[0].startswith("npm ci ") for c in stage)
+    # Into the build stage goes node_modules; the wheel itself never holds it.
+    assert any(c.cmd == "COPY" and "--from=dashboard" in c.flags for c in commands[end:])
+    assert "*node_modules*" in tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())[
+        "tool"]["setuptools"]["packages"]["find"]["exclude"]
 
 
 def test_runs_as_a_numeric_non_root_user(commands):
@@ -58,5 +73,6 @@ def test_entrypoint_health_check_and_copied_paths_exist(commands):
 def test_build_context_leaves_local_state_out():
     ignore = (REPO_ROOT / ".dockerignore").read_text().split()
     assert ignore[ignore.index("*") if "*" in ignore else 0] == "*"
-    for needed in ("!pyproject.toml", "!shared/", "!services/", "!deploy/docker/"):
+    for needed in ("!pyproject.toml", "!shared/", "!services/", "!xingcun_cli/", "!deploy/docker/"):
         assert needed in ignore
+    assert "**/node_modules" in ignore

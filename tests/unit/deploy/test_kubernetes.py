@@ -114,8 +114,10 @@ def test_an_api_and_a_worker_per_service_with_probes_resources_and_budgets(layou
         worker = deployments[f"{service}-worker"]["spec"]["template"]["spec"]["containers"][0]
         assert api["args"] == ["api", service] and worker["args"] == ["worker", service]
         assert api["ports"] == [{"name": "http", "containerPort": default_port(service)}]
-        for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
-            assert api[probe]["httpGet"] == {"path": "/healthz", "port": "http"}
+        # Liveness never depends on the database (/livez), readiness does (/healthz).
+        assert api["readinessProbe"]["httpGet"] == {"path": "/healthz", "port": "http"}
+        for probe in ("startupProbe", "livenessProbe"):
+            assert api[probe]["httpGet"] == {"path": "/livez", "port": "http"}
         for probe in ("startupProbe", "livenessProbe"):
             assert worker[probe]["exec"]["command"] == ["xingcun-container", "probe"]
         for container in (api, worker):
@@ -173,8 +175,33 @@ def test_kafka_topics_replicate_and_workers_fit_the_partitions(layout):
         if deployment["metadata"]["labels"]["app.kubernetes.io/component"] == "worker":
             assert deployment["spec"]["replicas"] <= settings.topic_partitions
     kafka = next(iter(of(objects, "Kafka").values()))
-    assert kafka["metadata"]["annotations"] == {"strimzi.io/node-pools": "enabled", "strimzi.io/kraft": "enabled"}
     assert kafka["spec"]["kafka"]["config"]["min.insync.replicas"] == 2
+    assert kafka["spec"]["kafka"]["config"]["auto.create.topics.enable"] is False
+
+
+def test_topics_come_only_from_their_declaration(layout):
+    """The processes never create a topic on the cluster; what they check for is what the
+    KafkaTopics declare (partitions, replication factor, min.insync.replicas)."""
+    _, objects = layout
+    config = of(objects, "ConfigMap")["xingcun-config"]["data"]
+    settings = Settings(**{k.removeprefix("XINGCUN_").lower(): v for k, v in config.items()})
+    assert settings.topic_create is False
+    for topic in (t["spec"] for t in of(objects, "KafkaTopic").values()):
+        assert (topic["partitions"], topic["replicas"], topic["config"]["min.insync.replicas"]) == (
+            settings.topic_partitions, settings.topic_replication_factor, settings.topic_min_insync_replicas)
+
+
+def test_strimzi_runs_the_kafka_release_of_the_local_stack(layout):
+    """One Kafka 4 release everywhere: the Maven-fetched broker, compose and Strimzi (v1 API)."""
+    from shared.stack.kafka import KAFKA_VERSION, POM
+
+    _, objects = layout
+    kafka = next(iter(of(objects, "Kafka").values()))
+    assert kafka["apiVersion"] == "kafka.strimzi.io/v1" and "annotations" not in kafka["metadata"]
+    assert kafka["spec"]["kafka"]["version"] == KAFKA_VERSION and KAFKA_VERSION.startswith("4.")
+    major_minor = ".".join(KAFKA_VERSION.split(".")[:2])
+    assert kafka["spec"]["kafka"]["metadataVersion"].startswith(f"{major_minor}-IV")
+    assert f"<kafka.version>{KAFKA_VERSION}</kafka.version>" in POM.read_text()
     for pool in of(objects, "KafkaNodePool").values():
         assert pool["metadata"]["labels"]["strimzi.io/cluster"] in of(objects, "Kafka")
 
@@ -216,7 +243,11 @@ def test_overlays_change_what_they_say(layout):
     namespaces = {o["metadata"].get("namespace") for o in objects}
     expected = {"base": {None}, "overlays/dev": {"xingcun-dev"}, "overlays/prod": {"xingcun"}}[name]
     assert namespaces == expected
-    replicas = {d["spec"]["replicas"] for d in of(objects, "Deployment").values()}
+    scaled = {h["spec"]["scaleTargetRef"]["name"] for h in of(objects, "HorizontalPodAutoscaler").values()}
+    deployments = of(objects, "Deployment")
+    # An HPA's target carries no replicas: each `kubectl apply -k` would reset its scaling.
+    assert scaled and all("replicas" not in deployments[name]["spec"] for name in scaled)
+    replicas = {d["spec"]["replicas"] for n, d in deployments.items() if n not in scaled}
     assert replicas == {"base": {2}, "overlays/dev": {1}, "overlays/prod": {3}}[name]
 
 
@@ -231,3 +262,15 @@ def test_every_manifest_file_is_used():
         used |= {directory / r for r in spec.get("resources", []) if (directory / r).is_file()}
         used |= {directory / p["path"] for p in spec.get("patches", [])}
     assert set(K8S.rglob("*.yaml")) == used
+
+
+def test_the_way_in_is_tls_only(layout):
+    _, objects = layout
+    readme = (K8S / "README.md").read_text()
+    for ingress in of(objects, "Ingress").values():
+        spec = ingress["spec"]
+        covered = {h for t in spec["tls"] for h in t["hosts"]}
+        assert all(rule.get("host") in covered for rule in spec["rules"]), "a rule without TLS"
+        assert ingress["metadata"]["annotations"]["nginx.ingress.kubernetes.io/force-ssl-redirect"] == "true"
+        for t in spec["tls"]:
+            assert t["secretName"] in readme, f"{t['secretName']}: tell the operator how it is made"

@@ -12,6 +12,7 @@ from rich.table import Table
 
 from shared.backup import BackupError, dump, rebuild_all, republish, restore
 from shared.config import SERVICES, get_settings
+from xingcun_cli.projections import projections_of
 
 app = typer.Typer(no_args_is_help=True, help="备份与恢复 / backup and restore of the event stores")
 console = Console()
@@ -32,7 +33,7 @@ def dump_command(
 ) -> None:
     """备份各服务的事件库（不含读模型）/ dump each service's event store (read models are rebuilt, not kept)."""
     try:
-        manifest = asyncio.run(dump(get_settings(), directory, _check(service)))
+        manifest = asyncio.run(dump(get_settings(), directory, projections_of, _check(service)))
     except BackupError as exc:
         console.print(f"[red]✗ {exc}[/red]")
         raise typer.Exit(1) from exc
@@ -71,7 +72,7 @@ def restore_command(
                 sent = await republish(settings, name)
                 console.print(f"  {name}: 已重新发布 / republished {sent} events to {settings.topic(name)}")
         if rebuild:
-            for name, applied in (await rebuild_all(settings, names)).items():
+            for name, applied in (await rebuild_all(settings, names, projections_of)).items():
                 console.print(f"  已重建 / rebuilt {name}: {applied} events applied")
         else:
             console.print("下一步 / next: xingcun projections rebuild SERVICE NAME (or --rebuild)")

@@ -2,17 +2,16 @@
 
 import typer
 
-from shared.cli.audit import app as audit_app
-from shared.cli.backup import app as backup_app
-from shared.cli.contracts import app as contracts_app
-from shared.cli.demo import demo
-from shared.cli.privacy import app as privacy_app
-from shared.cli.projections import app as projections_app
-from shared.cli.stack import app as stack_app
-from shared.cli.tokens import app as tokens_app
 from services.funding.entrypoints.cli import app as funding_app
 from services.registry.entrypoints.cli import app as registry_app
-from scenario.cli import app as scenario_app
+from xingcun_cli.audit import app as audit_app
+from xingcun_cli.backup import app as backup_app
+from xingcun_cli.contracts import app as contracts_app
+from xingcun_cli.development import add_development_commands
+from xingcun_cli.privacy import app as privacy_app
+from xingcun_cli.projections import app as projections_app
+from xingcun_cli.stack import app as stack_app
+from xingcun_cli.tokens import app as tokens_app
 
 app = typer.Typer(no_args_is_help=True, help="兴村 Xingcun 命令行 / command line")
 app.add_typer(stack_app, name="stack")
@@ -24,8 +23,7 @@ app.add_typer(contracts_app, name="contracts")
 app.add_typer(privacy_app, name="privacy")
 app.add_typer(registry_app, name="registry")
 app.add_typer(funding_app, name="funding")
-app.add_typer(scenario_app, name="scenario")
-app.command()(demo)
+add_development_commands(app)
 
 if __name__ == "__main__":
     app()

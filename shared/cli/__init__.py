@@ -1,1 +1,0 @@
-"""The ``xingcun`` command line."""

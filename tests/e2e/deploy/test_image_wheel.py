@@ -1,0 +1,156 @@
+"""The image is the product: the wheel built from exactly the Docker build context (what
+.dockerignore lets through, read by docker-py's own implementation), installed in a fresh
+virtual environment outside the repository, runs every documented command, and its
+publicity API serves the dashboard with ECharts from the npm stage's lock file.
+
+No Docker engine here: the Dockerfile's steps are repeated on the host — ``pip wheel`` of
+the context, ``npm ci`` of the dashboard's lock file, ``deploy/docker/install_echarts.py``.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import time
+import zipfile
+from pathlib import Path
+
+import httpx
+import pytest
+from docker.utils.build import tar
+
+from shared.config import REPO_ROOT
+from tests.support.stack import ServiceStack, free_port
+
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
+
+
+def dockerignore_patterns() -> list[str]:
+    # As docker-py's APIClient.build reads the file.
+    lines = (REPO_ROOT / ".dockerignore").read_text().splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.strip().startswith("#")]
+
+
+def run(argv: list, *, cwd: Path, env: dict[str, str] | None = None, timeout: float = 600,
+        check: bool = True) -> subprocess.CompletedProcess:
+    done = subprocess.run([str(a) for a in argv], cwd=cwd, env=env, capture_output=True, text=True,
+                          timeout=timeout, check=False)
+    if check:
+        assert done.returncode == 0, f"{argv}\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+    return done
+
+
+@pytest.fixture(scope="module")
+def context(tmp_path_factory) -> Path:
+    """The build context, byte for byte what `docker build .` would send."""
+    out = tmp_path_factory.mktemp("context")
+    archive = tar(str(REPO_ROOT), exclude=dockerignore_patterns(), dockerfile=("Dockerfile", None))
+    with tarfile.open(fileobj=io.BytesIO(archive.read())) as t:
+        t.extractall(out, filter="data")
+    return out
+
+
+@pytest.fixture(scope="module")
+def installed(context, tmp_path_factory) -> dict:
+    """The wheel of the context installed into a new venv, ECharts put in as the image does."""
+    work = tmp_path_factory.mktemp("install")
+    dist = work / "dist"
+    started = time.monotonic()
+    # Time is in installing the dependencies, not in what is checked: the new venv gets no pip
+    # of its own (this one installs into it), and no bytecode is compiled (scipy alone is
+    # thousands of files).
+    run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", dist, context],
+        cwd=work)
+    wheel = next(dist.glob("xingcun-*.whl"))
+    venv = work / "venv"
+    run([sys.executable, "-m", "venv", "--without-pip", venv], cwd=work)
+    run([sys.executable, "-m", "pip", "--python", venv / "bin" / "python", "install", "--quiet", "--no-compile",
+         "--disable-pip-version-check", wheel], cwd=work)
+    dashboard = work / "dashboard"
+    dashboard.mkdir()
+    for name in ("package.json", "package-lock.json"):
+        shutil.copy(context / "services" / "publicity" / "dashboard" / name, dashboard / name)
+    run(["npm", "ci", "--no-audit", "--no-fund", "--ignore-scripts"], cwd=dashboard)
+    run([venv / "bin" / "python", context / "deploy" / "docker" / "install_echarts.py", dashboard / "node_modules"],
+        cwd=work)
+    return {"wheel": wheel, "venv": venv, "work": work, "context": context,
+            "seconds": time.monotonic() - started}
+
+
+@pytest.fixture
+def env(settings, tmp_path) -> dict[str, str]:
+    """Nothing of the repository on the path: only the installed wheel can answer."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    env.update({"XINGCUN_STATE_DIR": str(tmp_path), "XINGCUN_OTEL_EXPORTER": "none"})
+    return env
+
+
+def test_the_context_and_the_wheel_hold_the_product_only(context, installed):
+    assert (context / "xingcun_cli" / "main.py").exists()
+    assert not (context / "scenario").exists() and not (context / "bench").exists()
+    assert not list(context.rglob("node_modules")), "node_modules comes from the npm stage only"
+    names = zipfile.ZipFile(installed["wheel"]).namelist()
+    assert not [n for n in names if "node_modules" in n]
+    assert {n.split("/")[0] for n in names if n.endswith(".py")} == {"shared", "services", "xingcun_cli"}
+    size = installed["wheel"].stat().st_size
+    assert size < 5 * 1024 * 1024, f"wheel of {size} bytes: something large got in"
+
+
+def test_every_documented_command_runs_from_the_installation(installed, env):
+    venv, work = installed["venv"], installed["work"]
+    xingcun = venv / "bin" / "xingcun"
+    help_text = run([xingcun, "--help"], cwd=work, env=env).stdout
+    for command in ("stack", "projections", "tokens", "audit", "backup", "contracts", "registry", "funding"):
+        assert command in help_text
+    # The code installed is the code whose contract is published in the repository.
+    run([xingcun, "contracts", "check", "--dir", REPO_ROOT / "docs" / "contracts"], cwd=work, env=env)
+    token = run([xingcun, "tokens", "issue", "city_office"], cwd=work, env=env).stdout.strip()
+    assert token.count(".") == 2
+    assert "SERVICE" in run([xingcun, "projections", "rebuild", "--help"], cwd=work, env=env).stdout.upper()
+    for sub in ("dump", "restore"):
+        assert sub in run([xingcun, "backup", "--help"], cwd=work, env=env).stdout
+    # As `docker compose run --rm cli tokens issue …` runs it: through the image's entrypoint.
+    via_entrypoint = run([venv / "bin" / "python", installed["context"] / "deploy" / "docker" / "entrypoint.py",
+                          "xingcun", "tokens", "issue", "city_office"], cwd=work, env=env).stdout.strip()
+    assert via_entrypoint.count(".") == 2
+    # The scenario is not shipped: its commands say so instead of the whole command failing.
+    for command in (["scenario", "run"], ["demo"]):
+        refused = run([xingcun, *command], cwd=work, env=env, check=False)
+        assert refused.returncode == 2 and "not part of this installation" in refused.stderr
+
+
+def test_the_installed_publicity_api_serves_the_dashboard_and_echarts(installed, settings, tmp_path):
+    stack = ServiceStack(settings, tmp_path)
+    env = {k: v for k, v in stack.env("publicity-api").items() if k != "PYTHONPATH"}
+    port = free_port()
+    env["XINGCUN_PUBLICITY_PORT"] = str(port)
+    log = (tmp_path / "api.log").open("wb")
+    proc = subprocess.Popen([installed["venv"] / "bin" / "python", "-m", "uvicorn",
+                             "services.publicity.entrypoints.api:app", "--host", "127.0.0.1", "--port", str(port)],
+                            cwd=installed["work"], env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 90
+        while True:
+            assert proc.poll() is None, (tmp_path / "api.log").read_text()[-3000:]
+            try:
+                if httpx.get(base + "/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert time.monotonic() < deadline, (tmp_path / "api.log").read_text()[-3000:]
+            time.sleep(0.3)
+        page = httpx.get(base + "/dashboard/", timeout=10)
+        assert page.status_code == 200 and "vendor/echarts.min.js" in page.text
+        echarts = httpx.get(base + "/dashboard/vendor/echarts.min.js", timeout=10)
+        assert echarts.status_code == 200, echarts.text[:300]
+        assert echarts.headers["content-type"].startswith("text/javascript") and len(echarts.content) > 500_000
+        assert b"echarts" in echarts.content[:2000].lower()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+        log.close()
