@@ -11,10 +11,15 @@ import secrets
 
 import pytest
 
-from shared.config import Settings
+from shared.config import Settings, get_settings
 from shared.stack.services import REPLAY_BACKDATE_WINDOW_DAYS
 
 RUN = secrets.token_hex(3)
+
+# The tests replay 2021–2024 as it happened, every role stating its own business time; the
+# window's rule has tests of its own (tests/unit/security/test_business_time.py). Set before
+# collection: a module may read the cached settings when it is imported.
+os.environ.setdefault("XINGCUN_BACKDATE_WINDOW_DAYS", REPLAY_BACKDATE_WINDOW_DAYS)
 
 
 @pytest.fixture(scope="session")
@@ -26,9 +31,7 @@ def settings(tmp_path_factory) -> Settings:
         "XINGCUN_JWT_SECRET": secrets.token_urlsafe(32),
         "XINGCUN_OTEL_EXPORTER": "console",
         "XINGCUN_SPANS_DIR": str(spans),
-        # The tests replay 2021–2024 as it happened, every role stating its own business
-        # time; the window's rule has tests of its own (tests/unit/security/test_business_time.py).
-        "XINGCUN_BACKDATE_WINDOW_DAYS": REPLAY_BACKDATE_WINDOW_DAYS,
     }
     os.environ.update(values)
+    get_settings.cache_clear()  # anything read before this session's values must read them again
     return Settings()

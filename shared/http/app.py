@@ -98,7 +98,7 @@ def create_service_app(
     if not any(getattr(route, "path", None) == "/metrics" for router in routers for route in router.routes):
         from shared.http.metrics import metrics_router
 
-        app.include_router(metrics_router(service, _projections_of(service)))
+        app.include_router(metrics_router(service, read_models))
     generate_openapi = app.openapi
     app.openapi = lambda: document_errors(generate_openapi())  # idempotent over FastAPI's cached document
     if settings.otel_exporter != "none":
@@ -107,12 +107,3 @@ def create_service_app(
         FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,livez")
     return app
 
-
-def _projections_of(service: str) -> Sequence[Projection]:
-    """Every projection the service's worker keeps (its API may hold only some of them)."""
-    import importlib
-
-    try:
-        return importlib.import_module(f"services.{service}.projections").PROJECTIONS
-    except ModuleNotFoundError:  # a service without projections
-        return ()

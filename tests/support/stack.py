@@ -105,7 +105,15 @@ class ServiceStack:
 
     def stop_all(self) -> None:
         for name in list(self.procs):
-            self.kill(name, signal.SIGTERM)
+            proc = self.procs[name]
+            try:
+                self.kill(name, signal.SIGTERM)
+            except subprocess.TimeoutExpired:
+                # Seen under load: a worker still stopping after 30 s (an open defect, in the
+                # session notes). The session's processes must not outlive it, whatever the cause.
+                print(f"\n{name} ignored SIGTERM for 30 s; killed", file=sys.stderr)
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(timeout=30)
 
     def spans(self, name: str) -> list[dict]:
         import json

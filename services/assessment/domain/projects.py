@@ -103,8 +103,8 @@ class ReplanProject(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     title: str | None = Field(None, min_length=1, max_length=200, description="新名称 / new title")
-    planned_start: date | None = Field(None, description="新开始日期 / new start")
-    planned_end: date | None = Field(None, description="新结束日期 / new end")
+    planned_start: IsoDate | None = Field(None, description="新开始日期 / new start")
+    planned_end: IsoDate | None = Field(None, description="新结束日期 / new end")
     reason: Reason
 
     @model_validator(mode="after")
@@ -123,7 +123,7 @@ class ReplanMilestone(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     title: str | None = Field(None, min_length=1, max_length=200, description="新名称 / new title")
-    due_on: date | None = Field(None, description="新的计划完成日期 / new due day")
+    due_on: IsoDate | None = Field(None, description="新的计划完成日期 / new due day")
     reason: Reason
 
     @model_validator(mode="after")

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from shared.privacy.cipher import new_data_key, seal
 from shared.contracts import assessment as A
 from shared.contracts import funding as F
 from shared.contracts import registry as R
@@ -39,7 +40,7 @@ def undo_steps(s: Scenario) -> list[Step]:
         team_id=s.team, added=[], removed=[s.cadre2], first_secretary_id=s.cadre1))
     add("assessment", f"person-{s.person}", FIRST, A.CoverageEnded(
         person_id=s.person, village_code=a, district=s.district, cover="medical_insurance",
-        ended_on=date(2022, 3, 10), reason="参保中断 / lapsed"))
+        ended_on=date(2022, 3, 10), reason=seal(new_data_key(), f"person-{s.person}", "参保中断 / lapsed")))
     common = dict(allocation_id=s.allocation, village_code=a, district=s.district)
     add("funding", f"disbursement-{s.paid}", FIRST, F.DisbursementReversed(
         disbursement_id=s.paid, line_id=s.line, source="city_special", amount_fen=100_000_00,
@@ -63,7 +64,8 @@ def undo_steps(s: Scenario) -> list[Step]:
                               average_fen=fen, rank=i + 1) for i, (code, fen) in enumerate(incomes.items())]
     add("registry", f"screening-{run2}", SECOND, R.ScreeningCompleted(
         run_id=run2, rule="bottom_n_by_average_2018_2020", rule_version=1, tie_break="average asc, code asc",
-        quota=1, ranked=ranked, cutoff_average_fen=50_000_00, designated=[a], supersedes=s.run, removed=[d]))
+        quota=1, ranked=ranked, cutoff_average_fen=50_000_00, designated=[a], supersedes=s.run, removed=[d],
+        villages_ranked=2, designated_count=1, removed_count=1))  # the lists inline, as a v1 run has them
     add("registry", f"village-{d}", SECOND, R.DesignationRevoked(
         code=d, district=d[:6], run_id=run2, reason="重新筛查移出 / left out by the new screening"))
     add("assessment", f"person-{s.person}", SECOND, A.EligibilityRecorded(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from shared.contracts import registry as R
-from shared.privacy.cipher import Sealer, new_data_key
+from shared.privacy.cipher import Sealer, new_data_key, seal
 
 from services.publicity.projections.facts import Fact, facts_of
 
@@ -69,5 +69,5 @@ def test_every_event_that_ends_or_corrects_a_fact_states_one():
 
 
 def test_a_rejected_leave_counts_no_days():
-    [fact] = facts_of("LeaveRejected", payload(R.LeaveRejected(leave_id="l1", cadre_id="c1", reason="忙")))
+    [fact] = facts_of("LeaveRejected", payload(R.LeaveRejected(leave_id="l1", cadre_id="c1", reason=seal(new_data_key(), "cadre-c1", "忙"))))
     assert (fact.kind, fact.key, fact.value["days"]) == ("leave", "l1", 0)

@@ -142,7 +142,8 @@ def test_a_token_longer_lived_than_the_maximum_is_refused():
 def test_production_refuses_to_start_without_a_key(tmp_path):
     from shared.http.app import create_service_app
 
-    s = Settings(env="production", state_dir=tmp_path)
+    # No key from the environment either (the test session sets a secret for the services).
+    s = Settings(env="production", state_dir=tmp_path, jwt_secret=None, jwt_public_key=None, jwt_jwks_url=None)
     with pytest.raises(KeyNotConfigured):
         check_token_keys(s)
     with pytest.raises(KeyNotConfigured):
@@ -151,7 +152,7 @@ def test_production_refuses_to_start_without_a_key(tmp_path):
         issue_token(s, Principal(subject="a", role=Role.city_office))
     assert not (tmp_path / "jwt-secret").exists()
     check_token_keys(Settings(env="production", jwt_jwks_url="https://id.example/jwks.json"))
-    check_token_keys(Settings(env="development", state_dir=tmp_path))  # development may invent one
+    check_token_keys(Settings(env="development", state_dir=tmp_path, jwt_secret=None))  # development may invent one
 
 
 async def test_over_http_a_jwks_token_is_verified_off_the_loop_and_an_unreachable_provider_is_a_503(jwks, monkeypatch):
