@@ -52,6 +52,10 @@ def as_known_at(conn: asyncpg.Connection, known: tuple[tuple[str, int], ...] | N
     return conn if known is None else AsKnownAt(conn, known)  # type: ignore[return-value]
 
 
+# An income report stands unless its review rejected it (IncomeReportReviewed restates it).
+STANDS = "not coalesce((value->>'rejected')::boolean, false)"
+
+
 def latest(kind: str, where: str = "") -> str:
     """For each key of ``kind``, its latest fact before the cut-off (ties: the later log position),
     kept only if ``where`` holds of that latest fact.

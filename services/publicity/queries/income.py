@@ -11,7 +11,7 @@ from shared.reference.tasks import INCOME_TARGET_FEN
 
 from services.publicity.domain.asof import AsOf
 from shared.money import yuan
-from services.publicity.queries.facts_sql import latest
+from services.publicity.queries.facts_sql import STANDS, latest
 from services.publicity.queries.figures import Scope, grouped
 from services.publicity.queries.shape import city, per_district
 
@@ -44,9 +44,9 @@ async def farmer_growth(conn: asyncpg.Connection, asof: AsOf, district: str | No
     """Weak villages' per-capita income growth (villages reporting both years) against the city's."""
     rows = await conn.fetch(
         f"""select f.village, (f.value->>'year')::int as year, (f.value->>'per_capita_fen')::bigint as fen
-            from {latest('farmer_income')} f
+            from {latest('farmer_income', STANDS)} f
             join {latest('designation', "(value->>'designated')::boolean")} d on d.village = f.village
-            where ($2::text is null or f.district = $2) and not coalesce((f.value->>'rejected')::boolean, false)""",
+            where ($2::text is null or f.district = $2)""",
         asof.cutoff, district,
     )
     by_village: dict[str, dict[int, int]] = defaultdict(dict)

@@ -15,6 +15,7 @@ from shared.reference.tasks import INCOME_TARGET_FEN
 from services.publicity.queries.facts_sql import (
     ACTIVE_ASSIGNMENTS,
     DESIGNATED,
+    STANDS,
     TEAM_DISTRICT,
     latest,
     ref,
@@ -103,14 +104,12 @@ INCOME = f"""select i.district, i.village,
                            'weak', case when d.key is null then 'no' else 'yes' end,
                            'flagged', case when (i.value->>'flagged')::boolean then 'yes' else 'no' end) as dims,
         1::numeric as value, {refs('i', 'd')} as refs
-    from {latest('income')} i left join {DESIGNATED} d on d.village = i.village
-    where not coalesce((i.value->>'rejected')::boolean, false)"""
+    from {latest('income', STANDS)} i left join {DESIGNATED} d on d.village = i.village"""
 
 FARMER_INCOME = f"""select f.district, f.village,
         jsonb_build_object('year', f.value->>'year', 'weak', case when d.key is null then 'no' else 'yes' end) as dims,
         (f.value->>'per_capita_fen')::numeric as value, {refs('f', 'd')} as refs
-    from {latest('farmer_income')} f left join {DESIGNATED} d on d.village = f.village
-    where not coalesce((f.value->>'rejected')::boolean, false)"""
+    from {latest('farmer_income', STANDS)} f left join {DESIGNATED} d on d.village = f.village"""
 
 APPROPRIATED = f"""select l.district, null::text as village,
         jsonb_build_object('source', l.value->>'source', 'year', l.value->>'fiscal_year') as dims,

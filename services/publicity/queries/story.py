@@ -10,7 +10,7 @@ from shared.reference.tasks import INCOME_TARGET_FEN, TASK_NAMES
 from shared.money import yuan
 
 from services.publicity.domain.asof import AsOf
-from services.publicity.queries.facts_sql import current, latest
+from services.publicity.queries.facts_sql import STANDS, current, latest
 from services.publicity.queries.figures import Scope, by_key, grouped, total
 from services.publicity.queries.low_income import COVERS
 from services.publicity.queries.money import FIGURES
@@ -106,10 +106,10 @@ async def _projects(conn, code: str, asof: AsOf) -> list[dict]:
 async def _income(conn, code: str, asof: AsOf) -> list[dict]:
     rows = await conn.fetch(
         f"""select y.year, i.value as collective, f.value as farmer from
-              (select value->>'year' as year from {latest('income')} x where x.village = $2
-               union select value->>'year' from {latest('farmer_income')} x where x.village = $2) y
-            left join {latest('income')} i on i.key = $2 || ':' || y.year
-            left join {latest('farmer_income')} f on f.key = $2 || ':' || y.year
+              (select value->>'year' as year from {latest('income', STANDS)} x where x.village = $2
+               union select value->>'year' from {latest('farmer_income', STANDS)} x where x.village = $2) y
+            left join {latest('income', STANDS)} i on i.key = $2 || ':' || y.year
+            left join {latest('farmer_income', STANDS)} f on f.key = $2 || ':' || y.year
             order by y.year""",
         asof.cutoff, code,
     )

@@ -11,7 +11,7 @@ import pytest
 from shared.contracts import assessment as A
 from shared.contracts import funding as F
 from services.publicity.domain.asof import parse_as_of
-from services.publicity.queries import figures, income, money, projects
+from services.publicity.queries import figures, income, money, projects, story
 from tests.integration.publicity.model import Feeder
 from tests.integration.publicity.scenario import Scenario, Step, at
 from tests.support.db import dispose, fresh_store_pool
@@ -95,3 +95,12 @@ async def test_a_rejected_income_report_leaves_the_income_figures(world):
     assert growth(before)["weak_villages_compared"] == 2 and growth(after)["weak_villages_compared"] == 1
     # Only village a is left: 17,000 against 15,000 = 13.33 %, faster than the city's 10.6 %.
     assert (growth(after)["weak_growth_pct"], growth(after)["faster_than_city"]) == ("13.33", True)
+
+
+async def test_the_village_story_leaves_out_a_rejected_income_report(world):
+    s, conn = world
+    async def collective(day: str) -> dict[int, str | None]:
+        return {r["year"]: r["collective_yuan"] for r in (await story.story(conn, s.a, on(day)))["income"]}
+
+    assert (await collective("2022-02-01")).get(2021) == "250000.00"
+    assert (await collective("2022-02-11")).get(2021) is None
