@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import asyncpg
 
+from shared.eventstore.catalogue import UnknownEvent
 from shared.eventstore.envelope import RecordedEvent
+
+WHEN = "when_"
 
 
 @dataclass(frozen=True)
@@ -23,7 +26,14 @@ class Delivery:
 
 
 class Projection:
-    """Subclasses set the class attributes and implement ``apply``.
+    """Subclasses set the class attributes and write one ``when_<EventType>`` per event
+    they follow, the way aggregates do::
+
+        async def when_TeamUnassigned(self, conn, event: TeamUnassigned, recorded: RecordedEvent) -> None:
+
+    ``event`` is the decoded contract model, upcast to the current version, so a
+    projection never reads an old payload's shape; ``recorded`` carries the envelope
+    (position, dates, actor). ``handles`` is the set of those event types.
 
     ``apply`` runs inside the batch's transaction; it must only touch ``tables``.
     It must not read the clock or anything but the event and the tables, so that a
@@ -43,8 +53,20 @@ class Projection:
     # only moves the projection's offsets, in one statement instead of a transaction.
     handles: ClassVar[frozenset[str] | None] = None
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        whens = frozenset(name.removeprefix(WHEN) for name in dir(cls) if name.startswith(WHEN))
+        if whens and "handles" not in cls.__dict__:
+            cls.handles = whens
+
     async def apply(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
-        raise NotImplementedError
+        when: Callable[..., Awaitable[None]] | None = getattr(self, WHEN + event.type, None)
+        if when is None:
+            return
+        decoded = event.decode()
+        if isinstance(decoded, UnknownEvent):  # a version this code does not know: said by the catalogue test
+            return
+        await when(conn, decoded, event)
 
     async def apply_batch(self, conn: asyncpg.Connection, events: Sequence[RecordedEvent]) -> None:
         for event in events:
