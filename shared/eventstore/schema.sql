@@ -74,3 +74,16 @@ drop function if exists es.notify_appended();
 
 -- The last position whose chain head was published as a ChainCheckpointed event.
 alter table es.relay_state add column if not exists checkpointed_position bigint not null default 0;
+
+-- The sequencer's horizon: the oldest transaction still running that could yet commit an
+-- event here. pg_snapshot_xmin alone is cluster-wide, so a transaction left open in another
+-- service's database would hold this relay back; one seen running in another database
+-- cannot write this database's es.events and is passed over. Where unsure it counts: an id
+-- whose backend is no longer seen (it has just ended), or one without a database.
+create or replace function es.horizon() returns xid8 language sql stable as $$
+    select coalesce(
+        (select min(x) from pg_snapshot_xip(pg_current_snapshot()) x
+         where not exists (select 1 from pg_stat_activity a
+                           where a.backend_xid = xid(x) and a.datname <> current_database())),
+        pg_snapshot_xmax(pg_current_snapshot()))
+$$;

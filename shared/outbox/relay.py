@@ -3,7 +3,7 @@
 Two checkpoints in ``es.relay_state`` make it safe to kill at any moment:
 
 1. *Sequencing* reads events whose sequencing key is older than every transaction still
-   running (``tx < pg_snapshot_xmin``) — so a writer that commits late is never skipped —
+   running here (``tx < es.horizon()``) — so a writer that commits late is never skipped —
    in key order, and gives each a dense global position and a hash-chain link, in one
    statement. The key is the writer's transaction id raised to that of the stream's
    previous event, so a stream's positions follow its versions (docs/reliability.md).
@@ -84,7 +84,7 @@ class OutboxRelay:
                     from s cross join lateral (
                         select * from es.events e
                         where (e.tx, e.id) > (s.last_tx, s.last_row)
-                          and e.tx < pg_snapshot_xmin(pg_current_snapshot())
+                          and e.tx < es.horizon()
                         order by e.tx, e.id limit $1) e
                     order by e.tx, e.id""",
                 self.batch_size,
