@@ -23,8 +23,8 @@ async def dispose(settings: Settings, name: str, pool) -> None:
 
 
 async def sequence_until(pool, expected: int, timeout: float = 10.0) -> int:
-    """Run the sequencer until ``expected`` events are in the log. Its horizon is
-    cluster-wide: a transaction open anywhere on the server holds it back for a moment."""
+    """Run the sequencer until ``expected`` events are in the log. A writer still open in
+    this database holds its horizon back for a moment (es.horizon())."""
     import asyncio
 
     from shared.outbox.relay import OutboxRelay
