@@ -1,8 +1,9 @@
 """Verifying a service's hash-chained log: the first event altered, removed or reordered.
 
 The chain is only as trustworthy as its heads are public: the relay publishes them as
-``ChainCheckpointed`` events, so another bureau holding a head can tell a rewritten
-history from the real one (``expected_heads``).
+``ChainCheckpointed`` events and ``xingcun audit anchor`` writes them to a file
+(``shared/eventstore/anchors.py``), so another bureau holding a head can tell a rewritten
+or shortened history from the real one (``expected_heads``).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from shared.eventstore.store import EVENT_COLUMNS
 class ChainBreak:
     position: int
     event_id: str | None
-    kind: str  # "altered" | "missing" | "head_mismatch"
+    kind: str  # "altered" | "missing" | "head_mismatch" | "truncated"
     message: str
 
 
@@ -71,6 +72,12 @@ async def verify_chain(
             previous, position, checked = link, row["position"], checked + 1
         if len(rows) < batch:
             break
+    beyond = [p for p in expected_heads if p > position]
+    if beyond:
+        return _report(checked, position, previous, ChainBreak(
+            position + 1, None, "truncated",
+            f"日志止于 {position}，但已公布位置 {max(beyond)} 的链头：末尾的事件被删除 / the log ends at {position} "
+            f"but a head was published for position {max(beyond)}: events were cut from its end"))
     last = await cursor.sequenced(conn)
     if last is not None and last != position:
         return _report(checked, position, previous, ChainBreak(

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+import tempfile
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -272,7 +274,13 @@ async def test_erasing_a_cadre_destroys_only_their_key(stack, settings, token, p
     cli("projections", "rebuild", "publicity", "statistics")
     cli("projections", "rebuild", "registry", "registry_activity")
     assert await read_models(settings) == models
-    assert "events intact" in cli("audit", "verify", "registry")
+    assert "events intact" in cli("audit", "verify", "registry", "--kafka")
+    anchors = Path(tempfile.gettempdir()) / f"xingcun-anchors-{secrets.token_hex(4)}.json"
+    try:  # a head kept outside the database, as another bureau would keep it
+        assert "anchors written" in cli("audit", "anchor", "--out", str(anchors), "registry")
+        assert "核对外部链头 1 个" in cli("audit", "verify", "registry", "--anchors", str(anchors))
+    finally:
+        anchors.unlink(missing_ok=True)
 
     # Nothing personal is recorded for them again (409, nothing written); what is not personal still is.
     r = httpx.post(f"{registry}/cadres/{a.cadre_id}/insurance", headers=token(), timeout=10,

@@ -1,0 +1,75 @@
+"""Chain heads held outside the database: what makes a rewritten or shortened log visible.
+
+A forger who owns the database can rewrite an event and recompute every later link, or cut
+the log's end and reset the sequencer: the chain is consistent again. It can no longer match
+heads somebody else kept. Two such keepers:
+
+- the topic: the relay publishes ``ChainCheckpointed`` on ``<service>.events``; a broker's
+  copy does not change when the database does (``heads_on_topic``);
+- an anchor file: ``xingcun audit anchor`` writes each service's verified head, for another
+  bureau to keep (``write_anchors`` / ``read_anchors``).
+
+``verify_chain(expected_heads=...)`` then names a head that differs (rewritten) and one past
+the log's end (truncated).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from pathlib import Path
+
+import orjson
+from aiokafka import AIOKafkaConsumer, TopicPartition
+
+from shared.messaging.kafka import decode
+
+CHECKPOINT_TYPE = b".ChainCheckpointed.v"  # in ce_type: cn.xingcun.<service>.ChainCheckpointed.v1
+ANCHOR_FORMAT = "xingcun-chain-anchors/1"
+
+
+async def heads_on_topic(bootstrap: str, topic: str, *, timeout: float = 30.0) -> dict[int, str]:
+    """Every ``ChainCheckpointed`` head on ``topic``, read from the start to its end now."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, auto_offset_reset="earliest")
+    await consumer.start()
+    try:
+        await consumer._client.force_metadata_update()  # noqa: SLF001 — no public call in aiokafka (end_offsets.py)
+        partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or [])]
+        if not partitions:
+            raise LookupError(f"主题不存在 / no such topic: {topic}")
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        ends = await consumer.end_offsets(partitions)
+        heads: dict[int, str] = {}
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while [tp for tp in partitions if await consumer.position(tp) < ends[tp]]:
+            if loop.time() > deadline:
+                raise TimeoutError(f"读取 {topic} 超时 / reading {topic} timed out")
+            batches = await consumer.getmany(timeout_ms=500, max_records=5000)
+            for records in batches.values():
+                for record in records:
+                    if CHECKPOINT_TYPE in dict(record.headers).get("ce_type", b""):
+                        event = decode(record.value)
+                        heads[int(event.payload["position"])] = str(event.payload["chain_hash"])
+        return heads
+    finally:
+        await consumer.stop()
+
+
+def write_anchors(path: Path, heads: dict[str, tuple[int, str]]) -> None:
+    """``heads``: service → (position, chain hash), as just verified."""
+    document = {
+        "format": ANCHOR_FORMAT,
+        "taken_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "services": {s: {"position": p, "chain_hash": h} for s, (p, h) in sorted(heads.items())},
+    }
+    path.write_bytes(orjson.dumps(document, option=orjson.OPT_INDENT_2) + b"\n")
+
+
+def read_anchors(path: Path) -> dict[str, dict[int, str]]:
+    """service → {position: chain hash}. A file of another format is refused, not guessed at."""
+    document = orjson.loads(path.read_bytes())
+    if not isinstance(document, dict) or document.get("format") != ANCHOR_FORMAT:
+        raise ValueError(f"不是链头锚点文件 / not a chain anchor file ({ANCHOR_FORMAT}): {path.name}")
+    return {s: {int(a["position"]): str(a["chain_hash"]).lower()} for s, a in document["services"].items()}
