@@ -118,6 +118,10 @@ class Settings(BaseSettings):
     def topic(self, service: str) -> str:
         return f"{self.topic_prefix}{service}.events"
 
+    def quarantine_topic(self, service: str) -> str:
+        """Where a worker announces a record its projection held aside (``proj.quarantine``)."""
+        return f"{self.topic_prefix}{service}.quarantine"
+
     def port(self, service: str) -> int:
         return getattr(self, f"{service}_port")
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
 import faust
 import structlog
+from aiokafka import AIOKafkaProducer
 
 from shared.config import Settings, get_settings
 from shared.db import create_pool, ensure_database, grant_app_role, migrate
@@ -35,6 +36,7 @@ class ServiceResources:
         self.projections = projections
         self.pool = None
         self.runners: dict[str, ProjectionRunner] = {}
+        self._announcer: AIOKafkaProducer | None = None
         self._ready = asyncio.Event()
         self._lock = asyncio.Lock()
 
@@ -43,9 +45,28 @@ class ServiceResources:
 
     @property
     def topics(self) -> list[str]:
-        """Its own topic and every topic its projections read."""
+        """Its own topic, every topic its projections read, and its quarantine topic."""
         sources = {self.service, *(s for p in self.projections for s in p.sources)}
-        return sorted(self.settings.topic(s) for s in sources)
+        return sorted([*(self.settings.topic(s) for s in sources), self.settings.quarantine_topic(self.service)])
+
+    async def announce_quarantined(self, runner: ProjectionRunner, delivery: Delivery, error: Exception) -> None:
+        """Put a held record on ``<service>.quarantine``: the record as delivered, its headers,
+        and where it came from and why, for whoever watches (monitoring's operations alert).
+        The table is where an operator acts; a send that fails is logged, not retried."""
+        try:
+            if self._announcer is None:
+                self._announcer = event_producer(self.settings.kafka_bootstrap)
+                await self._announcer.start()
+            headers = [*((k, v) for k, v in delivery.headers.items()),
+                       ("x-quarantine-projection", runner.projection.name.encode()),
+                       ("x-quarantine-topic", delivery.topic.encode()),
+                       ("x-quarantine-partition", str(delivery.partition).encode()),
+                       ("x-quarantine-offset", str(delivery.offset).encode()),
+                       ("x-quarantine-error", repr(error)[:2000].encode())]
+            await self._announcer.send_and_wait(self.settings.quarantine_topic(self.service), value=delivery.value,
+                                                headers=headers)
+        except Exception as exc:  # noqa: BLE001 - the broker away: proj.quarantine holds it regardless
+            log.warning("projection_quarantine_not_announced", projection=runner.projection.name, error=repr(exc))
 
     async def start(self) -> None:
         async with self._lock:
@@ -90,6 +111,10 @@ def build_worker(service: str, projections: Sequence[Projection] = (), settings:
         broker_session_timeout=10,
         broker_heartbeat_interval=3,
         producer_acks=-1,
+        # On stop (SIGTERM) or a rebalance faust would first wait for every buffered event to be
+        # processed; a backlog held workers past a 30 s grace period (faust issue #117). Nothing
+        # depends on it: each projection records its own offsets with its changes.
+        stream_wait_empty=False,
     )
     resources = ServiceResources(service, settings, projections)
     app.resources = resources  # type: ignore[attr-defined]
@@ -113,10 +138,11 @@ def build_worker(service: str, projections: Sequence[Projection] = (), settings:
 
 
 POISON_ATTEMPTS = 5  # failures, while the database answers, before a record is held aside
+Announce = Callable[[ProjectionRunner, Delivery, Exception], Awaitable[None]]
 
 
 async def apply_until_done(runner: ProjectionRunner, deliveries: list[Delivery], *, max_wait: float = 5.0,
-                           attempts: int = POISON_ATTEMPTS) -> None:
+                           attempts: int = POISON_ATTEMPTS, announce: Announce | None = None) -> None:
     """Apply a batch, retrying until it succeeds or its poison is quarantined.
 
     faust acks a batch's offsets when the agent leaves it, also when the agent raises (and
@@ -125,7 +151,8 @@ async def apply_until_done(runner: ProjectionRunner, deliveries: list[Delivery],
     applied; the runner's own offsets make every retry safe. Failures while the database is
     away are not counted. After ``attempts`` failures while it answers, the batch fails by
     itself: its records are applied one by one, and one that fails ``attempts`` times on
-    its own goes to ``proj.quarantine`` with its error, loudly; the projection moves on.
+    its own goes to ``proj.quarantine`` with its error, loudly (``announce``: also onto the
+    service's quarantine topic); the projection moves on.
     """
     if await _settle(runner, deliveries, max_wait=max_wait, attempts=attempts) is None:
         return
@@ -134,6 +161,8 @@ async def apply_until_done(runner: ProjectionRunner, deliveries: list[Delivery],
     for delivery in deliveries:
         if (error := await _settle(runner, [delivery], max_wait=max_wait, attempts=attempts)) is not None:
             await _hold(runner, delivery, error, attempts, max_wait=max_wait)
+            if announce is not None:
+                await announce(runner, delivery, error)
 
 
 async def _settle(runner: ProjectionRunner, deliveries: list[Delivery], *, max_wait: float,
@@ -181,7 +210,7 @@ def _add_agent(app: faust.App, resources: ServiceResources, projection: Projecti
             await apply_until_done(runner, [
                 Delivery(e.message.topic, e.message.partition, e.message.offset, e.value, e.headers)
                 for e in events
-            ])
+            ], announce=resources.announce_quarantined)
 
     project.__name__ = f"project_{projection.name}"
     app.agent(topic, name=f"projection.{projection.name}")(project)

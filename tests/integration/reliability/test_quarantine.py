@@ -84,6 +84,25 @@ async def test_a_poison_record_is_held_with_its_error_and_the_projection_moves_o
     assert await texts(notes) == ["a", "b", "c", "d", "e"]
 
 
+async def test_a_held_record_is_announced_on_the_services_quarantine_topic(notes, settings):
+    from shared.messaging.kafka import ensure_declared_topics
+    from shared.worker import ServiceResources
+    from tests.faults.checks import read_topic
+
+    own = settings.model_copy(update={"topic_prefix": f"{settings.topic_prefix}q{secrets.token_hex(2)}."})
+    resources = ServiceResources("test", own, [])
+    await ensure_declared_topics(own, resources.topics)
+    poison = record(1, "poison")
+    await asyncio.wait_for(apply_until_done(notes, [record(0, "a"), poison], attempts=2, max_wait=0.02,
+                                            announce=resources.announce_quarantined), timeout=30)
+    on_topic = [r for batch in (await read_topic(own, own.quarantine_topic("test"))).values() for r in batch]
+    assert [r.value for r in on_topic] == [poison.value]
+    headers = dict(on_topic[0].headers)
+    assert headers["x-quarantine-projection"] == b"q_notes" and headers["x-quarantine-offset"] == b"1"
+    assert b"cannot apply a poison note" in headers["x-quarantine-error"]
+    await resources._announcer.stop()  # noqa: SLF001
+
+
 async def test_retry_after_the_fix_applies_once_and_skip_is_recorded(notes):
     await asyncio.wait_for(apply_until_done(notes, [record(0, "poison"), record(1, "poison")], attempts=2,
                                             max_wait=0.02), timeout=30)
