@@ -2,9 +2,10 @@
 bounded concurrency, and retries that tell a passing hiccup from a real refusal.
 
 Two kinds of retry:
-- transient: the connection failed, a 5xx, or a 409 — another writer moved the stream or
-  took a constraint row first (a unit joining two teams at once) — the same request again
-  with the same idempotency key: a conflict that persists is reported after a few tries;
+- transient: the connection failed or a 5xx (a service restarting, the database away) — the
+  same request again with the same idempotency key until ``transient_timeout`` passes; or a
+  409 — another writer moved the stream or took a constraint row first (a unit joining two
+  teams at once) — again a few times: a conflict that persists is reported;
 - eventual (the caller asks for it): 404/422 because another service's events have not
   arrived yet (funding has not yet heard of a designation, a tranche not yet released) —
   asked again until ``eventual_timeout`` passes.
@@ -50,12 +51,13 @@ class Tally:
 
 class Api:
     def __init__(self, settings: Settings, urls: dict[str, str], seed: int, concurrency: int = 24,
-                 eventual_timeout: float = 180.0):
+                 eventual_timeout: float = 180.0, transient_timeout: float = 180.0):
         self.settings = settings
         self.urls = urls
         self.seed = seed
         self.concurrency = concurrency
         self.eventual_timeout = eventual_timeout
+        self.transient_timeout = transient_timeout
         self.tally = Tally()
         self._tokens: dict[tuple, str] = {}
         self._client = httpx.AsyncClient(timeout=120, limits=httpx.Limits(max_connections=concurrency * 2,
@@ -95,6 +97,7 @@ class Api:
                                         else on).isoformat()
         url = self.urls[service] + path
         deadline = time.monotonic() + self.eventual_timeout
+        unavailable_until = time.monotonic() + self.transient_timeout
         attempt = 0
         while True:
             attempt += 1
@@ -104,7 +107,7 @@ class Api:
                 else:
                     r = await self._client.request(method, url, json=body, headers=headers, params=params)
             except httpx.TransportError as exc:
-                if attempt < 10:
+                if time.monotonic() < unavailable_until:
                     await self._pause(attempt)
                     continue
                 return self._fail(stage, key, 0, f"{type(exc).__name__}: {exc}")
@@ -112,7 +115,8 @@ class Api:
                 self.tally.count(stage, "created" if r.status_code == 201 else "ok")
                 self.advance(stage)
                 return r.json()
-            if (r.status_code in TRANSIENT and attempt < 20) or (r.status_code == 409 and attempt < 8):
+            if (r.status_code in TRANSIENT and time.monotonic() < unavailable_until) or (
+                    r.status_code == 409 and attempt < 8):
                 await self._pause(attempt)
                 continue
             if r.status_code in waits_on and time.monotonic() < deadline:
@@ -122,18 +126,21 @@ class Api:
             return self._fail(stage, key, r.status_code, r.text[:500])
 
     async def get(self, service: str, path: str, params: dict | None = None, who: dict[str, str] | None = None) -> dict:
-        for attempt in range(1, 11):
+        unavailable_until = time.monotonic() + self.transient_timeout
+        attempt = 0
+        while True:
+            attempt += 1
+            last_chance = time.monotonic() >= unavailable_until
             try:
                 r = await self._client.get(self.urls[service] + path, params=params, headers=who or {})
             except httpx.TransportError:
-                if attempt == 10:
+                if last_chance:
                     raise
             else:
-                if r.status_code not in TRANSIENT or attempt == 10:
+                if r.status_code not in TRANSIENT or last_chance:
                     r.raise_for_status()
                     return r.json()
             await self._pause(attempt)
-        raise AssertionError("unreachable")
 
     async def _pause(self, attempt: int) -> None:
         await asyncio.sleep(min(0.05 * 2 ** attempt, 3.0) * (0.5 + self._jitter.random()))

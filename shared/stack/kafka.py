@@ -246,7 +246,7 @@ def running_version(settings: Settings | None = None) -> str | None:
         return None
 
 
-def ensure_kafka(settings: Settings | None = None) -> None:
+def ensure_kafka(settings: Settings | None = None, timeout: float = READY_TIMEOUT) -> None:
     """Fetch, format and start the broker as needed; a no-op when it runs at KAFKA_VERSION.
 
     A broker of another release (a checkout that moved on, e.g. from 3.9.1) is stopped and
@@ -257,11 +257,11 @@ def ensure_kafka(settings: Settings | None = None) -> None:
         running = running_version(settings)
         if running == KAFKA_VERSION:
             console.print(f"Kafka 已在运行 / already running (pid {kafka_pid(settings)}, {settings.kafka_bootstrap})")
-            wait_kafka(settings)
+            wait_kafka(settings, timeout)
             return
         console.print(f"Kafka {running or '3.9.1'} 在运行，换成 {KAFKA_VERSION} / a broker of another release "
                       f"is running: restarting it on {KAFKA_VERSION}")
         stop_kafka(settings)
     fetch_jars(settings)
     console.print(f"启动 Kafka / starting Kafka on {settings.kafka_bootstrap}")
-    start_kafka(settings)
+    start_kafka(settings, timeout)

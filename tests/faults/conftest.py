@@ -117,10 +117,13 @@ def pytest_runtest_logreport(report):
 
 
 def pytest_terminal_summary(terminalreporter):
-    if not FIGURES["faults"]:
+    if not FIGURES["faults"] and "chaos" not in FIGURES:
         return
     tr = terminalreporter
     tr.section("故障测试数据 / fault-test figures")
+    if chaos := FIGURES.get("chaos"):
+        tr.write_line(f"chaos: seed {chaos['seed']}, {chaos['faults']} faults {chaos['by_kind']}, "
+                      f"{chaos.get('commands_acknowledged', '?')} commands acknowledged, events {chaos.get('events', '?')}")
     for name, f in FIGURES["faults"].items():
         tr.write_line(
             f"{name}: {f['commands_sent']} commands, {f['acknowledged']} acknowledged, {f['503_seen']} × 503, "

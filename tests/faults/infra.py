@@ -51,7 +51,7 @@ def start_private_infra(private: Settings) -> float:
     started = time.monotonic()
     ensure_postgres(private)
     _share_broker_jars(private)
-    ensure_kafka(private)
+    ensure_kafka(private, timeout=180.0)  # generous: a JVM on a busy 2-core machine
     return time.monotonic() - started
 
 
