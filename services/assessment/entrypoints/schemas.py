@@ -355,18 +355,20 @@ class ComputationView(BaseModel):
     results: list[AssessmentScore]
 
 
-class AssessmentReviewView(BaseModel):
+class AssessmentStep(BaseModel):
+    """复核或发布之后 / after a review or a publication: the year, the day it is of, the stream."""
+
     year: int
-    as_of: date
+    as_of: date = Field(description="考核截止日 / the assessment date")
+    stream_version: int = StreamVersion
+
+
+class AssessmentReviewView(AssessmentStep):
     approved: bool
-    stream_version: int = StreamVersion
 
 
-class AssessmentPublishedView(BaseModel):
-    year: int
-    as_of: date
+class AssessmentPublishedView(AssessmentStep):
     subjects: int = Field(description="发布的考核对象数 / subjects published")
-    stream_version: int = StreamVersion
 
 
 class AssessmentState(BaseModel):

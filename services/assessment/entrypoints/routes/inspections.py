@@ -48,13 +48,6 @@ async def findings(pool: Pool, scope: Scoped, as_of: AsOfDay, district: District
         return await queries.findings(conn, as_of, district, target_id, overdue, limit, offset, scope)
 
 
-@router.get("/{inspection_id}", summary="督导检查详情 / one inspection")
-async def inspection(inspection_id: Key, store: Store, scope: Scoped, as_of: AsOfDay) -> InspectionView:
-    found = await visible(store, Inspection, inspection_id, scope, field="inspection_id",
-                          sees=lambda i: scope.sees_target(i.target_kind, i.target_id, i.district))
-    return found.view(as_of)
-
-
 @router.post("/{inspection_id}/findings/{finding_id}/rectification", status_code=201,
              summary="报告整改情况（被检查方）/ report a rectification (the inspected side)")
 async def rectify(inspection_id: Key, finding_id: Key, cmd: ReportRectification, principal: VillageSide,
@@ -74,3 +67,10 @@ async def accept(inspection_id: Key, finding_id: Key, principal: Inspector, run:
 async def send_back(inspection_id: Key, finding_id: Key, cmd: ReturnRectification, principal: Inspector,
                     run: Run) -> InspectionView:
     return await run(cmd, principal, inspection_id=inspection_id, finding_id=finding_id, created=False)
+
+
+@router.get("/{inspection_id}", summary="督导检查详情 / one inspection")
+async def inspection(inspection_id: Key, store: Store, scope: Scoped, as_of: AsOfDay) -> InspectionView:
+    found = await visible(store, Inspection, inspection_id, scope, field="inspection_id",
+                          sees=lambda i: scope.sees_target(i.target_kind, i.target_id, i.district))
+    return found.view(as_of)
