@@ -1,14 +1,14 @@
-"""Value types every assessment command shares: ids, village codes, business days (money: ``shared.money``)."""
+"""Value types every assessment command shares: ids, village codes, reasons, hashes.
+Money is ``shared.money``'s and the calendar ``shared.dates``'s; ``business_day`` only reads an instant on it."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
 from pydantic import Field
 
-BEIJING = ZoneInfo("Asia/Shanghai")
+from shared.dates import BEIJING
 
 Id = Annotated[
     str,
@@ -20,6 +20,8 @@ Year = Annotated[int, Field(ge=2018, le=2100, description="年度 / year")]
 Text = Annotated[str, Field(min_length=1, max_length=2000)]
 Reason = Annotated[str, Field(min_length=2, max_length=500, description="理由 / reason")]
 Sha256 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$", description="文件 SHA-256（小写十六进制）/ a file's SHA-256, lowercase hex")]
+
+
 def business_day(instant: datetime) -> date:
     """The calendar day (Beijing) a fact happened on."""
     return instant.astimezone(BEIJING).date()

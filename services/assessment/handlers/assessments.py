@@ -30,7 +30,7 @@ def rubric_view(rubric: Rubric) -> dict:
             "params": {k: str(v) for k, v in latest.params.items()}}
 
 
-async def define_rubric(uow: UnitOfWork, year: int, cmd: DefineRubric) -> dict:
+async def define_rubric(uow: UnitOfWork, cmd: DefineRubric, *, year: int) -> dict:
     assessment = await uow.load(Assessment, str(year))
     if assessment.published is not None:
         raise Conflict(f"{year} 年考核已发布，细则不能再改 / the {year} assessment is published", field="dimensions")
@@ -40,7 +40,7 @@ async def define_rubric(uow: UnitOfWork, year: int, cmd: DefineRubric) -> dict:
     return rubric_view(rubric)
 
 
-async def record_mark(uow: UnitOfWork, year: int, cmd: RecordMark, principal: Principal) -> dict:
+async def record_mark(uow: UnitOfWork, cmd: RecordMark, principal: Principal, *, year: int) -> dict:
     districts = await directory.subject_districts(uow.conn, cmd.subject_kind, cmd.subject_id)
     ensure_may_mark(principal, cmd.subject_kind, districts)
     assessment = await uow.load(Assessment, str(year))
@@ -58,7 +58,7 @@ def computation_view(computed: AssessmentComputed, results: list[AssessmentScore
             "results": [r.model_dump(mode="json") for r in results]}
 
 
-async def compute(uow: UnitOfWork, year: int, cmd: ComputeAssessment, principal: Principal) -> dict:
+async def compute(uow: UnitOfWork, cmd: ComputeAssessment, principal: Principal, *, year: int) -> dict:
     """Re-run a computation already made for the day (same cut-off, rubric and marks: the
     results must come out equal), or make a new one under the current watermarks."""
     ensure_city_level(principal, field="as_of")
@@ -84,7 +84,7 @@ async def compute(uow: UnitOfWork, year: int, cmd: ComputeAssessment, principal:
     return computation_view(event, results, recorded=True, reproduced=None)
 
 
-async def review(uow: UnitOfWork, year: int, cmd: ReviewAssessment, principal: Principal) -> dict:
+async def review(uow: UnitOfWork, cmd: ReviewAssessment, principal: Principal, *, year: int) -> dict:
     ensure_city_level(principal, field="as_of")
     assessment = await uow.load(Assessment, str(year))
     assessment.review_latest(cmd, principal.actor)
@@ -93,7 +93,7 @@ async def review(uow: UnitOfWork, year: int, cmd: ReviewAssessment, principal: P
             "stream_version": assessment.version}
 
 
-async def publish(uow: UnitOfWork, year: int, cmd: PublishAssessment) -> dict:
+async def publish(uow: UnitOfWork, cmd: PublishAssessment, *, year: int) -> dict:
     assessment = await uow.load(Assessment, str(year))
     assessment.publish(cmd)
     await uow.save(assessment)

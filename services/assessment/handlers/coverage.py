@@ -40,21 +40,21 @@ async def register_person(uow: UnitOfWork, cmd: RegisterPerson, principal: Princ
     return _state(person)
 
 
-async def record_eligibility(uow: UnitOfWork, person_id: str, cmd: RecordEligibility, principal: Principal) -> dict:
+async def record_eligibility(uow: UnitOfWork, cmd: RecordEligibility, principal: Principal, *, person_id: str) -> dict:
     person = await _load(uow, person_id, principal)
     person.set_eligibility(cmd, today(uow))
     await uow.save(person)
     return _state(person)
 
 
-async def record_coverage(uow: UnitOfWork, person_id: str, cmd: RecordCoverage, principal: Principal) -> dict:
+async def record_coverage(uow: UnitOfWork, cmd: RecordCoverage, principal: Principal, *, person_id: str) -> dict:
     person = await _load(uow, person_id, principal)
     person.cover(cmd, today(uow))
     await uow.save(person)
     return _state(person)
 
 
-async def end_coverage(uow: UnitOfWork, person_id: str, cover: str, cmd: EndCoverage, principal: Principal) -> dict:
+async def end_coverage(uow: UnitOfWork, cmd: EndCoverage, principal: Principal, *, person_id: str, cover: str) -> dict:
     person = await _load(uow, person_id, principal)
     person.end(cover, cmd, today(uow), await keys.sealer(uow.conn, person.stream_id, field="reason"))
     await uow.save(person)

@@ -5,12 +5,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 from shared.eventstore import UnitOfWork
+from shared.eventstore.errors import NotFound
 from shared.identity import Principal
-
 from shared.money import yuan
 
 from services.assessment.adapters import directory
-from shared.eventstore.errors import NotFound
 
 from services.assessment.domain.incomes import (
     CityIncome,
@@ -48,8 +47,8 @@ async def report_city_income(uow: UnitOfWork, cmd: ReportCityIncome) -> dict:
             "stream_version": city.version}
 
 
-async def review_village_income(uow: UnitOfWork, village_code: str, year: int, cmd: ReviewIncomeReport,
-                                principal: Principal) -> dict:
+async def review_village_income(uow: UnitOfWork, cmd: ReviewIncomeReport, principal: Principal, *,
+                                village_code: str, year: int) -> dict:
     incomes = await uow.load(VillageIncome, village_code)
     if not incomes.exists:
         raise NotFound(f"村 {village_code} 没有收入报告 / village {village_code} has no income report",

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date
+
 from shared.eventstore import UnitOfWork
 from shared.eventstore.errors import Forbidden
 from shared.identity import Principal, Role, ensure_district
 
 from services.assessment.adapters import directory
+from services.assessment.domain.commands import AcceptRectification
 from services.assessment.domain.inspections import (
     Inspection,
     RecordInspection,
@@ -28,8 +32,8 @@ async def record_inspection(uow: UnitOfWork, cmd: RecordInspection, principal: P
     return inspection.view(cmd.inspected_on)
 
 
-async def report_rectification(uow: UnitOfWork, inspection_id: str, finding_id: str, cmd: ReportRectification,
-                               principal: Principal) -> dict:
+async def report_rectification(uow: UnitOfWork, cmd: ReportRectification, principal: Principal, *,
+                               inspection_id: str, finding_id: str) -> dict:
     inspection = await uow.load(Inspection, inspection_id)
     inspection.finding(finding_id)
     if inspection.target_kind == "village":
@@ -46,22 +50,25 @@ async def report_rectification(uow: UnitOfWork, inspection_id: str, finding_id: 
     return inspection.view(on)
 
 
-async def accept_rectification(uow: UnitOfWork, inspection_id: str, finding_id: str, principal: Principal) -> dict:
+async def _inspectors_step(uow: UnitOfWork, principal: Principal, inspection_id: str, finding_id: str,
+                           step: Callable[[Inspection, date], object]) -> dict:
+    """An inspector's decision on a reported rectification, within the inspector's district."""
     inspection = await uow.load(Inspection, inspection_id)
     inspection.finding(finding_id)
     ensure_scope(principal, inspection.district)
     on = today(uow)
-    inspection.accept(finding_id, principal.actor, on)
+    step(inspection, on)
     await uow.save(inspection)
     return inspection.view(on)
 
 
-async def return_rectification(uow: UnitOfWork, inspection_id: str, finding_id: str, cmd: ReturnRectification,
-                               principal: Principal) -> dict:
-    inspection = await uow.load(Inspection, inspection_id)
-    inspection.finding(finding_id)
-    ensure_scope(principal, inspection.district)
-    on = today(uow)
-    inspection.send_back(finding_id, cmd, principal.actor, on)
-    await uow.save(inspection)
-    return inspection.view(on)
+async def accept_rectification(uow: UnitOfWork, cmd: AcceptRectification, principal: Principal, *,
+                               inspection_id: str, finding_id: str) -> dict:
+    return await _inspectors_step(uow, principal, inspection_id, finding_id,
+                                  lambda inspection, on: inspection.accept(finding_id, principal.actor, on))
+
+
+async def return_rectification(uow: UnitOfWork, cmd: ReturnRectification, principal: Principal, *,
+                               inspection_id: str, finding_id: str) -> dict:
+    return await _inspectors_step(uow, principal, inspection_id, finding_id,
+                                  lambda inspection, on: inspection.send_back(finding_id, cmd, principal.actor, on))

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from shared.eventstore import UnitOfWork
 from shared.identity import Principal
 
 from services.assessment.adapters import directory, evidence
 from services.assessment.domain.catalogue import TaskCatalogue
+from services.assessment.domain.commands import CancelMilestone, CancelProject, ReportMilestoneFiles, VerifyMilestone
 from services.assessment.domain.projects import (
-    CancelWithReason,
     PlanProject,
     Project,
     ReplanMilestone,
@@ -31,8 +33,8 @@ async def plan_project(uow: UnitOfWork, cmd: PlanProject, principal: Principal) 
             "stream_version": project.version}
 
 
-async def report_milestone(uow: UnitOfWork, project_id: str, milestone_id: str, cmd: ReportMilestone,
-                           principal: Principal, files: list[evidence.EvidenceFile] = ()) -> dict:
+async def report_milestone(uow: UnitOfWork, cmd: ReportMilestone, principal: Principal,
+                           files: Sequence[evidence.EvidenceFile] = (), *, project_id: str, milestone_id: str) -> dict:
     project = await uow.load(Project, project_id)
     project.milestone(milestone_id)
     await ensure_village_team(uow.conn, principal, project.village_code, project.district, officials=False)
@@ -47,7 +49,15 @@ async def report_milestone(uow: UnitOfWork, project_id: str, milestone_id: str, 
             "stream_version": project.version}
 
 
-async def verify_milestone(uow: UnitOfWork, project_id: str, milestone_id: str, principal: Principal) -> dict:
+async def report_milestone_files(uow: UnitOfWork, cmd: ReportMilestoneFiles, principal: Principal,
+                                 files: Sequence[evidence.EvidenceFile], *, project_id: str, milestone_id: str) -> dict:
+    """A report whose evidence came as uploaded files: stored with the report, in its transaction."""
+    report = ReportMilestone(evidence_text=cmd.evidence_text)
+    return await report_milestone(uow, report, principal, files, project_id=project_id, milestone_id=milestone_id)
+
+
+async def verify_milestone(uow: UnitOfWork, cmd: VerifyMilestone, principal: Principal, *, project_id: str,
+                           milestone_id: str) -> dict:
     project = await uow.load(Project, project_id)
     project.require_exists()
     ensure_scope(principal, project.district)
@@ -60,8 +70,8 @@ async def verify_milestone(uow: UnitOfWork, project_id: str, milestone_id: str, 
             "stream_version": project.version}
 
 
-async def return_milestone(uow: UnitOfWork, project_id: str, milestone_id: str, cmd: ReturnMilestone,
-                           principal: Principal) -> dict:
+async def return_milestone(uow: UnitOfWork, cmd: ReturnMilestone, principal: Principal, *, project_id: str,
+                           milestone_id: str) -> dict:
     project = await uow.load(Project, project_id)
     project.require_exists()
     ensure_scope(principal, project.district)
@@ -82,30 +92,30 @@ def _answer(project: Project, uow: UnitOfWork) -> dict:
     return project.view(today(uow))
 
 
-async def replan_project(uow: UnitOfWork, project_id: str, cmd: ReplanProject, principal: Principal) -> dict:
+async def replan_project(uow: UnitOfWork, cmd: ReplanProject, principal: Principal, *, project_id: str) -> dict:
     project = await _loaded(uow, project_id, principal)
     project.replan(cmd, principal.actor)
     await uow.save(project)
     return _answer(project, uow)
 
 
-async def replan_milestone(uow: UnitOfWork, project_id: str, milestone_id: str, cmd: ReplanMilestone,
-                           principal: Principal) -> dict:
+async def replan_milestone(uow: UnitOfWork, cmd: ReplanMilestone, principal: Principal, *, project_id: str,
+                           milestone_id: str) -> dict:
     project = await _loaded(uow, project_id, principal)
     project.replan_milestone(milestone_id, cmd, principal.actor)
     await uow.save(project)
     return _answer(project, uow)
 
 
-async def cancel_project(uow: UnitOfWork, project_id: str, cmd: CancelWithReason, principal: Principal) -> dict:
+async def cancel_project(uow: UnitOfWork, cmd: CancelProject, principal: Principal, *, project_id: str) -> dict:
     project = await _loaded(uow, project_id, principal)
     project.cancel(cmd.reason, principal.actor, today(uow))
     await uow.save(project)
     return _answer(project, uow)
 
 
-async def cancel_milestone(uow: UnitOfWork, project_id: str, milestone_id: str, cmd: CancelWithReason,
-                           principal: Principal) -> dict:
+async def cancel_milestone(uow: UnitOfWork, cmd: CancelMilestone, principal: Principal, *, project_id: str,
+                           milestone_id: str) -> dict:
     project = await _loaded(uow, project_id, principal)
     project.cancel_milestone(milestone_id, cmd.reason, principal.actor, today(uow))
     await uow.save(project)

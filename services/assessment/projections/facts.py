@@ -10,18 +10,25 @@ event 1..P of that source has been applied here (positions are dense in each ser
 log, and every event is published; partitions interleave, so events may arrive out of
 order — the ones ahead of the watermark wait in ``af.early``). Reading the watermark and
 then the rows filtered by it is exact even while the projection keeps applying events.
+
+So every event of the three sources moves the watermark, whether or not it adds a fact:
+``handles`` stays None. A ``when_<Event>`` gets the decoded, upcast event and hands its rows
+to ``_facts``, which inserts them and moves the watermark in the same statements.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
-from decimal import Decimal
 
 import asyncpg
 
+from shared.contracts import assessment as a
+from shared.contracts import funding as f
+from shared.contracts import registry as r
 from shared.eventstore import RecordedEvent
+from shared.eventstore.catalogue import UnknownEvent
 from shared.projections import Projection
+from shared.projections.projection import WHEN
 
 from services.assessment.domain.values import business_day
 
@@ -143,23 +150,27 @@ create table if not exists af.payments (
 create index if not exists af_payments_allocation on af.payments (allocation_id);
 """
 
-Rows = list[tuple[str, tuple]]  # (table, values): rows to insert, in order
-Rule = Callable[[RecordedEvent, dict, date, int], Rows]
-RULES: dict[tuple[str, str], Rule] = {}
-
-
-def on(source: str, *types: str):
-    def register(fn: Rule) -> Rule:
-        for t in types:
-            RULES[(source, t)] = fn
-        return fn
-    return register
+Row = tuple[str, tuple]  # (table, values): a row to insert
 
 
 def _insert(table: str, values: tuple, first: int = 1) -> str:
     # Rows keyed by their event (projects, findings…) may meet a copy of it: keep the first.
     params = ", ".join(f"${first + i}" for i in range(len(values)))
     return f"insert into {table} values ({params}) on conflict do nothing"
+
+
+def _day(recorded: RecordedEvent) -> date:
+    """The business day of an event that carries no day of its own."""
+    return business_day(recorded.occurred_at)
+
+
+MILESTONE_STEPS = {"MilestoneReported": ("reported", "reported_on", "reported_by"),
+                   "MilestoneVerified": ("verified", "verified_on", "verified_by"),
+                   "MilestoneReturned": ("returned", "returned_on", "returned_by")}
+RECTIFICATION_STEPS = {"RectificationReported": ("reported", "reported_on"),
+                       "RectificationAccepted": ("accepted", "accepted_on"),
+                       "RectificationReturned": ("returned", "returned_on")}
+COVER_STEPS = {"CoverageRecorded": ("covered", "covered_on"), "CoverageEnded": ("ended", "ended_on")}
 
 
 class AssessmentFacts(Projection):
@@ -171,184 +182,176 @@ class AssessmentFacts(Projection):
               "af.designations", "af.teams", "af.team_members", "af.assignments", "af.presence", "af.allocations",
               "af.allocation_amounts", "af.payments")
     schema_sql = SCHEMA
+    handles = None  # every event moves its source's watermark (see the module's docstring)
 
     async def apply(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
-        rule = RULES.get((event.source, event.type))
-        rows = rule(event, event.payload, business_day(event.occurred_at), event.global_position) if rule else []
+        when = getattr(self, WHEN + event.type, None)
+        decoded = event.decode() if when is not None else None
+        if when is None or isinstance(decoded, UnknownEvent) or type(decoded).service != event.source:
+            await self._facts(conn, event)  # no fact, but the position counts
+            return
+        await when(conn, decoded, event)
+
+    @staticmethod
+    async def _facts(conn: asyncpg.Connection, recorded: RecordedEvent, *rows: Row) -> None:
+        """Insert the event's facts and move its source's watermark past it."""
         if len(rows) == 1:  # the common case (presence, steps, payments): fact and watermark in one round trip
             table, values = rows[0]
             n = len(values)
             await conn.execute(f"with fact as ({_insert(table, values)}) select af.advance(${n + 1}, ${n + 2})",
-                               *values, event.source, event.global_position)
+                               *values, recorded.source, recorded.global_position)
             return
         for table, values in rows:
             await conn.execute(_insert(table, values), *values)
-        await conn.execute("select af.advance($1, $2)", event.source, event.global_position)
+        await conn.execute("select af.advance($1, $2)", recorded.source, recorded.global_position)
 
+    # assessment's own
 
-def _decimal(value) -> Decimal | None:
-    return None if value is None else Decimal(str(value))
+    async def when_ProjectPlanned(self, conn, e: a.ProjectPlanned, rec: RecordedEvent) -> None:
+        pos = rec.global_position
+        await self._facts(conn, rec, ("af.projects", (e.project_id, e.village_code, e.district, e.action_code,
+                                                      e.task_no, e.title, e.planned_start, e.planned_end, _day(rec),
+                                                      pos)),
+                          *(("af.milestones", (e.project_id, m.milestone_id, e.village_code, e.district, e.task_no,
+                                               m.title, m.due_on, m.funding_share_pct, pos)) for m in e.milestones))
 
+    async def _milestone_step(self, conn, e: a.MilestoneReported | a.MilestoneVerified | a.MilestoneReturned,
+                              rec: RecordedEvent) -> None:
+        step, on_field, by_field = MILESTONE_STEPS[rec.type]
+        pos = rec.global_position
+        on_day = getattr(e, on_field) or _day(rec)
+        await self._facts(conn, rec, ("af.milestone_steps", (e.project_id, e.milestone_id, step, on_day,
+                                                             getattr(e, by_field), pos)),
+                          *(("af.evidence_uses", (sha, e.project_id, e.milestone_id, pos))
+                            for sha in dict.fromkeys(getattr(e, "evidence_sha256", ()))))
 
-def _day(value: str | None, default: date) -> date:
-    return date.fromisoformat(value) if value else default
+    when_MilestoneReported = when_MilestoneVerified = when_MilestoneReturned = _milestone_step
 
+    async def when_MilestoneReplanned(self, conn, e: a.MilestoneReplanned, rec: RecordedEvent) -> None:
+        await self._facts(conn, rec, ("af.milestone_changes", (e.project_id, e.milestone_id, "replanned", e.due_on,
+                                                               _day(rec), rec.global_position)))
 
-@on("assessment", "ProjectPlanned")
-def _planned(e, p, day, pos) -> Rows:
-    return [("af.projects", (p["project_id"], p["village_code"], p["district"], p["action_code"], p["task_no"],
-                             p["title"], date.fromisoformat(p["planned_start"]), date.fromisoformat(p["planned_end"]),
-                             day, pos)),
-            *(("af.milestones", (p["project_id"], m["milestone_id"], p["village_code"], p["district"], p["task_no"],
-                                 m["title"], date.fromisoformat(m["due_on"]), _decimal(m.get("funding_share_pct")),
-                                 pos)) for m in p["milestones"])]
+    async def when_MilestoneCancelled(self, conn, e: a.MilestoneCancelled, rec: RecordedEvent) -> None:
+        await self._facts(conn, rec, ("af.milestone_changes", (e.project_id, e.milestone_id, "cancelled", None,
+                                                               e.cancelled_on or _day(rec), rec.global_position)))
 
+    async def when_ProjectCancelled(self, conn, e: a.ProjectCancelled, rec: RecordedEvent) -> None:
+        on_day, pos = e.cancelled_on or _day(rec), rec.global_position
+        await self._facts(conn, rec,
+                          ("af.milestone_changes", (e.project_id, "", "project_cancelled", None, on_day, pos)),
+                          *(("af.milestone_changes", (e.project_id, m, "cancelled", None, on_day, pos))
+                            for m in e.cancelled_milestone_ids))
 
-MILESTONE_STEPS = {"MilestoneReported": ("reported", "reported_on", "reported_by"),
-                   "MilestoneVerified": ("verified", "verified_on", "verified_by"),
-                   "MilestoneReturned": ("returned", "returned_on", "returned_by")}
+    async def when_CollectiveIncomeReported(self, conn, e: a.CollectiveIncomeReported, rec: RecordedEvent) -> None:
+        await self._facts(conn, rec, ("af.incomes", (e.village_code, e.district, e.year, "collective", e.income_fen,
+                                                     e.flagged, e.flag_reason, e.note, _day(rec), rec.global_position)))
 
+    async def when_FarmerIncomeReported(self, conn, e: a.FarmerIncomeReported, rec: RecordedEvent) -> None:
+        await self._facts(conn, rec, ("af.incomes", (e.village_code, e.district, e.year, "farmer", e.per_capita_fen,
+                                                     e.flagged, e.flag_reason, e.note, _day(rec), rec.global_position)))
 
-@on("assessment", *MILESTONE_STEPS)
-def _milestone_step(e, p, day, pos) -> Rows:
-    step, field, actor = MILESTONE_STEPS[e.type]
-    return [("af.milestone_steps", (p["project_id"], p["milestone_id"], step, _day(p.get(field), day), p.get(actor),
-                                    pos)),
-            *(("af.evidence_uses", (sha, p["project_id"], p["milestone_id"], pos))
-              for sha in dict.fromkeys(p.get("evidence_sha256", ())))]
+    async def when_IncomeReportReviewed(self, conn, e: a.IncomeReportReviewed, rec: RecordedEvent) -> None:
+        await self._facts(conn, rec, ("af.incomes", (e.village_code, e.district, e.year, e.measure, e.amount_fen,
+                                                     False, None, e.reason, e.reviewed_on or _day(rec),
+                                                     rec.global_position, not e.accepted)))
 
+    async def when_CityIncomeGrowthReported(self, conn, e: a.CityIncomeGrowthReported, rec: RecordedEvent) -> None:
+        await self._facts(conn, rec, ("af.city_incomes", (e.year, e.per_capita_fen, e.growth_pct, _day(rec),
+                                                          rec.global_position)))
 
-@on("assessment", "MilestoneReplanned")
-def _milestone_replanned(e, p, day, pos) -> Rows:
-    return [("af.milestone_changes", (p["project_id"], p["milestone_id"], "replanned", date.fromisoformat(p["due_on"]),
-                                      day, pos))]
+    async def when_LowIncomePersonRegistered(self, conn, e: a.LowIncomePersonRegistered, rec: RecordedEvent) -> None:
+        await self._facts(conn, rec, ("af.persons", (e.person_id, e.household_id, e.village_code, e.district,
+                                                     _day(rec), rec.global_position)))
 
+    async def when_EligibilityRecorded(self, conn, e: a.EligibilityRecorded, rec: RecordedEvent) -> None:
+        await self._cover_step(conn, e, rec, "eligible" if e.eligible else "ineligible", e.recorded_on)
 
-@on("assessment", "MilestoneCancelled")
-def _milestone_cancelled(e, p, day, pos) -> Rows:
-    return [("af.milestone_changes", (p["project_id"], p["milestone_id"], "cancelled", None,
-                                      _day(p.get("cancelled_on"), day), pos))]
+    async def _covered_or_ended(self, conn, e: a.CoverageRecorded | a.CoverageEnded, rec: RecordedEvent) -> None:
+        step, on_field = COVER_STEPS[rec.type]
+        await self._cover_step(conn, e, rec, step, getattr(e, on_field))
 
+    when_CoverageRecorded = when_CoverageEnded = _covered_or_ended
 
-@on("assessment", "ProjectCancelled")
-def _project_cancelled(e, p, day, pos) -> Rows:
-    on_day = _day(p.get("cancelled_on"), day)
-    return [("af.milestone_changes", (p["project_id"], "", "project_cancelled", None, on_day, pos)),
-            *(("af.milestone_changes", (p["project_id"], m, "cancelled", None, on_day, pos))
-              for m in p.get("cancelled_milestone_ids", ()))]
+    async def _cover_step(self, conn, e, rec: RecordedEvent, step: str, on_day: date | None) -> None:
+        await self._facts(conn, rec, ("af.cover_steps", (e.person_id, e.village_code, e.district, e.cover, step,
+                                                         on_day or _day(rec), rec.global_position)))
 
+    async def when_InspectionRecorded(self, conn, e: a.InspectionRecorded, rec: RecordedEvent) -> None:
+        await self._facts(conn, rec, *(("af.findings", (e.inspection_id, f.finding_id, e.target_kind, e.target_id,
+                                                        e.district, f.text, f.deadline, e.inspected_on,
+                                                        rec.global_position)) for f in e.findings))
 
-@on("assessment", "CollectiveIncomeReported", "FarmerIncomeReported")
-def _income(e, p, day, pos) -> Rows:
-    collective = e.type == "CollectiveIncomeReported"
-    return [("af.incomes", (p["village_code"], p["district"], p["year"], "collective" if collective else "farmer",
-                            p["income_fen"] if collective else p["per_capita_fen"], bool(p.get("flagged")),
-                            p.get("flag_reason"), p.get("note"), day, pos))]
+    async def _rectification(self, conn, e: a.RectificationReported | a.RectificationAccepted
+                             | a.RectificationReturned, rec: RecordedEvent) -> None:
+        step, on_field = RECTIFICATION_STEPS[rec.type]
+        await self._facts(conn, rec, ("af.finding_steps", (e.inspection_id, e.finding_id, step,
+                                                           getattr(e, on_field) or _day(rec), rec.global_position)))
 
+    when_RectificationReported = when_RectificationAccepted = when_RectificationReturned = _rectification
 
-@on("assessment", "IncomeReportReviewed")
-def _income_review(e, p, day, pos) -> Rows:
-    return [("af.incomes", (p["village_code"], p["district"], p["year"], p["measure"], p["amount_fen"], False, None,
-                            p.get("reason"), _day(p.get("reviewed_on"), day), pos, not p["accepted"]))]
+    # registry's
 
+    async def when_VillageRegistered(self, conn, e: r.VillageRegistered, rec: RecordedEvent) -> None:
+        await self._facts(conn, rec, *(("af.baselines", (e.code, e.district, int(y), fen, rec.global_position))
+                                       for y, fen in e.income_fen.items()))
 
-@on("assessment", "CityIncomeGrowthReported")
-def _city(e, p, day, pos) -> Rows:
-    return [("af.city_incomes", (p["year"], p["per_capita_fen"], _decimal(p["growth_pct"]), day, pos))]
+    async def when_VillageIncomeCorrected(self, conn, e: r.VillageIncomeCorrected, rec: RecordedEvent) -> None:
+        await self._facts(conn, rec, ("af.baselines", (e.code, e.district, int(e.year), e.income_fen,
+                                                       rec.global_position)))
 
+    async def _designation(self, conn, e: r.VillageDesignated | r.DesignationRevoked, rec: RecordedEvent) -> None:
+        await self._facts(conn, rec, ("af.designations", (e.code, e.district, isinstance(e, r.VillageDesignated),
+                                                          _day(rec), rec.global_position)))
 
-@on("assessment", "LowIncomePersonRegistered")
-def _person(e, p, day, pos) -> Rows:
-    return [("af.persons", (p["person_id"], p["household_id"], p["village_code"], p["district"], day, pos))]
+    when_VillageDesignated = when_DesignationRevoked = _designation
 
+    async def when_WorkTeamFormed(self, conn, e: r.WorkTeamFormed, rec: RecordedEvent) -> None:
+        day, pos = _day(rec), rec.global_position
+        await self._facts(conn, rec, ("af.teams", (e.team_id, e.lead_unit_id, e.district, day, pos)),
+                          *(("af.team_members", (e.team_id, c, True, day, pos)) for c in dict.fromkeys(e.member_ids)))
 
-@on("assessment", "EligibilityRecorded", "CoverageRecorded", "CoverageEnded")
-def _cover(e, p, day, pos) -> Rows:
-    if e.type == "EligibilityRecorded":
-        step, on_day = ("eligible" if p["eligible"] else "ineligible"), _day(p.get("recorded_on"), day)
-    elif e.type == "CoverageRecorded":
-        step, on_day = "covered", _day(p.get("covered_on"), day)
-    else:
-        step, on_day = "ended", _day(p.get("ended_on"), day)
-    return [("af.cover_steps", (p["person_id"], p["village_code"], p["district"], p["cover"], step, on_day, pos))]
+    async def when_TeamMembersChanged(self, conn, e: r.TeamMembersChanged, rec: RecordedEvent) -> None:
+        day, pos = _day(rec), rec.global_position
+        await self._facts(conn, rec, *(("af.team_members", (e.team_id, c, False, day, pos)) for c in e.removed),
+                          *(("af.team_members", (e.team_id, c, True, day, pos)) for c in e.added))
 
+    async def _assignment(self, conn, e: r.TeamAssigned | r.TeamUnassigned, rec: RecordedEvent) -> None:
+        await self._facts(conn, rec, ("af.assignments", (e.team_id, e.village_code, e.district,
+                                                         getattr(e, "lead_unit_id", None),
+                                                         isinstance(e, r.TeamAssigned), _day(rec),
+                                                         rec.global_position)))
 
-@on("assessment", "InspectionRecorded")
-def _inspection(e, p, day, pos) -> Rows:
-    return [("af.findings", (p["inspection_id"], f["finding_id"], p["target_kind"], p["target_id"], p["district"],
-                             f["text"], date.fromisoformat(f["deadline"]), date.fromisoformat(p["inspected_on"]), pos))
-            for f in p["findings"]]
+    when_TeamAssigned = when_TeamUnassigned = _assignment
 
+    async def when_CadrePresenceLogged(self, conn, e: r.CadrePresenceLogged, rec: RecordedEvent) -> None:
+        await self._facts(conn, rec, ("af.presence", (e.cadre_id, e.team_id, e.village_code, e.day,
+                                                      rec.global_position)))
 
-RECTIFICATION_STEPS = {"RectificationReported": ("reported", "reported_on"),
-                       "RectificationAccepted": ("accepted", "accepted_on"),
-                       "RectificationReturned": ("returned", "returned_on")}
+    # funding's
 
+    async def when_FundsAllocated(self, conn, e: f.FundsAllocated, rec: RecordedEvent) -> None:
+        pos = rec.global_position
+        await self._facts(conn, rec, ("af.allocations", (e.allocation_id, e.village_code, e.district, e.fiscal_year,
+                                                         e.project_id, e.task_no, pos)),
+                          ("af.allocation_amounts", (e.allocation_id, "set", e.amount_fen, _day(rec), pos)))
 
-@on("assessment", *RECTIFICATION_STEPS)
-def _rectification(e, p, day, pos) -> Rows:
-    step, field = RECTIFICATION_STEPS[e.type]
-    return [("af.finding_steps", (p["inspection_id"], p["finding_id"], step, _day(p.get(field), day), pos))]
+    async def when_AllocationAdjusted(self, conn, e: f.AllocationAdjusted, rec: RecordedEvent) -> None:
+        await self._facts(conn, rec, ("af.allocation_amounts", (e.allocation_id, "set", e.amount_fen, _day(rec),
+                                                                rec.global_position)))
 
+    async def _released(self, conn, e: f.AllocationCancelled | f.FrozenRemainderReleased, rec: RecordedEvent) -> None:
+        await self._facts(conn, rec, ("af.allocation_amounts", (e.allocation_id, "cancel", e.released_fen, _day(rec),
+                                                                rec.global_position)))
 
-@on("registry", "VillageRegistered")
-def _village(e, p, day, pos) -> Rows:
-    return [("af.baselines", (p["code"], p["district"], int(y), fen, pos)) for y, fen in p["income_fen"].items()]
+    when_AllocationCancelled = when_FrozenRemainderReleased = _released
 
+    async def when_DisbursementPaid(self, conn, e: f.DisbursementPaid, rec: RecordedEvent) -> None:
+        await self._payment(conn, e, rec, e.amount_fen, e.paid_on or _day(rec))
 
-@on("registry", "VillageIncomeCorrected")
-def _baseline_corrected(e, p, day, pos) -> Rows:
-    return [("af.baselines", (p["code"], p["district"], int(p["year"]), p["income_fen"], pos))]
+    async def when_DisbursementReversed(self, conn, e: f.DisbursementReversed, rec: RecordedEvent) -> None:
+        await self._payment(conn, e, rec, -e.amount_fen, _day(rec))
 
-
-@on("registry", "VillageDesignated", "DesignationRevoked")
-def _designation(e, p, day, pos) -> Rows:
-    return [("af.designations", (p["code"], p["district"], e.type == "VillageDesignated", day, pos))]
-
-
-@on("registry", "WorkTeamFormed")
-def _team(e, p, day, pos) -> Rows:
-    return [("af.teams", (p["team_id"], p["lead_unit_id"], p.get("district"), day, pos)),
-            *(("af.team_members", (p["team_id"], c, True, day, pos)) for c in dict.fromkeys(p["member_ids"]))]
-
-
-@on("registry", "TeamMembersChanged")
-def _members(e, p, day, pos) -> Rows:
-    return [*(("af.team_members", (p["team_id"], c, False, day, pos)) for c in p["removed"]),
-            *(("af.team_members", (p["team_id"], c, True, day, pos)) for c in p["added"])]
-
-
-@on("registry", "TeamAssigned", "TeamUnassigned")
-def _assignment(e, p, day, pos) -> Rows:
-    return [("af.assignments", (p["team_id"], p["village_code"], p["district"], p.get("lead_unit_id"),
-                                e.type == "TeamAssigned", day, pos))]
-
-
-@on("registry", "CadrePresenceLogged")
-def _presence(e, p, day, pos) -> Rows:
-    return [("af.presence", (p["cadre_id"], p["team_id"], p["village_code"], date.fromisoformat(p["day"]), pos))]
-
-
-@on("funding", "FundsAllocated")
-def _allocated(e, p, day, pos) -> Rows:
-    return [("af.allocations", (p["allocation_id"], p["village_code"], p["district"], p["fiscal_year"],
-                                p.get("project_id"), p.get("task_no"), pos)),
-            ("af.allocation_amounts", (p["allocation_id"], "set", p["amount_fen"], day, pos))]
-
-
-@on("funding", "AllocationAdjusted")
-def _adjusted(e, p, day, pos) -> Rows:
-    return [("af.allocation_amounts", (p["allocation_id"], "set", p["amount_fen"], day, pos))]
-
-
-@on("funding", "AllocationCancelled", "FrozenRemainderReleased")
-def _cancelled(e, p, day, pos) -> Rows:
-    return [("af.allocation_amounts", (p["allocation_id"], "cancel", p["released_fen"], day, pos))]
-
-
-@on("funding", "DisbursementPaid", "DisbursementReversed")
-def _payment(e, p, day, pos) -> Rows:
-    paid = e.type == "DisbursementPaid"
-    return [("af.payments", (p["disbursement_id"], p["allocation_id"], p["village_code"], p["district"],
-                             p["amount_fen"] if paid else -p["amount_fen"],
-                             _day(p.get("paid_on"), day) if paid else day, pos))]
+    async def _payment(self, conn, e: f.DisbursementPaid | f.DisbursementReversed, rec: RecordedEvent, fen: int,
+                       on_day: date) -> None:
+        await self._facts(conn, rec, ("af.payments", (e.disbursement_id, e.allocation_id, e.village_code, e.district,
+                                                      fen, on_day, rec.global_position)))

@@ -34,22 +34,14 @@ async def published(settings, event_type: str, project_id: str, timeout: float =
     raise AssertionError(f"no {event_type} for {project_id} on {settings.topic('assessment')}")
 
 
-async def test_a_verified_milestone_is_published_and_releases_the_tranche(assessment, settings, token):
-    served = await assessment.village_with_team()
-    village, secretary = served.village, served.secretary
-    project = uid("P")
-    plan = {"project_id": project, "village_code": village, "task_no": 1, "title": "食用菌大棚",
-            "planned_start": "2022-01-01", "planned_end": "2022-12-31",
-            "milestones": [{"milestone_id": "M1", "title": "开工", "due_on": "2022-03-31", "funding_share_pct": "40"},
-                           {"milestone_id": "M2", "title": "投产", "due_on": "2022-09-30", "funding_share_pct": "60"}]}
+async def planned_and_allocated(assessment, plan: dict, secretary: dict):
+    """The project planned by the village's team, then funded with one tranche per milestone
+    once funding has heard of it: (the plan's answer, funding's client, the allocation's body)."""
     created = await assessment.until_created("/projects", plan, secretary, "the team known to assessment")
-    assert created.json()["action_code"] == "industry"
-
     funding = assessment.funding
     line = await funding.line("10000.00")
-    allocation = uid("A")
-    body = {"allocation_id": allocation, "line_id": line, "village_code": village, "amount": "1000.00",
-            "project_id": project, "task_no": 1,
+    body = {"allocation_id": uid("A"), "line_id": line, "village_code": plan["village_code"], "amount": "1000.00",
+            "project_id": plan["project_id"], "task_no": 1,
             "tranches": [{"tranche_no": 1, "amount": "400.00", "milestone_id": "M1"},
                          {"tranche_no": 2, "amount": "600.00", "milestone_id": "M2"}]}
 
@@ -58,6 +50,20 @@ async def test_a_verified_milestone_is_published_and_releases_the_tranche(assess
         return r if r.status_code == 201 else None
 
     await wait_for(allocate, "funding knows the planned project")
+    return created, funding, body
+
+
+async def test_a_verified_milestone_is_published_and_releases_the_tranche(assessment, settings, token):
+    served = await assessment.village_with_team()
+    village, secretary = served.village, served.secretary
+    project = uid("P")
+    plan = {"project_id": project, "village_code": village, "task_no": 1, "title": "食用菌大棚",
+            "planned_start": "2022-01-01", "planned_end": "2022-12-31",
+            "milestones": [{"milestone_id": "M1", "title": "开工", "due_on": "2022-03-31", "funding_share_pct": "40"},
+                           {"milestone_id": "M2", "title": "投产", "due_on": "2022-09-30", "funding_share_pct": "60"}]}
+    created, funding, body = await planned_and_allocated(assessment, plan, secretary)
+    assert created.json()["action_code"] == "industry"
+    allocation = body["allocation_id"]
 
     report = {"evidence_text": "大棚主体完工，附验收照片", "evidence_sha256": ["ab" * 32]}
     r = await assessment.post(f"/projects/{project}/milestones/M1/report", report,
@@ -93,20 +99,8 @@ async def test_a_cancelled_project_returns_its_unreleased_tranches_to_the_line(a
             "planned_start": "2022-01-01", "planned_end": "2022-12-31",
             "milestones": [{"milestone_id": "M1", "title": "开工", "due_on": "2022-03-31"},
                            {"milestone_id": "M2", "title": "投产", "due_on": "2022-09-30"}]}
-    await assessment.until_created("/projects", plan, secretary, "the team known to assessment")
-    funding = assessment.funding
-    line = await funding.line("10000.00")
-    allocation = uid("A")
-    body = {"allocation_id": allocation, "line_id": line, "village_code": village, "amount": "1000.00",
-            "project_id": project, "task_no": 1,
-            "tranches": [{"tranche_no": 1, "amount": "400.00", "milestone_id": "M1"},
-                         {"tranche_no": 2, "amount": "600.00", "milestone_id": "M2"}]}
-
-    async def allocate():
-        r = await funding.post("/allocations", body)
-        return r if r.status_code == 201 else None
-
-    await wait_for(allocate, "funding knows the planned project")
+    _, funding, body = await planned_and_allocated(assessment, plan, secretary)
+    allocation = body["allocation_id"]
     official = token(Role.district_official, subject="official-e2e", district=village[:6])
     refused = await assessment.post(f"/projects/{project}/cancel", {"reason": "x"}, official)
     assert refused.status_code == 422 and refused.json()["detail"][0]["loc"] == ["body", "reason"], refused.text

@@ -3,6 +3,9 @@ assessment tests build on."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -14,7 +17,9 @@ from shared.contracts.registry import (
     WorkTeamFormed,
 )
 from shared.http.auth import Principal, Role
+from tests.support.db import dispose, fresh_store_pool
 
+from services.assessment.domain.commands import VerifyMilestone
 from services.assessment.domain.incomes import ReportCityIncome, ReportVillageIncome
 from services.assessment.domain.projects import PlanProject, ReportMilestone
 from services.assessment.domain.rubric import DefineRubric
@@ -63,9 +68,10 @@ async def year_2022(world: World) -> None:
                        {"milestone_id": "m2", "title": "投产", "due_on": "2022-09-30", "funding_share_pct": "60"}]})
     await world.command(lambda uow: projects.plan_project(uow, plan, TEAM1), principal=TEAM1, day=date(2022, 1, 5))
     evidence = ReportMilestone(evidence_text="主体完工", evidence_sha256=["b" * 64])
-    await world.command(lambda uow: projects.report_milestone(uow, "P-1", "m1", evidence, TEAM1),
+    await world.command(lambda uow: projects.report_milestone(uow, evidence, TEAM1, project_id="P-1", milestone_id="m1"),
                         principal=TEAM1, day=date(2022, 3, 20))
-    await world.command(lambda uow: projects.verify_milestone(uow, "P-1", "m1", ASSESSOR),
+    await world.command(lambda uow: projects.verify_milestone(uow, VerifyMilestone(), ASSESSOR, project_id="P-1",
+                                                                 milestone_id="m1"),
                         principal=ASSESSOR, day=date(2022, 3, 25))
     for code, amount, who in ((V1, "250000", TEAM1), (V2, "150000", TEAM2)):
         cmd = ReportVillageIncome(village_code=code, year=2022, collective_income=Decimal(amount))
@@ -77,7 +83,7 @@ async def year_2022(world: World) -> None:
                                                          {"code": "task_progress", "weight": 30},
                                                          {"code": "presence", "weight": 20}],
                                           "params": {"presence_days_per_year": 30}})
-    await world.command(lambda uow: assessments.define_rubric(uow, 2022, rubric))
+    await world.command(lambda uow: assessments.define_rubric(uow, rubric, year=2022))
     await presence(world, "c1", "T-1", V1, date(2022, 6, 1), 30)
     await world.sync()
 
@@ -97,3 +103,13 @@ async def another_district(world: World) -> None:
                         date(2021, 5, 1))
     await world.foreign("registry", TeamAssigned(team_id="T-9", lead_unit_id="U-9", village_code=V9,
                                                  district="120110", reason="因需对接"), date(2021, 5, 2))
+
+
+@asynccontextmanager
+async def world_of_2022(settings, prefix: str) -> AsyncIterator[World]:
+    """A fresh store with ``year_2022`` in it, dropped afterwards."""
+    name, pool = await fresh_store_pool(settings, prefix)
+    world = await World(pool).setup()
+    await year_2022(world)
+    yield world
+    await dispose(settings, name, pool)

@@ -32,11 +32,13 @@ async def reported_twice(world: World) -> None:
     for day, photo in ((date(2022, 5, 20), ROAD), (date(2022, 5, 25), BRIDGE)):
         report = ReportMilestone(evidence_text="路面完工")
         await world.command(
-            lambda uow, photo=photo: projects.report_milestone(uow, "P-9", "m1", report, TEAM9, [photo]),
+            lambda uow, photo=photo: projects.report_milestone(uow, report, TEAM9, [photo], project_id="P-9",
+                                                                milestone_id="m1"),
             principal=TEAM9, day=day)
         if photo is ROAD:
             send_back = ReturnMilestone(reason="照片不清晰")
-            await world.command(lambda uow: projects.return_milestone(uow, "P-9", "m1", send_back, ASSESSOR),
+            await world.command(lambda uow: projects.return_milestone(uow, send_back, ASSESSOR, project_id="P-9",
+                                                                        milestone_id="m1"),
                                 principal=ASSESSOR, day=date(2022, 5, 22))
     await world.sync()
 

@@ -7,8 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from tests.support.db import dispose, fresh_store_pool
-
+from services.assessment.domain.commands import AcceptRectification
 from services.assessment.domain.coverage import RecordCoverage, RegisterPerson
 from services.assessment.domain.incomes import ReportVillageIncome
 from services.assessment.domain.inspections import RecordInspection, ReportRectification
@@ -18,8 +17,8 @@ from services.assessment.queries import incomes as income_queries
 from services.assessment.queries import inspections as finding_queries
 from services.assessment.queries import milestones as milestone_queries
 from services.assessment.queries.scope import ReadScope
-from tests.integration.assessment.scenario import ASSESSOR, FACTOR, TEAM1, TEAM2, V1, V2, year_2022
-from tests.integration.assessment.world import CITY, World
+from tests.integration.assessment.scenario import ASSESSOR, FACTOR, TEAM1, TEAM2, V1, V2, world_of_2022
+from tests.integration.assessment.world import CITY
 
 CITY_WIDE = ReadScope()  # the queries take the reader's scope; these tests read as the city office
 
@@ -28,11 +27,8 @@ INSPECTOR = CITY.model_copy(update={"subject": "zhao"})
 
 @pytest.fixture
 async def world(settings):
-    name, pool = await fresh_store_pool(settings, "aq")
-    world = await World(pool).setup()
-    await year_2022(world)
-    yield world
-    await dispose(settings, name, pool)
+    async with world_of_2022(settings, "aq") as world:
+        yield world
 
 
 async def test_a_milestone_is_flagged_overdue_the_day_after_it_was_due(world):
@@ -57,8 +53,8 @@ async def test_the_gap_list_names_everyone_eligible_and_not_covered(world):
         cmd = RegisterPerson(person_id=person, household_id=f"H-{person}", village_code=village, eligible_for=covers)
         await world.command(lambda uow, cmd=cmd, who=who: coverage.register_person(uow, cmd, who),
                             day=date(2022, 3, 1))
-    await world.command(lambda uow: coverage.record_coverage(uow, "P-0001", RecordCoverage(cover="medical_insurance"),
-                                                             TEAM1), day=date(2022, 4, 1))
+    await world.command(lambda uow: coverage.record_coverage(uow, RecordCoverage(cover="medical_insurance"), TEAM1,
+                                                             person_id="P-0001"), day=date(2022, 4, 1))
     await world.sync()
     async with world.pool.acquire() as conn:
         before = await gap_queries.gaps(conn, date(2022, 3, 31), None, None, CITY_WIDE)
@@ -95,9 +91,11 @@ async def test_findings_are_overdue_after_their_deadline_until_accepted(world):
         "findings": [{"finding_id": "f1", "text": "台账不全", "deadline": "2022-06-30"},
                      {"finding_id": "f2", "text": "公示不及时", "deadline": "2022-07-31"}]})
     await world.command(lambda uow: inspections.record_inspection(uow, cmd, INSPECTOR))
-    await world.command(lambda uow: inspections.report_rectification(uow, "I-1", "f1", ReportRectification(text="已补"),
-                                                                     TEAM1), day=date(2022, 6, 20))
-    await world.command(lambda uow: inspections.accept_rectification(uow, "I-1", "f1", ASSESSOR),
+    await world.command(lambda uow: inspections.report_rectification(uow, ReportRectification(text="已补"), TEAM1,
+                                                                     inspection_id="I-1", finding_id="f1"),
+                        day=date(2022, 6, 20))
+    await world.command(lambda uow: inspections.accept_rectification(uow, AcceptRectification(), ASSESSOR,
+                                                                     inspection_id="I-1", finding_id="f1"),
                         day=date(2022, 6, 25))
     await world.sync()
     async with world.pool.acquire() as conn:

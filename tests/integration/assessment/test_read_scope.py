@@ -137,8 +137,8 @@ async def test_tokens_without_their_scope_read_nothing(world):
 
 
 async def test_unpublished_results_and_marks_stay_with_assessors_until_published(world):
-    await world.command(lambda uow: assessments.compute(uow, 2022, ComputeAssessment(as_of=date(2023, 1, 31)),
-                                                        ASSESSOR), day=date(2023, 2, 1))
+    await world.command(lambda uow: assessments.compute(uow, ComputeAssessment(as_of=date(2023, 1, 31)),
+                                                        ASSESSOR, year=2022), day=date(2023, 2, 1))
     for who in (OFFICIAL, TEAM1, UNIT1, FINANCE, INSPECTOR):
         r = await get(world, who, "/assessments/2022")
         assert r.status_code == 200 and r.json() == {"year": 2022, "published": False, "as_of": None,
@@ -146,9 +146,9 @@ async def test_unpublished_results_and_marks_stay_with_assessors_until_published
     full = (await get(world, ASSESSOR, "/assessments/2022")).json()
     assert full["status"] == "computed" and full["latest"]["results"] and "marks" in full
 
-    await world.command(lambda uow: assessments.review(uow, 2022, ReviewAssessment(as_of=date(2023, 1, 31),
-                                                                                   approved=True), REVIEWER))
-    await world.command(lambda uow: assessments.publish(uow, 2022, PublishAssessment(as_of=date(2023, 1, 31))))
+    await world.command(lambda uow: assessments.review(uow, ReviewAssessment(as_of=date(2023, 1, 31),
+                                                                             approved=True), REVIEWER, year=2022))
+    await world.command(lambda uow: assessments.publish(uow, PublishAssessment(as_of=date(2023, 1, 31)), year=2022))
     public = (await get(world, OFFICIAL, "/assessments/2022")).json()
     assert public["published"] is True and public["results"] == full["latest"]["results"]
     assert "marks" not in public and "review" not in public

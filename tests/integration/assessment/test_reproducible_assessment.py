@@ -10,13 +10,23 @@ from decimal import Decimal
 import pytest
 
 from shared.contracts.funding import DisbursementPaid, FundsAllocated
-from tests.support.db import dispose, fresh_store_pool
 
 from services.assessment.domain.assessment import ComputeAssessment, PublishAssessment, ReviewAssessment
+from services.assessment.domain.commands import VerifyMilestone
 from services.assessment.domain.incomes import ReportVillageIncome
 from services.assessment.domain.projects import ReportMilestone
 from services.assessment.handlers import assessments, incomes, projects
-from tests.integration.assessment.scenario import ASSESSOR, FACTOR, REVIEWER, TEAM1, TEAM2, V1, V2, presence, year_2022
+from tests.integration.assessment.scenario import (
+    ASSESSOR,
+    FACTOR,
+    REVIEWER,
+    TEAM1,
+    TEAM2,
+    V1,
+    V2,
+    presence,
+    world_of_2022,
+)
 from tests.integration.assessment.world import World
 
 AS_OF = date(2023, 1, 31)  # the year's incomes are reported in January
@@ -24,16 +34,14 @@ AS_OF = date(2023, 1, 31)  # the year's incomes are reported in January
 
 @pytest.fixture
 async def world(settings):
-    name, pool = await fresh_store_pool(settings, "arep")
-    world = await World(pool).setup()
-    await year_2022(world)
-    yield world
-    await dispose(settings, name, pool)
+    async with world_of_2022(settings, "arep") as world:
+        yield world
 
 
 async def compute(world: World, refresh: bool = False, day: date = date(2023, 2, 1)) -> dict:
     cmd = ComputeAssessment(as_of=AS_OF, refresh=refresh)
-    return await world.command(lambda uow: assessments.compute(uow, 2022, cmd, ASSESSOR), principal=ASSESSOR, day=day)
+    return await world.command(lambda uow: assessments.compute(uow, cmd, ASSESSOR, year=2022), principal=ASSESSOR,
+                               day=day)
 
 
 def scores(result: dict) -> dict[tuple[str, str], tuple[str, str]]:
@@ -46,9 +54,10 @@ async def later_events(world: World) -> None:
     await world.command(lambda uow: incomes.report_village_income(uow, fix, TEAM2, FACTOR), principal=TEAM2,
                         day=date(2023, 1, 20))
     evidence = ReportMilestone(evidence_text="已投产", evidence_sha256=["c" * 64])
-    await world.command(lambda uow: projects.report_milestone(uow, "P-1", "m2", evidence, TEAM1), principal=TEAM1,
-                        day=date(2022, 9, 28))
-    await world.command(lambda uow: projects.verify_milestone(uow, "P-1", "m2", ASSESSOR), principal=ASSESSOR,
+    await world.command(lambda uow: projects.report_milestone(uow, evidence, TEAM1, project_id="P-1", milestone_id="m2"),
+                        principal=TEAM1, day=date(2022, 9, 28))
+    await world.command(lambda uow: projects.verify_milestone(uow, VerifyMilestone(), ASSESSOR, project_id="P-1",
+                                                              milestone_id="m2"), principal=ASSESSOR,
                         day=date(2022, 9, 29))
     await presence(world, "c3", "T-2", V2, date(2022, 7, 1), 40)
     await world.foreign("funding", FundsAllocated(allocation_id="A-1", line_id="L-1", source="city_special",
@@ -91,9 +100,9 @@ async def test_a_rerun_holds_after_the_facts_are_rebuilt_in_another_order(world)
 
 async def test_the_computation_event_records_its_cutoff_and_a_published_year_reruns_only_its_day(world):
     first = await compute(world)
-    await world.command(lambda uow: assessments.review(uow, 2022, ReviewAssessment(as_of=AS_OF, approved=True),
-                                                       REVIEWER), principal=REVIEWER)
-    await world.command(lambda uow: assessments.publish(uow, 2022, PublishAssessment(as_of=AS_OF)))
+    await world.command(lambda uow: assessments.review(uow, ReviewAssessment(as_of=AS_OF, approved=True), REVIEWER,
+                                                       year=2022), principal=REVIEWER)
+    await world.command(lambda uow: assessments.publish(uow, PublishAssessment(as_of=AS_OF), year=2022))
     events = await world.store.read_stream(None, "assessment-2022")
     computed = next(e for e in events if e.type == "AssessmentComputed")
     assert computed.payload["cutoff"] == first["cutoff"] and computed.payload["computed_by"] == "assessor:wang"

@@ -31,7 +31,7 @@ def waiting(monkeypatch, seconds: float) -> None:
 
 async def compute(world: World) -> dict:
     cmd = ComputeAssessment(as_of=date(2023, 1, 31))
-    return await world.command(lambda uow: assessments.compute(uow, 2022, cmd, ASSESSOR), principal=ASSESSOR,
+    return await world.command(lambda uow: assessments.compute(uow, cmd, ASSESSOR, year=2022), principal=ASSESSOR,
                                day=date(2023, 2, 10))
 
 

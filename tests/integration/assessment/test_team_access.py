@@ -58,11 +58,13 @@ async def test_an_unassigned_team_may_no_longer_report(world):
     await world.command(lambda uow: projects.plan_project(uow, plan("P-A"), TEAM1))
     evidence = ReportMilestone(evidence_text="完工", evidence_sha256=[])
     with pytest.raises(Forbidden):  # district officials plan, but only the team reports
-        await world.command(lambda uow: projects.report_milestone(uow, "P-A", "m1", evidence, OFFICIAL_120119))
+        await world.command(lambda uow: projects.report_milestone(uow, evidence, OFFICIAL_120119, project_id="P-A",
+                                                                          milestone_id="m1"))
     await world.foreign("registry", TeamUnassigned(team_id="T-1", village_code=V1, district="120119",
                                                    reason="调整"), date(2022, 5, 1))
     with pytest.raises(Forbidden):
-        await world.command(lambda uow: projects.report_milestone(uow, "P-A", "m1", evidence, TEAM1))
+        await world.command(lambda uow: projects.report_milestone(uow, evidence, TEAM1, project_id="P-A",
+                                                                  milestone_id="m1"))
     with pytest.raises(Forbidden):
         await world.command(lambda uow: coverage.register_person(
             uow, RegisterPerson(person_id="P-0001", household_id="H-01", village_code=V1), TEAM1))

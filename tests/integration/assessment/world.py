@@ -18,7 +18,7 @@ from shared.projections.directory import VillageDirectory
 from tests.support.db import dispose, fresh_store_pool, sequence_until
 
 from services.assessment.adapters.evidence import SCHEMA
-from services.assessment.domain.values import BEIJING
+from shared.dates import BEIJING
 from services.assessment.projections.facts import AssessmentFacts
 
 CITY = Principal(subject="office", role=Role.city_office)

@@ -4,33 +4,39 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Response
-
-from shared.http.auth import Principal, Role, require
-from shared.http.deps import IdempotencyKey, Meta, Store
+from fastapi import APIRouter, Path, Query
 
 from services.assessment.config import assessment_settings
 from services.assessment.domain.incomes import ReportCityIncome, ReportVillageIncome, ReviewIncomeReport
-from services.assessment.entrypoints.routes.common import AsOfDay, Pool, run
-from services.assessment.entrypoints.routes.readers import Scoped
-from services.assessment.handlers import incomes as handlers
+from services.assessment.entrypoints.deps import (
+    AsOfDay,
+    Assessor,
+    CityOffice,
+    District,
+    Pool,
+    Run,
+    Scoped,
+    VillageCodePath,
+    VillageSide,
+)
+from services.assessment.entrypoints.schemas import (
+    CityIncomeReportedView,
+    FlaggedIncomes,
+    IncomeChecks,
+    IncomeReviewedView,
+    VillageIncomeReportedView,
+)
 from services.assessment.queries import incomes as queries
 
 router = APIRouter(prefix="/incomes", tags=["收入 incomes"])
-Reporter = Annotated[Principal, Depends(require(Role.district_official, Role.first_secretary))]
-Reviewer = Annotated[Principal, Depends(require(Role.assessor))]
-VillageCodePath = Annotated[str, Path(pattern=r"^\d{12}$", description="村代码 / village code")]
-District = Annotated[str | None, Query(pattern=r"^\d{6}$", description="区代码 / district code")]
+IncomeYear = Annotated[int, Path(ge=2018, le=2100)]
 
 
 @router.post("/villages", status_code=201,
              summary="村收入年报：集体经营性收入、农民人均可支配收入 / a village's incomes for a year",
              responses={422: {"description": "负数，或较上年变动过大且无说明 / negative, or a large change without a note"}})
-async def report_village(cmd: ReportVillageIncome, store: Store, meta: Meta, response: Response, principal: Reporter,
-                         idempotency_key: IdempotencyKey = None) -> dict:
-    factor = assessment_settings().income_jump_factor
-    return await run(store, "ReportVillageIncome", cmd, meta,
-                     lambda uow: handlers.report_village_income(uow, cmd, principal, factor), idempotency_key, response)
+async def report_village(cmd: ReportVillageIncome, principal: VillageSide, run: Run) -> VillageIncomeReportedView:
+    return await run(cmd, principal, assessment_settings().income_jump_factor)
 
 
 @router.post("/villages/{village_code}/{year}/review",
@@ -39,36 +45,29 @@ async def report_village(cmd: ReportVillageIncome, store: Store, meta: Meta, res
              responses={403: {"description": "填报人本人复核 / the reporter reviewing their own report"},
                         404: {"description": "没有该年的报告 / no report of the year"},
                         409: {"description": "未被标记或已复核 / not flagged, or already reviewed"}})
-async def review_village(village_code: VillageCodePath, year: Annotated[int, Path(ge=2018, le=2100)],
-                         cmd: ReviewIncomeReport, store: Store, meta: Meta, response: Response, principal: Reviewer,
-                         idempotency_key: IdempotencyKey = None) -> dict:
-    return await run(store, "ReviewIncomeReport", {"village_code": village_code, "year": year,
-                                                   **cmd.model_dump(mode="json")}, meta,
-                     lambda uow: handlers.review_village_income(uow, village_code, year, cmd, principal),
-                     idempotency_key, response, created=False)
+async def review_village(village_code: VillageCodePath, year: IncomeYear, cmd: ReviewIncomeReport,
+                         principal: Assessor, run: Run) -> IncomeReviewedView:
+    return await run(cmd, principal, village_code=village_code, year=year, created=False)
 
 
 @router.post("/city", status_code=201,
              summary="全市农民人均可支配收入及增幅（市办）/ the city's per-capita income and growth (city office)")
-async def report_city(cmd: ReportCityIncome, store: Store, meta: Meta, response: Response,
-                      _: Annotated[Principal, Depends(require())], idempotency_key: IdempotencyKey = None) -> dict:
-    return await run(store, "ReportCityIncome", cmd, meta, lambda uow: handlers.report_city_income(uow, cmd),
-                     idempotency_key, response)
+async def report_city(cmd: ReportCityIncome, _: CityOffice, run: Run) -> CityIncomeReportedView:
+    return await run(cmd)
 
 
 @router.get("/{year}/checks",
             summary="收入核查：是否达到20万元、增幅是否高于全市 / checks: 200,000 yuan reached, growth above the city")
-async def checks(year: Annotated[int, Path(ge=2018, le=2100)], pool: Pool, scope: Scoped, as_of: AsOfDay,
-                 district: District = None,
+async def checks(year: IncomeYear, pool: Pool, scope: Scoped, as_of: AsOfDay, district: District = None,
                  designated_only: Annotated[bool, Query(description="仅经济薄弱村（否则为有填报的村）/ weak villages "
                                                                     "only (else every village that reported)")] = True,
-                 ) -> dict:
+                 ) -> IncomeChecks:
     async with pool.acquire() as conn:
         return await queries.checks(conn, year, as_of, district, designated_only, scope)
 
 
 @router.get("/flagged", summary="被标记待复核的收入报告 / income reports flagged for review")
 async def flagged(pool: Pool, scope: Scoped, year: Annotated[int | None, Query(ge=2018, le=2100)] = None,
-                  district: District = None) -> dict:
+                  district: District = None) -> FlaggedIncomes:
     async with pool.acquire() as conn:
         return {"items": await queries.flagged(conn, year, district, scope)}
