@@ -100,7 +100,7 @@ async def _lock_for_change(uow: UnitOfWork, allocation_id: str, scope: FinanceSc
     return line, figures, tranches, allocation
 
 
-async def adjust(uow: UnitOfWork, allocation_id: str, cmd: AdjustAllocation, scope: FinanceScope) -> dict:
+async def adjust(uow: UnitOfWork, cmd: AdjustAllocation, scope: FinanceScope, *, allocation_id: str) -> dict:
     conn = uow.conn
     line, figures, tranches, allocation = await _lock_for_change(uow, allocation_id, scope)
     allocation.ensure_not_frozen()
@@ -124,7 +124,7 @@ async def adjust(uow: UnitOfWork, allocation_id: str, cmd: AdjustAllocation, sco
     return allocation_view(after) | {"line": line_view(line_after)}
 
 
-async def cancel(uow: UnitOfWork, allocation_id: str, cmd: CancelAllocation, scope: FinanceScope) -> dict:
+async def cancel(uow: UnitOfWork, cmd: CancelAllocation, scope: FinanceScope, *, allocation_id: str) -> dict:
     """What was not paid goes back to the line; the allocation keeps exactly what it paid."""
     conn = uow.conn
     line, figures, tranches, allocation = await _lock_for_change(uow, allocation_id, scope)

@@ -14,15 +14,15 @@ from services.funding.handlers.allocations import _lock_for_change
 from services.funding.handlers.views import allocation_view, line_view
 
 
-async def release_remainder(uow: UnitOfWork, allocation_id: str, cmd: ReleaseFrozenRemainder, scope: FinanceScope,
-                            by: str) -> dict:
+async def release_remainder(uow: UnitOfWork, cmd: ReleaseFrozenRemainder, scope: FinanceScope, *,
+                            allocation_id: str) -> dict:
     """As a cancellation: the allocation keeps exactly what it paid; open requests are
     rejected (or paid) first, so nothing reserved is returned twice."""
     conn = uow.conn
     line, figures, tranches, allocation = await _lock_for_change(uow, allocation_id, scope)
     allocation.ensure_frozen()
     ensure_no_open_requests(figures)
-    returned = allocation.release_frozen(figures.paid_fen, cmd.reason, by)
+    returned = allocation.release_frozen(figures.paid_fen, cmd.reason, scope.subject)
     for no, t in tranches.items():
         await balances.move_tranche(conn, allocation_id, no, amount=t.paid_fen - t.amount_fen)
     after = await balances.move_allocation(conn, allocation_id, amount=-returned,
@@ -34,9 +34,9 @@ async def release_remainder(uow: UnitOfWork, allocation_id: str, cmd: ReleaseFro
     return allocation_view(after) | {"line": line_view(line_after), "returned": yuan(returned), "frozen": False}
 
 
-async def record_exception(uow: UnitOfWork, allocation_id: str, cmd: RecordFreezeException, scope: FinanceScope,
-                           by: str) -> dict:
+async def record_exception(uow: UnitOfWork, cmd: RecordFreezeException, scope: FinanceScope, *,
+                           allocation_id: str) -> dict:
     _, figures, _, allocation = await _lock_for_change(uow, allocation_id, scope)
-    allocation.record_exception(cmd.reason, by)
+    allocation.record_exception(cmd.reason, scope.subject)
     await uow.save(allocation)
     return allocation_view(figures) | {"frozen": False, "exception": cmd.reason}

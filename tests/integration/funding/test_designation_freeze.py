@@ -9,10 +9,12 @@ import pytest
 
 from shared.eventstore.errors import Conflict
 
+from services.funding.domain.access import FinanceScope
 from services.funding.domain.commands import RecordFreezeException, ReleaseFrozenRemainder
 from services.funding.handlers import freezes
 from tests.integration.funding import steps
-from tests.integration.funding.conftest import CITY
+
+OFFICE = FinanceScope("city-office", None)
 
 
 async def revoke(h, code: str, reason: str | None = "graduated", run_id: str | None = "run-2"):
@@ -29,14 +31,14 @@ async def designate(h, code: str):
 
 async def release(h, allocation_id: str, reason: str = "认定撤销，余额退回", key: str | None = None) -> dict:
     cmd = ReleaseFrozenRemainder(reason=reason)
-    return await h.run(lambda uow: freezes.release_remainder(uow, allocation_id, cmd, CITY, "city-office"),
+    return await h.run(lambda uow: freezes.release_remainder(uow, cmd, OFFICE, allocation_id=allocation_id),
                        body={"allocation_id": allocation_id, **cmd.model_dump()} if key else None, key=key,
                        actor="city_office:office")
 
 
 async def except_(h, allocation_id: str, reason: str = "合同已签，继续拨付") -> dict:
     cmd = RecordFreezeException(reason=reason)
-    return await h.run(lambda uow: freezes.record_exception(uow, allocation_id, cmd, CITY, "city-office"),
+    return await h.run(lambda uow: freezes.record_exception(uow, cmd, OFFICE, allocation_id=allocation_id),
                        actor="city_office:office")
 
 
