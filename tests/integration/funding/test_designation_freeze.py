@@ -17,10 +17,8 @@ from tests.integration.funding import steps
 OFFICE = FinanceScope("city-office", None)
 
 
-async def revoke(h, code: str, reason: str | None = "graduated", run_id: str | None = "run-2"):
-    payload = {"code": code, "district": code[:6], "run_id": run_id}
-    if reason is not None:
-        payload["reason"] = reason
+async def revoke(h, code: str, reason: str = "graduated", run_id: str | None = "run-2"):
+    payload = {"code": code, "district": code[:6], "run_id": run_id, "reason": reason}
     return await h.deliver("registry", "DesignationRevoked", payload, f"village-{code}")
 
 
@@ -83,7 +81,7 @@ async def test_city_office_releases_the_unpaid_remainder_to_the_line_once(fundin
     alloc = await steps.allocate(funding, line, village, "600.00")
     await steps.paid(funding, alloc, "100.00")
     pending = (await steps.request(funding, alloc, "50.00"))["disbursement_id"]
-    await revoke(funding, village, reason=None)  # no reason given: frozen all the same
+    await revoke(funding, village, reason=" ")  # no reason given (blank): frozen all the same
     payload = await funding.fetchval(
         "select payload from es.events where stream_id = $1 and type = 'AllocationFrozen'", f"allocation-{alloc}")
     assert payload["revocation_reason"] is None and payload["unspent_fen"] == 50000
