@@ -21,11 +21,11 @@ from shared.contracts.funding import (
     Tranche,
     TrancheReleased,
 )
-from shared.eventstore import Aggregate
-from shared.eventstore.errors import Conflict, DomainError, NotFound
+from shared.eventstore.errors import Conflict, DomainError
 
 from services.funding.domain.commands import AllocateFunds, TrancheInput
 from services.funding.domain.line import BudgetLine
+from services.funding.domain.named import Named
 from services.funding.domain.villages import VillageInfo
 
 
@@ -36,13 +36,13 @@ class TrancheState:
     released: bool
 
 
-class Allocation(Aggregate):
+class Allocation(Named):
     stream_prefix = "allocation"
+    noun = ("分配", "allocation")
+    id_field = "allocation_id"
 
     def allocate(self, cmd: AllocateFunds, line: BudgetLine, village: VillageInfo) -> None:
-        if self.exists:
-            raise Conflict(f"分配 {cmd.allocation_id} 已存在 / allocation {cmd.allocation_id} already exists",
-                           field="allocation_id")
+        self.ensure_new()
         line.ensure_exists()
         if line.scope != "city" and line.scope != village.district:
             raise DomainError(
@@ -177,10 +177,6 @@ class Allocation(Aggregate):
                                   milestone_id=t.milestone_id) for no, t in sorted(self.tranches.items())],
             ))
         return gone
-
-    def ensure_exists(self) -> None:
-        if not self.exists:
-            raise NotFound(f"未找到分配 {self.key} / allocation {self.key} not found", field="allocation_id")
 
     def ensure_open(self) -> None:
         self.ensure_exists()

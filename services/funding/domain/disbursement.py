@@ -15,22 +15,22 @@ from shared.contracts.funding import (
     DisbursementRequested,
     DisbursementReversed,
 )
-from shared.eventstore import Aggregate
-from shared.eventstore.errors import Conflict, DomainError, Forbidden, NotFound
+from shared.eventstore.errors import Conflict, DomainError, Forbidden
 
 from services.funding.domain.allocation import Allocation
 from services.funding.domain.commands import RequestDisbursement
+from services.funding.domain.named import Named
 
 STATUS_ZH = {"requested": "待审批", "approved": "已审批待支付", "rejected": "已驳回", "paid": "已支付", "reversed": "已冲销"}
 
 
-class Disbursement(Aggregate):
+class Disbursement(Named):
     stream_prefix = "disbursement"
+    noun = ("拨付申请", "disbursement")
+    id_field = "disbursement_id"
 
     def request(self, cmd: RequestDisbursement, allocation: Allocation, by: str) -> None:
-        if self.exists:
-            raise Conflict(f"拨付申请 {cmd.disbursement_id} 已存在 / disbursement {cmd.disbursement_id} already exists",
-                           field="disbursement_id")
+        self.ensure_new()
         allocation.ensure_open()
         allocation.ensure_not_frozen()
         if allocation.tranches and cmd.tranche_no is None:
@@ -79,10 +79,6 @@ class Disbursement(Aggregate):
         self.record(DisbursementReversed(disbursement_id=self.key, allocation_id=self.allocation_id,
                                          line_id=self.line_id, source=self.source, village_code=self.village_code,
                                          district=self.district, amount_fen=self.amount_fen, reason=reason))
-
-    def ensure_exists(self) -> None:
-        if not self.exists:
-            raise NotFound(f"未找到拨付申请 {self.key} / disbursement {self.key} not found", field="disbursement_id")
 
     def _expect(self, status: str, action: str) -> None:
         self.ensure_exists()

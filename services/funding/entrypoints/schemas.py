@@ -102,16 +102,21 @@ class Tranche(BaseModel):
     released_on: Day | None
 
 
-class Allocation(BaseModel):
-    allocation_id: str
+class _Placed(BaseModel):
+    """Where money goes: from which line, to which village, project and task."""
+
     line_id: str
     source: FundSource
-    fiscal_year: int
     village_code: str
-    village_name: str | None
     district: str
     project_id: str | None
     task_no: int | None
+
+
+class Allocation(_Placed):
+    allocation_id: str
+    fiscal_year: int
+    village_name: str | None
     status: str = Field(description="active / frozen / cancelled")
     freeze_reason: str | None = Field(description="冻结原因（撤销认定）/ why it is frozen (designation revoked)")
     freeze_exception: str | None = Field(description="市办登记的例外 / the city office's exception")
@@ -123,15 +128,9 @@ class Allocation(BaseModel):
     tranches: list[Tranche]
 
 
-class Disbursement(BaseModel):
+class _Payment(_Placed):
     disbursement_id: str
     allocation_id: str
-    line_id: str
-    source: FundSource
-    village_code: str
-    district: str
-    project_id: str | None
-    task_no: int | None
     tranche_no: int | None
     amount: Money
     status: str = Field(description="requested / approved / rejected / paid / reversed")
@@ -139,12 +138,15 @@ class Disbursement(BaseModel):
     requested_on: Day
     approved_by: str | None
     approved_on: Day | None
-    rejected_on: Day | None
-    reject_reason: str | None
     paid_on: Day | None
     voucher_no: str | None
     reversed_on: Day | None
     reverse_reason: str | None
+
+
+class Disbursement(_Payment):
+    rejected_on: Day | None
+    reject_reason: str | None
 
 
 class AllocationWithPayments(Allocation):
@@ -253,43 +255,18 @@ class ReconciledLine(_InPeriod):
     unallocated: Money
 
 
-class ReconciledAllocation(_InPeriod):
+class ReconciledAllocation(_InPeriod, _Placed):
     allocation_id: str
-    line_id: str
-    source: str
     fiscal_year: int
-    district: str
-    village_code: str
     village_name: str | None
-    project_id: str | None
-    task_no: int | None
     status: str
     pending: Money
     unpaid: Money
     flags: list[str] = Field(description="该分配的异常类别 / kinds of break found on it")
 
 
-class ReconciledPayment(BaseModel):
-    disbursement_id: str
-    allocation_id: str
-    line_id: str
-    source: str
-    district: str
-    village_code: str
+class ReconciledPayment(_Payment):
     village_name: str | None
-    project_id: str | None
-    task_no: int | None
-    tranche_no: int | None
-    amount: Money
-    status: str
-    requested_by: str | None
-    requested_on: Day
-    approved_by: str | None
-    approved_on: Day | None
-    paid_on: Day | None
-    voucher_no: str | None
-    reversed_on: Day | None
-    reverse_reason: str | None
 
 
 class Break(BaseModel):
