@@ -38,8 +38,7 @@ class TrancheState:
 
 class Allocation(Named):
     stream_prefix = "allocation"
-    noun = ("分配", "allocation")
-    id_field = "allocation_id"
+    noun = "分配"
 
     def allocate(self, cmd: AllocateFunds, line: BudgetLine, village: VillageInfo) -> None:
         self.ensure_new()

@@ -26,8 +26,7 @@ STATUS_ZH = {"requested": "待审批", "approved": "已审批待支付", "reject
 
 class Disbursement(Named):
     stream_prefix = "disbursement"
-    noun = ("拨付申请", "disbursement")
-    id_field = "disbursement_id"
+    noun = "拨付申请"
 
     def request(self, cmd: RequestDisbursement, allocation: Allocation, by: str) -> None:
         self.ensure_new()

@@ -10,8 +10,7 @@ from services.funding.domain.named import Named
 
 class BudgetLine(Named):
     stream_prefix = "line"
-    noun = ("预算线", "line")
-    id_field = "line_id"
+    noun = "预算线"
 
     def appropriate(self, cmd: AppropriateBudget) -> None:
         self.ensure_new()

@@ -17,8 +17,7 @@ from services.funding.domain.villages import VillageInfo
 
 class Policy(Named):
     stream_prefix = "policy"
-    noun = ("政策", "policy")
-    id_field = "policy_id"
+    noun = "政策"
     taken = "已登记"
 
     def register(self, cmd: RegisterPolicy) -> None:
