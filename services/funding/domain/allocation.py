@@ -15,6 +15,7 @@ from shared.contracts.funding import (
     AllocationCancelled,
     AllocationFrozen,
     AllocationUnfrozen,
+    DisbursementRequested,
     FreezeExceptionRecorded,
     FrozenRemainderReleased,
     FundsAllocated,
@@ -34,6 +35,15 @@ class TrancheState:
     amount_fen: int
     milestone_id: str | None
     released: bool
+
+
+# Where the money goes, as an allocation and each of its disbursements record it.
+PLACE = ("line_id", "source", "village_code", "district", "project_id", "task_no")
+
+
+def take_place(aggregate: Named, event: FundsAllocated | DisbursementRequested) -> None:
+    for name in PLACE:
+        setattr(aggregate, name, getattr(event, name))
 
 
 class Allocation(Named):
@@ -183,12 +193,7 @@ class Allocation(Named):
             raise Conflict(f"分配 {self.key} 已撤销 / allocation {self.key} is cancelled", field="allocation_id")
 
     def when_FundsAllocated(self, event: FundsAllocated) -> None:
-        self.line_id = event.line_id
-        self.source = event.source
-        self.village_code = event.village_code
-        self.district = event.district
-        self.project_id = event.project_id
-        self.task_no = event.task_no
+        take_place(self, event)
         self.amount_fen = event.amount_fen
         self.cancelled = False
         self.frozen = self.excepted = False

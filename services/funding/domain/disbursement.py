@@ -17,7 +17,7 @@ from shared.contracts.funding import (
 )
 from shared.eventstore.errors import Conflict, DomainError, Forbidden
 
-from services.funding.domain.allocation import Allocation
+from services.funding.domain.allocation import Allocation, take_place
 from services.funding.domain.commands import RequestDisbursement
 from services.funding.domain.named import Named
 
@@ -91,12 +91,7 @@ class Disbursement(Named):
 
     def when_DisbursementRequested(self, event: DisbursementRequested) -> None:
         self.allocation_id = event.allocation_id
-        self.line_id = event.line_id
-        self.source = event.source
-        self.village_code = event.village_code
-        self.district = event.district
-        self.project_id = event.project_id
-        self.task_no = event.task_no
+        take_place(self, event)
         self.tranche_no = event.tranche_no
         self.amount_fen = event.amount_fen
         self.requested_by = event.requested_by
