@@ -15,17 +15,18 @@ from shared.contracts.funding import (
     AllocationCancelled,
     AllocationFrozen,
     AllocationUnfrozen,
+    DisbursementRequested,
     FreezeExceptionRecorded,
     FrozenRemainderReleased,
     FundsAllocated,
     Tranche,
     TrancheReleased,
 )
-from shared.eventstore import Aggregate
-from shared.eventstore.errors import Conflict, DomainError, NotFound
+from shared.eventstore.errors import Conflict, DomainError
 
 from services.funding.domain.commands import AllocateFunds, TrancheInput
 from services.funding.domain.line import BudgetLine
+from services.funding.domain.named import Named
 from services.funding.domain.villages import VillageInfo
 
 
@@ -36,13 +37,21 @@ class TrancheState:
     released: bool
 
 
-class Allocation(Aggregate):
+# Where the money goes, as an allocation and each of its disbursements record it.
+PLACE = ("line_id", "source", "village_code", "district", "project_id", "task_no")
+
+
+def take_place(aggregate: Named, event: FundsAllocated | DisbursementRequested) -> None:
+    for name in PLACE:
+        setattr(aggregate, name, getattr(event, name))
+
+
+class Allocation(Named):
     stream_prefix = "allocation"
+    noun = "分配"
 
     def allocate(self, cmd: AllocateFunds, line: BudgetLine, village: VillageInfo) -> None:
-        if self.exists:
-            raise Conflict(f"分配 {cmd.allocation_id} 已存在 / allocation {cmd.allocation_id} already exists",
-                           field="allocation_id")
+        self.ensure_new()
         line.ensure_exists()
         if line.scope != "city" and line.scope != village.district:
             raise DomainError(
@@ -178,22 +187,13 @@ class Allocation(Aggregate):
             ))
         return gone
 
-    def ensure_exists(self) -> None:
-        if not self.exists:
-            raise NotFound(f"未找到分配 {self.key} / allocation {self.key} not found", field="allocation_id")
-
     def ensure_open(self) -> None:
         self.ensure_exists()
         if self.cancelled:
             raise Conflict(f"分配 {self.key} 已撤销 / allocation {self.key} is cancelled", field="allocation_id")
 
     def when_FundsAllocated(self, event: FundsAllocated) -> None:
-        self.line_id = event.line_id
-        self.source = event.source
-        self.village_code = event.village_code
-        self.district = event.district
-        self.project_id = event.project_id
-        self.task_no = event.task_no
+        take_place(self, event)
         self.amount_fen = event.amount_fen
         self.cancelled = False
         self.frozen = self.excepted = False

@@ -25,7 +25,15 @@ class _Command(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
-class AppropriateBudget(_Command):
+class _Amount(_Command):
+    """A command with an ``amount`` in yuan (each declares its own bounds), kept in fen."""
+
+    @property
+    def amount_fen(self) -> int:
+        return to_fen(self.amount)  # type: ignore[attr-defined] - a field of each subclass, in its own place
+
+
+class AppropriateBudget(_Amount):
     """预算下达 / appropriate a budget line."""
 
     line_id: Id
@@ -43,32 +51,20 @@ class AppropriateBudget(_Command):
     def known_scope(cls, value: str) -> str:
         return "city" if value.strip().lower() in ("city", "市级", "全市") else district_code(value)
 
-    @property
-    def amount_fen(self) -> int:
-        return to_fen(self.amount)
 
-
-class AdjustAppropriation(_Command):
+class AdjustAppropriation(_Amount):
     """调整预算 / change a line's total (not below what is allocated from it)."""
 
     amount: YuanOrZero = Field(description="调整后总额（元）/ the new total in yuan")
     reason: Reason
 
-    @property
-    def amount_fen(self) -> int:
-        return to_fen(self.amount)
 
-
-class TrancheInput(_Command):
+class TrancheInput(_Amount):
     tranche_no: int = Field(ge=1, le=50, description="期次 / tranche number")
     amount: Yuan
     milestone_id: str | None = Field(
         None, max_length=80, description="放款所需项目节点 / milestone that releases it; empty = payable at once"
     )
-
-    @property
-    def amount_fen(self) -> int:
-        return to_fen(self.amount)
 
 
 def _check_tranches(tranches: list[TrancheInput], amount_fen: int) -> None:
@@ -85,7 +81,7 @@ def _check_tranches(tranches: list[TrancheInput], amount_fen: int) -> None:
         )
 
 
-class AllocateFunds(_Command):
+class AllocateFunds(_Amount):
     """资金分配到村 / allocate money from a line to a designated village (and a project, a task)."""
 
     allocation_id: Id
@@ -99,10 +95,6 @@ class AllocateFunds(_Command):
         description="分期（可选，合计须等于金额）/ optional tranches summing to the amount",
     )
 
-    @property
-    def amount_fen(self) -> int:
-        return to_fen(self.amount)
-
     @model_validator(mode="after")
     def tranches_add_up(self) -> AllocateFunds:
         _check_tranches(self.tranches, self.amount_fen)
@@ -111,7 +103,7 @@ class AllocateFunds(_Command):
         return self
 
 
-class AdjustAllocation(_Command):
+class AdjustAllocation(_Amount):
     """调整分配 / change an allocation's amount (not below what it has committed)."""
 
     amount: YuanOrZero = Field(description="调整后金额（元）/ the new amount in yuan")
@@ -121,10 +113,6 @@ class AdjustAllocation(_Command):
         description="分期分配须给出调整后的各期（期次与节点不变）/ for a tranched allocation: its tranches after the change "
         "(same numbers and milestones)",
     )
-
-    @property
-    def amount_fen(self) -> int:
-        return to_fen(self.amount)
 
     @model_validator(mode="after")
     def tranches_add_up(self) -> AdjustAllocation:
@@ -150,17 +138,13 @@ class RecordFreezeException(_Command):
     reason: Reason
 
 
-class RequestDisbursement(_Command):
+class RequestDisbursement(_Amount):
     """拨付申请 / request a payment out of an allocation (or one of its tranches)."""
 
     disbursement_id: Id
     allocation_id: Id
     amount: Yuan
     tranche_no: int | None = Field(None, ge=1, le=50, description="分期分配须指明期次 / tranche, for a tranched allocation")
-
-    @property
-    def amount_fen(self) -> int:
-        return to_fen(self.amount)
 
 
 class ApproveDisbursement(_Command):

@@ -1,17 +1,16 @@
-"""Business dates: the programme runs on Tianjin's calendar, whatever the server's zone."""
+"""Business dates: the programme runs on Tianjin's calendar (``shared.dates.BEIJING``), whatever the server's zone."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
-BUSINESS_TZ = ZoneInfo("Asia/Shanghai")
+from shared.dates import BEIJING
 
 
 def business_date(at: datetime) -> date:
-    return at.astimezone(BUSINESS_TZ).date()
+    return at.astimezone(BEIJING).date()
 
 
 def today() -> date:
     """Only commands may ask the clock; projections take dates from events."""
-    return datetime.now(BUSINESS_TZ).date()
+    return datetime.now(BEIJING).date()

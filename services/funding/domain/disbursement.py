@@ -15,22 +15,21 @@ from shared.contracts.funding import (
     DisbursementRequested,
     DisbursementReversed,
 )
-from shared.eventstore import Aggregate
-from shared.eventstore.errors import Conflict, DomainError, Forbidden, NotFound
+from shared.eventstore.errors import Conflict, DomainError, Forbidden
 
-from services.funding.domain.allocation import Allocation
+from services.funding.domain.allocation import Allocation, take_place
 from services.funding.domain.commands import RequestDisbursement
+from services.funding.domain.named import Named
 
 STATUS_ZH = {"requested": "待审批", "approved": "已审批待支付", "rejected": "已驳回", "paid": "已支付", "reversed": "已冲销"}
 
 
-class Disbursement(Aggregate):
+class Disbursement(Named):
     stream_prefix = "disbursement"
+    noun = "拨付申请"
 
     def request(self, cmd: RequestDisbursement, allocation: Allocation, by: str) -> None:
-        if self.exists:
-            raise Conflict(f"拨付申请 {cmd.disbursement_id} 已存在 / disbursement {cmd.disbursement_id} already exists",
-                           field="disbursement_id")
+        self.ensure_new()
         allocation.ensure_open()
         allocation.ensure_not_frozen()
         if allocation.tranches and cmd.tranche_no is None:
@@ -80,10 +79,6 @@ class Disbursement(Aggregate):
                                          line_id=self.line_id, source=self.source, village_code=self.village_code,
                                          district=self.district, amount_fen=self.amount_fen, reason=reason))
 
-    def ensure_exists(self) -> None:
-        if not self.exists:
-            raise NotFound(f"未找到拨付申请 {self.key} / disbursement {self.key} not found", field="disbursement_id")
-
     def _expect(self, status: str, action: str) -> None:
         self.ensure_exists()
         if self.status != status:
@@ -96,12 +91,7 @@ class Disbursement(Aggregate):
 
     def when_DisbursementRequested(self, event: DisbursementRequested) -> None:
         self.allocation_id = event.allocation_id
-        self.line_id = event.line_id
-        self.source = event.source
-        self.village_code = event.village_code
-        self.district = event.district
-        self.project_id = event.project_id
-        self.task_no = event.task_no
+        take_place(self, event)
         self.tranche_no = event.tranche_no
         self.amount_fen = event.amount_fen
         self.requested_by = event.requested_by

@@ -8,26 +8,23 @@ from __future__ import annotations
 
 from shared.contracts.funding import PolicyApplied, PolicyRegistered
 from shared.eventstore import Aggregate
-from shared.eventstore.errors import Conflict, NotFound
 from shared.reference.places import DISTRICTS, VILLAGE_TYPE_LABELS, VillageType
 
 from services.funding.domain.commands import RegisterPolicy
+from services.funding.domain.named import Named
 from services.funding.domain.villages import VillageInfo
 
 
-class Policy(Aggregate):
+class Policy(Named):
     stream_prefix = "policy"
+    noun = "政策"
+    taken = "已登记"
 
     def register(self, cmd: RegisterPolicy) -> None:
-        if self.exists:
-            raise Conflict(f"政策 {cmd.policy_id} 已登记 / policy {cmd.policy_id} already exists", field="policy_id")
+        self.ensure_new()
         self.record(PolicyRegistered(policy_id=cmd.policy_id, name=cmd.name, description=cmd.description,
                                      designated_only=cmd.designated_only,
                                      village_types=[t.value for t in cmd.village_types], districts=cmd.districts))
-
-    def ensure_exists(self) -> None:
-        if not self.exists:
-            raise NotFound(f"未找到政策 {self.key} / policy {self.key} not found", field="policy_id")
 
     def failures(self, village: VillageInfo) -> list[str]:
         """Why ``village`` is not eligible; empty when it is."""

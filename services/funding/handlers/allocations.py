@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from shared.eventstore import UnitOfWork
 from shared.eventstore.errors import Conflict, DomainError, NotFound
 
@@ -87,7 +89,7 @@ async def _ensure_matches_project(conn, cmd: AllocateFunds) -> None:
                           f"{unknown}", field="tranches")
 
 
-async def _lock_for_change(uow: UnitOfWork, allocation_id: str, scope: FinanceScope):
+async def lock_for_change(uow: UnitOfWork, allocation_id: str, scope: FinanceScope):
     keys = await balances.allocation_keys(uow.conn, allocation_id)
     if keys is None:
         raise NotFound(f"未找到分配 {allocation_id} / allocation {allocation_id} not found", field="allocation_id")
@@ -100,9 +102,9 @@ async def _lock_for_change(uow: UnitOfWork, allocation_id: str, scope: FinanceSc
     return line, figures, tranches, allocation
 
 
-async def adjust(uow: UnitOfWork, allocation_id: str, cmd: AdjustAllocation, scope: FinanceScope) -> dict:
+async def adjust(uow: UnitOfWork, cmd: AdjustAllocation, scope: FinanceScope, *, allocation_id: str) -> dict:
     conn = uow.conn
-    line, figures, tranches, allocation = await _lock_for_change(uow, allocation_id, scope)
+    line, figures, tranches, allocation = await lock_for_change(uow, allocation_id, scope)
     allocation.ensure_not_frozen()
     allocation.adjust(cmd.amount_fen, cmd.reason, cmd.tranches)
     ensure_allocation_not_below_spent(figures, cmd.amount_fen)
@@ -124,13 +126,22 @@ async def adjust(uow: UnitOfWork, allocation_id: str, cmd: AdjustAllocation, sco
     return allocation_view(after) | {"line": line_view(line_after)}
 
 
-async def cancel(uow: UnitOfWork, allocation_id: str, cmd: CancelAllocation, scope: FinanceScope) -> dict:
-    """What was not paid goes back to the line; the allocation keeps exactly what it paid."""
+async def cancel(uow: UnitOfWork, cmd: CancelAllocation, scope: FinanceScope, *, allocation_id: str) -> dict:
+    def close(allocation: Allocation, figures: AllocationFigures) -> int:
+        ensure_no_open_requests(figures)
+        allocation.cancel(figures.paid_fen, cmd.reason)
+        return figures.amount_fen - figures.paid_fen
+
+    return await return_unpaid(uow, allocation_id, scope, close)
+
+
+async def return_unpaid(uow: UnitOfWork, allocation_id: str, scope: FinanceScope,
+                        close: Callable[[Allocation, AllocationFigures], int]) -> dict:
+    """The allocation ends (``close`` records how and answers what it returns): what was not
+    paid goes back to the line; the allocation keeps exactly what it paid."""
     conn = uow.conn
-    line, figures, tranches, allocation = await _lock_for_change(uow, allocation_id, scope)
-    ensure_no_open_requests(figures)
-    allocation.cancel(figures.paid_fen, cmd.reason)
-    returned = figures.amount_fen - figures.paid_fen
+    line, figures, tranches, allocation = await lock_for_change(uow, allocation_id, scope)
+    returned = close(allocation, figures)
     for no, t in tranches.items():
         await balances.move_tranche(conn, allocation_id, no, amount=t.paid_fen - t.amount_fen)
     after = await balances.move_allocation(conn, allocation_id, amount=-returned,

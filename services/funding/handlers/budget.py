@@ -23,7 +23,7 @@ async def appropriate(uow: UnitOfWork, cmd: AppropriateBudget, scope: FinanceSco
     return line_view(await balances.move_line(uow.conn, cmd.line_id))
 
 
-async def adjust_appropriation(uow: UnitOfWork, line_id: str, cmd: AdjustAppropriation, scope: FinanceScope) -> dict:
+async def adjust_appropriation(uow: UnitOfWork, cmd: AdjustAppropriation, scope: FinanceScope, *, line_id: str) -> dict:
     figures = await balances.lock_line(uow.conn, line_id)
     if figures is None:
         raise NotFound(f"未找到预算线 {line_id} / line {line_id} not found", field="line_id")

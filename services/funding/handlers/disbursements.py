@@ -9,6 +9,7 @@ from services.funding.adapters import balances
 from services.funding.domain.access import FinanceScope
 from services.funding.domain.allocation import Allocation
 from services.funding.domain.commands import (
+    ApproveDisbursement,
     PayDisbursement,
     RejectDisbursement,
     RequestDisbursement,
@@ -32,7 +33,7 @@ def view(d: Disbursement) -> dict:
     }
 
 
-async def request(uow: UnitOfWork, cmd: RequestDisbursement, scope: FinanceScope, by: str) -> dict:
+async def request(uow: UnitOfWork, cmd: RequestDisbursement, scope: FinanceScope) -> dict:
     """The request reserves its amount at once (committed), so approvals can never overshoot."""
     conn = uow.conn
     figures = await balances.lock_allocation(conn, cmd.allocation_id)
@@ -43,7 +44,7 @@ async def request(uow: UnitOfWork, cmd: RequestDisbursement, scope: FinanceScope
     scope.ensure(allocation.district, field="allocation_id")
     tranches = await balances.lock_tranches(conn, cmd.allocation_id)
     disbursement = await uow.load(Disbursement, cmd.disbursement_id)
-    disbursement.request(cmd, allocation, by)
+    disbursement.request(cmd, allocation, scope.subject)
     ensure_request_fits(figures, tranches.get(cmd.tranche_no) if cmd.tranche_no else None, cmd.amount_fen)
     after = await balances.move_allocation(conn, cmd.allocation_id, committed=cmd.amount_fen)
     if cmd.tranche_no:
@@ -59,14 +60,14 @@ async def _load(uow: UnitOfWork, disbursement_id: str, scope: FinanceScope) -> D
     return disbursement
 
 
-async def approve(uow: UnitOfWork, disbursement_id: str, scope: FinanceScope, by: str) -> dict:
+async def approve(uow: UnitOfWork, cmd: ApproveDisbursement, scope: FinanceScope, *, disbursement_id: str) -> dict:
     disbursement = await _load(uow, disbursement_id, scope)
-    disbursement.approve(by)
+    disbursement.approve(scope.subject)
     await uow.save(disbursement)
     return view(disbursement)
 
 
-async def reject(uow: UnitOfWork, disbursement_id: str, cmd: RejectDisbursement, scope: FinanceScope) -> dict:
+async def reject(uow: UnitOfWork, cmd: RejectDisbursement, scope: FinanceScope, *, disbursement_id: str) -> dict:
     first = await _load(uow, disbursement_id, scope)
     await balances.lock_allocation(uow.conn, first.allocation_id)
     await balances.lock_tranches(uow.conn, first.allocation_id)
@@ -99,7 +100,7 @@ async def _move_paid(uow: UnitOfWork, d: Disbursement, paid_fen: int, committed_
     return allocation_view(after)
 
 
-async def pay(uow: UnitOfWork, disbursement_id: str, cmd: PayDisbursement, scope: FinanceScope) -> dict:
+async def pay(uow: UnitOfWork, cmd: PayDisbursement, scope: FinanceScope, *, disbursement_id: str) -> dict:
     disbursement = await _lock_paying(uow, disbursement_id, scope)
     occurred = uow.meta.occurred_at
     disbursement.pay(cmd.voucher_no, cmd.paid_on or (business_date(occurred) if occurred else today()))
@@ -108,7 +109,7 @@ async def pay(uow: UnitOfWork, disbursement_id: str, cmd: PayDisbursement, scope
     return view(disbursement) | {"allocation": allocation}
 
 
-async def reverse(uow: UnitOfWork, disbursement_id: str, cmd: ReverseDisbursement, scope: FinanceScope) -> dict:
+async def reverse(uow: UnitOfWork, cmd: ReverseDisbursement, scope: FinanceScope, *, disbursement_id: str) -> dict:
     disbursement = await _lock_paying(uow, disbursement_id, scope)
     disbursement.reverse(cmd.reason)
     allocation = await _move_paid(uow, disbursement, -disbursement.amount_fen, 0)

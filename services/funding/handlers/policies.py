@@ -21,7 +21,7 @@ async def register(uow: UnitOfWork, cmd: RegisterPolicy, scope: FinanceScope) ->
     return {"policy_id": cmd.policy_id, "stream_version": policy.version}
 
 
-async def apply(uow: UnitOfWork, policy_id: str, cmd: ApplyPolicy, scope: FinanceScope) -> dict:
+async def apply(uow: UnitOfWork, cmd: ApplyPolicy, scope: FinanceScope, *, policy_id: str) -> dict:
     policy = await uow.load(Policy, policy_id)
     policy.ensure_exists()
     if cmd.mode == "listed":

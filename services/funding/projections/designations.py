@@ -15,11 +15,13 @@ seen and frozen here, or sees the revocation and is refused.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import asyncpg
 
+from shared.contracts.registry import DesignationRevoked, VillageDesignated
 from shared.eventstore import RecordedEvent
+from shared.projections import Projection
 from shared.projections.reactor import Reactor
 
 from services.funding.adapters import balances
@@ -31,7 +33,6 @@ class DesignationFreezes(Reactor):
     name = "designation_freezes"
     service = "funding"
     sources = ("registry",)
-    handles = frozenset({"VillageDesignated", "DesignationRevoked"})
     tables = ("funding.village_designations",)
     schema_sql = SCHEMA_SQL.read_text(encoding="utf-8") + """
     create table if not exists funding.village_designations (
@@ -44,40 +45,52 @@ class DesignationFreezes(Reactor):
     """
 
     async def apply_batch(self, conn: asyncpg.Connection, events: Sequence[RecordedEvent]) -> None:
-        events = [e for e in events if e.type in self.handles]
-        if not events:
+        facts = [(e, e.decode()) for e in events if e.type in self.handles]
+        codes = sorted({f.code for _, f in facts if isinstance(f, VillageDesignated | DesignationRevoked)})
+        if not codes:
             return
-        codes = sorted({e.payload["code"] for e in events})
+        # The whole batch's villages, then their open allocations, in funding's lock order.
         await balances.lock_villages(conn, codes)
         await balances.lock_allocations(conn, (r["allocation_id"] for r in await balances.open_allocations(conn, codes)))
-        open_rows = await balances.open_allocations(conn, codes)  # paid as it stands under the locks
-        for event in events:
-            await self._react(conn, event, [r for r in open_rows if r["village_code"] == event.payload["code"]])
+        for event, _ in facts:
+            await Projection.apply(self, conn, event)
 
     async def apply(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
         await self.apply_batch(conn, [event])
 
-    async def _react(self, conn: asyncpg.Connection, event: RecordedEvent, rows: list[asyncpg.Record]) -> None:
-        p = event.payload
-        designated = event.type == "VillageDesignated"
+    async def when_VillageDesignated(self, conn: asyncpg.Connection, event: VillageDesignated,
+                                     recorded: RecordedEvent) -> None:
+        if await self._heard(conn, recorded, event.code, True, None, event.run_id):
+            await self._change_open(conn, recorded, event.code, lambda allocation, _: allocation.unfreeze(event.run_id))
+
+    async def when_DesignationRevoked(self, conn: asyncpg.Connection, event: DesignationRevoked,
+                                      recorded: RecordedEvent) -> None:
         # The reason is free text today; registry may make it a kind (graduated / re-screened):
-        # whatever it is, it is carried as given, and its absence is no error.
-        reason = None if designated else (str(p["reason"]) if p.get("reason") is not None else None)
+        # whatever it is, it is carried as given; a blank one is no error.
+        reason = event.reason.strip() or None
+        if await self._heard(conn, recorded, event.code, False, reason, event.run_id):
+            await self._change_open(conn, recorded, event.code,
+                                    lambda allocation, paid_fen: allocation.freeze(paid_fen, reason, event.run_id))
+
+    async def _change_open(self, conn: asyncpg.Connection, recorded: RecordedEvent, code: str,
+                           change: Callable[[Allocation, int], bool]) -> None:
+        """Each allocation of the village not cancelled (paid as it stands under the batch's
+        locks); saved when ``change`` changed it — the second time it does nothing."""
+        uow = self.unit_of_work(conn, recorded)
+        for row in await balances.open_allocations(conn, [code]):
+            allocation = await uow.load(Allocation, row["allocation_id"])
+            if change(allocation, row["paid_fen"]):
+                await uow.save(allocation)
+
+    async def _heard(self, conn: asyncpg.Connection, recorded: RecordedEvent, code: str, designated: bool,
+                     reason: str | None, run_id: str | None) -> bool:
+        """Remember what was heard; False when an older event arrives after a newer one (the newer one decided)."""
         await conn.execute(
             """insert into funding.village_designations (village_code, designated, revocation_reason, run_id, position)
                values ($1, $2, $3, $4, $5) on conflict (village_code) do update
                set designated = excluded.designated, revocation_reason = excluded.revocation_reason,
                    run_id = excluded.run_id, position = excluded.position
                where funding.village_designations.position < excluded.position""",
-            p["code"], designated, reason, p.get("run_id"), event.global_position)
-        current = await conn.fetchval("select position from funding.village_designations where village_code = $1",
-                                      p["code"])
-        if current != event.global_position:
-            return  # an older event delivered after a newer one: the newer one decided
-        uow = self.unit_of_work(conn, event)
-        for row in rows:
-            allocation = await uow.load(Allocation, row["allocation_id"])
-            changed = (allocation.unfreeze(p.get("run_id")) if designated
-                       else allocation.freeze(row["paid_fen"], reason, p.get("run_id")))
-            if changed:
-                await uow.save(allocation)
+            code, designated, reason, run_id, recorded.global_position)
+        current = await conn.fetchval("select position from funding.village_designations where village_code = $1", code)
+        return current == recorded.global_position

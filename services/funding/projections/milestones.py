@@ -17,6 +17,7 @@ import asyncpg
 
 from shared.contracts.assessment import MilestoneCancelled, MilestoneVerified, ProjectCancelled, ProjectPlanned
 from shared.eventstore import RecordedEvent
+from shared.projections import Projection
 from shared.projections.reactor import Reactor
 
 from services.funding.adapters.balances import SCHEMA_SQL
@@ -27,7 +28,6 @@ class MilestoneReleases(Reactor):
     name = "milestone_releases"
     service = "funding"
     sources = ("assessment",)
-    handles = frozenset({"ProjectPlanned", "MilestoneVerified", "ProjectCancelled", "MilestoneCancelled"})
     # Only what this reactor learns from assessment is rebuilt; the balance rows are the
     # write side's (the schema is repeated here so the worker can start before the API).
     tables = ("funding.verified_milestones", "funding.known_projects")
@@ -52,45 +52,49 @@ class MilestoneReleases(Reactor):
     """
 
     async def apply_batch(self, conn: asyncpg.Connection, events: Sequence[RecordedEvent]) -> None:
-        facts = [(e, e.decode()) for e in events if e.type in self.handles]
-        verified = [(f.project_id, f.milestone_id) for _, f in facts if isinstance(f, MilestoneVerified)]
+        facts = [e.decode() for e in events if e.type in self.handles]
+        verified = [(f.project_id, f.milestone_id) for f in facts if isinstance(f, MilestoneVerified)]
         cancelled = [(f.project_id, None if isinstance(f, ProjectCancelled) else [f.milestone_id])
-                     for _, f in facts if isinstance(f, ProjectCancelled | MilestoneCancelled)]
+                     for f in facts if isinstance(f, ProjectCancelled | MilestoneCancelled)]
         if verified or cancelled:  # the whole batch's locks first, in funding's lock order (handlers/tranches.py)
             await tranches.lock_for_reactions(conn, verified, cancelled)
-        for event, fact in facts:
-            await self._react(conn, event, fact)
+        for event in events:
+            await Projection.apply(self, conn, event)
 
     async def apply(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
         await self.apply_batch(conn, [event])
 
-    async def _react(self, conn: asyncpg.Connection, event: RecordedEvent, fact: object) -> None:
-        if isinstance(fact, ProjectPlanned):
-            await conn.execute(
-                """insert into funding.known_projects (project_id, village_code, task_no, milestone_ids)
-                   values ($1, $2, $3, $4) on conflict (project_id) do update
-                   set village_code = excluded.village_code, task_no = excluded.task_no,
-                       milestone_ids = excluded.milestone_ids""",
-                fact.project_id, fact.village_code, fact.task_no, [m.milestone_id for m in fact.milestones],
-            )
-        elif isinstance(fact, MilestoneVerified):
-            await conn.execute(
-                """insert into funding.verified_milestones (project_id, milestone_id, village_code, verified_on, event_id)
-                   values ($1, $2, $3, $4, $5) on conflict do nothing""",
-                fact.project_id, fact.milestone_id, fact.village_code, fact.verified_on, event.event_id,
-            )
-            await tranches.on_milestone_verified(
-                self.unit_of_work(conn, event), fact.project_id, fact.milestone_id, fact.verified_on)
-        elif isinstance(fact, ProjectCancelled):
-            await conn.execute("update funding.known_projects set cancelled = true where project_id = $1",
-                               fact.project_id)
-            await tranches.on_cancelled(self.unit_of_work(conn, event), fact.project_id, None,
-                                        f"项目 {fact.project_id} 撤销，未放款分期退回预算线 / project cancelled: "
-                                        f"unreleased tranches return to the line ({fact.reason})")
-        elif isinstance(fact, MilestoneCancelled):
-            await conn.execute(
-                """update funding.known_projects set cancelled_milestones = array_append(cancelled_milestones, $2)
-                   where project_id = $1 and not $2 = any(cancelled_milestones)""", fact.project_id, fact.milestone_id)
-            await tranches.on_cancelled(self.unit_of_work(conn, event), fact.project_id, [fact.milestone_id],
-                                        f"节点 {fact.milestone_id} 撤销，该期退回预算线 / milestone cancelled: its "
-                                        f"tranche returns to the line ({fact.reason})")
+    async def when_ProjectPlanned(self, conn: asyncpg.Connection, event: ProjectPlanned, recorded: RecordedEvent) -> None:
+        await conn.execute(
+            """insert into funding.known_projects (project_id, village_code, task_no, milestone_ids)
+               values ($1, $2, $3, $4) on conflict (project_id) do update
+               set village_code = excluded.village_code, task_no = excluded.task_no,
+                   milestone_ids = excluded.milestone_ids""",
+            event.project_id, event.village_code, event.task_no, [m.milestone_id for m in event.milestones],
+        )
+
+    async def when_MilestoneVerified(self, conn: asyncpg.Connection, event: MilestoneVerified,
+                                     recorded: RecordedEvent) -> None:
+        await conn.execute(
+            """insert into funding.verified_milestones (project_id, milestone_id, village_code, verified_on, event_id)
+               values ($1, $2, $3, $4, $5) on conflict do nothing""",
+            event.project_id, event.milestone_id, event.village_code, event.verified_on, recorded.event_id,
+        )
+        await tranches.on_milestone_verified(
+            self.unit_of_work(conn, recorded), event.project_id, event.milestone_id, event.verified_on)
+
+    async def when_ProjectCancelled(self, conn: asyncpg.Connection, event: ProjectCancelled,
+                                    recorded: RecordedEvent) -> None:
+        await conn.execute("update funding.known_projects set cancelled = true where project_id = $1", event.project_id)
+        await tranches.on_cancelled(self.unit_of_work(conn, recorded), event.project_id, None,
+                                    f"项目 {event.project_id} 撤销，未放款分期退回预算线 / project cancelled: "
+                                    f"unreleased tranches return to the line ({event.reason})")
+
+    async def when_MilestoneCancelled(self, conn: asyncpg.Connection, event: MilestoneCancelled,
+                                      recorded: RecordedEvent) -> None:
+        await conn.execute(
+            """update funding.known_projects set cancelled_milestones = array_append(cancelled_milestones, $2)
+               where project_id = $1 and not $2 = any(cancelled_milestones)""", event.project_id, event.milestone_id)
+        await tranches.on_cancelled(self.unit_of_work(conn, recorded), event.project_id, [event.milestone_id],
+                                    f"节点 {event.milestone_id} 撤销，该期退回预算线 / milestone cancelled: its "
+                                    f"tranche returns to the line ({event.reason})")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncpg
 
+from shared.contracts.registry import TeamAssigned, TeamUnassigned, WorkTeamFormed
 from shared.eventstore import RecordedEvent
 from shared.projections import Projection
 
@@ -28,18 +29,17 @@ class TeamReach(Projection):
     );
     """
 
-    async def apply(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
-        p = event.payload
-        if event.type == "WorkTeamFormed":
-            await conn.executemany(
-                "insert into reach.team_units values ($1, $2) on conflict do nothing",
-                [(p["team_id"], unit) for unit in [p["lead_unit_id"], *p.get("partner_unit_ids", [])]],
-            )
-        elif event.type == "TeamAssigned":
-            await conn.execute("insert into reach.team_units values ($1, $2) on conflict do nothing",
-                               p["team_id"], p["lead_unit_id"])
-            await conn.execute("insert into reach.team_villages values ($1, $2) on conflict do nothing",
-                               p["team_id"], p["village_code"])
-        elif event.type == "TeamUnassigned":
-            await conn.execute("delete from reach.team_villages where team_id = $1 and village_code = $2",
-                               p["team_id"], p["village_code"])
+    async def when_WorkTeamFormed(self, conn: asyncpg.Connection, event: WorkTeamFormed, recorded: RecordedEvent) -> None:
+        await conn.executemany("insert into reach.team_units values ($1, $2) on conflict do nothing",
+                               [(event.team_id, unit) for unit in [event.lead_unit_id, *event.partner_unit_ids]])
+
+    async def when_TeamAssigned(self, conn: asyncpg.Connection, event: TeamAssigned, recorded: RecordedEvent) -> None:
+        await conn.execute("insert into reach.team_units values ($1, $2) on conflict do nothing",
+                           event.team_id, event.lead_unit_id)
+        await conn.execute("insert into reach.team_villages values ($1, $2) on conflict do nothing",
+                           event.team_id, event.village_code)
+
+    async def when_TeamUnassigned(self, conn: asyncpg.Connection, event: TeamUnassigned,
+                                  recorded: RecordedEvent) -> None:
+        await conn.execute("delete from reach.team_villages where team_id = $1 and village_code = $2",
+                           event.team_id, event.village_code)

@@ -164,3 +164,8 @@ async def village_page(conn: asyncpg.Connection, code: str) -> dict | None:
         "payments": payments,
         "totals": {k: yuan(v) for k, v in totals.items()},
     }
+
+
+def page(items: list[dict], key: str, limit: int) -> dict:
+    """A keyset page: ``next_after`` names the last item when the page is full."""
+    return {"items": items, "next_after": items[-1][key] if len(items) == limit else None}

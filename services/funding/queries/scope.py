@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import asyncpg
+
 
 @dataclass(frozen=True)
 class ReadScope:
@@ -27,3 +29,15 @@ class ReadScope:
 # Appended to a query over a table aliased ``t`` with village_code and district columns;
 # parameters $1 (district) and $2 (village codes).
 VILLAGE_FILTER = "($1::text is null or t.district = $1) and ($2::text[] is null or t.village_code = any($2))"
+
+
+async def villages_of_unit(conn: asyncpg.Connection, unit_id: str) -> tuple[str, ...]:
+    """The villages a supporting unit's teams (as lead or partner) serve."""
+    rows = await conn.fetch("""select distinct tv.village_code from reach.team_villages tv
+                               join reach.team_units tu using (team_id) where tu.unit_id = $1 order by 1""", unit_id)
+    return tuple(r["village_code"] for r in rows)
+
+
+async def villages_of_team(conn: asyncpg.Connection, team_id: str) -> tuple[str, ...]:
+    rows = await conn.fetch("select village_code from reach.team_villages where team_id = $1 order by 1", team_id)
+    return tuple(r["village_code"] for r in rows)

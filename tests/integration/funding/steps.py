@@ -9,6 +9,7 @@ from services.funding.domain.access import FinanceScope
 from services.funding.domain.commands import (
     AdjustAllocation,
     AllocateFunds,
+    ApproveDisbursement,
     AppropriateBudget,
     PayDisbursement,
     RequestDisbursement,
@@ -42,24 +43,25 @@ async def allocate(h, line_id: str, village: str, amount: str, *, allocation_id:
 
 async def adjust(h, allocation_id: str, amount: str, **kw) -> dict:
     cmd = AdjustAllocation(amount=amount, reason="调整", **kw)
-    return await h.run(lambda uow: allocations.adjust(uow, allocation_id, cmd, CITY))
+    return await h.run(lambda uow: allocations.adjust(uow, cmd, CITY, allocation_id=allocation_id))
 
 
 async def request(h, allocation_id: str, amount: str, *, by: str = "alice", tranche_no: int | None = None,
                   disbursement_id: str | None = None, key: str | None = None) -> dict:
     cmd = RequestDisbursement(disbursement_id=disbursement_id or new_id("D"), allocation_id=allocation_id,
                               amount=amount, tranche_no=tranche_no)
-    return await h.run(lambda uow: disbursements.request(uow, cmd, CITY, by),
+    return await h.run(lambda uow: disbursements.request(uow, cmd, FinanceScope(by, None)),
                        body=cmd.model_dump(mode="json") if key else None, key=key)
 
 
 async def approve(h, disbursement_id: str, by: str = "bob") -> dict:
-    return await h.run(lambda uow: disbursements.approve(uow, disbursement_id, CITY, by))
+    return await h.run(lambda uow: disbursements.approve(uow, ApproveDisbursement(), FinanceScope(by, None),
+                                                             disbursement_id=disbursement_id))
 
 
 async def pay(h, disbursement_id: str, voucher: str = "V-1") -> dict:
     cmd = PayDisbursement(voucher_no=voucher)
-    return await h.run(lambda uow: disbursements.pay(uow, disbursement_id, cmd, CITY))
+    return await h.run(lambda uow: disbursements.pay(uow, cmd, CITY, disbursement_id=disbursement_id))
 
 
 async def paid(h, allocation_id: str, amount: str) -> str:

@@ -9,16 +9,16 @@ import pytest
 
 from shared.eventstore.errors import Conflict
 
+from services.funding.domain.access import FinanceScope
 from services.funding.domain.commands import RecordFreezeException, ReleaseFrozenRemainder
 from services.funding.handlers import freezes
 from tests.integration.funding import steps
-from tests.integration.funding.conftest import CITY
+
+OFFICE = FinanceScope("city-office", None)
 
 
-async def revoke(h, code: str, reason: str | None = "graduated", run_id: str | None = "run-2"):
-    payload = {"code": code, "district": code[:6], "run_id": run_id}
-    if reason is not None:
-        payload["reason"] = reason
+async def revoke(h, code: str, reason: str = "graduated", run_id: str | None = "run-2"):
+    payload = {"code": code, "district": code[:6], "run_id": run_id, "reason": reason}
     return await h.deliver("registry", "DesignationRevoked", payload, f"village-{code}")
 
 
@@ -29,14 +29,14 @@ async def designate(h, code: str):
 
 async def release(h, allocation_id: str, reason: str = "认定撤销，余额退回", key: str | None = None) -> dict:
     cmd = ReleaseFrozenRemainder(reason=reason)
-    return await h.run(lambda uow: freezes.release_remainder(uow, allocation_id, cmd, CITY, "city-office"),
+    return await h.run(lambda uow: freezes.release_remainder(uow, cmd, OFFICE, allocation_id=allocation_id),
                        body={"allocation_id": allocation_id, **cmd.model_dump()} if key else None, key=key,
                        actor="city_office:office")
 
 
 async def except_(h, allocation_id: str, reason: str = "合同已签，继续拨付") -> dict:
     cmd = RecordFreezeException(reason=reason)
-    return await h.run(lambda uow: freezes.record_exception(uow, allocation_id, cmd, CITY, "city-office"),
+    return await h.run(lambda uow: freezes.record_exception(uow, cmd, OFFICE, allocation_id=allocation_id),
                        actor="city_office:office")
 
 
@@ -81,7 +81,7 @@ async def test_city_office_releases_the_unpaid_remainder_to_the_line_once(fundin
     alloc = await steps.allocate(funding, line, village, "600.00")
     await steps.paid(funding, alloc, "100.00")
     pending = (await steps.request(funding, alloc, "50.00"))["disbursement_id"]
-    await revoke(funding, village, reason=None)  # no reason given: frozen all the same
+    await revoke(funding, village, reason=" ")  # no reason given (blank): frozen all the same
     payload = await funding.fetchval(
         "select payload from es.events where stream_id = $1 and type = 'AllocationFrozen'", f"allocation-{alloc}")
     assert payload["revocation_reason"] is None and payload["unspent_fen"] == 50000

@@ -78,11 +78,11 @@ async def test_rejection_and_reversal_free_the_amount_again(funding):
     village = await funding.village()
     alloc = await steps.allocate(funding, await steps.line(funding), village, "100.00")
     d = (await steps.request(funding, alloc, "100.00"))["disbursement_id"]
-    await funding.run(lambda uow: disbursements.reject(uow, d, RejectDisbursement(reason="材料不全"), CITY))
+    await funding.run(lambda uow: disbursements.reject(uow, RejectDisbursement(reason="材料不全"), CITY, disbursement_id=d))
     paid = await steps.paid(funding, alloc, "100.00")
     with pytest.raises(DomainError):
         await steps.request(funding, alloc, "0.01")
-    await funding.run(lambda uow: disbursements.reverse(uow, paid, ReverseDisbursement(reason="账户错误"), CITY))
+    await funding.run(lambda uow: disbursements.reverse(uow, ReverseDisbursement(reason="账户错误"), CITY, disbursement_id=paid))
     b = await balances(funding, alloc)
     assert (b["committed_fen"], b["paid_fen"]) == (0, 0)
     await steps.request(funding, alloc, "100.00")
@@ -112,9 +112,9 @@ async def test_allocation_adjusted_and_cancelled_only_down_to_what_is_spent(fund
         await steps.adjust(funding, alloc, "1000.01")  # growing beyond the line
     await steps.adjust(funding, alloc, "150.00")
     with pytest.raises(Conflict, match="open requests"):
-        await funding.run(lambda uow: allocations.cancel(uow, alloc, CancelAllocation(reason="项目终止"), CITY))
-    await funding.run(lambda uow: disbursements.reject(uow, open_request, RejectDisbursement(reason="撤回"), CITY))
-    result = await funding.run(lambda uow: allocations.cancel(uow, alloc, CancelAllocation(reason="项目终止"), CITY))
+        await funding.run(lambda uow: allocations.cancel(uow, CancelAllocation(reason="项目终止"), CITY, allocation_id=alloc))
+    await funding.run(lambda uow: disbursements.reject(uow, RejectDisbursement(reason="撤回"), CITY, disbursement_id=open_request))
+    result = await funding.run(lambda uow: allocations.cancel(uow, CancelAllocation(reason="项目终止"), CITY, allocation_id=alloc))
     assert (result["allocated"], result["returned"], result["line"]["unallocated"]) == ("100.00", "50.00", "900.00")
 
 
@@ -123,7 +123,7 @@ async def test_cancel_returns_the_unpaid_part_to_the_line(funding):
     line = await steps.line(funding, "1000.00")
     alloc = await steps.allocate(funding, line, village, "500.00", project_id="PRJ-2")
     await steps.paid(funding, alloc, "120.00")
-    result = await funding.run(lambda uow: allocations.cancel(uow, alloc, CancelAllocation(reason="项目终止"), CITY))
+    result = await funding.run(lambda uow: allocations.cancel(uow, CancelAllocation(reason="项目终止"), CITY, allocation_id=alloc))
     assert result["allocated"] == "120.00" and result["returned"] == "380.00"
     assert result["line"]["unallocated"] == "880.00"
     with pytest.raises(Conflict, match="cancelled"):
@@ -138,8 +138,8 @@ async def test_line_cannot_be_cut_below_what_is_allocated(funding):
     line = await steps.line(funding, "1000.00")
     await steps.allocate(funding, line, village, "700.00")
     with pytest.raises(DomainError, match="已分配 700.00"):
-        await funding.run(lambda uow: budget.adjust_appropriation(uow, line, AdjustAppropriation(amount="699.99", reason="x"), CITY))
-    result = await funding.run(lambda uow: budget.adjust_appropriation(uow, line, AdjustAppropriation(amount="700", reason="压减"), CITY))
+        await funding.run(lambda uow: budget.adjust_appropriation(uow, AdjustAppropriation(amount="699.99", reason="x"), CITY, line_id=line))
+    result = await funding.run(lambda uow: budget.adjust_appropriation(uow, AdjustAppropriation(amount="700", reason="压减"), CITY, line_id=line))
     assert result["appropriated"] == "700.00" and result["unallocated"] == "0.00"
 
 

@@ -93,7 +93,7 @@ async def test_a_batch_releasing_one_allocation_twice_does_not_cross_a_payment(f
     async def pay(uow):
         nonlocal runs
         runs += 1
-        return await disbursements.pay(uow, disbursement, PayDisbursement(voucher_no="V-LO"), CITY)
+        return await disbursements.pay(uow, PayDisbursement(voucher_no="V-LO"), CITY, disbursement_id=disbursement)
 
     async with funding.pool.acquire() as gate, funding.pool.acquire() as reactor:
         holding = gate.transaction()

@@ -22,7 +22,7 @@ async def register(h, scope=CITY, **kw) -> str:
 
 async def apply(h, policy_id: str, scope=CITY, **kw) -> dict:
     cmd = ApplyPolicy(**kw)
-    return await h.run(lambda uow: policies.apply(uow, policy_id, cmd, scope))
+    return await h.run(lambda uow: policies.apply(uow, cmd, scope, policy_id=policy_id))
 
 
 async def test_listed_villages_must_all_be_eligible(funding):

@@ -52,7 +52,7 @@ async def story(h) -> dict:
     h.at = on(6, 10)
     reversed_ = await steps.paid(h, a2, "1000.00")
     h.at = on(6, 20)
-    await h.run(lambda uow: disbursements.reverse(uow, reversed_, ReverseDisbursement(reason="账户错误"), CITY))
+    await h.run(lambda uow: disbursements.reverse(uow, ReverseDisbursement(reason="账户错误"), CITY, disbursement_id=reversed_))
     await steps.request(h, a3, "500.00")
     h.at = None
     await h.sync_ledger()

@@ -2,29 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-import asyncpg
-from fastapi import APIRouter, Depends, Path, Response
+from fastapi import APIRouter
 
 from shared.eventstore import NotFound
-from shared.http.deps import IdempotencyKey, Meta, Store, get_pool
 
 from services.funding.domain.commands import ApplyPolicy, RegisterPolicy
-from services.funding.entrypoints.access import Reader, Writer, ensure_lines_visible
-from services.funding.entrypoints.commands import run
-from services.funding.handlers import policies
+from services.funding.entrypoints.deps import Conn, LinesReader, PolicyId, Reader, Run, Writer
+from services.funding.entrypoints.schemas import Policies, Policy, PolicyApplied, PolicyRegistered
 from services.funding.queries import reads
 
 router = APIRouter(prefix="/policies", tags=["政策 policies"])
-PolicyId = Annotated[str, Path(max_length=80, description="政策编号 / policy id")]
 
 
 @router.post("", status_code=201, summary="登记政策及适用条件 / register a policy and its eligibility rules")
-async def register(cmd: RegisterPolicy, store: Store, meta: Meta, scope: Writer, response: Response,
-                   idempotency_key: IdempotencyKey = None) -> dict:
-    return await run(store, "RegisterPolicy", cmd.model_dump(mode="json"), meta,
-                     lambda uow: policies.register(uow, cmd, scope), idempotency_key, response)
+async def register(cmd: RegisterPolicy, scope: Writer, run: Run) -> PolicyRegistered:
+    return await run(cmd, scope)
 
 
 @router.post(
@@ -33,23 +25,18 @@ async def register(cmd: RegisterPolicy, store: Store, meta: Meta, scope: Writer,
     "listed: every listed village must be eligible or none is applied; all_eligible: every eligible village in "
     "the directory within your scope. 重复落地不重复记录 / applying twice records once.",
 )
-async def apply(policy_id: PolicyId, cmd: ApplyPolicy, store: Store, meta: Meta, scope: Writer, response: Response,
-                idempotency_key: IdempotencyKey = None) -> dict:
-    return await run(store, "ApplyPolicy", {"policy_id": policy_id, **cmd.model_dump(mode="json")}, meta,
-                     lambda uow: policies.apply(uow, policy_id, cmd, scope), idempotency_key, response, created=False)
+async def apply(policy_id: PolicyId, cmd: ApplyPolicy, scope: Writer, run: Run) -> PolicyApplied:
+    return await run(cmd, scope, policy_id=policy_id, created=False)
 
 
 @router.get("", summary="政策列表 / policies")
-async def list_policies(pool: Annotated[asyncpg.Pool, Depends(get_pool)], reader: Reader) -> dict:
-    ensure_lines_visible(reader)
-    async with pool.acquire() as conn:
-        return {"items": await reads.policies(conn)}
+async def list_policies(conn: Conn, reader: LinesReader) -> Policies:
+    return {"items": await reads.policies(conn)}
 
 
 @router.get("/{policy_id}", summary="一项政策及落地的村 / a policy and the villages it reaches")
-async def get_policy(policy_id: PolicyId, pool: Annotated[asyncpg.Pool, Depends(get_pool)], reader: Reader) -> dict:
-    async with pool.acquire() as conn:
-        found = await reads.policy(conn, policy_id, reader)
+async def get_policy(policy_id: PolicyId, conn: Conn, reader: Reader) -> Policy:
+    found = await reads.policy(conn, policy_id, reader)
     if found is None:
         raise NotFound(f"未找到政策 {policy_id} / policy {policy_id} not found", field="policy_id")
     return found

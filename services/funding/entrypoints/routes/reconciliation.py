@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-import asyncpg
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from shared.contracts.funding import FundSource
 from shared.eventstore.errors import DomainError
-from shared.http.deps import IsoDate, get_pool
+from shared.http.deps import IsoDate
 
-from services.funding.entrypoints.access import Reader, ensure_lines_visible
+from services.funding.entrypoints.deps import Conn, LinesReader
+from services.funding.entrypoints.schemas import Reconciliation
 from services.funding.queries import export
 from services.funding.queries.reconciliation import reconcile
 
@@ -25,11 +25,13 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     summary="对账：下达→分配→支付，逐元可追溯 / trace every yuan from appropriation to allocation to payment",
     description="按来源、区、村汇总期间及截至期末的金额，并标出异常（未审批支付、超预算分配、节点验收前支付等）；"
     "format=csv|xlsx 导出 / by source, district and village, with breaks flagged; export with format=csv|xlsx",
-    responses={200: {"content": {"text/csv": {}, XLSX: {}}}},
+    response_model=Reconciliation,
+    responses={200: {"content": {"text/csv": {"schema": {"type": "string"}},
+                                  XLSX: {"schema": {"type": "string", "format": "binary"}}}}},
 )
 async def reconciliation(
-    pool: Annotated[asyncpg.Pool, Depends(get_pool)],
-    reader: Reader,
+    conn: Conn,
+    reader: LinesReader,
     start: Annotated[IsoDate, Query(alias="from", description="起始日（含）/ first day, inclusive")],
     end: Annotated[IsoDate, Query(alias="to", description="截止日（含）/ last day, inclusive")],
     district: Annotated[str | None, Query(pattern=r"^\d{6}$", description="区代码 / district code")] = None,
@@ -37,12 +39,10 @@ async def reconciliation(
     format: Annotated[Literal["json", "csv", "xlsx"], Query(description="输出格式 / output format")] = "json",
     table: Annotated[Literal["lines", "allocations", "payments", "breaks"],
                      Query(description="CSV 导出哪张表 / which table as CSV")] = "allocations",
-):
-    ensure_lines_visible(reader)
+) -> Any:
     if end < start:
         raise DomainError("截止日早于起始日 / 'to' is before 'from'", field="to")
-    async with pool.acquire() as conn:
-        report = await reconcile(conn, start, end, district=reader.district or district, source=source)
+    report = await reconcile(conn, start, end, district=reader.district or district, source=source)
     name = f"reconciliation_{start.isoformat()}_{end.isoformat()}"
     if format == "csv":
         return Response(export.to_csv(report, table), media_type="text/csv; charset=utf-8",

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-import asyncpg
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Path
 
 from shared.eventstore import NotFound
 from shared.eventstore.errors import Forbidden
-from shared.http.deps import get_pool
 
-from services.funding.entrypoints.access import Reader
+from services.funding.entrypoints.deps import Conn, Reader
+from services.funding.entrypoints.schemas import VillagePage
 from services.funding.queries import reads
 
 router = APIRouter(prefix="/villages", tags=["村 villages"])
@@ -20,11 +19,10 @@ router = APIRouter(prefix="/villages", tags=["村 villages"])
 @router.get("/{code}", summary="村获得的政策、分配与拨付 / the policies, allocations and payments reaching a village")
 async def village_page(
     code: Annotated[str, Path(pattern=r"^\d{12}$", description="村代码 / village code")],
-    pool: Annotated[asyncpg.Pool, Depends(get_pool)],
+    conn: Conn,
     reader: Reader,
-) -> dict:
-    async with pool.acquire() as conn:
-        page = await reads.village_page(conn, code)
+) -> VillagePage:
+    page = await reads.village_page(conn, code)
     if page is None:
         raise NotFound(f"未找到村 {code} / village {code} not found", field="code")
     if not reader.sees_village(code, page["village"]["district"]):
