@@ -120,3 +120,14 @@ class GraduateVillage(BaseModel):
                              f"{INCOME_TARGET_FEN // 100}-yuan target: a village graduates only once it met it")
         return value
 
+
+
+class ImportVillages(BaseModel):
+    """批量导入村 / import a table of villages. The table itself travels beside the command (it is
+    a file, not a body); the command names it by its digest, so a retry of the same file under
+    the same key is recognised and another file under a used key is refused."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="文件的 SHA-256 / the file's SHA-256")
+    partial: bool = Field(False, description="只写正确的行 / write the good rows even if some are bad")

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Response, status
+from fastapi import APIRouter, Path, status
 
-from shared.eventstore import NotFound
-from shared.http.deps import IdempotencyKey, Meta, Store
+from shared.http.deps import Store
 
-from services.registry import handlers
 from services.registry.domain.teams import (
     AssignVillage,
     ChangeMembers,
@@ -18,18 +16,11 @@ from services.registry.domain.teams import (
     FormTeam,
     ReplaceFirstSecretary,
     RotateTeam,
-    Team,
     UnassignVillage,
 )
-from services.registry.entrypoints.access import (
-    WRITE_RESPONSES,
-    Officials,
-    Staff,
-    TeamsAndOfficials,
-    access,
-    execute,
-    read,
-)
+from services.registry.entrypoints import schemas
+from services.registry.entrypoints.deps import WRITE_RESPONSES, Officials, Run, Staff, TeamsAndOfficials
+from services.registry.queries import network, read
 
 router = APIRouter(prefix="/teams", tags=["驻村工作队 work teams"])
 TeamId = Annotated[str, Path(max_length=64, description="工作队标识 / team id")]
@@ -48,39 +39,19 @@ Code = Annotated[str, Path(pattern=r"^\d{12}$", description="村代码 / village
     ),
     responses=WRITE_RESPONSES,
 )
-async def form_team(
-    cmd: FormTeam, store: Store, meta: Meta, principal: Officials, response: Response,
-    idempotency_key: IdempotencyKey = None,
-) -> dict:
-    return await execute(store, "FormTeam", cmd.model_dump(mode="json"), meta,
-                         lambda uow: handlers.form_team(uow, cmd, access(principal)), idempotency_key, response)
+async def form_team(cmd: FormTeam, who: Officials, run: Run) -> schemas.TeamFormed:
+    return await run(cmd, who)
 
 
 @router.get("/{team_id}", summary="工作队 / a team as it stands now")
-async def get_team(team_id: TeamId, store: Store, _: Staff) -> dict:
-    async def query(uow) -> dict:
-        team = await uow.load(Team, team_id)
-        if not team.exists:
-            raise NotFound(f"未找到工作队 {team_id} / team {team_id} not found", field="team_id")
-        return {"team_id": team_id, "dissolved": team.dissolved, "district": team.district,
-                "lead_unit_id": team.lead_unit_id,
-                "partner_unit_ids": team.partner_unit_ids, "member_ids": team.members,
-                "first_secretary_id": team.first_secretary_id, "villages": team.villages,
-                "entered": {code: day.isoformat() for code, day in team.entered.items()},
-                "stream_version": team.version}
-
-    return await read(store, query)
+async def get_team(team_id: TeamId, store: Store, _: Staff) -> schemas.TeamView:
+    return await read(store, network.team, team_id)
 
 
 @router.post("/{team_id}/members", summary="调整队员或第一书记 / change members or the first secretary",
              responses=WRITE_RESPONSES)
-async def change_members(
-    team_id: TeamId, cmd: ChangeMembers, store: Store, meta: Meta, principal: Officials, response: Response,
-    idempotency_key: IdempotencyKey = None,
-) -> dict:
-    return await execute(store, "ChangeMembers", {"team_id": team_id, **cmd.model_dump(mode="json")}, meta,
-                         lambda uow: handlers.change_members(uow, team_id, cmd, access(principal)),
-                         idempotency_key, response)
+async def change_members(team_id: TeamId, cmd: ChangeMembers, who: Officials, run: Run) -> schemas.TeamMembers:
+    return await run(cmd, who, team_id=team_id, created=False)
 
 
 @router.post(
@@ -91,23 +62,14 @@ async def change_members(
                 "designated and in the team's district; a team serves at most two villages; a village has one team.",
     responses=WRITE_RESPONSES,
 )
-async def assign_village(
-    team_id: TeamId, cmd: AssignVillage, store: Store, meta: Meta, principal: Officials, response: Response,
-    idempotency_key: IdempotencyKey = None,
-) -> dict:
-    return await execute(store, "AssignVillage", {"team_id": team_id, **cmd.model_dump(mode="json")}, meta,
-                         lambda uow: handlers.assign_village(uow, team_id, cmd, access(principal)),
-                         idempotency_key, response)
+async def assign_village(team_id: TeamId, cmd: AssignVillage, who: Officials, run: Run) -> schemas.Assignment:
+    return await run(cmd, who, team_id=team_id)
 
 
 @router.post("/{team_id}/villages/{code}/unassign", summary="解除对接 / end an assignment", responses=WRITE_RESPONSES)
-async def unassign_village(
-    team_id: TeamId, code: Code, cmd: UnassignVillage, store: Store, meta: Meta, principal: Officials,
-    response: Response, idempotency_key: IdempotencyKey = None,
-) -> dict:
-    return await execute(store, "UnassignVillage", {"team_id": team_id, "code": code, **cmd.model_dump(mode="json")},
-                         meta, lambda uow: handlers.unassign_village(uow, team_id, code, cmd, access(principal)),
-                         idempotency_key, response)
+async def unassign_village(team_id: TeamId, code: Code, cmd: UnassignVillage, who: Officials,
+                           run: Run) -> schemas.Unassigned:
+    return await run(cmd, who, team_id=team_id, code=code, created=False)
 
 
 @router.post(
@@ -118,13 +80,9 @@ async def unassign_village(
                 "training by the day of entry.",
     responses=WRITE_RESPONSES,
 )
-async def enter_village(
-    team_id: TeamId, code: Code, cmd: EnterVillage, store: Store, meta: Meta, principal: TeamsAndOfficials,
-    response: Response, idempotency_key: IdempotencyKey = None,
-) -> dict:
-    return await execute(store, "EnterVillage", {"team_id": team_id, "code": code, **cmd.model_dump(mode="json")},
-                         meta, lambda uow: handlers.enter_village(uow, team_id, code, cmd, access(principal)),
-                         idempotency_key, response)
+async def enter_village(team_id: TeamId, code: Code, cmd: EnterVillage, who: TeamsAndOfficials,
+                        run: Run) -> schemas.Entered:
+    return await run(cmd, who, team_id=team_id, code=code)
 
 
 @router.post(
@@ -136,13 +94,9 @@ async def enter_village(
                 "previous_leaves the one replaced leaves the team.",
     responses=WRITE_RESPONSES,
 )
-async def replace_first_secretary(
-    team_id: TeamId, cmd: ReplaceFirstSecretary, store: Store, meta: Meta, principal: Officials, response: Response,
-    idempotency_key: IdempotencyKey = None,
-) -> dict:
-    return await execute(store, "ReplaceFirstSecretary", {"team_id": team_id, **cmd.model_dump(mode="json")}, meta,
-                         lambda uow: handlers.replace_first_secretary(uow, team_id, cmd, access(principal)),
-                         idempotency_key, response)
+async def replace_first_secretary(team_id: TeamId, cmd: ReplaceFirstSecretary, who: Officials,
+                                  run: Run) -> schemas.TeamMembers:
+    return await run(cmd, who, team_id=team_id, created=False)
 
 
 @router.post(
@@ -153,13 +107,8 @@ async def replace_first_secretary(
                 "villages left are unassigned; the new ones must be entered again.",
     responses=WRITE_RESPONSES,
 )
-async def rotate_team(
-    team_id: TeamId, cmd: RotateTeam, store: Store, meta: Meta, principal: Officials, response: Response,
-    idempotency_key: IdempotencyKey = None,
-) -> dict:
-    return await execute(store, "RotateTeam", {"team_id": team_id, **cmd.model_dump(mode="json")}, meta,
-                         lambda uow: handlers.rotate_team(uow, team_id, cmd, access(principal)),
-                         idempotency_key, response)
+async def rotate_team(team_id: TeamId, cmd: RotateTeam, who: Officials, run: Run) -> schemas.TeamRotated:
+    return await run(cmd, who, team_id=team_id, created=False)
 
 
 @router.post(
@@ -170,10 +119,5 @@ async def rotate_team(
                 "takes no more commands (409).",
     responses=WRITE_RESPONSES,
 )
-async def dissolve_team(
-    team_id: TeamId, cmd: DissolveTeam, store: Store, meta: Meta, principal: Officials, response: Response,
-    idempotency_key: IdempotencyKey = None,
-) -> dict:
-    return await execute(store, "DissolveTeam", {"team_id": team_id, **cmd.model_dump(mode="json")}, meta,
-                         lambda uow: handlers.dissolve_team(uow, team_id, cmd, access(principal)),
-                         idempotency_key, response)
+async def dissolve_team(team_id: TeamId, cmd: DissolveTeam, who: Officials, run: Run) -> schemas.TeamDissolvedView:
+    return await run(cmd, who, team_id=team_id, created=False)
