@@ -1,37 +1,19 @@
 """The registry's service layer: one async function per command, each taking the unit of work,
 the command, the caller's context (their ``Access``, a configured quota or rate) and the ids
 from the path — ``handler(uow, cmd, *context, **ids)``. ``COMMANDS`` maps every command type to
-its handler; the routes run them through ``shared.http.commands``."""
+its handler, read off the handlers' own signatures so that it cannot drift from them; the
+routes run them through ``shared.http.commands``."""
 
-from services.registry.domain.cadres import (
-    CancelLeave,
-    DecideLeave,
-    RecordInsurance,
-    RecordTraining,
-    RegisterCadre,
-    RequestLeave,
-)
-from services.registry.domain.commands import (
-    ChangeVillageAttributes,
-    CorrectIncome,
-    GraduateVillage,
-    ImportVillages,
-    RegisterVillage,
-)
-from services.registry.domain.presence import ComputeAllowances, LogPresence
-from services.registry.domain.proposals import AcceptProposal, ProposeMatching
-from services.registry.domain.screening import RunScreening
-from services.registry.domain.teams import (
-    AssignVillage,
-    ChangeMembers,
-    DissolveTeam,
-    EnterVillage,
-    FormTeam,
-    ReplaceFirstSecretary,
-    RotateTeam,
-    UnassignVillage,
-)
-from services.registry.domain.units import ChangeUnitAttributes, RegisterUnit
+from __future__ import annotations
+
+import inspect
+import typing
+from collections.abc import Callable
+from types import ModuleType
+
+from pydantic import BaseModel
+
+from services.registry.handlers import cadres, matching, network, screening, villages
 from services.registry.handlers.cadres import (
     cancel_leave,
     compute_allowances,
@@ -64,34 +46,24 @@ from services.registry.handlers.villages import (
     register_village,
 )
 
-COMMANDS = {
-    RegisterVillage: register_village,
-    ImportVillages: import_villages,
-    CorrectIncome: correct_income,
-    ChangeVillageAttributes: change_village_attributes,
-    GraduateVillage: graduate_village,
-    RunScreening: run_screening,
-    RegisterUnit: register_unit,
-    ChangeUnitAttributes: change_unit_attributes,
-    RegisterCadre: register_cadre,
-    RecordTraining: record_training,
-    RecordInsurance: record_insurance,
-    RequestLeave: request_leave,
-    DecideLeave: decide_leave,
-    CancelLeave: cancel_leave,
-    FormTeam: form_team,
-    ChangeMembers: change_members,
-    AssignVillage: assign_village,
-    UnassignVillage: unassign_village,
-    EnterVillage: enter_village,
-    ReplaceFirstSecretary: replace_first_secretary,
-    RotateTeam: rotate_team,
-    DissolveTeam: dissolve_team,
-    ProposeMatching: propose_matching,
-    AcceptProposal: accept_proposal,
-    LogPresence: log_presence,
-    ComputeAllowances: compute_allowances,
-}
+
+def commands_of(*modules: ModuleType) -> dict[type[BaseModel], Callable]:
+    """Command type → handler: every coroutine of ``modules`` whose second parameter is a command."""
+    found: dict[type[BaseModel], Callable] = {}
+    for module in modules:
+        for handler in vars(module).values():
+            if not (inspect.iscoroutinefunction(handler) and handler.__module__ == module.__name__):
+                continue
+            second = list(inspect.signature(handler).parameters)[1:2]
+            cmd = typing.get_type_hints(handler).get(second[0]) if second else None
+            if inspect.isclass(cmd) and issubclass(cmd, BaseModel):
+                if cmd in found:
+                    raise TypeError(f"{cmd.__name__} has two handlers: {found[cmd].__name__}, {handler.__name__}")
+                found[cmd] = handler
+    return found
+
+
+COMMANDS = commands_of(cadres, matching, network, screening, villages)
 
 __all__ = [
     "COMMANDS", "accept_proposal", "assign_village", "cancel_leave", "change_members", "change_unit_attributes",

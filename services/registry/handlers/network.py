@@ -89,12 +89,7 @@ async def change_members(uow: UnitOfWork, cmd: ChangeMembers, access: Access, *,
     team = await load_team(uow, team_id)
     access.district(team.district)
     cadres = await uow.load_many(Cadre, sorted({*team.members, *cmd.add}))
-    added, removed = team.change_members(cmd, cadres, business_day(uow))
-    await constraints.leave_cadres(uow.conn, team_id, removed)
-    await constraints.join_cadres(uow.conn, team_id, added, "add")
-    await uow.save(team)
-    return {"team_id": team_id, "members": team.members, "first_secretary_id": team.first_secretary_id,
-            "stream_version": team.version}
+    return await _members_moved(uow, team, *team.change_members(cmd, cadres, business_day(uow)), field="add")
 
 
 async def assign_pairs(uow: UnitOfWork, pairs: Sequence[tuple[str, str, str]], access: Access,
@@ -144,11 +139,15 @@ async def replace_first_secretary(uow: UnitOfWork, cmd: ReplaceFirstSecretary, a
     team = await load_team(uow, team_id)
     access.district(team.district)
     cadres = await uow.load_many(Cadre, sorted({*team.members, cmd.cadre_id}))
-    added, removed = team.replace_secretary(cmd, cadres, business_day(uow))
-    await constraints.leave_cadres(uow.conn, team_id, removed)
-    await constraints.join_cadres(uow.conn, team_id, added, "cadre_id")
+    return await _members_moved(uow, team, *team.replace_secretary(cmd, cadres, business_day(uow)), field="cadre_id")
+
+
+async def _members_moved(uow: UnitOfWork, team: Team, added: list[str], removed: list[str], *, field: str) -> dict:
+    """The cadre rows follow a membership change (a cadre joining is refused on ``field`` if in another team)."""
+    await constraints.leave_cadres(uow.conn, team.key, removed)
+    await constraints.join_cadres(uow.conn, team.key, added, field)
     await uow.save(team)
-    return {"team_id": team_id, "first_secretary_id": team.first_secretary_id, "members": team.members,
+    return {"team_id": team.key, "members": team.members, "first_secretary_id": team.first_secretary_id,
             "stream_version": team.version}
 
 

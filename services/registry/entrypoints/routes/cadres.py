@@ -9,14 +9,7 @@ from fastapi import APIRouter, Path, status
 from shared.http.deps import Store
 
 from services.registry.config import registry_settings
-from services.registry.domain.cadres import (
-    CancelLeave,
-    DecideLeave,
-    RecordInsurance,
-    RecordTraining,
-    RegisterCadre,
-    RequestLeave,
-)
+from services.registry.domain import cadres as commands
 from services.registry.entrypoints import schemas
 from services.registry.entrypoints.deps import WRITE_RESPONSES, CadreKeepers, Officials, Run, UnitsAndOfficials
 from services.registry.queries import read
@@ -29,7 +22,7 @@ LeaveId = Annotated[str, Path(max_length=64, description="请假单 / leave id")
 
 @router.post("", status_code=status.HTTP_201_CREATED, summary="登记选派干部 / register a cadre",
              responses=WRITE_RESPONSES)
-async def register_cadre(cmd: RegisterCadre, who: UnitsAndOfficials, run: Run) -> schemas.CadreRegistered:
+async def register_cadre(cmd: commands.RegisterCadre, who: UnitsAndOfficials, run: Run) -> schemas.CadreRegistered:
     return await run(cmd, who)
 
 
@@ -40,26 +33,28 @@ async def get_cadre(cadre_id: CadreId, store: Store, who: CadreKeepers) -> schem
 
 @router.post("/{cadre_id}/trainings", status_code=status.HTTP_201_CREATED,
              summary="登记培训 / record a completed training", responses=WRITE_RESPONSES)
-async def record_training(cadre_id: CadreId, cmd: RecordTraining, who: Officials, run: Run) -> schemas.CadreTrainedView:
+async def record_training(cadre_id: CadreId, cmd: commands.RecordTraining,
+                          who: Officials, run: Run) -> schemas.CadreTrainedView:
     return await run(cmd, who, cadre_id=cadre_id)
 
 
 @router.post("/{cadre_id}/insurance", status_code=status.HTTP_201_CREATED,
              summary="登记人身意外伤害保险 / record personal accident insurance", responses=WRITE_RESPONSES)
-async def record_insurance(cadre_id: CadreId, cmd: RecordInsurance, who: UnitsAndOfficials,
+async def record_insurance(cadre_id: CadreId, cmd: commands.RecordInsurance, who: UnitsAndOfficials,
                            run: Run) -> schemas.InsuranceRecorded:
     return await run(cmd, who, cadre_id=cadre_id)
 
 
 @router.post("/{cadre_id}/leaves", status_code=status.HTTP_201_CREATED,
              summary="请假申请 / request leave (checked against the annual quota)", responses=WRITE_RESPONSES)
-async def request_leave(cadre_id: CadreId, cmd: RequestLeave, who: CadreKeepers, run: Run) -> schemas.LeaveRequested:
+async def request_leave(cadre_id: CadreId, cmd: commands.RequestLeave,
+                        who: CadreKeepers, run: Run) -> schemas.LeaveRequested:
     return await run(cmd, who, registry_settings().annual_leave_days, cadre_id=cadre_id)
 
 
 @router.post("/{cadre_id}/leaves/{leave_id}/decision",
              summary="审批请假 / approve or reject a leave request", responses=WRITE_RESPONSES)
-async def decide_leave(cadre_id: CadreId, leave_id: LeaveId, cmd: DecideLeave, who: Officials,
+async def decide_leave(cadre_id: CadreId, leave_id: LeaveId, cmd: commands.DecideLeave, who: Officials,
                        run: Run) -> schemas.LeaveDecided:
     return await run(cmd, who, registry_settings().annual_leave_days, cadre_id=cadre_id, leave_id=leave_id,
                      created=False)
@@ -71,6 +66,6 @@ async def decide_leave(cadre_id: CadreId, leave_id: LeaveId, cmd: DecideLeave, w
                          "requested or approved leave may be cancelled before its first day; its days no longer count "
                          "against the quota or in the statistics. Once it started: 409.",
              responses=WRITE_RESPONSES)
-async def cancel_leave(cadre_id: CadreId, leave_id: LeaveId, cmd: CancelLeave, who: CadreKeepers,
+async def cancel_leave(cadre_id: CadreId, leave_id: LeaveId, cmd: commands.CancelLeave, who: CadreKeepers,
                        run: Run) -> schemas.LeaveCancelled:
     return await run(cmd, who, cadre_id=cadre_id, leave_id=leave_id, created=False)

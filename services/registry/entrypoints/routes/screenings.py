@@ -44,7 +44,8 @@ async def run_screening(cmd: RunScreening, _: CityOffice, run: Run) -> schemas.S
 
 
 @router.post("/preview", summary="预览筛选结果（不写入）/ preview a run without recording it")
-async def preview(store: Store, _: CityOffice, body: Annotated[Preview, Body()] = Preview()) -> schemas.ScreeningPreview:
+async def preview(store: Store, _: CityOffice,
+                  body: Annotated[Preview, Body()] = Preview()) -> schemas.ScreeningPreview:
     return await read(store, screenings.preview, body.quota or registry_settings().designation_quota)
 
 

@@ -8,16 +8,7 @@ from fastapi import APIRouter, Path, status
 
 from shared.http.deps import Store
 
-from services.registry.domain.teams import (
-    AssignVillage,
-    ChangeMembers,
-    DissolveTeam,
-    EnterVillage,
-    FormTeam,
-    ReplaceFirstSecretary,
-    RotateTeam,
-    UnassignVillage,
-)
+from services.registry.domain import teams as commands
 from services.registry.entrypoints import schemas
 from services.registry.entrypoints.deps import WRITE_RESPONSES, Officials, Run, Staff, TeamsAndOfficials
 from services.registry.queries import network, read
@@ -39,7 +30,7 @@ Code = Annotated[str, Path(pattern=r"^\d{12}$", description="村代码 / village
     ),
     responses=WRITE_RESPONSES,
 )
-async def form_team(cmd: FormTeam, who: Officials, run: Run) -> schemas.TeamFormed:
+async def form_team(cmd: commands.FormTeam, who: Officials, run: Run) -> schemas.TeamFormed:
     return await run(cmd, who)
 
 
@@ -50,7 +41,7 @@ async def get_team(team_id: TeamId, store: Store, _: Staff) -> schemas.TeamView:
 
 @router.post("/{team_id}/members", summary="调整队员或第一书记 / change members or the first secretary",
              responses=WRITE_RESPONSES)
-async def change_members(team_id: TeamId, cmd: ChangeMembers, who: Officials, run: Run) -> schemas.TeamMembers:
+async def change_members(team_id: TeamId, cmd: commands.ChangeMembers, who: Officials, run: Run) -> schemas.TeamMembers:
     return await run(cmd, who, team_id=team_id, created=False)
 
 
@@ -62,12 +53,12 @@ async def change_members(team_id: TeamId, cmd: ChangeMembers, who: Officials, ru
                 "designated and in the team's district; a team serves at most two villages; a village has one team.",
     responses=WRITE_RESPONSES,
 )
-async def assign_village(team_id: TeamId, cmd: AssignVillage, who: Officials, run: Run) -> schemas.Assignment:
+async def assign_village(team_id: TeamId, cmd: commands.AssignVillage, who: Officials, run: Run) -> schemas.Assignment:
     return await run(cmd, who, team_id=team_id)
 
 
 @router.post("/{team_id}/villages/{code}/unassign", summary="解除对接 / end an assignment", responses=WRITE_RESPONSES)
-async def unassign_village(team_id: TeamId, code: Code, cmd: UnassignVillage, who: Officials,
+async def unassign_village(team_id: TeamId, code: Code, cmd: commands.UnassignVillage, who: Officials,
                            run: Run) -> schemas.Unassigned:
     return await run(cmd, who, team_id=team_id, code=code, created=False)
 
@@ -80,7 +71,7 @@ async def unassign_village(team_id: TeamId, code: Code, cmd: UnassignVillage, wh
                 "training by the day of entry.",
     responses=WRITE_RESPONSES,
 )
-async def enter_village(team_id: TeamId, code: Code, cmd: EnterVillage, who: TeamsAndOfficials,
+async def enter_village(team_id: TeamId, code: Code, cmd: commands.EnterVillage, who: TeamsAndOfficials,
                         run: Run) -> schemas.Entered:
     return await run(cmd, who, team_id=team_id, code=code)
 
@@ -94,7 +85,7 @@ async def enter_village(team_id: TeamId, code: Code, cmd: EnterVillage, who: Tea
                 "previous_leaves the one replaced leaves the team.",
     responses=WRITE_RESPONSES,
 )
-async def replace_first_secretary(team_id: TeamId, cmd: ReplaceFirstSecretary, who: Officials,
+async def replace_first_secretary(team_id: TeamId, cmd: commands.ReplaceFirstSecretary, who: Officials,
                                   run: Run) -> schemas.TeamMembers:
     return await run(cmd, who, team_id=team_id, created=False)
 
@@ -107,7 +98,7 @@ async def replace_first_secretary(team_id: TeamId, cmd: ReplaceFirstSecretary, w
                 "villages left are unassigned; the new ones must be entered again.",
     responses=WRITE_RESPONSES,
 )
-async def rotate_team(team_id: TeamId, cmd: RotateTeam, who: Officials, run: Run) -> schemas.TeamRotated:
+async def rotate_team(team_id: TeamId, cmd: commands.RotateTeam, who: Officials, run: Run) -> schemas.TeamRotated:
     return await run(cmd, who, team_id=team_id, created=False)
 
 
@@ -119,5 +110,6 @@ async def rotate_team(team_id: TeamId, cmd: RotateTeam, who: Officials, run: Run
                 "takes no more commands (409).",
     responses=WRITE_RESPONSES,
 )
-async def dissolve_team(team_id: TeamId, cmd: DissolveTeam, who: Officials, run: Run) -> schemas.TeamDissolvedView:
+async def dissolve_team(team_id: TeamId, cmd: commands.DissolveTeam,
+                        who: Officials, run: Run) -> schemas.TeamDissolvedView:
     return await run(cmd, who, team_id=team_id, created=False)
