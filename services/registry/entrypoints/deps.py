@@ -4,9 +4,10 @@ A write route's caller arrives as the ``Access`` its handler checks the district
 against, once the aggregate shows them; reads that only need the role take the ``Principal``.
 """
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import Depends
+from fastapi import APIRouter, Depends, status
 
 from shared.eventstore.errors import Forbidden
 from shared.http.auth import Principal, Role, require
@@ -57,3 +58,11 @@ WRITE_RESPONSES: dict[int | str, dict[str, Any]] = {
     409: {"description": "与现有状态冲突 / conflicts with the current state"},
     422: {"description": "输入或规则不符，字段级说明 / bad input or a broken rule, per field"},
 }
+
+
+def command_route(router: APIRouter, path: str, *, created: bool = False,
+                  responses: dict[int | str, dict[str, Any]] | None = None, **kwargs: Any) -> Callable:
+    """``router.post`` for a route that runs a command: 201 when it ``created`` something (200 on a
+    replay), 200 otherwise; the refusals every command may answer are documented."""
+    return router.post(path, status_code=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+                       responses={**WRITE_RESPONSES, **(responses or {})}, **kwargs)

@@ -4,22 +4,22 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, status
+from fastapi import APIRouter, Path
 
 from shared.http.deps import Store
 
 from services.registry.domain.proposals import AcceptProposal, ProposeMatching
 from services.registry.entrypoints import schemas
-from services.registry.entrypoints.deps import WRITE_RESPONSES, Officials, Run
+from services.registry.entrypoints.deps import Officials, Run, command_route
 from services.registry.queries import network, read
 
 router = APIRouter(prefix="/matching", tags=["因需对接 matching"])
 ProposalId = Annotated[str, Path(max_length=64, description="方案标识 / proposal id")]
 
 
-@router.post(
+@command_route(
+    router,
     "/proposals",
-    status_code=status.HTTP_201_CREATED,
     summary="求解对接方案 / propose team–village pairs",
     description=(
         "按村类型与单位职能优势（shared.reference.strengths.FIT）计算契合度，用匈牙利算法"
@@ -28,7 +28,7 @@ ProposalId = Annotated[str, Path(max_length=64, description="方案标识 / prop
         "a maximum-fit assignment (Hungarian algorithm): every team gets a first village before any gets a second; "
         "a village gets at most one team. Nothing is assigned until an official accepts."
     ),
-    responses=WRITE_RESPONSES,
+    created=True,
 )
 async def propose(cmd: ProposeMatching, who: Officials, run: Run) -> schemas.Proposed:
     return await run(cmd, who)
@@ -39,12 +39,12 @@ async def get_proposal(proposal_id: ProposalId, store: Store, _: Officials) -> s
     return await read(store, network.proposal, proposal_id)
 
 
-@router.post(
+@command_route(
+    router,
     "/proposals/{proposal_id}/accept",
     summary="确认方案（全部或逐对）/ accept a proposal, whole or pair by pair",
     description="每一对按人工对接的全部规则复核，任一对不符则全部不写 / every pair is checked against the same "
-                "rules as a manual assignment; if one fails, nothing is written.",
-    responses=WRITE_RESPONSES,
+                "rules as a manual assignment; if one fails, nothing is written."
 )
 async def accept(proposal_id: ProposalId, cmd: AcceptProposal, who: Officials, run: Run) -> schemas.ProposalAccepted:
     return await run(cmd, who, proposal_id=proposal_id, created=False)

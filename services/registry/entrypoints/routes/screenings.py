@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Path, status
+from fastapi import APIRouter, Body, Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.http.deps import Store
@@ -12,7 +12,7 @@ from shared.http.deps import Store
 from services.registry.config import registry_settings
 from services.registry.domain.screening import RunScreening
 from services.registry.entrypoints import schemas
-from services.registry.entrypoints.deps import WRITE_RESPONSES, CityOffice, Run, Staff
+from services.registry.entrypoints.deps import CityOffice, Run, Staff, command_route
 from services.registry.queries import read, screenings
 from services.registry.queries.screenings import with_yuan
 
@@ -26,9 +26,9 @@ class Preview(BaseModel):
     quota: int | None = Field(None, ge=1, le=1_000_000, description="认定数量 N（默认 800）/ how many (default 800)")
 
 
-@router.post(
+@command_route(
+    router,
     "",
-    status_code=status.HTTP_201_CREATED,
     summary="开展筛选并认定 / run a screening and designate the bottom N",
     description=(
         "全市倒排：按 2018–2020 年村集体经营性收入三年平均（分，向下取整）自下而上排序，相同时按村代码；"
@@ -37,7 +37,7 @@ class Preview(BaseModel):
         "and designates the bottom N (default 800). Once a run is in force, a new run must name it in "
         "`supersedes`; the answer lists the villages in and out."
     ),
-    responses=WRITE_RESPONSES,
+    created=True,
 )
 async def run_screening(cmd: RunScreening, _: CityOffice, run: Run) -> schemas.ScreeningDone:
     return with_yuan(await run(cmd, registry_settings().designation_quota))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from typing import Annotated
 
-from fastapi import APIRouter, File, Path, Query, UploadFile, status
+from fastapi import APIRouter, File, Path, Query, UploadFile
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
@@ -24,18 +24,19 @@ from services.registry.domain.commands import (
 )
 from services.registry.domain.imports import HeaderError, read_rows
 from services.registry.entrypoints import schemas
-from services.registry.entrypoints.deps import WRITE_RESPONSES, CityOffice, Officials, Run, Staff
+from services.registry.entrypoints.deps import CityOffice, Officials, Run, Staff, command_route
 from services.registry.queries import read, villages
 
 router = APIRouter(prefix="/villages", tags=["村 villages"])
 Code = Annotated[str, Path(pattern=r"^\d{12}$", description="村代码 / village code")]
 
 
-@router.post(
+@command_route(
+    router,
     "",
-    status_code=status.HTTP_201_CREATED,
     summary="登记行政村 / register a village",
-    responses={**WRITE_RESPONSES, 409: {"description": "村代码已登记 / code already registered"}},
+    responses={409: {"description": "村代码已登记 / code already registered"}},
+    created=True,
 )
 async def register_village(cmd: RegisterVillage, who: Officials, run: Run) -> schemas.VillageRegistered:
     return await run(cmd, who)
@@ -45,9 +46,9 @@ def _bad_file(msg: str) -> JSONResponse:
     return JSONResponse({"detail": [problem(["body", "file"], msg, "bad_file")]}, status_code=422)
 
 
-@router.post(
+@command_route(
+    router,
     "/import",
-    status_code=status.HTTP_201_CREATED,
     summary="批量导入村（CSV / XLSX）/ import villages from a CSV or XLSX table",
     description=(
         "表头可用中文或英文：村代码 code、村名 name、区 district、镇/街 town、村类型 village_type、"
@@ -56,8 +57,9 @@ def _bad_file(msg: str) -> JSONResponse:
         " / Headers in Chinese or English. By default a single bad row means nothing is written and every bad "
         "row is reported with its row number and reason (422); with partial=true only the good rows are written."
     ),
-    responses={**WRITE_RESPONSES, 413: {"description": "文件过大 / file too large"}},
+    responses={413: {"description": "文件过大 / file too large"}},
     max_body_size=registry_settings().max_import_bytes + MULTIPART_OVERHEAD,
+    created=True,
 )
 async def import_villages(
     who: Officials, run: Run,
@@ -85,37 +87,37 @@ async def import_villages(
     return report
 
 
-@router.post(
+@command_route(
+    router,
     "/{code}/income-corrections",
     summary="更正基期收入 / correct a baseline income figure",
     description="更正记为事件，含理由与更正人；已完成的筛选不受影响，须新的筛选批次明确取代 / "
-                "a correction is an event with reason and actor; a finished screening run is not changed by it.",
-    responses=WRITE_RESPONSES,
+                "a correction is an event with reason and actor; a finished screening run is not changed by it."
 )
 async def correct_income(code: Code, cmd: CorrectIncome, who: Officials, run: Run) -> schemas.IncomeCorrected:
     return await run(cmd, who, code=code, created=False)
 
 
-@router.post(
+@command_route(
+    router,
     "/{code}/attributes",
     summary="调整村属性 / edit a village's town, type or needs",
     description="须说明理由，记为事件；因需对接与统计此后按新属性。 / With a reason, as an event; matching and the "
-                "statistics use the new attributes from then on.",
-    responses=WRITE_RESPONSES,
+                "statistics use the new attributes from then on."
 )
 async def change_village_attributes(code: Code, cmd: ChangeVillageAttributes, who: Officials,
                                     run: Run) -> schemas.VillageAttributes:
     return await run(cmd, who, code=code, created=False)
 
 
-@router.post(
+@command_route(
+    router,
     "/{code}/graduation",
     summary="达标出列 / graduate a village that met the income target",
     description="仅市领导小组办公室；村须为经济薄弱村，当年村集体经营性收入须达 20 万元；撤销认定（原因 graduated），"
                 "解除其工作队对接，此后的筛选不再将其列入。 / City office only. The village must be designated and its "
                 "collective income that year at least 200,000 yuan. Its designation ends (reason graduated), its team "
-                "is unassigned, and later screening runs no longer rank it.",
-    responses=WRITE_RESPONSES,
+                "is unassigned, and later screening runs no longer rank it."
 )
 async def graduate_village(code: Code, cmd: GraduateVillage, _: CityOffice, run: Run) -> schemas.VillageGraduated:
     return await run(cmd, code=code, created=False)
