@@ -8,11 +8,10 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from shared.money import YuanOrZero, to_fen
-from shared.reference.places import VILLAGE_TYPE_BY_LABEL, VillageType, district_code
-from shared.reference.strengths import Strength
+from shared.reference.places import district_code
 from shared.reference.tasks import INCOME_TARGET_FEN
 
-from services.registry.domain.labels import split_list, strength_code
+from services.registry.domain.labels import Strengths, VillageTypeLabel
 
 YEARS = ("2018", "2019", "2020")
 
@@ -26,11 +25,11 @@ class RegisterVillage(BaseModel):
     name: str = Field(min_length=1, max_length=50, description="村名 / village name")
     district: str = Field(description="区（名称或代码）/ district, by name or code, e.g. 蓟州区 or 120119")
     town: str = Field(min_length=1, max_length=50, description="镇/街 / town or subdistrict")
-    village_type: VillageType = Field(description="村类型 / village type (英文代码或中文名 / code or Chinese label)")
+    village_type: VillageTypeLabel = Field(description="村类型 / village type (英文代码或中文名 / code or Chinese label)")
     income_2018: YuanOrZero = Field(description="2018年村集体经营性收入（元）/ 2018 collective operating income")
     income_2019: YuanOrZero = Field(description="2019年村集体经营性收入（元）/ 2019 collective operating income")
     income_2020: YuanOrZero = Field(description="2020年村集体经营性收入（元）/ 2020 collective operating income")
-    needs: list[Strength] = Field(
+    needs: Strengths = Field(
         default_factory=list, max_length=10,
         description="扶持需求（职能优势词表，中文或代码）/ what the village needs, strengths vocabulary (Chinese or code)",
     )
@@ -39,17 +38,6 @@ class RegisterVillage(BaseModel):
     @classmethod
     def known_district(cls, value: str) -> str:
         return district_code(value)
-
-    @field_validator("village_type", mode="before")
-    @classmethod
-    def type_by_label(cls, value: object) -> object:
-        return VILLAGE_TYPE_BY_LABEL.get(value, value) if isinstance(value, str) else value
-
-    @field_validator("needs", mode="before")
-    @classmethod
-    def needs_by_label(cls, value: object) -> object:
-        value = split_list(value)
-        return [strength_code(v) for v in value] if isinstance(value, list) else value
 
     @model_validator(mode="after")
     def code_within_district(self) -> RegisterVillage:
@@ -79,21 +67,10 @@ class ChangeVillageAttributes(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     town: str | None = Field(None, min_length=1, max_length=50, description="镇/街 / town or subdistrict")
-    village_type: VillageType | None = Field(None, description="村类型 / village type (code or Chinese label)")
-    needs: list[Strength] | None = Field(
+    village_type: VillageTypeLabel | None = Field(None, description="村类型 / village type (code or Chinese label)")
+    needs: Strengths | None = Field(
         None, max_length=10, description="扶持需求（职能优势词表；空列表=无）/ needs, strengths vocabulary ([] = none)")
     reason: str = Field(min_length=2, max_length=500, description="调整理由 / why")
-
-    @field_validator("village_type", mode="before")
-    @classmethod
-    def type_by_label(cls, value: object) -> object:
-        return VILLAGE_TYPE_BY_LABEL.get(value, value) if isinstance(value, str) else value
-
-    @field_validator("needs", mode="before")
-    @classmethod
-    def needs_by_label(cls, value: object) -> object:
-        value = split_list(value) if value is not None else None
-        return [strength_code(v) for v in value] if isinstance(value, list) else value
 
     @model_validator(mode="after")
     def something(self) -> ChangeVillageAttributes:
@@ -120,3 +97,14 @@ class GraduateVillage(BaseModel):
                              f"{INCOME_TARGET_FEN // 100}-yuan target: a village graduates only once it met it")
         return value
 
+
+
+class ImportVillages(BaseModel):
+    """批量导入村 / import a table of villages. The table itself travels beside the command (it is
+    a file, not a body); the command names it by its digest, so a retry of the same file under
+    the same key is recognised and another file under a used key is refused."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="文件的 SHA-256 / the file's SHA-256")
+    partial: bool = Field(False, description="只写正确的行 / write the good rows even if some are bad")

@@ -10,10 +10,9 @@ from shared.contracts.registry import UnitAttributesChanged, UnitRegistered
 from shared.eventstore import Aggregate
 from shared.eventstore.errors import Conflict, DomainError, NotFound
 from shared.reference.places import district_code
-from shared.reference.strengths import Strength
 
 from services.registry.domain.ids import Id
-from services.registry.domain.labels import split_list, strength_code
+from services.registry.domain.labels import Strengths
 
 
 class RegisterUnit(BaseModel):
@@ -25,7 +24,7 @@ class RegisterUnit(BaseModel):
     name: str = Field(min_length=1, max_length=100, description="单位名称 / unit name")
     level: Literal["city", "district"] = Field(description="市级 city / 区级 district")
     district: str | None = Field(None, description="区级单位所属区（名称或代码）/ district of a district-level unit")
-    strengths: list[Strength] = Field(
+    strengths: Strengths = Field(
         min_length=1, max_length=10, description="职能优势（中文或代码）/ functional strengths (Chinese or code)"
     )
 
@@ -33,12 +32,6 @@ class RegisterUnit(BaseModel):
     @classmethod
     def known_district(cls, value: str | None) -> str | None:
         return district_code(value) if value is not None else None
-
-    @field_validator("strengths", mode="before")
-    @classmethod
-    def strengths_by_label(cls, value: object) -> object:
-        value = split_list(value)
-        return [strength_code(v) for v in value] if isinstance(value, list) else value
 
     @model_validator(mode="after")
     def district_matches_level(self) -> RegisterUnit:
@@ -54,15 +47,9 @@ class ChangeUnitAttributes(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    strengths: list[Strength] = Field(
+    strengths: Strengths = Field(
         min_length=1, max_length=10, description="调整后的职能优势（中文或代码）/ the strengths from now on")
     reason: str = Field(min_length=2, max_length=500, description="调整理由 / why")
-
-    @field_validator("strengths", mode="before")
-    @classmethod
-    def strengths_by_label(cls, value: object) -> object:
-        value = split_list(value)
-        return [strength_code(v) for v in value] if isinstance(value, list) else value
 
 
 class Unit(Aggregate):

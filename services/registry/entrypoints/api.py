@@ -19,6 +19,6 @@ app = create_service_app(
     ),
     routers=[villages.router, screenings.router, units.router, cadres.router, teams.router, matching.router,
              presence.router, network.router],
-    schema_files=[DATA_KEYS_SCHEMA, Path(__file__).resolve().parent.parent / "schema.sql"],
+    schema_files=[DATA_KEYS_SCHEMA, Path(__file__).resolve().parent.parent / "adapters" / "schema.sql"],
     read_models=PROJECTIONS,
 )

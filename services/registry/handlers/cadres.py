@@ -6,10 +6,10 @@ from shared.eventstore import UnitOfWork
 from shared.eventstore.errors import DomainError
 from shared.privacy import keys
 
-from services.registry.adapters import constraints, eventlog
+from services.registry.adapters import constraints
 from services.registry.domain.cadres import (
-    CancelLeave,
     Cadre,
+    CancelLeave,
     DecideLeave,
     RecordInsurance,
     RecordTraining,
@@ -17,63 +17,38 @@ from services.registry.domain.cadres import (
 )
 from services.registry.domain.presence import AllowanceLedger, ComputeAllowances, LogPresence, PresenceMonth, month_of
 from services.registry.domain.teams import Team
-from services.registry.domain.units import Unit
 from services.registry.handlers.access import Access
 from services.registry.handlers.network import business_day
+from services.registry.queries import eventlog
+from services.registry.queries.cadres import cadre_in_reach, ledger_items
 
 
-async def _cadre(uow: UnitOfWork, cadre_id: str, access: Access) -> tuple[Cadre, str | None]:
-    """The cadre and their team, once the caller is allowed to act for them."""
-    cadre = await uow.load(Cadre, cadre_id)
-    cadre.require_exists()
-    team_id = (await constraints.teams_of_cadres(uow.conn, [cadre_id])).get(cadre_id)
-    district = (await uow.load(Team, team_id)).district if team_id else (await uow.load(Unit, cadre.unit_id)).district
-    access.cadre(cadre.unit_id, team_id, district)
-    return cadre, team_id
-
-
-async def cadre_record(uow: UnitOfWork, cadre_id: str, access: Access) -> dict:
-    """The cadre's record, personal data opened with their key (or shown as erased)."""
-    cadre, team_id = await _cadre(uow, cadre_id, access)
-    show = await keys.opener(uow.conn, [cadre.stream_id])
-    return {
-        "cadre_id": cadre_id, "unit_id": cadre.unit_id, "name": show(cadre.name), "title": show(cadre.title),
-        "personal_data_erased": show.erased(cadre.stream_id), "team_id": team_id,
-        "trained_on": cadre.trained_on, "trainings": cadre.trainings,
-        "insurance": [{"cadre_id": cadre_id, "policy_no": show(i.policy_no), "valid_from": i.valid_from,
-                       "valid_to": i.valid_to} for i in cadre.insurance],
-        "leaves": [{"leave_id": l.leave_id, "start": l.start, "end": l.end, "days": l.days, "status": l.status,
-                    "reason": show(l.reason), "rejection_reason": show(l.rejection_reason)}
-                   for l in cadre.leaves.values()],
-        "leave_used_days": {year: cadre.used_days(year) for year in sorted({l.start.year for l in cadre.leaves.values()})},
-    }
-
-
-async def record_training(uow: UnitOfWork, cadre_id: str, cmd: RecordTraining, access: Access) -> dict:
-    cadre, _ = await _cadre(uow, cadre_id, access)
+async def record_training(uow: UnitOfWork, cmd: RecordTraining, access: Access, *, cadre_id: str) -> dict:
+    cadre, _ = await cadre_in_reach(uow, cadre_id, access)
     cadre.train(cmd)
     await uow.save(cadre)
     return {"cadre_id": cadre_id, "trained_on": cadre.trained_on.isoformat() if cadre.trained_on else None}
 
 
-async def record_insurance(uow: UnitOfWork, cadre_id: str, cmd: RecordInsurance, access: Access) -> dict:
-    cadre, _ = await _cadre(uow, cadre_id, access)
+async def record_insurance(uow: UnitOfWork, cmd: RecordInsurance, access: Access, *, cadre_id: str) -> dict:
+    cadre, _ = await cadre_in_reach(uow, cadre_id, access)
     cadre.insure(cmd, await keys.sealer(uow.conn, cadre.stream_id, field="policy_no"))
     await uow.save(cadre)
     # Not the policy number: a command's result is kept (for replays) beyond any erasure.
     return {"cadre_id": cadre_id, "valid_from": cmd.valid_from.isoformat(), "valid_to": cmd.valid_to.isoformat()}
 
 
-async def request_leave(uow: UnitOfWork, cadre_id: str, cmd: RequestLeave, access: Access, quota: int) -> dict:
-    cadre, team_id = await _cadre(uow, cadre_id, access)
+async def request_leave(uow: UnitOfWork, cmd: RequestLeave, access: Access, quota: int, *, cadre_id: str) -> dict:
+    cadre, team_id = await cadre_in_reach(uow, cadre_id, access)
     cadre.request_leave(cmd, team_id, quota, await keys.sealer(uow.conn, cadre.stream_id, field="reason"))
     await uow.save(cadre)
     return {"cadre_id": cadre_id, "leave_id": cmd.leave_id, "status": "requested",
             "days": (cmd.end - cmd.start).days + 1}
 
 
-async def decide_leave(uow: UnitOfWork, cadre_id: str, leave_id: str, cmd: DecideLeave, access: Access, quota: int) -> dict:
-    cadre, team_id = await _cadre(uow, cadre_id, access)  # the route admits officials only
+async def decide_leave(uow: UnitOfWork, cmd: DecideLeave, access: Access, quota: int, *, cadre_id: str,
+                       leave_id: str) -> dict:
+    cadre, team_id = await cadre_in_reach(uow, cadre_id, access)  # the route admits officials only
     seal = None if cmd.approve else await keys.sealer(uow.conn, cadre.stream_id, field="reason")
     cadre.decide_leave(leave_id, cmd, team_id, quota, seal)
     await uow.save(cadre)
@@ -82,8 +57,8 @@ async def decide_leave(uow: UnitOfWork, cadre_id: str, leave_id: str, cmd: Decid
             "used_days": cadre.used_days(leave.start.year), "quota_days": quota}
 
 
-async def cancel_leave(uow: UnitOfWork, cadre_id: str, leave_id: str, cmd: CancelLeave, access: Access) -> dict:
-    cadre, team_id = await _cadre(uow, cadre_id, access)
+async def cancel_leave(uow: UnitOfWork, cmd: CancelLeave, access: Access, *, cadre_id: str, leave_id: str) -> dict:
+    cadre, team_id = await cadre_in_reach(uow, cadre_id, access)
     cadre.cancel_leave(leave_id, cmd, team_id, business_day(uow),
                        await keys.sealer(uow.conn, cadre.stream_id, field="reason"))
     await uow.save(cadre)
@@ -136,8 +111,5 @@ async def compute_allowances(uow: UnitOfWork, cmd: ComputeAllowances, rate_fen: 
     return {
         "month": cmd.month, "daily_rate_fen": rate, "changed": len(changed),
         "total_fen": sum(e.amount_fen for e in ledger.computed.values()),
-        "items": [{"cadre_id": e.cadre_id, "team_id": e.team_id, "presence_days": e.presence_days,
-                   "amount_fen": e.amount_fen} for e in sorted(ledger.computed.values(), key=lambda e: e.cadre_id)],
+        "items": ledger_items(ledger.computed.values()),
     }
-
-

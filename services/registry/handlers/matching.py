@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from shared.eventstore import UnitOfWork
 
-from services.registry.adapters import eventlog
 from services.registry.domain.matching import propose
 from services.registry.domain.proposals import AcceptProposal, Proposal, ProposeMatching
 from services.registry.handlers.access import Access
 from services.registry.handlers.network import assign_proposed
+from services.registry.queries import eventlog
 
 
 async def propose_matching(uow: UnitOfWork, cmd: ProposeMatching, access: Access) -> dict:
@@ -23,7 +23,7 @@ async def propose_matching(uow: UnitOfWork, cmd: ProposeMatching, access: Access
     return event.model_dump(mode="json") | {"total_score": sum(p.score for p in event.pairs)}
 
 
-async def accept_proposal(uow: UnitOfWork, proposal_id: str, cmd: AcceptProposal, access: Access) -> dict:
+async def accept_proposal(uow: UnitOfWork, cmd: AcceptProposal, access: Access, *, proposal_id: str) -> dict:
     proposal = await uow.load(Proposal, proposal_id)
     pairs = proposal.to_accept(cmd)
     assigned = await assign_proposed(uow, pairs, access, proposal_id)

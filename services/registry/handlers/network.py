@@ -47,7 +47,7 @@ async def register_unit(uow: UnitOfWork, cmd: RegisterUnit, access: Access) -> d
     return {"unit_id": cmd.unit_id, "stream_version": unit.version}
 
 
-async def change_unit_attributes(uow: UnitOfWork, unit_id: str, cmd: ChangeUnitAttributes, access: Access) -> dict:
+async def change_unit_attributes(uow: UnitOfWork, cmd: ChangeUnitAttributes, access: Access, *, unit_id: str) -> dict:
     unit = await uow.load(Unit, unit_id)
     unit.require_exists()
     access.district(unit.district)  # as at registration: city units by the city office
@@ -85,16 +85,11 @@ async def form_team(uow: UnitOfWork, cmd: FormTeam, access: Access) -> dict:
     return {"team_id": cmd.team_id, "stream_version": team.version}
 
 
-async def change_members(uow: UnitOfWork, team_id: str, cmd: ChangeMembers, access: Access) -> dict:
+async def change_members(uow: UnitOfWork, cmd: ChangeMembers, access: Access, *, team_id: str) -> dict:
     team = await load_team(uow, team_id)
     access.district(team.district)
     cadres = await uow.load_many(Cadre, sorted({*team.members, *cmd.add}))
-    added, removed = team.change_members(cmd, cadres, business_day(uow))
-    await constraints.leave_cadres(uow.conn, team_id, removed)
-    await constraints.join_cadres(uow.conn, team_id, added, "add")
-    await uow.save(team)
-    return {"team_id": team_id, "members": team.members, "first_secretary_id": team.first_secretary_id,
-            "stream_version": team.version}
+    return await _members_moved(uow, team, *team.change_members(cmd, cadres, business_day(uow)), field="add")
 
 
 async def assign_pairs(uow: UnitOfWork, pairs: Sequence[tuple[str, str, str]], access: Access,
@@ -113,7 +108,7 @@ async def assign_pairs(uow: UnitOfWork, pairs: Sequence[tuple[str, str, str]], a
     return [{"team_id": t, "village_code": v} for t, v, _ in pairs]
 
 
-async def assign_village(uow: UnitOfWork, team_id: str, cmd: AssignVillage, access: Access) -> dict:
+async def assign_village(uow: UnitOfWork, cmd: AssignVillage, access: Access, *, team_id: str) -> dict:
     await assign_pairs(uow, [(team_id, cmd.village_code, cmd.reason)], access)
     return {"team_id": team_id, "village_code": cmd.village_code}
 
@@ -122,7 +117,7 @@ async def assign_proposed(uow: UnitOfWork, pairs: Sequence[ProposedPair], access
     return await assign_pairs(uow, [(p.team_id, p.village_code, p.reason) for p in pairs], access, proposal_id)
 
 
-async def unassign_village(uow: UnitOfWork, team_id: str, code: str, cmd: UnassignVillage, access: Access) -> dict:
+async def unassign_village(uow: UnitOfWork, cmd: UnassignVillage, access: Access, *, team_id: str, code: str) -> dict:
     team = await load_team(uow, team_id)
     access.district(team.district)
     team.unassign(code, team.district, cmd.reason)
@@ -131,7 +126,7 @@ async def unassign_village(uow: UnitOfWork, team_id: str, code: str, cmd: Unassi
     return {"team_id": team_id, "village_code": code, "villages": team.villages}
 
 
-async def enter_village(uow: UnitOfWork, team_id: str, code: str, cmd: EnterVillage, access: Access) -> dict:
+async def enter_village(uow: UnitOfWork, cmd: EnterVillage, access: Access, *, team_id: str, code: str) -> dict:
     team = await load_team(uow, team_id)
     access.team(team_id, team.district)
     secretary = await uow.load(Cadre, team.first_secretary_id)
@@ -140,19 +135,23 @@ async def enter_village(uow: UnitOfWork, team_id: str, code: str, cmd: EnterVill
     return {"team_id": team_id, "village_code": code, "entered_on": cmd.entered_on.isoformat()}
 
 
-async def replace_first_secretary(uow: UnitOfWork, team_id: str, cmd: ReplaceFirstSecretary, access: Access) -> dict:
+async def replace_first_secretary(uow: UnitOfWork, cmd: ReplaceFirstSecretary, access: Access, *, team_id: str) -> dict:
     team = await load_team(uow, team_id)
     access.district(team.district)
     cadres = await uow.load_many(Cadre, sorted({*team.members, cmd.cadre_id}))
-    added, removed = team.replace_secretary(cmd, cadres, business_day(uow))
-    await constraints.leave_cadres(uow.conn, team_id, removed)
-    await constraints.join_cadres(uow.conn, team_id, added, "cadre_id")
+    return await _members_moved(uow, team, *team.replace_secretary(cmd, cadres, business_day(uow)), field="cadre_id")
+
+
+async def _members_moved(uow: UnitOfWork, team: Team, added: list[str], removed: list[str], *, field: str) -> dict:
+    """The cadre rows follow a membership change (a cadre joining is refused on ``field`` if in another team)."""
+    await constraints.leave_cadres(uow.conn, team.key, removed)
+    await constraints.join_cadres(uow.conn, team.key, added, field)
     await uow.save(team)
-    return {"team_id": team_id, "first_secretary_id": team.first_secretary_id, "members": team.members,
+    return {"team_id": team.key, "members": team.members, "first_secretary_id": team.first_secretary_id,
             "stream_version": team.version}
 
 
-async def dissolve_team(uow: UnitOfWork, team_id: str, cmd: DissolveTeam, access: Access) -> dict:
+async def dissolve_team(uow: UnitOfWork, cmd: DissolveTeam, access: Access, *, team_id: str) -> dict:
     team = await load_team(uow, team_id)
     access.district(team.district)
     members = list(team.members)
@@ -163,7 +162,7 @@ async def dissolve_team(uow: UnitOfWork, team_id: str, cmd: DissolveTeam, access
             "units_released": [team.lead_unit_id, *team.partner_unit_ids], "stream_version": team.version}
 
 
-async def rotate_team(uow: UnitOfWork, team_id: str, cmd: RotateTeam, access: Access) -> dict:
+async def rotate_team(uow: UnitOfWork, cmd: RotateTeam, access: Access, *, team_id: str) -> dict:
     await register_shared(uow.conn)  # no screening run revokes the new villages meanwhile
     team = await load_team(uow, team_id)
     access.district(team.district)

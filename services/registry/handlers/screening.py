@@ -3,31 +3,13 @@
 from __future__ import annotations
 
 from shared.eventstore import UnitOfWork
-from shared.eventstore.errors import NotFound
 
-from services.registry.adapters import constraints, eventlog
+from services.registry.adapters import constraints
 from services.registry.adapters.locks import register_exclusive
-from services.registry.domain.screening import (
-    RunScreening,
-    ScreeningRun,
-    check_supersedes,
-    difference,
-    rank,
-    rederive,
-)
+from services.registry.domain.screening import RunScreening, ScreeningRun, check_supersedes, rank
 from services.registry.domain.teams import Team
 from services.registry.domain.village import Village
-
-
-async def preview_screening(uow: UnitOfWork, quota: int) -> dict:
-    """What a run would designate now, and the difference from the run in force. Writes nothing."""
-    state = await eventlog.register_state(uow.conn)
-    ranking = rank(state.villages.values(), quota)
-    head = await eventlog.screening_row(uow.conn)
-    added, removed = difference(head[1].designated if head else (), ranking.designated)
-    return {"quota": quota, "villages_ranked": len(ranking.ranked), "cutoff_average_fen": ranking.cutoff_average_fen,
-            "designated": ranking.designated, "in_force": head[1].run_id if head else None,
-            "added": added, "removed": removed}
+from services.registry.queries import eventlog
 
 
 async def run_screening(uow: UnitOfWork, cmd: RunScreening, default_quota: int) -> dict:
@@ -63,28 +45,3 @@ async def run_screening(uow: UnitOfWork, cmd: RunScreening, default_quota: int) 
             "supersedes": event.supersedes, "added": event.added, "removed": event.removed,
             "teams_unassigned": sorted(unlinked)}
 
-
-async def verify_screening(uow: UnitOfWork, run_id: str) -> dict:
-    """Re-derive a stored run from its recorded inputs, and check those inputs against the
-    register as it stood when the run was made, and its in/out against the run it replaced."""
-    found = await eventlog.screening_row(uow.conn, run_id)
-    if found is None:
-        raise NotFound(f"未找到筛选批次 {run_id} / screening run {run_id} not found", field="run_id")
-    row_id, run = found
-    result = rederive(run)
-    mismatches = list(result.mismatches)
-    register = await eventlog.register_state(uow.conn, before_row=row_id)
-    recorded = {r.code: (r.district, dict(r.income_fen)) for r in run.ranked}
-    actual = {code: (b.district, b.income_fen) for code, b in register.villages.items()}
-    inputs_match = recorded == actual
-    if not inputs_match:
-        differing = sorted(set(recorded) ^ set(actual) | {c for c in recorded.keys() & actual.keys() if recorded[c] != actual[c]})
-        mismatches.append(f"输入与当时的登记不一致 / inputs differ from the register of the time: {differing[:10]}")
-    if run.supersedes:
-        previous = await eventlog.screening_row(uow.conn, run.supersedes)
-        added, removed = difference(previous[1].designated if previous else (), run.designated)
-        if (added, removed) != (run.added, run.removed):
-            mismatches.append("新增/移出名单与上一批次不符 / in/out lists differ from the superseded run")
-    return result.model_copy(update={"matches": not mismatches, "mismatches": mismatches}).model_dump() | {
-        "inputs_match_register": inputs_match, "rule": run.rule, "rule_version": run.rule_version,
-    }

@@ -11,18 +11,26 @@ from shared.eventstore import CommandMeta, UnitOfWork
 from shared.eventstore.bulk import Encoded, append_new_streams
 from shared.eventstore.errors import ConcurrencyError, Forbidden
 
-from services.registry.adapters import constraints, eventlog
+from services.registry.adapters import constraints
 from services.registry.adapters.locks import register_shared, register_shared_with_write
-from services.registry.domain.commands import ChangeVillageAttributes, CorrectIncome, GraduateVillage, RegisterVillage
+from services.registry.domain.commands import (
+    ChangeVillageAttributes,
+    CorrectIncome,
+    GraduateVillage,
+    ImportVillages,
+    RegisterVillage,
+)
 from services.registry.domain.imports import RawTable, Tally, Verdict, judge
 from services.registry.domain.teams import Team
 from services.registry.domain.village import Village, registration_json
 from services.registry.handlers.access import Access
+from services.registry.queries import eventlog
 
 VALIDATED_AT_ONCE = 100  # rows per pydantic call: small, so the first chunk is stored soon
 
 
-async def register_village(uow: UnitOfWork, cmd: RegisterVillage) -> dict:
+async def register_village(uow: UnitOfWork, cmd: RegisterVillage, access: Access) -> dict:
+    access.district(cmd.district)
     await register_shared_with_write(uow)
     village = await uow.new(Village, cmd.code)
     village.register(cmd)
@@ -30,7 +38,7 @@ async def register_village(uow: UnitOfWork, cmd: RegisterVillage) -> dict:
     return {"code": cmd.code, "stream_version": village.version}
 
 
-async def import_villages(uow: UnitOfWork, table: RawTable, access: Access, partial: bool) -> dict:
+async def import_villages(uow: UnitOfWork, cmd: ImportVillages, table: RawTable, access: Access) -> dict:
     """Write every good row — or, when any row is bad and ``partial`` is off, nothing.
 
     The report always lists every bad row; ``written`` says whether anything was stored.
@@ -38,7 +46,7 @@ async def import_villages(uow: UnitOfWork, table: RawTable, access: Access, part
     row found after some chunks were stored rolls them back (a savepoint), so the table is
     still all or nothing.
     """
-    conn = uow.conn
+    conn, partial = uow.conn, cmd.partial
     await register_shared(conn)
     refusal = _refusal(access)
     # All or nothing: a code already registered fails the append (its stream's version 1
@@ -110,7 +118,7 @@ def _refusal(access: Access) -> Callable[[str], str | None]:
     return refusal
 
 
-async def correct_income(uow: UnitOfWork, code: str, cmd: CorrectIncome, access: Access) -> dict:
+async def correct_income(uow: UnitOfWork, cmd: CorrectIncome, access: Access, *, code: str) -> dict:
     await register_shared_with_write(uow)
     village = await uow.load(Village, code)
     village.require_exists()
@@ -120,7 +128,7 @@ async def correct_income(uow: UnitOfWork, code: str, cmd: CorrectIncome, access:
     return {"code": code, "year": cmd.year, "income_fen": village.income_fen[cmd.year], "stream_version": village.version}
 
 
-async def change_village_attributes(uow: UnitOfWork, code: str, cmd: ChangeVillageAttributes, access: Access) -> dict:
+async def change_village_attributes(uow: UnitOfWork, cmd: ChangeVillageAttributes, access: Access, *, code: str) -> dict:
     village = await uow.load(Village, code)
     village.require_exists()
     access.district(village.district)
@@ -130,7 +138,7 @@ async def change_village_attributes(uow: UnitOfWork, code: str, cmd: ChangeVilla
             "stream_version": village.version}
 
 
-async def graduate_village(uow: UnitOfWork, code: str, cmd: GraduateVillage) -> dict:
+async def graduate_village(uow: UnitOfWork, cmd: GraduateVillage, *, code: str) -> dict:
     """达标出列: the designation ends with the reason ``graduated``; the village's team, if any,
     is unassigned on its own stream, as when a run drops a village."""
     await register_shared(uow.conn)  # lands wholly before or after a screening run

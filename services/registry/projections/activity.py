@@ -1,12 +1,11 @@
 """驻村在岗 / who is where: teams, members, villages entered, presence days and approved
-leave — what the alerts read. Deterministic: dates come from the payloads."""
+leave — what the alerts read. Deterministic: dates come from the events."""
 
 from __future__ import annotations
 
-from datetime import date
-
 import asyncpg
 
+from shared.contracts import registry as R
 from shared.eventstore import RecordedEvent
 from shared.projections import Projection
 
@@ -15,9 +14,6 @@ class ActivityProjection(Projection):
     name = "registry_activity"
     sources = ("registry",)
     tables = ("rg.teams", "rg.memberships", "rg.team_villages", "rg.presence", "rg.leaves")
-    handles = frozenset({"WorkTeamFormed", "TeamMembersChanged", "TeamAssigned", "TeamUnassigned",
-                         "TeamEnteredVillage", "TeamDissolved", "CadrePresenceLogged", "LeaveApproved",
-                         "LeaveCancelled"})
     schema_sql = """
     create schema if not exists rg;
     create table if not exists rg.teams (
@@ -54,45 +50,50 @@ class ActivityProjection(Projection):
     );
     """
 
-    async def apply(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
-        p = event.payload
-        match event.type:
-            case "WorkTeamFormed":
-                await conn.execute(
-                    "insert into rg.teams values ($1, $2, $3, $4) on conflict do nothing",
-                    p["team_id"], p.get("district") or "", p["lead_unit_id"], p["first_secretary_id"],
-                )
-                await conn.executemany("insert into rg.memberships values ($1, $2) on conflict (cadre_id) do update "
-                                       "set team_id = excluded.team_id", [(c, p["team_id"]) for c in p["member_ids"]])
-            case "TeamMembersChanged":
-                await conn.execute("delete from rg.memberships where team_id = $1 and cadre_id = any($2::text[])",
-                                   p["team_id"], p["removed"])
-                await conn.executemany("insert into rg.memberships values ($1, $2) on conflict (cadre_id) do update "
-                                       "set team_id = excluded.team_id", [(c, p["team_id"]) for c in p["added"]])
-                await conn.execute("update rg.teams set first_secretary_id = $2 where team_id = $1",
-                                   p["team_id"], p["first_secretary_id"])
-            case "TeamAssigned":
-                await conn.execute("insert into rg.team_villages values ($1, $2, $3, null) on conflict do nothing",
-                                   p["team_id"], p["village_code"], p["district"])
-            case "TeamUnassigned":
-                await conn.execute("delete from rg.team_villages where team_id = $1 and village_code = $2",
-                                   p["team_id"], p["village_code"])
-            case "TeamEnteredVillage":
-                await conn.execute("update rg.team_villages set entered_on = $3 where team_id = $1 and village_code = $2",
-                                   p["team_id"], p["village_code"], _date(p["entered_on"]))
-            case "TeamDissolved":  # its villages went with the TeamUnassigned before it
-                await conn.execute("delete from rg.memberships where team_id = $1", p["team_id"])
-                await conn.execute("delete from rg.teams where team_id = $1", p["team_id"])
-            case "CadrePresenceLogged":
-                await conn.execute("insert into rg.presence values ($1, $2, $3, $4) on conflict do nothing",
-                                   p["cadre_id"], _date(p["day"]), p["team_id"], p["village_code"])
-            case "LeaveApproved":
-                await conn.execute("insert into rg.leaves values ($1, $2, $3, $4) on conflict do nothing",
-                                   p["leave_id"], p["cadre_id"], _date(p["start"]), _date(p["end"]))
-            case "LeaveCancelled":
-                await conn.execute("delete from rg.leaves where cadre_id = $1 and leave_id = $2",
-                                   p["cadre_id"], p["leave_id"])
+    async def when_WorkTeamFormed(self, conn: asyncpg.Connection, event: R.WorkTeamFormed, _: RecordedEvent) -> None:
+        await conn.execute("insert into rg.teams values ($1, $2, $3, $4) on conflict do nothing",
+                           event.team_id, event.district or "", event.lead_unit_id, event.first_secretary_id)
+        await _join(conn, event.team_id, event.member_ids)
+
+    async def when_TeamMembersChanged(self, conn: asyncpg.Connection, event: R.TeamMembersChanged,
+                                      _: RecordedEvent) -> None:
+        await conn.execute("delete from rg.memberships where team_id = $1 and cadre_id = any($2::text[])",
+                           event.team_id, event.removed)
+        await _join(conn, event.team_id, event.added)
+        await conn.execute("update rg.teams set first_secretary_id = $2 where team_id = $1",
+                           event.team_id, event.first_secretary_id)
+
+    async def when_TeamAssigned(self, conn: asyncpg.Connection, event: R.TeamAssigned, _: RecordedEvent) -> None:
+        await conn.execute("insert into rg.team_villages values ($1, $2, $3, null) on conflict do nothing",
+                           event.team_id, event.village_code, event.district)
+
+    async def when_TeamUnassigned(self, conn: asyncpg.Connection, event: R.TeamUnassigned, _: RecordedEvent) -> None:
+        await conn.execute("delete from rg.team_villages where team_id = $1 and village_code = $2",
+                           event.team_id, event.village_code)
+
+    async def when_TeamEnteredVillage(self, conn: asyncpg.Connection, event: R.TeamEnteredVillage,
+                                      _: RecordedEvent) -> None:
+        await conn.execute("update rg.team_villages set entered_on = $3 where team_id = $1 and village_code = $2",
+                           event.team_id, event.village_code, event.entered_on)
+
+    async def when_TeamDissolved(self, conn: asyncpg.Connection, event: R.TeamDissolved, _: RecordedEvent) -> None:
+        # Its villages went with the TeamUnassigned before it.
+        await conn.execute("delete from rg.memberships where team_id = $1", event.team_id)
+        await conn.execute("delete from rg.teams where team_id = $1", event.team_id)
+
+    async def when_CadrePresenceLogged(self, conn: asyncpg.Connection, event: R.CadrePresenceLogged,
+                                       _: RecordedEvent) -> None:
+        await conn.execute("insert into rg.presence values ($1, $2, $3, $4) on conflict do nothing",
+                           event.cadre_id, event.day, event.team_id, event.village_code)
+
+    async def when_LeaveApproved(self, conn: asyncpg.Connection, event: R.LeaveApproved, _: RecordedEvent) -> None:
+        await conn.execute("insert into rg.leaves values ($1, $2, $3, $4) on conflict do nothing",
+                           event.leave_id, event.cadre_id, event.start, event.end)
+
+    async def when_LeaveCancelled(self, conn: asyncpg.Connection, event: R.LeaveCancelled, _: RecordedEvent) -> None:
+        await conn.execute("delete from rg.leaves where cadre_id = $1 and leave_id = $2", event.cadre_id, event.leave_id)
 
 
-def _date(text: str) -> date:
-    return date.fromisoformat(text)
+async def _join(conn: asyncpg.Connection, team_id: str, cadre_ids: list[str]) -> None:
+    await conn.executemany("insert into rg.memberships values ($1, $2) on conflict (cadre_id) do update "
+                           "set team_id = excluded.team_id", [(c, team_id) for c in cadre_ids])

@@ -11,10 +11,11 @@ from shared.eventstore import CommandMeta, EventStore
 from shared.http.auth import Principal, Role
 from shared.privacy.keys import SCHEMA as DATA_KEYS_SCHEMA
 
+from services.registry.domain.commands import ImportVillages
 from services.registry.handlers.access import Access
 from tests.support.db import dispose, fresh_store_pool
 
-SCHEMA = Path(__file__).resolve().parents[3] / "services" / "registry" / "schema.sql"
+SCHEMA = Path(__file__).resolve().parents[3] / "services" / "registry" / "adapters" / "schema.sql"
 
 
 @pytest.fixture
@@ -37,6 +38,11 @@ async def run(store: EventStore, handler, *args, meta: CommandMeta | None = None
     done = await store.execute(handler.__name__, {"args": repr(args)}, meta or CommandMeta(actor="test:office"),
                                lambda uow: handler(uow, *args, **kwargs), key)
     return done.result
+
+
+def importing(partial: bool) -> ImportVillages:
+    """The command an import runs with, beside its table (the route names the file by its digest)."""
+    return ImportVillages(sha256="0" * 64, partial=partial)
 
 
 async def count_events(store: EventStore, event_type: str | None = None) -> int:

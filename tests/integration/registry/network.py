@@ -19,7 +19,7 @@ async def designated_villages(store, n: int, district: str = "120119", village_t
     codes = []
     for _ in range(n):
         body = village_body(district, village_type=village_type)
-        await run(store, handlers.register_village, RegisterVillage.model_validate(body))
+        await run(store, handlers.register_village, RegisterVillage.model_validate(body), CITY)
         codes.append(body["code"])
     async with store.pool.acquire() as conn:
         head = await conn.fetchval("select payload->>'run_id' from es.events where type = 'ScreeningCompleted' order by id desc limit 1")
@@ -38,8 +38,8 @@ async def cadre(store, unit_id: str, trained_on: date | None = None) -> str:
     cadre_id = uid("cadre")
     await run(store, handlers.register_cadre, RegisterCadre(cadre_id=cadre_id, unit_id=unit_id, name="张三", title="科员"), CITY)
     if trained_on:
-        await run(store, handlers.record_training, cadre_id,
-                  RecordTraining(course="第一书记集中培训", completed_on=trained_on), CITY)
+        await run(store, handlers.record_training, RecordTraining(course="第一书记集中培训", completed_on=trained_on), CITY,
+                  cadre_id=cadre_id)
     return cadre_id
 
 

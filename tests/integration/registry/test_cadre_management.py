@@ -15,12 +15,13 @@ from shared.outbox.relay import OutboxRelay
 from shared.projections import ProjectionRunner
 
 from services.registry import handlers
-from services.registry.adapters import alerts
 from services.registry.domain.cadres import DecideLeave, RecordInsurance, RequestLeave
 from services.registry.domain.presence import CheckIn, ComputeAllowances, LogPresence
 from services.registry.domain.teams import AssignVillage, EnterVillage
 from services.registry.handlers.access import Access
 from services.registry.projections.activity import ActivityProjection
+from services.registry.queries import alerts
+from services.registry.queries.cadres import cadre_record
 from tests.integration.registry.conftest import CITY, count_events, official, run
 from tests.integration.registry.network import designated_villages, team
 
@@ -30,8 +31,9 @@ JUNE = CommandMeta(actor="test", occurred_at=datetime(2021, 6, 30, 12, tzinfo=UT
 async def resident_team(store, entered_on: date = date(2021, 6, 1)) -> dict:
     [code] = await designated_villages(store, 1)
     t = await team(store)
-    await run(store, handlers.assign_village, t["team_id"], AssignVillage(village_code=code), CITY)
-    await run(store, handlers.enter_village, t["team_id"], code, EnterVillage(entered_on=entered_on), CITY)
+    await run(store, handlers.assign_village, AssignVillage(village_code=code), CITY, team_id=t["team_id"])
+    await run(store, handlers.enter_village, EnterVillage(entered_on=entered_on), CITY, team_id=t["team_id"],
+              code=code)
     return t | {"village": code}
 
 
@@ -68,17 +70,22 @@ async def test_a_first_secretary_logs_for_their_own_team_only(store):
 async def test_leave_within_the_annual_quota_and_not_beyond(store):
     t = await resident_team(store)
     cadre = t["member"]
-    await run(store, handlers.request_leave, cadre, RequestLeave(leave_id="l1", start=date(2021, 7, 1), end=date(2021, 7, 6),
-                                                                  reason="探亲"), CITY, 10)
-    approved = await run(store, handlers.decide_leave, cadre, "l1", DecideLeave(approve=True), official("120119"), 10)
+    await run(store, handlers.request_leave,
+              RequestLeave(leave_id="l1", start=date(2021, 7, 1), end=date(2021, 7, 6),
+                            reason="探亲"), CITY, 10, cadre_id=cadre)
+    approved = await run(store, handlers.decide_leave, DecideLeave(approve=True), official("120119"), 10,
+                         cadre_id=cadre, leave_id="l1")
     assert approved["status"] == "approved" and approved["used_days"] == 6
     with pytest.raises(DomainError) as over:
-        await run(store, handlers.request_leave, cadre, RequestLeave(leave_id="l2", start=date(2021, 8, 1),
-                                                                      end=date(2021, 8, 5), reason="事假"), CITY, 10)
+        await run(store, handlers.request_leave,
+                  RequestLeave(leave_id="l2", start=date(2021, 8, 1),
+                                end=date(2021, 8, 5), reason="事假"), CITY, 10, cadre_id=cadre)
     assert over.value.field == "end" and "quota" in over.value.message
-    await run(store, handlers.request_leave, cadre, RequestLeave(leave_id="l3", start=date(2021, 8, 1),
-                                                                  end=date(2021, 8, 4), reason="事假"), CITY, 10)
-    await run(store, handlers.decide_leave, cadre, "l3", DecideLeave(approve=False, reason="工作需要"), CITY, 10)
+    await run(store, handlers.request_leave,
+              RequestLeave(leave_id="l3", start=date(2021, 8, 1),
+                            end=date(2021, 8, 4), reason="事假"), CITY, 10, cadre_id=cadre)
+    await run(store, handlers.decide_leave, DecideLeave(approve=False, reason="工作需要"), CITY, 10, cadre_id=cadre,
+              leave_id="l3")
     # On approved leave, no check-in that day.
     with pytest.raises(DomainError):
         await run(store, handlers.log_presence, LogPresence(entries=[checkin(t, date(2021, 7, 3), cadre)]), CITY,
@@ -87,9 +94,10 @@ async def test_leave_within_the_annual_quota_and_not_beyond(store):
 
 async def test_insurance_on_record(store):
     t = await team(store)
-    await run(store, handlers.record_insurance, t["member"], RecordInsurance(policy_no="P-1", valid_from=date(2021, 6, 1),
-                                                                              valid_to=date(2022, 5, 31)), CITY)
-    record = await run(store, handlers.cadre_record, t["member"], CITY)
+    await run(store, handlers.record_insurance,
+              RecordInsurance(policy_no="P-1", valid_from=date(2021, 6, 1),
+                               valid_to=date(2022, 5, 31)), CITY, cadre_id=t["member"])
+    record = await run(store, cadre_record, t["member"], CITY)
     assert record["insurance"][0]["policy_no"] == "P-1"
 
 
@@ -110,9 +118,10 @@ async def test_allowance_from_presence_days_recomputed_only_when_changed(store):
 async def test_alerts_from_the_activity_projection(store):
     t = await resident_team(store, entered_on=date(2021, 6, 1))
     await run(store, handlers.log_presence, LogPresence(entries=[checkin(t, date(2021, 6, 2))]), CITY, meta=JUNE)
-    await run(store, handlers.request_leave, t["member"], RequestLeave(leave_id="l", start=date(2021, 6, 1),
-                                                                        end=date(2021, 6, 10), reason="病假"), CITY, 10)
-    await run(store, handlers.decide_leave, t["member"], "l", DecideLeave(approve=True), CITY, 10)
+    await run(store, handlers.request_leave,
+              RequestLeave(leave_id="l", start=date(2021, 6, 1),
+                            end=date(2021, 6, 10), reason="病假"), CITY, 10, cadre_id=t["member"])
+    await run(store, handlers.decide_leave, DecideLeave(approve=True), CITY, 10, cadre_id=t["member"], leave_id="l")
     projection = ActivityProjection()
     runner = ProjectionRunner(store.pool, projection, {})
     await runner.setup()

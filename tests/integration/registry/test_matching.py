@@ -27,11 +27,12 @@ async def test_proposal_fits_types_to_strengths_and_assigns_nothing_until_accept
     assert await count_events(store, "TeamAssigned") == 0
 
     first = Pair(team_id=tourism["team_id"], village_code=resort)
-    accepted = await run(store, handlers.accept_proposal, proposal_id, AcceptProposal(pairs=[first]), CITY)
+    accepted = await run(store, handlers.accept_proposal, AcceptProposal(pairs=[first]), CITY,
+                         proposal_id=proposal_id)
     assert accepted["pending"] == 2
     with pytest.raises(Conflict):  # a pair is accepted once
-        await run(store, handlers.accept_proposal, proposal_id, AcceptProposal(pairs=[first]), CITY)
-    await run(store, handlers.accept_proposal, proposal_id, AcceptProposal(), CITY)
+        await run(store, handlers.accept_proposal, AcceptProposal(pairs=[first]), CITY, proposal_id=proposal_id)
+    await run(store, handlers.accept_proposal, AcceptProposal(), CITY, proposal_id=proposal_id)
     assigned = [e for e in await store.read_stream(None, f"team-{growers['team_id']}") if e.type == "TeamAssigned"]
     assert {e.payload["village_code"] for e in assigned} == set(farms)
     assert {e.payload["proposal_id"] for e in assigned} == {proposal_id}
@@ -52,10 +53,10 @@ async def test_acceptance_rechecks_the_rules_and_writes_nothing_if_a_pair_fails(
     await run(store, handlers.propose_matching, ProposeMatching(proposal_id=proposal_id), CITY)
     # Meanwhile a village is assigned by hand to another team.
     late = await team(store)
-    await run(store, handlers.assign_village, late["team_id"], AssignVillage(village_code=codes[0]), CITY)
+    await run(store, handlers.assign_village, AssignVillage(village_code=codes[0]), CITY, team_id=late["team_id"])
     before = await count_events(store)
     with pytest.raises(Conflict):
-        await run(store, handlers.accept_proposal, proposal_id, AcceptProposal(), CITY)
+        await run(store, handlers.accept_proposal, AcceptProposal(), CITY, proposal_id=proposal_id)
     assert await count_events(store) == before
     assert a and b
 
@@ -73,8 +74,8 @@ async def test_district_officials_propose_and_accept_in_their_own_district_only(
                          official("120114"))
     assert proposed["districts"] == ["120114"] and len(proposed["pairs"]) == 1
     with pytest.raises(Forbidden):
-        await run(store, handlers.accept_proposal, proposal_id, AcceptProposal(), official("120119"))
-    await run(store, handlers.accept_proposal, proposal_id, AcceptProposal(), official("120114"))
+        await run(store, handlers.accept_proposal, AcceptProposal(), official("120119"), proposal_id=proposal_id)
+    await run(store, handlers.accept_proposal, AcceptProposal(), official("120114"), proposal_id=proposal_id)
 
 
 async def test_unknown_pair_and_unknown_district(store):
@@ -83,5 +84,6 @@ async def test_unknown_pair_and_unknown_district(store):
     proposal_id = uid("p")
     await run(store, handlers.propose_matching, ProposeMatching(proposal_id=proposal_id), CITY)
     with pytest.raises(DomainError):
-        await run(store, handlers.accept_proposal, proposal_id,
-                  AcceptProposal(pairs=[Pair(team_id="nope", village_code="120119000000")]), CITY)
+        await run(store, handlers.accept_proposal,
+                  AcceptProposal(pairs=[Pair(team_id="nope", village_code="120119000000")]), CITY,
+                  proposal_id=proposal_id)

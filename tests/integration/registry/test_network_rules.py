@@ -45,8 +45,9 @@ async def test_a_cadre_is_in_one_team_at_a_time(store):
     assert twice.value.field == "member_ids" and first in twice.value.message
     # After leaving the first team the cadre may join another.
     replacement = await cadre(store, lead, trained_on=date(2021, 5, 1))  # a new first secretary is trained
-    await run(store, handlers.change_members, first, ChangeMembers(add=[replacement], remove=[shared],
-                                                                   first_secretary_id=replacement), CITY)
+    await run(store, handlers.change_members,
+              ChangeMembers(add=[replacement], remove=[shared],
+                            first_secretary_id=replacement), CITY, team_id=first)
     await form(store, lead, [shared])
 
 
@@ -94,14 +95,14 @@ async def test_a_team_serves_one_or_two_designated_villages_of_its_district(stor
     codes = await designated_villages(store, 3)
     t = await team(store)
     for code in codes[:2]:
-        await run(store, handlers.assign_village, t["team_id"], AssignVillage(village_code=code), CITY)
+        await run(store, handlers.assign_village, AssignVillage(village_code=code), CITY, team_id=t["team_id"])
     with pytest.raises(DomainError) as third:
-        await run(store, handlers.assign_village, t["team_id"], AssignVillage(village_code=codes[2]), CITY)
+        await run(store, handlers.assign_village, AssignVillage(village_code=codes[2]), CITY, team_id=t["team_id"])
     assert "two villages" in third.value.message
     other_district = await designated_villages(store, 1, district="120114")
     with pytest.raises(DomainError):
-        await run(store, handlers.assign_village, (await team(store))["team_id"],
-                  AssignVillage(village_code=other_district[0]), CITY)
+        await run(store, handlers.assign_village, AssignVillage(village_code=other_district[0]), CITY,
+                  team_id=(await team(store))["team_id"])
 
 
 async def test_only_designated_villages_get_a_team(store):
@@ -109,10 +110,11 @@ async def test_only_designated_villages_get_a_team(store):
     from tests.support.villages import village_body
 
     body = village_body("120119")
-    await run(store, handlers.register_village, RegisterVillage.model_validate(body))
+    await run(store, handlers.register_village, RegisterVillage.model_validate(body), CITY)
     t = await team(store)
     with pytest.raises(DomainError) as not_weak:
-        await run(store, handlers.assign_village, t["team_id"], AssignVillage(village_code=body["code"]), CITY)
+        await run(store, handlers.assign_village, AssignVillage(village_code=body["code"]), CITY,
+                  team_id=t["team_id"])
     assert "not designated" in not_weak.value.message
 
 
@@ -120,31 +122,35 @@ async def test_each_weak_village_has_exactly_one_team_even_under_concurrency(sto
     [code] = await designated_villages(store, 1)
     teams = [await team(store) for _ in range(4)]
     results = await asyncio.gather(*(
-        run(store, handlers.assign_village, t["team_id"], AssignVillage(village_code=code), CITY) for t in teams
+        run(store, handlers.assign_village, AssignVillage(village_code=code), CITY, team_id=t["team_id"]) for t in teams
     ), return_exceptions=True)
     assert sum(not isinstance(r, Exception) for r in results) == 1
     assert all(isinstance(r, Conflict) for r in results if isinstance(r, Exception))
     assert await count_events(store, "TeamAssigned") == 1
     winner = next(t for t, r in zip(teams, results, strict=True) if not isinstance(r, Exception))
-    await run(store, handlers.unassign_village, winner["team_id"], code, UnassignVillage(reason="调整"), CITY)
-    await run(store, handlers.assign_village, teams[0]["team_id"] if winner is not teams[0] else teams[1]["team_id"],
-              AssignVillage(village_code=code), CITY)
+    await run(store, handlers.unassign_village, UnassignVillage(reason="调整"), CITY, team_id=winner["team_id"],
+              code=code)
+    await run(store, handlers.assign_village, AssignVillage(village_code=code), CITY,
+              team_id=teams[0]["team_id"] if winner is not teams[0] else teams[1]["team_id"])
 
 
 async def test_entering_a_village_needs_a_trained_first_secretary(store):
     [code] = await designated_villages(store, 1)
     untrained = await team(store, trained_on=None)
-    await run(store, handlers.assign_village, untrained["team_id"], AssignVillage(village_code=code), CITY)
+    await run(store, handlers.assign_village, AssignVillage(village_code=code), CITY, team_id=untrained["team_id"])
     with pytest.raises(DomainError) as refused:
-        await run(store, handlers.enter_village, untrained["team_id"], code, EnterVillage(entered_on=date(2021, 6, 1)), CITY)
+        await run(store, handlers.enter_village, EnterVillage(entered_on=date(2021, 6, 1)), CITY,
+                  team_id=untrained["team_id"], code=code)
     assert refused.value.field == "entered_on"
     from services.registry.domain.cadres import RecordTraining
 
-    await run(store, handlers.record_training, untrained["secretary"],
-              RecordTraining(course="集中培训", completed_on=date(2021, 5, 20)), CITY)
+    await run(store, handlers.record_training, RecordTraining(course="集中培训", completed_on=date(2021, 5, 20)), CITY,
+              cadre_id=untrained["secretary"])
     with pytest.raises(DomainError):  # trained, but only after the day of entry
-        await run(store, handlers.enter_village, untrained["team_id"], code, EnterVillage(entered_on=date(2021, 5, 10)), CITY)
-    await run(store, handlers.enter_village, untrained["team_id"], code, EnterVillage(entered_on=date(2021, 6, 1)), CITY)
+        await run(store, handlers.enter_village, EnterVillage(entered_on=date(2021, 5, 10)), CITY,
+                  team_id=untrained["team_id"], code=code)
+    await run(store, handlers.enter_village, EnterVillage(entered_on=date(2021, 6, 1)), CITY,
+              team_id=untrained["team_id"], code=code)
 
 
 async def test_a_superseding_run_that_drops_a_village_unassigns_its_team(store):
@@ -152,7 +158,7 @@ async def test_a_superseding_run_that_drops_a_village_unassigns_its_team(store):
 
     codes = await designated_villages(store, 2)
     t = await team(store)
-    await run(store, handlers.assign_village, t["team_id"], AssignVillage(village_code=codes[1]), CITY)
+    await run(store, handlers.assign_village, AssignVillage(village_code=codes[1]), CITY, team_id=t["team_id"])
     async with store.pool.acquire() as conn:
         head = await conn.fetchval("select payload->>'run_id' from es.events where type = 'ScreeningCompleted' order by id desc limit 1")
         ranked = [r["code"] for r in (await conn.fetchval(

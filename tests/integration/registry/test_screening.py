@@ -11,9 +11,10 @@ from shared.reference.places import DISTRICTS
 from services.registry import handlers
 from services.registry.domain.commands import CorrectIncome, RegisterVillage
 from services.registry.domain.screening import RunScreening, rederive, whole
+from services.registry.queries import screenings
 from services.registry.adapters.tables import read_table
 from services.registry.domain.imports import read_rows
-from tests.integration.registry.conftest import CITY, count_events, run
+from tests.integration.registry.conftest import CITY, count_events, importing, run
 from tests.support.registry import to_csv, uid, village_rows
 from tests.support.villages import village_body
 
@@ -23,7 +24,7 @@ async def register(store, n: int, start: int = 10_000) -> list[str]:
     for i in range(n):
         body = village_body("120117", income_2018=str(start + 10 * i), income_2019=str(start + 10 * i),
                             income_2020=str(start + 10 * i))
-        await run(store, handlers.register_village, RegisterVillage.model_validate(body))
+        await run(store, handlers.register_village, RegisterVillage.model_validate(body), CITY)
         codes.append(body["code"])
     return codes
 
@@ -41,7 +42,7 @@ async def test_bottom_n_designated_with_events_and_a_rederivable_record(store):
                      [ScreeningRankedPage.model_validate(e.payload) for e in pages])
     assert [r.code for r in recorded.ranked] == codes and recorded.cutoff_average_fen == recorded.ranked[3].average_fen
     assert rederive(recorded).matches
-    verified = await run(store, handlers.verify_screening, run_id)
+    verified = await run(store, screenings.verify, run_id)
     assert verified["matches"] and verified["inputs_match_register"]
 
 
@@ -50,9 +51,10 @@ async def test_a_correction_after_a_run_changes_nothing_until_a_new_run_supersed
     first = uid("run")
     await run(store, handlers.run_screening, RunScreening(run_id=first, quota=2), 800)
     # The poorest village's income was understated: corrected, it is no longer among the bottom 2.
-    await run(store, handlers.correct_income, codes[0], CorrectIncome(year="2020", income="900000", reason="漏报"), CITY)
+    await run(store, handlers.correct_income, CorrectIncome(year="2020", income="900000", reason="漏报"), CITY,
+              code=codes[0])
     designated_before = await count_events(store, "VillageDesignated")
-    assert (await run(store, handlers.verify_screening, first))["matches"]  # still re-derives: inputs as of the run
+    assert (await run(store, screenings.verify, first))["matches"]  # still re-derives: inputs as of the run
 
     with pytest.raises(Conflict) as missing:
         await run(store, handlers.run_screening, RunScreening(run_id=uid("run"), quota=2), 800)
@@ -64,7 +66,7 @@ async def test_a_correction_after_a_run_changes_nothing_until_a_new_run_supersed
     assert result["added"] == [codes[2]] and result["removed"] == [codes[0]]
     [revoked] = [e for e in await store.read_stream(None, f"village-{codes[0]}") if e.type == "DesignationRevoked"]
     assert revoked.payload["run_id"] == second
-    verified = await run(store, handlers.verify_screening, second)
+    verified = await run(store, screenings.verify, second)
     assert verified["matches"], verified
 
 
@@ -88,7 +90,7 @@ async def test_verification_catches_a_record_that_does_not_match_the_register(st
         await conn.execute(
             """update es.events set payload = jsonb_set(payload, '{ranked,0,income_fen,2018}', '1')
                where stream_id = $1""", f"screening-{run_id}")
-    verified = await run(store, handlers.verify_screening, run_id)
+    verified = await run(store, screenings.verify, run_id)
     assert not verified["matches"] and not verified["inputs_match_register"]
 
 
@@ -112,12 +114,12 @@ async def test_tianjin_scale_3520_villages_800_designated_and_verified(store):
 
     rows = [r for i, d in enumerate(("120110", "120111", "120112", "120113", "120114", "120115", "120117", "120118"))
             for r in village_rows(440, d, base=10_000 + 37 * i)]
-    await run(store, handlers.import_villages, read_rows(*read_table("t.csv", to_csv(rows))), CITY, False)
+    await run(store, handlers.import_villages, importing(False), read_rows(*read_table("t.csv", to_csv(rows))), CITY)
     started = time.perf_counter()
     result = await run(store, handlers.run_screening, RunScreening(run_id=uid("run")), 800)
     ran = time.perf_counter() - started
     started = time.perf_counter()
-    verified = await run(store, handlers.verify_screening, result["run_id"])
+    verified = await run(store, screenings.verify, result["run_id"])
     checked = time.perf_counter() - started
     events = await store.read_stream(None, f"screening-{result['run_id']}")
     size = max(len(orjson.dumps(e.model_dump(mode="json"))) for e in events)
@@ -131,7 +133,7 @@ async def test_tianjin_scale_3520_villages_800_designated_and_verified(store):
 async def test_a_run_over_8100_villages_is_recorded_in_pages_below_the_event_limit(store):
     rows = [r for d in DISTRICTS for r in village_rows(900, d)]
     headers, table = read_table("villages.csv", to_csv(rows))
-    assert (await run(store, handlers.import_villages, read_rows(headers, table), CITY, False))["imported"] == 8100
+    assert (await run(store, handlers.import_villages, importing(False), read_rows(headers, table), CITY))["imported"] == 8100
     run_id = uid("run")
     result = await run(store, handlers.run_screening, RunScreening(run_id=run_id, quota=800), 800)
     assert result["villages_ranked"] == 8100 and result["designated"] == 800
@@ -141,13 +143,7 @@ async def test_a_run_over_8100_villages_is_recorded_in_pages_below_the_event_lim
         pages = await conn.fetchval("select count(*) from es.events where type = 'ScreeningRankedPage'")
     assert largest["size"] <= MAX_EVENT_BYTES, dict(largest)
     assert pages == 17  # 8,100 villages, 500 a page
-    verified = await run(store, handlers.verify_screening, run_id)
+    verified = await run(store, screenings.verify, run_id)
     assert verified["matches"] and verified["inputs_match_register"] and verified["designated"] == 800
-    listed = await run(store, lambda uow: _runs(uow))
+    listed = (await run(store, screenings.runs))["items"]
     assert [(r["run_id"], r["villages_ranked"]) for r in listed] == [(run_id, 8100)]
-
-
-async def _runs(uow):
-    from services.registry.adapters import eventlog
-
-    return await eventlog.screening_runs(uow.conn)

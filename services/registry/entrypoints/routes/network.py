@@ -9,8 +9,9 @@ from fastapi import APIRouter, Query
 from shared.http.auth import Role, ensure_district
 from shared.http.deps import Store
 
-from services.registry.adapters import eventlog
-from services.registry.entrypoints.access import Readers, read
+from services.registry.entrypoints import schemas
+from services.registry.entrypoints.deps import Readers
+from services.registry.queries import network, read
 
 router = APIRouter(prefix="/network", tags=["驻村工作队 work teams"])
 
@@ -24,8 +25,8 @@ router = APIRouter(prefix="/network", tags=["驻村工作队 work teams"])
 async def gaps(
     store: Store, principal: Readers,
     district: Annotated[str | None, Query(description="区代码 / district code")] = None,
-) -> dict:
+) -> schemas.NetworkGaps:
     if principal.role is Role.district_official:
         district = district or principal.district
         ensure_district(principal, district)  # type: ignore[arg-type]
-    return await read(store, lambda uow: eventlog.network_gaps(uow.conn, district))
+    return await read(store, network.gaps, district)

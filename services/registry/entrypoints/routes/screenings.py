@@ -4,18 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Path, Response, status
+from fastapi import APIRouter, Body, Path
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.eventstore import NotFound
-from shared.http.deps import IdempotencyKey, Meta, Store
+from shared.http.deps import Store
 
-from services.registry import handlers
-from services.registry.adapters import eventlog
 from services.registry.config import registry_settings
-from shared.money import yuan
 from services.registry.domain.screening import RunScreening
-from services.registry.entrypoints.access import WRITE_RESPONSES, CityOffice, Staff, execute, read
+from services.registry.entrypoints import schemas
+from services.registry.entrypoints.deps import CityOffice, Run, Staff, command_route
+from services.registry.queries import read, screenings
+from services.registry.queries.screenings import with_yuan
 
 router = APIRouter(prefix="/screenings", tags=["精准识别 screening"])
 RunId = Annotated[str, Path(max_length=64, description="筛选批次 / run id")]
@@ -27,13 +26,9 @@ class Preview(BaseModel):
     quota: int | None = Field(None, ge=1, le=1_000_000, description="认定数量 N（默认 800）/ how many (default 800)")
 
 
-def _with_yuan(result: dict) -> dict:
-    return result | {"cutoff_average_yuan": yuan(result["cutoff_average_fen"])}
-
-
-@router.post(
+@command_route(
+    router,
     "",
-    status_code=status.HTTP_201_CREATED,
     summary="开展筛选并认定 / run a screening and designate the bottom N",
     description=(
         "全市倒排：按 2018–2020 年村集体经营性收入三年平均（分，向下取整）自下而上排序，相同时按村代码；"
@@ -42,40 +37,26 @@ def _with_yuan(result: dict) -> dict:
         "and designates the bottom N (default 800). Once a run is in force, a new run must name it in "
         "`supersedes`; the answer lists the villages in and out."
     ),
-    responses=WRITE_RESPONSES,
+    created=True,
 )
-async def run_screening(
-    cmd: RunScreening, store: Store, meta: Meta, _: CityOffice, response: Response,
-    idempotency_key: IdempotencyKey = None,
-) -> dict:
-    quota = registry_settings().designation_quota
-    return _with_yuan(await execute(store, "RunScreening", cmd.model_dump(mode="json"), meta,
-                                    lambda uow: handlers.run_screening(uow, cmd, quota), idempotency_key, response))
+async def run_screening(cmd: RunScreening, _: CityOffice, run: Run) -> schemas.ScreeningDone:
+    return with_yuan(await run(cmd, registry_settings().designation_quota))
 
 
 @router.post("/preview", summary="预览筛选结果（不写入）/ preview a run without recording it")
-async def preview(store: Store, _: CityOffice, body: Annotated[Preview, Body()] = Preview()) -> dict:
-    quota = body.quota or registry_settings().designation_quota
-    return _with_yuan(await read(store, lambda uow: handlers.preview_screening(uow, quota)))
+async def preview(store: Store, _: CityOffice,
+                  body: Annotated[Preview, Body()] = Preview()) -> schemas.ScreeningPreview:
+    return await read(store, screenings.preview, body.quota or registry_settings().designation_quota)
 
 
 @router.get("", summary="全部筛选批次 / every screening run")
-async def list_runs(store: Store, _: Staff) -> dict:
-    async with store.pool.acquire() as conn:
-        runs = await eventlog.screening_runs(conn)
-    in_force = runs[-1]["run_id"] if runs else None
-    return {"in_force": in_force,
-            "items": [r | {"cutoff_average_yuan": yuan(r["cutoff_average_fen"]), "in_force": r["run_id"] == in_force}
-                      for r in runs]}
+async def list_runs(store: Store, _: Staff) -> schemas.ScreeningList:
+    return await read(store, screenings.runs)
 
 
 @router.get("/{run_id}", summary="筛选批次全文（输入、规则、排序、分界线）/ a run in full: inputs, rule, ranking, cut-off")
-async def get_run(run_id: RunId, store: Store, _: Staff) -> dict:
-    async with store.pool.acquire() as conn:
-        found = await eventlog.screening_row(conn, run_id)
-    if found is None:
-        raise NotFound(f"未找到筛选批次 {run_id} / screening run {run_id} not found", field="run_id")
-    return found[1].model_dump(mode="json")
+async def get_run(run_id: RunId, store: Store, _: Staff) -> schemas.ScreeningRunView:
+    return await read(store, screenings.run, run_id)
 
 
 @router.get(
@@ -85,5 +66,5 @@ async def get_run(run_id: RunId, store: Store, _: Staff) -> dict:
                 "recomputes the ranking, cut-off and list from the recorded inputs, and checks the inputs against "
                 "the register of the time and the in/out lists against the superseded run.",
 )
-async def verify(run_id: RunId, store: Store, _: Staff) -> dict:
-    return await read(store, lambda uow: handlers.verify_screening(uow, run_id))
+async def verify(run_id: RunId, store: Store, _: Staff) -> schemas.ScreeningVerification:
+    return await read(store, screenings.verify, run_id)

@@ -4,41 +4,23 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Response, status
+from fastapi import APIRouter, Path
 
-from shared.eventstore import NotFound
-from shared.http.deps import IdempotencyKey, Meta, Store
+from shared.http.deps import Store
 
-from services.registry import handlers
-from services.registry.domain.teams import (
-    AssignVillage,
-    ChangeMembers,
-    DissolveTeam,
-    EnterVillage,
-    FormTeam,
-    ReplaceFirstSecretary,
-    RotateTeam,
-    Team,
-    UnassignVillage,
-)
-from services.registry.entrypoints.access import (
-    WRITE_RESPONSES,
-    Officials,
-    Staff,
-    TeamsAndOfficials,
-    access,
-    execute,
-    read,
-)
+from services.registry.domain import teams as commands
+from services.registry.entrypoints import schemas
+from services.registry.entrypoints.deps import Officials, Run, Staff, TeamsAndOfficials, command_route
+from services.registry.queries import network, read
 
 router = APIRouter(prefix="/teams", tags=["驻村工作队 work teams"])
 TeamId = Annotated[str, Path(max_length=64, description="工作队标识 / team id")]
 Code = Annotated[str, Path(pattern=r"^\d{12}$", description="村代码 / village code")]
 
 
-@router.post(
+@command_route(
+    router,
     "",
-    status_code=status.HTTP_201_CREATED,
     summary="组建驻村工作队 / form a work team",
     description=(
         "规则：每个单位（牵头或协作）参与 1–2 个工作队；队员须来自牵头或协作单位；一名干部同一时间只在一个队；"
@@ -46,134 +28,87 @@ Code = Annotated[str, Path(pattern=r"^\d{12}$", description="村代码 / village
         "from the lead or a partner unit; a cadre is in one team at a time; the first secretary is a member; a "
         "district-level lead unit forms teams for its own district."
     ),
-    responses=WRITE_RESPONSES,
+    created=True,
 )
-async def form_team(
-    cmd: FormTeam, store: Store, meta: Meta, principal: Officials, response: Response,
-    idempotency_key: IdempotencyKey = None,
-) -> dict:
-    return await execute(store, "FormTeam", cmd.model_dump(mode="json"), meta,
-                         lambda uow: handlers.form_team(uow, cmd, access(principal)), idempotency_key, response)
+async def form_team(cmd: commands.FormTeam, who: Officials, run: Run) -> schemas.TeamFormed:
+    return await run(cmd, who)
 
 
 @router.get("/{team_id}", summary="工作队 / a team as it stands now")
-async def get_team(team_id: TeamId, store: Store, _: Staff) -> dict:
-    async def query(uow) -> dict:
-        team = await uow.load(Team, team_id)
-        if not team.exists:
-            raise NotFound(f"未找到工作队 {team_id} / team {team_id} not found", field="team_id")
-        return {"team_id": team_id, "dissolved": team.dissolved, "district": team.district,
-                "lead_unit_id": team.lead_unit_id,
-                "partner_unit_ids": team.partner_unit_ids, "member_ids": team.members,
-                "first_secretary_id": team.first_secretary_id, "villages": team.villages,
-                "entered": {code: day.isoformat() for code, day in team.entered.items()},
-                "stream_version": team.version}
-
-    return await read(store, query)
+async def get_team(team_id: TeamId, store: Store, _: Staff) -> schemas.TeamView:
+    return await read(store, network.team, team_id)
 
 
-@router.post("/{team_id}/members", summary="调整队员或第一书记 / change members or the first secretary",
-             responses=WRITE_RESPONSES)
-async def change_members(
-    team_id: TeamId, cmd: ChangeMembers, store: Store, meta: Meta, principal: Officials, response: Response,
-    idempotency_key: IdempotencyKey = None,
-) -> dict:
-    return await execute(store, "ChangeMembers", {"team_id": team_id, **cmd.model_dump(mode="json")}, meta,
-                         lambda uow: handlers.change_members(uow, team_id, cmd, access(principal)),
-                         idempotency_key, response)
+@command_route(router, "/{team_id}/members", summary="调整队员或第一书记 / change members or the first secretary")
+async def change_members(team_id: TeamId, cmd: commands.ChangeMembers, who: Officials, run: Run) -> schemas.TeamMembers:
+    return await run(cmd, who, team_id=team_id, created=False)
 
 
-@router.post(
+@command_route(
+    router,
     "/{team_id}/villages",
-    status_code=status.HTTP_201_CREATED,
     summary="人工对接村 / assign the team to a weak village by hand",
     description="村须为经济薄弱村且在工作队服务的区；每队 1–2 个村；每村只有一个工作队 / the village must be "
                 "designated and in the team's district; a team serves at most two villages; a village has one team.",
-    responses=WRITE_RESPONSES,
+    created=True,
 )
-async def assign_village(
-    team_id: TeamId, cmd: AssignVillage, store: Store, meta: Meta, principal: Officials, response: Response,
-    idempotency_key: IdempotencyKey = None,
-) -> dict:
-    return await execute(store, "AssignVillage", {"team_id": team_id, **cmd.model_dump(mode="json")}, meta,
-                         lambda uow: handlers.assign_village(uow, team_id, cmd, access(principal)),
-                         idempotency_key, response)
+async def assign_village(team_id: TeamId, cmd: commands.AssignVillage, who: Officials, run: Run) -> schemas.Assignment:
+    return await run(cmd, who, team_id=team_id)
 
 
-@router.post("/{team_id}/villages/{code}/unassign", summary="解除对接 / end an assignment", responses=WRITE_RESPONSES)
-async def unassign_village(
-    team_id: TeamId, code: Code, cmd: UnassignVillage, store: Store, meta: Meta, principal: Officials,
-    response: Response, idempotency_key: IdempotencyKey = None,
-) -> dict:
-    return await execute(store, "UnassignVillage", {"team_id": team_id, "code": code, **cmd.model_dump(mode="json")},
-                         meta, lambda uow: handlers.unassign_village(uow, team_id, code, cmd, access(principal)),
-                         idempotency_key, response)
+@command_route(router, "/{team_id}/villages/{code}/unassign", summary="解除对接 / end an assignment")
+async def unassign_village(team_id: TeamId, code: Code, cmd: commands.UnassignVillage, who: Officials,
+                           run: Run) -> schemas.Unassigned:
+    return await run(cmd, who, team_id=team_id, code=code, created=False)
 
 
-@router.post(
+@command_route(
+    router,
     "/{team_id}/villages/{code}/entry",
-    status_code=status.HTTP_201_CREATED,
     summary="工作队入村 / the team enters the village",
     description="第一书记须在入村日前完成集中培训 / the first secretary must have completed the centralised "
                 "training by the day of entry.",
-    responses=WRITE_RESPONSES,
+    created=True,
 )
-async def enter_village(
-    team_id: TeamId, code: Code, cmd: EnterVillage, store: Store, meta: Meta, principal: TeamsAndOfficials,
-    response: Response, idempotency_key: IdempotencyKey = None,
-) -> dict:
-    return await execute(store, "EnterVillage", {"team_id": team_id, "code": code, **cmd.model_dump(mode="json")},
-                         meta, lambda uow: handlers.enter_village(uow, team_id, code, cmd, access(principal)),
-                         idempotency_key, response)
+async def enter_village(team_id: TeamId, code: Code, cmd: commands.EnterVillage, who: TeamsAndOfficials,
+                        run: Run) -> schemas.Entered:
+    return await run(cmd, who, team_id=team_id, code=code)
 
 
-@router.post(
+@command_route(
+    router,
     "/{team_id}/first-secretary",
     summary="更换第一书记 / replace the first secretary",
     description="新任者须为本队或牵头、协作单位的干部，不在其他工作队，并在更换之日前完成集中培训（与入村时相同）；"
                 "previous_leaves=true 时原第一书记离队。 / The new one is a member or a cadre of the lead or a partner "
                 "unit, in no other team, and has completed the centralised training by the day (as at entry); with "
-                "previous_leaves the one replaced leaves the team.",
-    responses=WRITE_RESPONSES,
+                "previous_leaves the one replaced leaves the team."
 )
-async def replace_first_secretary(
-    team_id: TeamId, cmd: ReplaceFirstSecretary, store: Store, meta: Meta, principal: Officials, response: Response,
-    idempotency_key: IdempotencyKey = None,
-) -> dict:
-    return await execute(store, "ReplaceFirstSecretary", {"team_id": team_id, **cmd.model_dump(mode="json")}, meta,
-                         lambda uow: handlers.replace_first_secretary(uow, team_id, cmd, access(principal)),
-                         idempotency_key, response)
+async def replace_first_secretary(team_id: TeamId, cmd: commands.ReplaceFirstSecretary, who: Officials,
+                                  run: Run) -> schemas.TeamMembers:
+    return await run(cmd, who, team_id=team_id, created=False)
 
 
-@router.post(
+@command_route(
+    router,
     "/{team_id}/rotation",
     summary="工作队轮换到其他村 / rotate the team to other villages",
     description="轮换后服务 1–2 个本区经济薄弱村，新村须尚无工作队；离开的村解除对接，新村须重新入村。 / After the "
                 "rotation the team serves 1–2 designated villages of its district; new ones must have no team; the "
-                "villages left are unassigned; the new ones must be entered again.",
-    responses=WRITE_RESPONSES,
+                "villages left are unassigned; the new ones must be entered again."
 )
-async def rotate_team(
-    team_id: TeamId, cmd: RotateTeam, store: Store, meta: Meta, principal: Officials, response: Response,
-    idempotency_key: IdempotencyKey = None,
-) -> dict:
-    return await execute(store, "RotateTeam", {"team_id": team_id, **cmd.model_dump(mode="json")}, meta,
-                         lambda uow: handlers.rotate_team(uow, team_id, cmd, access(principal)),
-                         idempotency_key, response)
+async def rotate_team(team_id: TeamId, cmd: commands.RotateTeam, who: Officials, run: Run) -> schemas.TeamRotated:
+    return await run(cmd, who, team_id=team_id, created=False)
 
 
-@router.post(
+@command_route(
+    router,
     "/{team_id}/dissolution",
     summary="撤销工作队 / dissolve the team",
     description="解除其全部对接村，队员、单位名额（每单位 1–2 个队）随之释放；撤销后不再受理该队的命令。 / Ends its "
                 "assignments; its members and its units' places (1–2 teams per unit) are freed; a dissolved team "
-                "takes no more commands (409).",
-    responses=WRITE_RESPONSES,
+                "takes no more commands (409)."
 )
-async def dissolve_team(
-    team_id: TeamId, cmd: DissolveTeam, store: Store, meta: Meta, principal: Officials, response: Response,
-    idempotency_key: IdempotencyKey = None,
-) -> dict:
-    return await execute(store, "DissolveTeam", {"team_id": team_id, **cmd.model_dump(mode="json")}, meta,
-                         lambda uow: handlers.dissolve_team(uow, team_id, cmd, access(principal)),
-                         idempotency_key, response)
+async def dissolve_team(team_id: TeamId, cmd: commands.DissolveTeam,
+                        who: Officials, run: Run) -> schemas.TeamDissolvedView:
+    return await run(cmd, who, team_id=team_id, created=False)

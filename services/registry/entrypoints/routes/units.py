@@ -4,58 +4,42 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Response, status
+from fastapi import APIRouter, Path
 
-from shared.eventstore import NotFound
-from shared.http.deps import IdempotencyKey, Meta, Store
+from shared.http.deps import Store
 
-from services.registry import handlers
-from services.registry.domain.units import ChangeUnitAttributes, RegisterUnit, Unit
-from services.registry.entrypoints.access import WRITE_RESPONSES, Officials, Staff, access, execute
+from services.registry.domain.units import ChangeUnitAttributes, RegisterUnit
+from services.registry.entrypoints import schemas
+from services.registry.entrypoints.deps import Officials, Run, Staff, command_route
+from services.registry.queries import network, read
 
 router = APIRouter(prefix="/units", tags=["扶持单位 units"])
 UnitId = Annotated[str, Path(max_length=64, description="单位标识 / unit id")]
 
 
-@router.post(
+@command_route(
+    router,
     "",
-    status_code=status.HTTP_201_CREATED,
     summary="登记扶持单位 / register a supporting unit",
     description="市级单位由市领导小组办公室登记，区级单位由本区登记 / city-level units by the city office, "
                 "district-level units by their district.",
-    responses=WRITE_RESPONSES,
+    created=True,
 )
-async def register_unit(
-    cmd: RegisterUnit, store: Store, meta: Meta, principal: Officials, response: Response,
-    idempotency_key: IdempotencyKey = None,
-) -> dict:
-    return await execute(store, "RegisterUnit", cmd.model_dump(mode="json"), meta,
-                         lambda uow: handlers.register_unit(uow, cmd, access(principal)), idempotency_key, response)
+async def register_unit(cmd: RegisterUnit, who: Officials, run: Run) -> schemas.UnitRegistered:
+    return await run(cmd, who)
 
 
-@router.post(
+@command_route(
+    router,
     "/{unit_id}/attributes",
     summary="调整单位职能优势 / edit a unit's functional strengths",
-    description="须说明理由；因需对接此后按新的职能优势计算。 / With a reason; matching uses the new strengths from then on.",
-    responses=WRITE_RESPONSES,
+    description="须说明理由；因需对接此后按新的职能优势计算。 / With a reason; matching uses the new strengths from then on."
 )
-async def change_unit_attributes(
-    unit_id: UnitId, cmd: ChangeUnitAttributes, store: Store, meta: Meta, principal: Officials, response: Response,
-    idempotency_key: IdempotencyKey = None,
-) -> dict:
-    return await execute(store, "ChangeUnitAttributes", {"unit_id": unit_id, **cmd.model_dump(mode="json")}, meta,
-                         lambda uow: handlers.change_unit_attributes(uow, unit_id, cmd, access(principal)),
-                         idempotency_key, response)
+async def change_unit_attributes(unit_id: UnitId, cmd: ChangeUnitAttributes, who: Officials,
+                                 run: Run) -> schemas.UnitStrengths:
+    return await run(cmd, who, unit_id=unit_id, created=False)
 
 
 @router.get("/{unit_id}", summary="扶持单位 / a unit")
-async def get_unit(unit_id: UnitId, store: Store, _: Staff) -> dict:
-    async with store.pool.acquire() as conn:
-        events = await store.read_stream(conn, f"unit-{unit_id}")
-        teams = [r["team_id"] for r in await conn.fetch(
-            "select team_id from registry.unit_team where unit_id = $1 order by slot", unit_id)]
-    unit = Unit.rehydrate(unit_id, (e.decode() for e in events))
-    if not unit.exists:
-        raise NotFound(f"未找到单位 {unit_id} / unit {unit_id} not found", field="unit_id")
-    return {"unit_id": unit_id, "name": unit.name, "level": unit.level, "district": unit.district,
-            "strengths": unit.strengths, "team_ids": teams}
+async def get_unit(unit_id: UnitId, store: Store, _: Staff) -> schemas.UnitView:
+    return await read(store, network.unit, unit_id)

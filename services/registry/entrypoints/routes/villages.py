@@ -5,61 +5,50 @@ from __future__ import annotations
 import hashlib
 from typing import Annotated
 
-import asyncpg
-from fastapi import APIRouter, Depends, File, Path, Query, Response, UploadFile, status
+from fastapi import APIRouter, File, Path, Query, UploadFile
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from shared.eventstore import NotFound
-from shared.http.auth import ensure_district
-from shared.http.deps import IdempotencyKey, Meta, Store, get_pool
+from shared.http.deps import Store
 from shared.http.errors import problem
 from shared.http.limits import MULTIPART_OVERHEAD, read_upload
 
-from shared.money import yuan
-
-from services.registry import handlers
-from services.registry.adapters import constraints
 from services.registry.adapters.tables import UnreadableTable, read_table
 from services.registry.config import registry_settings
 from services.registry.domain.commands import (
-    YEARS,
     ChangeVillageAttributes,
     CorrectIncome,
     GraduateVillage,
+    ImportVillages,
     RegisterVillage,
 )
 from services.registry.domain.imports import HeaderError, read_rows
-from services.registry.domain.screening import average_fen
-from services.registry.domain.village import Village
-from services.registry.entrypoints.access import WRITE_RESPONSES, CityOffice, Officials, Staff, access, execute
+from services.registry.entrypoints import schemas
+from services.registry.entrypoints.deps import CityOffice, Officials, Run, Staff, command_route
+from services.registry.queries import read, villages
 
 router = APIRouter(prefix="/villages", tags=["村 villages"])
 Code = Annotated[str, Path(pattern=r"^\d{12}$", description="村代码 / village code")]
 
 
-@router.post(
+@command_route(
+    router,
     "",
-    status_code=status.HTTP_201_CREATED,
     summary="登记行政村 / register a village",
-    responses={**WRITE_RESPONSES, 409: {"description": "村代码已登记 / code already registered"}},
+    responses={409: {"description": "村代码已登记 / code already registered"}},
+    created=True,
 )
-async def register_village(
-    cmd: RegisterVillage, store: Store, meta: Meta, principal: Officials, response: Response,
-    idempotency_key: IdempotencyKey = None,
-) -> dict:
-    ensure_district(principal, cmd.district)
-    return await execute(store, "RegisterVillage", cmd.model_dump(mode="json"), meta,
-                         lambda uow: handlers.register_village(uow, cmd), idempotency_key, response)
+async def register_village(cmd: RegisterVillage, who: Officials, run: Run) -> schemas.VillageRegistered:
+    return await run(cmd, who)
 
 
 def _bad_file(msg: str) -> JSONResponse:
     return JSONResponse({"detail": [problem(["body", "file"], msg, "bad_file")]}, status_code=422)
 
 
-@router.post(
+@command_route(
+    router,
     "/import",
-    status_code=status.HTTP_201_CREATED,
     summary="批量导入村（CSV / XLSX）/ import villages from a CSV or XLSX table",
     description=(
         "表头可用中文或英文：村代码 code、村名 name、区 district、镇/街 town、村类型 village_type、"
@@ -68,15 +57,15 @@ def _bad_file(msg: str) -> JSONResponse:
         " / Headers in Chinese or English. By default a single bad row means nothing is written and every bad "
         "row is reported with its row number and reason (422); with partial=true only the good rows are written."
     ),
-    responses={**WRITE_RESPONSES, 413: {"description": "文件过大 / file too large"}},
+    responses={413: {"description": "文件过大 / file too large"}},
     max_body_size=registry_settings().max_import_bytes + MULTIPART_OVERHEAD,
+    created=True,
 )
 async def import_villages(
-    store: Store, meta: Meta, principal: Officials, response: Response,
+    who: Officials, run: Run,
     file: Annotated[UploadFile, File(description="CSV（UTF-8 或 GBK）或 XLSX 文件 / CSV (UTF-8 or GBK) or XLSX file")],
     partial: Annotated[bool, Query(description="只写正确的行 / write the good rows even if some are bad")] = False,
-    idempotency_key: IdempotencyKey = None,
-):
+) -> schemas.ImportReport:
     data = await read_upload(file, registry_settings().max_import_bytes, field="file")
 
     def parse():  # CPU work (unzipping, XML): in a worker thread, never on the event loop
@@ -87,10 +76,7 @@ async def import_villages(
         table = await run_in_threadpool(parse)
     except (UnreadableTable, HeaderError) as exc:
         return _bad_file(str(exc))
-    body = {"sha256": hashlib.sha256(data).hexdigest(), "partial": partial}
-    report = await execute(store, "ImportVillages", body, meta,
-                           lambda uow: handlers.import_villages(uow, table, access(principal), partial),
-                           idempotency_key, response)
+    report = await run(ImportVillages(sha256=hashlib.sha256(data).hexdigest(), partial=partial), table, who)
     if not report["written"]:
         detail = [
             problem(["body", "file", str(b["row"]), *([b["field"]] if b["field"] else [])], b["reason"], "bad_row",
@@ -101,96 +87,59 @@ async def import_villages(
     return report
 
 
-@router.post(
+@command_route(
+    router,
     "/{code}/income-corrections",
     summary="更正基期收入 / correct a baseline income figure",
     description="更正记为事件，含理由与更正人；已完成的筛选不受影响，须新的筛选批次明确取代 / "
-                "a correction is an event with reason and actor; a finished screening run is not changed by it.",
-    responses=WRITE_RESPONSES,
+                "a correction is an event with reason and actor; a finished screening run is not changed by it."
 )
-async def correct_income(
-    code: Code, cmd: CorrectIncome, store: Store, meta: Meta, principal: Officials, response: Response,
-    idempotency_key: IdempotencyKey = None,
-) -> dict:
-    return await execute(store, "CorrectIncome", {"code": code, **cmd.model_dump(mode="json")}, meta,
-                         lambda uow: handlers.correct_income(uow, code, cmd, access(principal)),
-                         idempotency_key, response)
+async def correct_income(code: Code, cmd: CorrectIncome, who: Officials, run: Run) -> schemas.IncomeCorrected:
+    return await run(cmd, who, code=code, created=False)
 
 
-@router.post(
+@command_route(
+    router,
     "/{code}/attributes",
     summary="调整村属性 / edit a village's town, type or needs",
     description="须说明理由，记为事件；因需对接与统计此后按新属性。 / With a reason, as an event; matching and the "
-                "statistics use the new attributes from then on.",
-    responses=WRITE_RESPONSES,
+                "statistics use the new attributes from then on."
 )
-async def change_village_attributes(
-    code: Code, cmd: ChangeVillageAttributes, store: Store, meta: Meta, principal: Officials, response: Response,
-    idempotency_key: IdempotencyKey = None,
-) -> dict:
-    return await execute(store, "ChangeVillageAttributes", {"code": code, **cmd.model_dump(mode="json")}, meta,
-                         lambda uow: handlers.change_village_attributes(uow, code, cmd, access(principal)),
-                         idempotency_key, response)
+async def change_village_attributes(code: Code, cmd: ChangeVillageAttributes, who: Officials,
+                                    run: Run) -> schemas.VillageAttributes:
+    return await run(cmd, who, code=code, created=False)
 
 
-@router.post(
+@command_route(
+    router,
     "/{code}/graduation",
     summary="达标出列 / graduate a village that met the income target",
     description="仅市领导小组办公室；村须为经济薄弱村，当年村集体经营性收入须达 20 万元；撤销认定（原因 graduated），"
                 "解除其工作队对接，此后的筛选不再将其列入。 / City office only. The village must be designated and its "
                 "collective income that year at least 200,000 yuan. Its designation ends (reason graduated), its team "
-                "is unassigned, and later screening runs no longer rank it.",
-    responses=WRITE_RESPONSES,
+                "is unassigned, and later screening runs no longer rank it."
 )
-async def graduate_village(
-    code: Code, cmd: GraduateVillage, store: Store, meta: Meta, principal: CityOffice, response: Response,
-    idempotency_key: IdempotencyKey = None,
-) -> dict:
-    return await execute(store, "GraduateVillage", {"code": code, **cmd.model_dump(mode="json")}, meta,
-                         lambda uow: handlers.graduate_village(uow, code, cmd), idempotency_key, response)
+async def graduate_village(code: Code, cmd: GraduateVillage, _: CityOffice, run: Run) -> schemas.VillageGraduated:
+    return await run(cmd, code=code, created=False)
 
 
 @router.get("", summary="村名录 / list villages")
 async def list_villages(
-    pool: Annotated[asyncpg.Pool, Depends(get_pool)],
+    store: Store,
     _: Staff,
     district: Annotated[str | None, Query(description="区代码 / district code")] = None,
     designated: Annotated[bool | None, Query(description="只看经济薄弱村 / only designated villages")] = None,
     limit: Annotated[int, Query(ge=1, le=1000, description="每页条数 / page size")] = 100,
     after: Annotated[str | None, Query(max_length=12, description="上一页最后的村代码 / last code of the previous page")] = None,
-) -> dict:
-    async with pool.acquire() as conn:
-        rows = await conn.fetch(
-            """select code, name, district, town, village_type, designated from directory.villages
-               where ($1::text is null or district = $1) and ($2::text is null or code > $2)
-                 and ($4::boolean is null or designated = $4)
-               order by code limit $3""",
-            district, after, limit, designated,
-        )
-    items = [dict(r) for r in rows]
-    return {"items": items, "next_after": items[-1]["code"] if len(items) == limit else None}
+) -> schemas.VillagePage:
+    return await read(store, villages.directory, district, designated, limit, after)
 
 
 @router.get("/{code}", summary="村的当前状态 / a village as it stands now")
-async def get_village(code: Code, store: Store, _: Staff) -> dict:
-    async with store.pool.acquire() as conn:
-        events = await store.read_stream(conn, f"village-{code}")
-        team = (await constraints.teams_of_villages(conn, [code])).get(code)
-    village = Village.rehydrate(code, (e.decode() for e in events))
-    village.require_exists()
-    return {
-        "code": code, "name": village.name, "district": village.district, "town": village.town,
-        "village_type": village.village_type,
-        "needs": village.needs, "income_yuan": {y: yuan(village.income_fen[y]) for y in YEARS},
-        "average_yuan": yuan(average_fen(village.income_fen)), "designated": village.designated_by is not None,
-        "designated_by_run": village.designated_by, "rank": village.rank, "team_id": team,
-        "stream_version": village.version,
-    }
+async def get_village(code: Code, store: Store, _: Staff) -> schemas.VillageNow:
+    return await read(store, villages.village, code)
 
 
 @router.get("/{code}/history", summary="村的全部事件 / a village's whole history")
-async def village_history(code: Code, store: Store, _: Staff) -> dict:
-    events = await store.read_stream(None, f"village-{code}")
-    if not events:
-        raise NotFound(f"未找到村 {code} / village {code} not found", field="code")
-    return {"code": code, "events": [e.model_dump(mode="json") for e in events]}
+async def village_history(code: Code, store: Store, _: Staff) -> schemas.VillageHistory:
+    return await read(store, villages.history, code)

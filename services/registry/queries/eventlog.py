@@ -51,20 +51,9 @@ async def screening_row(conn: asyncpg.Connection, run_id: str | None = None) -> 
     return row["id"], whole(summary, pages)
 
 
-async def screening_runs(conn: asyncpg.Connection) -> list[dict]:
-    # Counts from the summary (v2), or from the inline lists of a run recorded as v1.
-    return [dict(r) for r in await conn.fetch(
-        """select payload->>'run_id' as run_id, (payload->>'quota')::int as quota,
-                  (payload->>'cutoff_average_fen')::bigint as cutoff_average_fen,
-                  coalesce((payload->>'villages_ranked')::int, jsonb_array_length(payload->'ranked')) as villages_ranked,
-                  coalesce((payload->>'added_count')::int, jsonb_array_length(payload->'added')) as added,
-                  coalesce((payload->>'removed_count')::int, jsonb_array_length(payload->'removed')) as removed,
-                  payload->>'supersedes' as supersedes, actor, occurred_at
-           from es.events where type = 'ScreeningCompleted' order by id"""
-    )]
 
-
-async def _fold(conn: asyncpg.Connection, types: Sequence[str]) -> list[asyncpg.Record]:
+async def fold(conn: asyncpg.Connection, types: Sequence[str]) -> list[asyncpg.Record]:
+    """Every event of ``types``, in the order they were recorded."""
     return await conn.fetch(
         "select type, payload from es.events where type = any($1::text[]) order by id", list(types)
     )
@@ -74,7 +63,7 @@ async def unserved_villages(conn: asyncpg.Connection, districts: Sequence[str]) 
     """Designated villages of ``districts`` (all if empty) that have no team."""
     registered: dict[str, dict] = {}
     designated: set[str] = set()
-    for r in await _fold(conn, ("VillageRegistered", "VillageAttributesChanged", "VillageDesignated",
+    for r in await fold(conn, ("VillageRegistered", "VillageAttributesChanged", "VillageDesignated",
                                 "DesignationRevoked")):
         p = r["payload"]
         if r["type"] == "VillageRegistered":
@@ -97,7 +86,7 @@ async def team_profiles(conn: asyncpg.Connection, districts: Sequence[str]) -> l
     """Teams of ``districts`` (all if empty) with room for another village."""
     strengths: dict[str, frozenset[str]] = {}
     teams: dict[str, dict] = {}
-    for r in await _fold(conn, ("UnitRegistered", "UnitAttributesChanged", "WorkTeamFormed", "TeamDissolved")):
+    for r in await fold(conn, ("UnitRegistered", "UnitAttributesChanged", "WorkTeamFormed", "TeamDissolved")):
         p = r["payload"]
         if r["type"] in ("UnitRegistered", "UnitAttributesChanged"):
             strengths[p["unit_id"]] = frozenset(p["strengths"])
@@ -133,37 +122,6 @@ async def presence_days(conn: asyncpg.Connection, cadre_ids: Sequence[str], mont
     )
     return {streams[r["stream_id"]]: r["days"] for r in rows}
 
-
-async def network_gaps(conn: asyncpg.Connection, district: str | None) -> dict:
-    """Where the network falls short of the rules' lower bounds: units in no team, weak villages
-    without a team, teams without a village, first secretaries without the centralised training."""
-    units: dict[str, str | None] = {}
-    teams: dict[str, dict] = {}
-    trained: set[str] = set()
-    for r in await _fold(conn, ("UnitRegistered", "WorkTeamFormed", "TeamMembersChanged", "TeamDissolved",
-                                "CadreTrained")):
-        p = r["payload"]
-        match r["type"]:
-            case "UnitRegistered":
-                units[p["unit_id"]] = p.get("district")
-            case "WorkTeamFormed":
-                teams[p["team_id"]] = {"district": p["district"], "secretary": p["first_secretary_id"]}
-            case "TeamMembersChanged":
-                teams[p["team_id"]]["secretary"] = p["first_secretary_id"]
-            case "TeamDissolved":
-                teams.pop(p["team_id"], None)
-            case "CadreTrained" if p.get("centralised", True):
-                trained.add(p["cadre_id"])
-    in_teams = {r["unit_id"] for r in await conn.fetch("select distinct unit_id from registry.unit_team")}
-    counts = dict(await conn.fetch("select team_id, count(*) from registry.village_team group by team_id"))
-    mine = {t: v for t, v in teams.items() if district is None or v["district"] == district}
-    return {
-        "units_without_team": sorted(u for u, d in units.items() if u not in in_teams and (district is None or d == district)),
-        "villages_without_team": [v.code for v in await unserved_villages(conn, [district] if district else [])],
-        "teams_without_village": sorted(t for t in mine if not counts.get(t)),
-        "teams_with_untrained_first_secretary": sorted(t for t, v in mine.items() if v["secretary"] not in trained),
-        "teams_by_villages": {str(n): sum(1 for t in mine if counts.get(t, 0) == n) for n in (0, 1, 2)},
-    }
 
 
 async def registered_villages(conn: asyncpg.Connection, codes: Sequence[str]) -> set[str]:

@@ -1,10 +1,13 @@
-"""Alerts read from the activity projection (``rg.*``)."""
+"""Alerts read from the activity projection (``rg.*``), in the reader's scope."""
 
 from __future__ import annotations
 
 from datetime import date
 
 import asyncpg
+
+from shared.eventstore import UnitOfWork
+from shared.identity import Principal, Role, ensure_district
 
 from services.registry.domain.alerts import absent_days, week_of
 
@@ -46,3 +49,29 @@ async def silent_villages(conn: asyncpg.Connection, as_of: date, district: str |
         monday, sunday, district, teams,
     )
     return monday, sunday, [dict(r) for r in rows]
+
+
+async def alert_scope(conn: asyncpg.Connection, principal: Principal,
+                      district: str | None) -> tuple[str | None, list[str] | None]:
+    """The district and teams a reader's alerts cover: officials and district-level assessors or
+    inspectors their district, a unit its teams, a first secretary their team; the city office
+    and city-level assessors or inspectors any district they ask for."""
+    role = principal.role
+    if role is Role.unit:
+        teams = [r["team_id"] for r in await conn.fetch(
+            "select team_id from registry.unit_team where unit_id = $1", principal.unit)]
+        return district, teams
+    if role is Role.first_secretary:
+        return district, [principal.team]  # type: ignore[list-item]  # required by current_principal
+    if role is not Role.city_office and principal.district is not None:
+        district = district or principal.district
+        ensure_district(principal, district)
+    return district, None
+
+
+async def alerts(uow: UnitOfWork, principal: Principal, as_of: date, threshold: int, district: str | None) -> dict:
+    district, teams = await alert_scope(uow.conn, principal, district)
+    absent = await absent_cadres(uow.conn, as_of, threshold, district, teams)
+    monday, sunday, silent = await silent_villages(uow.conn, as_of, district, teams)
+    return {"as_of": as_of, "absent_days_threshold": threshold, "absent_cadres": absent,
+            "week": {"from": monday, "to": sunday}, "villages_without_presence": silent}

@@ -1,0 +1,15 @@
+"""The registry's reads: what its GET routes answer, and (``eventlog``) the register-wide reads
+its commands decide on. None of them writes."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from shared.eventstore import CommandMeta, EventStore, UnitOfWork
+
+
+async def read(store: EventStore, query: Callable[..., Awaitable[Any]], *args: Any) -> Any:
+    """``query(uow, *args)`` over one consistent, read-only snapshot of the store."""
+    async with store.pool.acquire() as conn, conn.transaction(readonly=True, isolation="repeatable_read"):
+        return await query(UnitOfWork(conn, store, CommandMeta()), *args)
