@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs what `make k8s-check` uses into a git-ignored directory (first argument), once:
+# kustomize and kubeconform from the Go module proxy, Kubernetes' schemas from the
+# kubernetes-validate package (PyPI, in .venv), CloudNativePG's CRDs from its Go module,
+# turned into JSON Schemas by kubeconform's own openapi2jsonschema.py. Versions: versions.env.
+# Afterwards nothing here needs the network.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+out="$(mkdir -p "$1" && cd "$1" && pwd)"
+python="${2:-.venv/bin/python}"; python="$(cd "$(dirname "$python")" && pwd)/$(basename "$python")"
+# shellcheck source=versions.env
+. "$here/versions.env"
+export GOTOOLCHAIN=local GOFLAGS=-mod=mod
+
+GOBIN="$out/bin" go install "sigs.k8s.io/kustomize/kustomize/v5@$KUSTOMIZE_VERSION"
+GOBIN="$out/bin" go install "github.com/yannh/kubeconform/cmd/kubeconform@$KUBECONFORM_VERSION"
+
+module_dir() {  # the unpacked module in Go's module cache (downloaded when absent)
+    go mod download -json "$1" | "$python" -c 'import json, sys; print(json.load(sys.stdin)["Dir"])'
+}
+
+rm -rf "$out/schemas" && mkdir -p "$out/schemas/crds"
+"$python" "$here/kubernetes_schemas.py" "$KUBERNETES_VERSION" "$out/schemas"
+cnpg="$(module_dir "github.com/cloudnative-pg/cloudnative-pg@$CNPG_VERSION")"
+convert="$(module_dir "github.com/yannh/kubeconform@$KUBECONFORM_VERSION")/scripts/openapi2jsonschema.py"
+(cd "$out/schemas/crds" && FILENAME_FORMAT='{fullgroup}_{kind}_{version}' \
+    "$python" "$convert" "$cnpg"/config/crd/bases/postgresql.cnpg.io_*.yaml >/dev/null)
+# Strimzi publishes its CRDs in no package these registries serve (its Maven artifacts hold the
+# model classes only): until they are generated from those, the subsets in ../schemas stand in.
+for schema in "$here"/../schemas/kafka.strimzi.io_*.json; do
+    IFS=_ read -r group version kind <<<"$(basename "$schema" .json)"
+    cp "$schema" "$out/schemas/crds/${group}_${kind,,}_${version}.json"
+done
+echo "$KUSTOMIZE_VERSION $KUBECONFORM_VERSION $KUBERNETES_VERSION $CNPG_VERSION" > "$out/.ready"
