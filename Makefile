@@ -50,11 +50,12 @@ browser:
 		else echo "缺少 / missing: chromium fonts-wqy-zenhei (apt-get install as root)"; exit 1; fi; fi
 
 # kustomize, kubeconform and the schemas they validate against (Kubernetes', CloudNativePG's
-# CRDs), installed once into a git-ignored directory: Go modules and PyPI, a few minutes the
+# CRDs, Strimzi's generated from its Maven artifacts), installed once into a git-ignored
+# directory: Go modules, PyPI and Maven Central, a few minutes the
 # first time; afterwards no network (deploy/k8s/check/).
 K8S_TOOLS := build/k8s-check
 k8s-tools: $(K8S_TOOLS)/.ready
-$(K8S_TOOLS)/.ready: deploy/k8s/check/setup.sh deploy/k8s/check/versions.env deploy/k8s/check/kubernetes_schemas.py $(STAMP)
+$(K8S_TOOLS)/.ready: deploy/k8s/check/setup.sh deploy/k8s/check/versions.env deploy/k8s/check/kubernetes_schemas.py deploy/k8s/check/strimzi/pom.xml $(STAMP)
 	deploy/k8s/check/setup.sh $(K8S_TOOLS) $(VENV)/bin/python
 
 # Renders base and both overlays with kustomize and validates every object strictly (≈ 10 s).
