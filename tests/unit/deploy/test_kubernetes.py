@@ -453,3 +453,14 @@ def test_the_budget_in_the_docs_is_the_rendered_one():
     total = budget["pooler"] + budget["workers"] + budget["reserved"]
     for figure in (budget["pooler"], budget["workers"], total, budget["max_connections"], budget["api_clients"]):
         assert re.search(rf"\b{figure}\b", text), figure
+
+
+def test_the_budget_counts_what_grows():
+    """A fourth pooler instance and the prod budget no longer fits: the sum follows the manifests."""
+    objects = json.loads(json.dumps(render("overlays/prod")))
+    base = connection_budget(objects)
+    (pooler,) = of(objects, "Pooler").values()
+    pooler["spec"]["instances"] += 1
+    grown = connection_budget(objects)
+    assert grown["pooler"] == base["pooler"] + base["pooler"] // (pooler["spec"]["instances"] - 1)
+    assert grown["pooler"] + grown["workers"] + grown["reserved"] > grown["max_connections"]
