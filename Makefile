@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 XINGCUN := $(VENV)/bin/xingcun
 PYTEST_ARGS ?=
 
-.PHONY: .venv tools dashboard browser infra up down status test chaos demo bench
+.PHONY: .venv tools dashboard browser infra up down status test chaos demo bench k8s-tools k8s-check
 
 .venv: $(STAMP)
 
@@ -49,6 +49,19 @@ browser:
 		if [ "$$(id -u)" = 0 ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-wqy-zenhei; \
 		else echo "缺少 / missing: chromium fonts-wqy-zenhei (apt-get install as root)"; exit 1; fi; fi
 
+# kustomize, kubeconform and the schemas they validate against (Kubernetes', CloudNativePG's
+# CRDs, Strimzi's generated from its Maven artifacts), installed once into a git-ignored
+# directory: Go modules, PyPI and Maven Central, a few minutes the
+# first time; afterwards no network (deploy/k8s/check/).
+K8S_TOOLS := build/k8s-check
+k8s-tools: $(K8S_TOOLS)/.ready
+$(K8S_TOOLS)/.ready: deploy/k8s/check/setup.sh deploy/k8s/check/versions.env deploy/k8s/check/kubernetes_schemas.py deploy/k8s/check/strimzi/pom.xml $(STAMP)
+	deploy/k8s/check/setup.sh $(K8S_TOOLS) $(VENV)/bin/python
+
+# Renders base and both overlays with kustomize and validates every object strictly (≈ 10 s).
+k8s-check: k8s-tools
+	deploy/k8s/check/check.sh $(K8S_TOOLS)
+
 up: .venv dashboard
 	$(XINGCUN) stack up
 
@@ -61,7 +74,7 @@ status: .venv
 # Infrastructure stays up afterwards, so the next run starts at once.
 # pytest's exit code 5 ("no tests collected") fails the target like any other.
 # --durations: the slowest tests in every run's output, to keep CI well under 30 minutes.
-test: infra tools dashboard browser
+test: infra tools dashboard browser k8s-check
 	$(VENV)/bin/python -m pytest -q --durations=25 $(PYTEST_ARGS)
 
 # The long chaos run (make test runs a short one with a fixed seed): a random seed, printed

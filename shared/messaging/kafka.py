@@ -67,7 +67,7 @@ async def ensure_topics(
         if not create:
             raise TopicsError(
                 f"主题未声明 / topics not declared on the cluster: {', '.join(missing)} "
-                "(Kubernetes: KafkaTopic resources in deploy/k8s/base/topics.yaml)"
+                "(Kubernetes: the KafkaTopic of each service, deploy/k8s/base/service/data.yaml)"
             )
         brokers = len((await admin.describe_cluster())["brokers"])
         if not replication_fits(replication_factor, brokers):

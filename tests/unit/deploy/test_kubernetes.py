@@ -1,24 +1,29 @@
-"""deploy/k8s, base and overlays: every object valid (Kubernetes' own schemas for core kinds,
-our subsets of the Strimzi and CloudNativePG CRDs for theirs), and the system they describe
-is the one the code needs."""
+"""deploy/k8s, base and overlays, rendered by kustomize itself: every object valid (kubeconform,
+strictly, against Kubernetes' schemas and the operators' CRDs: `make k8s-check`), and the system
+they describe is the one the code needs — one base for every service, least privilege,
+pooling and a connection budget that adds up at the autoscalers' maximum."""
 
 from __future__ import annotations
 
 import json
+import re
+import subprocess
 from collections import Counter
 from functools import cache
-from pathlib import Path
 
-import kubernetes_validate
 import pytest
-from jsonschema import Draft202012Validator
+import yaml
 
 from shared.config import REPO_ROOT, SERVICES, Settings
-from tests.unit.deploy.kustomize import KustomizeError, render
+from shared.db import SESSION
 
 K8S = REPO_ROOT / "deploy" / "k8s"
-KUBERNETES_VERSION = "1.33.0"
+TOOLS = REPO_ROOT / "build" / "k8s-check"
 LAYOUTS = ("base", "overlays/dev", "overlays/prod")
+# The services deployed: the code's, and monitoring, whose manifests come before its code
+# (its port is the one its settings will have).
+DEPLOYED = tuple(dict.fromkeys((*SERVICES, "monitoring")))
+PLANNED_PORTS = {"monitoring": 8005}
 # Settings a cluster does not set; every other field of shared/config.py must be configured.
 NOT_FOR_CLUSTERS = {
     "kafka_controller_port": "the local single-process broker's controller port",
@@ -28,39 +33,53 @@ NOT_FOR_CLUSTERS = {
     "jwt_issuer": "see jwt_jwks_url",
     "jwt_audience": "see jwt_jwks_url",
 }
-# Secrets the operators write; any other referenced secret must be documented for the operator.
-OPERATOR_SECRETS = {"xingcun-pg-app"}
-DOCUMENTED_SECRETS = {"xingcun-jwt", "xingcun-pg-app-role"}
+# Secrets referenced, all made out of band and documented for the operator (deploy/k8s/README.md).
+DOCUMENTED_SECRETS = {"xingcun-jwt"} | {f"xingcun-{s}-{r}" for s in DEPLOYED for r in ("owner", "app")}
+# Connections PostgreSQL keeps for itself and our tools beside the services (docs/scaling.md):
+# superuser_reserved_connections (3), the operator's instance manager and monitoring, a
+# migration or backup Job, an operator's psql.
+RESERVED_CONNECTIONS = 3 + 17
+
+
+def tool(name: str) -> str:
+    path = TOOLS / "bin" / name
+    if not path.exists():
+        pytest.fail(f"{name} missing: run `make k8s-tools` (installs kustomize and kubeconform once)")
+    return str(path)
 
 
 @cache
-def crd_validators() -> dict[tuple[str, str], Draft202012Validator]:
-    out = {}
-    for path in (K8S / "schemas").glob("*.json"):
-        schema = json.loads(path.read_text())
-        Draft202012Validator.check_schema(schema)
-        out[(schema["properties"]["apiVersion"]["const"], schema["properties"]["kind"]["const"])] = \
-            Draft202012Validator(schema)
-    return out
+def rendered(layout: str) -> str:
+    return subprocess.run([tool("kustomize"), "build", str(K8S / layout)], check=True,
+                          capture_output=True, text=True).stdout
 
 
-def validate(obj: dict) -> None:
-    validator = crd_validators().get((obj["apiVersion"], obj["kind"]))
-    if validator is not None:
-        validator.validate(obj)
-    else:
-        kubernetes_validate.validate(obj, KUBERNETES_VERSION, strict=True)
+def render(layout: str) -> list[dict]:
+    return [doc for doc in yaml.safe_load_all(rendered(layout)) if doc]
+
+
+def kubeconform(manifests: str) -> subprocess.CompletedProcess:
+    """The objects validated as `make k8s-check` does (deploy/k8s/check/check.sh)."""
+    versions = dict(line.split("=", 1) for line in (K8S / "check" / "versions.env").read_text().splitlines()
+                    if line and not line.startswith("#"))
+    schemas = TOOLS / "schemas"
+    return subprocess.run([
+        tool("kubeconform"), "-strict", "-summary", "-output", "json", "-kubernetes-version", versions["KUBERNETES_VERSION"],
+        "-schema-location",
+        f"{schemas}/{{{{ .NormalizedKubernetesVersion }}}}-standalone{{{{ .StrictSuffix }}}}/{{{{ .ResourceKind }}}}{{{{ .KindSuffix }}}}.json",
+        "-schema-location", f"{schemas}/crds/{{{{ .Group }}}}_{{{{ .ResourceKind }}}}_{{{{ .ResourceAPIVersion }}}}.json",
+        "-"], input=manifests, capture_output=True, text=True)
 
 
 @pytest.fixture(scope="module", params=LAYOUTS)
 def layout(request):
-    objects = render(K8S / request.param)
-    return request.param, objects
+    return request.param, render(request.param)
 
 
 def default_port(service: str) -> int:
     """The code's default, whatever the environment of this test run says."""
-    return Settings.model_fields[f"{service}_port"].default
+    field = Settings.model_fields.get(f"{service}_port")
+    return field.default if field is not None else PLANNED_PORTS[service]
 
 
 def of(objects, kind: str) -> dict[str, dict]:
@@ -74,42 +93,35 @@ def containers(objects):
 
 
 def test_every_object_is_valid(layout):
-    _, objects = layout
-    for obj in objects:
-        validate(obj)
+    name, objects = layout
+    result = kubeconform(rendered(name))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert json.loads(result.stdout)["summary"]["valid"] == len(objects)
 
 
 def test_validation_has_teeth():
-    objects = render(K8S / "base")
-    topic = dict(of(objects, "KafkaTopic")["registry.events"])
-    with pytest.raises(Exception, match="partitons"):
-        validate(topic | {"spec": topic["spec"] | {"partitons": 3}})
-    deployment = of(objects, "Deployment")["registry-api"]
-    broken = json.loads(json.dumps(deployment))
-    broken["spec"]["template"]["spec"]["containers"][0]["livenessprobe"] = {}
-    with pytest.raises(Exception, match="livenessprobe"):
-        validate(broken)
+    objects = render("base")
+    topic = of(objects, "KafkaTopic")["registry.events"]
+    deployment = json.loads(json.dumps(of(objects, "Deployment")["registry-api"]))
+    deployment["spec"]["template"]["spec"]["containers"][0]["livenessprobe"] = {}
+    pooler = of(objects, "Pooler")["xingcun-pg-pooler-rw"]
     cluster = of(objects, "Cluster")["xingcun-pg"]
-    with pytest.raises(Exception):
-        validate(cluster | {"spec": cluster["spec"] | {"instances": "three"}})
-
-
-def test_the_renderer_refuses_what_it_does_not_know(tmp_path):
-    (tmp_path / "kustomization.yaml").write_text("resources: [a.yaml]\ncommonLabels: {a: b}\n")
-    with pytest.raises(KustomizeError, match="commonLabels"):
-        render(tmp_path)
-    (tmp_path / "kustomization.yaml").write_text(f"resources: ['{K8S / 'base'}']\npatches:\n  - path: p.yaml\n")
-    (tmp_path / "p.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: nosuch\ndata: {}\n")
-    with pytest.raises(KustomizeError, match="matches no resource"):
-        render(tmp_path)
+    for broken, word in (
+            (topic | {"spec": topic["spec"] | {"partitons": 3}}, "partitons"),
+            (deployment, "livenessprobe"),
+            (pooler | {"spec": pooler["spec"] | {"instances": "three"}}, "instances"),
+            (cluster | {"spec": cluster["spec"] | {"instance": 3}}, "instance"),
+            ({"apiVersion": "example.com/v1", "kind": "Unknown", "metadata": {"name": "x"}}, "could not find schema")):
+        result = kubeconform(yaml.safe_dump(broken))
+        assert result.returncode != 0 and word in result.stdout, (word, result.stdout)
 
 
 def test_an_api_and_a_worker_per_service_with_probes_resources_and_budgets(layout):
     _, objects = layout
     deployments, budgets, autoscalers, services = (of(objects, k) for k in (
         "Deployment", "PodDisruptionBudget", "HorizontalPodAutoscaler", "Service"))
-    assert set(deployments) == {f"{s}-{r}" for s in SERVICES for r in ("api", "worker")}
-    for service in SERVICES:
+    assert set(deployments) == {f"{s}-{r}" for s in DEPLOYED for r in ("api", "worker")}
+    for service in DEPLOYED:
         api = deployments[f"{service}-api"]["spec"]["template"]["spec"]["containers"][0]
         worker = deployments[f"{service}-worker"]["spec"]["template"]["spec"]["containers"][0]
         assert api["args"] == ["api", service] and worker["args"] == ["worker", service]
@@ -147,12 +159,14 @@ def test_configuration_is_shared_configs_and_secrets_stay_out(layout):
     fields = set(Settings.model_fields)
     for deployment, container in containers(objects):
         assert container["envFrom"] == [{"configMapRef": {"name": "xingcun-config"}}]
-        from_secrets = {e["name"]: e["valueFrom"]["secretKeyRef"] for e in container["env"]}
-        names = {n.removeprefix("XINGCUN_").lower() for n in [*config, *from_secrets]}
-        assert names <= fields, sorted(names - fields)
-        expected = fields - NOT_FOR_CLUSTERS.keys() | ({"jwt_secret"} if name == "overlays/dev" else set())
+        from_secrets = {e["name"]: e["valueFrom"]["secretKeyRef"] for e in container["env"] if "valueFrom" in e}
+        values = {e["name"] for e in container["env"] if "value" in e}
+        names = {n.removeprefix("XINGCUN_").lower() for n in [*config, *from_secrets, *values]}
+        ports = {f"{s}_port" for s in DEPLOYED}
+        assert names <= fields | ports, sorted(names - fields - ports)
+        expected = (fields | ports) - NOT_FOR_CLUSTERS.keys() | ({"jwt_secret"} if name == "overlays/dev" else set())
         assert names == expected, (deployment["metadata"]["name"], sorted(expected ^ names))
-        assert {ref["name"] for ref in from_secrets.values()} <= OPERATOR_SECRETS | DOCUMENTED_SECRETS
+        assert {ref["name"] for ref in from_secrets.values()} <= DOCUMENTED_SECRETS
     settings = Settings(**{k.removeprefix("XINGCUN_").lower(): v for k, v in config.items()})
     kafka = next(iter(of(objects, "Kafka")))
     assert settings.kafka_bootstrap == f"{kafka}-kafka-bootstrap:9092"
@@ -164,7 +178,7 @@ def test_kafka_topics_replicate_and_workers_fit_the_partitions(layout):
     config = of(objects, "ConfigMap")["xingcun-config"]["data"]
     settings = Settings(**{k.removeprefix("XINGCUN_").lower(): v for k, v in config.items()})
     topics = {t["spec"]["topicName"]: t["spec"] for t in of(objects, "KafkaTopic").values()}
-    assert set(topics) == {settings.topic(s) for s in SERVICES}
+    assert set(topics) == {settings.topic(s) for s in DEPLOYED}
     brokers = sum(p["spec"]["replicas"] for p in of(objects, "KafkaNodePool").values() if "broker" in p["spec"]["roles"])
     assert brokers >= 3
     for topic in topics.values():
@@ -213,8 +227,10 @@ def test_postgres_cluster_and_a_database_per_service(layout):
     assert cluster["spec"]["instances"] == 3
     owner = cluster["spec"]["bootstrap"]["initdb"]["owner"]
     databases = {d["spec"]["name"]: d["spec"] for d in of(objects, "Database").values()}
-    assert set(databases) == {config["XINGCUN_DB_PREFIX"] + s for s in SERVICES}
-    assert all(d["cluster"]["name"] == cluster_name and d["owner"] == owner for d in databases.values())
+    assert set(databases) == {config["XINGCUN_DB_PREFIX"] + s for s in DEPLOYED}
+    assert all(d["cluster"]["name"] == cluster_name for d in databases.values())
+    # Each database is owned by its service's owner role, not by the cluster's initial owner.
+    assert all(d["owner"] == name != owner for name, d in databases.items())
 
 
 def test_only_publicity_is_reachable_from_outside(layout):
@@ -252,16 +268,19 @@ def test_overlays_change_what_they_say(layout):
 
 
 def test_every_manifest_file_is_used():
-    import yaml
-
     used = set()
-    for name in LAYOUTS:
-        directory = K8S / name
+
+    def walk(directory):
         spec = yaml.safe_load((directory / "kustomization.yaml").read_text())
         used.add(directory / "kustomization.yaml")
-        used |= {directory / r for r in spec.get("resources", []) if (directory / r).is_file()}
-        used |= {directory / p["path"] for p in spec.get("patches", [])}
-    assert set(K8S.rglob("*.yaml")) == used
+        for entry in [*spec.get("resources", []), *spec.get("components", [])]:
+            path = (directory / entry).resolve()
+            walk(path) if path.is_dir() else used.add(path)
+        used.update((directory / p["path"]).resolve() for p in spec.get("patches", []))
+
+    for name in LAYOUTS:
+        walk(K8S / name)
+    assert {p.resolve() for p in K8S.rglob("*.yaml")} == used
 
 
 def test_the_way_in_is_tls_only(layout):
@@ -274,3 +293,174 @@ def test_the_way_in_is_tls_only(layout):
         assert ingress["metadata"]["annotations"]["nginx.ingress.kubernetes.io/force-ssl-redirect"] == "true"
         for t in spec["tls"]:
             assert t["secretName"] in readme, f"{t['secretName']}: tell the operator how it is made"
+
+
+def test_every_service_is_the_one_base_with_its_name_and_port():
+    """The services differ by their name and port alone: what one gets, all get."""
+    objects = render("base")
+
+    def generic(obj: dict, service: str) -> str:
+        text = json.dumps(obj, sort_keys=True)
+        text = text.replace(f'"containerPort": {default_port(service)}', '"containerPort": PORT')
+        text = text.replace(f'"port": {default_port(service)}', '"port": PORT')
+        return re.sub(rf"(?<![a-z]){service}(?![a-z])", "SERVICE", text)
+
+    for kind in ("Deployment", "Service", "HorizontalPodAutoscaler", "PodDisruptionBudget", "Database",
+                 "KafkaTopic", "NetworkPolicy"):
+        shapes = {}
+        for service in DEPLOYED:
+            mine = [o for o in objects if o["kind"] == kind and o["metadata"]["name"] in {
+                f"{service}-api", f"{service}-worker", f"xingcun-{service}", f"{service}.events", f"{service}-egress"}]
+            assert mine, (kind, service)
+            shapes[service] = sorted(generic(o, service) for o in mine)
+        assert len({json.dumps(v) for v in shapes.values()}) == 1, kind
+    for service in DEPLOYED:
+        values = yaml.safe_load((K8S / "base" / "services" / service / "values.yaml").read_text())
+        assert values["data"] == {"service": service, "port": str(default_port(service))}
+
+
+def env_of(container: dict) -> dict[str, object]:
+    return {e["name"]: e.get("value", e.get("valueFrom")) for e in container["env"]}
+
+
+def test_each_service_has_its_own_roles(layout):
+    """An owner that migrates and an application role, per service, each from its own secret,
+    managed by CloudNativePG; no service connects as another's role or the cluster's owner."""
+    _, objects = layout
+    (cluster,) = of(objects, "Cluster").values()
+    roles = {r["name"]: r for r in cluster["spec"]["managed"]["roles"]}
+    for service in DEPLOYED:
+        for process in ("api", "worker"):
+            env = env_of(of(objects, "Deployment")[f"{service}-{process}"]["spec"]["template"]["spec"]["containers"][0])
+            for variable, secret in (("XINGCUN_PG_USER", "owner"), ("XINGCUN_PG_PASSWORD", "owner"),
+                                     ("XINGCUN_PG_APP_USER", "app"), ("XINGCUN_PG_APP_PASSWORD", "app")):
+                assert env[variable]["secretKeyRef"]["name"] == f"xingcun-{service}-{secret}"
+        for role, secret in ((f"xingcun_{service}", "owner"), (f"xingcun_{service}_app", "app")):
+            assert roles[role]["passwordSecret"]["name"] == f"xingcun-{service}-{secret}"
+            assert roles[role]["login"] and not any(roles[role][k] for k in ("superuser", "createdb", "createrole"))
+    assert len(roles) == 2 * len(DEPLOYED)
+
+
+def test_apis_pool_through_pgbouncer_and_workers_connect_directly(layout):
+    _, objects = layout
+    (pooler,) = of(objects, "Pooler").values()
+    (cluster_name, cluster), = of(objects, "Cluster").items()
+    config = of(objects, "ConfigMap")["xingcun-config"]["data"]
+    assert pooler["spec"]["cluster"]["name"] == cluster_name and pooler["spec"]["type"] == "rw"
+    bouncer = pooler["spec"]["pgbouncer"]
+    assert bouncer["poolMode"] == "transaction"
+    # asyncpg prepares every statement: PgBouncer must track them in transaction mode.
+    assert int(bouncer["parameters"]["max_prepared_statements"]) > 0
+    # What shared/db.py sets per session cannot pass a transaction pooler: PgBouncer ignores
+    # it, and the cluster sets it for everyone.
+    ignored = set(bouncer["parameters"]["ignore_startup_parameters"].split(","))
+    for setting, value in SESSION.items():
+        assert setting in ignored and cluster["spec"]["postgresql"]["parameters"][setting] == value
+    for service in DEPLOYED:
+        api = of(objects, "Deployment")[f"{service}-api"]["spec"]["template"]["spec"]["containers"][0]
+        worker = of(objects, "Deployment")[f"{service}-worker"]["spec"]["template"]["spec"]["containers"][0]
+        assert env_of(api)["XINGCUN_PG_HOST"] == pooler["metadata"]["name"]
+        # The relay's session advisory lock and LISTEN need a session of their own.
+        assert "XINGCUN_PG_HOST" not in env_of(worker) and config["XINGCUN_PG_HOST"] == f"{cluster_name}-rw"
+
+
+def selected(selector: dict, labels: dict) -> bool:
+    if not all(labels.get(k) == v for k, v in selector.get("matchLabels", {}).items()):
+        return False
+    for expression in selector.get("matchExpressions", []):
+        assert expression["operator"] == "In", expression
+        if labels.get(expression["key"]) not in expression["values"]:
+            return False
+    return True
+
+
+def test_every_pod_is_covered_by_network_policies(layout):
+    """Every service pod: denied by default both ways, let in by a rule, and let out only to its
+    database (pooler or primary), Kafka, DNS and the OTLP collector."""
+    _, objects = layout
+    policies = list(of(objects, "NetworkPolicy").values())
+    allowed_ports = {5432, 9092, 53, 4318}
+    for deployment in of(objects, "Deployment").values():
+        labels = deployment["spec"]["template"]["metadata"]["labels"]
+        mine = [p["spec"] for p in policies if selected(p["spec"]["podSelector"], labels)]
+        for direction, key in (("Ingress", "ingress"), ("Egress", "egress")):
+            applying = [p for p in mine if direction in p["policyTypes"]]
+            assert any(key not in p for p in applying), (deployment["metadata"]["name"], f"no default deny {key}")
+            rules = [rule for p in applying for rule in p.get(key, [])]
+            # A worker serves nothing: no way in at all.
+            serves = key == "egress" or labels["app.kubernetes.io/component"] == "api"
+            assert bool(rules) == serves, (deployment["metadata"]["name"], key, rules)
+        egress = [rule for p in mine if "Egress" in p["policyTypes"] for rule in p.get("egress", [])]
+        for rule in egress:
+            assert rule.get("to") and {port["port"] for port in rule["ports"]} <= allowed_ports, rule
+        databases = [peer for rule in egress for peer in rule["to"] if "podSelector" in peer and any(
+            k.startswith("cnpg.io/") for k in peer["podSelector"].get("matchLabels", {}))]
+        assert databases, deployment["metadata"]["name"]
+    # The pooler takes connections from the services, and reaches the database.
+    (pooler,) = of(objects, "Pooler").values()
+    pooler_pod = {"cnpg.io/poolerName": pooler["metadata"]["name"],
+                  **pooler["spec"]["template"]["metadata"]["labels"]}
+    assert any(selected(p["spec"]["podSelector"], pooler_pod) and p["spec"].get("ingress") for p in policies)
+    database = of(objects, "NetworkPolicy")["postgres"]["spec"]
+    assert any(selected(peer["podSelector"], pooler_pod)
+               for rule in database["ingress"] for peer in rule["from"] if "podSelector" in peer)
+
+
+def pool_sizes() -> dict[str, int]:
+    """The asyncpg pools' max_size, as the code opens them (API: shared/http/app.py; worker:
+    shared/worker.py), the owner's (migrations at start) and the application role's."""
+    sizes = {}
+    for process, path in (("api", "shared/http/app.py"), ("worker", "shared/worker.py")):
+        source = (REPO_ROOT / path).read_text()
+        for role, dsn in (("owner", r"\.dsn\("), ("app", r"\.app_dsn\(")):
+            (size,) = re.findall(rf"create_pool\([^)]*{dsn}[^)]*\)[^)]*max_size=(\d+)", source)
+            sizes[f"{process}_{role}"] = int(size)
+    return sizes
+
+
+def connection_budget(objects: list[dict]) -> dict[str, int]:
+    """PostgreSQL connections at the HPAs' maximum (docs/scaling.md, "Connections")."""
+    sizes = pool_sizes()
+    (pooler,) = of(objects, "Pooler").values()
+    bouncer = pooler["spec"]["pgbouncer"]["parameters"]
+    databases = len(of(objects, "Database")) + 1  # and `postgres`, where a starting process looks
+    deployments = of(objects, "Deployment")
+    workers = sum(d["spec"]["replicas"] for d in deployments.values()
+                  if d["metadata"]["labels"]["app.kubernetes.io/component"] == "worker")
+    apis = sum(h["spec"]["maxReplicas"] for h in of(objects, "HorizontalPodAutoscaler").values())
+    (cluster,) = of(objects, "Cluster").values()
+    return {
+        "pooler": pooler["spec"]["instances"] * databases * int(bouncer["max_db_connections"]),
+        "workers": workers * (sizes["worker_owner"] + sizes["worker_app"]),
+        "reserved": RESERVED_CONNECTIONS,
+        "max_connections": int(cluster["spec"]["postgresql"]["parameters"]["max_connections"]),
+        "api_clients": apis * (sizes["api_owner"] + sizes["api_app"]),
+        "max_client_conn": int(bouncer["max_client_conn"]),
+    }
+
+
+def test_the_connection_budget_adds_up_at_the_autoscalers_maximum(layout):
+    _, objects = layout
+    budget = connection_budget(objects)
+    assert budget["pooler"] + budget["workers"] + budget["reserved"] <= budget["max_connections"], budget
+    # One pooler instance takes every API connection when the others are away.
+    assert budget["api_clients"] <= budget["max_client_conn"], budget
+
+
+def test_the_budget_in_the_docs_is_the_rendered_one():
+    text = (REPO_ROOT / "docs" / "scaling.md").read_text()
+    budget = connection_budget(render("overlays/prod"))
+    total = budget["pooler"] + budget["workers"] + budget["reserved"]
+    for figure in (budget["pooler"], budget["workers"], total, budget["max_connections"], budget["api_clients"]):
+        assert re.search(rf"\b{figure}\b", text), figure
+
+
+def test_the_budget_counts_what_grows():
+    """A fourth pooler instance and the prod budget no longer fits: the sum follows the manifests."""
+    objects = json.loads(json.dumps(render("overlays/prod")))
+    base = connection_budget(objects)
+    (pooler,) = of(objects, "Pooler").values()
+    pooler["spec"]["instances"] += 1
+    grown = connection_budget(objects)
+    assert grown["pooler"] == base["pooler"] + base["pooler"] // (pooler["spec"]["instances"] - 1)
+    assert grown["pooler"] + grown["workers"] + grown["reserved"] > grown["max_connections"]
