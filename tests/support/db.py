@@ -27,9 +27,9 @@ async def sequence_until(pool, expected: int, timeout: float = 10.0) -> int:
     cluster-wide: a transaction open anywhere on the server holds it back for a moment."""
     import asyncio
 
-    from shared.outbox.relay import OutboxRelay
+    from shared.outbox.sequencer import Sequencer
 
-    sequencer = OutboxRelay(pool, producer=None, source="test", topic="unused")
+    sequencer = Sequencer(pool)
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while True:

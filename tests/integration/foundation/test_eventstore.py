@@ -8,7 +8,7 @@ import random
 import pytest
 
 from shared.eventstore import CommandMeta, ConcurrencyError, EventStore, IdempotencyKeyReused, UnknownEvent
-from shared.outbox.relay import OutboxRelay
+from shared.outbox.sequencer import Sequencer
 from tests.support.db import dispose, fresh_store_pool, sequence_until
 from tests.support.events import Notebook, Noted
 
@@ -22,8 +22,8 @@ async def store(settings):
     await dispose(settings, name, pool)
 
 
-def sequencer(store: EventStore) -> OutboxRelay:
-    return OutboxRelay(store.pool, producer=None, source="test", topic="unused")
+def sequencer(store: EventStore) -> Sequencer:
+    return Sequencer(store.pool)
 
 
 async def sequence_all(store: EventStore, expected: int) -> list:
