@@ -6,17 +6,19 @@ free ports, and write their spans to files the tests read.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import httpx
 
-from shared.config import REPO_ROOT, Settings
+from shared.config import REPO_ROOT, SERVICES, Settings
 
 
 def free_port() -> int:
@@ -122,3 +124,13 @@ class ServiceStack:
         if not path.exists():
             return []
         return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+@contextlib.contextmanager
+def running(stack: ServiceStack, services: Iterable[str] = SERVICES) -> Iterator[ServiceStack]:
+    """The stack's services started (workers, then APIs), and every process stopped again
+    however the block ends — also when a start fails half-way."""
+    try:
+        yield stack.start(services)
+    finally:
+        stack.stop_all()

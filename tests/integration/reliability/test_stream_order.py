@@ -11,21 +11,12 @@ from __future__ import annotations
 
 import asyncio
 
-import pytest
-
 from shared.eventstore import CommandMeta, EventStore
 from shared.outbox.sequencer import Sequencer
-from tests.support.db import dispose, fresh_store_pool, sequence_until
+from tests.support.db import sequence_until
 from tests.support.events import Noted
 
 META = CommandMeta(actor="test:order")
-
-
-@pytest.fixture
-async def store(settings):
-    name, pool = await fresh_store_pool(settings, "order")
-    yield EventStore(pool, "test")
-    await dispose(settings, name, pool)
 
 
 async def stream_positions(store: EventStore, stream: str) -> list[tuple[int, int]]:
