@@ -78,6 +78,11 @@ METRICS["weak_with_team"] = lambda s, d: _with_team(s, d, True)
 METRICS["weak_without_team"] = lambda s, d: _with_team(s, d, False)
 
 
+def _up_to_3(n: int) -> str:
+    """A count as the statistics bucket it: 0, 1, 2 or 3+."""
+    return "3+" if n >= 3 else str(n)
+
+
 @metric("teams")
 def _teams(s: Scenario, d: date) -> Iterator[Row]:
     served = defaultdict(int)
@@ -86,8 +91,7 @@ def _teams(s: Scenario, d: date) -> Iterator[Row]:
             served[a.team_id] += 1
     for t in s.teams:
         if t.formed_on <= d:
-            n = served[t.team_id]
-            yield Row(t.district, None, {"villages": "3+" if n >= 3 else str(n), "lead_unit_id": t.lead_unit_id}, 1)
+            yield Row(t.district, None, {"villages": _up_to_3(served[t.team_id]), "lead_unit_id": t.lead_unit_id}, 1)
 
 
 @metric("units")
@@ -99,8 +103,7 @@ def _units(s: Scenario, d: date) -> Iterator[Row]:
                 teams[u] += 1
     for u in s.units:
         if u.registered_on <= d:
-            n = teams[u.unit_id]
-            yield Row(u.district, None, {"teams": "3+" if n >= 3 else str(n), "level": u.level}, 1)
+            yield Row(u.district, None, {"teams": _up_to_3(teams[u.unit_id]), "level": u.level}, 1)
 
 
 @metric("first_secretaries")

@@ -216,7 +216,7 @@ async def restore(settings: Settings, directory: Path, services: list[str] | Non
 async def republish(settings: Settings, service: str) -> int:
     """Send the whole restored log to the service's topic again, in position order."""
     from shared.messaging.kafka import ensure_declared_topics, event_producer
-    from shared.outbox.relay import OutboxRelay
+    from shared.outbox.publisher import Publisher
 
     await ensure_declared_topics(settings, [settings.topic(s) for s in SERVICES])
     pool = await create_pool(settings.dsn(service), max_size=2)
@@ -225,10 +225,10 @@ async def republish(settings: Settings, service: str) -> int:
     try:
         async with pool.acquire() as conn:
             await conn.execute("update es.relay_state set published_position = 0")
-        relay = OutboxRelay(pool, producer, source=service, topic=settings.topic(service))
-        sent = 0
         # Publishing only: sequencing or a checkpoint now would add events the backup never had.
-        while published := await relay.publish_once():
+        publisher = Publisher(pool, producer, source=service, topic=settings.topic(service))
+        sent = 0
+        while published := await publisher.publish_once():
             sent += published
         return sent
     finally:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib
+from typing import Annotated
 
 import asyncpg
 import typer
@@ -162,21 +163,19 @@ def quarantine_list(
     console.print(f"共 / total: {asyncio.run(collect())}")
 
 
+# The arguments of every decision on a held record.
+HeldService = Annotated[str, typer.Argument(help="服务 / service")]
+HeldId = Annotated[int, typer.Argument(help="隔离记录编号 / quarantined record id (see list)")]
+DecidedBy = Annotated[str, typer.Option(help="操作人 / who decided")]
+
+
 @quarantine_app.command("retry")
-def quarantine_retry(
-    service: str = typer.Argument(help="服务 / service"),
-    held_id: int = typer.Argument(help="隔离记录编号 / quarantined record id (see list)"),
-    by: str = typer.Option("operator", help="操作人 / who decided"),
-) -> None:
+def quarantine_retry(service: HeldService, held_id: HeldId, by: DecidedBy = "operator") -> None:
     """修复后重新应用一条隔离的记录（只生效一次）/ apply a held record again after the fix (takes effect once)."""
     _resolve(service, held_id, by, retry=True)
 
 
 @quarantine_app.command("skip")
-def quarantine_skip(
-    service: str = typer.Argument(help="服务 / service"),
-    held_id: int = typer.Argument(help="隔离记录编号 / quarantined record id (see list)"),
-    by: str = typer.Option("operator", help="操作人 / who decided"),
-) -> None:
+def quarantine_skip(service: HeldService, held_id: HeldId, by: DecidedBy = "operator") -> None:
     """永久跳过一条隔离的记录（保留，标记为跳过）/ give up on a held record (kept, marked skipped)."""
     _resolve(service, held_id, by, retry=False)

@@ -49,12 +49,54 @@ class PlannedMilestone(BaseModel):
     funding_share_pct: Decimal | None = Field(None, ge=0, le=100)
 
 
-class ProjectPlanned(DomainEvent, type="ProjectPlanned", version=1, service=SERVICE):
-    """项目立项. Stream ``project-<project_id>``."""
+class ProjectEvent(DomainEvent):
+    """What every event of a project names first: the project and its village."""
 
     project_id: str
     village_code: str
     district: str
+
+
+class MilestoneEvent(DomainEvent):
+    """What every event of a milestone names first."""
+
+    project_id: str
+    milestone_id: str
+    village_code: str
+
+
+class DistrictMilestoneEvent(MilestoneEvent):
+    district: str
+
+
+class VillageYearReport(DomainEvent):
+    """A yearly figure reported or reviewed for one village."""
+
+    village_code: str
+    district: str
+    year: int
+
+
+class PersonEvent(DomainEvent):
+    """低收入人口: pseudonymous person id and village; no name, no ID number."""
+
+    person_id: str
+    village_code: str
+    district: str
+
+
+class CoverEvent(PersonEvent):
+    cover: Cover
+
+
+class FindingEvent(DomainEvent):
+    inspection_id: str
+    finding_id: str
+
+
+class ProjectPlanned(ProjectEvent, type="ProjectPlanned", version=1, service=SERVICE):
+    """项目立项. Stream ``project-<project_id>``."""
+
     action_code: str
     task_no: int = Field(ge=1, le=19)
     title: str
@@ -63,51 +105,35 @@ class ProjectPlanned(DomainEvent, type="ProjectPlanned", version=1, service=SERV
     milestones: list[PlannedMilestone]
 
 
-class MilestoneReported(DomainEvent, type="MilestoneReported", version=1, service=SERVICE):
-    project_id: str
-    milestone_id: str
-    village_code: str
+class MilestoneReported(MilestoneEvent, type="MilestoneReported", version=1, service=SERVICE):
     reported_on: date
     evidence_text: str
     evidence_sha256: list[str] = Field(default_factory=list)
     reported_by: str | None = Field(None, description="填报人 / who reported it (the verifier must be someone else)")
 
 
-class MilestoneVerified(DomainEvent, type="MilestoneVerified", version=1, service=SERVICE):
+class MilestoneVerified(DistrictMilestoneEvent, type="MilestoneVerified", version=1, service=SERVICE):
     """节点验收通过: funding releases the tranche tied to this milestone."""
 
-    project_id: str
-    milestone_id: str
-    village_code: str
-    district: str
     task_no: int
     verified_on: date
     verified_by: str | None = Field(None, description="验收人 / assessor who verified it")
 
 
-class MilestoneReturned(DomainEvent, type="MilestoneReturned", version=1, service=SERVICE):
-    project_id: str
-    milestone_id: str
-    village_code: str
+class MilestoneReturned(MilestoneEvent, type="MilestoneReturned", version=1, service=SERVICE):
     reason: str
     returned_on: date | None = None
     returned_by: str | None = None
 
 
-class ProjectCompleted(DomainEvent, type="ProjectCompleted", version=1, service=SERVICE):
-    project_id: str
-    village_code: str
-    district: str
+class ProjectCompleted(ProjectEvent, type="ProjectCompleted", version=1, service=SERVICE):
     task_no: int
     completed_on: date
 
 
-class ProjectReplanned(DomainEvent, type="ProjectReplanned", version=1, service=SERVICE):
+class ProjectReplanned(ProjectEvent, type="ProjectReplanned", version=1, service=SERVICE):
     """项目调整计划: the project's title and period as they stand now (milestones keep theirs)."""
 
-    project_id: str
-    village_code: str
-    district: str
     title: str
     planned_start: date
     planned_end: date
@@ -115,26 +141,19 @@ class ProjectReplanned(DomainEvent, type="ProjectReplanned", version=1, service=
     replanned_by: str | None = None
 
 
-class MilestoneReplanned(DomainEvent, type="MilestoneReplanned", version=1, service=SERVICE):
+class MilestoneReplanned(DistrictMilestoneEvent, type="MilestoneReplanned", version=1, service=SERVICE):
     """节点调整计划: a milestone not yet verified gets a new title or due day."""
 
-    project_id: str
-    milestone_id: str
-    village_code: str
-    district: str
     title: str
     due_on: date
     reason: str
     replanned_by: str | None = None
 
 
-class ProjectCancelled(DomainEvent, type="ProjectCancelled", version=1, service=SERVICE):
+class ProjectCancelled(ProjectEvent, type="ProjectCancelled", version=1, service=SERVICE):
     """项目撤销: its milestones not verified are cancelled with it; funding returns the tranches
     they would have released to the line."""
 
-    project_id: str
-    village_code: str
-    district: str
     task_no: int
     cancelled_on: date
     cancelled_milestone_ids: list[str] = Field(description="随项目撤销的未验收节点 / milestones not verified, cancelled with it")
@@ -142,24 +161,17 @@ class ProjectCancelled(DomainEvent, type="ProjectCancelled", version=1, service=
     cancelled_by: str | None = None
 
 
-class MilestoneCancelled(DomainEvent, type="MilestoneCancelled", version=1, service=SERVICE):
+class MilestoneCancelled(DistrictMilestoneEvent, type="MilestoneCancelled", version=1, service=SERVICE):
     """节点撤销 (never a verified one): funding returns the tranche tied to it to the line."""
 
-    project_id: str
-    milestone_id: str
-    village_code: str
-    district: str
     cancelled_on: date
     reason: str
     cancelled_by: str | None = None
 
 
-class CollectiveIncomeReported(DomainEvent, type="CollectiveIncomeReported", version=1, service=SERVICE):
+class CollectiveIncomeReported(VillageYearReport, type="CollectiveIncomeReported", version=1, service=SERVICE):
     """村集体经营性收入（年）. Stream ``income-<village_code>``."""
 
-    village_code: str
-    district: str
-    year: int
     income_fen: int
     note: str | None = None
     flagged: bool = False
@@ -167,12 +179,9 @@ class CollectiveIncomeReported(DomainEvent, type="CollectiveIncomeReported", ver
     reported_by: str | None = Field(None, description="填报人 / who reported it (a reviewer must be someone else)")
 
 
-class FarmerIncomeReported(DomainEvent, type="FarmerIncomeReported", version=1, service=SERVICE):
+class FarmerIncomeReported(VillageYearReport, type="FarmerIncomeReported", version=1, service=SERVICE):
     """农民人均可支配收入（年）."""
 
-    village_code: str
-    district: str
-    year: int
     per_capita_fen: int
     note: str | None = None
     flagged: bool = False
@@ -180,13 +189,10 @@ class FarmerIncomeReported(DomainEvent, type="FarmerIncomeReported", version=1, 
     reported_by: str | None = Field(None, description="填报人 / who reported it (a reviewer must be someone else)")
 
 
-class IncomeReportReviewed(DomainEvent, type="IncomeReportReviewed", version=1, service=SERVICE):
+class IncomeReportReviewed(VillageYearReport, type="IncomeReportReviewed", version=1, service=SERVICE):
     """复核被标记的收入报告: accepted (it counts, no longer flagged) or rejected (it no longer
     counts in any figure until a new report for the year). Stream ``income-<village_code>``."""
 
-    village_code: str
-    district: str
-    year: int
     measure: Literal["collective", "farmer"] = Field(description="collective 村集体经营性收入 / farmer 农民人均可支配收入")
     amount_fen: int = Field(description="复核的数额 / the figure reviewed")
     accepted: bool
@@ -212,34 +218,22 @@ class LowIncomePersonRegistered(DomainEvent, type="LowIncomePersonRegistered", v
     district: str
 
 
-class EligibilityRecorded(DomainEvent, type="EligibilityRecorded", version=1, service=SERVICE):
-    person_id: str
-    village_code: str
-    district: str
-    cover: Cover
+class EligibilityRecorded(CoverEvent, type="EligibilityRecorded", version=1, service=SERVICE):
     eligible: bool
     recorded_on: date | None = Field(None, description="认定日期 / the day eligibility was determined")
 
 
-class CoverageRecorded(DomainEvent, type="CoverageRecorded", version=1, service=SERVICE):
-    person_id: str
-    village_code: str
-    district: str
-    cover: Cover
+class CoverageRecorded(CoverEvent, type="CoverageRecorded", version=1, service=SERVICE):
     covered_on: date
 
 
-class CoverageEnded(DomainEvent, type="CoverageEnded", version=2, service=SERVICE):
+class CoverageEnded(CoverEvent, type="CoverageEnded", version=2, service=SERVICE):
     """保障终止 (e.g. the insurance lapsed): the person is a gap again while still eligible.
 
     The reason is about the person (moved away, died, income rose): sealed with their data key,
     which only assessment holds (v2; v1 had it in clear).
     """
 
-    person_id: str
-    village_code: str
-    district: str
-    cover: Cover
     ended_on: date
     reason: Sealed = Field(description="终止原因（密文）/ why it ended, sealed")
 
@@ -268,26 +262,20 @@ class InspectionRecorded(DomainEvent, type="InspectionRecorded", version=1, serv
     findings: list[Finding]
 
 
-class RectificationReported(DomainEvent, type="RectificationReported", version=1, service=SERVICE):
-    inspection_id: str
-    finding_id: str
+class RectificationReported(FindingEvent, type="RectificationReported", version=1, service=SERVICE):
     reported_on: date
     text: str
     reported_by: str | None = None
 
 
-class RectificationAccepted(DomainEvent, type="RectificationAccepted", version=1, service=SERVICE):
-    inspection_id: str
-    finding_id: str
+class RectificationAccepted(FindingEvent, type="RectificationAccepted", version=1, service=SERVICE):
     accepted_on: date
     accepted_by: str | None = None
 
 
-class RectificationReturned(DomainEvent, type="RectificationReturned", version=1, service=SERVICE):
+class RectificationReturned(FindingEvent, type="RectificationReturned", version=1, service=SERVICE):
     """整改不到位，退回 / the rectification was not accepted; the finding stays open."""
 
-    inspection_id: str
-    finding_id: str
     returned_on: date
     reason: str
     returned_by: str | None = None

@@ -39,6 +39,38 @@ class Tranche(BaseModel):
     milestone_id: str | None = Field(None, description="放款所需节点 / milestone that releases it; None = payable now")
 
 
+class AllocationEvent(DomainEvent):
+    """What every event of an allocation names first: the allocation, its line and its village."""
+
+    allocation_id: str
+    line_id: str
+    village_code: str
+
+
+class DisbursementEvent(DomainEvent):
+    """What every event of a disbursement names first."""
+
+    disbursement_id: str
+    allocation_id: str
+
+
+class DisbursementOfLine(DisbursementEvent):
+    """A disbursement's money movement: which line, which fund source, which village."""
+
+    line_id: str
+    source: FundSource
+    village_code: str
+    district: str
+
+
+class DisbursementDecided(DisbursementEvent):
+    """审批结果 / an approval or a rejection of the requested amount."""
+
+    village_code: str
+    district: str
+    amount_fen: int
+
+
 class FundsAllocated(DomainEvent, type="FundsAllocated", version=1, service=SERVICE):
     """资金分配到村（及项目、任务）. Stream ``allocation-<allocation_id>``."""
 
@@ -54,30 +86,21 @@ class FundsAllocated(DomainEvent, type="FundsAllocated", version=1, service=SERV
     tranches: list[Tranche] = Field(default_factory=list)
 
 
-class AllocationAdjusted(DomainEvent, type="AllocationAdjusted", version=1, service=SERVICE):
-    allocation_id: str
-    line_id: str
-    village_code: str
+class AllocationAdjusted(AllocationEvent, type="AllocationAdjusted", version=1, service=SERVICE):
     amount_fen: int
     previous_fen: int
     reason: str
     tranches: list[Tranche] = Field(default_factory=list, description="调整后的分期 / the tranches after the change")
 
 
-class AllocationCancelled(DomainEvent, type="AllocationCancelled", version=1, service=SERVICE):
-    allocation_id: str
-    line_id: str
-    village_code: str
+class AllocationCancelled(AllocationEvent, type="AllocationCancelled", version=1, service=SERVICE):
     released_fen: int = Field(description="退回预算的金额 / returned to the line (what was not disbursed)")
     reason: str
 
 
-class AllocationFrozen(DomainEvent, type="AllocationFrozen", version=1, service=SERVICE):
+class AllocationFrozen(AllocationEvent, type="AllocationFrozen", version=1, service=SERVICE):
     """冻结: the village's designation was revoked; no new request until the city office decides."""
 
-    allocation_id: str
-    line_id: str
-    village_code: str
     district: str
     unspent_fen: int = Field(description="冻结时未拨付金额（已分配 − 已支付）/ allocated minus paid when frozen")
     revocation_reason: str | None = Field(
@@ -85,33 +108,24 @@ class AllocationFrozen(DomainEvent, type="AllocationFrozen", version=1, service=
     run_id: str | None = Field(None, description="撤销认定的认定批次 / the screening run that revoked it, if any")
 
 
-class FrozenRemainderReleased(DomainEvent, type="FrozenRemainderReleased", version=1, service=SERVICE):
+class FrozenRemainderReleased(AllocationEvent, type="FrozenRemainderReleased", version=1, service=SERVICE):
     """冻结余额退回预算线: the allocation ends, keeping exactly what it paid."""
 
-    allocation_id: str
-    line_id: str
-    village_code: str
     released_fen: int = Field(description="退回预算的金额 / returned to the line (what was not disbursed)")
     reason: str
     released_by: str | None = None
 
 
-class FreezeExceptionRecorded(DomainEvent, type="FreezeExceptionRecorded", version=1, service=SERVICE):
+class FreezeExceptionRecorded(AllocationEvent, type="FreezeExceptionRecorded", version=1, service=SERVICE):
     """冻结例外: the city office lets a frozen allocation go on being paid, with the reason."""
 
-    allocation_id: str
-    line_id: str
-    village_code: str
     reason: str
     recorded_by: str | None = None
 
 
-class AllocationUnfrozen(DomainEvent, type="AllocationUnfrozen", version=1, service=SERVICE):
+class AllocationUnfrozen(AllocationEvent, type="AllocationUnfrozen", version=1, service=SERVICE):
     """解冻: the village was designated again before the city office decided."""
 
-    allocation_id: str
-    line_id: str
-    village_code: str
     run_id: str | None = None
 
 
@@ -125,15 +139,9 @@ class TrancheReleased(DomainEvent, type="TrancheReleased", version=1, service=SE
     released_on: date
 
 
-class DisbursementRequested(DomainEvent, type="DisbursementRequested", version=1, service=SERVICE):
+class DisbursementRequested(DisbursementOfLine, type="DisbursementRequested", version=1, service=SERVICE):
     """拨付申请. Stream ``disbursement-<disbursement_id>``."""
 
-    disbursement_id: str
-    allocation_id: str
-    line_id: str
-    source: FundSource
-    village_code: str
-    district: str
     project_id: str | None = None
     task_no: int | None = None
     tranche_no: int | None = None
@@ -141,31 +149,15 @@ class DisbursementRequested(DomainEvent, type="DisbursementRequested", version=1
     requested_by: str | None = Field(None, description="申请人 / subject of the requester (four eyes)")
 
 
-class DisbursementApproved(DomainEvent, type="DisbursementApproved", version=1, service=SERVICE):
-    disbursement_id: str
-    allocation_id: str
-    village_code: str
-    district: str
-    amount_fen: int
+class DisbursementApproved(DisbursementDecided, type="DisbursementApproved", version=1, service=SERVICE):
     approved_by: str | None = Field(None, description="审批人 / subject of the approver, never the requester")
 
 
-class DisbursementRejected(DomainEvent, type="DisbursementRejected", version=1, service=SERVICE):
-    disbursement_id: str
-    allocation_id: str
-    village_code: str
-    district: str
-    amount_fen: int
+class DisbursementRejected(DisbursementDecided, type="DisbursementRejected", version=1, service=SERVICE):
     reason: str
 
 
-class DisbursementPaid(DomainEvent, type="DisbursementPaid", version=1, service=SERVICE):
-    disbursement_id: str
-    allocation_id: str
-    line_id: str
-    source: FundSource
-    village_code: str
-    district: str
+class DisbursementPaid(DisbursementOfLine, type="DisbursementPaid", version=1, service=SERVICE):
     project_id: str | None = None
     task_no: int | None = None
     amount_fen: int
@@ -173,13 +165,7 @@ class DisbursementPaid(DomainEvent, type="DisbursementPaid", version=1, service=
     voucher_no: str
 
 
-class DisbursementReversed(DomainEvent, type="DisbursementReversed", version=1, service=SERVICE):
-    disbursement_id: str
-    allocation_id: str
-    line_id: str
-    source: FundSource
-    village_code: str
-    district: str
+class DisbursementReversed(DisbursementOfLine, type="DisbursementReversed", version=1, service=SERVICE):
     amount_fen: int
     reason: str
 

@@ -342,45 +342,41 @@ class CadrePresenceLogged(DomainEvent, type="CadrePresenceLogged", version=1, se
     togethers: list[Literal["eat", "live", "study", "work"]]
 
 
-class LeaveRequested(DomainEvent, type="LeaveRequested", version=2, service=SERVICE):
-    """请假申请. Stream ``cadre-<cadre_id>``. The reason sealed (v2; v1 had it in clear)."""
+class LeaveEvent(DomainEvent):
+    """What every event of a leave names first. Stream ``cadre-<cadre_id>``."""
 
     leave_id: str
     cadre_id: str
+
+
+class LeavePeriod(LeaveEvent):
+    """The leave's team and days, as requested."""
+
     team_id: str | None
     start: date
     end: date
     days: int
+
+
+class LeaveRequested(LeavePeriod, type="LeaveRequested", version=2, service=SERVICE):
+    """请假申请. Stream ``cadre-<cadre_id>``. The reason sealed (v2; v1 had it in clear)."""
+
     reason: Sealed = Field(description="事由（密文）/ reason, sealed")
 
 
-class LeaveApproved(DomainEvent, type="LeaveApproved", version=1, service=SERVICE):
-    leave_id: str
-    cadre_id: str
-    team_id: str | None
-    start: date
-    end: date
-    days: int
+class LeaveApproved(LeavePeriod, type="LeaveApproved", version=1, service=SERVICE):
     quota_days: int | None = Field(None, description="当年假期额度 / the annual quota it was approved against")
 
 
-class LeaveRejected(DomainEvent, type="LeaveRejected", version=2, service=SERVICE):
+class LeaveRejected(LeaveEvent, type="LeaveRejected", version=2, service=SERVICE):
     """不批准请假. The reason sealed (v2; v1 had it in clear): it is about the cadre."""
 
-    leave_id: str
-    cadre_id: str
     reason: Sealed = Field(description="不批准的理由（密文）/ why not, sealed")
 
 
-class LeaveCancelled(DomainEvent, type="LeaveCancelled", version=1, service=SERVICE):
+class LeaveCancelled(LeavePeriod, type="LeaveCancelled", version=1, service=SERVICE):
     """撤销请假（开始之前）/ leave withdrawn before its first day; its days no longer count."""
 
-    leave_id: str
-    cadre_id: str
-    team_id: str | None
-    start: date
-    end: date
-    days: int
     was: Literal["requested", "approved"] = Field(description="撤销前的状态 / its state before")
     reason: Sealed = Field(description="撤销理由（密文）/ why withdrawn, sealed: it is about the cadre")
 

@@ -8,22 +8,14 @@ from __future__ import annotations
 
 import pytest
 
-from shared.config import SERVICES
 from shared.http.auth import Principal, Role, issue_token
-from tests.support.stack import ServiceStack
+from tests.support.stack import ServiceStack, running
 
 
 @pytest.fixture(scope="session")
 def stack(settings, tmp_path_factory):
-    stack = ServiceStack(settings, tmp_path_factory.mktemp("stack"))
-    try:
-        for service in SERVICES:
-            stack.start_worker(service)
-        for service in SERVICES:
-            stack.start_api(service)
+    with running(ServiceStack(settings, tmp_path_factory.mktemp("stack"))) as stack:
         yield stack
-    finally:
-        stack.stop_all()
 
 
 @pytest.fixture(scope="session")

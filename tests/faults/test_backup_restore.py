@@ -6,31 +6,21 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import subprocess
-import sys
 import time
 
 import pytest
 
-from shared.config import REPO_ROOT, Settings
+from shared.config import Settings
 from shared.db import connect, create_pool, drop_database
 from shared.eventstore.audit import verify_chain
 from tests.faults.checks import model_snapshot, projections_of, table_diff, wait_converged
 from tests.faults.conftest import FIGURES
+from tests.support.cli import run_cli
 
 pytestmark = pytest.mark.e2e
 SERVICES = ("registry", "publicity")
 
 
-def cli(settings: Settings, *args: str) -> subprocess.CompletedProcess:
-    env = dict(os.environ) | {
-        "XINGCUN_PG_PORT": str(settings.pg_port), "XINGCUN_KAFKA_BOOTSTRAP": settings.kafka_bootstrap,
-        "XINGCUN_DB_PREFIX": settings.db_prefix, "XINGCUN_TOPIC_PREFIX": settings.topic_prefix,
-        "COLUMNS": "200",
-    }
-    return subprocess.run([sys.executable, "-m", "xingcun_cli.main", *args], cwd=REPO_ROOT, env=env,
-                          capture_output=True, text=True, timeout=120)
 
 
 async def heads(settings: Settings) -> dict[str, tuple[int, str]]:
@@ -67,7 +57,7 @@ async def test_dump_restore_rebuild_gives_the_same_heads_and_statistics(private,
     for _ in range(3):  # the relay may publish a chain checkpoint meanwhile: then take it again
         live_heads, live = await heads(private), await snapshots(private)
         started = time.monotonic()
-        dumped = await asyncio.to_thread(cli, private, "backup", "dump", str(backup), "--service", "registry",
+        dumped = await asyncio.to_thread(run_cli, private, "backup", "dump", str(backup), "--service", "registry",
                                          "--service", "publicity")
         dump_s = time.monotonic() - started
         assert dumped.returncode == 0, dumped.stdout + dumped.stderr
@@ -82,7 +72,7 @@ async def test_dump_restore_rebuild_gives_the_same_heads_and_statistics(private,
                                           "topic_prefix": private.topic_prefix + "restored."})
     try:
         started = time.monotonic()
-        done = await asyncio.to_thread(cli, restored, "backup", "restore", str(backup), "--republish", "--rebuild")
+        done = await asyncio.to_thread(run_cli, restored, "backup", "restore", str(backup), "--republish", "--rebuild")
         restore_s = time.monotonic() - started
         assert done.returncode == 0, done.stdout + done.stderr
         assert await heads(restored) == live_heads
@@ -91,7 +81,7 @@ async def test_dump_restore_rebuild_gives_the_same_heads_and_statistics(private,
         assert not differs, f"read models rebuilt from the restored log differ: {differs}"
 
         # Never over data: a second restore into the now-filled databases is refused.
-        again = await asyncio.to_thread(cli, restored, "backup", "restore", str(backup))
+        again = await asyncio.to_thread(run_cli, restored, "backup", "restore", str(backup))
         assert again.returncode == 1 and "not empty" in again.stdout, again.stdout
     finally:
         for service in SERVICES:
@@ -101,7 +91,7 @@ async def test_dump_restore_rebuild_gives_the_same_heads_and_statistics(private,
     damaged = bytearray((backup / "registry.dump").read_bytes())
     damaged[len(damaged) // 2] ^= 0xFF
     (backup / "registry.dump").write_bytes(bytes(damaged))
-    refused = await asyncio.to_thread(cli, restored, "backup", "restore", str(backup), "--service", "registry")
+    refused = await asyncio.to_thread(run_cli, restored, "backup", "restore", str(backup), "--service", "registry")
     assert refused.returncode == 1 and "checksum" in refused.stdout, refused.stdout
     conn = await connect(private.dsn_for("postgres"))
     try:

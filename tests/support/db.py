@@ -27,9 +27,9 @@ async def sequence_until(pool, expected: int, timeout: float = 10.0) -> int:
     this database holds its horizon back for a moment (es.horizon())."""
     import asyncio
 
-    from shared.outbox.relay import OutboxRelay
+    from shared.outbox.sequencer import Sequencer
 
-    sequencer = OutboxRelay(pool, producer=None, source="test", topic="unused")
+    sequencer = Sequencer(pool)
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while True:
@@ -39,3 +39,20 @@ async def sequence_until(pool, expected: int, timeout: float = 10.0) -> int:
             return reached
         await sequencer.sequence_once()
         await asyncio.sleep(0.01)
+
+
+async def fetchval(dsn: str, query: str, *args):
+    """One value, read over a connection of its own (for tests outside any pool)."""
+    import asyncpg
+
+    conn = await asyncpg.connect(dsn)
+    try:
+        return await conn.fetchval(query, *args)
+    finally:
+        await conn.close()
+
+
+async def events_written(dsn: str) -> int:
+    """Events commands wrote: the relay's own chain checkpoints come and go on a timer, so a
+    check that a refused command wrote nothing must leave them out."""
+    return await fetchval(dsn, "select count(*) from es.events where type <> 'ChainCheckpointed'")

@@ -17,3 +17,15 @@ class Notebook(Aggregate):
 
     def when_Noted(self, event: Noted) -> None:
         self.last = event.text
+
+
+def note(key: str, text: str):
+    """A command handler that notes ``text`` in notebook ``key`` and answers what it did."""
+
+    async def handler(uow):
+        book = await uow.load(Notebook, key)
+        book.note(text)
+        await uow.save(book)
+        return {"book": key, "text": text, "version": book.version}
+
+    return handler

@@ -13,6 +13,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import httpx
@@ -140,3 +141,13 @@ class ServiceStack:
         if not path.exists():
             return []
         return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+@contextlib.contextmanager
+def running(stack: ServiceStack, services: Iterable[str] = SERVICES) -> Iterator[ServiceStack]:
+    """The stack's services started (workers, then APIs), and every process stopped again
+    however the block ends — also when a start fails half-way."""
+    try:
+        yield stack.start(services)
+    finally:
+        stack.stop_all()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 
-import asyncpg
 import httpx
 import pytest
 from opentelemetry.trace import format_trace_id
@@ -13,6 +12,7 @@ from shared.db import connect
 from shared.http.auth import Role
 from shared.projections import ProjectionRunner
 from services.publicity.projections.villages import VillagesProjection
+from tests.support.db import fetchval
 from tests.support.villages import village_body
 
 pytestmark = pytest.mark.e2e
@@ -40,21 +40,14 @@ def wait_for_count(stack, district: str, expected: int, timeout: float = 20.0) -
 async def stored_events(settings, stream_id: str | None = None) -> int:
     """Village events, of one stream or all: other tests and the relay's checkpoints add
     events of other kinds to the same store meanwhile."""
-    conn = await asyncpg.connect(settings.dsn("registry"))
-    try:
-        if stream_id:
-            return await conn.fetchval("select count(*) from es.events where stream_id = $1", stream_id)
-        return await conn.fetchval("select count(*) from es.events where stream_id like 'village-%'")
-    finally:
-        await conn.close()
+    dsn = settings.dsn("registry")
+    if stream_id:
+        return await fetchval(dsn, "select count(*) from es.events where stream_id = $1", stream_id)
+    return await fetchval(dsn, "select count(*) from es.events where stream_id like 'village-%'")
 
 
 async def registered_villages(settings) -> int:
-    conn = await asyncpg.connect(settings.dsn("registry"))
-    try:
-        return await conn.fetchval("select count(*) from es.events where type = 'VillageRegistered'")
-    finally:
-        await conn.close()
+    return await fetchval(settings.dsn("registry"), "select count(*) from es.events where type = 'VillageRegistered'")
 
 
 def test_registered_village_shows_in_statistics_with_one_trace(stack, token):

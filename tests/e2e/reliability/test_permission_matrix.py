@@ -22,6 +22,7 @@ import pytest
 from shared.config import SERVICES
 from shared.http.auth import Principal, Role, issue_token
 from tests.e2e.reliability.permissions import ANYONE, PERMISSIONS, SCOPES, UNSCOPED, allowed
+from tests.support.db import fetchval
 
 pytestmark = pytest.mark.e2e
 METHODS = ("get", "post", "put", "patch", "delete")
@@ -97,14 +98,7 @@ def usual_error_shape(body: Any) -> bool:
 
 
 async def log_sizes(stack) -> dict[str, int]:
-    sizes = {}
-    for service in SERVICES:
-        conn = await asyncpg.connect(stack.dsn(service))
-        try:
-            sizes[service] = await conn.fetchval("select count(*) from es.events")
-        finally:
-            await conn.close()
-    return sizes
+    return {service: await fetchval(stack.dsn(service), "select count(*) from es.events") for service in SERVICES}
 
 
 async def settled(stack, quiet: float = 1.5, timeout: float = 60) -> dict[str, int]:

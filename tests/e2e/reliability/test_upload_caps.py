@@ -12,13 +12,13 @@ import struct
 import zlib
 from urllib.parse import urlsplit
 
-import asyncpg
 import httpx
 import pytest
 from PIL import Image
 
 from shared.http.auth import Role
 from shared.http.limits import MIB, MULTIPART_OVERHEAD
+from tests.support.db import fetchval
 from tests.support.villages import village_body
 
 pytestmark = pytest.mark.e2e
@@ -30,11 +30,7 @@ HEADER = "村代码,村名,区,镇/街,村类型,2018年收入,2019年收入,202
 
 
 async def log_size(stack, service: str) -> int:
-    conn = await asyncpg.connect(stack.dsn(service))
-    try:
-        return await conn.fetchval("select count(*) from es.events")
-    finally:
-        await conn.close()
+    return await fetchval(stack.dsn(service), "select count(*) from es.events")
 
 
 def village_table(size: int) -> tuple[bytes, int]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import subprocess
 import sys
 
-import asyncpg
 import pytest
 from rich.console import Console
 
@@ -21,34 +20,18 @@ from scenario.drive.client import Api
 from scenario.drive.run import drive
 from scenario.generate import generate
 from scenario.size import ScenarioSize
-from tests.support.stack import ServiceStack
+from tests.support.db import events_written
+from tests.support.stack import ServiceStack, running
 
 # A few minutes on a busy two-core machine: 20 teams, 30 villages, three years, ~6,000 events.
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(1200)]
 SEED = 7
 
 
-class OwnStack(ServiceStack):
-    def __init__(self, settings, workdir):
-        super().__init__(settings, workdir)
-        self.db_prefix = f"{settings.db_prefix}scn_"
-        self.topic_prefix = f"{settings.topic_prefix}scn."
-
-    def env(self, name: str) -> dict[str, str]:
-        return super().env(name) | {"XINGCUN_DB_PREFIX": self.db_prefix, "XINGCUN_TOPIC_PREFIX": self.topic_prefix}
-
-
 @pytest.fixture(scope="module")
 def own_stack(settings, tmp_path_factory):
-    stack = OwnStack(settings, tmp_path_factory.mktemp("scenario-stack"))
-    try:
-        for service in SERVICES:
-            stack.start_worker(service)
-        for service in SERVICES:
-            stack.start_api(service)
+    with running(ServiceStack(settings, tmp_path_factory.mktemp("scenario-stack"), namespace="scn")) as stack:
         yield stack
-    finally:
-        stack.stop_all()
 
 
 @pytest.fixture(scope="module")
@@ -95,24 +78,17 @@ async def test_the_check_sees_a_plan_that_was_not_driven(first_run, urls):
     assert {d.what for d in report.differences} == {"presence_days by district", "allowances by month"}
 
 
-async def domain_events(settings, stack: OwnStack) -> dict[str, int]:
+async def domain_events(stack: ServiceStack) -> dict[str, int]:
     """Events each service stored, leaving out the relay's own chain checkpoints."""
-    counts = {}
-    for service in SERVICES:
-        conn = await asyncpg.connect(settings.dsn_for(stack.db_prefix + service))
-        try:
-            counts[service] = await conn.fetchval("select count(*) from es.events where type <> 'ChainCheckpointed'")
-        finally:
-            await conn.close()
-    return counts
+    return {service: await events_written(stack.dsn(service)) for service in SERVICES}
 
 
 async def test_running_again_adds_nothing(first_run, plan, settings, urls, own_stack):
-    before = await domain_events(settings, own_stack)
+    before = await domain_events(own_stack)
     summary, tally = await run(plan, settings, urls)
     assert tally.failures == []
     assert sum(t.get("created", 0) for _, _, t, _ in summary.rows) == 0
-    assert await domain_events(settings, own_stack) == before
+    assert await domain_events(own_stack) == before
 
 
 def test_the_check_command_exits_1_on_a_difference_and_0_without(first_run, own_stack):

@@ -7,18 +7,11 @@ from datetime import UTC, datetime
 import pytest
 
 import shared.eventstore.bulk as bulk
-from shared.eventstore import CommandMeta, ConcurrencyError, EventStore
-from tests.support.db import dispose, fresh_store_pool, sequence_until
+from shared.eventstore import CommandMeta, ConcurrencyError
+from tests.support.db import sequence_until
 from tests.support.events import Noted
 
 META = CommandMeta(actor="test:bulk", occurred_at=datetime(2021, 3, 1, tzinfo=UTC))
-
-
-@pytest.fixture
-async def store(settings):
-    name, pool = await fresh_store_pool(settings, "bulk")
-    yield EventStore(pool, "test")
-    await dispose(settings, name, pool)
 
 
 def streams(first: int, count: int, per_stream: int = 1) -> list[tuple[str, list[Noted]]]:

@@ -8,18 +8,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from shared.eventstore import CommandMeta, DomainError, EventStore
-from tests.support.db import dispose, fresh_store_pool
+from shared.eventstore import CommandMeta, DomainError
 from tests.support.events import Notebook
 
 WHEN = datetime(2021, 3, 1, 9, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-async def store(settings):
-    name, pool = await fresh_store_pool(settings, "es")
-    yield EventStore(pool, "test")
-    await dispose(settings, name, pool)
 
 
 def note(key: str, refuse: bool = False):

@@ -8,22 +8,15 @@ import random
 import pytest
 
 from shared.eventstore import CommandMeta, ConcurrencyError, EventStore, IdempotencyKeyReused, UnknownEvent
-from shared.outbox.relay import OutboxRelay
-from tests.support.db import dispose, fresh_store_pool, sequence_until
-from tests.support.events import Notebook, Noted
+from shared.outbox.sequencer import Sequencer
+from tests.support.db import sequence_until
+from tests.support.events import Noted, note
 
 META = CommandMeta(actor="test:alice")
 
 
-@pytest.fixture
-async def store(settings):
-    name, pool = await fresh_store_pool(settings, "es")
-    yield EventStore(pool, "test")
-    await dispose(settings, name, pool)
-
-
-def sequencer(store: EventStore) -> OutboxRelay:
-    return OutboxRelay(store.pool, producer=None, source="test", topic="unused")
+def sequencer(store: EventStore) -> Sequencer:
+    return Sequencer(store.pool)
 
 
 async def sequence_all(store: EventStore, expected: int) -> list:
@@ -87,28 +80,18 @@ async def test_unknown_event_type_is_kept_as_raw_data(store):
 
 
 async def test_retried_command_returns_first_result_and_appends_nothing(store):
-    async def handler(uow):
-        book = await uow.load(Notebook, "7")
-        book.note("once")
-        await uow.save(book)
-        return {"version": book.version}
-
+    handler = note("7", "once")
     first = await store.execute("Note", {"text": "once"}, META, handler, idempotency_key="k-1")
     again = await store.execute("Note", {"text": "once"}, META, handler, idempotency_key="k-1")
     assert (first.replayed, again.replayed) == (False, True)
-    assert again.result == first.result == {"version": 1}
+    assert again.result == first.result and first.result["version"] == 1
     assert len(await store.read_stream(None, "notebook-7")) == 1
     with pytest.raises(IdempotencyKeyReused):
         await store.execute("Note", {"text": "other"}, META, handler, idempotency_key="k-1")
 
 
 async def test_concurrent_duplicates_of_one_command_take_effect_once(store):
-    async def handler(uow):
-        book = await uow.load(Notebook, "8")
-        book.note("x")
-        await uow.save(book)
-        return {"version": book.version}
-
+    handler = note("8", "x")
     results = await asyncio.gather(
         *(store.execute("Note", {"n": 1}, META, handler, idempotency_key="dup") for _ in range(10))
     )

@@ -6,29 +6,11 @@ from __future__ import annotations
 
 import pytest
 
-from shared.eventstore import CommandMeta, DomainError, EventStore, IdempotencyKeyReused
-from tests.support.db import dispose, fresh_store_pool
-from tests.support.events import Notebook
+from shared.eventstore import CommandMeta, DomainError, IdempotencyKeyReused
+from tests.support.events import note
 
 ALICE = CommandMeta(actor="district_official:alice")
 BOB = CommandMeta(actor="district_official:bob")
-
-
-@pytest.fixture
-async def store(settings):
-    name, pool = await fresh_store_pool(settings, "es")
-    yield EventStore(pool, "test")
-    await dispose(settings, name, pool)
-
-
-def note(key: str, text: str):
-    async def handler(uow):
-        book = await uow.load(Notebook, key)
-        book.note(text)
-        await uow.save(book)
-        return {"book": key, "text": text, "version": book.version}
-
-    return handler
 
 
 async def test_the_same_key_from_another_principal_is_another_command(store):

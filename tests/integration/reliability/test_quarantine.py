@@ -5,16 +5,12 @@ PostgreSQL, with the worker's own batch loop (``shared.worker.apply_until_done``
 from __future__ import annotations
 
 import asyncio
-import os
 import secrets
-import subprocess
-import sys
 from datetime import UTC, date, datetime
 from uuid import uuid4
 
 import pytest
 
-from shared.config import REPO_ROOT
 from shared.db import create_pool, drop_database, ensure_database, migrate
 from shared.eventstore import RecordedEvent
 from shared.eventstore.schema import EVENTSTORE_SQL
@@ -24,6 +20,7 @@ from shared.projections.runner import quarantine_counts, quarantined
 from shared.worker import apply_until_done
 from tests.integration.funding import steps
 from tests.integration.funding.conftest import FundingHarness
+from tests.support.cli import run_cli
 from tests.support.db import dispose, fresh_store_pool
 
 TRANCHES = [{"tranche_no": 1, "amount": "300.00"}, {"tranche_no": 2, "amount": "700.00", "milestone_id": "M-2"}]
@@ -124,11 +121,6 @@ async def test_retry_after_the_fix_applies_once_and_skip_is_recorded(notes):
     assert [(r["status"], r["resolved_by"]) for r in rows] == [("retried", "ops"), ("skipped", "ops")]
 
 
-def cli(settings, *args: str) -> subprocess.CompletedProcess:
-    env = dict(os.environ) | {"XINGCUN_PG_PORT": str(settings.pg_port), "XINGCUN_DB_PREFIX": settings.db_prefix,
-                              "XINGCUN_TOPIC_PREFIX": settings.topic_prefix, "COLUMNS": "250"}
-    return subprocess.run([sys.executable, "-m", "xingcun_cli.main", *args], cwd=REPO_ROOT, env=env,
-                          capture_output=True, text=True, timeout=120)
 
 
 @pytest.fixture
@@ -163,7 +155,7 @@ async def test_a_quarantined_milestone_releases_its_tranche_once_when_retried_af
     await asyncio.wait_for(apply_until_done(runner, [verified], attempts=2, max_wait=0.02), timeout=30)
     assert (await funding.events(f"allocation-{alloc}")).count("TrancheReleased") == 0
 
-    listed = cli(funding.settings, "projections", "quarantine", "list", "--service", "funding")
+    listed = run_cli(funding.settings, "projections", "quarantine", "list", "--service", "funding")
     assert listed.returncode == 0, listed.stdout + listed.stderr
     assert "milestone_releases" in listed.stdout and "defect" in listed.stdout and "total: 1" in listed.stdout
     async with funding.pool.acquire() as conn:
@@ -175,9 +167,9 @@ async def test_a_quarantined_milestone_releases_its_tranche_once_when_retried_af
 
     monkeypatch.setattr(tranches, "on_milestone_verified", fixed)
     # The fix, deployed: the CLI runs in a process of its own, with the real handler.
-    retried = cli(funding.settings, "projections", "quarantine", "retry", "funding", str(held))
+    retried = run_cli(funding.settings, "projections", "quarantine", "retry", "funding", str(held))
     assert retried.returncode == 0, retried.stdout + retried.stderr
-    again = cli(funding.settings, "projections", "quarantine", "retry", "funding", str(held))
+    again = run_cli(funding.settings, "projections", "quarantine", "retry", "funding", str(held))
     assert again.returncode == 1 and "already retried" in again.stdout
     assert await funding.redeliver(verified) == 0  # and Kafka delivering it again changes nothing
     assert (await funding.events(f"allocation-{alloc}")).count("TrancheReleased") == 1

@@ -8,17 +8,14 @@ with; the restored cursor must not hide the new events behind them.
 from __future__ import annotations
 
 import json
-import os
 import secrets
 import shutil
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
 import pytest
 
-from shared.config import REPO_ROOT, Settings
+from shared.config import Settings
 from shared.db import create_pool, drop_database, ensure_database, migrate
 from shared.eventstore import CommandMeta, EventStore
 from shared.eventstore.audit import verify_chain
@@ -27,6 +24,7 @@ from shared.messaging.kafka import ensure_topics, event_producer
 from shared.outbox.relay import OutboxRelay
 from shared.stack import postgres as pg_stack
 from tests.faults.checks import assert_topic_order, read_topic
+from tests.support.cli import run_cli
 from tests.support.db import sequence_until
 from tests.support.events import Noted
 from tests.support.stack import free_port
@@ -34,14 +32,6 @@ from tests.support.stack import free_port
 META = CommandMeta(actor="test:restore")
 
 
-def cli(settings: Settings, *args: str) -> subprocess.CompletedProcess:
-    env = dict(os.environ) | {
-        "XINGCUN_PG_PORT": str(settings.pg_port), "XINGCUN_KAFKA_BOOTSTRAP": settings.kafka_bootstrap,
-        "XINGCUN_DB_PREFIX": settings.db_prefix, "XINGCUN_TOPIC_PREFIX": settings.topic_prefix,
-        "COLUMNS": "200",
-    }
-    return subprocess.run([sys.executable, "-m", "xingcun_cli.main", *args], cwd=REPO_ROOT, env=env,
-                          capture_output=True, text=True, timeout=180)
 
 
 @pytest.fixture
@@ -91,14 +81,14 @@ async def test_restore_into_a_new_cluster_goes_on_sequencing_and_publishing(sour
         await pool.close()
     backup = tmp_path / "backup"
     try:
-        dumped = cli(source, "backup", "dump", str(backup), "--service", "registry")
+        dumped = run_cli(source, "backup", "dump", str(backup), "--service", "registry")
         assert dumped.returncode == 0, dumped.stdout + dumped.stderr
     finally:
         await drop_database(source, database)
     manifest_head = json.loads((backup / "manifest.json").read_text())["services"]["registry"]
     assert manifest_head["head_position"] == 20
 
-    restored = cli(new_cluster, "backup", "restore", str(backup), "--service", "registry")
+    restored = run_cli(new_cluster, "backup", "restore", str(backup), "--service", "registry")
     assert restored.returncode == 0, restored.stdout + restored.stderr
 
     topic = new_cluster.topic("registry")

@@ -11,21 +11,12 @@ from __future__ import annotations
 
 import asyncio
 
-import pytest
-
 from shared.eventstore import CommandMeta, EventStore
-from shared.outbox.relay import OutboxRelay
-from tests.support.db import dispose, fresh_store_pool, sequence_until
+from shared.outbox.sequencer import Sequencer
+from tests.support.db import sequence_until
 from tests.support.events import Noted
 
 META = CommandMeta(actor="test:order")
-
-
-@pytest.fixture
-async def store(settings):
-    name, pool = await fresh_store_pool(settings, "order")
-    yield EventStore(pool, "test")
-    await dispose(settings, name, pool)
 
 
 async def stream_positions(store: EventStore, stream: str) -> list[tuple[int, int]]:
@@ -67,7 +58,7 @@ async def test_an_early_transaction_id_cannot_put_version_n_plus_1_before_n(stor
 async def test_version_n_plus_1_waits_for_n_while_a_transaction_between_them_runs(store):
     """The horizon can fall between the two ids: N+1 must not be sequenced without N."""
     pool = store.pool
-    sequencer = OutboxRelay(pool, producer=None, source="test", topic="unused")
+    sequencer = Sequencer(pool)
     async with pool.acquire() as early, pool.acquire() as between, pool.acquire() as other:
         await early.execute("begin")
         await early.fetchval("select pg_current_xact_id()")
@@ -108,7 +99,7 @@ async def test_many_interleaved_writers_keep_every_stream_in_order(store):
                     pass
         return done
 
-    sequencer = OutboxRelay(pool, producer=None, source="test", topic="unused")
+    sequencer = Sequencer(pool)
     stop = asyncio.Event()
 
     async def sequence_meanwhile() -> None:  # batches cut anywhere in the interleaving
