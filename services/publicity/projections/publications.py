@@ -6,14 +6,7 @@ from datetime import date
 
 import asyncpg
 
-from shared.contracts.publicity import (
-    NoticePublished,
-    ReportDrafted,
-    ReportPublished,
-    ReportReturned,
-    ReportRevised,
-    ReportSubmitted,
-)
+from shared.contracts import publicity as P
 from shared.eventstore import RecordedEvent
 
 from services.publicity.projections.watermark import Watermarked
@@ -54,7 +47,7 @@ class PublicationsProjection(Watermarked):
     create index if not exists reports_status on pub.reports (status, published_on);
     """
 
-    async def when_NoticePublished(self, conn: asyncpg.Connection, e: NoticePublished, recorded: RecordedEvent) -> None:
+    async def when_NoticePublished(self, conn: asyncpg.Connection, e: P.NoticePublished, recorded: RecordedEvent) -> None:
         await conn.execute(
             """insert into pub.notices (notice_id, kind, title, run_id, window_from, window_to, village_codes,
                                         published_at, event_id, position)
@@ -63,7 +56,7 @@ class PublicationsProjection(Watermarked):
             recorded.occurred_at, recorded.event_id, recorded.global_position,
         )
 
-    async def when_ReportDrafted(self, conn: asyncpg.Connection, e: ReportDrafted | ReportRevised,
+    async def when_ReportDrafted(self, conn: asyncpg.Connection, e: P.ReportDrafted | P.ReportRevised,
                                  recorded: RecordedEvent) -> None:
         await conn.execute(
             """insert into pub.reports (report_id, village_code, title, body, figures, images, status,
@@ -91,12 +84,12 @@ class PublicationsProjection(Watermarked):
             report_id, status, recorded.occurred_at, recorded.global_position, reason, channels or [], published_on,
         )
 
-    async def when_ReportSubmitted(self, conn: asyncpg.Connection, e: ReportSubmitted, recorded: RecordedEvent) -> None:
+    async def when_ReportSubmitted(self, conn: asyncpg.Connection, e: P.ReportSubmitted, recorded: RecordedEvent) -> None:
         await self._status(conn, recorded, e.report_id, "in_review")
 
-    async def when_ReportReturned(self, conn: asyncpg.Connection, e: ReportReturned, recorded: RecordedEvent) -> None:
+    async def when_ReportReturned(self, conn: asyncpg.Connection, e: P.ReportReturned, recorded: RecordedEvent) -> None:
         await self._status(conn, recorded, e.report_id, "returned", reason=e.reason)
 
-    async def when_ReportPublished(self, conn: asyncpg.Connection, e: ReportPublished, recorded: RecordedEvent) -> None:
+    async def when_ReportPublished(self, conn: asyncpg.Connection, e: P.ReportPublished, recorded: RecordedEvent) -> None:
         await self._status(conn, recorded, e.report_id, "published", channels=list(e.channels),
                            published_on=e.published_on)
