@@ -20,19 +20,8 @@ from services.publicity import handlers
 from services.publicity.adapters import iati
 from services.publicity.domain.asof import parse_as_of
 from services.publicity.domain.commands import PublishNotice
-from services.publicity.queries import (
-    cadres,
-    designation,
-    figures,
-    headline,
-    income,
-    low_income,
-    money,
-    network,
-    open_data,
-    projects,
-    story,
-)
+from services.publicity.queries import cadres, designation, figures, headline, income, low_income, money
+from services.publicity.queries import network, open_data, projects, story
 from services.publicity.queries.activities import activities
 from services.publicity.queries.figures import Scope
 from services.publicity.queries.positions import log_positions

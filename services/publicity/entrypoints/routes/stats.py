@@ -15,17 +15,8 @@ from services.publicity.domain.asof import AsOf
 from services.publicity.entrypoints import schemas as S
 from services.publicity.entrypoints.routes.caching import Rendered, cached, json_answer
 from services.publicity.entrypoints.routes.common import AsOfDep, District, answer, as_of_param
-from services.publicity.queries import (
-    assessment,
-    cadres,
-    designation,
-    headline,
-    income,
-    low_income,
-    money,
-    network,
-    projects,
-)
+from services.publicity.queries import assessment, cadres, designation, headline, income, low_income, money
+from services.publicity.queries import network, projects
 
 router = APIRouter(prefix="/stats", tags=["统计 statistics"])
 
