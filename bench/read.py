@@ -28,7 +28,7 @@ from shared.eventstore.schema import EVENTSTORE_SQL
 from shared.reference.places import DISTRICTS
 
 SCRIPT = Path(__file__).with_name("read_mix.lua")
-SCHEMA = Path(__file__).resolve().parent.parent / "services" / "publicity" / "schema.sql"
+SCHEMA = Path(__file__).resolve().parent.parent / "services" / "publicity" / "adapters" / "schema.sql"
 PAST = "2022-06-30"
 READERS = (1, 10, 100)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -77,6 +78,10 @@ class ReviseReport(DraftReport):
     """修改报道（草稿或被退回时）/ revise a report while it is a draft or returned."""
 
 
+class SubmitReport(_Command):
+    """提交审核 / submit a report for review: the path names it, the request has no body."""
+
+
 class ReturnReport(_Command):
     reason: str = Field(min_length=1, max_length=1000, description="退回理由 / why it goes back")
 
@@ -91,3 +96,16 @@ class PublishReport(_Command):
         if len(set(value)) != len(value):
             raise ValueError("渠道重复 / a channel is listed twice")
         return value
+
+
+class UploadImage(_Command):
+    """上传图片 / an uploaded image, its type judged from its bytes (never the declared type)."""
+
+    sha256: str = Field(pattern=SHA256, description="内容的 SHA-256 / the hash of its bytes")
+    content_type: str = Field(description="由内容判定的类型 / the type its bytes show")
+    # Not part of the command's fingerprint (the hash stands for it) nor of any dump.
+    content: bytes = Field(exclude=True, repr=False)
+
+    @classmethod
+    def of(cls, content: bytes, content_type: str) -> UploadImage:
+        return cls(sha256=hashlib.sha256(content).hexdigest(), content_type=content_type, content=content)

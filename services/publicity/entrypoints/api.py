@@ -24,6 +24,6 @@ app = create_service_app(
     description="实时统计、公示、报道与数据开放 / real-time statistics, notices, reports and open data",
     routers=[stats.router, figures.router, villages.router, feed.router, open_data.router, notices.router,
              reports.router, images.router, ops.router, dashboard.router],
-    schema_files=[Path(__file__).resolve().parent.parent / "schema.sql"],
+    schema_files=[Path(__file__).resolve().parent.parent / "adapters" / "schema.sql"],
     read_models=PROJECTIONS,
 )

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import asyncpg
 
+from shared.contracts import publicity as P
 from shared.eventstore import RecordedEvent
 
 from services.publicity.projections.watermark import Watermarked
@@ -44,37 +47,49 @@ class PublicationsProjection(Watermarked):
     create index if not exists reports_status on pub.reports (status, published_on);
     """
 
-    async def apply(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
-        p, t = event.payload, event.type
-        if t == "NoticePublished":
-            await conn.execute(
-                """insert into pub.notices (notice_id, kind, title, run_id, window_from, window_to, village_codes,
-                                            published_at, event_id, position)
-                   values ($1, $2, $3, $4, $5::text::date, $6::text::date, $7, $8, $9, $10)""",
-                p["notice_id"], p["kind"], p["title"], p.get("run_id"), p["window_from"], p["window_to"],
-                p["village_codes"], event.occurred_at, event.event_id, event.global_position,
-            )
-        elif t in ("ReportDrafted", "ReportRevised"):
-            await conn.execute(
-                """insert into pub.reports (report_id, village_code, title, body, figures, images, status,
-                                            updated_at, position)
-                   values ($1, $2, $3, $4, $5, $6, 'draft', $7, $8)
-                   on conflict (report_id) do update set village_code = excluded.village_code,
-                       title = excluded.title, body = excluded.body, figures = excluded.figures,
-                       images = excluded.images, status = 'draft', return_reason = null,
-                       updated_at = excluded.updated_at, position = excluded.position""",
-                p["report_id"], p.get("village_code"), p["title"], p["body"], p.get("figures", []),
-                p.get("images_sha256", []), event.occurred_at, event.global_position,
-            )
-        elif t in ("ReportSubmitted", "ReportReturned", "ReportPublished", "ReportWithdrawn"):
-            status = {"ReportSubmitted": "in_review", "ReportReturned": "returned",
-                      "ReportPublished": "published", "ReportWithdrawn": "withdrawn"}[t]
-            await conn.execute(
-                """update pub.reports set status = $2, updated_at = $3, position = $4,
-                       return_reason = case when $2 = 'returned' then $5 else return_reason end,
-                       channels = case when $2 = 'published' then $6 else channels end,
-                       published_on = case when $2 = 'published' then $7::text::date else published_on end
-                   where report_id = $1""",
-                p["report_id"], status, event.occurred_at, event.global_position, p.get("reason"),
-                p.get("channels", []), p.get("published_on"),
-            )
+    async def when_NoticePublished(self, conn: asyncpg.Connection, e: P.NoticePublished, recorded: RecordedEvent) -> None:
+        await conn.execute(
+            """insert into pub.notices (notice_id, kind, title, run_id, window_from, window_to, village_codes,
+                                        published_at, event_id, position)
+               values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)""",
+            e.notice_id, e.kind, e.title, e.run_id, e.window_from, e.window_to, e.village_codes,
+            recorded.occurred_at, recorded.event_id, recorded.global_position,
+        )
+
+    async def when_ReportDrafted(self, conn: asyncpg.Connection, e: P.ReportDrafted | P.ReportRevised,
+                                 recorded: RecordedEvent) -> None:
+        await conn.execute(
+            """insert into pub.reports (report_id, village_code, title, body, figures, images, status,
+                                        updated_at, position)
+               values ($1, $2, $3, $4, $5, $6, 'draft', $7, $8)
+               on conflict (report_id) do update set village_code = excluded.village_code,
+                   title = excluded.title, body = excluded.body, figures = excluded.figures,
+                   images = excluded.images, status = 'draft', return_reason = null,
+                   updated_at = excluded.updated_at, position = excluded.position""",
+            e.report_id, e.village_code, e.title, e.body, e.figures, e.images_sha256, recorded.occurred_at,
+            recorded.global_position,
+        )
+
+    when_ReportRevised = when_ReportDrafted
+
+    async def _status(self, conn: asyncpg.Connection, recorded: RecordedEvent, report_id: str, status: str, *,
+                      reason: str | None = None, channels: list[str] | None = None,
+                      published_on: date | None = None) -> None:
+        await conn.execute(
+            """update pub.reports set status = $2, updated_at = $3, position = $4,
+                   return_reason = case when $2 = 'returned' then $5 else return_reason end,
+                   channels = case when $2 = 'published' then $6 else channels end,
+                   published_on = case when $2 = 'published' then $7::date else published_on end
+               where report_id = $1""",
+            report_id, status, recorded.occurred_at, recorded.global_position, reason, channels or [], published_on,
+        )
+
+    async def when_ReportSubmitted(self, conn: asyncpg.Connection, e: P.ReportSubmitted, recorded: RecordedEvent) -> None:
+        await self._status(conn, recorded, e.report_id, "in_review")
+
+    async def when_ReportReturned(self, conn: asyncpg.Connection, e: P.ReportReturned, recorded: RecordedEvent) -> None:
+        await self._status(conn, recorded, e.report_id, "returned", reason=e.reason)
+
+    async def when_ReportPublished(self, conn: asyncpg.Connection, e: P.ReportPublished, recorded: RecordedEvent) -> None:
+        await self._status(conn, recorded, e.report_id, "published", channels=list(e.channels),
+                           published_on=e.published_on)

@@ -17,7 +17,7 @@ import orjson
 
 from shared.eventstore import RecordedEvent
 
-from services.publicity.projections.facts import facts_of
+from services.publicity.projections.facts import facts_of_recorded
 from services.publicity.projections.watermark import Watermarked, as_columns
 
 # The events that carry villages of a screening run's ranked list (see _ranked).
@@ -54,7 +54,7 @@ def fact_rows(events: Sequence[RecordedEvent]) -> tuple[list[tuple], list[tuple]
     facts: list[tuple] = []
     changes: list[tuple] = []
     for event in events:
-        found = facts_of(event.type, event.payload)
+        found = facts_of_recorded(event)
         if not found:
             continue
         source, position, at, event_id, event_type = (
@@ -147,11 +147,12 @@ class StatisticsProjection(Watermarked):
 
     async def _ranked(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
         """A run's ranked villages: a page of them (``ScreeningRankedPage``), or all of them in a
-        run recorded as ``ScreeningCompleted`` v1; a v2 summary has none (its pages came first)."""
-        p = event.payload
-        designated = set(p.get("designated") or ())
+        run recorded as ``ScreeningCompleted`` v1 (upcast, the lists are inline); a v2 summary has none
+        (its pages came first)."""
+        run = event.decode()
+        designated = set(run.designated)
         await conn.executemany(
             f"insert into stats.ranked ({', '.join(RANKED_COLUMNS)}) values ($1, $2, $3, $4, $5, $6, $7, $8)",
-            [(p["run_id"], r["code"], r["district"], r["rank"], r["average_fen"], r.get("income_fen", {}),
-              r["code"] in designated, event.global_position or 0) for r in p.get("ranked", ())],
+            [(run.run_id, r.code, r.district, r.rank, r.average_fen, dict(r.income_fen), r.code in designated,
+              event.global_position or 0) for r in run.ranked],
         )

@@ -29,6 +29,9 @@ class Watermarked(Projection):
 
     def __init_subclass__(cls, **kw):
         super().__init_subclass__(**kw)
+        # Every batch is applied, whatever its types: the note counts each event of a source, and
+        # the answers state it (log_positions). A batch passed over would leave the note behind.
+        cls.handles = None
         if "name" in cls.__dict__:
             cls.watermark_table = f"stats.applied_{cls.name}"
             cls.tables = (*cls.model_tables, cls.watermark_table)

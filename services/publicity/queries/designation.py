@@ -62,3 +62,11 @@ async def ranked(
         "designated": r["designated"],
     } for r in rows]
     return {"screening": run, "total": total, "items": items}
+
+
+async def registered_per_district(conn: asyncpg.Connection, cutoff) -> dict[str, int]:
+    """Villages registered per district, before ``cutoff`` (None: all of them)."""
+    rows = await conn.fetch(
+        """select district, count(*) as villages from stats.villages
+           where $1::timestamptz is null or registered_at < $1 group by district""", cutoff)
+    return {r["district"]: r["villages"] for r in rows}

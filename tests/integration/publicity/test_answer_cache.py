@@ -7,41 +7,24 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
-import httpx
 import pytest
-from fastapi import FastAPI
 
 from shared.contracts import registry as R
-from shared.http.errors import install_error_handlers
 
 from services.publicity.domain.asof import parse_as_of
-from services.publicity.entrypoints.routes import figures, open_data, stats, villages
 from services.publicity.entrypoints.routes.caching import answers_of
 from services.publicity.queries import designation, headline, money
 from services.publicity.queries.positions import log_positions
-from tests.integration.publicity.model import Feeder
-from tests.integration.publicity.scenario import Scenario, Step
-from tests.support.db import dispose, fresh_store_pool
+from tests.integration.publicity.scenario import Step
+from tests.integration.publicity.support import fed, statistics_client
 
 PAST = "2021-12-31"
 
 
 @pytest.fixture
 async def world(settings):
-    name, pool = await fresh_store_pool(settings, "pubcache", max_size=10)
-    feeder = Feeder(pool)
-    await feeder.setup()
-    scenario = Scenario()
-    await feeder.feed(scenario.steps())
-    app = FastAPI()
-    install_error_handlers(app)
-    for module in (stats, figures, villages, open_data):
-        app.include_router(module.router)
-    app.state.store = SimpleNamespace(pool=pool)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://publicity",
-                                 timeout=30) as client:
-        yield SimpleNamespace(scenario=scenario, feeder=feeder, pool=pool, client=client, app=app)
-    await dispose(settings, name, pool)
+    async with fed(settings, "pubcache", max_size=10) as w, statistics_client(w.pool, timeout=30) as (app, client):
+        yield SimpleNamespace(scenario=w.scenario, feeder=w.feeder, pool=w.pool, client=client, app=app)
 
 
 async def direct(pool, query, day: str, **kw) -> dict:

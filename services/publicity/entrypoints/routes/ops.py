@@ -13,6 +13,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Gauge, gen
 from shared.http.metrics import quarantine_gauge
 from shared.projections.runner import quarantine_counts
 
+from services.publicity.entrypoints.schemas import Lag
 from services.publicity.adapters.kafka_offsets import EndOffsets
 from services.publicity.projections import PROJECTIONS
 from services.publicity.queries.feed import last_seq
@@ -33,12 +34,13 @@ async def _lag(request: Request) -> tuple[list[dict], int]:
 
 
 @router.get("/stats/lag", summary="读模型延迟（事件数与秒）/ how far behind each projection is")
-async def lag(request: Request) -> dict:
+async def lag(request: Request) -> Lag:
     projections, seq = await _lag(request)
-    return {"projections": projections, "feed_seq": seq}
+    return {"projections": projections, "feed_seq": seq}  # type: ignore[return-value]
 
 
-@router.get("/metrics", summary="Prometheus 指标 / metrics in Prometheus text format", response_class=PlainTextResponse)
+@router.get("/metrics", summary="Prometheus 指标 / metrics in Prometheus text format", response_class=PlainTextResponse,
+             responses={200: {"content": {CONTENT_TYPE_LATEST.split(";")[0]: {}}}})
 async def metrics(request: Request) -> PlainTextResponse:
     projections, seq = await _lag(request)
     registry = CollectorRegistry()

@@ -5,24 +5,21 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated
 
-import asyncpg
-from fastapi import APIRouter, Depends, HTTPException, Path, Response, status
+from fastapi import APIRouter, HTTPException, Path, status
 
-from shared.http.auth import Principal, Role, ensure_district, require
-from shared.http.deps import IdempotencyKey, Meta, Store, get_pool
-
-from services.publicity import handlers
-from services.publicity.domain.asof import parse_as_of
-from services.publicity.domain.commands import CHANNEL_NAMES, ID, DraftReport, PublishReport, ReturnReport, ReviseReport
+from shared.http.auth import Principal, Role, ensure_district
 from shared.money import yuan
+
+from services.publicity.domain.asof import parse_as_of
+from services.publicity.domain.commands import ID, DraftReport, PublishReport, ReturnReport, ReviseReport, SubmitReport
+from services.publicity.entrypoints.deps import Author, CityOffice, Pool, Run, not_found
 from services.publicity.entrypoints.routes.common import snapshot
+from services.publicity.entrypoints.schemas import EditorialList, PublishedReport, ReportList, ReportState
+from services.publicity.queries import publications
 from services.publicity.queries.figures import Scope, total
 from services.publicity.queries.metrics import CATALOGUE
 
 router = APIRouter(prefix="/reports", tags=["专题报道 reports"])
-Pool = Annotated[asyncpg.Pool, Depends(get_pool)]
-Author = Annotated[Principal, Depends(require(Role.district_official, Role.unit, Role.first_secretary))]
-Reviewer = Annotated[Principal, Depends(require())]
 ReportId = Annotated[str, Path(pattern=ID, description="报道编号 / report id")]
 
 
@@ -31,84 +28,55 @@ def _scope(principal: Principal, village_code: str | None) -> None:
         ensure_district(principal, (village_code or "")[:6])
 
 
-async def _execute(store: Store, name: str, body: dict, meta, fn, key, response: Response) -> dict:
-    done = await store.execute(name, body, meta, fn, key)
-    if done.replayed:
-        response.status_code = status.HTTP_200_OK
-    return done.result
-
-
 @router.post("", status_code=status.HTTP_201_CREATED, summary="起草报道 / draft a report")
-async def draft(cmd: DraftReport, store: Store, meta: Meta, who: Author, response: Response,
-                idempotency_key: IdempotencyKey = None) -> dict:
+async def draft(cmd: DraftReport, who: Author, run: Run) -> ReportState:
     _scope(who, cmd.village_code)
-    return await _execute(store, "DraftReport", cmd.model_dump(mode="json"), meta,
-                          lambda uow: handlers.draft_report(uow, cmd, who.subject), idempotency_key, response)
+    return await run(cmd, who.subject)
 
 
 @router.put("/{report_id}", summary="修改报道 / revise a draft or returned report")
-async def revise(report_id: ReportId, cmd: DraftReport, store: Store, meta: Meta, who: Author, response: Response,
-                 idempotency_key: IdempotencyKey = None) -> dict:
+async def revise(report_id: ReportId, cmd: DraftReport, who: Author, run: Run) -> ReportState:
     if cmd.report_id != report_id:
         raise HTTPException(422, detail=[{"loc": ["body", "report_id"], "type": "value_error",
                                           "msg": "与路径中的编号不一致 / differs from the path"}])
     _scope(who, cmd.village_code)
-    revised = ReviseReport(**cmd.model_dump())
-    return await _execute(store, "ReviseReport", cmd.model_dump(mode="json"), meta,
-                          lambda uow: handlers.revise_report(uow, revised, who.subject), idempotency_key, response)
+    return await run(ReviseReport(**cmd.model_dump()), who.subject, created=False)
 
 
 @router.post("/{report_id}/submit", summary="提交审核 / submit for review")
-async def submit(report_id: ReportId, store: Store, meta: Meta, who: Author, response: Response,
-                 idempotency_key: IdempotencyKey = None) -> dict:
-    return await _execute(store, "SubmitReport", {"report_id": report_id}, meta,
-                          lambda uow: handlers.submit_report(uow, report_id, who.subject), idempotency_key, response)
+async def submit(report_id: ReportId, who: Author, run: Run) -> ReportState:
+    # No body, as ever: whatever a client sends with it is not read.
+    return await run(SubmitReport(), who.subject, report_id=report_id, created=False)
 
 
 @router.post("/{report_id}/return", summary="退回修改 / return to the author")
-async def return_(report_id: ReportId, cmd: ReturnReport, store: Store, meta: Meta, _: Reviewer,
-                  response: Response, idempotency_key: IdempotencyKey = None) -> dict:
-    return await _execute(store, "ReturnReport", {"report_id": report_id, **cmd.model_dump(mode="json")}, meta,
-                          lambda uow: handlers.return_report(uow, report_id, cmd), idempotency_key, response)
+async def return_(report_id: ReportId, cmd: ReturnReport, _: CityOffice, run: Run) -> ReportState:
+    return await run(cmd, report_id=report_id, created=False)
 
 
 @router.post("/{report_id}/publish", summary="审核通过并发布 / approve and publish on channels")
-async def publish(report_id: ReportId, cmd: PublishReport, store: Store, meta: Meta, _: Reviewer,
-                  response: Response, idempotency_key: IdempotencyKey = None) -> dict:
-    return await _execute(store, "PublishReport", {"report_id": report_id, **cmd.model_dump(mode="json")}, meta,
-                          lambda uow: handlers.publish_report(uow, report_id, cmd), idempotency_key, response)
-
-
-def _public(row) -> dict:
-    return {"report_id": row["report_id"], "village_code": row["village_code"], "title": row["title"],
-            "channels": [{"code": c, "name": CHANNEL_NAMES.get(c, c)} for c in row["channels"]],
-            "published_on": row["published_on"].isoformat() if row["published_on"] else None}
+async def publish(report_id: ReportId, cmd: PublishReport, _: CityOffice, run: Run) -> ReportState:
+    return await run(cmd, report_id=report_id, created=False)
 
 
 @router.get("", summary="已发布的报道 / published reports")
-async def published(pool: Pool) -> dict:
+async def published(pool: Pool) -> ReportList:
     async with pool.acquire() as conn:
-        rows = await conn.fetch("""select * from pub.reports where status = 'published'
-                                   order by published_on desc, report_id""")
-    return {"items": [_public(r) for r in rows]}
+        return {"items": await publications.published_reports(conn)}  # type: ignore[return-value]
 
 
 @router.get("/editorial", summary="编辑中的报道（草稿、待审、退回）/ reports being edited")
-async def editorial(pool: Pool, _: Author) -> dict:
+async def editorial(pool: Pool, _: Author) -> EditorialList:
     async with pool.acquire() as conn:
-        rows = await conn.fetch("""select report_id, village_code, title, status, return_reason, updated_at
-                                   from pub.reports where status <> 'published' order by updated_at desc""")
-    return {"items": [dict(r) | {"updated_at": r["updated_at"].isoformat()} for r in rows]}
+        return {"items": await publications.editorial_reports(conn)}  # type: ignore[return-value]
 
 
 @router.get("/{report_id}", summary="报道全文，数字实时取自统计 / a published report, figures drawn live")
-async def read(pool: Pool, report_id: ReportId) -> dict:
+async def read(pool: Pool, report_id: ReportId) -> PublishedReport:
     async with snapshot(pool) as conn:
-        row = await conn.fetchrow("select * from pub.reports where report_id = $1 and status = 'published'",
-                                  report_id)
+        row = await publications.published_report(conn, report_id)
         if row is None:
-            raise HTTPException(404, detail=[{"loc": ["path", "report_id"], "type": "not_found",
-                                              "msg": f"未找到已发布的报道 / no published report {report_id}"}])
+            raise not_found(["path", "report_id"], f"未找到已发布的报道 / no published report {report_id}")
         asof = parse_as_of(None, datetime.now(UTC))
         scope = Scope(village=row["village_code"]) if row["village_code"] else Scope()
         figures = []
@@ -119,5 +87,5 @@ async def read(pool: Pool, report_id: ReportId) -> dict:
             value = await total(conn, name, asof, scope)
             figures.append({"metric": name, "zh": m.zh, "en": m.en,
                             "value": yuan(value) if m.unit == "fen" else int(value)})
-    return _public(row) | {"body": row["body"], "figures": figures, "as_of": asof.text,
-                           "images": [f"/images/{h}" for h in row["images"]]}
+    return publications.public_report(row) | {  # type: ignore[return-value]
+        "body": row["body"], "figures": figures, "as_of": asof.text, "images": [f"/images/{h}" for h in row["images"]]}

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request, Response
 
+from services.publicity.entrypoints import schemas as S
 from services.publicity.entrypoints.routes.caching import Rendered, cached, json_answer
 from services.publicity.entrypoints.routes.common import VILLAGE_CODE, AsOfDep, answer
 from services.publicity.queries import story
@@ -13,7 +14,7 @@ from services.publicity.queries import story
 router = APIRouter(prefix="/stats/villages", tags=["村档案 village stories"])
 
 
-@router.get("", summary="查找村 / search villages by name, town or code")
+@router.get("", response_model=S.VillageSearch, summary="查找村 / search villages by name, town or code")
 async def search(
     request: Request,
     q: Annotated[str, Query(min_length=1, max_length=40, description="村名、镇名或代码 / name, town or code")],
@@ -24,7 +25,7 @@ async def search(
     return await cached(request, render, asof=None, now=False)
 
 
-@router.get("/{code}", summary="一村一档（截至某日）/ a village's whole story as of a date")
+@router.get("/{code}", response_model=S.VillageStory, summary="一村一档（截至某日）/ a village's whole story as of a date")
 async def village_story(
     request: Request, asof: AsOfDep,
     code: Annotated[str, Path(pattern=VILLAGE_CODE, description="村代码 / village code")],

@@ -6,6 +6,6 @@ value depends on its event alone — never on an earlier fact — so the interle
 topics (which differs between the live run and a rebuild) cannot change the model.
 """
 
-from services.publicity.projections.facts.model import Fact, facts_of
+from services.publicity.projections.facts.model import RULES, Fact, facts_of, facts_of_recorded
 
-__all__ = ["Fact", "facts_of"]
+__all__ = ["RULES", "Fact", "facts_of", "facts_of_recorded"]

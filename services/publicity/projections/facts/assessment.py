@@ -6,161 +6,145 @@ statistic or explanation ever returns a key.
 
 from __future__ import annotations
 
-from services.publicity.projections.facts.model import Fact, Payload, district_of, rule
+from datetime import date
+
+from shared.contracts import assessment as A
+
+from services.publicity.projections.facts.model import Fact, district_of, rule
 
 
-@rule("ProjectPlanned")
-def planned(p: Payload) -> list[Fact]:
-    village, project = p["village_code"], p["project_id"]
-    district = district_of(village, p.get("district"))
+def _at(e) -> dict:
+    """Where an event happened: its district (named, or from the village code) and village."""
+    return {"district": district_of(e.village_code, getattr(e, "district", None)), "village": e.village_code}
+
+
+@rule(A.ProjectPlanned)
+def planned(e: A.ProjectPlanned) -> list[Fact]:
+    project = e.project_id
     return [
-        Fact("project", project, {"action_code": p.get("action_code"), "task_no": p.get("task_no"),
-                                   "title": p.get("title"), "planned_start": p.get("planned_start"),
-                                   "planned_end": p.get("planned_end")}, district=district, village=village),
-        *(Fact("milestone", f"{project}:{m['milestone_id']}",
-               {"project_id": project, "milestone_id": m["milestone_id"], "title": m.get("title"),
-                "due_on": m.get("due_on")}, district=district, village=village)
-          for m in p.get("milestones", ())),
+        Fact("project", project, {"action_code": e.action_code, "task_no": e.task_no, "title": e.title,
+                                   "planned_start": e.planned_start, "planned_end": e.planned_end}, **_at(e)),
+        *(Fact("milestone", f"{project}:{m.milestone_id}",
+               {"project_id": project, "milestone_id": m.milestone_id, "title": m.title, "due_on": m.due_on},
+               **_at(e))
+          for m in e.milestones),
     ]
 
 
-def _milestone(state: str, p: Payload, on: str | None) -> list[Fact]:
-    village = p.get("village_code")
-    return [Fact("milestone_state", f"{p['project_id']}:{p['milestone_id']}",
-                 {"project_id": p["project_id"], "state": state, "on": on},
-                 district=district_of(village, p.get("district")), village=village)]
+def _milestone(state: str, e, on: date | None) -> list[Fact]:
+    return [Fact("milestone_state", f"{e.project_id}:{e.milestone_id}",
+                 {"project_id": e.project_id, "state": state, "on": on}, **_at(e))]
 
 
-@rule("MilestoneReported")
-def reported(p: Payload) -> list[Fact]:
-    return _milestone("reported", p, p.get("reported_on"))
+@rule(A.MilestoneReported)
+def reported(e: A.MilestoneReported) -> list[Fact]:
+    return _milestone("reported", e, e.reported_on)
 
 
-@rule("MilestoneVerified")
-def verified(p: Payload) -> list[Fact]:
-    return _milestone("verified", p, p.get("verified_on"))
+@rule(A.MilestoneVerified)
+def verified(e: A.MilestoneVerified) -> list[Fact]:
+    return _milestone("verified", e, e.verified_on)
 
 
-@rule("MilestoneReturned")
-def returned(p: Payload) -> list[Fact]:
-    return _milestone("returned", p, None)
+@rule(A.MilestoneReturned)
+def returned(e: A.MilestoneReturned) -> list[Fact]:
+    return _milestone("returned", e, None)
 
 
-@rule("ProjectCompleted")
-def completed(p: Payload) -> list[Fact]:
-    village = p["village_code"]
-    return [Fact("project_done", p["project_id"], {"completed_on": p.get("completed_on")},
-                 district=district_of(village, p.get("district")), village=village)]
+@rule(A.ProjectCompleted)
+def completed(e: A.ProjectCompleted) -> list[Fact]:
+    return [Fact("project_done", e.project_id, {"completed_on": e.completed_on}, **_at(e))]
 
 
-@rule("ProjectReplanned")
-def replanned(p: Payload) -> list[Fact]:
+@rule(A.ProjectReplanned)
+def replanned(e: A.ProjectReplanned) -> list[Fact]:
     # A kind of its own: the "project" fact keeps the action and task ProjectReplanned does not repeat.
-    village = p["village_code"]
-    return [Fact("project_plan", p["project_id"], {"title": p.get("title"), "planned_start": p.get("planned_start"),
-                                                    "planned_end": p.get("planned_end")},
-                 district=district_of(village, p.get("district")), village=village)]
+    return [Fact("project_plan", e.project_id, {"title": e.title, "planned_start": e.planned_start,
+                                                 "planned_end": e.planned_end}, **_at(e))]
 
 
-@rule("MilestoneReplanned")
-def milestone_replanned(p: Payload) -> list[Fact]:
-    village, project = p["village_code"], p["project_id"]
-    return [Fact("milestone", f"{project}:{p['milestone_id']}",
-                 {"project_id": project, "milestone_id": p["milestone_id"], "title": p.get("title"),
-                  "due_on": p.get("due_on")}, district=district_of(village, p.get("district")), village=village)]
+@rule(A.MilestoneReplanned)
+def milestone_replanned(e: A.MilestoneReplanned) -> list[Fact]:
+    return [Fact("milestone", f"{e.project_id}:{e.milestone_id}",
+                 {"project_id": e.project_id, "milestone_id": e.milestone_id, "title": e.title,
+                  "due_on": e.due_on}, **_at(e))]
 
 
-@rule("MilestoneCancelled")
-def milestone_cancelled(p: Payload) -> list[Fact]:
-    return _milestone("cancelled", p, p.get("cancelled_on"))
+@rule(A.MilestoneCancelled)
+def milestone_cancelled(e: A.MilestoneCancelled) -> list[Fact]:
+    return _milestone("cancelled", e, e.cancelled_on)
 
 
-@rule("ProjectCancelled")
-def project_cancelled(p: Payload) -> list[Fact]:
-    village, project = p["village_code"], p["project_id"]
-    district = district_of(village, p.get("district"))
+@rule(A.ProjectCancelled)
+def project_cancelled(e: A.ProjectCancelled) -> list[Fact]:
+    project = e.project_id
     return [
-        Fact("project_cancel", project, {"cancelled_on": p.get("cancelled_on"), "task_no": p.get("task_no")},
-             district=district, village=village),
+        Fact("project_cancel", project, {"cancelled_on": e.cancelled_on, "task_no": e.task_no}, **_at(e)),
         *(Fact("milestone_state", f"{project}:{m}", {"project_id": project, "state": "cancelled",
-                                                     "on": p.get("cancelled_on")}, district=district, village=village)
-          for m in p.get("cancelled_milestone_ids", ())),
+                                                     "on": e.cancelled_on}, **_at(e))
+          for m in e.cancelled_milestone_ids),
     ]
 
 
-@rule("CollectiveIncomeReported")
-def collective_income(p: Payload) -> list[Fact]:
-    village = p["village_code"]
-    return [Fact("income", f"{village}:{p['year']}",
-                 {"year": p["year"], "income_fen": p["income_fen"], "flagged": bool(p.get("flagged"))},
-                 district=district_of(village, p.get("district")), village=village)]
+@rule(A.CollectiveIncomeReported)
+def collective_income(e: A.CollectiveIncomeReported) -> list[Fact]:
+    return [Fact("income", f"{e.village_code}:{e.year}",
+                 {"year": e.year, "income_fen": e.income_fen, "flagged": bool(e.flagged)}, **_at(e))]
 
 
-@rule("FarmerIncomeReported")
-def farmer_income(p: Payload) -> list[Fact]:
-    village = p["village_code"]
-    return [Fact("farmer_income", f"{village}:{p['year']}", {"year": p["year"], "per_capita_fen": p["per_capita_fen"]},
-                 district=district_of(village, p.get("district")), village=village)]
+@rule(A.FarmerIncomeReported)
+def farmer_income(e: A.FarmerIncomeReported) -> list[Fact]:
+    return [Fact("farmer_income", f"{e.village_code}:{e.year}", {"year": e.year, "per_capita_fen": e.per_capita_fen},
+                 **_at(e))]
 
 
-@rule("IncomeReportReviewed")
-def income_reviewed(p: Payload) -> list[Fact]:
+@rule(A.IncomeReportReviewed)
+def income_reviewed(e: A.IncomeReportReviewed) -> list[Fact]:
     """The report restated as reviewed: no longer flagged; a rejected one no longer counts
     (the income figures leave out a latest fact with ``rejected``)."""
-    village, year = p["village_code"], p["year"]
-    rejected = not p.get("accepted")
-    if p.get("measure") == "farmer":
-        fact = Fact("farmer_income", f"{village}:{year}",
-                    {"year": year, "per_capita_fen": p["amount_fen"], "rejected": rejected})
-    else:
-        fact = Fact("income", f"{village}:{year}",
-                    {"year": year, "income_fen": p["amount_fen"], "flagged": False, "rejected": rejected})
-    return [Fact(fact.kind, fact.key, fact.value, district=district_of(village, p.get("district")), village=village)]
+    key, rejected = f"{e.village_code}:{e.year}", not e.accepted
+    if e.measure == "farmer":
+        return [Fact("farmer_income", key, {"year": e.year, "per_capita_fen": e.amount_fen, "rejected": rejected},
+                     **_at(e))]
+    return [Fact("income", key, {"year": e.year, "income_fen": e.amount_fen, "flagged": False, "rejected": rejected},
+                 **_at(e))]
 
 
-@rule("CityIncomeGrowthReported")
-def city_income(p: Payload) -> list[Fact]:
-    return [Fact("city_income", str(p["year"]), {"year": p["year"], "per_capita_fen": p.get("per_capita_fen"),
-                                                  "growth_pct": str(p.get("growth_pct"))})]
+@rule(A.CityIncomeGrowthReported)
+def city_income(e: A.CityIncomeGrowthReported) -> list[Fact]:
+    return [Fact("city_income", str(e.year), {"year": e.year, "per_capita_fen": e.per_capita_fen,
+                                               "growth_pct": str(e.growth_pct)})]
 
 
-@rule("LowIncomePersonRegistered")
-def person(p: Payload) -> list[Fact]:
-    village = p["village_code"]
-    return [Fact("person", p["person_id"], {}, district=district_of(village, p.get("district")), village=village)]
+@rule(A.LowIncomePersonRegistered)
+def person(e: A.LowIncomePersonRegistered) -> list[Fact]:
+    return [Fact("person", e.person_id, {}, **_at(e))]
 
 
-@rule("EligibilityRecorded")
-def eligibility(p: Payload) -> list[Fact]:
-    village = p["village_code"]
-    return [Fact("eligibility", f"{p['person_id']}:{p['cover']}", {"cover": p["cover"], "eligible": bool(p["eligible"])},
-                 district=district_of(village, p.get("district")), village=village)]
+@rule(A.EligibilityRecorded)
+def eligibility(e: A.EligibilityRecorded) -> list[Fact]:
+    return [Fact("eligibility", f"{e.person_id}:{e.cover}", {"cover": e.cover, "eligible": bool(e.eligible)},
+                 **_at(e))]
 
 
-@rule("CoverageRecorded")
-def coverage(p: Payload) -> list[Fact]:
-    village = p["village_code"]
-    return [Fact("coverage", f"{p['person_id']}:{p['cover']}",
-                 {"cover": p["cover"], "covered": True, "covered_on": p.get("covered_on")},
-                 district=district_of(village, p.get("district")), village=village)]
+@rule(A.CoverageRecorded)
+def coverage(e: A.CoverageRecorded) -> list[Fact]:
+    return [Fact("coverage", f"{e.person_id}:{e.cover}", {"cover": e.cover, "covered": True,
+                                                         "covered_on": e.covered_on}, **_at(e))]
 
 
-@rule("CoverageEnded", "CoverageLapsed")
-def coverage_ended(p: Payload) -> list[Fact]:
-    village = p["village_code"]
-    return [Fact("coverage", f"{p['person_id']}:{p['cover']}", {"cover": p["cover"], "covered": False},
-                 district=district_of(village, p.get("district")), village=village)]
+@rule(A.CoverageEnded)
+def coverage_ended(e: A.CoverageEnded) -> list[Fact]:
+    return [Fact("coverage", f"{e.person_id}:{e.cover}", {"cover": e.cover, "covered": False}, **_at(e))]
 
 
-@rule("AssessmentPublished")
-def assessment_published(p: Payload) -> list[Fact]:
+@rule(A.AssessmentPublished)
+def assessment_published(e: A.AssessmentPublished) -> list[Fact]:
     # Only published results are public; AssessmentComputed drafts stay with the assessors.
-    year = p["year"]
     return [
-        Fact("assessment", f"{year}:{r['subject_kind']}:{r['subject_id']}",
-             {"year": year, "subject_kind": r["subject_kind"], "subject_id": r["subject_id"],
-              "total": str(r.get("total")), "grade": r.get("grade"),
-              "scores": {k: str(v) for k, v in (r.get("scores") or {}).items()}},
-             district=r["subject_id"] if r["subject_kind"] == "district" else None)
-        for r in p.get("results", ())
+        Fact("assessment", f"{e.year}:{r.subject_kind}:{r.subject_id}",
+             {"year": e.year, "subject_kind": r.subject_kind, "subject_id": r.subject_id, "total": str(r.total),
+              "grade": r.grade, "scores": {k: str(v) for k, v in r.scores.items()}},
+             district=r.subject_id if r.subject_kind == "district" else None)
+        for r in e.results
     ]

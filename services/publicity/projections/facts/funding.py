@@ -2,129 +2,126 @@
 
 from __future__ import annotations
 
-from services.publicity.projections.facts.model import Fact, Payload, district_of, rule
+from shared.contracts import funding as F
+
+from services.publicity.projections.facts.model import Fact, district_of, rule
 
 
-@rule("BudgetAppropriated")
-def appropriated(p: Payload) -> list[Fact]:
-    scope = p.get("scope") or "city"
-    return [Fact("line", p["line_id"], {"source": p.get("source"), "fiscal_year": p.get("fiscal_year"),
-                                         "scope": scope, "title": p.get("title"), "amount_fen": p["amount_fen"]},
+@rule(F.BudgetAppropriated)
+def appropriated(e: F.BudgetAppropriated) -> list[Fact]:
+    scope = e.scope or "city"
+    return [Fact("line", e.line_id, {"source": e.source, "fiscal_year": e.fiscal_year, "scope": scope,
+                                      "title": e.title, "amount_fen": e.amount_fen},
                  district=None if scope == "city" else scope)]
 
 
-@rule("AppropriationAdjusted")
-def appropriation_adjusted(p: Payload) -> list[Fact]:
-    return [Fact("line_amount", p["line_id"], {"amount_fen": p["amount_fen"]})]
+@rule(F.AppropriationAdjusted)
+def appropriation_adjusted(e: F.AppropriationAdjusted) -> list[Fact]:
+    return [Fact("line_amount", e.line_id, {"amount_fen": e.amount_fen})]
 
 
-@rule("FundsAllocated")
-def allocated(p: Payload) -> list[Fact]:
-    village = p["village_code"]
-    return [Fact("allocation", p["allocation_id"], {
-        "line_id": p.get("line_id"), "source": p.get("source"), "fiscal_year": p.get("fiscal_year"),
-        "project_id": p.get("project_id"), "task_no": p.get("task_no"), "amount_fen": p["amount_fen"],
-        "tranches": len(p.get("tranches") or ()),
-    }, district=district_of(village, p.get("district")), village=village)]
+@rule(F.FundsAllocated)
+def allocated(e: F.FundsAllocated) -> list[Fact]:
+    return [Fact("allocation", e.allocation_id, {
+        "line_id": e.line_id, "source": e.source, "fiscal_year": e.fiscal_year, "project_id": e.project_id,
+        "task_no": e.task_no, "amount_fen": e.amount_fen, "tranches": len(e.tranches),
+    }, district=district_of(e.village_code, e.district), village=e.village_code)]
 
 
-@rule("AllocationAdjusted")
-def allocation_adjusted(p: Payload) -> list[Fact]:
-    return [Fact("allocation_amount", p["allocation_id"], {"amount_fen": p["amount_fen"]},
-                 district=district_of(p.get("village_code")), village=p.get("village_code"))]
+@rule(F.AllocationAdjusted)
+def allocation_adjusted(e: F.AllocationAdjusted) -> list[Fact]:
+    return [Fact("allocation_amount", e.allocation_id, {"amount_fen": e.amount_fen},
+                 district=district_of(e.village_code), village=e.village_code)]
 
 
-@rule("AllocationCancelled")
-def allocation_cancelled(p: Payload) -> list[Fact]:
-    return [Fact("allocation_cancel", p["allocation_id"], {"released_fen": p.get("released_fen", 0)},
-                 district=district_of(p.get("village_code")), village=p.get("village_code"))]
+def _released(e: F.AllocationCancelled | F.FrozenRemainderReleased) -> Fact:
+    return Fact("allocation_cancel", e.allocation_id, {"released_fen": e.released_fen},
+                district=district_of(e.village_code), village=e.village_code)
 
 
-@rule("FrozenRemainderReleased")
-def frozen_remainder_released(p: Payload) -> list[Fact]:
+@rule(F.AllocationCancelled)
+def allocation_cancelled(e: F.AllocationCancelled) -> list[Fact]:
+    return [_released(e)]
+
+
+@rule(F.FrozenRemainderReleased)
+def frozen_remainder_released(e: F.FrozenRemainderReleased) -> list[Fact]:
     # As a cancellation: what was not paid leaves the allocated figure.
-    return [Fact("allocation_cancel", p["allocation_id"], {"released_fen": p.get("released_fen", 0)},
-                 district=district_of(p.get("village_code")), village=p.get("village_code")),
-            _freeze(p, False, released=True)]
+    return [_released(e), _freeze(e, False, released=True)]
 
 
-def _freeze(p: Payload, frozen: bool, **extra) -> Fact:
-    village = p.get("village_code")
-    return Fact("allocation_freeze", p["allocation_id"], {"frozen": frozen, **extra},
-                district=district_of(village, p.get("district")), village=village)
+def _freeze(e, frozen: bool, **extra) -> Fact:
+    # Only AllocationFrozen names the district; the others have it from the village code.
+    return Fact("allocation_freeze", e.allocation_id, {"frozen": frozen, **extra},
+                district=district_of(e.village_code, getattr(e, "district", None)), village=e.village_code)
 
 
-@rule("AllocationFrozen")
-def allocation_frozen(p: Payload) -> list[Fact]:
-    return [_freeze(p, True, unspent_fen=p.get("unspent_fen", 0), reason=p.get("revocation_reason"))]
+@rule(F.AllocationFrozen)
+def allocation_frozen(e: F.AllocationFrozen) -> list[Fact]:
+    return [_freeze(e, True, unspent_fen=e.unspent_fen, reason=e.revocation_reason)]
 
 
-@rule("AllocationUnfrozen")
-def allocation_unfrozen(p: Payload) -> list[Fact]:
-    return [_freeze(p, False)]
+@rule(F.AllocationUnfrozen)
+def allocation_unfrozen(e: F.AllocationUnfrozen) -> list[Fact]:
+    return [_freeze(e, False)]
 
 
-@rule("FreezeExceptionRecorded")
-def freeze_exception(p: Payload) -> list[Fact]:
-    return [_freeze(p, False, exception=True)]
+@rule(F.FreezeExceptionRecorded)
+def freeze_exception(e: F.FreezeExceptionRecorded) -> list[Fact]:
+    return [_freeze(e, False, exception=True)]
 
 
-@rule("TrancheReleased")
-def tranche_released(p: Payload) -> list[Fact]:
-    return [Fact("tranche", f"{p['allocation_id']}:{p['tranche_no']}",
-                 {"allocation_id": p["allocation_id"], "amount_fen": p.get("amount_fen", 0),
-                  "milestone_id": p.get("milestone_id"), "released_on": p.get("released_on")})]
+@rule(F.TrancheReleased)
+def tranche_released(e: F.TrancheReleased) -> list[Fact]:
+    return [Fact("tranche", f"{e.allocation_id}:{e.tranche_no}",
+                 {"allocation_id": e.allocation_id, "amount_fen": e.amount_fen, "milestone_id": e.milestone_id,
+                  "released_on": e.released_on})]
 
 
-def _status(status: str, p: Payload, **extra) -> Fact:
-    village = p.get("village_code")
-    return Fact("disbursement_status", p["disbursement_id"],
-                {"status": status, "allocation_id": p.get("allocation_id"), "amount_fen": p.get("amount_fen", 0),
-                 **extra},
-                district=district_of(village, p.get("district")), village=village)
+def _status(status: str, e, **extra) -> Fact:
+    return Fact("disbursement_status", e.disbursement_id,
+                {"status": status, "allocation_id": e.allocation_id, "amount_fen": e.amount_fen, **extra},
+                district=district_of(e.village_code, e.district), village=e.village_code)
 
 
-@rule("DisbursementRequested")
-def requested(p: Payload) -> list[Fact]:
-    village = p["village_code"]
+@rule(F.DisbursementRequested)
+def requested(e: F.DisbursementRequested) -> list[Fact]:
     return [
-        Fact("disbursement", p["disbursement_id"], {
-            "allocation_id": p.get("allocation_id"), "line_id": p.get("line_id"), "source": p.get("source"),
-            "project_id": p.get("project_id"), "task_no": p.get("task_no"), "tranche_no": p.get("tranche_no"),
-            "amount_fen": p["amount_fen"],
-        }, district=district_of(village, p.get("district")), village=village),
-        _status("requested", p),
+        Fact("disbursement", e.disbursement_id, {
+            "allocation_id": e.allocation_id, "line_id": e.line_id, "source": e.source, "project_id": e.project_id,
+            "task_no": e.task_no, "tranche_no": e.tranche_no, "amount_fen": e.amount_fen,
+        }, district=district_of(e.village_code, e.district), village=e.village_code),
+        _status("requested", e),
     ]
 
 
-@rule("DisbursementApproved")
-def approved(p: Payload) -> list[Fact]:
-    return [_status("approved", p)]
+@rule(F.DisbursementApproved)
+def approved(e: F.DisbursementApproved) -> list[Fact]:
+    return [_status("approved", e)]
 
 
-@rule("DisbursementRejected")
-def rejected(p: Payload) -> list[Fact]:
-    return [_status("rejected", p)]
+@rule(F.DisbursementRejected)
+def rejected(e: F.DisbursementRejected) -> list[Fact]:
+    return [_status("rejected", e)]
 
 
-@rule("DisbursementPaid")
-def paid(p: Payload) -> list[Fact]:
-    return [_status("paid", p, paid_on=p.get("paid_on"), source=p.get("source"), task_no=p.get("task_no"),
-                    project_id=p.get("project_id"), line_id=p.get("line_id"))]
+@rule(F.DisbursementPaid)
+def paid(e: F.DisbursementPaid) -> list[Fact]:
+    return [_status("paid", e, paid_on=e.paid_on, source=e.source, task_no=e.task_no, project_id=e.project_id,
+                    line_id=e.line_id)]
 
 
-@rule("DisbursementReversed")
-def reversed_(p: Payload) -> list[Fact]:
-    return [_status("reversed", p)]
+@rule(F.DisbursementReversed)
+def reversed_(e: F.DisbursementReversed) -> list[Fact]:
+    return [_status("reversed", e)]
 
 
-@rule("PolicyRegistered")
-def policy(p: Payload) -> list[Fact]:
-    return [Fact("policy", p["policy_id"], {"name": p.get("name")})]
+@rule(F.PolicyRegistered)
+def policy(e: F.PolicyRegistered) -> list[Fact]:
+    return [Fact("policy", e.policy_id, {"name": e.name})]
 
 
-@rule("PolicyApplied")
-def policy_applied(p: Payload) -> list[Fact]:
-    village = p["village_code"]
-    return [Fact("policy_applied", f"{p['policy_id']}:{village}", {"policy_id": p["policy_id"]},
-                 district=district_of(village, p.get("district")), village=village)]
+@rule(F.PolicyApplied)
+def policy_applied(e: F.PolicyApplied) -> list[Fact]:
+    return [Fact("policy_applied", f"{e.policy_id}:{e.village_code}", {"policy_id": e.policy_id},
+                 district=district_of(e.village_code, e.district), village=e.village_code)]

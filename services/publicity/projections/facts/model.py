@@ -1,4 +1,8 @@
-"""Fact and the dispatch from an event type to the rule that makes its facts."""
+"""Fact and the dispatch from an event to the rule that makes its facts.
+
+A rule takes the decoded event (the contract model, upcast to the current version), never
+a raw payload: an old version reads as the current one, and a field's meaning is the contract's.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-Payload = dict[str, Any]
+from shared.eventstore import RecordedEvent
+from shared.eventstore.catalogue import DomainEvent, UnknownEvent
 
 
 @dataclass(frozen=True)
@@ -18,14 +23,16 @@ class Fact:
     village: str | None = None
 
 
-Rule = Callable[[Payload], list[Fact]]
+Rule = Callable[[Any], list[Fact]]
 RULES: dict[str, Rule] = {}
 
 
-def rule(*event_types: str):
+def rule(*event_types: type[DomainEvent]):
+    """``@rule(VillageDesignated)``: the rule for these contract types (``when_<Event>`` as a table)."""
+
     def register(fn: Rule) -> Rule:
         for t in event_types:
-            RULES[t] = fn
+            RULES[t.event_type] = fn
         return fn
 
     return register
@@ -36,10 +43,15 @@ def district_of(village: str | None, district: str | None = None) -> str | None:
     return district or (village[:6] if village else None)
 
 
-def facts_of(event_type: str, payload: Payload) -> list[Fact]:
-    """The facts an event states; an unknown type states none (newer producers may add types)."""
-    fn = RULES.get(event_type)
-    return fn(payload) if fn else []
+def facts_of(event: DomainEvent | UnknownEvent) -> list[Fact]:
+    """The facts a decoded event states; a type (or version) this code does not know states none."""
+    fn = RULES.get(event.event_type)
+    return fn(event) if fn and not isinstance(event, UnknownEvent) else []
+
+
+def facts_of_recorded(event: RecordedEvent) -> list[Fact]:
+    """The facts of an event as recorded: decoded and upcast first; types without a rule are not decoded."""
+    return facts_of(event.decode()) if event.type in RULES else []
 
 
 # The rules register themselves on import.

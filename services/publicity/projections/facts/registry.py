@@ -5,178 +5,172 @@ Cadres' names and titles are never kept: publicity holds no personal data to lea
 
 from __future__ import annotations
 
-from services.publicity.projections.facts.model import Fact, Payload, district_of, rule
+from shared.contracts import registry as R
+
+from services.publicity.projections.facts.model import Fact, district_of, rule
 
 
-@rule("VillageRegistered")
-def village_registered(p: Payload) -> list[Fact]:
-    incomes = p.get("income_fen") or {}
+@rule(R.VillageRegistered)
+def village_registered(e: R.VillageRegistered) -> list[Fact]:
+    incomes = dict(e.income_fen)
     average = sum(incomes.values()) // len(incomes) if incomes else 0
-    return [Fact("village", p["code"], {"name": p.get("name"), "town": p.get("town"),
-                                         "village_type": p.get("village_type"), "income_fen": incomes,
-                                         "average_fen": average},
-                 district=p.get("district"), village=p["code"])]
+    return [Fact("village", e.code, {"name": e.name, "town": e.town, "village_type": e.village_type,
+                                      "income_fen": incomes, "average_fen": average},
+                 district=e.district, village=e.code)]
 
 
-@rule("VillageIncomeCorrected")
-def income_corrected(p: Payload) -> list[Fact]:
-    return [Fact("baseline", f"{p['code']}:{p['year']}", {"year": str(p["year"]), "income_fen": p["income_fen"]},
-                 district=district_of(p["code"], p.get("district")), village=p["code"])]
+@rule(R.VillageIncomeCorrected)
+def income_corrected(e: R.VillageIncomeCorrected) -> list[Fact]:
+    return [Fact("baseline", f"{e.code}:{e.year}", {"year": str(e.year), "income_fen": e.income_fen},
+                 district=district_of(e.code, e.district), village=e.code)]
 
 
-def _count(p: Payload, counted: str, listed: str) -> int:
-    return p[counted] if p.get(counted) is not None else len(p.get(listed) or ())
-
-
-@rule("ScreeningCompleted")
-def screening(p: Payload) -> list[Fact]:
+@rule(R.ScreeningCompleted)
+def screening(e: R.ScreeningCompleted) -> list[Fact]:
     # The ranked list itself goes to stats.ranked (see the projection); here its summary.
-    return [Fact("screening", p["run_id"], {
-        "quota": p.get("quota"), "cutoff_average_fen": p.get("cutoff_average_fen"), "rule": p.get("rule"),
-        "rule_version": p.get("rule_version"), "tie_break": p.get("tie_break"),
-        # v2 counts its lists (they travel in ScreeningRankedPage events); v1 carried them inline
-        "supersedes": p.get("supersedes"), "designated": _count(p, "designated_count", "designated"),
-        "considered": _count(p, "villages_ranked", "ranked"), "added": _count(p, "added_count", "added"),
-        "removed": _count(p, "removed_count", "removed"),
+    # A v1 run, upcast, states its counts beside the lists it carried inline.
+    return [Fact("screening", e.run_id, {
+        "quota": e.quota, "cutoff_average_fen": e.cutoff_average_fen, "rule": e.rule,
+        "rule_version": e.rule_version, "tie_break": e.tie_break, "supersedes": e.supersedes,
+        "designated": e.designated_count, "considered": e.villages_ranked, "added": e.added_count,
+        "removed": e.removed_count,
     })]
 
 
-@rule("VillageDesignated")
-def designated(p: Payload) -> list[Fact]:
-    return [Fact("designation", p["code"], {"designated": True, "run_id": p.get("run_id"), "rank": p.get("rank"),
-                                             "average_fen": p.get("average_fen")},
-                 district=district_of(p["code"], p.get("district")), village=p["code"])]
+@rule(R.VillageDesignated)
+def designated(e: R.VillageDesignated) -> list[Fact]:
+    return [Fact("designation", e.code, {"designated": True, "run_id": e.run_id, "rank": e.rank,
+                                          "average_fen": e.average_fen},
+                 district=district_of(e.code, e.district), village=e.code)]
 
 
-@rule("DesignationRevoked")
-def revoked(p: Payload) -> list[Fact]:
-    # Without reason_code (recorded before it existed) every revocation was a run's.
-    value = {"designated": False, "run_id": p.get("run_id"), "reason_code": p.get("reason_code") or "rescreened",
-             "reason": p.get("reason")}
-    if p.get("met_target"):
-        value["met_target"] = p["met_target"]
-    return [Fact("designation", p["code"], value, district=district_of(p["code"], p.get("district")),
-                 village=p["code"])]
+@rule(R.DesignationRevoked)
+def revoked(e: R.DesignationRevoked) -> list[Fact]:
+    # Recorded before reason_code existed, every revocation was a run's (the contract's default).
+    value = {"designated": False, "run_id": e.run_id, "reason_code": e.reason_code or "rescreened",
+             "reason": e.reason}
+    if e.met_target:
+        value["met_target"] = e.met_target.model_dump(mode="json")
+    return [Fact("designation", e.code, value, district=district_of(e.code, e.district), village=e.code)]
 
 
-@rule("VillageAttributesChanged")
-def village_attributes(p: Payload) -> list[Fact]:
+@rule(R.VillageAttributesChanged)
+def village_attributes(e: R.VillageAttributesChanged) -> list[Fact]:
     # Beside the registration's "village" fact (name, baseline), which stays as registered.
-    return [Fact("village_attributes", p["code"], {"town": p.get("town"), "village_type": p.get("village_type"),
-                                                   "needs": p.get("needs", [])},
-                 district=district_of(p["code"], p.get("district")), village=p["code"])]
+    return [Fact("village_attributes", e.code, {"town": e.town, "village_type": e.village_type, "needs": e.needs},
+                 district=district_of(e.code, e.district), village=e.code)]
 
 
-@rule("UnitRegistered")
-def unit(p: Payload) -> list[Fact]:
-    return [Fact("unit", p["unit_id"], {"name": p.get("name"), "level": p.get("level")}, district=p.get("district"))]
+@rule(R.UnitRegistered)
+def unit(e: R.UnitRegistered) -> list[Fact]:
+    return [Fact("unit", e.unit_id, {"name": e.name, "level": e.level}, district=e.district)]
 
 
-@rule("CadreRegistered")
-def cadre(p: Payload) -> list[Fact]:
-    return [Fact("cadre", p["cadre_id"], {"unit_id": p.get("unit_id")})]
+@rule(R.CadreRegistered)
+def cadre(e: R.CadreRegistered) -> list[Fact]:
+    return [Fact("cadre", e.cadre_id, {"unit_id": e.unit_id})]
 
 
-@rule("CadreTrained")
-def trained(p: Payload) -> list[Fact]:
-    if not p.get("centralised", True):
+@rule(R.CadreTrained)
+def trained(e: R.CadreTrained) -> list[Fact]:
+    if not e.centralised:
         return []  # only the centralised training qualifies a first secretary
-    return [Fact("trained", p["cadre_id"], {"completed_on": p.get("completed_on")})]
+    return [Fact("trained", e.cadre_id, {"completed_on": e.completed_on})]
 
 
-@rule("WorkTeamFormed")
-def team_formed(p: Payload) -> list[Fact]:
-    team = p["team_id"]
-    members = dict.fromkeys([*p.get("member_ids", ()), p["first_secretary_id"]])
+def _member(team: str, cadre_id: str, active: bool) -> Fact:
+    return Fact("member", f"{team}:{cadre_id}", {"team_id": team, "cadre_id": cadre_id, "active": active})
+
+
+@rule(R.WorkTeamFormed)
+def team_formed(e: R.WorkTeamFormed) -> list[Fact]:
+    team = e.team_id
+    members = dict.fromkeys([*e.member_ids, e.first_secretary_id])
     return [
-        Fact("team", team, {"lead_unit_id": p["lead_unit_id"], "partner_unit_ids": p.get("partner_unit_ids", [])},
-             district=p.get("district")),
-        Fact("secretary", team, {"cadre_id": p["first_secretary_id"]}, district=p.get("district")),
-        *(Fact("member", f"{team}:{c}", {"team_id": team, "cadre_id": c, "active": True}) for c in members),
+        Fact("team", team, {"lead_unit_id": e.lead_unit_id, "partner_unit_ids": e.partner_unit_ids},
+             district=e.district),
+        Fact("secretary", team, {"cadre_id": e.first_secretary_id}, district=e.district),
+        *(_member(team, c, True) for c in members),
     ]
 
 
-@rule("TeamMembersChanged")
-def members_changed(p: Payload) -> list[Fact]:
-    team = p["team_id"]
-    added = set(p.get("added", ())) | {p["first_secretary_id"]}
+@rule(R.TeamMembersChanged)
+def members_changed(e: R.TeamMembersChanged) -> list[Fact]:
+    team = e.team_id
+    added = set(e.added) | {e.first_secretary_id}
     return [
-        Fact("secretary", team, {"cadre_id": p["first_secretary_id"]}),
-        *(Fact("member", f"{team}:{c}", {"team_id": team, "cadre_id": c, "active": True}) for c in sorted(added)),
-        *(Fact("member", f"{team}:{c}", {"team_id": team, "cadre_id": c, "active": False})
-          for c in sorted(set(p.get("removed", ())) - added)),
+        Fact("secretary", team, {"cadre_id": e.first_secretary_id}),
+        *(_member(team, c, True) for c in sorted(added)),
+        *(_member(team, c, False) for c in sorted(set(e.removed) - added)),
     ]
 
 
-@rule("TeamDissolved")
-def team_dissolved(p: Payload) -> list[Fact]:
+@rule(R.TeamDissolved)
+def team_dissolved(e: R.TeamDissolved) -> list[Fact]:
     # Its villages ended with the TeamUnassigned before it; here the team and its members end.
-    team = p["team_id"]
-    members = dict.fromkeys([*p.get("member_ids", ()), p["first_secretary_id"]])
+    team = e.team_id
+    members = dict.fromkeys([*e.member_ids, e.first_secretary_id])
     return [
-        Fact("team", team, {"lead_unit_id": p["lead_unit_id"], "partner_unit_ids": p.get("partner_unit_ids", []),
-                            "dissolved": True}, district=p.get("district")),
-        *(Fact("member", f"{team}:{c}", {"team_id": team, "cadre_id": c, "active": False}) for c in members),
+        Fact("team", team, {"lead_unit_id": e.lead_unit_id, "partner_unit_ids": e.partner_unit_ids,
+                            "dissolved": True}, district=e.district),
+        *(_member(team, c, False) for c in members),
     ]
 
 
-@rule("TeamAssigned")
-def assigned(p: Payload) -> list[Fact]:
-    return [Fact("assignment", f"{p['team_id']}:{p['village_code']}",
-                 {"team_id": p["team_id"], "lead_unit_id": p.get("lead_unit_id"), "active": True},
-                 district=district_of(p["village_code"], p.get("district")), village=p["village_code"])]
+@rule(R.TeamAssigned)
+def assigned(e: R.TeamAssigned) -> list[Fact]:
+    return [Fact("assignment", f"{e.team_id}:{e.village_code}",
+                 {"team_id": e.team_id, "lead_unit_id": e.lead_unit_id, "active": True},
+                 district=district_of(e.village_code, e.district), village=e.village_code)]
 
 
-@rule("TeamUnassigned")
-def unassigned(p: Payload) -> list[Fact]:
-    return [Fact("assignment", f"{p['team_id']}:{p['village_code']}", {"team_id": p["team_id"], "active": False},
-                 district=district_of(p["village_code"], p.get("district")), village=p["village_code"])]
+@rule(R.TeamUnassigned)
+def unassigned(e: R.TeamUnassigned) -> list[Fact]:
+    return [Fact("assignment", f"{e.team_id}:{e.village_code}", {"team_id": e.team_id, "active": False},
+                 district=district_of(e.village_code, e.district), village=e.village_code)]
 
 
-@rule("TeamEnteredVillage")
-def entered(p: Payload) -> list[Fact]:
-    return [Fact("entered", f"{p['team_id']}:{p['village_code']}",
-                 {"team_id": p["team_id"], "entered_on": p.get("entered_on")},
-                 district=district_of(p["village_code"]), village=p["village_code"])]
+@rule(R.TeamEnteredVillage)
+def entered(e: R.TeamEnteredVillage) -> list[Fact]:
+    return [Fact("entered", f"{e.team_id}:{e.village_code}", {"team_id": e.team_id, "entered_on": e.entered_on},
+                 district=district_of(e.village_code), village=e.village_code)]
 
 
-@rule("CadrePresenceLogged")
-def presence(p: Payload) -> list[Fact]:
-    return [Fact("presence", f"{p['cadre_id']}:{p['day']}",
-                 {"cadre_id": p["cadre_id"], "team_id": p.get("team_id"), "day": p["day"],
-                  "togethers": p.get("togethers", [])},
-                 district=district_of(p.get("village_code")), village=p.get("village_code"))]
+@rule(R.CadrePresenceLogged)
+def presence(e: R.CadrePresenceLogged) -> list[Fact]:
+    return [Fact("presence", f"{e.cadre_id}:{e.day}",
+                 {"cadre_id": e.cadre_id, "team_id": e.team_id, "day": e.day, "togethers": e.togethers},
+                 district=district_of(e.village_code), village=e.village_code)]
 
 
-@rule("LeaveApproved")
-def leave(p: Payload) -> list[Fact]:
-    return [Fact("leave", p["leave_id"], {"cadre_id": p["cadre_id"], "team_id": p.get("team_id"),
-                                           "start": p.get("start"), "end": p.get("end"), "days": p.get("days", 0)})]
+@rule(R.LeaveApproved)
+def leave(e: R.LeaveApproved) -> list[Fact]:
+    return [Fact("leave", e.leave_id, {"cadre_id": e.cadre_id, "team_id": e.team_id, "start": e.start,
+                                        "end": e.end, "days": e.days})]
 
 
-@rule("LeaveCancelled", "LeaveRevoked")
-def leave_cancelled(p: Payload) -> list[Fact]:
-    return [Fact("leave", p["leave_id"], {"cadre_id": p.get("cadre_id"), "team_id": p.get("team_id"),
-                                           "start": p.get("start"), "end": p.get("end"), "days": 0,
-                                           "cancelled": True})]
+@rule(R.LeaveCancelled)
+def leave_cancelled(e: R.LeaveCancelled) -> list[Fact]:
+    return [Fact("leave", e.leave_id, {"cadre_id": e.cadre_id, "team_id": e.team_id, "start": e.start,
+                                        "end": e.end, "days": 0, "cancelled": True})]
 
 
-@rule("LeaveRejected")
-def leave_rejected(p: Payload) -> list[Fact]:
+@rule(R.LeaveRejected)
+def leave_rejected(e: R.LeaveRejected) -> list[Fact]:
     # A rejection answers a request (which states no fact); should it ever follow an approval,
     # the leave counts no days, as a cancelled one.
-    return [Fact("leave", p["leave_id"], {"cadre_id": p.get("cadre_id"), "days": 0, "rejected": True})]
+    return [Fact("leave", e.leave_id, {"cadre_id": e.cadre_id, "days": 0, "rejected": True})]
 
 
-@rule("InsuranceRecorded")
-def insurance(p: Payload) -> list[Fact]:
+@rule(R.InsuranceRecorded)
+def insurance(e: R.InsuranceRecorded) -> list[Fact]:
     # Keyed by cadre and start, not by policy number: the number is personal data.
-    return [Fact("insurance", f"{p['cadre_id']}:{p['valid_from']}",
-                 {"cadre_id": p["cadre_id"], "valid_from": p["valid_from"], "valid_to": p["valid_to"]})]
+    return [Fact("insurance", f"{e.cadre_id}:{e.valid_from}",
+                 {"cadre_id": e.cadre_id, "valid_from": e.valid_from, "valid_to": e.valid_to})]
 
 
-@rule("AllowanceComputed")
-def allowance(p: Payload) -> list[Fact]:
-    return [Fact("allowance", f"{p['cadre_id']}:{p['month']}",
-                 {"cadre_id": p["cadre_id"], "team_id": p.get("team_id"), "month": p["month"],
-                  "presence_days": p.get("presence_days", 0), "amount_fen": p.get("amount_fen", 0)})]
+@rule(R.AllowanceComputed)
+def allowance(e: R.AllowanceComputed) -> list[Fact]:
+    return [Fact("allowance", f"{e.cadre_id}:{e.month}",
+                 {"cadre_id": e.cadre_id, "team_id": e.team_id, "month": e.month,
+                  "presence_days": e.presence_days, "amount_fen": e.amount_fen})]

@@ -1,0 +1,111 @@
+"""公示、报道与图片 / notices, reports and report images as the routes and the handlers read them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import asyncpg
+
+from shared.money import yuan
+from shared.reference.places import DISTRICTS
+
+from services.publicity.domain.commands import CHANNEL_NAMES
+from services.publicity.queries.facts_sql import DESIGNATED
+
+
+def _window_state(row, today: date) -> str:
+    if today < row["window_from"]:
+        return "upcoming"
+    return "open" if today <= row["window_to"] else "closed"
+
+
+def _notice(row, today: date) -> dict:
+    return {"notice_id": row["notice_id"], "kind": row["kind"], "title": row["title"], "run_id": row["run_id"],
+            "window_from": row["window_from"].isoformat(), "window_to": row["window_to"].isoformat(),
+            "state": _window_state(row, today), "villages": len(row["village_codes"]),
+            "published_at": row["published_at"].isoformat()}
+
+
+async def notices(conn: asyncpg.Connection, today: date) -> list[dict]:
+    rows = await conn.fetch("select * from pub.notices order by published_at desc, notice_id")
+    return [_notice(r, today) for r in rows]
+
+
+async def notice(conn: asyncpg.Connection, notice_id: str, today: date) -> dict | None:
+    """A notice with its village list, in the order published; None if there is none."""
+    row = await conn.fetchrow("select * from pub.notices where notice_id = $1", notice_id)
+    if row is None:
+        return None
+    villages = await conn.fetch(
+        """select c.code, v.name, v.district, v.town, r.rank, r.average_fen
+           from jsonb_array_elements_text($1::jsonb) with ordinality c(code, n)
+           left join stats.villages v on v.code = c.code
+           left join stats.ranked r on r.run_id = $2 and r.code = c.code
+           order by c.n""",
+        row["village_codes"], row["run_id"],
+    )
+    return _notice(row, today) | {"list": [
+        {"code": v["code"], "name": v["name"], "district": v["district"],
+         "district_name": DISTRICTS.get(v["district"]), "town": v["town"], "rank": v["rank"],
+         "average_yuan": yuan(v["average_fen"]) if v["average_fen"] is not None else None}
+        for v in villages]}
+
+
+def public_report(row) -> dict:
+    return {"report_id": row["report_id"], "village_code": row["village_code"], "title": row["title"],
+            "channels": [{"code": c, "name": CHANNEL_NAMES.get(c, c)} for c in row["channels"]],
+            "published_on": row["published_on"].isoformat() if row["published_on"] else None}
+
+
+async def published_reports(conn: asyncpg.Connection) -> list[dict]:
+    rows = await conn.fetch("""select * from pub.reports where status = 'published'
+                               order by published_on desc, report_id""")
+    return [public_report(r) for r in rows]
+
+
+async def editorial_reports(conn: asyncpg.Connection) -> list[dict]:
+    rows = await conn.fetch("""select report_id, village_code, title, status, return_reason, updated_at
+                               from pub.reports where status <> 'published' order by updated_at desc""")
+    return [dict(r) | {"updated_at": r["updated_at"].isoformat()} for r in rows]
+
+
+async def published_report(conn: asyncpg.Connection, report_id: str):
+    return await conn.fetchrow("select * from pub.reports where report_id = $1 and status = 'published'", report_id)
+
+
+async def published_image(conn: asyncpg.Connection, sha256: str):
+    """An image's type and bytes, if a published report shows it."""
+    return await conn.fetchrow(
+        """select i.content_type, i.content from media.images i
+           where i.sha256 = $1 and exists (select 1 from pub.reports r
+               where r.status = 'published' and r.images ? $1)""", sha256)
+
+
+# What the handlers look up before they decide.
+
+async def run_exists(conn: asyncpg.Connection, run_id: str) -> bool:
+    return await conn.fetchval("select exists (select 1 from stats.ranked where run_id = $1)", run_id)
+
+
+async def run_designated(conn: asyncpg.Connection, run_id: str) -> list[str]:
+    return [r["code"] for r in await conn.fetch(
+        "select code from stats.ranked where run_id = $1 and designated order by rank", run_id)]
+
+
+async def designated_at(conn: asyncpg.Connection, at: datetime) -> list[str]:
+    return [r["village"] for r in await conn.fetch(f"select village from {DESIGNATED} d order by village", at)]
+
+
+async def unregistered(conn: asyncpg.Connection, codes: list[str]) -> list[str]:
+    return [r["c"] for r in await conn.fetch(
+        "select c from unnest($1::text[]) c where not exists (select 1 from stats.villages v where v.code = c)",
+        codes)]
+
+
+async def village_registered(conn: asyncpg.Connection, code: str) -> bool:
+    return await conn.fetchval("select exists (select 1 from stats.villages where code = $1)", code)
+
+
+async def uploaded_images(conn: asyncpg.Connection, hashes: list[str]) -> set[str]:
+    return {r["sha256"] for r in await conn.fetch(
+        "select sha256 from media.images where sha256 = any($1::text[])", hashes)}
