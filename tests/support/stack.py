@@ -16,7 +16,7 @@ from pathlib import Path
 
 import httpx
 
-from shared.config import REPO_ROOT, Settings
+from shared.config import REPO_ROOT, SERVICES, Settings
 
 
 def free_port() -> int:
@@ -32,7 +32,7 @@ class ServiceStack:
         self.workdir = workdir
         self.db_prefix = settings.db_prefix + (f"{namespace}_" if namespace else "")
         self.topic_prefix = settings.topic_prefix + (f"{namespace}." if namespace else "")
-        self.ports = {s: free_port() for s in ("registry", "funding", "assessment", "publicity")}
+        self.ports = {s: free_port() for s in SERVICES}
         self.procs: dict[str, subprocess.Popen] = {}
 
     def env(self, name: str) -> dict[str, str]:

@@ -1,0 +1,39 @@
+"""When a condition becomes an alert: pure date arithmetic on a rule's thresholds.
+
+A condition holds *since* a business day (a request's day, a milestone's due day, the day a
+village was left without a team). A time-based rule raises on the first closed business day
+more than its threshold after that; an immediate rule (no time in it) as soon as the
+condition opens.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from shared.contracts.monitoring import RuleChanged
+
+# Raised on the tripping event itself, without waiting for a day to close.
+IMMEDIATE = frozenset({"income.report_flagged", "ops.subscription_paused", "ops.quarantined_event"})
+# The threshold that counts days, per time-based rule.
+DAY_THRESHOLD = {
+    "milestone.overdue": "grace_days",
+    "disbursement.awaiting_approval": "days",
+    "disbursement.approved_unpaid": "days",
+    "allocation.idle": "days",
+    "village.without_team": "days",
+    "rectification.overdue": "days",
+    "person.eligible_not_covered": "days",
+}
+
+
+def threshold(rule: RuleChanged, name: str) -> int:
+    return next(t.value for t in rule.thresholds if t.name == name)
+
+
+def first_alert_day(rule: RuleChanged, since: date) -> date:
+    """"More than N days": the condition must still hold when day since + N + 1 closes."""
+    return since + timedelta(days=threshold(rule, DAY_THRESHOLD[rule.rule_id]) + 1)
+
+
+def is_due(rule: RuleChanged | None, since: date, day: date) -> bool:
+    return rule is not None and rule.enabled and rule.rule_id in DAY_THRESHOLD and day >= first_alert_day(rule, since)
