@@ -149,7 +149,7 @@ def check_thresholds(rule: RuleDefinition, thresholds: dict[str, int]) -> list[T
     for name, bound in rule.thresholds.items():
         value = thresholds.get(name, bound.default)
         if not bound.low <= value <= bound.high:
-            raise DomainError(f"阈值 {name} 须在 {bound.low}–{bound.high} {bound.unit_zh} 之间，收到 {value} / threshold "
+            raise DomainError(f"阈值 {name} 须在 {bound.low}–{bound.high}{bound.unit_zh}之间，收到 {value} / threshold "
                               f"{name} must be {bound.low}–{bound.high} {bound.unit_en}, got {value}",
                               field=f"thresholds.{name}")
         out.append(Threshold(name=name, value=value))
