@@ -23,6 +23,7 @@ create table if not exists monitoring.conditions (
     subject_id     text not null,
     opened_by      uuid not null,
     since          date not null,
+    opened_on      date not null,  -- the opening event's business day: it held from then on, not before
     district       text,
     village_code   text,
     team_id        text,
@@ -58,6 +59,12 @@ create table if not exists monitoring.team_units (
     primary key (team_id, unit_id)
 );
 create index if not exists team_units_unit on monitoring.team_units (unit_id);
+create table if not exists monitoring.incomes (
+    village_code  text not null,
+    year          integer not null,
+    income_fen    bigint not null,
+    primary key (village_code, year)
+);
 """
 
 
@@ -69,13 +76,13 @@ class Where:
 
 
 async def open_condition(conn: asyncpg.Connection, rule_id: str, kind: str, subject_id: str, opened_by: UUID,
-                         since: date, where: Where, figures: dict, position: int) -> bool:
+                         since: date, opened_on: date, where: Where, figures: dict, position: int) -> bool:
     """A new episode unless one is open already (one alert per condition, not per event)."""
     status = await conn.execute(
-        """insert into monitoring.conditions (rule_id, subject_kind, subject_id, opened_by, since, district,
-                                              village_code, team_id, figures, position)
-           values ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10) on conflict do nothing""",
-        rule_id, kind, subject_id, opened_by, since, where.district, where.village_code, where.team_id,
+        """insert into monitoring.conditions (rule_id, subject_kind, subject_id, opened_by, since, opened_on,
+                                              district, village_code, team_id, figures, position)
+           values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11) on conflict do nothing""",
+        rule_id, kind, subject_id, opened_by, since, opened_on, where.district, where.village_code, where.team_id,
         figures, position)
     return status.endswith(" 1")
 
@@ -94,7 +101,7 @@ async def held_at(conn: asyncpg.Connection, rule_ids: list[str], day: date) -> l
     """Episodes not raised yet that still held at the end of ``day``."""
     return await conn.fetch(
         """select * from monitoring.conditions
-           where alert_id is null and since <= $2 and (cleared_on is null or cleared_on > $2)
+           where alert_id is null and since <= $2 and opened_on <= $2 and (cleared_on is null or cleared_on > $2)
              and rule_id = any($1::text[])
            order by since, rule_id, subject_kind, subject_id""",
         rule_ids, day)
@@ -163,3 +170,21 @@ async def serve(conn: asyncpg.Connection, team_id: str, code: str, serving: bool
 async def add_units(conn: asyncpg.Connection, team_id: str, units: list[str]) -> None:
     await conn.executemany("insert into monitoring.team_units values ($1, $2) on conflict do nothing",
                            [(team_id, u) for u in units])
+
+
+async def latest(conn: asyncpg.Connection, rule_id: str, kind: str, subject_id: str) -> asyncpg.Record | None:
+    """The subject's last episode of the rule, open or not."""
+    return await conn.fetchrow(
+        """select * from monitoring.conditions where rule_id = $1 and subject_kind = $2 and subject_id = $3
+           order by position desc limit 1""", rule_id, kind, subject_id)
+
+
+async def set_income(conn: asyncpg.Connection, code: str, year: int, income_fen: int) -> None:
+    await conn.execute("""insert into monitoring.incomes values ($1, $2, $3)
+                          on conflict (village_code, year) do update set income_fen = excluded.income_fen""",
+                       code, year, income_fen)
+
+
+async def income(conn: asyncpg.Connection, code: str, year: int) -> int | None:
+    return await conn.fetchval("select income_fen from monitoring.incomes where village_code = $1 and year = $2",
+                               code, year)

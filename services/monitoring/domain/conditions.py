@@ -13,7 +13,8 @@ from datetime import date, timedelta
 from shared.contracts.monitoring import RuleChanged
 
 # Raised on the tripping event itself, without waiting for a day to close.
-IMMEDIATE = frozenset({"income.report_flagged", "ops.subscription_paused", "ops.quarantined_event"})
+IMMEDIATE = frozenset({"income.report_flagged", "income.drop", "village.below_target_final_year",
+                       "ops.subscription_paused", "ops.quarantined_event"})
 # The threshold that counts days, per time-based rule.
 DAY_THRESHOLD = {
     "milestone.overdue": "grace_days",
@@ -21,7 +22,7 @@ DAY_THRESHOLD = {
     "disbursement.approved_unpaid": "days",
     "allocation.idle": "days",
     "village.without_team": "days",
-    "rectification.overdue": "days",
+    "rectification.overdue": "grace_days",
     "person.eligible_not_covered": "days",
 }
 
@@ -37,3 +38,15 @@ def first_alert_day(rule: RuleChanged, since: date) -> date:
 
 def is_due(rule: RuleChanged | None, since: date, day: date) -> bool:
     return rule is not None and rule.enabled and rule.rule_id in DAY_THRESHOLD and day >= first_alert_day(rule, since)
+
+
+def dropped(rule: RuleChanged | None, previous_fen: int, income_fen: int) -> int | None:
+    """The drop in ‰ of last year's figure when it is more than the rule's percent, else None."""
+    if rule is None or previous_fen <= 0 or income_fen >= previous_fen:
+        return None
+    permille = (previous_fen - income_fen) * 1000 // previous_fen
+    return permille if permille > threshold(rule, "percent") * 10 else None
+
+
+def below_target(rule: RuleChanged | None, year: int, income_fen: int) -> bool:
+    return rule is not None and year == threshold(rule, "final_year") and income_fen < threshold(rule, "target_fen")

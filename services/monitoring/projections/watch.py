@@ -22,6 +22,12 @@ import asyncpg
 
 from shared.contracts.assessment import (
     CollectiveIncomeReported,
+    CoverageRecorded,
+    EligibilityRecorded,
+    InspectionRecorded,
+    RectificationAccepted,
+    RectificationReported,
+    RectificationReturned,
     FarmerIncomeReported,
     IncomeReportReviewed,
     MilestoneCancelled,
@@ -58,7 +64,7 @@ from services.monitoring.adapters import conditions as db
 from services.monitoring.adapters.conditions import WATCH_SQL, Where
 from services.monitoring.domain.alert import Alert, alert_id, escalation_level
 from services.monitoring.domain.calendar import business_day
-from services.monitoring.domain.conditions import DAY_THRESHOLD, IMMEDIATE, is_due
+from services.monitoring.domain.conditions import DAY_THRESHOLD, IMMEDIATE, below_target, dropped, is_due
 from services.monitoring.domain.rules import CATALOGUE, Rule, first_version, in_force
 
 TIMED = sorted(DAY_THRESHOLD)
@@ -98,7 +104,7 @@ class Watch(Reactor):
     service = "monitoring"
     sources = ("registry", "funding", "assessment", "monitoring")
     tables = ("monitoring.conditions", "monitoring.days", "monitoring.villages", "monitoring.team_villages",
-              "monitoring.team_units")
+              "monitoring.team_units", "monitoring.incomes")
     schema_sql = WATCH_SQL
 
     # -- the two moves every rule makes ------------------------------------------------------
@@ -106,11 +112,11 @@ class Watch(Reactor):
     async def _open(self, conn: asyncpg.Connection, cause: RecordedEvent, rule_id: str, kind: str, subject_id: str,
                     since: date, where: Where, figures: dict | None = None) -> None:
         figures = {"since": since.isoformat(), **(figures or {})}
-        if not await db.open_condition(conn, rule_id, kind, subject_id, cause.event_id, since, where, figures,
+        on = business_day(cause.occurred_at)
+        if not await db.open_condition(conn, rule_id, kind, subject_id, cause.event_id, since, on, where, figures,
                                        cause.global_position):
             return
         if rule_id in IMMEDIATE:
-            on = business_day(cause.occurred_at)
             uow = self.unit_of_work(conn, cause)
             rule = (await rules_in_force(uow, on, [rule_id]))[rule_id]
             row = await db.unraised(conn, rule_id, kind, subject_id)
@@ -187,6 +193,41 @@ class Watch(Reactor):
         for mid in e.cancelled_milestone_ids:
             await self._clear(conn, r, ["milestone.overdue"], "milestone", f"{e.project_id}:{mid}")
 
+    # -- inspections and low-income protection (assessment) -----------------------------------
+
+    async def when_InspectionRecorded(self, conn, e: InspectionRecorded, r: RecordedEvent) -> None:
+        village = e.target_id if e.target_kind == "village" else None
+        team = e.target_id if e.target_kind == "team" else None
+        for f in e.findings:
+            await self._open(conn, r, "rectification.overdue", "inspection", f"{e.inspection_id}:{f.finding_id}",
+                             f.deadline, Where(e.district, village, team), {"deadline": f.deadline.isoformat()})
+
+    async def when_RectificationReported(self, conn, e: RectificationReported, r: RecordedEvent) -> None:
+        await self._clear(conn, r, ["rectification.overdue"], "inspection", f"{e.inspection_id}:{e.finding_id}")
+
+    async def when_RectificationAccepted(self, conn, e: RectificationAccepted, r: RecordedEvent) -> None:
+        await self._clear(conn, r, ["rectification.overdue"], "inspection", f"{e.inspection_id}:{e.finding_id}")
+
+    async def when_RectificationReturned(self, conn, e: RectificationReturned, r: RecordedEvent) -> None:
+        """Not accepted: the finding is open again, against its original deadline (a new episode)."""
+        subject = f"{e.inspection_id}:{e.finding_id}"
+        last = await db.latest(conn, "rectification.overdue", "inspection", subject)
+        if last is not None:
+            await self._open(conn, r, "rectification.overdue", "inspection", subject, last["since"],
+                             Where(last["district"], last["village_code"], last["team_id"]), _figures(last))
+
+    async def when_EligibilityRecorded(self, conn, e: EligibilityRecorded, r: RecordedEvent) -> None:
+        subject = f"{e.person_id}:{e.cover}"
+        if e.eligible:
+            await self._open(conn, r, "person.eligible_not_covered", "person", subject,
+                             e.recorded_on or business_day(r.occurred_at), Where(e.district, e.village_code),
+                             {"cover": e.cover})
+        else:
+            await self._clear(conn, r, ["person.eligible_not_covered"], "person", subject)
+
+    async def when_CoverageRecorded(self, conn, e: CoverageRecorded, r: RecordedEvent) -> None:
+        await self._clear(conn, r, ["person.eligible_not_covered"], "person", f"{e.person_id}:{e.cover}")
+
     # -- incomes (assessment) ----------------------------------------------------------------
 
     async def _reported(self, conn, e: CollectiveIncomeReported | FarmerIncomeReported, measure: str,
@@ -201,6 +242,22 @@ class Watch(Reactor):
 
     async def when_CollectiveIncomeReported(self, conn, e: CollectiveIncomeReported, r: RecordedEvent) -> None:
         await self._reported(conn, e, "collective", r, e.income_fen)
+        await db.set_income(conn, e.village_code, e.year, e.income_fen)
+        on, where, subject = business_day(r.occurred_at), Where(e.district, e.village_code), f"{e.village_code}:{e.year}"
+        rules = await rules_in_force(self.unit_of_work(conn, r), on, ["income.drop", "village.below_target_final_year"])
+        previous = await db.income(conn, e.village_code, e.year - 1)
+        drop = dropped(rules["income.drop"], previous, e.income_fen) if previous is not None else None
+        if drop is not None:
+            await self._open(conn, r, "income.drop", "village", subject, on, where,
+                             {"year": e.year, "income_fen": e.income_fen, "previous_fen": previous or 0,
+                              "drop_permille": drop})
+        else:  # reported again without the drop (a correction): cleared
+            await self._clear(conn, r, ["income.drop"], "village", subject)
+        if below_target(rules["village.below_target_final_year"], e.year, e.income_fen):
+            await self._open(conn, r, "village.below_target_final_year", "village", subject, on, where,
+                             {"year": e.year, "income_fen": e.income_fen})
+        else:
+            await self._clear(conn, r, ["village.below_target_final_year"], "village", subject)
 
     async def when_FarmerIncomeReported(self, conn, e: FarmerIncomeReported, r: RecordedEvent) -> None:
         await self._reported(conn, e, "farmer", r, e.per_capita_fen)
