@@ -1,10 +1,13 @@
 """周例会导出 / the alerts for the weekly supervision meeting, CSV (UTF-8 with BOM, so Excel
-opens the Chinese headers) with zh-CN headers and English beside."""
+opens the Chinese headers) or XLSX, with zh-CN headers and English beside."""
 
 from __future__ import annotations
 
 import csv
 import io
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
 
 from services.monitoring.domain.rules import CATALOGUE
 
@@ -46,4 +49,19 @@ def to_csv(rows: list[dict]) -> str:
     writer.writerow([h for _, h in HEADERS])
     for row in rows:
         writer.writerow([_cell(row, k) for k, _ in HEADERS])
+    return out.getvalue()
+
+
+def to_xlsx(rows: list[dict]) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "预警 Alerts"
+    sheet.append([h for _, h in HEADERS])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:  # the escalation level as a number; everything else as text
+        sheet.append([row["level"] if k == "level" else _cell(row, k) for k, _ in HEADERS])
+    sheet.freeze_panes = "A2"
+    out = io.BytesIO()
+    book.save(out)
     return out.getvalue()

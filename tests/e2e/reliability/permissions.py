@@ -199,6 +199,7 @@ PERMISSIONS: dict[str, dict[str, frozenset[Role] | str]] = {
         "POST /days/{day}/close": CITY,
         "GET /alerts": STAFF,
         "GET /alerts/export.csv": STAFF,
+        "GET /alerts/export.xlsx": STAFF,
         "GET /alerts/{alert_id}": STAFF,
         "POST /alerts/{alert_id}/acknowledge": STAFF,
         "POST /alerts/{alert_id}/resolve": OFFICIALS,

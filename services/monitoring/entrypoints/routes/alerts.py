@@ -58,6 +58,19 @@ async def export_csv(scope: Scope, f: Filter, pool: Pool) -> Response:
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@router.get("/export.xlsx", summary="导出（周例会）/ export for the weekly meeting, XLSX",
+            response_class=Response, responses={200: {"content": {XLSX: {}}}})
+async def export_xlsx(scope: Scope, f: Filter, pool: Pool) -> Response:
+    async with pool.acquire() as conn:
+        rows = await export_rows(conn, scope, f, MAX_EXPORT_ROWS)
+    name = f"alerts-{date.today().isoformat()}.xlsx"
+    return Response(export.to_xlsx(rows), media_type=XLSX,
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
 @router.get("/{alert_id}", summary="预警及其经过 / an alert with its history")
 async def alert(alert_id: AlertId, scope: Scope, pool: Pool) -> AlertDetail:
     async with pool.acquire() as conn:
