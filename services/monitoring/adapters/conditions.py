@@ -59,6 +59,28 @@ create table if not exists monitoring.team_units (
     primary key (team_id, unit_id)
 );
 create index if not exists team_units_unit on monitoring.team_units (unit_id);
+create table if not exists monitoring.teams (
+    team_id     text primary key,
+    district    text,
+    entered_on  date  -- the first entry into a village: presence is required from the next full month
+);
+create table if not exists monitoring.team_members (
+    team_id   text not null,
+    cadre_id  text not null,
+    primary key (team_id, cadre_id)
+);
+create table if not exists monitoring.presence (
+    cadre_id  text not null,
+    day       date not null,
+    primary key (cadre_id, day)
+);
+create table if not exists monitoring.leaves (
+    leave_id  text primary key,
+    cadre_id  text not null,
+    first     date not null,
+    last      date not null
+);
+create index if not exists leaves_cadre on monitoring.leaves (cadre_id);
 create table if not exists monitoring.incomes (
     village_code  text not null,
     year          integer not null,
@@ -188,3 +210,55 @@ async def set_income(conn: asyncpg.Connection, code: str, year: int, income_fen:
 async def income(conn: asyncpg.Connection, code: str, year: int) -> int | None:
     return await conn.fetchval("select income_fen from monitoring.incomes where village_code = $1 and year = $2",
                                code, year)
+
+
+# -- cadres' presence ----------------------------------------------------------------------
+
+async def set_team(conn: asyncpg.Connection, team_id: str, district: str | None, entered_on: date | None = None) -> None:
+    await conn.execute(
+        """insert into monitoring.teams values ($1, $2, $3) on conflict (team_id) do update
+           set district = coalesce(excluded.district, monitoring.teams.district),
+               entered_on = least(monitoring.teams.entered_on, excluded.entered_on)""",
+        team_id, district, entered_on)  # least() passes over a null: the first entry stays
+
+
+async def set_members(conn: asyncpg.Connection, team_id: str, added: list[str], removed: list[str]) -> None:
+    if removed:
+        await conn.execute("delete from monitoring.team_members where team_id = $1 and cadre_id = any($2::text[])",
+                           team_id, removed)
+    await conn.executemany("insert into monitoring.team_members values ($1, $2) on conflict do nothing",
+                           [(team_id, c) for c in added])
+
+
+async def log_presence(conn: asyncpg.Connection, cadre_id: str, day: date) -> None:
+    await conn.execute("insert into monitoring.presence values ($1, $2) on conflict do nothing", cadre_id, day)
+
+
+async def set_leave(conn: asyncpg.Connection, leave_id: str, cadre_id: str, first: date | None, last: date | None) -> None:
+    if first is None or last is None:
+        await conn.execute("delete from monitoring.leaves where leave_id = $1", leave_id)
+    else:
+        await conn.execute("""insert into monitoring.leaves values ($1, $2, $3, $4) on conflict (leave_id)
+                              do update set first = excluded.first, last = excluded.last""",
+                           leave_id, cadre_id, first, last)
+
+
+MONTH_SQL = """
+select m.cadre_id, m.team_id, t.district,
+       (select count(*) from monitoring.presence p where p.cadre_id = m.cadre_id and p.day between $1 and $2) as present,
+       (select coalesce(sum(least(l.last, $2) - greatest(l.first, $1) + 1), 0) from monitoring.leaves l
+         where l.cadre_id = m.cadre_id and l.first <= $2 and l.last >= $1) as leave_days
+from monitoring.team_members m join monitoring.teams t using (team_id)
+where t.entered_on is not null and t.entered_on < $1 and ($3::text is null or m.cadre_id = $3)
+order by m.cadre_id, m.team_id
+"""
+
+
+async def month_presence(conn: asyncpg.Connection, first: date, last: date,
+                         cadre_id: str | None = None) -> list[asyncpg.Record]:
+    """Each member of a team that had entered before the month: days present and days on leave in it."""
+    return await conn.fetch(MONTH_SQL, first, last, cadre_id)
+
+
+async def is_closed(conn: asyncpg.Connection, day: date) -> bool:
+    return bool(await conn.fetchval("select exists (select 1 from monitoring.days where day = $1)", day))

@@ -8,6 +8,7 @@ condition opens.
 
 from __future__ import annotations
 
+import calendar
 from datetime import date, timedelta
 
 from shared.contracts.monitoring import RuleChanged
@@ -50,3 +51,17 @@ def dropped(rule: RuleChanged | None, previous_fen: int, income_fen: int) -> int
 
 def below_target(rule: RuleChanged | None, year: int, income_fen: int) -> bool:
     return rule is not None and year == threshold(rule, "final_year") and income_fen < threshold(rule, "target_fen")
+
+
+def month_of(day: date) -> tuple[date, date]:
+    """The first and last day of ``day``'s month."""
+    return day.replace(day=1), day.replace(day=calendar.monthrange(day.year, day.month)[1])
+
+
+def is_month_end(day: date) -> bool:
+    return (day + timedelta(days=1)).day == 1
+
+
+def presence_required(rule: RuleChanged, first: date, last: date, leave_days: int) -> int:
+    """The month's requirement, less approved leave within it (never above the month's days)."""
+    return max(0, min(threshold(rule, "days_per_month"), (last - first).days + 1) - leave_days)

@@ -84,7 +84,7 @@ DEFINITIONS: tuple[RuleDefinition, ...] = (
     # 干部与工作队 / cadres and teams
     RuleDefinition("cadre.presence_below_requirement", "驻村天数低于当月要求", "cadre presence below the month's requirement",
                    "cadre", "warning", {"days_per_month": _D(20, 1, 31)}, ("unit", "district_official"), 5,
-                   ("city_office",), group="teams"),
+                   ("city_office",), evaluated=True, group="teams"),
     RuleDefinition("cadre.leave_beyond_quota", "请假超出额度", "leave beyond quota", "cadre", "warning",
                    {"quota_days": _D(30, 1, 365)}, ("unit", "district_official"), 5, ("city_office",), group="teams"),
     RuleDefinition("first_secretary.untrained", "第一书记未经集中培训即入村", "first secretary entering untrained", "cadre",

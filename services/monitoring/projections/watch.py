@@ -48,7 +48,12 @@ from shared.contracts.funding import (
 )
 from shared.contracts.monitoring import AlertRaised, BusinessDayClosed, RuleChanged
 from shared.contracts.registry import (
+    CadrePresenceLogged,
     DesignationRevoked,
+    LeaveApproved,
+    LeaveCancelled,
+    TeamEnteredVillage,
+    TeamMembersChanged,
     TeamAssigned,
     TeamDissolved,
     TeamRotated,
@@ -64,7 +69,16 @@ from services.monitoring.adapters import conditions as db
 from services.monitoring.adapters.conditions import WATCH_SQL, Where
 from services.monitoring.domain.alert import Alert, alert_id, escalation_level
 from services.monitoring.domain.calendar import business_day
-from services.monitoring.domain.conditions import DAY_THRESHOLD, IMMEDIATE, below_target, dropped, is_due
+from services.monitoring.domain.conditions import (
+    DAY_THRESHOLD,
+    IMMEDIATE,
+    below_target,
+    dropped,
+    is_due,
+    is_month_end,
+    month_of,
+    presence_required,
+)
 from services.monitoring.domain.rules import CATALOGUE, Rule, first_version, in_force
 
 TIMED = sorted(DAY_THRESHOLD)
@@ -104,15 +118,17 @@ class Watch(Reactor):
     service = "monitoring"
     sources = ("registry", "funding", "assessment", "monitoring")
     tables = ("monitoring.conditions", "monitoring.days", "monitoring.villages", "monitoring.team_villages",
-              "monitoring.team_units", "monitoring.incomes")
+              "monitoring.team_units", "monitoring.incomes", "monitoring.teams", "monitoring.team_members",
+              "monitoring.presence", "monitoring.leaves")
     schema_sql = WATCH_SQL
 
     # -- the two moves every rule makes ------------------------------------------------------
 
     async def _open(self, conn: asyncpg.Connection, cause: RecordedEvent, rule_id: str, kind: str, subject_id: str,
-                    since: date, where: Where, figures: dict | None = None) -> None:
+                    since: date, where: Where, figures: dict | None = None, on: date | None = None) -> None:
+        """``on``: the business day it began holding, when not the cause's own (a day's close)."""
         figures = {"since": since.isoformat(), **(figures or {})}
-        on = business_day(cause.occurred_at)
+        on = on or business_day(cause.occurred_at)
         if not await db.open_condition(conn, rule_id, kind, subject_id, cause.event_id, since, on, where, figures,
                                        cause.global_position):
             return
@@ -287,8 +303,11 @@ class Watch(Reactor):
 
     async def when_WorkTeamFormed(self, conn, e: WorkTeamFormed, r: RecordedEvent) -> None:
         await db.add_units(conn, e.team_id, [e.lead_unit_id, *e.partner_unit_ids])
+        await db.set_team(conn, e.team_id, e.district)
+        await db.set_members(conn, e.team_id, e.member_ids, [])
 
     async def when_TeamAssigned(self, conn, e: TeamAssigned, r: RecordedEvent) -> None:
+        await db.set_team(conn, e.team_id, e.district)
         await db.add_units(conn, e.team_id, [e.lead_unit_id])
         await db.serve(conn, e.team_id, e.village_code, True)
         await self._clear(conn, r, ["village.without_team"], "village", e.village_code)
@@ -298,6 +317,7 @@ class Watch(Reactor):
         await self._check_team(conn, r, e.village_code, e.district)
 
     async def when_TeamDissolved(self, conn, e: TeamDissolved, r: RecordedEvent) -> None:
+        await db.set_members(conn, e.team_id, [], e.member_ids)
         for code in e.villages:
             await db.serve(conn, e.team_id, code, False)
             await self._check_team(conn, r, code, e.district)
@@ -309,6 +329,52 @@ class Watch(Reactor):
         for code in e.left:
             await db.serve(conn, e.team_id, code, False)
             await self._check_team(conn, r, code, e.district)
+
+    # -- cadres' presence (registry) ----------------------------------------------------------
+
+    async def when_TeamMembersChanged(self, conn, e: TeamMembersChanged, r: RecordedEvent) -> None:
+        await db.set_members(conn, e.team_id, e.added, e.removed)
+
+    async def when_TeamEnteredVillage(self, conn, e: TeamEnteredVillage, r: RecordedEvent) -> None:
+        await db.set_team(conn, e.team_id, None, e.entered_on)
+
+    async def when_LeaveApproved(self, conn, e: LeaveApproved, r: RecordedEvent) -> None:
+        await db.set_leave(conn, e.leave_id, e.cadre_id, e.start, e.end)
+
+    async def when_LeaveCancelled(self, conn, e: LeaveCancelled, r: RecordedEvent) -> None:
+        await db.set_leave(conn, e.leave_id, e.cadre_id, None, None)
+
+    async def when_CadrePresenceLogged(self, conn, e: CadrePresenceLogged, r: RecordedEvent) -> None:
+        """A day recorded after its month closed may lift that month's shortfall."""
+        await db.log_presence(conn, e.cadre_id, e.day)
+        first, last = month_of(e.day)
+        if not await db.is_closed(conn, last):
+            return
+        uow = self.unit_of_work(conn, r)
+        rule = (await rules_in_force(uow, last, ["cadre.presence_below_requirement"]))["cadre.presence_below_requirement"]
+        for row in await db.month_presence(conn, first, last, e.cadre_id):
+            if rule is not None and row["present"] >= presence_required(rule, first, last, row["leave_days"]):
+                await self._clear(conn, r, ["cadre.presence_below_requirement"], "cadre",
+                                  f"{e.cadre_id}:{first:%Y-%m}")
+
+    async def _month_presence(self, conn, uow: UnitOfWork, r: RecordedEvent, rule: RuleChanged | None,
+                              day: date) -> None:
+        """At a month's last close: every member of an entered team below the month's requirement."""
+        if rule is None or not rule.enabled:
+            return
+        first, last = month_of(day)
+        for row in await db.month_presence(conn, first, last):
+            required = presence_required(rule, first, last, row["leave_days"])
+            if row["present"] >= required:
+                continue
+            subject = f"{row['cadre_id']}:{first:%Y-%m}"
+            figures = {"month": f"{first:%Y-%m}", "present_days": row["present"], "required_days": required,
+                       "leave_days": row["leave_days"]}
+            await self._open(conn, r, "cadre.presence_below_requirement", "cadre", subject, last,
+                             Where(row["district"], None, row["team_id"]), figures, on=day)
+            pending = await db.unraised(conn, "cadre.presence_below_requirement", "cadre", subject)
+            if pending is not None:
+                await raise_alert(uow, pending, rule, day, None, {"since": last.isoformat(), **figures})
 
     # -- the day's close: time-based rules and escalation ------------------------------------
 
@@ -322,6 +388,8 @@ class Watch(Reactor):
             if is_due(rule, row["since"], day):
                 figures = {**_figures(row), "days": (day - row["since"]).days}
                 await raise_alert(uow, row, rule, day, None, figures)  # type: ignore[arg-type]
+        if is_month_end(day):
+            await self._month_presence(conn, uow, r, rules["cadre.presence_below_requirement"], day)
         await self._escalate(uow, rules, day)
 
     async def _escalate(self, uow: UnitOfWork, rules: dict[str, RuleChanged | None], day: date) -> None:
