@@ -15,7 +15,7 @@ from shared.http.deps import IsoDate, get_pool
 
 from services.monitoring.config import MAX_EXPORT_ROWS, MAX_PAGE
 from services.monitoring.domain.alert import Acknowledge, ResolveByHand
-from services.monitoring.entrypoints.deps import Run, Scope
+from services.monitoring.entrypoints.deps import ResolverScope, Run, Scope
 from services.monitoring.entrypoints.schemas import AlertChange, AlertDetail, AlertPage
 from services.monitoring.queries import export
 from services.monitoring.queries.alerts import AlertFilter, alert_detail, export_rows, list_alerts
@@ -88,5 +88,5 @@ async def acknowledge(alert_id: AlertId, cmd: Acknowledge, scope: Scope, run: Ru
 
 @router.post("/{alert_id}/resolve", summary="手工解除（需理由）/ resolve by hand, with a reason",
              responses={409: {"description": "已解除 / already resolved"}})
-async def resolve(alert_id: AlertId, cmd: ResolveByHand, scope: Scope, run: Run) -> AlertChange:
+async def resolve(alert_id: AlertId, cmd: ResolveByHand, scope: ResolverScope, run: Run) -> AlertChange:
     return AlertChange(**await run(cmd, scope, alert_id=alert_id, created=False))
