@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import secrets
+import subprocess
+import sys
 import time
 from datetime import date, timedelta
 
@@ -143,4 +146,11 @@ async def test_a_late_approval_is_raised_escalated_resolved_and_handled_over_htt
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(r.text.lstrip("\ufeff"))))
     assert rows[0][0] == "预警编号 alert id" and {alert["alert_id"], late["alert_id"]} <= {row[0] for row in rows[1:]}
+
+    # A scheduler closes the following days with the CLI, from the day after the last closed one.
+    done = subprocess.run([sys.executable, "-m", "xingcun_cli.main", "monitoring", "close-day", "--through",
+                           "2022-06-05"], capture_output=True, text=True, timeout=120, env=dict(os.environ))
+    assert done.returncode == 0 and "2022-06-03" in done.stdout and "2022-06-05" in done.stdout, done.stdout + done.stderr
+    assert (await mon.post("/days/2022-06-05/close", headers=city)).status_code == 409
+    assert (await mon.post("/days/2022-06-06/close", headers=city)).status_code == 201
     await mon.aclose()
