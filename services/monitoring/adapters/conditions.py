@@ -38,7 +38,12 @@ create table if not exists monitoring.conditions (
 );
 create unique index if not exists conditions_one_open
     on monitoring.conditions (rule_id, subject_kind, subject_id) where cleared_on is null;
-create index if not exists conditions_unraised on monitoring.conditions (since) where alert_id is null;
+-- A day's close looks at the episodes not raised yet: open ones by their start, cleared ones by
+-- their end (those cleared before the day can never be raised, however many accumulate).
+create index if not exists conditions_unraised_open on monitoring.conditions (since)
+    where alert_id is null and cleared_on is null;
+create index if not exists conditions_unraised_cleared on monitoring.conditions (cleared_on)
+    where alert_id is null and cleared_on is not null;
 create index if not exists conditions_unsettled on monitoring.conditions (raised_on)
     where alert_id is not null and not settled;
 create table if not exists monitoring.days (day date primary key);
@@ -122,9 +127,11 @@ async def clear_conditions(conn: asyncpg.Connection, rule_ids: list[str], kind: 
 async def held_at(conn: asyncpg.Connection, rule_ids: list[str], day: date) -> list[asyncpg.Record]:
     """Episodes not raised yet that still held at the end of ``day``."""
     return await conn.fetch(
-        """select * from monitoring.conditions
-           where alert_id is null and since <= $2 and opened_on <= $2 and (cleared_on is null or cleared_on > $2)
-             and rule_id = any($1::text[])
+        """select * from (
+               select * from monitoring.conditions where alert_id is null and cleared_on is null and since <= $2
+               union all
+               select * from monitoring.conditions where alert_id is null and cleared_on > $2 and since <= $2
+           ) c where opened_on <= $2 and rule_id = any($1::text[])
            order by since, rule_id, subject_kind, subject_id""",
         rule_ids, day)
 
