@@ -51,6 +51,6 @@ COPY --from=build /opt/venv /opt/venv
 COPY --chmod=0755 deploy/docker/entrypoint.py /usr/local/bin/xingcun-container
 USER 10001:10001
 WORKDIR /var/lib/xingcun
-EXPOSE 8001 8002 8003 8004
+EXPOSE 8001 8002 8003 8004 8005
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 CMD ["xingcun-container", "probe"]
 ENTRYPOINT ["xingcun-container"]

@@ -12,7 +12,7 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-SERVICES = ("registry", "funding", "assessment", "publicity")
+SERVICES = ("registry", "funding", "assessment", "publicity", "monitoring")
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -57,6 +57,7 @@ class Settings(BaseSettings):
     funding_port: int = 8002
     assessment_port: int = 8003
     publicity_port: int = 8004
+    monitoring_port: int = 8005
 
     # OpenTelemetry: "none", "console" (stderr, or a file given by otel_console_path) or "otlp".
     otel_exporter: str = "none"

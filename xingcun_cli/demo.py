@@ -10,7 +10,7 @@ import httpx
 import typer
 from rich.table import Table
 
-from shared.config import get_settings
+from shared.config import SERVICES, get_settings
 
 from scenario import calendar
 from scenario.cli import Preset, build, console, ensure_up, run_and_check, urls
@@ -52,7 +52,7 @@ def demo(
                           str(figures[key]))
     console.print(table)
     console.print(f"实时统计大屏 / dashboard:  [bold]{where['publicity']}/dashboard/[/bold]")
-    for service in ("registry", "funding", "assessment", "publicity"):
+    for service in SERVICES:
         console.print(f"  {service:<11} {where[service]}/docs")
     console.print(f"用时 / took {time.monotonic() - started:.0f} s")
     if failures or (report and report.differences):

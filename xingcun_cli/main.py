@@ -3,6 +3,7 @@
 import typer
 
 from services.funding.entrypoints.cli import app as funding_app
+from services.monitoring.entrypoints.cli import app as monitoring_app
 from services.registry.entrypoints.cli import app as registry_app
 from xingcun_cli.audit import app as audit_app
 from xingcun_cli.backup import app as backup_app
@@ -23,6 +24,7 @@ app.add_typer(contracts_app, name="contracts")
 app.add_typer(privacy_app, name="privacy")
 app.add_typer(registry_app, name="registry")
 app.add_typer(funding_app, name="funding")
+app.add_typer(monitoring_app, name="monitoring")
 add_development_commands(app)
 
 if __name__ == "__main__":

@@ -4,4 +4,4 @@ One module per service. Changing an event's fields means a new ``version`` and a
 upcaster from the old one; the contract check fails the build otherwise.
 """
 
-from shared.contracts import assessment, audit, funding, publicity, registry  # noqa: F401  (registers the events)
+from shared.contracts import assessment, audit, funding, monitoring, publicity, registry  # noqa: F401  (registers the events)

@@ -1,4 +1,4 @@
-"""Who may call what: the expected roles of every operation of the four services, in one table.
+"""Who may call what: the expected roles of every operation of the five services, in one table.
 
 Read a row as "these roles are let through"; every other role, a caller without a token and
 a caller with a bad token are turned away (401/403). The city office is let through everywhere
@@ -189,6 +189,20 @@ PERMISSIONS: dict[str, dict[str, frozenset[Role] | str]] = {
         "POST /reports/{report_id}/publish": CITY,
         "GET /reports/editorial": AUTHORS,
         "POST /images": AUTHORS,
+    },
+    "monitoring": {
+        "GET /healthz": ANYONE,
+        "GET /metrics": ANYONE,
+        "GET /rules": STAFF,
+        "GET /rules/{rule_id}": STAFF,
+        "PUT /rules/{rule_id}": CITY,
+        "POST /days/{day}/close": CITY,
+        "GET /alerts": STAFF,
+        "GET /alerts/export.csv": STAFF,
+        "GET /alerts/export.xlsx": STAFF,
+        "GET /alerts/{alert_id}": STAFF,
+        "POST /alerts/{alert_id}/acknowledge": STAFF,
+        "POST /alerts/{alert_id}/resolve": OFFICIALS,
     },
 }
 

@@ -13,10 +13,11 @@ from shared.eventstore import RecordedEvent
 from shared.eventstore.catalogue import CATALOGUE
 from services.assessment.projections import PROJECTIONS as ASSESSMENT
 from services.funding.projections import PROJECTIONS as FUNDING
+from services.monitoring.projections import PROJECTIONS as MONITORING
 from services.publicity.projections import PROJECTIONS as PUBLICITY
 from services.registry.projections import PROJECTIONS as REGISTRY
 
-NAMING = [p for p in (*REGISTRY, *FUNDING, *ASSESSMENT, *PUBLICITY) if p.handles is not None]
+NAMING = [p for p in (*REGISTRY, *FUNDING, *ASSESSMENT, *PUBLICITY, *MONITORING) if p.handles is not None]
 
 
 class Untouchable:

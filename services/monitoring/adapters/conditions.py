@@ -1,0 +1,271 @@
+"""The conditions the worker watches (``monitoring.conditions``) and the facts it needs to
+judge them (designated villages, which team serves which village, closed days).
+
+A condition row is one episode of (rule, subject): opened by an event, cleared by another,
+and raised as an alert at most once. Cleared rows are kept (with the day they cleared), so a
+day's close judges "did it hold at the end of that day" whatever order the topics arrive in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from uuid import UUID
+
+import asyncpg
+
+WATCH_SQL = """
+select pg_advisory_xact_lock(7100001);
+create schema if not exists monitoring;
+create table if not exists monitoring.conditions (
+    rule_id        text not null,
+    subject_kind   text not null,
+    subject_id     text not null,
+    opened_by      uuid not null,
+    since          date not null,
+    opened_on      date not null,  -- the opening event's business day: it held from then on, not before
+    district       text,
+    village_code   text,
+    team_id        text,
+    figures        jsonb not null default '{}',
+    cleared_on     date,
+    cleared_by     uuid,
+    alert_id       text,
+    raised_on      date,
+    settled        boolean not null default false,  -- acknowledged or resolved: no escalation to check
+    position       bigint not null,
+    primary key (rule_id, subject_kind, subject_id, opened_by)
+);
+create unique index if not exists conditions_one_open
+    on monitoring.conditions (rule_id, subject_kind, subject_id) where cleared_on is null;
+-- A day's close looks at the episodes not raised yet: open ones by their start, cleared ones by
+-- their end (those cleared before the day can never be raised, however many accumulate).
+create index if not exists conditions_unraised_open on monitoring.conditions (since)
+    where alert_id is null and cleared_on is null;
+create index if not exists conditions_unraised_cleared on monitoring.conditions (cleared_on)
+    where alert_id is null and cleared_on is not null;
+create index if not exists conditions_unsettled on monitoring.conditions (raised_on)
+    where alert_id is not null and not settled;
+create table if not exists monitoring.days (day date primary key);
+create table if not exists monitoring.villages (
+    code        text primary key,
+    district    text not null,
+    designated  boolean not null
+);
+create table if not exists monitoring.team_villages (
+    team_id       text not null,
+    village_code  text not null,
+    primary key (team_id, village_code)
+);
+create index if not exists team_villages_village on monitoring.team_villages (village_code);
+create table if not exists monitoring.team_units (
+    team_id  text not null,
+    unit_id  text not null,
+    primary key (team_id, unit_id)
+);
+create index if not exists team_units_unit on monitoring.team_units (unit_id);
+create table if not exists monitoring.teams (
+    team_id     text primary key,
+    district    text,
+    entered_on  date  -- the first entry into a village: presence is required from the next full month
+);
+create table if not exists monitoring.team_members (
+    team_id   text not null,
+    cadre_id  text not null,
+    primary key (team_id, cadre_id)
+);
+create table if not exists monitoring.presence (
+    cadre_id  text not null,
+    day       date not null,
+    primary key (cadre_id, day)
+);
+create table if not exists monitoring.leaves (
+    leave_id  text primary key,
+    cadre_id  text not null,
+    first     date not null,
+    last      date not null
+);
+create index if not exists leaves_cadre on monitoring.leaves (cadre_id);
+create table if not exists monitoring.incomes (
+    village_code  text not null,
+    year          integer not null,
+    income_fen    bigint not null,
+    primary key (village_code, year)
+);
+"""
+
+
+@dataclass(frozen=True)
+class Where:
+    district: str | None
+    village_code: str | None = None
+    team_id: str | None = None
+
+
+async def open_condition(conn: asyncpg.Connection, rule_id: str, kind: str, subject_id: str, opened_by: UUID,
+                         since: date, opened_on: date, where: Where, figures: dict, position: int) -> bool:
+    """A new episode unless one is open already (one alert per condition, not per event)."""
+    status = await conn.execute(
+        """insert into monitoring.conditions (rule_id, subject_kind, subject_id, opened_by, since, opened_on,
+                                              district, village_code, team_id, figures, position)
+           values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11) on conflict do nothing""",
+        rule_id, kind, subject_id, opened_by, since, opened_on, where.district, where.village_code, where.team_id,
+        figures, position)
+    return status.endswith(" 1")
+
+
+async def clear_conditions(conn: asyncpg.Connection, rule_ids: list[str], kind: str, subject_id: str, on: date,
+                           cause: UUID) -> list[asyncpg.Record]:
+    """Clear the open episode(s); the rows that had raised an alert come back to be resolved."""
+    return await conn.fetch(
+        """update monitoring.conditions set cleared_on = $4, cleared_by = $5, settled = true
+           where rule_id = any($1::text[]) and subject_kind = $2 and subject_id = $3 and cleared_on is null
+           returning rule_id, alert_id""",
+        rule_ids, kind, subject_id, on, cause)
+
+
+async def held_at(conn: asyncpg.Connection, rule_ids: list[str], day: date) -> list[asyncpg.Record]:
+    """Episodes not raised yet that still held at the end of ``day``."""
+    return await conn.fetch(
+        """select * from (
+               select * from monitoring.conditions where alert_id is null and cleared_on is null and since <= $2
+               union all
+               select * from monitoring.conditions where alert_id is null and cleared_on > $2 and since <= $2
+           ) c where opened_on <= $2 and rule_id = any($1::text[])
+           order by since, rule_id, subject_kind, subject_id""",
+        rule_ids, day)
+
+
+async def unraised(conn: asyncpg.Connection, rule_id: str, kind: str, subject_id: str) -> asyncpg.Record | None:
+    return await conn.fetchrow(
+        """select * from monitoring.conditions where rule_id = $1 and subject_kind = $2 and subject_id = $3
+             and cleared_on is null and alert_id is null""", rule_id, kind, subject_id)
+
+
+async def mark_raised(conn: asyncpg.Connection, row: asyncpg.Record, alert_id: str, on: date) -> None:
+    await conn.execute(
+        """update monitoring.conditions set alert_id = $5, raised_on = $6, settled = cleared_on is not null
+           where rule_id = $1 and subject_kind = $2 and subject_id = $3 and opened_by = $4""",
+        row["rule_id"], row["subject_kind"], row["subject_id"], row["opened_by"], alert_id, on)
+
+
+async def unsettled(conn: asyncpg.Connection, day: date) -> list[asyncpg.Record]:
+    """Raised, not yet acknowledged nor resolved as far as this table knows, with the
+    business days closed since they were raised."""
+    return await conn.fetch(
+        """select c.rule_id, c.alert_id, c.raised_on,
+                  (select count(*) from monitoring.days d where d.day > c.raised_on and d.day <= $1) as open_days
+           from monitoring.conditions c
+           where c.alert_id is not null and not c.settled and c.raised_on < $1
+           order by c.alert_id""", day)
+
+
+async def settle(conn: asyncpg.Connection, alert_ids: list[str]) -> None:
+    if alert_ids:
+        await conn.execute("update monitoring.conditions set settled = true where alert_id = any($1::text[])",
+                           alert_ids)
+
+
+async def close_day(conn: asyncpg.Connection, day: date) -> None:
+    await conn.execute("insert into monitoring.days values ($1) on conflict do nothing", day)
+
+
+# -- villages and teams ------------------------------------------------------------------
+
+async def set_village(conn: asyncpg.Connection, code: str, district: str, designated: bool | None) -> None:
+    await conn.execute(
+        """insert into monitoring.villages values ($1, $2, coalesce($3, false))
+           on conflict (code) do update set district = excluded.district,
+               designated = coalesce($3, monitoring.villages.designated)""", code, district, designated)
+
+
+async def village(conn: asyncpg.Connection, code: str) -> asyncpg.Record | None:
+    return await conn.fetchrow("select * from monitoring.villages where code = $1", code)
+
+
+async def teams_of(conn: asyncpg.Connection, code: str) -> list[str]:
+    return [r["team_id"] for r in await conn.fetch(
+        "select team_id from monitoring.team_villages where village_code = $1 order by 1", code)]
+
+
+async def serve(conn: asyncpg.Connection, team_id: str, code: str, serving: bool) -> None:
+    if serving:
+        await conn.execute("insert into monitoring.team_villages values ($1, $2) on conflict do nothing", team_id, code)
+    else:
+        await conn.execute("delete from monitoring.team_villages where team_id = $1 and village_code = $2",
+                           team_id, code)
+
+
+async def add_units(conn: asyncpg.Connection, team_id: str, units: list[str]) -> None:
+    await conn.executemany("insert into monitoring.team_units values ($1, $2) on conflict do nothing",
+                           [(team_id, u) for u in units])
+
+
+async def latest(conn: asyncpg.Connection, rule_id: str, kind: str, subject_id: str) -> asyncpg.Record | None:
+    """The subject's last episode of the rule, open or not."""
+    return await conn.fetchrow(
+        """select * from monitoring.conditions where rule_id = $1 and subject_kind = $2 and subject_id = $3
+           order by position desc limit 1""", rule_id, kind, subject_id)
+
+
+async def set_income(conn: asyncpg.Connection, code: str, year: int, income_fen: int) -> None:
+    await conn.execute("""insert into monitoring.incomes values ($1, $2, $3)
+                          on conflict (village_code, year) do update set income_fen = excluded.income_fen""",
+                       code, year, income_fen)
+
+
+async def income(conn: asyncpg.Connection, code: str, year: int) -> int | None:
+    return await conn.fetchval("select income_fen from monitoring.incomes where village_code = $1 and year = $2",
+                               code, year)
+
+
+# -- cadres' presence ----------------------------------------------------------------------
+
+async def set_team(conn: asyncpg.Connection, team_id: str, district: str | None, entered_on: date | None = None) -> None:
+    await conn.execute(
+        """insert into monitoring.teams values ($1, $2, $3) on conflict (team_id) do update
+           set district = coalesce(excluded.district, monitoring.teams.district),
+               entered_on = least(monitoring.teams.entered_on, excluded.entered_on)""",
+        team_id, district, entered_on)  # least() passes over a null: the first entry stays
+
+
+async def set_members(conn: asyncpg.Connection, team_id: str, added: list[str], removed: list[str]) -> None:
+    if removed:
+        await conn.execute("delete from monitoring.team_members where team_id = $1 and cadre_id = any($2::text[])",
+                           team_id, removed)
+    await conn.executemany("insert into monitoring.team_members values ($1, $2) on conflict do nothing",
+                           [(team_id, c) for c in added])
+
+
+async def log_presence(conn: asyncpg.Connection, cadre_id: str, day: date) -> None:
+    await conn.execute("insert into monitoring.presence values ($1, $2) on conflict do nothing", cadre_id, day)
+
+
+async def set_leave(conn: asyncpg.Connection, leave_id: str, cadre_id: str, first: date | None, last: date | None) -> None:
+    if first is None or last is None:
+        await conn.execute("delete from monitoring.leaves where leave_id = $1", leave_id)
+    else:
+        await conn.execute("""insert into monitoring.leaves values ($1, $2, $3, $4) on conflict (leave_id)
+                              do update set first = excluded.first, last = excluded.last""",
+                           leave_id, cadre_id, first, last)
+
+
+MONTH_SQL = """
+select m.cadre_id, m.team_id, t.district,
+       (select count(*) from monitoring.presence p where p.cadre_id = m.cadre_id and p.day between $1 and $2) as present,
+       (select coalesce(sum(least(l.last, $2) - greatest(l.first, $1) + 1), 0) from monitoring.leaves l
+         where l.cadre_id = m.cadre_id and l.first <= $2 and l.last >= $1) as leave_days
+from monitoring.team_members m join monitoring.teams t using (team_id)
+where t.entered_on is not null and t.entered_on < $1 and ($3::text is null or m.cadre_id = $3)
+order by m.cadre_id, m.team_id
+"""
+
+
+async def month_presence(conn: asyncpg.Connection, first: date, last: date,
+                         cadre_id: str | None = None) -> list[asyncpg.Record]:
+    """Each member of a team that had entered before the month: days present and days on leave in it."""
+    return await conn.fetch(MONTH_SQL, first, last, cadre_id)
+
+
+async def is_closed(conn: asyncpg.Connection, day: date) -> bool:
+    return bool(await conn.fetchval("select exists (select 1 from monitoring.days where day = $1)", day))

@@ -1,0 +1,6 @@
+"""The monitoring routers, in the order the app includes them: a fixed path under /alerts
+(the delivery's /alerts/stream) must come before /alerts/{alert_id}."""
+
+from services.monitoring.entrypoints.routes import alerts, days, rules
+
+ROUTERS = [rules.router, days.router, alerts.router]

@@ -1,0 +1,23 @@
+"""业务日 / closing business days: the clock of every time-based rule."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path
+
+from shared.http.deps import IsoDate
+
+from services.monitoring.domain.calendar import CloseDay
+from services.monitoring.entrypoints.deps import CityOffice, Run
+from services.monitoring.entrypoints.schemas import DayClosedView
+
+router = APIRouter(prefix="/days", tags=["业务日 business days"])
+
+
+@router.post("/{day}/close", status_code=201,
+             summary="结束业务日（依次，不可重复）/ close a business day (in order, once)",
+             responses={409: {"description": "已结束或未按顺序 / already closed, or not the next day"}})
+async def close(day: Annotated[IsoDate, Path(description="业务日 / business day, YYYY-MM-DD")], _: CityOffice,
+                run: Run) -> DayClosedView:
+    return DayClosedView(**await run(CloseDay(day=day)))

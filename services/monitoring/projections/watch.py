@@ -1,0 +1,417 @@
+"""监测 / the reactor that keeps the conditions of the rule catalogue and says them as alerts.
+
+It reads registry's, funding's and assessment's topics for the events that open and clear
+conditions, and monitoring's own for ``BusinessDayClosed``. An immediate rule raises on the
+tripping event; a time-based one when a day closes more than its threshold after the
+condition began; the undoing event resolves the alert (``how='cleared'``, its id as
+``cause_event_id``); a day's close also escalates what stayed unacknowledged past the rule's
+``escalate_after_days`` business days.
+
+Reactions are appended in the transaction that records the delivery (shared/projections/
+reactor.py) and the ``Alert`` aggregate ignores a second raise, clear or escalation to a level
+reached: a redelivery or a ``projections rebuild`` says nothing twice. No clock is read:
+dates come from the events (business day of ``occurred_at``) and from closed days.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from uuid import UUID
+
+import asyncpg
+
+from shared.contracts.assessment import (
+    CollectiveIncomeReported,
+    CoverageRecorded,
+    EligibilityRecorded,
+    InspectionRecorded,
+    RectificationAccepted,
+    RectificationReported,
+    RectificationReturned,
+    FarmerIncomeReported,
+    IncomeReportReviewed,
+    MilestoneCancelled,
+    MilestoneReplanned,
+    MilestoneVerified,
+    ProjectCancelled,
+    ProjectPlanned,
+)
+from shared.contracts.funding import (
+    AllocationCancelled,
+    AllocationFrozen,
+    DisbursementApproved,
+    DisbursementPaid,
+    DisbursementRejected,
+    DisbursementRequested,
+    DisbursementReversed,
+    FundsAllocated,
+)
+from shared.contracts.monitoring import AlertRaised, BusinessDayClosed, RuleChanged
+from shared.contracts.registry import (
+    CadrePresenceLogged,
+    DesignationRevoked,
+    LeaveApproved,
+    LeaveCancelled,
+    TeamEnteredVillage,
+    TeamMembersChanged,
+    TeamAssigned,
+    TeamDissolved,
+    TeamRotated,
+    TeamUnassigned,
+    VillageDesignated,
+    VillageRegistered,
+    WorkTeamFormed,
+)
+from shared.eventstore import RecordedEvent, UnitOfWork
+from shared.projections.reactor import Reactor
+
+from services.monitoring.adapters import conditions as db
+from services.monitoring.adapters.conditions import WATCH_SQL, Where
+from services.monitoring.domain.alert import Alert, alert_id, escalation_level
+from services.monitoring.domain.calendar import business_day
+from services.monitoring.domain.conditions import (
+    DAY_THRESHOLD,
+    IMMEDIATE,
+    below_target,
+    dropped,
+    is_due,
+    is_month_end,
+    month_of,
+    presence_required,
+)
+from services.monitoring.domain.rules import CATALOGUE, Rule, first_version, in_force
+
+TIMED = sorted(DAY_THRESHOLD)
+
+
+async def rules_in_force(uow: UnitOfWork, day: date, rule_ids: list[str]) -> dict[str, RuleChanged | None]:
+    """Each rule's version on ``day`` from the store; version 1 from code before the seed."""
+    loaded = await uow.load_many(Rule, rule_ids)
+    return {rid: in_force(r.versions or [first_version(CATALOGUE[rid])], day) for rid, r in loaded.items()}
+
+
+def _title(rule_id: str, subject_id: str) -> str:
+    d = CATALOGUE[rule_id]
+    return f"{d.title_zh}：{subject_id} / {d.title_en}: {subject_id}"
+
+
+async def raise_alert(uow: UnitOfWork, row: asyncpg.Record | dict, rule: RuleChanged, on: date,
+                      cause_event_id: UUID | None, figures: dict) -> str:
+    """Raise the alert of a condition row (and resolve it at once if the row cleared since)."""
+    conn = uow.conn
+    aid = alert_id(row["rule_id"], row["subject_kind"], row["subject_id"], str(row["opened_by"]))
+    alert = await uow.load(Alert, aid)
+    alert.raise_(AlertRaised(
+        alert_id=aid, rule_id=rule.rule_id, rule_version=rule.rule_version, severity=rule.severity,
+        subject_kind=row["subject_kind"], subject_id=row["subject_id"], district=row["district"],
+        village_code=row["village_code"], team_id=row["team_id"], audience=list(rule.audience), raised_on=on,
+        cause_event_id=cause_event_id, title=_title(rule.rule_id, row["subject_id"]), figures=figures))
+    if row["cleared_on"] is not None:  # it held at the end of ``on`` and cleared later: said in order
+        alert.clear(row["cleared_on"], row["cleared_by"])
+    await uow.save(alert)
+    await db.mark_raised(conn, row, aid, on)  # type: ignore[arg-type]
+    return aid
+
+
+class Watch(Reactor):
+    name = "watch"
+    service = "monitoring"
+    sources = ("registry", "funding", "assessment", "monitoring")
+    tables = ("monitoring.conditions", "monitoring.days", "monitoring.villages", "monitoring.team_villages",
+              "monitoring.team_units", "monitoring.incomes", "monitoring.teams", "monitoring.team_members",
+              "monitoring.presence", "monitoring.leaves")
+    schema_sql = WATCH_SQL
+
+    # -- the two moves every rule makes ------------------------------------------------------
+
+    async def _open(self, conn: asyncpg.Connection, cause: RecordedEvent, rule_id: str, kind: str, subject_id: str,
+                    since: date, where: Where, figures: dict | None = None, on: date | None = None) -> None:
+        """``on``: the business day it began holding, when not the cause's own (a day's close)."""
+        figures = {"since": since.isoformat(), **(figures or {})}
+        on = on or business_day(cause.occurred_at)
+        if not await db.open_condition(conn, rule_id, kind, subject_id, cause.event_id, since, on, where, figures,
+                                       cause.global_position):
+            return
+        if rule_id in IMMEDIATE:
+            uow = self.unit_of_work(conn, cause)
+            rule = (await rules_in_force(uow, on, [rule_id]))[rule_id]
+            row = await db.unraised(conn, rule_id, kind, subject_id)
+            if rule is not None and rule.enabled and row is not None:
+                await raise_alert(uow, row, rule, on, cause.event_id, figures)
+
+    async def _clear(self, conn: asyncpg.Connection, cause: RecordedEvent, rule_ids: list[str], kind: str,
+                     subject_id: str) -> None:
+        on = business_day(cause.occurred_at)
+        rows = await db.clear_conditions(conn, rule_ids, kind, subject_id, on, cause.event_id)
+        raised = [r["alert_id"] for r in rows if r["alert_id"] is not None]
+        if not raised:
+            return
+        uow = self.unit_of_work(conn, cause)
+        alerts = await uow.load_many(Alert, raised)
+        changed = [a for a in alerts.values() if a.clear(on, cause.event_id)]
+        if changed:
+            await uow.save_all(changed)
+
+    # -- money (funding) ---------------------------------------------------------------------
+
+    async def when_FundsAllocated(self, conn, e: FundsAllocated, r: RecordedEvent) -> None:
+        await self._open(conn, r, "allocation.idle", "allocation", e.allocation_id, business_day(r.occurred_at),
+                         Where(e.district, e.village_code), {"amount_fen": e.amount_fen})
+
+    async def when_AllocationCancelled(self, conn, e: AllocationCancelled, r: RecordedEvent) -> None:
+        await self._clear(conn, r, ["allocation.idle"], "allocation", e.allocation_id)
+
+    async def when_AllocationFrozen(self, conn, e: AllocationFrozen, r: RecordedEvent) -> None:
+        await self._clear(conn, r, ["allocation.idle"], "allocation", e.allocation_id)  # nothing may be requested
+
+    async def when_DisbursementRequested(self, conn, e: DisbursementRequested, r: RecordedEvent) -> None:
+        await self._clear(conn, r, ["allocation.idle"], "allocation", e.allocation_id)
+        await self._open(conn, r, "disbursement.awaiting_approval", "disbursement", e.disbursement_id,
+                         business_day(r.occurred_at), Where(e.district, e.village_code),
+                         {"amount_fen": e.amount_fen, "allocation_id": e.allocation_id})
+
+    async def when_DisbursementApproved(self, conn, e: DisbursementApproved, r: RecordedEvent) -> None:
+        await self._clear(conn, r, ["disbursement.awaiting_approval"], "disbursement", e.disbursement_id)
+        await self._open(conn, r, "disbursement.approved_unpaid", "disbursement", e.disbursement_id,
+                         business_day(r.occurred_at), Where(e.district, e.village_code),
+                         {"amount_fen": e.amount_fen, "allocation_id": e.allocation_id})
+
+    async def when_DisbursementRejected(self, conn, e: DisbursementRejected, r: RecordedEvent) -> None:
+        await self._clear(conn, r, ["disbursement.awaiting_approval"], "disbursement", e.disbursement_id)
+
+    async def when_DisbursementPaid(self, conn, e: DisbursementPaid, r: RecordedEvent) -> None:
+        await self._clear(conn, r, ["disbursement.approved_unpaid"], "disbursement", e.disbursement_id)
+
+    async def when_DisbursementReversed(self, conn, e: DisbursementReversed, r: RecordedEvent) -> None:
+        await self._clear(conn, r, ["disbursement.awaiting_approval", "disbursement.approved_unpaid"], "disbursement",
+                          e.disbursement_id)
+
+    # -- projects (assessment) ---------------------------------------------------------------
+
+    async def when_ProjectPlanned(self, conn, e: ProjectPlanned, r: RecordedEvent) -> None:
+        for m in e.milestones:
+            await self._open(conn, r, "milestone.overdue", "milestone", f"{e.project_id}:{m.milestone_id}", m.due_on,
+                             Where(e.district, e.village_code), {"due_on": m.due_on.isoformat()})
+
+    async def when_MilestoneReplanned(self, conn, e: MilestoneReplanned, r: RecordedEvent) -> None:
+        subject = f"{e.project_id}:{e.milestone_id}"
+        await self._clear(conn, r, ["milestone.overdue"], "milestone", subject)  # a new due day: a new episode
+        await self._open(conn, r, "milestone.overdue", "milestone", subject, e.due_on, Where(e.district, e.village_code),
+                         {"due_on": e.due_on.isoformat()})
+
+    async def when_MilestoneVerified(self, conn, e: MilestoneVerified, r: RecordedEvent) -> None:
+        await self._clear(conn, r, ["milestone.overdue"], "milestone", f"{e.project_id}:{e.milestone_id}")
+
+    async def when_MilestoneCancelled(self, conn, e: MilestoneCancelled, r: RecordedEvent) -> None:
+        await self._clear(conn, r, ["milestone.overdue"], "milestone", f"{e.project_id}:{e.milestone_id}")
+
+    async def when_ProjectCancelled(self, conn, e: ProjectCancelled, r: RecordedEvent) -> None:
+        for mid in e.cancelled_milestone_ids:
+            await self._clear(conn, r, ["milestone.overdue"], "milestone", f"{e.project_id}:{mid}")
+
+    # -- inspections and low-income protection (assessment) -----------------------------------
+
+    async def when_InspectionRecorded(self, conn, e: InspectionRecorded, r: RecordedEvent) -> None:
+        village = e.target_id if e.target_kind == "village" else None
+        team = e.target_id if e.target_kind == "team" else None
+        for f in e.findings:
+            await self._open(conn, r, "rectification.overdue", "inspection", f"{e.inspection_id}:{f.finding_id}",
+                             f.deadline, Where(e.district, village, team), {"deadline": f.deadline.isoformat()})
+
+    async def when_RectificationReported(self, conn, e: RectificationReported, r: RecordedEvent) -> None:
+        await self._clear(conn, r, ["rectification.overdue"], "inspection", f"{e.inspection_id}:{e.finding_id}")
+
+    async def when_RectificationAccepted(self, conn, e: RectificationAccepted, r: RecordedEvent) -> None:
+        await self._clear(conn, r, ["rectification.overdue"], "inspection", f"{e.inspection_id}:{e.finding_id}")
+
+    async def when_RectificationReturned(self, conn, e: RectificationReturned, r: RecordedEvent) -> None:
+        """Not accepted: the finding is open again, against its original deadline (a new episode)."""
+        subject = f"{e.inspection_id}:{e.finding_id}"
+        last = await db.latest(conn, "rectification.overdue", "inspection", subject)
+        if last is not None:
+            await self._open(conn, r, "rectification.overdue", "inspection", subject, last["since"],
+                             Where(last["district"], last["village_code"], last["team_id"]), _figures(last))
+
+    async def when_EligibilityRecorded(self, conn, e: EligibilityRecorded, r: RecordedEvent) -> None:
+        subject = f"{e.person_id}:{e.cover}"
+        if e.eligible:
+            await self._open(conn, r, "person.eligible_not_covered", "person", subject,
+                             e.recorded_on or business_day(r.occurred_at), Where(e.district, e.village_code),
+                             {"cover": e.cover})
+        else:
+            await self._clear(conn, r, ["person.eligible_not_covered"], "person", subject)
+
+    async def when_CoverageRecorded(self, conn, e: CoverageRecorded, r: RecordedEvent) -> None:
+        await self._clear(conn, r, ["person.eligible_not_covered"], "person", f"{e.person_id}:{e.cover}")
+
+    # -- incomes (assessment) ----------------------------------------------------------------
+
+    async def _reported(self, conn, e: CollectiveIncomeReported | FarmerIncomeReported, measure: str,
+                        r: RecordedEvent, amount_fen: int) -> None:
+        subject = f"{e.village_code}:{measure}:{e.year}"
+        if e.flagged:
+            await self._open(conn, r, "income.report_flagged", "village", subject, business_day(r.occurred_at),
+                             Where(e.district, e.village_code),
+                             {"year": e.year, "measure": measure, "amount_fen": amount_fen})
+        else:  # reported again, not flagged: the doubt is gone
+            await self._clear(conn, r, ["income.report_flagged"], "village", subject)
+
+    async def when_CollectiveIncomeReported(self, conn, e: CollectiveIncomeReported, r: RecordedEvent) -> None:
+        await self._reported(conn, e, "collective", r, e.income_fen)
+        await db.set_income(conn, e.village_code, e.year, e.income_fen)
+        on, where, subject = business_day(r.occurred_at), Where(e.district, e.village_code), f"{e.village_code}:{e.year}"
+        rules = await rules_in_force(self.unit_of_work(conn, r), on, ["income.drop", "village.below_target_final_year"])
+        previous = await db.income(conn, e.village_code, e.year - 1)
+        drop = dropped(rules["income.drop"], previous, e.income_fen) if previous is not None else None
+        if drop is not None:
+            await self._open(conn, r, "income.drop", "village", subject, on, where,
+                             {"year": e.year, "income_fen": e.income_fen, "previous_fen": previous or 0,
+                              "drop_permille": drop})
+        else:  # reported again without the drop (a correction): cleared
+            await self._clear(conn, r, ["income.drop"], "village", subject)
+        if below_target(rules["village.below_target_final_year"], e.year, e.income_fen):
+            await self._open(conn, r, "village.below_target_final_year", "village", subject, on, where,
+                             {"year": e.year, "income_fen": e.income_fen})
+        else:
+            await self._clear(conn, r, ["village.below_target_final_year"], "village", subject)
+
+    async def when_FarmerIncomeReported(self, conn, e: FarmerIncomeReported, r: RecordedEvent) -> None:
+        await self._reported(conn, e, "farmer", r, e.per_capita_fen)
+
+    async def when_IncomeReportReviewed(self, conn, e: IncomeReportReviewed, r: RecordedEvent) -> None:
+        await self._clear(conn, r, ["income.report_flagged"], "village", f"{e.village_code}:{e.measure}:{e.year}")
+
+    # -- villages and teams (registry) -------------------------------------------------------
+
+    async def _check_team(self, conn, r: RecordedEvent, code: str, district: str | None) -> None:
+        """A designated village served by no team: the episode begins on the event's day."""
+        v = await db.village(conn, code)
+        if v is not None and v["designated"] and not await db.teams_of(conn, code):
+            await self._open(conn, r, "village.without_team", "village", code, business_day(r.occurred_at),
+                             Where(district or v["district"], code))
+
+    async def when_VillageRegistered(self, conn, e: VillageRegistered, r: RecordedEvent) -> None:
+        await db.set_village(conn, e.code, e.district, None)
+
+    async def when_VillageDesignated(self, conn, e: VillageDesignated, r: RecordedEvent) -> None:
+        await db.set_village(conn, e.code, e.district, True)
+        await self._check_team(conn, r, e.code, e.district)
+
+    async def when_DesignationRevoked(self, conn, e: DesignationRevoked, r: RecordedEvent) -> None:
+        await db.set_village(conn, e.code, e.district, False)
+        await self._clear(conn, r, ["village.without_team"], "village", e.code)
+
+    async def when_WorkTeamFormed(self, conn, e: WorkTeamFormed, r: RecordedEvent) -> None:
+        await db.add_units(conn, e.team_id, [e.lead_unit_id, *e.partner_unit_ids])
+        await db.set_team(conn, e.team_id, e.district)
+        await db.set_members(conn, e.team_id, e.member_ids, [])
+
+    async def when_TeamAssigned(self, conn, e: TeamAssigned, r: RecordedEvent) -> None:
+        await db.set_team(conn, e.team_id, e.district)
+        await db.add_units(conn, e.team_id, [e.lead_unit_id])
+        await db.serve(conn, e.team_id, e.village_code, True)
+        await self._clear(conn, r, ["village.without_team"], "village", e.village_code)
+
+    async def when_TeamUnassigned(self, conn, e: TeamUnassigned, r: RecordedEvent) -> None:
+        await db.serve(conn, e.team_id, e.village_code, False)
+        await self._check_team(conn, r, e.village_code, e.district)
+
+    async def when_TeamDissolved(self, conn, e: TeamDissolved, r: RecordedEvent) -> None:
+        await db.set_members(conn, e.team_id, [], e.member_ids)
+        for code in e.villages:
+            await db.serve(conn, e.team_id, code, False)
+            await self._check_team(conn, r, code, e.district)
+
+    async def when_TeamRotated(self, conn, e: TeamRotated, r: RecordedEvent) -> None:
+        for code in e.joined:
+            await db.serve(conn, e.team_id, code, True)
+            await self._clear(conn, r, ["village.without_team"], "village", code)
+        for code in e.left:
+            await db.serve(conn, e.team_id, code, False)
+            await self._check_team(conn, r, code, e.district)
+
+    # -- cadres' presence (registry) ----------------------------------------------------------
+
+    async def when_TeamMembersChanged(self, conn, e: TeamMembersChanged, r: RecordedEvent) -> None:
+        await db.set_members(conn, e.team_id, e.added, e.removed)
+
+    async def when_TeamEnteredVillage(self, conn, e: TeamEnteredVillage, r: RecordedEvent) -> None:
+        await db.set_team(conn, e.team_id, None, e.entered_on)
+
+    async def when_LeaveApproved(self, conn, e: LeaveApproved, r: RecordedEvent) -> None:
+        await db.set_leave(conn, e.leave_id, e.cadre_id, e.start, e.end)
+
+    async def when_LeaveCancelled(self, conn, e: LeaveCancelled, r: RecordedEvent) -> None:
+        await db.set_leave(conn, e.leave_id, e.cadre_id, None, None)
+
+    async def when_CadrePresenceLogged(self, conn, e: CadrePresenceLogged, r: RecordedEvent) -> None:
+        """A day recorded after its month closed may lift that month's shortfall."""
+        await db.log_presence(conn, e.cadre_id, e.day)
+        first, last = month_of(e.day)
+        if not await db.is_closed(conn, last):
+            return
+        uow = self.unit_of_work(conn, r)
+        rule = (await rules_in_force(uow, last, ["cadre.presence_below_requirement"]))["cadre.presence_below_requirement"]
+        for row in await db.month_presence(conn, first, last, e.cadre_id):
+            if rule is not None and row["present"] >= presence_required(rule, first, last, row["leave_days"]):
+                await self._clear(conn, r, ["cadre.presence_below_requirement"], "cadre",
+                                  f"{e.cadre_id}:{first:%Y-%m}")
+
+    async def _month_presence(self, conn, uow: UnitOfWork, r: RecordedEvent, rule: RuleChanged | None,
+                              day: date) -> None:
+        """At a month's last close: every member of an entered team below the month's requirement."""
+        if rule is None or not rule.enabled:
+            return
+        first, last = month_of(day)
+        for row in await db.month_presence(conn, first, last):
+            required = presence_required(rule, first, last, row["leave_days"])
+            if row["present"] >= required:
+                continue
+            subject = f"{row['cadre_id']}:{first:%Y-%m}"
+            figures = {"month": f"{first:%Y-%m}", "present_days": row["present"], "required_days": required,
+                       "leave_days": row["leave_days"]}
+            await self._open(conn, r, "cadre.presence_below_requirement", "cadre", subject, last,
+                             Where(row["district"], None, row["team_id"]), figures, on=day)
+            pending = await db.unraised(conn, "cadre.presence_below_requirement", "cadre", subject)
+            if pending is not None:
+                await raise_alert(uow, pending, rule, day, None, {"since": last.isoformat(), **figures})
+
+    # -- the day's close: time-based rules and escalation ------------------------------------
+
+    async def when_BusinessDayClosed(self, conn, e: BusinessDayClosed, r: RecordedEvent) -> None:
+        day = e.day
+        await db.close_day(conn, day)
+        uow = self.unit_of_work(conn, r)
+        rules = await rules_in_force(uow, day, sorted(CATALOGUE))
+        for row in await db.held_at(conn, TIMED, day):
+            rule = rules[row["rule_id"]]
+            if is_due(rule, row["since"], day):
+                figures = {**_figures(row), "days": (day - row["since"]).days}
+                await raise_alert(uow, row, rule, day, None, figures)  # type: ignore[arg-type]
+        if is_month_end(day):
+            await self._month_presence(conn, uow, r, rules["cadre.presence_below_requirement"], day)
+        await self._escalate(uow, rules, day)
+
+    async def _escalate(self, uow: UnitOfWork, rules: dict[str, RuleChanged | None], day: date) -> None:
+        rows = await db.unsettled(uow.conn, day)
+        if not rows:
+            return
+        alerts = await uow.load_many(Alert, [r["alert_id"] for r in rows])
+        settled, changed = [], []
+        for row in rows:
+            alert, rule = alerts[row["alert_id"]], rules[row["rule_id"]]
+            if not alert.open or alert.acknowledged:
+                settled.append(alert.key)
+                continue
+            if rule is None or not rule.escalate_after_days:
+                continue
+            level = escalation_level(row["open_days"], rule.escalate_after_days)
+            if alert.escalate(level, list(rule.escalate_to), day):
+                changed.append(alert)
+        await db.settle(uow.conn, settled)
+        if changed:
+            await uow.save_all(changed)
+
+
+def _figures(row: asyncpg.Record) -> dict:
+    return dict(row["figures"])

@@ -1,0 +1,153 @@
+"""A monitoring database of its own per test, with its projections, fed real events.
+
+Registry's, funding's and assessment's events are delivered to the reactor as the worker
+would deliver them from Kafka (encoded records through the ProjectionRunner); monitoring's
+own log (day closes, alerts) is sequenced by the real relay code and fed back the same way,
+until nothing new comes of it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import random
+from datetime import UTC, date, datetime, time, timedelta, timezone
+from typing import Any
+from uuid import uuid4
+
+import pytest
+
+from shared.db import migrate
+from shared.eventstore import CommandMeta, EventStore, RecordedEvent
+from shared.messaging.kafka import encode
+from shared.outbox.relay import OutboxRelay
+from shared.privacy.keys import SCHEMA as DATA_KEYS_SCHEMA
+from shared.projections import Delivery, ProjectionRunner
+
+from services.monitoring.adapters.store import SCHEMA_SQL
+from services.monitoring.domain.access import AlertScope
+from services.monitoring.domain.calendar import CloseDay
+from services.monitoring.handlers.days import close_day
+from services.monitoring.handlers.rules import seed_rules
+from services.monitoring.projections import PROJECTIONS
+from tests.support.db import dispose, fresh_store_pool
+
+CITY = AlertScope("city", "city_office:city", may_resolve=True)
+BEIJING = timezone(timedelta(hours=8))
+_ids = itertools.count(random.randrange(100_000, 800_000))
+
+
+def noon(day: date) -> datetime:
+    return datetime.combine(day, time(12), BEIJING)
+
+
+class MonitoringHarness:
+    def __init__(self, pool):
+        self.pool = pool
+        self.store = EventStore(pool, "monitoring")
+        self.runners = {p.name: ProjectionRunner(pool, p, {s: f"{s}.events" for s in p.sources}) for p in PROJECTIONS}
+        self.offsets: dict[str, int] = {}
+        self.positions: dict[str, int] = {}
+        self.relay = OutboxRelay(pool, producer=None, source="monitoring", topic="monitoring.events")  # type: ignore[arg-type]
+        self.fed = 0  # monitoring's own log fed to the projections up to this position
+        self.delivered: list[Delivery] = []  # every record of the other services, in order (for rebuilds)
+
+    async def setup(self) -> None:
+        await migrate(self.pool, DATA_KEYS_SCHEMA, SCHEMA_SQL)
+        for runner in self.runners.values():
+            await runner.setup()
+        await self.run(seed_rules, key="seed")
+
+    def uid(self, prefix: str) -> str:
+        return f"{prefix}-{next(_ids)}"
+
+    async def run(self, handler, *, key: str | None = None, actor: str = "city_office:city",
+                  on: date | None = None) -> Any:
+        meta = CommandMeta(actor=actor, occurred_at=noon(on) if on else None)
+        done = await self.store.execute("Test", {"n": str(uuid4())}, meta, handler, key)
+        await self.sync()
+        return done.result
+
+    async def close(self, *days: date) -> None:
+        for day in days:
+            await self.run(lambda uow, d=day: close_day(uow, CloseDay(day=d)), on=day)
+
+    async def close_through(self, first: date, last: date) -> None:
+        day = first
+        while day <= last:
+            await self.close(day)
+            day += timedelta(days=1)
+
+    async def deliver(self, source: str, event_type: str, payload: dict, stream_id: str, on: date) -> RecordedEvent:
+        """Another service's event, on business day ``on``, to every projection reading its topic."""
+        position = self.positions[source] = self.positions.get(source, 0) + 1
+        offset = self.offsets[source] = self.offsets.get(source, -1) + 1
+        event = RecordedEvent(event_id=uuid4(), type=event_type, schema_version=1, source=source, stream_id=stream_id,
+                              stream_version=1, global_position=position, occurred_at=noon(on),
+                              recorded_at=datetime.now(UTC), correlation_id=uuid4(), actor="test", payload=payload)
+        delivery = Delivery(f"{source}.events", 0, offset, encode(event), {})
+        self.delivered.append(delivery)
+        await self.apply(delivery)
+        await self.sync()
+        return event
+
+    async def apply(self, delivery: Delivery) -> None:
+        source = delivery.topic.removesuffix(".events")
+        for runner in self.runners.values():
+            if source in runner.projection.sources:
+                await runner.apply_batch([delivery])
+
+    async def sync(self) -> None:
+        """Sequence monitoring's log as the relay does and feed it to its readers, until quiet."""
+        while True:
+            deadline = asyncio.get_running_loop().time() + 30
+            while await self.fetchval("select count(*) from es.events e where not exists "
+                                      "(select 1 from es.log l where l.event_row = e.id)"):
+                if not await self.relay.sequence_once():
+                    assert asyncio.get_running_loop().time() < deadline, "the sequencer did not catch up"
+                    await asyncio.sleep(0.02)
+            events = await self.store.read_all(after=self.fed, limit=100_000)
+            if not events:
+                return
+            for e in events:
+                await self.apply(Delivery("monitoring.events", 0, e.global_position - 1, encode(e), {}))
+            self.fed = events[-1].global_position
+
+    async def fetch(self, sql: str, *args):
+        async with self.pool.acquire() as conn:
+            return await conn.fetch(sql, *args)
+
+    async def fetchval(self, sql: str, *args):
+        async with self.pool.acquire() as conn:
+            return await conn.fetchval(sql, *args)
+
+    async def alerts(self, rule_id: str | None = None) -> list[dict]:
+        rows = await self.fetch("select * from monitoring.alerts where $1::text is null or rule_id = $1 "
+                                "order by raised_position", rule_id)
+        return [dict(r) for r in rows]
+
+    async def alert_events(self) -> list[tuple[str, str]]:
+        rows = await self.fetch("select stream_id, type from es.events where stream_id like 'alert-%' order by id")
+        return [(r["stream_id"], r["type"]) for r in rows]
+
+    # -- the other services' facts, as their contracts say them ---------------------------
+
+    async def village(self, on: date, district: str = "120119", designated: bool = True) -> str:
+        code = f"{district}{next(_ids):06d}"
+        await self.deliver("registry", "VillageRegistered", {
+            "code": code, "name": f"村{code[-4:]}", "district": district, "town": "测试镇", "village_type": "tourism",
+            "income_fen": {"2018": 1, "2019": 1, "2020": 1}}, f"village-{code}", on)
+        if designated:
+            await self.deliver("registry", "VillageDesignated", {
+                "code": code, "district": district, "run_id": "run-1", "rank": 1, "average_fen": 1},
+                f"village-{code}", on)
+        return code
+
+
+@pytest.fixture
+async def monitoring(settings):
+    name, pool = await fresh_store_pool(settings, "monitoring", max_size=20)
+    harness = MonitoringHarness(pool)
+    await harness.setup()
+    yield harness
+    await dispose(settings, name, pool)

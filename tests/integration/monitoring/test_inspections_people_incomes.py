@@ -1,0 +1,88 @@
+"""Rectification overdue, a person eligible but not covered, an income drop and a village
+below the target in the final year: events in → alert → the undoing event → resolved."""
+
+from __future__ import annotations
+
+from datetime import date
+
+
+async def test_a_finding_not_rectified_by_its_deadline_is_overdue_until_reported_and_again_when_returned(monitoring):
+    m = monitoring
+    village = await m.village(date(2022, 1, 1))
+    inspection = m.uid("i")
+    await m.deliver("assessment", "InspectionRecorded", {
+        "inspection_id": inspection, "target_kind": "village", "target_id": village, "district": village[:6],
+        "inspected_on": "2022-03-01", "findings": [{"finding_id": "f1", "text": "台账不全", "deadline": "2022-03-31"},
+                                                   {"finding_id": "f2", "text": "公示缺失", "deadline": "2022-04-30"}]},
+        f"inspection-{inspection}", date(2022, 3, 1))
+    await m.close_through(date(2022, 3, 30), date(2022, 4, 1))
+    [alert] = await m.alerts("rectification.overdue")
+    assert (alert["subject_id"], alert["raised_on"], alert["village_code"]) == (f"{inspection}:f1", date(2022, 4, 1),
+                                                                                village)
+    await m.deliver("assessment", "RectificationReported", {
+        "inspection_id": inspection, "finding_id": "f1", "reported_on": "2022-04-03", "text": "已补齐"},
+        f"inspection-{inspection}", date(2022, 4, 3))
+    assert [a["state"] for a in await m.alerts("rectification.overdue")] == ["resolved"]
+    await m.deliver("assessment", "RectificationReturned", {
+        "inspection_id": inspection, "finding_id": "f1", "returned_on": "2022-04-05", "reason": "仍不全"},
+        f"inspection-{inspection}", date(2022, 4, 5))
+    await m.close_through(date(2022, 4, 2), date(2022, 4, 5))
+    alerts = await m.alerts("rectification.overdue")
+    assert [(a["subject_id"], a["state"], a["raised_on"]) for a in alerts] == [
+        (f"{inspection}:f1", "resolved", date(2022, 4, 1)), (f"{inspection}:f1", "open", date(2022, 4, 5))]
+
+
+async def test_an_eligible_person_not_covered_after_n_days_until_covered(monitoring):
+    m = monitoring
+    village = await m.village(date(2022, 1, 1))
+    person = m.uid("person")
+    await m.deliver("assessment", "EligibilityRecorded", {
+        "person_id": person, "village_code": village, "district": village[:6], "cover": "medical_insurance",
+        "eligible": True, "recorded_on": "2022-02-01"}, f"person-{person}", date(2022, 2, 1))
+    await m.deliver("assessment", "EligibilityRecorded", {
+        "person_id": person, "village_code": village, "district": village[:6], "cover": "education_aid",
+        "eligible": True, "recorded_on": "2022-02-01"}, f"person-{person}", date(2022, 2, 1))
+    await m.deliver("assessment", "CoverageRecorded", {
+        "person_id": person, "village_code": village, "district": village[:6], "cover": "education_aid",
+        "covered_on": "2022-02-20"}, f"person-{person}", date(2022, 2, 20))
+    await m.close_through(date(2022, 2, 1), date(2022, 3, 3))  # 3 March is the 30th day: not more
+    assert await m.alerts("person.eligible_not_covered") == []
+    await m.close(date(2022, 3, 4))
+    [alert] = await m.alerts("person.eligible_not_covered")
+    assert (alert["subject_id"], alert["raised_on"], alert["subject_kind"]) == (
+        f"{person}:medical_insurance", date(2022, 3, 4), "person")
+    await m.deliver("assessment", "CoverageRecorded", {
+        "person_id": person, "village_code": village, "district": village[:6], "cover": "medical_insurance",
+        "covered_on": "2022-03-05"}, f"person-{person}", date(2022, 3, 5))
+    assert [a["state"] for a in await m.alerts("person.eligible_not_covered")] == ["resolved"]
+
+
+def income(village: str, year: int, fen: int) -> tuple[str, dict, str]:
+    return ("CollectiveIncomeReported", {"village_code": village, "district": village[:6], "year": year,
+                                         "income_fen": fen}, f"income-{village}")
+
+
+async def test_a_drop_of_more_than_x_percent_is_raised_at_once_and_a_correction_clears_it(monitoring):
+    m = monitoring
+    village = await m.village(date(2021, 1, 1))
+    await m.deliver("assessment", *income(village, 2022, 10_000_000), on=date(2023, 1, 10))
+    await m.deliver("assessment", *income(village, 2023, 8_000_000), on=date(2024, 1, 10))  # −20 %: not more
+    assert await m.alerts("income.drop") == []
+    await m.deliver("assessment", *income(village, 2023, 7_900_000), on=date(2024, 1, 11))  # −21 %
+    [alert] = await m.alerts("income.drop")
+    assert (alert["subject_id"], alert["raised_on"], alert["figures"]["drop_permille"]) == (
+        f"{village}:2023", date(2024, 1, 11), 210)
+    await m.deliver("assessment", *income(village, 2023, 9_000_000), on=date(2024, 1, 15))
+    assert [a["state"] for a in await m.alerts("income.drop")] == ["resolved"]
+
+
+async def test_a_village_below_200000_yuan_in_the_final_year(monitoring):
+    m = monitoring
+    village = await m.village(date(2021, 1, 1))
+    await m.deliver("assessment", *income(village, 2023, 15_000_000), on=date(2024, 1, 10))  # not the final year
+    assert await m.alerts("village.below_target_final_year") == []
+    await m.deliver("assessment", *income(village, 2024, 19_999_999), on=date(2025, 1, 10))
+    [alert] = await m.alerts("village.below_target_final_year")
+    assert (alert["severity"], alert["figures"]["income_fen"]) == ("critical", 19_999_999)
+    await m.deliver("assessment", *income(village, 2024, 20_000_000), on=date(2025, 1, 12))
+    assert [a["state"] for a in await m.alerts("village.below_target_final_year")] == ["resolved"]

@@ -1,0 +1,127 @@
+"""The money rules end to end on the real store: funding's events in → a day closes → the
+alert is raised once → the undoing event → resolved by it (``how='cleared'``)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from tests.integration.monitoring.conftest import MonitoringHarness
+
+
+async def request(m: MonitoringHarness, village: str, on: date, disbursement_id: str | None = None,
+                  allocation_id: str = "a-1") -> str:
+    disbursement_id = disbursement_id or m.uid("d")
+    await m.deliver("funding", "DisbursementRequested", {
+        "disbursement_id": disbursement_id, "allocation_id": allocation_id, "line_id": "l-1",
+        "source": "city_special", "village_code": village, "district": village[:6], "amount_fen": 500_000},
+        f"disbursement-{disbursement_id}", on)
+    return disbursement_id
+
+
+def decided(event_type: str, d: str, village: str, **extra) -> tuple[str, dict, str]:
+    return (event_type, {"disbursement_id": d, "allocation_id": "a-1", "village_code": village,
+                         "district": village[:6], "amount_fen": 500_000, **extra}, f"disbursement-{d}")
+
+
+async def test_waiting_for_approval_raises_once_after_n_days_and_the_approval_resolves_it(monitoring):
+    m = monitoring
+    village = await m.village(date(2022, 4, 1))
+    d = await request(m, village, date(2022, 5, 1))
+    await m.close_through(date(2022, 5, 1), date(2022, 5, 15))  # 14 days: not yet "more than 14"
+    assert await m.alerts("disbursement.awaiting_approval") == []
+    await m.close_through(date(2022, 5, 16), date(2022, 5, 18))
+    [alert] = await m.alerts("disbursement.awaiting_approval")
+    assert (alert["subject_id"], alert["state"], alert["raised_on"]) == (d, "open", date(2022, 5, 16))
+    assert (alert["district"], alert["village_code"]) == (village[:6], village)
+    assert alert["audience"] == ["finance_officer", "district_official"]
+    approval = await m.deliver("funding", *decided("DisbursementApproved", d, village), on=date(2022, 5, 19))
+    [alert] = await m.alerts("disbursement.awaiting_approval")
+    assert (alert["state"], alert["resolved_how"], alert["resolved_on"]) == ("resolved", "cleared", date(2022, 5, 19))
+    assert alert["cleared_by_event"] == approval.event_id
+    # The approval opened the next condition: approved, not yet paid.
+    await m.close_through(date(2022, 5, 19), date(2022, 5, 30))
+    [unpaid] = await m.alerts("disbursement.approved_unpaid")
+    assert unpaid["raised_on"] == date(2022, 5, 30)  # more than 10 days after the 19th
+    paid = await m.deliver("funding", *decided("DisbursementPaid", d, village, line_id="l-1", source="city_special",
+                                               paid_on="2022-05-31", voucher_no="v-1"), on=date(2022, 5, 31))
+    [unpaid] = await m.alerts("disbursement.approved_unpaid")
+    assert unpaid["state"] == "resolved" and unpaid["cleared_by_event"] == paid.event_id
+    mine = {f"alert-{alert['alert_id']}", f"alert-{unpaid['alert_id']}"}
+    types = [t for stream, t in await m.alert_events() if stream in mine]
+    assert types == ["AlertRaised", "AlertResolved", "AlertRaised", "AlertResolved"]
+
+
+async def test_a_request_decided_in_time_raises_nothing_and_a_rejection_clears_too(monitoring):
+    m = monitoring
+    village = await m.village(date(2022, 4, 1))
+    quick = await request(m, village, date(2022, 5, 1))
+    slow = await request(m, village, date(2022, 5, 1))
+    await m.close_through(date(2022, 5, 1), date(2022, 5, 10))
+    await m.deliver("funding", *decided("DisbursementRejected", quick, village, reason="材料不全"), on=date(2022, 5, 11))
+    await m.close_through(date(2022, 5, 11), date(2022, 5, 16))
+    [alert] = await m.alerts("disbursement.awaiting_approval")
+    assert alert["subject_id"] == slow
+    await m.deliver("funding", *decided("DisbursementRejected", slow, village, reason="材料不全"), on=date(2022, 5, 17))
+    assert [a["state"] for a in await m.alerts("disbursement.awaiting_approval")] == ["resolved"]
+
+
+async def test_an_allocation_nothing_is_requested_from_goes_idle(monitoring):
+    m = monitoring
+    village = await m.village(date(2022, 1, 1))
+    idle, used = m.uid("a"), m.uid("a")
+    for allocation in (idle, used):
+        await m.deliver("funding", "FundsAllocated", {
+            "allocation_id": allocation, "line_id": "l-1", "source": "city_special", "fiscal_year": 2022,
+            "village_code": village, "district": village[:6], "amount_fen": 1_000_000}, f"allocation-{allocation}",
+            date(2022, 1, 10))
+    await request(m, village, date(2022, 2, 1), allocation_id=used)
+    await m.close_through(date(2022, 1, 10), date(2022, 4, 10))  # 90 days: not yet
+    assert await m.alerts("allocation.idle") == []
+    await m.close(date(2022, 4, 11))  # the 91st
+    [alert] = await m.alerts("allocation.idle")
+    assert (alert["subject_id"], alert["raised_on"], alert["severity"]) == (idle, date(2022, 4, 11), "info")
+    await request(m, village, date(2022, 4, 12), allocation_id=idle)
+    [alert] = await m.alerts("allocation.idle")
+    assert alert["state"] == "resolved"
+
+
+async def test_unacknowledged_alerts_escalate_on_business_days_and_an_acknowledged_one_stops(monitoring):
+    m = monitoring
+    village = await m.village(date(2022, 4, 1))
+    ignored = await request(m, village, date(2022, 5, 1))
+    taken = await request(m, village, date(2022, 5, 1))
+    await m.close_through(date(2022, 5, 1), date(2022, 5, 16))
+    alerts = {a["subject_id"]: a for a in await m.alerts("disbursement.awaiting_approval")}
+    from services.monitoring.domain.alert import Acknowledge
+    from services.monitoring.handlers.alerts import acknowledge
+    from tests.integration.monitoring.conftest import CITY
+
+    await m.run(lambda uow: acknowledge(uow, Acknowledge(note="已督办 / chased"), CITY,
+                                        alert_id=alerts[taken]["alert_id"]), on=date(2022, 5, 17))
+    await m.close_through(date(2022, 5, 17), date(2022, 5, 26))  # 10 business days after raising
+    alerts = {a["subject_id"]: a for a in await m.alerts("disbursement.awaiting_approval")}
+    assert (alerts[ignored]["level"], alerts[ignored]["escalated_on"]) == (2, date(2022, 5, 26))
+    assert alerts[ignored]["escalated_to"] == ["city_office"]
+    assert (alerts[taken]["level"], alerts[taken]["state"]) == (0, "acknowledged")
+    levels = await m.fetch("select payload->>'level' as level, payload->>'escalated_on' as on_ from monitoring.alert_log "
+                           "where alert_id = $1 and type = 'AlertEscalated' order by position",
+                           alerts[ignored]["alert_id"])
+    assert [(r["level"], r["on_"]) for r in levels] == [("1", "2022-05-21"), ("2", "2022-05-26")]
+
+
+async def test_a_rule_change_applies_from_its_effective_day(monitoring):
+    m = monitoring
+    from services.monitoring.domain.rules import ChangeRule
+    from services.monitoring.handlers.rules import change_rule
+
+    village = await m.village(date(2022, 4, 1))
+    await m.close_through(date(2022, 5, 1), date(2022, 5, 1))
+    cmd = ChangeRule.model_validate({"effective_on": "2022-05-03", "severity": "critical", "thresholds": {"days": 3},
+                                     "audience": ["city_office"], "escalate_after_days": None, "escalate_to": [],
+                                     "reason": "加强督办 / tighter"})
+    await m.run(lambda uow: change_rule(uow, cmd, rule_id="disbursement.awaiting_approval"), on=date(2022, 5, 2))
+    d = await request(m, village, date(2022, 5, 2))
+    await m.close_through(date(2022, 5, 2), date(2022, 5, 6))
+    [alert] = await m.alerts("disbursement.awaiting_approval")
+    assert (alert["subject_id"], alert["raised_on"], alert["rule_version"], alert["severity"]) == (
+        d, date(2022, 5, 6), 2, "critical")
