@@ -32,12 +32,16 @@ import structlog
 from cloudevents.core.bindings.http import to_binary_event
 from cloudevents.core.v1.event import CloudEvent
 
+from shared.db import create_pool, grant_app_role, migrate
+from shared.eventstore.errors import Forbidden
+from shared.privacy.keys import SCHEMA as DATA_KEYS_SCHEMA
+
 from services.monitoring.adapters.alert_log import read_after
+from services.monitoring.adapters.delivery_schema import DELIVERY_SCHEMA_SQL
 from services.monitoring.adapters.scopes import scope_of
 from services.monitoring.adapters.subscriptions import owner_of, record_attempt, secret_of
 from services.monitoring.domain.webhooks import (SIGNATURE_HEADER, TIMESTAMP_HEADER, Backoff, Filters, Subscriber,
                                                  event_type, signature)
-from shared.eventstore.errors import Forbidden
 
 log = structlog.get_logger("xingcun.monitoring.webhooks")
 
@@ -205,3 +209,22 @@ class WebhookDispatcher:
                 await conn.execute(f"update monitoring.subscriptions set {column} = $2 where subscription_id = $1",
                                    row["subscription_id"], row["alerted_pauses"] if column == "cleared_pauses"
                                    else row["pauses"])
+
+
+async def run_in_worker(resources, *, on_paused: OnPaused | None = None, on_resumed: OnResumed | None = None,
+                        **options: Any) -> None:
+    """The worker's webhook task (``shared.worker.ServiceResources``): the delivery tables
+    are made as the owner — the worker may start before the API — then the dispatcher runs
+    as the application role for as long as the worker does."""
+    await resources.start()
+    owner = await create_pool(resources.settings.dsn(resources.service), max_size=1)
+    try:
+        await migrate(owner, DATA_KEYS_SCHEMA, DELIVERY_SCHEMA_SQL)
+        await grant_app_role(owner, resources.settings)
+    finally:
+        await owner.close()
+    dispatcher = WebhookDispatcher(resources.pool, on_paused=on_paused, on_resumed=on_resumed, **options)
+    try:
+        await dispatcher.run()
+    finally:
+        dispatcher.stop()
