@@ -211,11 +211,14 @@ class WebhookDispatcher:
                                    else row["pauses"])
 
 
-async def run_in_worker(resources, *, on_paused: OnPaused | None = None, on_resumed: OnResumed | None = None,
-                        **options: Any) -> None:
+Hooks = Callable[[asyncpg.Pool], tuple[OnPaused | None, OnResumed | None]]
+
+
+async def run_in_worker(resources, hooks: Hooks | None = None, **options: Any) -> None:
     """The worker's webhook task (``shared.worker.ServiceResources``): the delivery tables
     are made as the owner — the worker may start before the API — then the dispatcher runs
-    as the application role for as long as the worker does."""
+    as the application role for as long as the worker does. ``hooks(pool)`` gives the pause
+    hooks once the worker's pool exists (they run commands in monitoring's store)."""
     await resources.start()
     owner = await create_pool(resources.settings.dsn(resources.service), max_size=1)
     try:
@@ -223,6 +226,7 @@ async def run_in_worker(resources, *, on_paused: OnPaused | None = None, on_resu
         await grant_app_role(owner, resources.settings)
     finally:
         await owner.close()
+    on_paused, on_resumed = hooks(resources.pool) if hooks is not None else (None, None)
     dispatcher = WebhookDispatcher(resources.pool, on_paused=on_paused, on_resumed=on_resumed, **options)
     try:
         await dispatcher.run()
