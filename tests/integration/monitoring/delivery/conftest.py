@@ -140,6 +140,12 @@ def token(settings, role: Role, **claims) -> dict[str, str]:
     return {"Authorization": f"Bearer {issue_token(settings, principal)}"}
 
 
+class Served(str):
+    """The base URL, with the app behind it (for its process-wide state)."""
+
+    app: FastAPI
+
+
 @pytest.fixture
 async def api(db, settings):
     """The delivery routes as core's app includes them, served by uvicorn on a free port."""
@@ -153,6 +159,8 @@ async def api(db, settings):
     task = asyncio.create_task(server.serve())
     while not server.started:
         await asyncio.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
+    served = Served(f"http://127.0.0.1:{port}")
+    served.app = app
+    yield served
     server.should_exit = True
     await task

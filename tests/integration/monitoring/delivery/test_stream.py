@@ -112,3 +112,26 @@ async def test_the_stream_needs_a_token_and_a_scope(api, settings):
         bad = await client.get(f"{api}/alerts/stream", headers=token(settings, Role.city_office) |
                                {"Last-Event-ID": "-1"})
         assert bad.status_code == 422 and bad.json()["detail"][0]["loc"] == ["header", "last-event-id"]
+
+
+async def test_many_listeners_share_one_watcher_and_connections_are_capped(api, alerts, settings):
+    headers = token(settings, Role.city_office)
+    streams = [await Stream.open(api, headers) for _ in range(8)]  # the default cap per client address
+    async with httpx.AsyncClient() as client:
+        refused = await client.get(f"{api}/alerts/stream", headers=headers)
+    assert refused.status_code == 429 and refused.headers["Retry-After"] == "30"
+    assert refused.json()["detail"][0]["type"] == "too_many_connections"
+    hub = api.app.state.alert_hub
+    reads_before, t0 = hub.reads, asyncio.get_running_loop().time()
+    raised = [await alerts.raise_() for _ in range(3)]
+    for s in streams:
+        assert [m["data"]["alert_id"] for m in await s.take(3)] == raised
+    # One watcher read the log for all eight: its statements follow the clock (one every
+    # 50 ms), not the number of listeners times the events.
+    elapsed = asyncio.get_running_loop().time() - t0
+    assert hub.reads - reads_before <= elapsed / hub.interval + 5
+    for s in streams:
+        await s.close()
+    await asyncio.sleep(0.3)  # slots are given back however a stream ends
+    again = await Stream.open(api, headers)
+    await again.close()
