@@ -136,7 +136,11 @@ class WebhookDispatcher:
                 entries = await read_after(conn, cursor, self.batch)
             filters = Filters(tuple(sub["rules"]), tuple(sub["severities"]), tuple(sub["districts"]))
             subscriber = Subscriber(filters, scope) if scope is not None else None
+            # Within half the lease: past it another replica may take the subscription over.
+            until = time.monotonic() + self.lease_seconds / 2
             for entry in entries:
+                if time.monotonic() > until:
+                    break
                 if subscriber is None or secret is None or not subscriber.wants(entry):
                     cursor = entry["position"]
                     continue
