@@ -71,8 +71,8 @@ async def _sse(url: str, token: str, arrived: dict[str, float], ready: asyncio.E
             params={"heartbeat": 1}) as response:
         ready.set()
         async for line in response.aiter_lines():
-            if line.startswith("data:"):
-                arrived[json.loads(line[5:])["alert_id"]] = time.perf_counter()
+            if line.startswith("data:") and "alert_id" in (data := json.loads(line[5:])):
+                arrived[data["alert_id"]] = time.perf_counter()
 
 
 async def _sequenced(pool, seen: dict[str, float], stopping: asyncio.Event) -> None:

@@ -2,7 +2,8 @@
 
 Each message's id is the alert event's global position in monitoring's store. A client that
 reconnects with ``Last-Event-ID`` (browsers do it by themselves) gets every event after it
-that is in its scope, none twice; a new client gets what happens from now on. Comments
+that is in its scope, none twice; a new client is first sent ``event: ready`` with the
+position it starts from, then what happens from now on. Comments
 (``: ping``) keep idle connections alive through proxies. One watcher per process reads the
 log for every client (``shared/http/sse_hub.py``); connections are capped.
 """
@@ -44,7 +45,8 @@ def hub_of(state) -> LogHub:
     summary="预警实时推送（SSE）/ live alert events in the caller's scope (server-sent events)",
     response_class=EventSourceResponse,
     responses={200: {"content": {"text/event-stream": {}},
-                     "description": "event: AlertRaised | AlertEscalated | AlertAcknowledged | AlertResolved; "
+                     "description": "event: ready (a new client: its starting position) | AlertRaised | "
+                                    "AlertEscalated | AlertAcknowledged | AlertResolved; "
                                     "id: 位置 / the event's position; data: JSON"},
                429: {"description": "连接数已满（总数或每客户端）/ too many stream connections, in all or from this "
                                     "client; retry after Retry-After"}},
@@ -69,7 +71,13 @@ async def stream(
 
     async def messages():
         async with hub.listening():
-            last = resume if resume is not None else await hub.started()
+            if resume is None:
+                # A new client is told where it stands at once: the position to resume from
+                # (as its id, so a browser resumes from it) even before any alert comes.
+                last = await hub.started()
+                yield {"id": str(last), "event": "ready", "data": orjson.dumps({"position": last}).decode()}
+            else:
+                last = resume
             while not await request.is_disconnected():
                 entries = await hub.read(last, BATCH)
                 if not entries:

@@ -21,6 +21,7 @@ class Stream:
         self.client, self.response = client, response
         self.lines = response.aiter_lines()
         self.comments = 0
+        self.ready: dict | None = None
 
     @classmethod
     async def open(cls, url: str, headers: dict[str, str], last_event_id: int | None = None, **params) -> Stream:
@@ -34,6 +35,12 @@ class Stream:
         return cls(client, response)
 
     async def next(self) -> dict:
+        """The next alert event (a new client's ``ready`` is kept aside in ``ready``)."""
+        while (message := await self._message())["event"] == "ready":
+            self.ready = message
+        return message
+
+    async def _message(self) -> dict:
         message: dict = {}
         async for line in self.lines:
             if not line:
@@ -61,6 +68,7 @@ async def test_resume_with_last_event_id_gives_the_rest_once(api, alerts, settin
     stream = await Stream.open(api, city)
     ids = [await alerts.raise_() for _ in range(3)]
     got = await stream.take(3)
+    assert stream.ready is not None and stream.ready["id"] == stream.ready["data"]["position"] < got[0]["id"]
     assert [m["data"]["alert_id"] for m in got] == ids
     assert [m["event"] for m in got] == ["AlertRaised"] * 3
     await stream.close()
