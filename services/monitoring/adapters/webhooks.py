@@ -125,7 +125,7 @@ class WebhookDispatcher:
     async def _serve(self, sub: dict) -> int:
         sid: UUID = sub["subscription_id"]
         cursor, failures, sent = sub["cursor"], sub["consecutive_failures"], 0
-        paused = False
+        paused, reason = False, None
         try:
             async with self.pool.acquire() as conn:
                 try:
@@ -138,16 +138,20 @@ class WebhookDispatcher:
             subscriber = Subscriber(filters, scope) if scope is not None else None
             # Within half the lease: past it another replica may take the subscription over.
             until = time.monotonic() + self.lease_seconds / 2
+            if secret is None and entries:  # its key was destroyed: nothing can be signed, nothing is skipped
+                entries, paused = [], True
+                reason = "签名密钥已删除，请重新登记 / the signing secret was erased: register again"
             for entry in entries:
                 if time.monotonic() > until:
                     break
-                if subscriber is None or secret is None or not subscriber.wants(entry):
+                if subscriber is None or not subscriber.wants(entry):
                     cursor = entry["position"]
                     continue
                 ok = await self._attempt(sid, sub["url"], secret, entry, failures + 1)
                 if not ok:
                     failures += 1
                     paused = failures >= self.max_failures
+                    reason = f"连续 {failures} 次投递失败 / {failures} consecutive delivery failures"
                     break
                 cursor, failures, sent = entry["position"], 0, sent + 1
         finally:
@@ -160,8 +164,7 @@ class WebhookDispatcher:
                            pauses = pauses + case when $5 then 1 else 0 end,
                            paused_reason = case when $5 then $6 else paused_reason end
                        where subscription_id = $1""",
-                    sid, cursor, failures, delay, paused,
-                    f"连续 {failures} 次投递失败 / {failures} consecutive delivery failures")
+                    sid, cursor, failures, delay, paused, reason)
         if paused:
             log.warning("webhook_subscription_paused", subscription_id=str(sid), failures=failures)
             await self._settle_alerts()

@@ -151,3 +151,18 @@ async def test_a_subscription_is_bounded_by_its_owners_scope_and_filters(db, ale
     async with db.acquire() as conn:  # the cursor moved past what was not for it
         assert await conn.fetchval("select cursor from monitoring.subscriptions where subscription_id = $1",
                                    sid) == (await alerts.positions())[-1]
+
+
+async def test_a_subscription_whose_secret_was_erased_is_paused_not_skipped(db, alerts, receiver):
+    from shared.privacy.keys import erase
+
+    sid = await subscribe(db, receiver.url)
+    async with db.acquire() as conn:
+        await erase(conn, repo.key_of(sid))
+    await alerts.raise_()
+    dispatcher = WebhookDispatcher(db)
+    await dispatcher.tick()
+    async with db.acquire() as conn:
+        row = await conn.fetchrow("select state, paused_reason, cursor from monitoring.subscriptions")
+    assert row["state"] == "paused" and "erased" in row["paused_reason"]
+    assert row["cursor"] == 0 and receiver.requests == []  # the event waits; nothing unsigned went out
