@@ -203,6 +203,13 @@ PERMISSIONS: dict[str, dict[str, frozenset[Role] | str]] = {
         "GET /alerts/{alert_id}": STAFF,
         "POST /alerts/{alert_id}/acknowledge": STAFF,
         "POST /alerts/{alert_id}/resolve": OFFICIALS,
+        "GET /alerts/stream": STAFF,
+        "GET /subscriptions": STAFF,
+        "POST /subscriptions": STAFF,
+        "GET /subscriptions/{subscription_id}": STAFF,
+        "GET /subscriptions/{subscription_id}/deliveries": STAFF,
+        "POST /subscriptions/{subscription_id}/pause": STAFF,
+        "POST /subscriptions/{subscription_id}/resume": STAFF,
     },
 }
 

@@ -49,7 +49,8 @@ CONFIG = {
     # The live feed: its first message is enough, and a client resuming after the newest
     # change is sent nothing until something changes — stop listening after half a second.
     "max-stream-events": 1,
-    "operations": [{"include-path": "/stats/feed", "request-timeout": 0.5}],
+    "operations": [{"include-path": "/stats/feed", "request-timeout": 0.5},
+                   {"include-path": "/alerts/stream", "request-timeout": 0.5}],
 }
 
 
