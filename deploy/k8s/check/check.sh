@@ -7,7 +7,7 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 tools="$(cd "$1" && pwd)"
 . "$here/versions.env"
-for layout in base overlays/dev overlays/prod; do
+for layout in base overlays/dev overlays/prod recovery; do
     "$tools/bin/kustomize" build "$here/../$layout" | "$tools/bin/kubeconform" -strict -summary \
         -output text -kubernetes-version "$KUBERNETES_VERSION" \
         -schema-location "$tools/schemas/{{ .NormalizedKubernetesVersion }}-standalone{{ .StrictSuffix }}/{{ .ResourceKind }}{{ .KindSuffix }}.json" \

@@ -233,6 +233,35 @@ def test_postgres_cluster_and_a_database_per_service(layout):
     assert all(d["owner"] == name != owner for name, d in databases.items())
 
 
+def test_the_cluster_archives_wal_and_backs_up_nightly(layout):
+    _, objects = layout
+    (name, cluster), = of(objects, "Cluster").items()
+    backup = cluster["spec"]["backup"]
+    store = backup["barmanObjectStore"]
+    assert store["destinationPath"].startswith("s3://") and store["wal"]["compression"]
+    assert backup["retentionPolicy"].endswith("d")
+    secrets = {ref["name"] for ref in store["s3Credentials"].values()}
+    assert secrets == {"xingcun-pg-backup-s3"}  # made out of band: no credential in the repository
+    (scheduled,) = of(objects, "ScheduledBackup").values()
+    assert scheduled["spec"]["cluster"]["name"] == name and scheduled["spec"]["immediate"] is True
+    assert scheduled["spec"]["method"] == "barmanObjectStore"
+
+
+def test_point_in_time_recovery_is_into_a_new_cluster_from_the_archive():
+    objects = [doc for doc in yaml.safe_load_all(rendered("recovery")) if doc]
+    result = kubeconform(rendered("recovery"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    (recovered,) = objects
+    base_cluster = of(render("base"), "Cluster")["xingcun-pg"]
+    assert recovered["metadata"]["name"] != base_cluster["metadata"]["name"]
+    recovery = recovered["spec"]["bootstrap"]["recovery"]
+    assert recovery["recoveryTarget"]["targetTime"]
+    (source,) = [c for c in recovered["spec"]["externalClusters"] if c["name"] == recovery["source"]]
+    archive = base_cluster["spec"]["backup"]["barmanObjectStore"]
+    assert source["barmanObjectStore"]["destinationPath"] == archive["destinationPath"]
+    assert source["barmanObjectStore"]["serverName"] == base_cluster["metadata"]["name"]
+
+
 def test_only_publicity_is_reachable_from_outside(layout):
     _, objects = layout
     policies = of(objects, "NetworkPolicy")
@@ -278,7 +307,7 @@ def test_every_manifest_file_is_used():
             walk(path) if path.is_dir() else used.add(path)
         used.update((directory / p["path"]).resolve() for p in spec.get("patches", []))
 
-    for name in LAYOUTS:
+    for name in (*LAYOUTS, "recovery"):
         walk(K8S / name)
     assert {p.resolve() for p in K8S.rglob("*.yaml")} == used
 
