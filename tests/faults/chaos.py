@@ -106,20 +106,22 @@ class Chaos:
     async def kill_postgres(self) -> None:
         # SIGQUIT to the postmaster is `pg_ctl stop -m immediate`: no checkpoint, crash recovery
         # at the next start; every connection is cut mid-transaction.
-        os.kill(server_pid(self.infra), signal.SIGQUIT)
-        started = time.monotonic()
-        while is_postgres_running(self.infra):
-            await asyncio.sleep(0.1)
-        await asyncio.sleep(self.random.uniform(0.5, 3.0))
-        await asyncio.to_thread(start_postgres, self.infra)
-        await asyncio.to_thread(wait_postgres, self.infra)
-        self._note("kill_postgres", "postgres", time.monotonic() - started)
+        def start() -> None:
+            start_postgres(self.infra)
+            wait_postgres(self.infra)
+
+        await self._crash_and_restart("kill_postgres", "postgres", server_pid(self.infra), signal.SIGQUIT,
+                                      is_postgres_running, start)
 
     async def kill_kafka(self) -> None:
-        os.kill(kafka_pid(self.infra), signal.SIGKILL)
+        await self._crash_and_restart("kill_kafka", "kafka", kafka_pid(self.infra), signal.SIGKILL,
+                                      is_kafka_running, lambda: start_kafka(self.infra, 180.0))
+
+    async def _crash_and_restart(self, kind: str, target: str, pid: int, sig: int, running, start) -> None:
+        os.kill(pid, sig)
         started = time.monotonic()
-        while is_kafka_running(self.infra):
+        while running(self.infra):
             await asyncio.sleep(0.1)
         await asyncio.sleep(self.random.uniform(0.5, 3.0))
-        await asyncio.to_thread(start_kafka, self.infra, 180.0)
-        self._note("kill_kafka", "kafka", time.monotonic() - started)
+        await asyncio.to_thread(start)
+        self._note(kind, target, time.monotonic() - started)
