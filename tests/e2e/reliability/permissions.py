@@ -90,7 +90,9 @@ PERMISSIONS: dict[str, dict[str, frozenset[Role] | str]] = {
         "GET /matching/proposals/{proposal_id}": OFFICIALS,
         "POST /matching/proposals/{proposal_id}/accept": OFFICIALS,
         "POST /presence": OFFICIALS | {R.first_secretary},
-        "POST /allowances": FINANCE,
+        # City-level finance only (a finance officer without a district): the matrix's finance
+        # officer is a district's, refused before its body is read.
+        "POST /allowances": CITY,
         "GET /allowances/{month}": FINANCE,
         "GET /alerts": NETWORK_READERS,
         "GET /network/gaps": NETWORK_READERS,
