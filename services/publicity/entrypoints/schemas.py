@@ -397,7 +397,8 @@ class VillageStory(Stated):
 
 class StatisticsJson(Stated):
     columns: list[str]
-    rows: list[dict[str, str]]
+    rows: list[dict[str, str | int | None]] = _f("每行一项数字：计数为整数，金额为元（字符串，两位小数）/ one figure a "
+                                                 "row: counts as integers, money as yuan strings with two decimals")
 
 
 # ---- operations ---------------------------------------------------------------------------
