@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 XINGCUN := $(VENV)/bin/xingcun
 PYTEST_ARGS ?=
 
-.PHONY: .venv tools dashboard browser infra up down status test chaos demo bench k8s-tools k8s-check
+.PHONY: .venv tools dashboard browser infra up down status test test-long chaos demo bench k8s-tools k8s-check
 
 .venv: $(STAMP)
 
@@ -73,9 +73,13 @@ status: .venv
 
 # Infrastructure stays up afterwards, so the next run starts at once.
 # pytest's exit code 5 ("no tests collected") fails the target like any other.
-# --durations: the slowest tests in every run's output, to keep CI well under 30 minutes.
+# --durations: the slowest tests in every run's output, to keep CI well under 30 minutes;
+# the long runs (marked `long`) have their own target, and make test a shorter version of each.
 test: infra tools dashboard browser k8s-check
-	$(VENV)/bin/python -m pytest -q --durations=25 $(PYTEST_ARGS)
+	$(VENV)/bin/python -m pytest -q --durations=25 -m "not long" $(PYTEST_ARGS)
+
+test-long: infra tools dashboard browser
+	$(VENV)/bin/python -m pytest -q --durations=10 -m long $(PYTEST_ARGS)
 
 # The long chaos run (make test runs a short one with a fixed seed): a random seed, printed
 # first, so a failing run is repeated with XINGCUN_CHAOS_SEED=<seed> make chaos.

@@ -236,10 +236,14 @@ async def assert_rebuild_equals_live(settings: Settings, services=("registry", "
 
 
 async def _published(settings: Settings, services=("registry",)) -> int:
-    """The published positions of ``services`` summed: it moves when any of them publishes."""
+    """The published positions of ``services`` summed: it moves when any of them publishes.
+    A service the stack does not run (no database) publishes nothing."""
     total = 0
     for service in services:
-        conn = await connect(settings.dsn(service))
+        try:
+            conn = await connect(settings.dsn(service))
+        except asyncpg.InvalidCatalogNameError:
+            continue
         try:
             total += await conn.fetchval("select published_position from es.relay_state")
         finally:

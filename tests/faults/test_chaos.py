@@ -38,7 +38,7 @@ from scenario.drive.run import drive
 from scenario.generate import generate
 from scenario.size import ScenarioSize
 from tests.faults.chaos import KINDS, Chaos
-from tests.faults.checks import assert_rebuild_equals_live, assert_topic_order
+from tests.faults.checks import assert_rebuild_equals_live, assert_topic_order, projections_of
 from tests.faults.conftest import FIGURES
 from tests.support.stack import ServiceStack
 
@@ -117,6 +117,38 @@ async def wait_all_published(settings, timeout: float = 180.0) -> dict[str, dict
         await asyncio.sleep(0.5)
 
 
+async def wait_projections_caught_up(settings, timeout: float = 300.0) -> None:
+    """Every projection of every service has applied its topics up to their end offsets."""
+    from shared.messaging.end_offsets import EndOffsets
+
+    ends = EndOffsets(settings.kafka_bootstrap)
+    deadline = time.monotonic() + timeout
+    try:
+        while True:
+            behind = []
+            for service in SERVICES:
+                for projection in projections_of(service):
+                    topics = [settings.topic(s) for s in projection.sources]
+                    end = await ends.of(topics)
+                    conn = await connect(settings.dsn(service))
+                    try:
+                        done = {(r["topic"], r["partition"]): r["offset"] for r in await conn.fetch(
+                            'select topic, partition, "offset" from proj.positions where projection = $1',
+                            projection.name)}
+                    finally:
+                        await conn.close()
+                    # proj.positions holds the next offset to read (or the last applied: either
+                    # way at most one short of the end once caught up).
+                    behind += [f"{service}.{projection.name} {t}/{p}: {done.get((t, p), 0)} of {e}"
+                               for (t, p), e in end.items() if done.get((t, p), 0) < e - 1]
+            if not behind:
+                return
+            assert time.monotonic() < deadline, behind[:5]
+            await asyncio.sleep(1.0)
+    finally:
+        await ends.close()
+
+
 async def money_differences(settings) -> list[str]:
     """Funding's balance rows (the write side) against its ledger (built from events) and
     assessment's verified milestones."""
@@ -181,6 +213,7 @@ async def test_the_programme_survives_chaos(private, chaos_stack):
     assert await money_differences(settings) == []
 
     record["topic_records_checked"] = sum([await assert_topic_order(settings, s) for s in SERVICES])
+    await wait_projections_caught_up(settings)
     record["events_replayed_in_rebuilds"] = await assert_rebuild_equals_live(
         settings, SERVICES, skip=lambda p: isinstance(p, Reactor))
 

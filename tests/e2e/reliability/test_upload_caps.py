@@ -18,7 +18,7 @@ from PIL import Image
 
 from shared.http.auth import Role
 from shared.http.limits import MIB, MULTIPART_OVERHEAD
-from tests.support.db import fetchval
+from tests.support.db import events_written, fetchval
 from tests.support.villages import village_body
 
 pytestmark = pytest.mark.e2e
@@ -30,7 +30,7 @@ HEADER = "村代码,村名,区,镇/街,村类型,2018年收入,2019年收入,202
 
 
 async def log_size(stack, service: str) -> int:
-    return await fetchval(stack.dsn(service), "select count(*) from es.events")
+    return await events_written(stack.dsn(service))
 
 
 def village_table(size: int) -> tuple[bytes, int]:

@@ -24,7 +24,9 @@ from tests.support.db import events_written
 from tests.support.stack import ServiceStack, running
 
 # A few minutes on a busy two-core machine: 20 teams, 30 villages, three years, ~6,000 events.
-pytestmark = [pytest.mark.e2e, pytest.mark.timeout(1200)]
+# `make test-long`: `make test` drives a quarter of this programme under chaos instead
+# (tests/faults/test_chaos.py: the same drive, check and second drive, faults injected).
+pytestmark = [pytest.mark.e2e, pytest.mark.long, pytest.mark.timeout(1200)]
 SEED = 7
 
 
