@@ -111,10 +111,10 @@ def build_worker(service: str, projections: Sequence[Projection] = (), settings:
         broker_session_timeout=10,
         broker_heartbeat_interval=3,
         producer_acks=-1,
-        # On stop (SIGTERM) or a rebalance faust would first wait for every buffered event to be
-        # processed; a backlog held workers past a 30 s grace period (faust issue #117). Nothing
-        # depends on it: each projection records its own offsets with its changes.
-        stream_wait_empty=False,
+        # Kept at faust's default (stream_wait_empty=True), though a backlog can hold a stopping
+        # worker past a 30 s grace period: without it, a rebalance committed the offsets of a batch
+        # still being applied, and the partition's next owner started after it — the chaos run
+        # lost presence and leave records from registry's activity model that way.
     )
     resources = ServiceResources(service, settings, projections)
     app.resources = resources  # type: ignore[attr-defined]
