@@ -112,9 +112,9 @@ def build_worker(service: str, projections: Sequence[Projection] = (), settings:
         broker_heartbeat_interval=3,
         producer_acks=-1,
         # Kept at faust's default (stream_wait_empty=True), though a backlog can hold a stopping
-        # worker past a 30 s grace period: without it, a rebalance committed the offsets of a batch
-        # still being applied, and the partition's next owner started after it — the chaos run
-        # lost presence and leave records from registry's activity model that way.
+        # worker past a 30 s grace period: with False, a rebalance may commit the offsets of a
+        # batch still being applied, and the partition's next owner starts after it. The one
+        # chaos run that lost records (registry's presence and leave rows) had it False.
     )
     resources = ServiceResources(service, settings, projections)
     app.resources = resources  # type: ignore[attr-defined]
