@@ -8,8 +8,8 @@ memory holds reads the database itself, a batch at a time. Connections are cappe
 and per client address (``admit``), so a stream cannot be used to hold the database's
 connections or the process's memory.
 
-The same design as publicity's change feed (``services/publicity/adapters/feed_hub.py``),
-without its figures: a service gives the two reads of its own log.
+A service gives the two reads of its own log (publicity's change feed adds its figures:
+``services/publicity/adapters/feed_hub.py``; monitoring's alert stream is a plain one).
 """
 
 from __future__ import annotations
@@ -18,15 +18,19 @@ import asyncio
 import contextlib
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any
+from typing import Annotated, Any
 
 import asyncpg
 import structlog
+from fastapi import Depends, Header, HTTPException, Query, Request
 from sse_starlette import EventSourceResponse
 from starlette.types import Receive, Scope, Send
 
+from shared.http.errors import problem
+
 log = structlog.get_logger("xingcun.sse")
 
+MAX_POSITION = 2**63 - 1  # positions are PostgreSQL bigints
 Entry = dict[str, Any]
 ReadAfter = Callable[[asyncpg.Connection, int, int], Awaitable[list[Entry]]]  # (conn, position, limit)
 LastPosition = Callable[[asyncpg.Connection], Awaitable[int]]
@@ -138,10 +142,34 @@ class LogHub:
                 entries = await self._read_after(conn, position, limit)
         return entries
 
+    def stream(self, request: Request, messages: AsyncIterator[dict], *, ping: float) -> EventSourceResponse:
+        """Admit the caller — 429 with Retry-After when the stream is full — and send it
+        ``messages``; its slot is given back however the stream ends."""
+        client = request.client.host if request.client else "unknown"
+        try:
+            self.admit(client)
+        except StreamFull as exc:
+            raise HTTPException(429, detail=[problem(["header", "Connection"], str(exc), "too_many_connections",
+                                                     limit=exc.limit)], headers={"Retry-After": "30"}) from exc
+        return AdmittedStream(messages, ping=ping, release=lambda: self.release(client))
+
     async def wait_beyond(self, position: int, timeout: float) -> None:
         async with self._moved:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._moved.wait_for(lambda: self.latest > position), timeout)
+
+
+def resume_point(
+    last_event_id: Annotated[int | None, Header(ge=0, le=MAX_POSITION,
+                                                description="断线续传：此编号之后 / resume after this id")] = None,
+    after: Annotated[int | None, Query(ge=0, le=MAX_POSITION, description="同上（查询参数）/ the same, as a query "
+                                                                           "parameter")] = None,
+) -> int | None:
+    """Where a client resumes: browsers send ``Last-Event-ID`` by themselves on reconnecting."""
+    return last_event_id if last_event_id is not None else after
+
+
+Resume = Annotated[int | None, Depends(resume_point)]
 
 
 class AdmittedStream(EventSourceResponse):

@@ -13,20 +13,18 @@ from __future__ import annotations
 from typing import Annotated
 
 import orjson
-from fastapi import APIRouter, Header, HTTPException, Query, Request
+from fastapi import APIRouter, Query, Request
 from sse_starlette import EventSourceResponse
 
 from shared.config import get_settings
-from shared.http.errors import problem
-from shared.http.sse_hub import AdmittedStream, LogHub, StreamFull
+from shared.http.sse_hub import LogHub, Resume
 
 from services.monitoring.adapters import alert_log
 from services.monitoring.adapters.webhooks import message
-from services.monitoring.entrypoints.delivery_deps import DeliveryScope
+from services.monitoring.entrypoints.deps import Scope
 
 router = APIRouter(prefix="/alerts", tags=["预警推送 alert stream"])
 BATCH = 500
-MAX_POSITION = 2**63 - 1  # positions are PostgreSQL bigints
 
 
 def hub_of(state) -> LogHub:
@@ -53,21 +51,11 @@ def hub_of(state) -> LogHub:
 )
 async def stream(
     request: Request,
-    scope: DeliveryScope,
-    last_event_id: Annotated[int | None, Header(ge=0, le=MAX_POSITION,
-                                                description="断线续传 / resume after this position")] = None,
-    after: Annotated[int | None, Query(ge=0, le=MAX_POSITION, description="同上（查询参数）/ the same, as a query "
-                                                                           "parameter")] = None,
+    scope: Scope,
+    resume: Resume,
     heartbeat: Annotated[float, Query(ge=0.1, le=60, description="心跳间隔（秒）/ heartbeat comment interval (s)")] = 15,
 ):
     hub = hub_of(request.app.state)
-    client = request.client.host if request.client else "unknown"
-    try:
-        hub.admit(client)
-    except StreamFull as exc:
-        raise HTTPException(429, detail=[problem(["header", "Connection"], str(exc), "too_many_connections",
-                                                 limit=exc.limit)], headers={"Retry-After": "30"}) from exc
-    resume = last_event_id if last_event_id is not None else after
 
     async def messages():
         async with hub.listening():
@@ -89,4 +77,4 @@ async def stream(
                                "data": orjson.dumps(message(entry)).decode()}
                 last = entries[-1]["position"]
 
-    return AdmittedStream(messages(), ping=heartbeat, release=lambda: hub.release(client))
+    return hub.stream(request, messages(), ping=heartbeat)

@@ -10,37 +10,16 @@ from __future__ import annotations
 from typing import Annotated
 
 import orjson
-from fastapi import APIRouter, Header, HTTPException, Query, Request
+from fastapi import APIRouter, Query, Request
 from sse_starlette import EventSourceResponse
-from starlette.types import Receive, Scope, Send
 
-from shared.http.errors import problem
 
-from services.publicity.adapters.feed_hub import FeedFull, FeedHub, hub_of
-from services.publicity.queries.feed import changes_after
+from shared.http.sse_hub import Resume
+
+from services.publicity.adapters.feed_hub import hub_of
 
 router = APIRouter(prefix="/stats", tags=["实时推送 live feed"])
 BATCH = 500
-MAX_SEQ = 2**63 - 1  # change numbers are PostgreSQL bigints
-
-
-def _hub(request: Request) -> FeedHub:
-    return hub_of(request.app.state)
-
-
-class _Admitted(EventSourceResponse):
-    """The stream of an admitted client: its slot is given back however the stream ends
-    (even one that never started because the client went at once)."""
-
-    def __init__(self, *args, release, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._release = release
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        try:
-            await super().__call__(scope, receive, send)
-        finally:
-            self._release()
 
 
 @router.get(
@@ -54,18 +33,10 @@ class _Admitted(EventSourceResponse):
 )
 async def feed(
     request: Request,
-    last_event_id: Annotated[int | None, Header(ge=0, le=MAX_SEQ, description="断线续传 / resume after this change")] = None,
-    after: Annotated[int | None, Query(ge=0, le=MAX_SEQ, description="同上（查询参数）/ the same, as a query parameter")] = None,
+    resume: Resume,
     wait: Annotated[float, Query(ge=0.1, le=60, description="无变化时心跳间隔（秒）/ idle heartbeat (s)")] = 15,
 ):
-    hub = _hub(request)
-    resume = last_event_id if last_event_id is not None else after
-    client = request.client.host if request.client else "unknown"
-    try:
-        hub.admit(client)
-    except FeedFull as exc:
-        raise HTTPException(429, detail=[problem(["header", "Connection"], str(exc), "too_many_connections",
-                                                 limit=exc.limit)], headers={"Retry-After": "30"}) from exc
+    hub = hub_of(request.app.state)
 
     async def messages():
         async with hub.listening():
@@ -76,10 +47,7 @@ async def feed(
             else:
                 last = resume
             while not await request.is_disconnected():
-                changes = hub.changes_after(last, BATCH)  # from the shared watcher's memory
-                if changes is None:  # resuming from further back than memory holds
-                    async with request.app.state.store.pool.acquire() as conn:
-                        changes = await changes_after(conn, last, BATCH)
+                changes = await hub.read(last, BATCH)  # the watcher's memory, or the database from further back
                 if not changes:
                     await hub.wait_beyond(last, timeout=wait)
                     continue
@@ -88,4 +56,4 @@ async def feed(
                 body = now | {"seq": last, "headline_seq": now["seq"], "changes": changes}
                 yield {"id": str(last), "event": "figures", "data": orjson.dumps(body).decode()}
 
-    return _Admitted(messages(), ping=15, release=lambda: hub.release(client))
+    return hub.stream(request, messages(), ping=15)
