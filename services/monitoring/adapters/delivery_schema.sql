@@ -3,19 +3,9 @@
 select pg_advisory_xact_lock(7100001);  -- shared.db.MIGRATION_LOCK: API and worker may start together
 create schema if not exists monitoring;
 
--- Who serves where (kept by the conditions' projection; repeated identically): a unit's scope.
-create table if not exists monitoring.team_villages (
-    team_id       text not null,
-    village_code  text not null,
-    primary key (team_id, village_code)
-);
-create index if not exists team_villages_village on monitoring.team_villages (village_code);
-create table if not exists monitoring.team_units (
-    team_id  text not null,
-    unit_id  text not null,
-    primary key (team_id, unit_id)
-);
-create index if not exists team_units_unit on monitoring.team_units (unit_id);
+-- A subscription's scope is resolved at each delivery from who serves where:
+-- monitoring.team_villages and monitoring.team_units, kept by the conditions' projection
+-- (adapters/conditions.py), which every process sets up before this file.
 
 -- 订阅 / webhook subscriptions. Not events: the secret stays in this table, sealed under the
 -- subscription's own data key (privacy.data_keys, subject 'subscription-<id>'), and only its

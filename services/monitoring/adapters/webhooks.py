@@ -27,7 +27,6 @@ from uuid import UUID
 
 import asyncpg
 import httpx
-import orjson
 import structlog
 from cloudevents.core.bindings.http import to_binary_event
 from cloudevents.core.v1.event import CloudEvent

@@ -2,7 +2,7 @@
 filters within the caller's scope; list them, read a delivery log, pause and resume.
 
 The secret is write-only: answers show its fingerprint. Who may subscribe: whoever may read
-alerts (``delivery_deps.alert_scope`` refuses the others); each sees and changes their own
+alerts (``deps.alert_scope`` refuses the others); each sees and changes their own
 subscriptions, the city office all of them.
 """
 
@@ -17,7 +17,7 @@ from shared.eventstore.errors import DomainError, NotFound
 
 from services.monitoring.adapters import subscriptions as repo
 from services.monitoring.domain.webhooks import Filters, districts_outside
-from services.monitoring.entrypoints.delivery_deps import Caller, DeliveryScope, Pool
+from services.monitoring.entrypoints.deps import Caller, Scope, Pool
 from services.monitoring.entrypoints.delivery_schemas import (DeliveryPage, NewSubscriptionBody, PauseBody,
                                                               SubscriptionView)
 
@@ -32,7 +32,7 @@ def _missing(subscription_id: UUID) -> NotFound:
 
 @router.post("", status_code=status.HTTP_201_CREATED,
              summary="登记订阅 / register a webhook (URL, secret, filters within your scope)")
-async def create(body: NewSubscriptionBody, caller: Caller, scope: DeliveryScope, pool: Pool) -> SubscriptionView:
+async def create(body: NewSubscriptionBody, caller: Caller, scope: Scope, pool: Pool) -> SubscriptionView:
     if outside := districts_outside(scope, tuple(body.districts)):
         raise DomainError(f"不能订阅本区以外的预警：{', '.join(outside)} / districts outside your scope: "
                           f"{', '.join(outside)}", field="districts")
@@ -43,13 +43,13 @@ async def create(body: NewSubscriptionBody, caller: Caller, scope: DeliveryScope
 
 
 @router.get("", summary="订阅列表 / your subscriptions (the city office: all)")
-async def listing(caller: Caller, _: DeliveryScope, pool: Pool) -> list[SubscriptionView]:
+async def listing(caller: Caller, _: Scope, pool: Pool) -> list[SubscriptionView]:
     async with pool.acquire() as conn:
         return [SubscriptionView.of(r) for r in await repo.listing(conn, caller)]
 
 
 @router.get("/{subscription_id}", summary="订阅 / one subscription")
-async def one(subscription_id: SubscriptionId, caller: Caller, _: DeliveryScope, pool: Pool) -> SubscriptionView:
+async def one(subscription_id: SubscriptionId, caller: Caller, _: Scope, pool: Pool) -> SubscriptionView:
     async with pool.acquire() as conn:
         row = await repo.get(conn, caller, subscription_id)
     if row is None:
@@ -58,7 +58,7 @@ async def one(subscription_id: SubscriptionId, caller: Caller, _: DeliveryScope,
 
 
 @router.get("/{subscription_id}/deliveries", summary="投递记录（最新在前）/ the delivery log, newest first")
-async def deliveries(subscription_id: SubscriptionId, caller: Caller, _: DeliveryScope, pool: Pool,
+async def deliveries(subscription_id: SubscriptionId, caller: Caller, _: Scope, pool: Pool,
                      limit: Annotated[int, Query(ge=1, le=500, description="每页条数 / page size")] = 100,
                      before: Annotated[int | None, Query(ge=1, description="上一页的 next_before / the previous "
                                                                           "page's next_before")] = None) -> DeliveryPage:
@@ -77,12 +77,12 @@ async def _set_state(pool, caller, subscription_id: UUID, *, paused: bool, reaso
 
 
 @router.post("/{subscription_id}/pause", summary="暂停 / pause deliveries (they wait, none is lost)")
-async def pause(subscription_id: SubscriptionId, body: PauseBody, caller: Caller, _: DeliveryScope,
+async def pause(subscription_id: SubscriptionId, body: PauseBody, caller: Caller, _: Scope,
                 pool: Pool) -> SubscriptionView:
     return await _set_state(pool, caller, subscription_id, paused=True, reason=body.reason)
 
 
 @router.post("/{subscription_id}/resume",
              summary="恢复 / resume: deliveries go on from where they stopped, failures forgotten")
-async def resume(subscription_id: SubscriptionId, caller: Caller, _: DeliveryScope, pool: Pool) -> SubscriptionView:
+async def resume(subscription_id: SubscriptionId, caller: Caller, _: Scope, pool: Pool) -> SubscriptionView:
     return await _set_state(pool, caller, subscription_id, paused=False, reason=None)
