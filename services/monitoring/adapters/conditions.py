@@ -86,6 +86,13 @@ create table if not exists monitoring.leaves (
     last      date not null
 );
 create index if not exists leaves_cadre on monitoring.leaves (cadre_id);
+-- Who is eligible for which cover now: a cover that ends leaves an eligible person a gap again.
+create table if not exists monitoring.eligibility (
+    person_id  text not null,
+    cover      text not null,
+    eligible   boolean not null,
+    primary key (person_id, cover)
+);
 create table if not exists monitoring.incomes (
     village_code  text not null,
     year          integer not null,
@@ -206,6 +213,25 @@ async def latest(conn: asyncpg.Connection, rule_id: str, kind: str, subject_id: 
     return await conn.fetchrow(
         """select * from monitoring.conditions where rule_id = $1 and subject_kind = $2 and subject_id = $3
            order by position desc limit 1""", rule_id, kind, subject_id)
+
+
+async def ever_requested(conn: asyncpg.Connection, allocation_id: str) -> bool:
+    """Whether a disbursement was ever requested on the allocation (each request opens its
+    awaiting-approval episode, which names the allocation)."""
+    return await conn.fetchval(
+        """select exists (select 1 from monitoring.conditions where rule_id = 'disbursement.awaiting_approval'
+                          and figures->>'allocation_id' = $1)""", allocation_id)
+
+
+async def set_eligible(conn: asyncpg.Connection, person_id: str, cover: str, eligible: bool) -> None:
+    await conn.execute("""insert into monitoring.eligibility values ($1, $2, $3)
+                          on conflict (person_id, cover) do update set eligible = excluded.eligible""",
+                       person_id, cover, eligible)
+
+
+async def eligible(conn: asyncpg.Connection, person_id: str, cover: str) -> bool:
+    return bool(await conn.fetchval("select eligible from monitoring.eligibility where person_id = $1 and cover = $2",
+                                    person_id, cover))
 
 
 async def set_income(conn: asyncpg.Connection, code: str, year: int, income_fen: int) -> None:

@@ -22,6 +22,7 @@ import asyncpg
 
 from shared.contracts.assessment import (
     CollectiveIncomeReported,
+    CoverageEnded,
     CoverageRecorded,
     EligibilityRecorded,
     InspectionRecorded,
@@ -39,11 +40,13 @@ from shared.contracts.assessment import (
 from shared.contracts.funding import (
     AllocationCancelled,
     AllocationFrozen,
+    AllocationUnfrozen,
     DisbursementApproved,
     DisbursementPaid,
     DisbursementRejected,
     DisbursementRequested,
     DisbursementReversed,
+    FreezeExceptionRecorded,
     FundsAllocated,
 )
 from shared.contracts.monitoring import AlertRaised, BusinessDayClosed, RuleChanged
@@ -118,8 +121,8 @@ class Watch(Reactor):
     service = "monitoring"
     sources = ("registry", "funding", "assessment", "monitoring")
     tables = ("monitoring.conditions", "monitoring.days", "monitoring.villages", "monitoring.team_villages",
-              "monitoring.team_units", "monitoring.incomes", "monitoring.teams", "monitoring.team_members",
-              "monitoring.presence", "monitoring.leaves")
+              "monitoring.team_units", "monitoring.incomes", "monitoring.eligibility", "monitoring.teams",
+              "monitoring.team_members", "monitoring.presence", "monitoring.leaves")
     schema_sql = WATCH_SQL
 
     # -- the two moves every rule makes ------------------------------------------------------
@@ -163,6 +166,21 @@ class Watch(Reactor):
 
     async def when_AllocationFrozen(self, conn, e: AllocationFrozen, r: RecordedEvent) -> None:
         await self._clear(conn, r, ["allocation.idle"], "allocation", e.allocation_id)  # nothing may be requested
+
+    async def _fundable_again(self, conn, r: RecordedEvent, allocation_id: str) -> None:
+        """Unfrozen, or paid on by exception: an allocation nothing was ever requested on is
+        idle again, from that day (a new episode)."""
+        last = await db.latest(conn, "allocation.idle", "allocation", allocation_id)
+        if last is not None and last["cleared_on"] is not None and not await db.ever_requested(conn, allocation_id):
+            await self._open(conn, r, "allocation.idle", "allocation", allocation_id, business_day(r.occurred_at),
+                             Where(last["district"], last["village_code"]),
+                             {"amount_fen": _figures(last).get("amount_fen")})
+
+    async def when_AllocationUnfrozen(self, conn, e: AllocationUnfrozen, r: RecordedEvent) -> None:
+        await self._fundable_again(conn, r, e.allocation_id)
+
+    async def when_FreezeExceptionRecorded(self, conn, e: FreezeExceptionRecorded, r: RecordedEvent) -> None:
+        await self._fundable_again(conn, r, e.allocation_id)
 
     async def when_DisbursementRequested(self, conn, e: DisbursementRequested, r: RecordedEvent) -> None:
         await self._clear(conn, r, ["allocation.idle"], "allocation", e.allocation_id)
@@ -234,6 +252,7 @@ class Watch(Reactor):
 
     async def when_EligibilityRecorded(self, conn, e: EligibilityRecorded, r: RecordedEvent) -> None:
         subject = f"{e.person_id}:{e.cover}"
+        await db.set_eligible(conn, e.person_id, e.cover, e.eligible)
         if e.eligible:
             await self._open(conn, r, "person.eligible_not_covered", "person", subject,
                              e.recorded_on or business_day(r.occurred_at), Where(e.district, e.village_code),
@@ -243,6 +262,12 @@ class Watch(Reactor):
 
     async def when_CoverageRecorded(self, conn, e: CoverageRecorded, r: RecordedEvent) -> None:
         await self._clear(conn, r, ["person.eligible_not_covered"], "person", f"{e.person_id}:{e.cover}")
+
+    async def when_CoverageEnded(self, conn, e: CoverageEnded, r: RecordedEvent) -> None:
+        """The cover lapsed: a person still eligible is a gap again, from the day it ended."""
+        if await db.eligible(conn, e.person_id, e.cover):
+            await self._open(conn, r, "person.eligible_not_covered", "person", f"{e.person_id}:{e.cover}",
+                             e.ended_on, Where(e.district, e.village_code), {"cover": e.cover})
 
     # -- incomes (assessment) ----------------------------------------------------------------
 

@@ -86,3 +86,27 @@ async def test_a_village_below_200000_yuan_in_the_final_year(monitoring):
     assert (alert["severity"], alert["figures"]["income_fen"]) == ("critical", 19_999_999)
     await m.deliver("assessment", *income(village, 2024, 20_000_000), on=date(2025, 1, 12))
     assert [a["state"] for a in await m.alerts("village.below_target_final_year")] == ["resolved"]
+
+
+async def test_a_cover_that_ends_makes_an_eligible_person_a_gap_again_and_a_withdrawn_one_not(monitoring):
+    m = monitoring
+    village = await m.village(date(2022, 1, 1))
+    covered, withdrawn = m.uid("person"), m.uid("person")
+    for person in (covered, withdrawn):
+        base = {"person_id": person, "village_code": village, "district": village[:6], "cover": "medical_insurance"}
+        await m.deliver("assessment", "EligibilityRecorded", base | {"eligible": True, "recorded_on": "2022-02-01"},
+                        f"person-{person}", date(2022, 2, 1))
+        await m.deliver("assessment", "CoverageRecorded", base | {"covered_on": "2022-02-10"},
+                        f"person-{person}", date(2022, 2, 10))
+    base = {"village_code": village, "district": village[:6], "cover": "medical_insurance"}
+    await m.deliver("assessment", "EligibilityRecorded", base | {"person_id": withdrawn, "eligible": False,
+                                                                 "recorded_on": "2022-03-01"},
+                    f"person-{withdrawn}", date(2022, 3, 1))
+    for person in (covered, withdrawn):  # the insurance lapses for both
+        await m.deliver("assessment", "CoverageEnded", base | {"person_id": person, "ended_on": "2022-03-10",
+                                                               "reason": "保险到期"}, f"person-{person}",
+                        date(2022, 3, 10))
+    await m.close_through(date(2022, 2, 1), date(2022, 4, 10))  # 10 April: the 31st day without cover
+    [alert] = await m.alerts("person.eligible_not_covered")
+    assert (alert["subject_id"], alert["raised_on"], alert["state"]) == (
+        f"{covered}:medical_insurance", date(2022, 4, 10), "open")

@@ -65,15 +65,18 @@ async def test_a_request_decided_in_time_raises_nothing_and_a_rejection_clears_t
     assert [a["state"] for a in await m.alerts("disbursement.awaiting_approval")] == ["resolved"]
 
 
+async def allocate(m, village: str, allocation: str, on: date) -> None:
+    await m.deliver("funding", "FundsAllocated", {
+        "allocation_id": allocation, "line_id": "l-1", "source": "city_special", "fiscal_year": 2022,
+        "village_code": village, "district": village[:6], "amount_fen": 1_000_000}, f"allocation-{allocation}", on)
+
+
 async def test_an_allocation_nothing_is_requested_from_goes_idle(monitoring):
     m = monitoring
     village = await m.village(date(2022, 1, 1))
     idle, used = m.uid("a"), m.uid("a")
     for allocation in (idle, used):
-        await m.deliver("funding", "FundsAllocated", {
-            "allocation_id": allocation, "line_id": "l-1", "source": "city_special", "fiscal_year": 2022,
-            "village_code": village, "district": village[:6], "amount_fen": 1_000_000}, f"allocation-{allocation}",
-            date(2022, 1, 10))
+        await allocate(m, village, allocation, date(2022, 1, 10))
     await request(m, village, date(2022, 2, 1), allocation_id=used)
     await m.close_through(date(2022, 1, 10), date(2022, 4, 10))  # 90 days: not yet
     assert await m.alerts("allocation.idle") == []
@@ -83,6 +86,25 @@ async def test_an_allocation_nothing_is_requested_from_goes_idle(monitoring):
     await request(m, village, date(2022, 4, 12), allocation_id=idle)
     [alert] = await m.alerts("allocation.idle")
     assert alert["state"] == "resolved"
+
+
+async def test_a_frozen_allocation_made_fundable_again_is_idle_again_unless_money_was_asked_for(monitoring):
+    m = monitoring
+    village = await m.village(date(2022, 1, 1))
+    unused, used = m.uid("a"), m.uid("a")
+    for allocation in (unused, used):
+        await allocate(m, village, allocation, date(2022, 1, 10))
+    await request(m, village, date(2022, 2, 1), allocation_id=used)
+    for allocation in (unused, used):  # the designation is revoked, then given back
+        ids = {"allocation_id": allocation, "line_id": "l-1", "village_code": village}
+        await m.deliver("funding", "AllocationFrozen", ids | {"district": village[:6], "unspent_fen": 1_000_000},
+                        f"allocation-{allocation}", date(2022, 3, 1))
+        await m.deliver("funding", "AllocationUnfrozen", ids, f"allocation-{allocation}", date(2022, 3, 5))
+    await m.close_through(date(2022, 1, 10), date(2022, 6, 3))  # 90 days after 5 March: not yet
+    assert await m.alerts("allocation.idle") == []
+    await m.close(date(2022, 6, 4))
+    [alert] = await m.alerts("allocation.idle")
+    assert (alert["subject_id"], alert["raised_on"]) == (unused, date(2022, 6, 4))
 
 
 async def test_unacknowledged_alerts_escalate_on_business_days_and_an_acknowledged_one_stops(monitoring):
