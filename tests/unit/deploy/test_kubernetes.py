@@ -5,6 +5,8 @@ pooling and a connection budget that adds up at the autoscalers' maximum."""
 
 from __future__ import annotations
 
+import importlib
+
 import json
 import re
 import subprocess
@@ -178,7 +180,7 @@ def test_kafka_topics_replicate_and_workers_fit_the_partitions(layout):
     config = of(objects, "ConfigMap")["xingcun-config"]["data"]
     settings = Settings(**{k.removeprefix("XINGCUN_").lower(): v for k, v in config.items()})
     topics = {t["spec"]["topicName"]: t["spec"] for t in of(objects, "KafkaTopic").values()}
-    assert set(topics) == {settings.topic(s) for s in DEPLOYED}
+    assert set(topics) == {t for s in DEPLOYED for t in (settings.topic(s), settings.quarantine_topic(s))}
     brokers = sum(p["spec"]["replicas"] for p in of(objects, "KafkaNodePool").values() if "broker" in p["spec"]["roles"])
     assert brokers >= 3
     for topic in topics.values():
@@ -203,6 +205,15 @@ def test_topics_come_only_from_their_declaration(layout):
     for topic in (t["spec"] for t in of(objects, "KafkaTopic").values()):
         assert (topic["partitions"], topic["replicas"], topic["config"]["min.insync.replicas"]) == (
             settings.topic_partitions, settings.topic_replication_factor, settings.topic_min_insync_replicas)
+    # Every topic a worker checks for at start (its own, what its projections read, its
+    # quarantine topic) is declared: a missing one stops the worker.
+    from shared.worker import ServiceResources
+
+    declared = {t["spec"]["topicName"] for t in of(objects, "KafkaTopic").values()}
+    for service in DEPLOYED:
+        projections = importlib.import_module(f"services.{service}.projections").PROJECTIONS
+        missing = set(ServiceResources(service, settings, projections).topics) - declared
+        assert not missing, (service, missing)
 
 
 def test_strimzi_runs_the_kafka_release_of_the_local_stack(layout):
