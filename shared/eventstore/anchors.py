@@ -15,46 +15,26 @@ the log's end (truncated).
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
 
 import orjson
-from aiokafka import AIOKafkaConsumer, TopicPartition
-
 from shared.messaging.kafka import decode
+from shared.messaging.topic_reader import read_to_end
 
 CHECKPOINT_TYPE = b".ChainCheckpointed.v"  # in ce_type: cn.xingcun.<service>.ChainCheckpointed.v1
 ANCHOR_FORMAT = "xingcun-chain-anchors/1"
 
 
-async def heads_on_topic(bootstrap: str, topic: str, *, timeout: float = 30.0) -> dict[int, str]:
+async def heads_on_topic(bootstrap: str, topic: str, *, timeout: float = 60.0) -> dict[int, str]:
     """Every ``ChainCheckpointed`` head on ``topic``, read from the start to its end now."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, auto_offset_reset="earliest")
-    await consumer.start()
-    try:
-        await consumer._client.force_metadata_update()  # noqa: SLF001 — no public call in aiokafka (end_offsets.py)
-        partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or [])]
-        if not partitions:
-            raise LookupError(f"主题不存在 / no such topic: {topic}")
-        consumer.assign(partitions)
-        await consumer.seek_to_beginning(*partitions)
-        ends = await consumer.end_offsets(partitions)
-        heads: dict[int, str] = {}
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while [tp for tp in partitions if await consumer.position(tp) < ends[tp]]:
-            if loop.time() > deadline:
-                raise TimeoutError(f"读取 {topic} 超时 / reading {topic} timed out")
-            batches = await consumer.getmany(timeout_ms=500, max_records=5000)
-            for records in batches.values():
-                for record in records:
-                    if CHECKPOINT_TYPE in dict(record.headers).get("ce_type", b""):
-                        event = decode(record.value)
-                        heads[int(event.payload["position"])] = str(event.payload["chain_hash"])
-        return heads
-    finally:
-        await consumer.stop()
+    heads: dict[int, str] = {}
+    for records in (await read_to_end(bootstrap, topic, timeout=timeout)).values():
+        for record in records:
+            if CHECKPOINT_TYPE in dict(record.headers).get("ce_type", b""):
+                event = decode(record.value)
+                heads[int(event.payload["position"])] = str(event.payload["chain_hash"])
+    return heads
 
 
 def write_anchors(path: Path, heads: dict[str, tuple[int, str]]) -> None:
