@@ -13,6 +13,7 @@ import os
 import random
 import signal
 import time
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 
 from shared.config import Settings
@@ -38,10 +39,7 @@ class ChaosLog:
     faults: list[Fault] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
-        counted: dict[str, int] = {}
-        for f in self.faults:
-            counted[f.kind] = counted.get(f.kind, 0) + 1
-        return counted
+        return dict(Counter(f.kind for f in self.faults))
 
     def as_dict(self) -> dict:
         return {"seed": self.seed, "faults": len(self.faults), "by_kind": self.counts(),
@@ -76,8 +74,9 @@ class Chaos:
         self.log.faults.append(Fault(round(time.monotonic() - self._started, 1), kind, target, round(seconds, 1)))
         print(f"chaos: {kind} {target} ({seconds:.1f} s)", flush=True)
 
-    def _process(self, suffix: str) -> str:
-        return self.random.choice(sorted(n for n in self.stack.procs if n.endswith(suffix) or suffix in n))
+    def _process(self, kind: str) -> str:
+        """A random running process of a kind (``-api``, ``-worker``: replicas are ``-worker-1``…)."""
+        return self.random.choice(sorted(n for n in self.stack.procs if kind in n))
 
     async def _kill_and_respawn(self, name: str) -> None:
         self.stack.kill(name, signal.SIGKILL)

@@ -137,10 +137,9 @@ async def wait_projections_caught_up(settings, timeout: float = 300.0) -> None:
                             projection.name)}
                     finally:
                         await conn.close()
-                    # proj.positions holds the next offset to read (or the last applied: either
-                    # way at most one short of the end once caught up).
-                    behind += [f"{service}.{projection.name} {t}/{p}: {done.get((t, p), 0)} of {e}"
-                               for (t, p), e in end.items() if done.get((t, p), 0) < e - 1]
+                    # proj.positions holds the last offset applied; the end is the next to come.
+                    behind += [f"{service}.{projection.name} {t}/{p}: {done.get((t, p), -1)} of {e}"
+                               for (t, p), e in end.items() if done.get((t, p), -1) < e - 1]
             if not behind:
                 return
             assert time.monotonic() < deadline, behind[:5]

@@ -41,6 +41,25 @@ async def sequence_until(pool, expected: int, timeout: float = 10.0) -> int:
         await asyncio.sleep(0.01)
 
 
+async def sequence_all(pool, timeout: float = 30.0) -> None:
+    """Run the sequencer until every committed event of the database is in the log."""
+    import asyncio
+
+    from shared.outbox.sequencer import Sequencer
+
+    sequencer = Sequencer(pool)
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        async with pool.acquire() as conn:
+            left = await conn.fetchval("select count(*) from es.events e where not exists "
+                                       "(select 1 from es.log l where l.event_row = e.id)")
+        if not left:
+            return
+        if not await sequencer.sequence_once():
+            assert asyncio.get_running_loop().time() < deadline, f"the sequencer left {left} events unsequenced"
+            await asyncio.sleep(0.02)
+
+
 async def fetchval(dsn: str, query: str, *args):
     """One value, read over a connection of its own (for tests outside any pool)."""
     import asyncpg

@@ -29,3 +29,13 @@ def note(key: str, text: str):
         return {"book": key, "text": text, "version": book.version}
 
     return handler
+
+
+async def append_notes(store, count: int) -> None:
+    """``count`` notebooks of one note each, every one appended in a transaction of its own."""
+    from shared.eventstore import CommandMeta
+
+    async with store.pool.acquire() as conn:
+        for i in range(count):
+            async with conn.transaction():
+                await store.append(conn, f"notebook-{i}", 0, [Noted(text=f"n{i}")], CommandMeta(actor="a"))

@@ -19,6 +19,12 @@ def d(text: str, **kwargs: Any) -> Any:
 # As recorded by PostgreSQL, written out with the offset as before (``+00:00``, not ``Z``).
 Instant = Annotated[datetime, PlainSerializer(lambda v: v.isoformat(), return_type=str, when_used="json")]
 Codes = list[str]
+# The ids most answers carry, described once.
+VillageCode = Annotated[str, Field(description="村代码 / village code")]
+CadreId = Annotated[str, Field(description="干部标识 / cadre id")]
+TeamId = Annotated[str, Field(description="工作队标识 / team id")]
+District = Annotated[str, Field(description="区代码 / district code")]
+RunId = Annotated[str, Field(description="筛选批次 / run id")]
 
 
 class View(BaseModel):
@@ -32,7 +38,7 @@ class Versioned(View):
 # 村 / villages
 
 class VillageRegistered(Versioned):
-    code: str = d("村代码 / village code")
+    code: VillageCode
 
 
 class BadRow(View):
@@ -52,20 +58,20 @@ class ImportReport(View):
 
 
 class IncomeCorrected(Versioned):
-    code: str = d("村代码 / village code")
+    code: VillageCode
     year: str = d("年份 / year")
     income_fen: int = d("更正后的收入（分）/ corrected income, fen")
 
 
 class VillageAttributes(Versioned):
-    code: str = d("村代码 / village code")
+    code: VillageCode
     town: str = d("镇/街 / town or subdistrict")
     village_type: str = d("村类型 / village type")
     needs: Codes = d("扶持需求 / what the village needs")
 
 
 class VillageGraduated(Versioned):
-    code: str = d("村代码 / village code")
+    code: VillageCode
     graduated: bool = d("已达标出列 / graduated")
     designated_by_run: str | None = d("出列前认定它的筛选批次 / the run that had designated it")
     year: int = d("达标年度 / the year the target was met")
@@ -73,9 +79,9 @@ class VillageGraduated(Versioned):
 
 
 class DirectoryEntry(View):
-    code: str = d("村代码 / village code")
+    code: VillageCode
     name: str = d("村名 / village name")
-    district: str = d("区代码 / district code")
+    district: District
     town: str = d("镇/街 / town or subdistrict")
     village_type: str = d("村类型 / village type")
     designated: bool = d("是否为经济薄弱村 / designated as economically weak")
@@ -88,9 +94,9 @@ class VillagePage(View):
 
 
 class VillageNow(Versioned):
-    code: str = d("村代码 / village code")
+    code: VillageCode
     name: str = d("村名 / village name")
-    district: str = d("区代码 / district code")
+    district: District
     town: str = d("镇/街 / town or subdistrict")
     village_type: str = d("村类型 / village type")
     needs: Codes = d("扶持需求 / what the village needs")
@@ -120,7 +126,7 @@ class RecordedEventView(View):
 
 
 class VillageHistory(View):
-    code: str = d("村代码 / village code")
+    code: VillageCode
     events: list[RecordedEventView] = d("全部事件，按版本 / every event, in version order")
 
 
@@ -132,7 +138,7 @@ class Cutoff(View):
 
 
 class ScreeningDone(Cutoff):
-    run_id: str = d("筛选批次 / run id")
+    run_id: RunId
     quota: int = d("认定数量 N / how many are designated")
     villages_ranked: int = d("参与排序的村数 / villages ranked")
     designated: int = d("认定数 / villages designated")
@@ -152,7 +158,7 @@ class ScreeningPreview(Cutoff):
 
 
 class ScreeningSummary(Cutoff):
-    run_id: str = d("筛选批次 / run id")
+    run_id: RunId
     quota: int = d("认定数量 N / how many are designated")
     villages_ranked: int = d("参与排序的村数 / villages ranked")
     added: int = d("新增数 / how many in")
@@ -169,15 +175,15 @@ class ScreeningList(View):
 
 
 class RankedVillage(View):
-    code: str = d("村代码 / village code")
-    district: str = d("区代码 / district code")
+    code: VillageCode
+    district: District
     income_fen: dict[str, int] = d("各年收入（分）/ income by year, fen")
     average_fen: int = d("三年平均（分，向下取整）/ 3-year average in fen, floored")
     rank: int = d("自下而上名次，1 为最低 / rank from the bottom, 1 = lowest")
 
 
 class ScreeningRunView(View):
-    run_id: str = d("筛选批次 / run id")
+    run_id: RunId
     rule: str = d("筛选规则 / the rule, e.g. bottom_n_by_average_2018_2020")
     rule_version: int = d("规则版本 / rule version")
     tie_break: str = d("相同时的次序 / how ties are ordered")
@@ -196,7 +202,7 @@ class ScreeningRunView(View):
 
 
 class ScreeningVerification(View):
-    run_id: str = d("筛选批次 / run id")
+    run_id: RunId
     matches: bool = d("重新推导的结果与记录一致 / the re-derived result equals the recorded one")
     designated: int = d("重新推导的认定数 / villages designated on re-derivation")
     cutoff_average_fen: int = d("重新推导的分界线（分）/ re-derived cut-off, fen")
@@ -229,22 +235,22 @@ class UnitView(View):
 # 选派干部 / cadres
 
 class CadreRegistered(Versioned):
-    cadre_id: str = d("干部标识 / cadre id")
+    cadre_id: CadreId
 
 
 class CadreTrainedView(View):
-    cadre_id: str = d("干部标识 / cadre id")
+    cadre_id: CadreId
     trained_on: date | None = d("最早完成集中培训之日 / first completed centralised training")
 
 
 class InsuranceRecorded(View):
-    cadre_id: str = d("干部标识 / cadre id")
+    cadre_id: CadreId
     valid_from: date = d("保险起始日 / valid from")
     valid_to: date = d("保险截止日 / valid to")
 
 
 class LeaveRequested(View):
-    cadre_id: str = d("干部标识 / cadre id")
+    cadre_id: CadreId
     leave_id: str = d("请假单 / leave id")
     status: str = d("状态：requested / approved / rejected / cancelled / status")
     days: int = d("天数 / days")
@@ -259,14 +265,14 @@ class LeaveDecided(LeaveCancelled):
 
 
 class Training(View):
-    cadre_id: str = d("干部标识 / cadre id")
+    cadre_id: CadreId
     course: str = d("课程 / course")
     completed_on: date = d("完成日期 / completed on")
     centralised: bool = d("是否为集中培训 / the centralised training")
 
 
 class Insurance(View):
-    cadre_id: str = d("干部标识 / cadre id")
+    cadre_id: CadreId
     policy_no: str | None = d("保单号（已删除时为“已删除 / erased”）/ policy number, or erased")
     valid_from: date = d("保险起始日 / valid from")
     valid_to: date = d("保险截止日 / valid to")
@@ -283,7 +289,7 @@ class LeaveView(View):
 
 
 class CadreRecord(View):
-    cadre_id: str = d("干部标识 / cadre id")
+    cadre_id: CadreId
     unit_id: str = d("派出单位 / the cadre's unit")
     name: str | None = d("姓名（已删除时为“已删除 / erased”）/ name, or erased")
     title: str | None = d("职务（已删除时为“已删除 / erased”）/ title, or erased")
@@ -299,11 +305,11 @@ class CadreRecord(View):
 # 驻村工作队 / work teams
 
 class TeamFormed(Versioned):
-    team_id: str = d("工作队标识 / team id")
+    team_id: TeamId
 
 
 class TeamView(Versioned):
-    team_id: str = d("工作队标识 / team id")
+    team_id: TeamId
     dissolved: bool = d("已撤销 / dissolved")
     district: str | None = d("服务的区 / district served")
     lead_unit_id: str | None = d("牵头单位 / lead unit")
@@ -315,14 +321,14 @@ class TeamView(Versioned):
 
 
 class TeamMembers(Versioned):
-    team_id: str = d("工作队标识 / team id")
+    team_id: TeamId
     members: Codes = d("队员 / members")
     first_secretary_id: str | None = d("第一书记 / first secretary")
 
 
 class Assignment(View):
-    team_id: str = d("工作队标识 / team id")
-    village_code: str = d("村代码 / village code")
+    team_id: TeamId
+    village_code: VillageCode
 
 
 class Unassigned(Assignment):
@@ -334,14 +340,14 @@ class Entered(Assignment):
 
 
 class TeamRotated(Versioned):
-    team_id: str = d("工作队标识 / team id")
+    team_id: TeamId
     left: Codes = d("离开的村 / villages left")
     joined: Codes = d("新对接的村 / villages joined")
     villages: Codes = d("轮换后对接的村 / villages served now")
 
 
 class TeamDissolvedView(Versioned):
-    team_id: str = d("工作队标识 / team id")
+    team_id: TeamId
     dissolved: bool = d("已撤销 / dissolved")
     villages_released: Codes = d("解除对接的村 / villages released")
     members_released: Codes = d("释放的队员 / members released")
@@ -351,9 +357,9 @@ class TeamDissolvedView(Versioned):
 # 因需对接 / matching
 
 class Pair(View):
-    team_id: str = d("工作队标识 / team id")
-    village_code: str = d("村代码 / village code")
-    district: str = d("区代码 / district code")
+    team_id: TeamId
+    village_code: VillageCode
+    district: District
     score: int = d("契合度 / fit score")
     second_village: bool = d("是否为该队第二个村 / the team's second village")
     reason: str = d("对接理由 / why this pair")
@@ -394,7 +400,7 @@ class PresenceLogged(View):
 
 
 class AllowanceItem(View):
-    cadre_id: str = d("干部标识 / cadre id")
+    cadre_id: CadreId
     team_id: str | None = d("工作队 / team")
     presence_days: int = d("驻村天数 / days present")
     amount_fen: int = d("补助（分）/ allowance, fen")
@@ -412,9 +418,9 @@ class Allowances(View):
 
 
 class AbsentCadre(View):
-    cadre_id: str = d("干部标识 / cadre id")
+    cadre_id: CadreId
     team_id: str = d("工作队 / team")
-    district: str = d("区代码 / district code")
+    district: District
     last_present: date | None = d("最近驻村日 / last day present")
     absent_days: int = d("缺勤天数（不含假期）/ days absent, leave excluded")
 
@@ -426,8 +432,8 @@ class Week(View):
 
 class SilentVillage(View):
     team_id: str = d("工作队 / team")
-    village_code: str = d("村代码 / village code")
-    district: str = d("区代码 / district code")
+    village_code: VillageCode
+    district: District
     entered_on: date = d("入村日期 / date of entry")
 
 

@@ -18,7 +18,7 @@ from PIL import Image
 
 from shared.http.auth import Role
 from shared.http.limits import MIB, MULTIPART_OVERHEAD
-from tests.support.db import events_written, fetchval
+from tests.support.db import events_written
 from tests.support.villages import village_body
 
 pytestmark = pytest.mark.e2e

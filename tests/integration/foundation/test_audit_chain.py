@@ -2,26 +2,19 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
-from shared.eventstore import CommandMeta, EventStore
+from shared.eventstore import EventStore
 from shared.eventstore.audit import verify_chain
-from shared.outbox.relay import OutboxRelay
 from tests.support.db import dispose, fresh_store_pool, sequence_until
-from tests.support.events import Noted
+from tests.support.events import append_notes
 
 
 @pytest.fixture
 async def logged(settings):
     """A store with 20 sequenced events."""
     name, pool = await fresh_store_pool(settings, "audit")
-    store = EventStore(pool, "test")
-    async with pool.acquire() as conn:
-        for i in range(20):
-            async with conn.transaction():
-                await store.append(conn, f"notebook-{i}", 0, [Noted(text=f"n{i}")], CommandMeta(actor="a"))
+    await append_notes(EventStore(pool, "test"), 20)
     await sequence_until(pool, 20)
     yield pool
     await dispose(settings, name, pool)
@@ -72,32 +65,3 @@ async def test_rewritten_history_differs_from_published_head(logged):
         assert (await verify_chain(conn)).ok  # internally consistent again
         report = await verify_chain(conn, expected_heads={20: head})  # ...but not with the published head
     assert report.problem.kind == "head_mismatch"
-
-
-async def test_relay_publishes_chain_heads_that_verify(settings):
-    from shared.messaging.kafka import ensure_topics, event_producer
-
-    name, pool = await fresh_store_pool(settings, "heads")
-    topic = f"{settings.topic_prefix}audit-test.events"
-    await ensure_topics(settings.kafka_bootstrap, [topic], 1)
-    producer = event_producer(settings.kafka_bootstrap)
-    await producer.start()
-    try:
-        store = EventStore(pool, "test")
-        async with pool.acquire() as conn:
-            for i in range(12):
-                async with conn.transaction():
-                    await store.append(conn, f"notebook-{i}", 0, [Noted(text=f"n{i}")], CommandMeta(actor="a"))
-        relay, deadline = OutboxRelay(pool, producer, source="test", topic=topic, checkpoint_every=5), 10
-        while len(log := await store.read_all(0)) < 13 and deadline > 0:  # 12 events and their checkpoint
-            await relay.drain()
-            await asyncio.sleep(0.05)
-            deadline -= 0.05
-        heads = {e.payload["position"]: e.payload["chain_hash"] for e in log if e.type == "ChainCheckpointed"}
-        assert sorted(heads) == [12]  # 12 events since the start; the checkpoint itself is position 13
-        assert {e.global_position: e.chain_hash for e in log}[12] == heads[12]
-        async with pool.acquire() as conn:
-            assert (await verify_chain(conn, expected_heads=heads)).ok
-    finally:
-        await producer.stop()
-        await dispose(settings, name, pool)

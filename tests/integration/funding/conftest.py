@@ -7,7 +7,6 @@ own log is sequenced by the real relay code and fed to its ledger the same way.
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import random
 from datetime import UTC, date, datetime
@@ -19,12 +18,11 @@ import pytest
 from shared.db import migrate
 from shared.eventstore import CommandMeta, EventStore, RecordedEvent
 from shared.messaging.kafka import encode
-from shared.outbox.relay import OutboxRelay
 from shared.projections import Delivery, ProjectionRunner
 from services.funding.adapters.balances import SCHEMA_SQL
 from services.funding.domain.access import FinanceScope
 from services.funding.projections import PROJECTIONS
-from tests.support.db import dispose, fresh_store_pool
+from tests.support.db import dispose, fresh_store_pool, sequence_all
 
 CITY = FinanceScope("city-finance", None)
 _codes = itertools.count(random.randrange(100_000, 800_000))
@@ -37,7 +35,6 @@ class FundingHarness:
         self.runners = {p.name: ProjectionRunner(pool, p, {s: f"{s}.events" for s in p.sources}) for p in PROJECTIONS}
         self.offsets: dict[str, int] = {}
         self.positions: dict[str, int] = {}
-        self.relay = OutboxRelay(pool, producer=None, source="funding", topic="funding.events")  # type: ignore[arg-type]
         self.ledger_position = 0
         self.at: datetime | None = None  # the business time commands record (X-Occurred-At)
 
@@ -102,14 +99,7 @@ class FundingHarness:
 
     async def sync_ledger(self) -> None:
         """Sequence funding's log as the relay does and feed it to the ledger in order."""
-        # The sequencer takes only events older than every running transaction in the whole
-        # cluster (other sessions' tests included), so it may need a few turns to catch up.
-        deadline = asyncio.get_running_loop().time() + 30
-        while await self.fetchval("select count(*) from es.events e where not exists "
-                                  "(select 1 from es.log l where l.event_row = e.id)"):
-            if not await self.relay.sequence_once():
-                assert asyncio.get_running_loop().time() < deadline, "the sequencer did not catch up"
-                await asyncio.sleep(0.02)
+        await sequence_all(self.pool)
         events = await self.store.read_all(after=self.ledger_position, limit=100_000)
         if events:
             deliveries = [Delivery("funding.events", 0, e.global_position - 1, encode(e), {}) for e in events]

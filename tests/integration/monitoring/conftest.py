@@ -8,7 +8,6 @@ until nothing new comes of it.
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import random
 from datetime import UTC, date, datetime, time, timedelta, timezone
@@ -20,7 +19,6 @@ import pytest
 from shared.db import migrate
 from shared.eventstore import CommandMeta, EventStore, RecordedEvent
 from shared.messaging.kafka import encode
-from shared.outbox.relay import OutboxRelay
 from shared.privacy.keys import SCHEMA as DATA_KEYS_SCHEMA
 from shared.projections import Delivery, ProjectionRunner
 
@@ -30,7 +28,7 @@ from services.monitoring.domain.calendar import CloseDay
 from services.monitoring.handlers.days import close_day
 from services.monitoring.handlers.rules import seed_rules
 from services.monitoring.projections import PROJECTIONS
-from tests.support.db import dispose, fresh_store_pool
+from tests.support.db import dispose, fresh_store_pool, sequence_all
 
 CITY = AlertScope("city", "city_office:city", may_resolve=True)
 BEIJING = timezone(timedelta(hours=8))
@@ -48,7 +46,6 @@ class MonitoringHarness:
         self.runners = {p.name: ProjectionRunner(pool, p, {s: f"{s}.events" for s in p.sources}) for p in PROJECTIONS}
         self.offsets: dict[str, int] = {}
         self.positions: dict[str, int] = {}
-        self.relay = OutboxRelay(pool, producer=None, source="monitoring", topic="monitoring.events")  # type: ignore[arg-type]
         self.fed = 0  # monitoring's own log fed to the projections up to this position
         self.delivered: list[Delivery] = []  # every record of the other services, in order (for rebuilds)
 
@@ -100,12 +97,7 @@ class MonitoringHarness:
     async def sync(self) -> None:
         """Sequence monitoring's log as the relay does and feed it to its readers, until quiet."""
         while True:
-            deadline = asyncio.get_running_loop().time() + 30
-            while await self.fetchval("select count(*) from es.events e where not exists "
-                                      "(select 1 from es.log l where l.event_row = e.id)"):
-                if not await self.relay.sequence_once():
-                    assert asyncio.get_running_loop().time() < deadline, "the sequencer did not catch up"
-                    await asyncio.sleep(0.02)
+            await sequence_all(self.pool)
             events = await self.store.read_all(after=self.fed, limit=100_000)
             if not events:
                 return

@@ -5,8 +5,6 @@ The projections run against the real PostgreSQL; the events are fed as deliverie
 
 from __future__ import annotations
 
-import pytest
-
 from services.publicity.domain.asof import parse_as_of
 from services.publicity.queries import (
     assessment,

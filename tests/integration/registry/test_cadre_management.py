@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
 from datetime import UTC, date, datetime
 
 import pytest
@@ -11,7 +9,6 @@ import pytest
 from shared.eventstore import CommandMeta
 from shared.eventstore.errors import Conflict, DomainError, Forbidden
 from shared.http.auth import Principal, Role
-from shared.outbox.relay import OutboxRelay
 from shared.projections import ProjectionRunner
 
 from services.registry import handlers
@@ -24,6 +21,7 @@ from services.registry.queries import alerts
 from services.registry.queries.cadres import cadre_record
 from tests.integration.registry.conftest import CITY, count_events, official, run
 from tests.integration.registry.network import designated_villages, team
+from tests.support.db import sequence_all
 
 JUNE = CommandMeta(actor="test", occurred_at=datetime(2021, 6, 30, 12, tzinfo=UTC))
 
@@ -140,15 +138,8 @@ async def test_alerts_from_the_activity_projection(store):
 
 
 async def _all_events(store):
-    """Every event in log order. The sequencer waits for older transactions anywhere on the
-    server (other test sessions share it), so poll until all are sequenced."""
-    relay = OutboxRelay(store.pool, producer=None, source="registry", topic="unused")
-    deadline = time.monotonic() + 30
-    async with store.pool.acquire() as conn:
-        while await conn.fetchval("select count(*) from es.events") > await conn.fetchval("select count(*) from es.log"):
-            assert time.monotonic() < deadline, "events not sequenced in time"
-            if not await relay.sequence_once():
-                await asyncio.sleep(0.05)
+    """Every event, sequenced, in log order."""
+    await sequence_all(store.pool)
     events, after = [], 0
     while batch := await store.read_all(after, 1000):
         events.extend(batch)

@@ -11,13 +11,13 @@ import asyncio
 
 import pytest
 
-from shared.eventstore import CommandMeta, EventStore
+from shared.eventstore import EventStore
 from shared.eventstore.anchors import heads_on_topic, read_anchors, write_anchors
 from shared.eventstore.audit import verify_chain
 from shared.messaging.kafka import ensure_topics, event_producer
 from shared.outbox.relay import OutboxRelay
 from tests.support.db import dispose, fresh_store_pool, sequence_until
-from tests.support.events import Noted
+from tests.support.events import append_notes
 
 EVENTS = 12  # then the relay's ChainCheckpointed for position 12 is position 13
 
@@ -32,10 +32,7 @@ async def published(settings):
     await producer.start()
     store = EventStore(pool, "test")
     try:
-        async with pool.acquire() as conn:
-            for i in range(EVENTS):
-                async with conn.transaction():
-                    await store.append(conn, f"notebook-{i}", 0, [Noted(text=f"n{i}")], CommandMeta(actor="a"))
+        await append_notes(store, EVENTS)
         relay = OutboxRelay(pool, producer, source="test", topic=topic, checkpoint_every=5)
         for _ in range(200):
             await relay.drain()
@@ -62,11 +59,14 @@ async def verify(pool, heads=None):
         return await verify_chain(conn, expected_heads=heads)
 
 
-async def test_the_topic_holds_the_published_heads(published, settings):
+async def test_the_relay_publishes_heads_that_verify_in_the_log_and_on_the_topic(published, settings):
     pool, topic = published
-    heads = await heads_on_topic(settings.kafka_bootstrap, topic)
-    assert list(heads) == [EVENTS]
-    assert (await verify(pool, heads)).ok
+    logged = await EventStore(pool, "test").read_all(0)
+    in_log = {e.payload["position"]: e.payload["chain_hash"] for e in logged if e.type == "ChainCheckpointed"}
+    assert list(in_log) == [EVENTS]  # 12 events since the start; the checkpoint itself is position 13
+    assert {e.global_position: e.chain_hash for e in logged}[EVENTS] == in_log[EVENTS]
+    assert await heads_on_topic(settings.kafka_bootstrap, topic) == in_log
+    assert (await verify(pool, in_log)).ok
 
 
 async def test_a_log_cut_short_is_named_truncated_by_the_heads_on_the_topic(published, settings):
