@@ -1,0 +1,121 @@
+-- The publicity service's own tables and read models as of versioned migrations (0001).
+
+-- Publicity's own tables beside its event store.
+create schema media;
+
+-- Report images, addressed by the SHA-256 of their bytes; written in the same transaction
+-- as the ImageUploaded event.
+create table media.images (
+    sha256        text primary key,
+    content_type  text not null,
+    size          integer not null,
+    content       bytea not null
+);
+
+-- Read model of the projection villages: its tables are emptied by a rebuild, never dropped.
+create schema stats;
+create table stats.villages (
+    code            text primary key,
+    name            text not null,
+    district        text not null,
+    town            text not null,
+    village_type    text not null,
+    avg_income_fen  bigint not null,
+    registered_at   timestamptz not null,
+    event_id        uuid not null,
+    position        bigint not null
+);
+create index villages_district on stats.villages (district);
+create index villages_name on stats.villages (name);
+
+create table stats.applied_villages (
+    source       text primary key,
+    position     bigint not null,
+    occurred_at  timestamptz not null,
+    recorded_at  timestamptz not null
+);
+
+-- Read model of the projection statistics: its tables are emptied by a rebuild, never dropped.
+create table stats.facts (
+    source      text not null,
+    position    bigint not null,
+    seq         integer not null,
+    kind        text not null,
+    key         text not null,
+    at          timestamptz not null,
+    event_id    uuid not null,
+    event_type  text not null,
+    district    text,
+    village     text,
+    value       jsonb not null,
+    primary key (source, position, seq)
+);
+create index facts_latest on stats.facts (kind, key, at desc, position desc);
+create index facts_village on stats.facts (village, kind);
+create table stats.ranked (
+    run_id       text not null,
+    code         text not null,
+    district     text not null,
+    rank         integer not null,
+    average_fen  bigint not null,
+    income_fen   jsonb not null,
+    designated   boolean not null,
+    position     bigint not null,
+    primary key (run_id, code)
+);
+create index ranked_rank on stats.ranked (run_id, rank);
+create table stats.changes (
+    seq          bigint generated always as identity primary key,
+    source       text not null,
+    position     bigint not null,
+    event_type   text not null,
+    kinds        text[] not null,
+    district     text,
+    village      text,
+    occurred_at  timestamptz not null,
+    recorded_at  timestamptz not null
+);
+
+create table stats.applied_statistics (
+    source       text primary key,
+    position     bigint not null,
+    occurred_at  timestamptz not null,
+    recorded_at  timestamptz not null
+);
+
+-- Read model of the projection publications: its tables are emptied by a rebuild, never dropped.
+create schema pub;
+create table pub.notices (
+    notice_id     text primary key,
+    kind          text not null,
+    title         text not null,
+    run_id        text,
+    window_from   date not null,
+    window_to     date not null,
+    village_codes jsonb not null,
+    published_at  timestamptz not null,
+    event_id      uuid not null,
+    position      bigint not null
+);
+create table pub.reports (
+    report_id     text primary key,
+    village_code  text,
+    title         text not null,
+    body          text not null,
+    figures       jsonb not null,
+    images        jsonb not null,
+    status        text not null,
+    channels      jsonb not null default '[]',
+    published_on  date,
+    return_reason text,
+    updated_at    timestamptz not null,
+    position      bigint not null
+);
+create index reports_status on pub.reports (status, published_on);
+
+create table stats.applied_publications (
+    source       text primary key,
+    position     bigint not null,
+    occurred_at  timestamptz not null,
+    recorded_at  timestamptz not null
+);

@@ -1,0 +1,9 @@
+"""The publicity database's schema: its migration chain, shared directories first (shared/migrations).
+
+A new table or column is a new numbered file in `migrations/` beside this module."""
+
+from pathlib import Path
+
+from shared.migrations import EVENT_STORE, Chain
+
+CHAIN = Chain("publicity", (EVENT_STORE, Path(__file__).with_name("migrations")))

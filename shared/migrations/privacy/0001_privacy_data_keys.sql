@@ -1,0 +1,14 @@
+-- Data keys of the people whose personal data this service's events carry sealed
+-- (shared/privacy). A destroyed key leaves its row: data_key null, erased_at set.
+-- In the chain of every service whose events carry personal data (registry, assessment, monitoring).
+create schema privacy;
+
+create table privacy.data_keys (
+    subject     text primary key,          -- the person's stream id, e.g. cadre-<cadre_id>
+    data_key    bytea,                     -- AES-256 key; null once erased
+    created_at  timestamptz not null default now(),
+    erased_at   timestamptz,
+    check ((data_key is null) = (erased_at is not null)),
+    check (data_key is null or length(data_key) = 32)
+);
+
