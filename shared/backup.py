@@ -246,7 +246,6 @@ async def rebuild_all(settings: Settings, services: list[str], projections_of: P
         try:
             for projection in projections_of(service):
                 runner = ProjectionRunner(pool, projection, {s: settings.topic(s) for s in projection.sources})
-                await runner.setup()
                 applied[f"{service}.{projection.name}"] = await runner.rebuild(settings.kafka_bootstrap)
         finally:
             await pool.close()

@@ -1,15 +1,12 @@
-"""PostgreSQL plumbing: databases, pools with JSON codecs, idempotent migrations."""
+"""PostgreSQL plumbing: databases, the application role, pools with JSON codecs (the schema
+itself: shared/migrations)."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import asyncpg
 import orjson
 
 from shared.config import Settings
-
-MIGRATION_LOCK = 7_100_001  # advisory lock key: one migrator at a time per database
 
 
 def _json_dumps(value: object) -> str:
@@ -50,41 +47,6 @@ async def ensure_app_role(conn: asyncpg.Connection, settings: Settings) -> None:
         pass  # created concurrently by a sibling process
 
 
-# What the application role may do, granted by the owner after every migration. The event
-# log is append-only for it: no UPDATE, DELETE or TRUNCATE on es.events and es.log, so the
-# application cannot rewrite, remove or reorder history; only the relay's checkpoints move.
-GRANTS_SQL = """
-do $grants$
-declare
-    app text := %L;
-    s text;
-begin
-    for s in select nspname from pg_namespace
-             where nspname not like 'pg\\_%%' and nspname not in ('information_schema', 'es') loop
-        execute format('grant usage on schema %%I to %%I', s, app);
-        execute format('grant all on all tables in schema %%I to %%I', s, app);
-        execute format('grant all on all sequences in schema %%I to %%I', s, app);
-    end loop;
-    execute format('grant usage on schema es to %%I', app);
-    execute format('revoke all on all tables in schema es from %%I', app);
-    execute format('grant select, insert on es.events, es.log, es.commands to %%I', app);
-    execute format('grant select, update on es.relay_state to %%I', app);
-    execute format('grant usage on all sequences in schema es to %%I', app);
-end
-$grants$;
-"""
-
-
-async def grant_app_role(pool: asyncpg.Pool, settings: Settings) -> None:
-    """Grant the application role its privileges on everything migrated so far (under the
-    migration lock: GRANTs from two processes on one table can collide)."""
-    if settings.pg_app_user == settings.pg_user:
-        return
-    async with pool.acquire() as conn, conn.transaction():
-        await conn.execute("select pg_advisory_xact_lock($1)", MIGRATION_LOCK)
-        await conn.execute(await conn.fetchval("select format($1, $2::text)", GRANTS_SQL, settings.pg_app_user))
-
-
 async def drop_database(settings: Settings, database: str) -> None:
     conn = await asyncpg.connect(settings.dsn_for("postgres"))
     try:
@@ -112,13 +74,6 @@ async def create_pool(dsn: str, *, min_size: int = 1, max_size: int = 10) -> asy
         dsn, min_size=min_size, max_size=max_size, init=_init_connection, command_timeout=60,
         reset=_keep_session, server_settings=SESSION,
     )
-
-
-async def migrate(pool: asyncpg.Pool, *sql_files: Path) -> None:
-    async with pool.acquire() as conn, conn.transaction():
-        await conn.execute("select pg_advisory_xact_lock($1)", MIGRATION_LOCK)
-        for path in sql_files:
-            await conn.execute(path.read_text(encoding="utf-8"))
 
 
 async def connect(dsn: str) -> asyncpg.Connection:

@@ -16,10 +16,10 @@ import structlog
 from aiokafka import AIOKafkaProducer
 
 from shared.config import Settings, get_settings
-from shared.db import create_pool, ensure_database, grant_app_role, migrate
-from shared.eventstore.schema import EVENTSTORE_SQL
+from shared.db import connect, create_pool
 from shared.messaging.batching import take_ready
 from shared.messaging.kafka import ensure_declared_topics, event_producer
+from shared.migrations import Chain, SchemaBehind, check_current
 from shared.outbox.relay import OutboxRelay
 from shared.projections import Delivery, Projection, ProjectionRunner
 from shared.tracing import setup_tracing
@@ -30,10 +30,11 @@ log = structlog.get_logger("xingcun.worker")
 class ServiceResources:
     """The pool and runners a worker shares between its relay and its agents."""
 
-    def __init__(self, service: str, settings: Settings, projections: Sequence[Projection]):
+    def __init__(self, service: str, settings: Settings, projections: Sequence[Projection], migrations: Chain):
         self.service = service
         self.settings = settings
         self.projections = projections
+        self.migrations = migrations
         self.pool = None
         self.runners: dict[str, ProjectionRunner] = {}
         self._announcer: AIOKafkaProducer | None = None
@@ -72,28 +73,29 @@ class ServiceResources:
         async with self._lock:
             if self.pool is not None:
                 return
-            await ensure_database(self.settings, self.settings.db_prefix + self.service)
-            # Migrations as the owner; the relay and the projections as the application role.
-            owner = await create_pool(self.settings.dsn(self.service), max_size=2)
-            try:
-                await migrate(owner, EVENTSTORE_SQL)
-                for projection in self.projections:
-                    await ProjectionRunner(owner, projection, self.topics_of(projection)).setup()
-                await grant_app_role(owner, self.settings)
-            finally:
-                await owner.close()
+            # The schema is `xingcun db migrate`'s; the relay and the projections run as the
+            # application role on a database already at the latest migration (checked in ``run``).
             pool = await create_pool(self.settings.app_dsn(self.service), max_size=8)
             for projection in self.projections:
                 self.runners[projection.name] = ProjectionRunner(pool, projection, self.topics_of(projection))
             self.pool = pool
             self._ready.set()
 
+    async def check_schema(self) -> None:
+        """Raise ``SchemaBehind`` when the database lacks a migration of the service's chain."""
+        conn = await connect(self.settings.app_dsn(self.service))
+        try:
+            await check_current(conn, self.migrations)
+        finally:
+            await conn.close()
+
     async def runner(self, name: str) -> ProjectionRunner:
         await self._ready.wait()
         return self.runners[name]
 
 
-def build_worker(service: str, projections: Sequence[Projection] = (), settings: Settings | None = None) -> faust.App:
+def build_worker(service: str, migrations: Chain, projections: Sequence[Projection] = (),
+                 settings: Settings | None = None) -> faust.App:
     settings = settings or get_settings()
     setup_tracing(f"{service}-worker", settings)
     app = faust.App(
@@ -116,7 +118,7 @@ def build_worker(service: str, projections: Sequence[Projection] = (), settings:
         # batch still being applied, and the partition's next owner starts after it. The one
         # chaos run that lost records (registry's presence and leave rows) had it False.
     )
-    resources = ServiceResources(service, settings, projections)
+    resources = ServiceResources(service, settings, projections, migrations)
     app.resources = resources  # type: ignore[attr-defined]
 
     @app.task
@@ -223,6 +225,11 @@ def run(app: faust.App) -> None:
     # Topics must exist before faust subscribes, or it settles on an empty assignment.
     resources: ServiceResources = app.resources  # type: ignore[attr-defined]
     settings = resources.settings
+    try:  # a worker never migrates: behind, it says so and exits before joining its group
+        asyncio.run(resources.check_schema())
+    except SchemaBehind as exc:
+        log.error("schema_behind", service=resources.service, error=str(exc))
+        raise SystemExit(f"{resources.service}-worker: {exc}") from None
     asyncio.run(ensure_declared_topics(settings, resources.topics))
     Path(app.conf.datadir).mkdir(parents=True, exist_ok=True)
     Worker(app, loglevel="info").execute_from_commandline()

@@ -8,6 +8,7 @@ from services.registry.entrypoints.cli import app as registry_app
 from xingcun_cli.audit import app as audit_app
 from xingcun_cli.backup import app as backup_app
 from xingcun_cli.contracts import app as contracts_app
+from xingcun_cli.db import app as db_app
 from xingcun_cli.development import add_development_commands
 from xingcun_cli.privacy import app as privacy_app
 from xingcun_cli.projections import app as projections_app
@@ -16,6 +17,7 @@ from xingcun_cli.tokens import app as tokens_app
 
 app = typer.Typer(no_args_is_help=True, help="兴村 Xingcun 命令行 / command line")
 app.add_typer(stack_app, name="stack")
+app.add_typer(db_app, name="db")
 app.add_typer(projections_app, name="projections")
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(audit_app, name="audit")

@@ -12,7 +12,7 @@ from shared.config import get_settings
 from shared.db import create_pool
 from shared.eventstore import EventStore
 from shared.eventstore.errors import NotFound
-from shared.privacy.erasure import erase_person, ensure_schema
+from shared.privacy.erasure import erase_person
 from shared.privacy.sealed import ERASED
 
 app = typer.Typer(no_args_is_help=True, help="个人数据 / personal data")
@@ -48,8 +48,6 @@ def erase(
         settings = get_settings()
         pool = await create_pool(settings.dsn(service), max_size=1)
         try:
-            async with pool.acquire() as conn:
-                await ensure_schema(conn)
             return await erase_person(EventStore(pool, service), subject, actor or f"cli:{getpass.getuser()}")
         finally:
             await pool.close()

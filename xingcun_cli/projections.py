@@ -15,8 +15,11 @@ from rich.table import Table
 
 from shared.config import SERVICES, get_settings
 from shared.db import create_pool
+from shared.migrations import SchemaBehind
 from shared.projections import Projection, ProjectionRunner, QuarantineError
 from shared.projections.runner import quarantined
+
+from xingcun_cli.db import require_current
 
 app = typer.Typer(no_args_is_help=True, help="读模型 / projections (read models)")
 console = Console()
@@ -44,9 +47,7 @@ def list_projections() -> None:
             pool = await create_pool(settings.dsn(service), max_size=2)
             try:
                 for projection in projections_of(service):
-                    runner = runner_for(pool, projection)
-                    await runner.setup()
-                    positions = await runner.positions()
+                    positions = await runner_for(pool, projection).positions()
                     table.add_row(service, projection.name, ", ".join(projection.sources),
                                   " ".join(f"{t}:{p}→{o}" for (t, p), o in sorted(positions.items())) or "—")
             finally:
@@ -69,10 +70,10 @@ def rebuild(
 
     async def go() -> int:
         settings = get_settings()
+        await require_current(settings, service)  # a rebuild empties rows; the tables are the migrations'
         pool = await create_pool(settings.dsn(service), max_size=2)
         try:
             runner = runner_for(pool, projection)
-            await runner.setup()
             with Progress(TextColumn("重放 replaying {task.description}"), BarColumn(), MofNCompleteColumn(),
                           TimeRemainingColumn(), console=console) as progress:
                 task = progress.add_task(name, total=None)
@@ -83,7 +84,11 @@ def rebuild(
         finally:
             await pool.close()
 
-    applied = asyncio.run(go())
+    try:
+        applied = asyncio.run(go())
+    except SchemaBehind as exc:
+        console.print(f"[red]✗ {exc}[/red]")
+        raise typer.Exit(1) from None
     console.print(f"已重建 / rebuilt [bold]{service}.{name}[/bold]: {applied} 个事件 events applied")
 
 
@@ -98,17 +103,14 @@ async def _held_runner(pool, service: str, held_id: int) -> ProjectionRunner:
     if projection is None:
         console.print(f"[red]没有隔离记录 / no quarantined record {held_id} in {service}[/red]")
         raise typer.Exit(2)
-    runner = runner_for(pool, projection)
-    await runner.setup()
-    return runner
+    return runner_for(pool, projection)
 
 
 def _resolve(service: str, held_id: int, by: str, retry: bool) -> None:
     async def go() -> None:
+        await require_current(get_settings(), service)
         pool = await create_pool(get_settings().dsn(service), max_size=2)
         try:
-            for projection in projections_of(service)[:1]:  # the quarantine table exists
-                await runner_for(pool, projection).setup()
             runner = await _held_runner(pool, service, held_id)
             if retry:
                 await runner.retry_quarantined(held_id, by)
@@ -119,7 +121,7 @@ def _resolve(service: str, held_id: int, by: str, retry: bool) -> None:
 
     try:
         asyncio.run(go())
-    except QuarantineError as exc:
+    except (QuarantineError, SchemaBehind) as exc:
         console.print(f"[red]✗ {exc}[/red]")
         raise typer.Exit(1) from exc
     except Exception as exc:  # noqa: BLE001 - the projection still fails: say so, keep it held
@@ -147,8 +149,6 @@ def quarantine_list(
             except asyncpg.InvalidCatalogNameError:  # a service never started here
                 continue
             try:
-                for projection in projections_of(name)[:1]:
-                    await runner_for(pool, projection).setup()
                 async with pool.acquire() as conn:
                     rows = await quarantined(conn, status=None if all_ else "held")
             finally:

@@ -13,6 +13,8 @@ from shared.config import SERVICES, get_settings
 from shared.stack import kafka, postgres, services
 from shared.stack.processes import StackError, console, http_status, read_pid
 
+from xingcun_cli.db import migrate_service
+
 app = typer.Typer(no_args_is_help=True, help="本地环境 / local stack: PostgreSQL, Kafka, services")
 
 
@@ -49,7 +51,11 @@ def up(
     def step() -> None:
         chosen = services.parse_services(services_)
         _infra()
-        services.start_services(chosen, get_settings())
+        settings = get_settings()
+        for service in chosen:  # once per database, before any process starts: they never migrate
+            done = migrate_service(settings, service)
+            console.print(f"迁移 / migrated {service}: {', '.join(done.applied) or '已是最新 / up to date'}")
+        services.start_services(chosen, settings)
 
     _guarded(step)
 

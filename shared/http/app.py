@@ -5,23 +5,23 @@ from __future__ import annotations
 import gc
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
-from pathlib import Path
-
+import structlog
 from fastapi import APIRouter, FastAPI, Request
 
 from shared.config import Settings, get_settings
-from shared.db import create_pool, ensure_database, grant_app_role, migrate
+from shared.db import create_pool
 from shared.eventstore import EventStore
-from shared.eventstore.schema import EVENTSTORE_SQL
 from shared.http.admission import install_admission
 from shared.http.auth import check_token_keys
 from shared.http.errors import document_errors, install_error_handlers
 from shared.http.limits import install_limits
+from shared.migrations import Chain, SchemaBehind, check_current
 from shared.outbox.wakeup import CommitSignal
-from shared.projections import Projection, ProjectionRunner
+from shared.projections import Projection
 from shared.tracing import setup_tracing
 
 Startup = Callable[[FastAPI], Awaitable[None]]
+log = structlog.get_logger("xingcun.api")
 
 
 def create_service_app(
@@ -30,7 +30,7 @@ def create_service_app(
     title: str,
     description: str,
     routers: Sequence[APIRouter],
-    schema_files: Sequence[Path] = (),
+    migrations: Chain,
     read_models: Sequence[Projection] = (),
     on_startup: Startup | None = None,
     settings: Settings | None = None,
@@ -41,17 +41,16 @@ def create_service_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        await ensure_database(settings, settings.db_prefix + service)
-        # Migrations as the owner; the service itself as the application role (shared/db.py).
-        owner = await create_pool(settings.dsn(service), max_size=2)
-        try:
-            await migrate(owner, EVENTSTORE_SQL, *schema_files)
-            for projection in read_models:  # the API may start before the worker that fills them
-                await ProjectionRunner(owner, projection, {}).setup()
-            await grant_app_role(owner, settings)
-        finally:
-            await owner.close()
+        # The service runs as the application role and never migrates (`xingcun db migrate`
+        # does, as the owner): on a database behind its code it refuses to start.
         pool = await create_pool(settings.app_dsn(service), max_size=20)
+        try:
+            async with pool.acquire() as conn:
+                await check_current(conn, migrations)
+        except SchemaBehind as exc:
+            log.error("schema_behind", service=service, error=str(exc))
+            await pool.close()
+            raise
         commits = CommitSignal(pool)
         commits.start()
         app.state.store = EventStore(pool, service, on_commit=commits.poke)

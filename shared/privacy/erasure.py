@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import asyncpg
-
 from shared.contracts.audit import PersonalDataErased
 from shared.eventstore import CommandMeta, EventStore
 from shared.eventstore.errors import ConcurrencyError, NotFound
@@ -46,7 +44,3 @@ async def erase_person(store: EventStore, subject: str, actor: str) -> Erasure:
         await conn.execute("select pg_notify($1, '')", CHANNEL)  # the relay publishes it now, not at its next poll
         await keys.reclaim(conn)
     return Erasure(subject, destroyed, recorded)
-
-
-async def ensure_schema(conn: asyncpg.Connection) -> None:
-    await conn.execute(keys.SCHEMA.read_text(encoding="utf-8"))

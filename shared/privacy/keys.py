@@ -1,4 +1,4 @@
-"""The data key table (``schema.sql``), in the caller's transaction.
+"""The data key table (``privacy.data_keys``, shared/migrations/privacy), in the caller's transaction.
 
 A command creates a person's key the first time it seals something of theirs, in the
 command's own transaction (a command that fails leaves no key behind). Reads look keys up
@@ -8,14 +8,12 @@ to open values; an erasure destroys the key and leaves a row saying when.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from pathlib import Path
 
 import asyncpg
 
 from shared.eventstore.errors import Conflict
 from shared.privacy.cipher import Opener, Sealer, new_data_key
 
-SCHEMA = Path(__file__).with_name("schema.sql")
 
 
 class PersonErased(Conflict):

@@ -17,19 +17,6 @@ class VillageDirectory(Projection):
     sources = ("registry",)
     tables = ("directory.villages",)
     handles = frozenset({"VillageRegistered", "VillageAttributesChanged", "VillageDesignated", "DesignationRevoked"})
-    schema_sql = """
-    create schema if not exists directory;
-    create table if not exists directory.villages (
-        code          text primary key,
-        name          text not null,
-        district      text not null,
-        town          text not null,
-        village_type  text not null,
-        designated    boolean not null default false,
-        position      bigint not null
-    );
-    create index if not exists directory_villages_district on directory.villages (district, code);
-    """
 
     async def apply(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
         if event.type == "VillageRegistered":

@@ -47,8 +47,8 @@ class Projection:
 
     name: ClassVar[str]
     sources: ClassVar[tuple[str, ...]]  # services whose <service>.events topics it reads
-    tables: ClassVar[tuple[str, ...]]  # schema-qualified read-model tables
-    schema_sql: ClassVar[str]  # idempotent DDL of those tables
+    # Schema-qualified read-model tables: created by the service's migrations, emptied by a rebuild.
+    tables: ClassVar[tuple[str, ...]]
     # The event types ``apply`` changes anything for; None: any. A batch with none of them
     # only moves the projection's offsets, in one statement instead of a transaction.
     handles: ClassVar[frozenset[str] | None] = None

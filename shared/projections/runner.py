@@ -25,59 +25,12 @@ from opentelemetry import trace
 from opentelemetry.trace import SpanKind
 
 from shared import tracing
-from shared.db import MIGRATION_LOCK
 from shared.eventstore.envelope import RecordedEvent
 from shared.messaging.kafka import decode
 from shared.projections.projection import Delivery, Projection
 from shared.tracing import context_from_headers
 
 
-POSITIONS_SQL = """
-create schema if not exists proj;
-create table if not exists proj.positions (
-    projection  text not null,
-    topic       text not null,
-    partition   integer not null,
-    "offset"    bigint not null,
-    position    bigint not null default 0,
-    updated_at  timestamptz not null default clock_timestamp(),
-    primary key (projection, topic, partition)
-);
--- Records a projection could not apply after several tries (a poison event): held here with
--- the error, passed over by the projection, until an operator retries or skips each one
--- (xingcun projections quarantine). The record is kept as delivered, so a retry applies
--- exactly what the topic carried.
-create table if not exists proj.quarantine (
-    id              bigint generated always as identity primary key,
-    projection      text not null,
-    topic           text not null,
-    partition       integer not null,
-    "offset"        bigint not null,
-    position        bigint,
-    event_id        uuid,
-    event_type      text,
-    stream_id       text,
-    record          bytea not null,
-    error           text not null,
-    attempts        integer not null,
-    status          text not null default 'held' check (status in ('held', 'retried', 'skipped')),
-    quarantined_at  timestamptz not null default clock_timestamp(),
-    resolved_at     timestamptz,
-    resolved_by     text,
-    unique (projection, topic, partition, "offset")
-);
--- The projection's lock, then its positions: one round trip, and the positions are read
--- by a statement of their own (a function's statements each take a fresh snapshot), so
--- they include what a rebuild that held the lock until now committed.
-create or replace function proj.claim(p_projection text, p_lock bigint)
-returns table (topic text, "partition" integer, "offset" bigint, "position" bigint)
-language plpgsql volatile as $$
-begin
-    perform pg_advisory_xact_lock(p_lock);
-    return query select p.topic, p.partition, p."offset", p.position
-                 from proj.positions p where p.projection = p_projection;
-end $$;
-"""
 
 # The offsets and positions a projection has reached, under its lock (on its own: a batch it
 # passes over), never moving back (ON CONFLICT sees the latest committed row, whatever the snapshot).
@@ -126,14 +79,6 @@ class ProjectionRunner:
         self.topics = topics
         # One lock per projection: a rebuild holds it for its whole run, a batch per transaction.
         self.lock_key = zlib.crc32(f"projection:{projection.name}".encode())
-
-    async def setup(self) -> None:
-        async with self.pool.acquire() as conn, conn.transaction():
-            # The same lock as migrations: an API and its worker start together, and DDL
-            # from two transactions on one database can deadlock on the catalogue.
-            await conn.execute("select pg_advisory_xact_lock($1)", MIGRATION_LOCK)
-            await conn.execute(POSITIONS_SQL)
-            await conn.execute(self.projection.schema_sql)
 
     async def apply_batch(self, deliveries: Sequence[Delivery]) -> int:
         async with self.pool.acquire() as conn:

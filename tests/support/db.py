@@ -1,20 +1,35 @@
-"""A fresh database per test that needs one, with the event store migrated."""
+"""A fresh database per test that needs one, migrated like a service's (shared/migrations)."""
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 
 from shared.config import Settings
-from shared.db import create_pool, drop_database, ensure_database, migrate
-from shared.eventstore.schema import EVENTSTORE_SQL
+from shared.db import create_pool, drop_database, ensure_database
+from shared.migrations import EVENT_STORE, Chain, migrate
+
+# The event store and the projections' positions: what every service database starts with.
+EVENT_STORE_ONLY = Chain("event_store", (EVENT_STORE,))
 
 
-async def fresh_store_pool(settings: Settings, label: str, max_size: int = 40):
+async def migrated(settings: Settings, database: str, chain: Chain = EVENT_STORE_ONLY) -> None:
+    """Apply ``chain`` to ``database`` as `xingcun db migrate` does (yoyo is synchronous)."""
+    await asyncio.to_thread(migrate, settings, chain, database)
+
+
+async def fresh_store_pool(settings: Settings, label: str, max_size: int = 40, chain: Chain = EVENT_STORE_ONLY):
     name = f"{settings.db_prefix}{label}_{secrets.token_hex(2)}"
     await ensure_database(settings, name)
+    await migrated(settings, name, chain)
     pool = await create_pool(settings.dsn_for(name), max_size=max_size)
-    await migrate(pool, EVENTSTORE_SQL)
     return name, pool
+
+
+async def create_tables(pool, ddl: str) -> None:
+    """A test projection's own tables (a service's are in its migrations)."""
+    async with pool.acquire() as conn:
+        await conn.execute(ddl)
 
 
 async def dispose(settings: Settings, name: str, pool) -> None:

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Callable
 
 from shared.config import Settings
 from tests.support.db import dispose, fresh_store_pool
+from services.publicity.adapters.schema import CHAIN
 
 
 @contextlib.asynccontextmanager
@@ -17,10 +18,9 @@ async def fed_world(settings: Settings, label: str, steps: Callable | None = Non
     from tests.integration.publicity.model import Feeder
     from tests.integration.publicity.scenario import Scenario
 
-    name, pool = await fresh_store_pool(settings, label, max_size=max_size)
+    name, pool = await fresh_store_pool(settings, label, max_size=max_size, chain=CHAIN)
     try:
         feeder = Feeder(pool)
-        await feeder.setup()
         scenario = Scenario()
         await feeder.feed((steps or Scenario.steps)(scenario))
         yield scenario, feeder, pool

@@ -4,12 +4,8 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from pathlib import Path
 
 import asyncpg
-
-SCHEMA = Path(__file__).with_name("schema.sql")
-
 
 @dataclass(frozen=True)
 class EvidenceFile:

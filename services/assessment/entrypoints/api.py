@@ -4,9 +4,8 @@ from fastapi import FastAPI
 
 from shared.eventstore import CommandMeta
 from shared.http.app import create_service_app
-from shared.privacy.keys import SCHEMA as DATA_KEYS_SCHEMA
 
-from services.assessment.adapters.evidence import SCHEMA
+from services.assessment.adapters.schema import CHAIN
 from services.assessment.entrypoints.routes import ROUTERS
 from services.assessment.handlers.catalogue import seed_catalogue
 from services.assessment.projections import PROJECTIONS
@@ -23,7 +22,7 @@ app = create_service_app(
     title="兴村 · 考核服务 Xingcun Assessment",
     description="项目与节点、收入报告、低收入保障、督导与年度考核 / projects, milestones, incomes, coverage, inspections and assessments",
     routers=ROUTERS,
-    schema_files=[DATA_KEYS_SCHEMA, SCHEMA],
+    migrations=CHAIN,
     read_models=PROJECTIONS,
     on_startup=seed,
 )

@@ -1,4 +1,4 @@
-"""SQL over the balance rows (adapters/schema.sql): lock, read, move.
+"""SQL over the balance rows (adapters/migrations/0001_funding.sql): lock, read, move.
 
 Every ``lock_*`` takes the row lock for the rest of the transaction; callers lock in the
 order the schema states (village → project → line → allocation → tranche → village → project row),
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Awaitable, Iterable, Sequence
-from pathlib import Path
 from typing import TypeVar
 
 import asyncpg
@@ -18,7 +17,6 @@ from shared.eventstore.errors import DomainError
 
 from services.funding.domain.limits import AllocationFigures, LineFigures, TrancheFigures
 
-SCHEMA_SQL = Path(__file__).with_name("schema.sql")
 T = TypeVar("T")
 
 

@@ -2,7 +2,7 @@
 
 from shared.http.app import create_service_app
 
-from services.funding.adapters.balances import SCHEMA_SQL
+from services.funding.adapters.schema import CHAIN
 from services.funding.entrypoints.routes import allocations, disbursements, lines, policies, reconciliation, villages
 from services.funding.projections import PROJECTIONS
 
@@ -12,6 +12,6 @@ app = create_service_app(
     description="预算、分配、拨付审批与对账 / budgets, allocations, disbursement approvals and reconciliation",
     routers=[lines.router, allocations.router, disbursements.router, policies.router, villages.router,
              reconciliation.router],
-    schema_files=[SCHEMA_SQL],
+    migrations=CHAIN,
     read_models=PROJECTIONS,
 )

@@ -2,7 +2,7 @@
 called ``handler(uow, cmd, scope, **ids)`` by the shared runner (shared/http/commands.py).
 
 Every handler locks the balance rows it will change before loading the aggregates, in
-the order adapters/schema.sql states, so concurrent commands queue instead of racing.
+the order adapters/migrations/0001_funding.sql states, so concurrent commands queue instead of racing.
 """
 
 from services.funding.domain import commands as c

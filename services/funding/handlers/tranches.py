@@ -77,7 +77,7 @@ async def on_cancelled(uow: UnitOfWork, project_id: str, milestone_ids: list[str
 
 async def lock_for_releases(conn: asyncpg.Connection, milestones: Sequence[tuple[str, str]]) -> None:
     """Everything releasing these ``(project_id, milestone_id)`` will lock, taken up front in
-    funding's one lock order (adapters/schema.sql): the projects, then the lines and the
+    funding's one lock order (adapters/migrations/0001_funding.sql): the projects, then the lines and the
     allocations waiting on them, each kind sorted. A reactor batch spans many projects; taken
     event by event, its locks would interleave (one project's allocation rows, then the next
     project's lock) and cross a command that holds that project's lock and wants the line."""

@@ -9,7 +9,7 @@ a new allocation to a village that left the list is refused with registry's reas
 The reaction is appended in the transaction that records the delivery; the aggregate's
 ``freeze``/``unfreeze`` do nothing the second time, so a redelivered or replayed event
 never freezes twice. The villages' advisory locks are taken first (funding's lock order,
-adapters/schema.sql): a new allocation holds its village's lock shared, so it is either
+adapters/migrations/0001_funding.sql): a new allocation holds its village's lock shared, so it is either
 seen and frozen here, or sees the revocation and is refused.
 """
 
@@ -25,7 +25,6 @@ from shared.projections import Projection
 from shared.projections.reactor import Reactor
 
 from services.funding.adapters import balances
-from services.funding.adapters.balances import SCHEMA_SQL
 from services.funding.domain.allocation import Allocation
 
 
@@ -34,15 +33,6 @@ class DesignationFreezes(Reactor):
     service = "funding"
     sources = ("registry",)
     tables = ("funding.village_designations",)
-    schema_sql = SCHEMA_SQL.read_text(encoding="utf-8") + """
-    create table if not exists funding.village_designations (
-        village_code       text primary key,
-        designated         boolean not null,
-        revocation_reason  text,
-        run_id             text,
-        position           bigint not null
-    );
-    """
 
     async def apply_batch(self, conn: asyncpg.Connection, events: Sequence[RecordedEvent]) -> None:
         facts = [(e, e.decode()) for e in events if e.type in self.handles]

@@ -18,112 +18,6 @@ from shared.projections import Projection
 
 from services.funding.domain.dates import business_date
 
-SCHEMA = """
-create schema if not exists ledger;
-create table if not exists ledger.lines (
-    line_id           text primary key,
-    source            text not null,
-    fiscal_year       integer not null,
-    scope             text not null,
-    title             text not null,
-    appropriated_fen  bigint not null,
-    appropriated_on   date not null,
-    position          bigint not null
-);
-create table if not exists ledger.allocations (
-    allocation_id  text primary key,
-    line_id        text not null,
-    source         text not null,
-    fiscal_year    integer not null,
-    village_code   text not null,
-    district       text not null,
-    project_id     text,
-    task_no        integer,
-    amount_fen     bigint not null,
-    status         text not null,
-    allocated_on   date not null,
-    cancelled_on   date,
-    position       bigint not null
-);
--- status: active | frozen (designation revoked, awaiting the city office) | cancelled (also: frozen remainder released)
-alter table ledger.allocations add column if not exists freeze_reason text;
-alter table ledger.allocations add column if not exists freeze_exception text;
-create index if not exists ledger_allocations_village on ledger.allocations (village_code);
-create index if not exists ledger_allocations_line on ledger.allocations (line_id);
-create table if not exists ledger.tranches (
-    allocation_id     text not null,
-    tranche_no        integer not null,
-    amount_fen        bigint not null,
-    milestone_id      text,
-    released_on       date,
-    released_position bigint,
-    primary key (allocation_id, tranche_no)
-);
-create table if not exists ledger.disbursements (
-    disbursement_id     text primary key,
-    allocation_id       text not null,
-    line_id             text not null,
-    source              text not null,
-    village_code        text not null,
-    district            text not null,
-    project_id          text,
-    task_no             integer,
-    tranche_no          integer,
-    amount_fen          bigint not null,
-    status              text not null,
-    requested_by        text,
-    requested_on        date not null,
-    requested_position  bigint not null,
-    approved_by         text,
-    approved_on         date,
-    approved_position   bigint,
-    rejected_on         date,
-    reject_reason       text,
-    paid_on             date,
-    voucher_no          text,
-    paid_position       bigint,
-    reversed_on         date,
-    reverse_reason      text,
-    reversed_position   bigint
-);
-create index if not exists ledger_disbursements_village on ledger.disbursements (village_code);
-create index if not exists ledger_disbursements_allocation on ledger.disbursements (allocation_id);
-create index if not exists ledger_disbursements_status on ledger.disbursements (status, district);
--- kind: appropriation | allocation | payment | reversal; amounts signed (an adjustment down is negative)
-create table if not exists ledger.movements (
-    event_id         uuid primary key,
-    position         bigint not null,
-    occurred_on      date not null,
-    kind             text not null,
-    line_id          text not null,
-    source           text not null,
-    allocation_id    text,
-    village_code     text,
-    district         text,
-    disbursement_id  text,
-    amount_fen       bigint not null
-);
-create index if not exists ledger_movements_line on ledger.movements (line_id, position);
-create index if not exists ledger_movements_allocation on ledger.movements (allocation_id, position);
-create index if not exists ledger_movements_date on ledger.movements (occurred_on);
-create table if not exists ledger.policies (
-    policy_id        text primary key,
-    name             text not null,
-    description      text not null,
-    designated_only  boolean not null,
-    village_types    text[] not null,
-    districts        text[] not null,
-    registered_on    date not null
-);
-create table if not exists ledger.policy_villages (
-    policy_id     text not null,
-    village_code  text not null,
-    district      text not null,
-    applied_on    date not null,
-    primary key (policy_id, village_code)
-);
-create index if not exists ledger_policy_villages_village on ledger.policy_villages (village_code);
-"""
 
 _MOVEMENT = """insert into ledger.movements (event_id, position, occurred_on, kind, line_id, source,
                    allocation_id, village_code, district, disbursement_id, amount_fen)
@@ -140,7 +34,6 @@ class Ledger(Projection):
     sources = ("funding",)
     tables = ("ledger.lines", "ledger.allocations", "ledger.tranches", "ledger.disbursements", "ledger.movements",
               "ledger.policies", "ledger.policy_villages")
-    schema_sql = SCHEMA
     # It follows every event type funding records, so naming them would filter nothing.
     handles = None
 

@@ -20,7 +20,6 @@ from shared.eventstore import RecordedEvent
 from shared.projections import Projection
 from shared.projections.reactor import Reactor
 
-from services.funding.adapters.balances import SCHEMA_SQL
 from services.funding.handlers import tranches
 
 
@@ -31,25 +30,6 @@ class MilestoneReleases(Reactor):
     # Only what this reactor learns from assessment is rebuilt; the balance rows are the
     # write side's (the schema is repeated here so the worker can start before the API).
     tables = ("funding.verified_milestones", "funding.known_projects")
-    schema_sql = SCHEMA_SQL.read_text(encoding="utf-8") + """
-    create table if not exists funding.verified_milestones (
-        project_id    text not null,
-        milestone_id  text not null,
-        village_code  text not null,
-        verified_on   date not null,
-        event_id      uuid not null,
-        primary key (project_id, milestone_id)
-    );
-    create table if not exists funding.known_projects (
-        project_id     text primary key,
-        village_code   text not null,
-        task_no        integer not null,
-        milestone_ids  text[] not null
-    );
-    -- What assessment cancelled: no new allocation names it (handlers/allocations.py).
-    alter table funding.known_projects add column if not exists cancelled boolean not null default false;
-    alter table funding.known_projects add column if not exists cancelled_milestones text[] not null default '{}';
-    """
 
     async def apply_batch(self, conn: asyncpg.Connection, events: Sequence[RecordedEvent]) -> None:
         facts = [e.decode() for e in events if e.type in self.handles]

@@ -14,20 +14,6 @@ class TeamReach(Projection):
     name = "team_reach"
     sources = ("registry",)
     tables = ("reach.team_units", "reach.team_villages")
-    schema_sql = """
-    create schema if not exists reach;
-    create table if not exists reach.team_units (
-        team_id  text not null,
-        unit_id  text not null,
-        primary key (team_id, unit_id)
-    );
-    create index if not exists team_units_unit on reach.team_units (unit_id);
-    create table if not exists reach.team_villages (
-        team_id       text not null,
-        village_code  text not null,
-        primary key (team_id, village_code)
-    );
-    """
 
     async def when_WorkTeamFormed(self, conn: asyncpg.Connection, event: WorkTeamFormed, recorded: RecordedEvent) -> None:
         await conn.executemany("insert into reach.team_units values ($1, $2) on conflict do nothing",

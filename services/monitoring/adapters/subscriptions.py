@@ -1,4 +1,4 @@
-"""The subscriptions table and its delivery log (``delivery_schema.sql``).
+"""The subscriptions table and its delivery log (``adapters/migrations/0001_monitoring.sql``).
 
 The secret is sealed under the subscription's own data key (``shared.privacy``): the table
 holds ciphertext, reads show its fingerprint, and deleting the key makes it unreadable.

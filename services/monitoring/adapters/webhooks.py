@@ -31,12 +31,9 @@ import structlog
 from cloudevents.core.bindings.http import to_binary_event
 from cloudevents.core.v1.event import CloudEvent
 
-from shared.db import create_pool, grant_app_role, migrate
 from shared.eventstore.errors import Forbidden
-from shared.privacy.keys import SCHEMA as DATA_KEYS_SCHEMA
 
 from services.monitoring.adapters.alert_log import read_after
-from services.monitoring.adapters.delivery_schema import DELIVERY_SCHEMA_SQL
 from services.monitoring.adapters.scopes import scope_of
 from services.monitoring.adapters.subscriptions import owner_of, record_attempt, secret_of
 from services.monitoring.domain.webhooks import (SIGNATURE_HEADER, TIMESTAMP_HEADER, Backoff, Filters, Subscriber,
@@ -221,17 +218,11 @@ Hooks = Callable[[asyncpg.Pool], tuple[OnPaused | None, OnResumed | None]]
 
 
 async def run_in_worker(resources, hooks: Hooks | None = None, **options: Any) -> None:
-    """The worker's webhook task (``shared.worker.ServiceResources``): the delivery tables
-    are made as the owner — the worker may start before the API — then the dispatcher runs
-    as the application role for as long as the worker does. ``hooks(pool)`` gives the pause
-    hooks once the worker's pool exists (they run commands in monitoring's store)."""
+    """The worker's webhook task (``shared.worker.ServiceResources``): the dispatcher runs as
+    the application role for as long as the worker does (its tables are monitoring's
+    migrations). ``hooks(pool)`` gives the pause hooks once the worker's pool exists (they run
+    commands in monitoring's store)."""
     await resources.start()
-    owner = await create_pool(resources.settings.dsn(resources.service), max_size=1)
-    try:
-        await migrate(owner, DATA_KEYS_SCHEMA, DELIVERY_SCHEMA_SQL)
-        await grant_app_role(owner, resources.settings)
-    finally:
-        await owner.close()
     on_paused, on_resumed = hooks(resources.pool) if hooks is not None else (None, None)
     dispatcher = WebhookDispatcher(resources.pool, on_paused=on_paused, on_resumed=on_resumed, **options)
     try:

@@ -4,10 +4,8 @@ from fastapi import FastAPI
 
 from shared.eventstore import CommandMeta
 from shared.http.app import create_service_app
-from shared.privacy.keys import SCHEMA as DATA_KEYS_SCHEMA
 
-from services.monitoring.adapters.delivery_schema import DELIVERY_SCHEMA_SQL
-from services.monitoring.adapters.store import SCHEMA_SQL
+from services.monitoring.adapters.schema import CHAIN
 from services.monitoring.domain.rules import CATALOGUE
 from services.monitoring.entrypoints.routes import ROUTERS
 from services.monitoring.handlers.rules import seed_rules
@@ -27,7 +25,7 @@ app = create_service_app(
     description="规则目录、业务日、预警的发现、升级、确认与解除 / the rule catalogue, business days, and alerts: raised, "
                 "escalated, acknowledged, resolved",
     routers=ROUTERS,
-    schema_files=[DATA_KEYS_SCHEMA, SCHEMA_SQL, DELIVERY_SCHEMA_SQL],
+    migrations=CHAIN,
     read_models=PROJECTIONS,
     on_startup=seed,
 )

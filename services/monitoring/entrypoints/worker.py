@@ -3,11 +3,12 @@ the webhook dispatcher (python -m services.monitoring.entrypoints.worker)."""
 
 from shared.worker import build_worker, run
 
+from services.monitoring.adapters.schema import CHAIN
 from services.monitoring.adapters.webhooks import run_in_worker
 from services.monitoring.entrypoints.webhook_hooks import subscription_hooks
 from services.monitoring.projections import PROJECTIONS
 
-app = build_worker("monitoring", PROJECTIONS)
+app = build_worker("monitoring", CHAIN, PROJECTIONS)
 
 
 @app.task

@@ -13,14 +13,12 @@ from shared.contracts.monitoring import AlertAcknowledged, AlertEscalated, Alert
 from shared.eventstore import RecordedEvent
 from shared.projections import Projection
 
-from services.monitoring.adapters.store import SCHEMA_SQL
 
 
 class AlertBoard(Projection):
     name = "alert_board"
     sources = ("monitoring",)
     tables = ("monitoring.alerts", "monitoring.alert_log")
-    schema_sql = SCHEMA_SQL.read_text(encoding="utf-8")
 
     async def _log(self, conn: asyncpg.Connection, r: RecordedEvent, alert_id: str) -> None:
         """The event as the log's row, with the alert's scope (audience widened by escalation)."""

@@ -69,7 +69,7 @@ from shared.eventstore import RecordedEvent, UnitOfWork
 from shared.projections.reactor import Reactor
 
 from services.monitoring.adapters import conditions as db
-from services.monitoring.adapters.conditions import WATCH_SQL, Where
+from services.monitoring.adapters.conditions import Where
 from services.monitoring.domain.alert import Alert, alert_id, escalation_level
 from services.monitoring.domain.calendar import business_day
 from services.monitoring.domain.conditions import (
@@ -123,7 +123,6 @@ class Watch(Reactor):
     tables = ("monitoring.conditions", "monitoring.days", "monitoring.villages", "monitoring.team_villages",
               "monitoring.team_units", "monitoring.incomes", "monitoring.eligibility", "monitoring.teams",
               "monitoring.team_members", "monitoring.presence", "monitoring.leaves")
-    schema_sql = WATCH_SQL
 
     # -- the two moves every rule makes ------------------------------------------------------
 

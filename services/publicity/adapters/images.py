@@ -1,4 +1,4 @@
-"""Report images' bytes, kept in publicity's own table (``media.images``, in ``schema.sql``)."""
+"""Report images' bytes, kept in publicity's own table (``media.images``, in ``adapters/migrations/0001_publicity.sql``)."""
 
 from __future__ import annotations
 

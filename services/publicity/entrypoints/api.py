@@ -1,9 +1,8 @@
 """The publicity HTTP API (uvicorn services.publicity.entrypoints.api:app)."""
 
-from pathlib import Path
-
 from shared.http.app import create_service_app
 
+from services.publicity.adapters.schema import CHAIN
 from services.publicity.entrypoints.routes import (
     dashboard,
     feed,
@@ -24,6 +23,6 @@ app = create_service_app(
     description="实时统计、公示、报道与数据开放 / real-time statistics, notices, reports and open data",
     routers=[stats.router, figures.router, villages.router, feed.router, open_data.router, notices.router,
              reports.router, images.router, ops.router, dashboard.router],
-    schema_files=[Path(__file__).resolve().parent.parent / "adapters" / "schema.sql"],
+    migrations=CHAIN,
     read_models=PROJECTIONS,
 )

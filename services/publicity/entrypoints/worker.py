@@ -2,9 +2,10 @@
 
 from shared.worker import build_worker, run
 
+from services.publicity.adapters.schema import CHAIN
 from services.publicity.projections import PROJECTIONS
 
-app = build_worker("publicity", PROJECTIONS)
+app = build_worker("publicity", CHAIN, PROJECTIONS)
 
 if __name__ == "__main__":
     run(app)

@@ -16,36 +16,6 @@ class PublicationsProjection(Watermarked):
     name = "publications"
     sources = ("publicity",)
     model_tables = ("pub.notices", "pub.reports")
-    model_sql = """
-    create schema if not exists pub;
-    create table if not exists pub.notices (
-        notice_id     text primary key,
-        kind          text not null,
-        title         text not null,
-        run_id        text,
-        window_from   date not null,
-        window_to     date not null,
-        village_codes jsonb not null,
-        published_at  timestamptz not null,
-        event_id      uuid not null,
-        position      bigint not null
-    );
-    create table if not exists pub.reports (
-        report_id     text primary key,
-        village_code  text,
-        title         text not null,
-        body          text not null,
-        figures       jsonb not null,
-        images        jsonb not null,
-        status        text not null,
-        channels      jsonb not null default '[]',
-        published_on  date,
-        return_reason text,
-        updated_at    timestamptz not null,
-        position      bigint not null
-    );
-    create index if not exists reports_status on pub.reports (status, published_on);
-    """
 
     async def when_NoticePublished(self, conn: asyncpg.Connection, e: P.NoticePublished, recorded: RecordedEvent) -> None:
         await conn.execute(

@@ -73,48 +73,6 @@ class StatisticsProjection(Watermarked):
     name = "statistics"
     sources = ("registry", "funding", "assessment")
     model_tables = ("stats.facts", "stats.ranked", "stats.changes")
-    model_sql = """
-    create schema if not exists stats;
-    create table if not exists stats.facts (
-        source      text not null,
-        position    bigint not null,
-        seq         integer not null,
-        kind        text not null,
-        key         text not null,
-        at          timestamptz not null,
-        event_id    uuid not null,
-        event_type  text not null,
-        district    text,
-        village     text,
-        value       jsonb not null,
-        primary key (source, position, seq)
-    );
-    create index if not exists facts_latest on stats.facts (kind, key, at desc, position desc);
-    create index if not exists facts_village on stats.facts (village, kind);
-    create table if not exists stats.ranked (
-        run_id       text not null,
-        code         text not null,
-        district     text not null,
-        rank         integer not null,
-        average_fen  bigint not null,
-        income_fen   jsonb not null,
-        designated   boolean not null,
-        position     bigint not null,
-        primary key (run_id, code)
-    );
-    create index if not exists ranked_rank on stats.ranked (run_id, rank);
-    create table if not exists stats.changes (
-        seq          bigint generated always as identity primary key,
-        source       text not null,
-        position     bigint not null,
-        event_type   text not null,
-        kinds        text[] not null,
-        district     text,
-        village      text,
-        occurred_at  timestamptz not null,
-        recorded_at  timestamptz not null
-    );
-    """
 
     # From this many events a batch goes in by COPY (a rebuild's thousands: a third of the client
     # work of array parameters); below it, the one statement of SMALL_SQL (the live worker's few).

@@ -28,22 +28,6 @@ class VillagesProjection(Watermarked):
     copy_from: ClassVar[int] = 200  # COPY's setup (a column query, a protocol exchange) pays off from here
     sources = ("registry",)
     model_tables = ("stats.villages",)
-    model_sql = """
-    create schema if not exists stats;
-    create table if not exists stats.villages (
-        code            text primary key,
-        name            text not null,
-        district        text not null,
-        town            text not null,
-        village_type    text not null,
-        avg_income_fen  bigint not null,
-        registered_at   timestamptz not null,
-        event_id        uuid not null,
-        position        bigint not null
-    );
-    create index if not exists villages_district on stats.villages (district);
-    create index if not exists villages_name on stats.villages (name);
-    """
 
     async def apply_batch(self, conn: asyncpg.Connection, events: Sequence[RecordedEvent]) -> None:
         # Set-based (COPY or one statement) rather than when_VillageRegistered per event: a rebuild's

@@ -18,12 +18,11 @@ from shared.projections import Projection
 class Watermarked(Projection):
     """A projection that notes, in each batch, the last event it applied from each source.
 
-    Subclasses set ``model_sql`` and ``model_tables`` (``schema_sql`` and ``tables`` get the
-    note table too) and implement ``apply``; one that overrides ``apply_batch`` notes the
+    Subclasses set ``model_tables`` (``tables`` gets the note table, ``stats.applied_<name>``, too;
+    both are in publicity's migrations) and implement ``apply``; one that overrides ``apply_batch`` notes the
     batch itself: ``note_applied``, or ``note_sql`` within a statement of its own.
     """
 
-    model_sql: ClassVar[str]
     model_tables: ClassVar[tuple[str, ...]]
     watermark_table: ClassVar[str]
 
@@ -35,14 +34,6 @@ class Watermarked(Projection):
         if "name" in cls.__dict__:
             cls.watermark_table = f"stats.applied_{cls.name}"
             cls.tables = (*cls.model_tables, cls.watermark_table)
-            cls.schema_sql = cls.model_sql + f"""
-            create table if not exists {cls.watermark_table} (
-                source       text primary key,
-                position     bigint not null,
-                occurred_at  timestamptz not null,
-                recorded_at  timestamptz not null
-            );
-            """
 
     async def apply_batch(self, conn: asyncpg.Connection, events: Sequence[RecordedEvent]) -> None:
         await super().apply_batch(conn, events)

@@ -1,4 +1,4 @@
-"""The constraint tables (adapters/schema.sql), changed in the command's own transaction."""
+"""The constraint tables (adapters/migrations/0001_registry.sql), changed in the command's own transaction."""
 
 from __future__ import annotations
 

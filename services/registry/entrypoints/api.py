@@ -1,10 +1,8 @@
 """The registry's HTTP API (uvicorn services.registry.entrypoints.api:app)."""
 
-from pathlib import Path
-
 from shared.http.app import create_service_app
-from shared.privacy.keys import SCHEMA as DATA_KEYS_SCHEMA
 
+from services.registry.adapters.schema import CHAIN
 from services.registry.entrypoints.routes import cadres, matching, network, presence, screenings, teams, units, villages
 from services.registry.projections import PROJECTIONS
 
@@ -19,6 +17,6 @@ app = create_service_app(
     ),
     routers=[villages.router, screenings.router, units.router, cadres.router, teams.router, matching.router,
              presence.router, network.router],
-    schema_files=[DATA_KEYS_SCHEMA, Path(__file__).resolve().parent.parent / "adapters" / "schema.sql"],
+    migrations=CHAIN,
     read_models=PROJECTIONS,
 )

@@ -2,9 +2,10 @@
 
 from shared.worker import build_worker, run
 
+from services.registry.adapters.schema import CHAIN
 from services.registry.projections import PROJECTIONS
 
-app = build_worker("registry", PROJECTIONS)
+app = build_worker("registry", CHAIN, PROJECTIONS)
 
 if __name__ == "__main__":
     run(app)

@@ -14,41 +14,6 @@ class ActivityProjection(Projection):
     name = "registry_activity"
     sources = ("registry",)
     tables = ("rg.teams", "rg.memberships", "rg.team_villages", "rg.presence", "rg.leaves")
-    schema_sql = """
-    create schema if not exists rg;
-    create table if not exists rg.teams (
-        team_id       text primary key,
-        district      text not null,
-        lead_unit_id  text not null,
-        first_secretary_id text not null
-    );
-    create table if not exists rg.memberships (
-        cadre_id  text primary key,
-        team_id   text not null
-    );
-    create table if not exists rg.team_villages (
-        team_id       text not null,
-        village_code  text not null,
-        district      text not null,
-        entered_on    date,
-        primary key (team_id, village_code)
-    );
-    create table if not exists rg.presence (
-        cadre_id      text not null,
-        day           date not null,
-        team_id       text not null,
-        village_code  text not null,
-        primary key (cadre_id, day)
-    );
-    create index if not exists presence_village_day on rg.presence (village_code, day);
-    create table if not exists rg.leaves (
-        leave_id  text not null,
-        cadre_id  text not null,
-        start_on  date not null,
-        end_on    date not null,
-        primary key (cadre_id, leave_id)
-    );
-    """
 
     async def when_WorkTeamFormed(self, conn: asyncpg.Connection, event: R.WorkTeamFormed, _: RecordedEvent) -> None:
         await conn.execute("insert into rg.teams values ($1, $2, $3, $4) on conflict do nothing",

@@ -19,6 +19,7 @@ from shared.contracts.registry import (
 from shared.http.auth import Principal, Role
 from tests.support.db import dispose, fresh_store_pool
 
+from services.assessment.adapters.schema import CHAIN
 from services.assessment.domain.commands import VerifyMilestone
 from services.assessment.domain.incomes import ReportCityIncome, ReportVillageIncome
 from services.assessment.domain.projects import PlanProject, ReportMilestone
@@ -108,7 +109,7 @@ async def another_district(world: World) -> None:
 @asynccontextmanager
 async def world_of_2022(settings, prefix: str) -> AsyncIterator[World]:
     """A fresh store with ``year_2022`` in it, dropped afterwards."""
-    name, pool = await fresh_store_pool(settings, prefix)
+    name, pool = await fresh_store_pool(settings, prefix, chain=CHAIN)
     world = await World(pool).setup()
     await year_2022(world)
     yield world

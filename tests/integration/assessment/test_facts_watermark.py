@@ -10,6 +10,7 @@ import pytest
 from shared.contracts.registry import CadrePresenceLogged
 from tests.support.db import dispose, fresh_store_pool
 
+from services.assessment.adapters.schema import CHAIN
 from services.assessment.adapters.facts import watermarks
 from tests.integration.assessment.world import World
 
@@ -18,7 +19,7 @@ DAY = date(2022, 5, 1)
 
 @pytest.fixture
 async def world(settings):
-    name, pool = await fresh_store_pool(settings, "afw")
+    name, pool = await fresh_store_pool(settings, "afw", chain=CHAIN)
     yield await World(pool).setup()
     await dispose(settings, name, pool)
 

@@ -12,6 +12,7 @@ from shared.eventstore.errors import DomainError, Forbidden
 from shared.http.auth import Principal, Role
 from tests.support.db import dispose, fresh_store_pool
 
+from services.assessment.adapters.schema import CHAIN
 from services.assessment.domain.coverage import RegisterPerson
 from services.assessment.domain.projects import PlanProject, ReportMilestone
 from services.assessment.handlers import catalogue, coverage, projects
@@ -24,7 +25,7 @@ OFFICIAL_120110 = Principal(subject="qian", role=Role.district_official, distric
 
 @pytest.fixture
 async def world(settings):
-    name, pool = await fresh_store_pool(settings, "aacc")
+    name, pool = await fresh_store_pool(settings, "aacc", chain=CHAIN)
     world = await World(pool).setup()
     await villages_and_teams(world)
     await world.command(catalogue.seed_catalogue)

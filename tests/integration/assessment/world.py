@@ -9,7 +9,6 @@ from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime, time
 from uuid import uuid4
 
-from shared.db import migrate
 from shared.eventstore import CommandMeta, DomainEvent, EventStore, RecordedEvent
 from shared.http.auth import Principal, Role
 from shared.messaging.kafka import encode
@@ -17,7 +16,7 @@ from shared.projections import Delivery, ProjectionRunner
 from shared.projections.directory import VillageDirectory
 from tests.support.db import dispose, fresh_store_pool, sequence_until
 
-from services.assessment.adapters.evidence import SCHEMA
+from services.assessment.adapters.schema import CHAIN
 from shared.dates import BEIJING
 from services.assessment.projections.facts import AssessmentFacts
 
@@ -41,9 +40,6 @@ class World:
         self.delivered: list[tuple[RecordedEvent, int]] = []
 
     async def setup(self) -> World:
-        await migrate(self.pool, SCHEMA)
-        for runner in self.runners:
-            await runner.setup()
         return self
 
     async def deliver(self, event: RecordedEvent, partition: int = 0) -> None:
@@ -106,7 +102,7 @@ class World:
 @asynccontextmanager
 async def fresh_world(settings, label: str, *build):
     """A world in a database of its own, built by ``build`` (each ``async (world) -> None``)."""
-    name, pool = await fresh_store_pool(settings, label)
+    name, pool = await fresh_store_pool(settings, label, chain=CHAIN)
     try:
         world = await World(pool).setup()
         for step in build:

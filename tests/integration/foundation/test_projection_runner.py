@@ -11,14 +11,14 @@ import pytest
 from shared.eventstore import RecordedEvent
 from shared.messaging.kafka import encode
 from shared.projections import Delivery, Projection, ProjectionRunner
-from tests.support.db import dispose, fresh_store_pool
+from tests.support.db import create_tables, dispose, fresh_store_pool
 
 
 class Tally(Projection):
     name = "tally"
     sources = ("test",)
     tables = ("t.tally",)
-    schema_sql = "create schema if not exists t; create table if not exists t.tally (stream text primary key, n int not null);"
+    ddl = "create schema if not exists t; create table if not exists t.tally (stream text primary key, n int not null);"
 
     async def apply(self, conn, event):
         await conn.execute(
@@ -40,7 +40,7 @@ def delivery(offset: int, position: int, stream: str = "s-1", partition: int = 0
 async def running(settings, projection):
     name, pool = await fresh_store_pool(settings, "proj")
     runner = ProjectionRunner(pool, projection, {"test": "test.events"})
-    await runner.setup()
+    await create_tables(pool, projection.ddl)
     try:
         yield runner
     finally:

@@ -13,7 +13,7 @@ import pytest
 from shared.eventstore import RecordedEvent
 from shared.messaging.kafka import encode, ensure_topics, event_producer
 from shared.projections import Delivery, Projection, ProjectionRunner, rebuild_together
-from tests.support.db import dispose, fresh_store_pool
+from tests.support.db import create_tables, dispose, fresh_store_pool
 
 
 class Seen(Projection):
@@ -24,7 +24,7 @@ class Seen(Projection):
     def __init__(self, name: str, sources: tuple[str, ...]):
         self.name, self.sources = name, sources
         self.tables = (f"t.seen_{name}",)
-        self.schema_sql = f"""create schema if not exists t;
+        self.ddl = f"""create schema if not exists t;
             create table if not exists t.seen_{name} (n serial primary key, source text, position bigint);"""
 
     async def apply_batch(self, conn, events):
@@ -70,7 +70,7 @@ async def pool(settings):
 
 async def runner_for(pool, projection: Projection, topics: dict[str, str]) -> ProjectionRunner:
     runner = ProjectionRunner(pool, projection, {s: topics[s] for s in projection.sources})
-    await runner.setup()
+    await create_tables(pool, projection.ddl)
     return runner
 
 

@@ -15,11 +15,10 @@ from uuid import uuid4
 
 import pytest
 
-from shared.db import migrate
 from shared.eventstore import CommandMeta, EventStore, RecordedEvent
 from shared.messaging.kafka import encode
 from shared.projections import Delivery, ProjectionRunner
-from services.funding.adapters.balances import SCHEMA_SQL
+from services.funding.adapters.schema import CHAIN
 from services.funding.domain.access import FinanceScope
 from services.funding.projections import PROJECTIONS
 from tests.support.db import dispose, fresh_store_pool, sequence_all
@@ -38,10 +37,6 @@ class FundingHarness:
         self.ledger_position = 0
         self.at: datetime | None = None  # the business time commands record (X-Occurred-At)
 
-    async def setup(self) -> None:
-        await migrate(self.pool, SCHEMA_SQL)
-        for runner in self.runners.values():
-            await runner.setup()
 
     async def run(self, handler, *, body: Any = None, key: str | None = None, actor: str = "finance_officer:alice",
                   occurred_at: datetime | None = None) -> dict:
@@ -122,9 +117,8 @@ class FundingHarness:
 
 @pytest.fixture
 async def funding(settings):
-    name, pool = await fresh_store_pool(settings, "funding", max_size=60)
+    name, pool = await fresh_store_pool(settings, "funding", max_size=60, chain=CHAIN)
     harness = FundingHarness(pool)
     harness.dsn = settings.dsn_for(name)
-    await harness.setup()
     yield harness
     await dispose(settings, name, pool)

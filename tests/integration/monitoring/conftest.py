@@ -16,13 +16,11 @@ from uuid import uuid4
 
 import pytest
 
-from shared.db import migrate
 from shared.eventstore import CommandMeta, EventStore, RecordedEvent
 from shared.messaging.kafka import encode
-from shared.privacy.keys import SCHEMA as DATA_KEYS_SCHEMA
 from shared.projections import Delivery, ProjectionRunner
 
-from services.monitoring.adapters.store import SCHEMA_SQL
+from services.monitoring.adapters.schema import CHAIN
 from services.monitoring.domain.access import AlertScope
 from services.monitoring.domain.calendar import CloseDay
 from services.monitoring.handlers.days import close_day
@@ -50,9 +48,6 @@ class MonitoringHarness:
         self.delivered: list[Delivery] = []  # every record of the other services, in order (for rebuilds)
 
     async def setup(self) -> None:
-        await migrate(self.pool, DATA_KEYS_SCHEMA, SCHEMA_SQL)
-        for runner in self.runners.values():
-            await runner.setup()
         await self.run(seed_rules, key="seed")
 
     def uid(self, prefix: str) -> str:
@@ -138,7 +133,7 @@ class MonitoringHarness:
 
 @pytest.fixture
 async def monitoring(settings):
-    name, pool = await fresh_store_pool(settings, "monitoring", max_size=20)
+    name, pool = await fresh_store_pool(settings, "monitoring", max_size=20, chain=CHAIN)
     harness = MonitoringHarness(pool)
     await harness.setup()
     yield harness

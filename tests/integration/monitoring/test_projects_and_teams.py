@@ -135,7 +135,6 @@ async def test_a_rebuild_of_the_reactor_and_the_board_gives_the_same_alerts_and_
             await conn.execute("delete from proj.positions where projection = $1", p.name)
     for p in PROJECTIONS:
         runner = ProjectionRunner(m.pool, p, {s: f"{s}.events" for s in p.sources})
-        await runner.setup()
         m.runners[p.name] = runner
     for d in m.delivered + own:  # every other service's record first, then monitoring's own
         await m.apply(d)

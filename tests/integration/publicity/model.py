@@ -20,10 +20,6 @@ class Feeder:
         self.recorded: list[RecordedEvent] = []
         self.runners = [ProjectionRunner(pool, p, {s: f"{s}.events" for s in p.sources}) for p in PROJECTIONS]
 
-    async def setup(self) -> None:
-        for r in self.runners:
-            await r.setup()
-
     async def feed(self, steps) -> list[RecordedEvent]:
         deliveries: dict[str, list[Delivery]] = defaultdict(list)
         batch = []

@@ -12,6 +12,7 @@ from fastapi import FastAPI
 
 from shared.http.errors import install_error_handlers
 
+from services.publicity.adapters.schema import CHAIN
 from services.publicity.entrypoints.routes import figures, open_data, stats, villages
 from tests.integration.publicity.model import Feeder
 from tests.integration.publicity.scenario import Scenario, Step
@@ -22,10 +23,9 @@ from tests.support.db import dispose, fresh_store_pool
 async def fed(settings, prefix: str, *, max_size: int = 5,
               steps: Callable[[Scenario], list[Step]] = Scenario.steps) -> AsyncIterator[SimpleNamespace]:
     """``(scenario, feeder, pool)``: a fresh database with ``steps(scenario)`` (default: the scenario) projected."""
-    name, pool = await fresh_store_pool(settings, prefix, max_size=max_size)
+    name, pool = await fresh_store_pool(settings, prefix, max_size=max_size, chain=CHAIN)
     try:
         feeder = Feeder(pool)
-        await feeder.setup()
         scenario = Scenario()
         await feeder.feed(steps(scenario))
         yield SimpleNamespace(scenario=scenario, feeder=feeder, pool=pool)

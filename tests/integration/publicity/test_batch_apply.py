@@ -13,6 +13,7 @@ from shared.eventstore import RecordedEvent
 from shared.messaging.kafka import encode
 from shared.projections import Delivery, ProjectionRunner
 
+from services.publicity.adapters.schema import CHAIN
 from services.publicity.domain.asof import parse_as_of
 from services.publicity.projections import PROJECTIONS
 from services.publicity.queries import cadres, designation, income, low_income, money, network, projects
@@ -49,14 +50,13 @@ def deliveries(scenario: Scenario) -> list[Delivery]:
 
 
 async def project(settings, label: str, batches: list[list[Delivery]], copy_from: int | None = None):
-    name, pool = await fresh_store_pool(settings, label, max_size=4)
+    name, pool = await fresh_store_pool(settings, label, max_size=4, chain=CHAIN)
     runners = []
     for template in PROJECTIONS:
         projection = type(template)()
         if copy_from is not None:
             projection.copy_from = copy_from
         runner = ProjectionRunner(pool, projection, {s: f"{s}.events" for s in projection.sources})
-        await runner.setup()
         runners.append(runner)
     for batch in batches:
         for runner in runners:

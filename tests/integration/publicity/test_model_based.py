@@ -36,6 +36,7 @@ from shared.eventstore import DomainEvent
 from shared.money import rate_pct
 from shared.reference.tasks import INCOME_TARGET_FEN
 
+from services.publicity.adapters.schema import CHAIN
 from services.publicity.domain.asof import parse_as_of
 from services.publicity.projections import PROJECTIONS
 from services.publicity.queries import designation, headline, low_income, money, network
@@ -487,9 +488,8 @@ class Publicity(RuleBasedStateMachine):
 def test_figures_follow_random_forward_and_undo_steps_as_the_reference_says(settings):
     # Hypothesis drives the machine synchronously: the database work runs on a loop of its own.
     loop = asyncio.new_event_loop()
-    name, pool = loop.run_until_complete(fresh_store_pool(settings, "pubmodel", max_size=2))
+    name, pool = loop.run_until_complete(fresh_store_pool(settings, "pubmodel", max_size=2, chain=CHAIN))
     try:
-        loop.run_until_complete(Feeder(pool).setup())
         Publicity.loop, Publicity.pool, Publicity.checks, Publicity.seen = loop, pool, 0, set()
         run_state_machine_as_test(Publicity, settings=HYPOTHESIS)
         # The comparison really ran, many times, and over every kind of undoing event.

@@ -11,6 +11,7 @@ import pytest
 from shared.privacy.cipher import new_data_key, seal
 from shared.contracts import registry as R
 
+from services.publicity.adapters.schema import CHAIN
 from services.publicity.domain.asof import parse_as_of
 from services.publicity.queries import story
 from services.publicity.queries.figures import Scope, by_key, total
@@ -51,9 +52,8 @@ def lifecycle(s: Scenario) -> list[Step]:
 
 @pytest.fixture(scope="module")
 async def world(settings):
-    name, pool = await fresh_store_pool(settings, "publife", max_size=5)
+    name, pool = await fresh_store_pool(settings, "publife", max_size=5, chain=CHAIN)
     feeder = Feeder(pool)
-    await feeder.setup()
     scenario = Scenario()
     await feeder.feed([*scenario.steps(), *lifecycle(scenario)])
     async with pool.acquire() as conn:

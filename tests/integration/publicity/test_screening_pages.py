@@ -12,6 +12,7 @@ from shared.contracts import registry as R
 from shared.eventstore.errors import MAX_EVENT_BYTES
 from shared.reference.places import DISTRICTS
 
+from services.publicity.adapters.schema import CHAIN
 from services.publicity.domain.asof import parse_as_of
 from services.publicity.queries import designation
 from services.registry.domain.screening import Baseline, ScreeningRun, rank
@@ -24,9 +25,8 @@ VILLAGES = 8_100
 
 @pytest.fixture
 async def fed(settings):
-    name, pool = await fresh_store_pool(settings, "pubpages", max_size=4)
+    name, pool = await fresh_store_pool(settings, "pubpages", max_size=4, chain=CHAIN)
     feeder = Feeder(pool)
-    await feeder.setup()
     yield feeder, pool
     await dispose(settings, name, pool)
 

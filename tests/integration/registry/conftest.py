@@ -2,26 +2,19 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from shared.db import migrate
 from shared.eventstore import CommandMeta, EventStore
 from shared.http.auth import Principal, Role
-from shared.privacy.keys import SCHEMA as DATA_KEYS_SCHEMA
 
+from services.registry.adapters.schema import CHAIN
 from services.registry.domain.commands import ImportVillages
 from services.registry.handlers.access import Access
 from tests.support.db import dispose, fresh_store_pool
 
-SCHEMA = Path(__file__).resolve().parents[3] / "services" / "registry" / "adapters" / "schema.sql"
-
-
 @pytest.fixture
 async def store(settings):
-    name, pool = await fresh_store_pool(settings, "reg")
-    await migrate(pool, DATA_KEYS_SCHEMA, SCHEMA)
+    name, pool = await fresh_store_pool(settings, "reg", chain=CHAIN)
     yield EventStore(pool, "registry")
     await dispose(settings, name, pool)
 

@@ -9,7 +9,6 @@ import pytest
 from shared.eventstore import CommandMeta
 from shared.eventstore.errors import Conflict, DomainError, Forbidden
 from shared.http.auth import Principal, Role
-from shared.projections import ProjectionRunner
 
 from services.registry import handlers
 from services.registry.domain.cadres import DecideLeave, RecordInsurance, RequestLeave
@@ -121,8 +120,6 @@ async def test_alerts_from_the_activity_projection(store):
                             end=date(2021, 6, 10), reason="病假"), CITY, 10, cadre_id=t["member"])
     await run(store, handlers.decide_leave, DecideLeave(approve=True), CITY, 10, cadre_id=t["member"], leave_id="l")
     projection = ActivityProjection()
-    runner = ProjectionRunner(store.pool, projection, {})
-    await runner.setup()
     async with store.pool.acquire() as conn, conn.transaction():
         for event in await _all_events(store):
             await projection.apply(conn, event)

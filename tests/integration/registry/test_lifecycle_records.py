@@ -242,7 +242,6 @@ async def test_graduation_needs_a_designated_village_the_target_and_a_reason(sto
 # -- the alerts' read model --------------------------------------------------------------
 
 async def test_the_alerts_forget_a_cancelled_leave_and_a_dissolved_team(store):
-    from shared.projections import ProjectionRunner
 
     from services.registry.queries import alerts
     from services.registry.domain.teams import DissolveTeam, EnterVillage
@@ -261,7 +260,6 @@ async def test_the_alerts_forget_a_cancelled_leave_and_a_dissolved_team(store):
     await run(store, handlers.cancel_leave, CancelLeave(reason="不休了"), CITY, cadre_id=t["member"], leave_id="l",
               meta=on("2021-05-31"))
     projection = ActivityProjection()
-    await ProjectionRunner(store.pool, projection, {}).setup()
     events = await _all_events(store)
     async with store.pool.acquire() as conn, conn.transaction():
         for event in events:

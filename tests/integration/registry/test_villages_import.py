@@ -12,6 +12,7 @@ import shared.eventstore.bulk as bulk
 from shared.eventstore import EventStore
 from shared.eventstore.errors import DomainError, Forbidden
 
+from services.registry.adapters.schema import CHAIN
 from services.registry import handlers
 from services.registry.adapters.tables import read_table
 from services.registry.domain.commands import CorrectIncome, RegisterVillage
@@ -122,7 +123,7 @@ async def test_imported_events_equal_the_one_by_one_registrations(store, setting
     writer.writerows([*(row[f] for f in FIELDS), need] for row, need in zip(rows, needs, strict=True))
     report = await run(store, handlers.import_villages, importing(False), table(out.getvalue().encode()), CITY)
     assert report["imported"] == 6
-    name, pool = await fresh_store_pool(settings, "reg1")
+    name, pool = await fresh_store_pool(settings, "reg1", chain=CHAIN)
     try:
         alone = EventStore(pool, "registry")
         for row, need in zip(rows, needs, strict=True):

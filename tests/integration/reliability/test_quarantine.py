@@ -11,17 +11,17 @@ from uuid import uuid4
 
 import pytest
 
-from shared.db import create_pool, drop_database, ensure_database, migrate
+from shared.db import create_pool, drop_database, ensure_database
 from shared.eventstore import RecordedEvent
-from shared.eventstore.schema import EVENTSTORE_SQL
 from shared.messaging.kafka import encode
 from shared.projections import Delivery, Projection, ProjectionRunner, QuarantineError
 from shared.projections.runner import quarantine_counts, quarantined
 from shared.worker import apply_until_done
+from services.funding.adapters.schema import CHAIN
 from tests.integration.funding import steps
 from tests.integration.funding.conftest import FundingHarness
 from tests.support.cli import run_cli
-from tests.support.db import dispose, fresh_store_pool
+from tests.support.db import EVENT_STORE_ONLY, create_tables, dispose, fresh_store_pool, migrated
 
 TRANCHES = [{"tranche_no": 1, "amount": "300.00"}, {"tranche_no": 2, "amount": "700.00", "milestone_id": "M-2"}]
 
@@ -32,7 +32,7 @@ class Notes(Projection):
     name = "q_notes"
     sources = ("test",)
     tables = ("q.notes",)
-    schema_sql = "create schema if not exists q; create table if not exists q.notes (position bigint primary key, text text)"
+    ddl = "create schema if not exists q; create table if not exists q.notes (position bigint primary key, text text)"
     broken = True
 
     async def apply(self, conn, event: RecordedEvent) -> None:
@@ -54,7 +54,7 @@ def record(offset: int, text: str) -> Delivery:
 async def notes(settings):
     name, pool = await fresh_store_pool(settings, "quarantine")
     runner = ProjectionRunner(pool, Notes(), {"test": "test.events"})
-    await runner.setup()
+    await create_tables(pool, Notes.ddl)
     yield runner
     await dispose(settings, name, pool)
 
@@ -87,7 +87,7 @@ async def test_a_held_record_is_announced_on_the_services_quarantine_topic(notes
     from tests.faults.checks import read_topic
 
     own = settings.model_copy(update={"topic_prefix": f"{settings.topic_prefix}q{secrets.token_hex(2)}."})
-    resources = ServiceResources("test", own, [])
+    resources = ServiceResources("test", own, [], EVENT_STORE_ONLY)
     await ensure_declared_topics(own, resources.topics)
     poison = record(1, "poison")
     await asyncio.wait_for(apply_until_done(notes, [record(0, "a"), poison], attempts=2, max_wait=0.02,
@@ -128,11 +128,10 @@ async def funding(settings):
     """Funding's database under a prefix of its own, so that the CLI finds it by service name."""
     mine = settings.model_copy(update={"db_prefix": f"{settings.db_prefix}q{secrets.token_hex(2)}_"})
     await ensure_database(mine, mine.db_prefix + "funding")
+    await migrated(mine, mine.db_prefix + "funding", CHAIN)
     pool = await create_pool(mine.dsn("funding"), max_size=20)
-    await migrate(pool, EVENTSTORE_SQL)
     harness = FundingHarness(pool)
     harness.settings = mine
-    await harness.setup()
     yield harness
     await pool.close()
     await drop_database(mine, mine.db_prefix + "funding")

@@ -1,13 +1,14 @@
 """The application's role cannot rewrite history: connected as it, UPDATE, DELETE and TRUNCATE
 of the event log are refused by PostgreSQL, while the service's own work (append, sequence,
-checkpoint, idempotency records) goes on. Migrations run as the owner."""
+checkpoint, idempotency records) goes on. Migrations run as the owner, and grant it this much
+(shared/migrations/event_store/post-apply-grants.sql); it cannot mark a migration applied either."""
 
 from __future__ import annotations
 
 import asyncpg
 import pytest
 
-from shared.db import create_pool, grant_app_role
+from shared.db import create_pool
 from shared.eventstore import CommandMeta, EventStore
 from shared.eventstore.audit import verify_chain
 from tests.support.db import dispose, fresh_store_pool, sequence_until
@@ -25,6 +26,9 @@ FORBIDDEN = [
     "alter table es.events disable trigger all",
     "drop table es.log",
     "update es.commands set result = '{}'",
+    "delete from public._yoyo_migration",
+    "insert into public._yoyo_migration (migration_hash, migration_id) values ('x', '9999_forged')",
+    "create table es.forged (x int)",
 ]
 
 
@@ -32,7 +36,6 @@ FORBIDDEN = [
 async def as_app(settings):
     """A migrated event store with 5 sequenced events, and a pool of the application role."""
     name, owner = await fresh_store_pool(settings, "tamper")
-    await grant_app_role(owner, settings)
     app = await create_pool(settings.app_dsn_for(name), max_size=4)
     yield owner, app
     await app.close()

@@ -17,16 +17,13 @@ from aiohttp import web
 from fastapi import FastAPI
 
 from shared.contracts.monitoring import AlertAcknowledged, AlertEscalated, AlertRaised, AlertResolved
-from shared.db import migrate
 from shared.eventstore import CommandMeta, EventStore
 from shared.http.auth import issue_token
 from shared.http.errors import install_error_handlers
 from shared.identity import Principal, Role
-from shared.privacy.keys import SCHEMA as DATA_KEYS_SCHEMA
 from shared.privacy.sealed import Sealed
 
-from services.monitoring.adapters.conditions import WATCH_SQL
-from services.monitoring.adapters.delivery_schema import DELIVERY_SCHEMA_SQL
+from services.monitoring.adapters.schema import CHAIN
 from services.monitoring.entrypoints.routes import stream, subscriptions
 from tests.support.db import dispose, fresh_store_pool, sequence_until
 
@@ -89,10 +86,7 @@ class Alerts:
 
 @pytest.fixture
 async def db(settings):
-    name, pool = await fresh_store_pool(settings, "mondel", max_size=20)
-    async with pool.acquire() as conn:  # the conditions' tables, which the stream's scopes read
-        await conn.execute(WATCH_SQL)
-    await migrate(pool, DATA_KEYS_SCHEMA, DELIVERY_SCHEMA_SQL)
+    name, pool = await fresh_store_pool(settings, "mondel", max_size=20, chain=CHAIN)
     yield pool
     await dispose(settings, name, pool)
 

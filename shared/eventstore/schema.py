@@ -1,3 +1,0 @@
-from pathlib import Path
-
-EVENTSTORE_SQL = Path(__file__).with_name("schema.sql")
