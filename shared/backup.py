@@ -2,8 +2,9 @@
 
 What is kept is what cannot be recomputed: each service's event store (schema ``es``:
 events, log with its hash chain, relay checkpoints, idempotency records) and its own
-write-side tables (e.g. the registry's constraint tables). Read models are left out:
-they are rebuilt from the log after a restore.
+write-side tables (e.g. the registry's constraint tables), with the whole schema as migrated.
+Read models' rows are left out: they are rebuilt from the log after a restore. A backup
+restored into a newer release is brought up to date by `xingcun db migrate` afterwards.
 
 - ``dump``: per service, ``pg_dump -Fc`` from the same snapshot in which the chain is
   verified, so the manifest's chain head is exactly the dump's. A log whose chain is
@@ -112,9 +113,11 @@ async def dump_service(settings: Settings, service: str, directory: Path,
             if not report.ok:
                 raise BackupError(f"{service}: {report.problem.message}")
             events = await conn.fetchval("select count(*) from es.events")
-            excluded = [f"--exclude-table={t}" for t in read_model_tables(projections)]
+            # The whole schema, as migrated (with yoyo's record of it), but no read-model rows
+            # nor projection positions: a restore rebuilds those from the log.
+            excluded = [f"--exclude-table-data={t}" for t in (*read_model_tables(projections), "proj.*")]
             await _run([_tool("pg_dump"), *_pg_args(settings, database), "--format=custom", "--no-owner",
-                        f"--snapshot={snapshot}", "--exclude-schema=proj", *excluded, f"--file={target}"], settings)
+                        f"--snapshot={snapshot}", *excluded, f"--file={target}"], settings)
     finally:
         await conn.close()
     return ServiceBackup(service, target.name, _sha256(target), target.stat().st_size, events,

@@ -37,6 +37,7 @@ class ServiceStack:
         self.ports = {s: free_port() for s in SERVICES}
         self.procs: dict[str, subprocess.Popen] = {}
         self.argv: dict[str, list[str]] = {}  # how each process was started, to start it again
+        self.migrated: set[str] = set()
 
     def env(self, name: str) -> dict[str, str]:
         env = dict(os.environ)
@@ -73,7 +74,16 @@ class ServiceStack:
             self.start_api(service)
         return self
 
+    def migrate(self, service: str) -> None:
+        """`xingcun db migrate --service S` on the stack's database, once: the processes never migrate."""
+        if service not in self.migrated:
+            from xingcun_cli.db import migrate_service
+
+            migrate_service(self.settings.model_copy(update={"db_prefix": self.db_prefix}), service)
+            self.migrated.add(service)
+
     def start_api(self, service: str) -> None:
+        self.migrate(service)
         self._spawn(f"{service}-api", [sys.executable, "-m", "uvicorn", f"services.{service}.entrypoints.api:app",
                                         "--host", "127.0.0.1", "--port", str(self.ports[service]), "--log-level", "warning"])
         self.wait_healthy(service)
@@ -81,6 +91,7 @@ class ServiceStack:
     def start_worker(self, service: str, replica: int = 0) -> None:
         """``replica`` > 0 starts another worker of the service beside the first."""
         name = f"{service}-worker" + (f"-{replica}" if replica else "")
+        self.migrate(service)
         self._spawn(name, [sys.executable, "-m", f"services.{service}.entrypoints.worker"])
 
     def respawn(self, name: str) -> None:

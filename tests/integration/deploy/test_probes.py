@@ -6,13 +6,18 @@ from __future__ import annotations
 import httpx
 from fastapi import APIRouter
 
+from shared.db import ensure_database
 from shared.http.app import create_service_app
+from tests.support.db import EVENT_STORE_ONLY, migrated
 
 
 async def test_liveness_holds_without_the_database_readiness_does_not(settings):
     service = "probes"
     quiet = settings.model_copy(update={"otel_exporter": "none"})  # no process-wide tracer from this test
-    app = create_service_app(service, title="probes", description="", routers=[APIRouter()], settings=quiet)
+    await ensure_database(quiet, quiet.db_prefix + service)
+    await migrated(quiet, quiet.db_prefix + service)
+    app = create_service_app(service, title="probes", description="", routers=[APIRouter()],
+                             migrations=EVENT_STORE_ONLY, settings=quiet)
     async with app.router.lifespan_context(app):
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app, raise_app_exceptions=False),
                                      base_url="http://probes", timeout=10) as client:

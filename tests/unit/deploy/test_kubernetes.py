@@ -212,7 +212,8 @@ def test_topics_come_only_from_their_declaration(layout):
     declared = {t["spec"]["topicName"] for t in of(objects, "KafkaTopic").values()}
     for service in DEPLOYED:
         projections = importlib.import_module(f"services.{service}.projections").PROJECTIONS
-        missing = set(ServiceResources(service, settings, projections).topics) - declared
+        chain = importlib.import_module(f"services.{service}.adapters.schema").CHAIN
+        missing = set(ServiceResources(service, settings, projections, chain).topics) - declared
         assert not missing, (service, missing)
 
 

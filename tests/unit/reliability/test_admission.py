@@ -76,7 +76,9 @@ def test_every_service_app_installs_it_with_the_configured_limit():
     from shared.http.admission import AdmissionControl
     from shared.http.app import create_service_app
 
-    app = create_service_app("registry", title="t", description="d", routers=[],
+    from services.registry.adapters.schema import CHAIN
+
+    app = create_service_app("registry", title="t", description="d", routers=[], migrations=CHAIN,
                              settings=Settings(max_in_flight_commands=7))
     [admission] = [m for m in app.user_middleware if m.cls is AdmissionControl]
     assert admission.kwargs["limit"] == 7

@@ -142,12 +142,14 @@ def test_a_token_longer_lived_than_the_maximum_is_refused():
 def test_production_refuses_to_start_without_a_key(tmp_path):
     from shared.http.app import create_service_app
 
+    from services.registry.adapters.schema import CHAIN
+
     # No key from the environment either (the test session sets a secret for the services).
     s = Settings(env="production", state_dir=tmp_path, jwt_secret=None, jwt_public_key=None, jwt_jwks_url=None)
     with pytest.raises(KeyNotConfigured):
         check_token_keys(s)
     with pytest.raises(KeyNotConfigured):
-        create_service_app("registry", title="t", description="d", routers=[APIRouter()], settings=s)
+        create_service_app("registry", title="t", description="d", routers=[APIRouter()], migrations=CHAIN, settings=s)
     with pytest.raises(KeyNotConfigured):  # nor is a secret invented for a token
         issue_token(s, Principal(subject="a", role=Role.city_office))
     assert not (tmp_path / "jwt-secret").exists()

@@ -1,5 +1,5 @@
-"""The worker's webhook task on its own: it makes the delivery tables (the worker may start
-before the API) and delivers, as the application role, until stopped."""
+"""The worker's webhook task on its own: on a migrated database it delivers, as the
+application role, until stopped."""
 
 from __future__ import annotations
 
@@ -9,24 +9,29 @@ import time
 
 import asyncpg
 
-from shared.db import drop_database
+from shared.db import drop_database, ensure_database
 from shared.worker import ServiceResources
 
 from services.monitoring.adapters import subscriptions as repo
+from services.monitoring.adapters.schema import CHAIN
 from services.monitoring.adapters.webhooks import run_in_worker
 from services.monitoring.domain.webhooks import Filters
 from tests.integration.monitoring.delivery.conftest import Alerts
 from tests.integration.monitoring.delivery.test_webhooks import CITY, SECRET
+from tests.support.db import migrated
 
 
-async def test_the_worker_task_migrates_and_delivers(settings, receiver):
+async def test_the_worker_task_delivers_on_a_migrated_database(settings, receiver):
     service = f"mondelw{secrets.token_hex(2)}"
-    resources = ServiceResources(service, settings, [])
+    await ensure_database(settings, settings.db_prefix + service)
+    await migrated(settings, settings.db_prefix + service, CHAIN)
+    resources = ServiceResources(service, settings, [], CHAIN)
+    await resources.check_schema()
     task = asyncio.create_task(run_in_worker(resources, interval=0.02))
     try:
         deadline = time.monotonic() + 30
-        while True:  # the tables appear once the task has migrated
-            assert time.monotonic() < deadline, "the worker task never made its tables"
+        while True:  # the pool is there once the task has started
+            assert time.monotonic() < deadline, "the worker task never started"
             if resources.pool is not None:
                 async with resources.pool.acquire() as conn:
                     try:  # made, and granted to the application role
