@@ -35,6 +35,8 @@ NOT_FOR_CLUSTERS = {
     "jwt_issuer": "see jwt_jwks_url",
     "jwt_audience": "see jwt_jwks_url",
 }
+# The owner role's settings: only the migrate Job has them (the services connect as the application role).
+OWNER_ONLY = {"pg_user", "pg_password"}
 # Secrets referenced, all made out of band and documented for the operator (deploy/k8s/README.md).
 DOCUMENTED_SECRETS = {"xingcun-jwt"} | {f"xingcun-{s}-{r}" for s in DEPLOYED for r in ("owner", "app")}
 # Connections PostgreSQL keeps for itself and our tools beside the services (docs/scaling.md):
@@ -144,6 +146,30 @@ def test_an_api_and_a_worker_per_service_with_probes_resources_and_budgets(layou
             assert selector == deployments[name]["spec"]["selector"]["matchLabels"]
 
 
+def test_a_migrate_job_per_service_runs_xingcun_db_migrate(layout):
+    """Migrations run once per release, as a Job per service, never at a pod's start
+    (docs/deployment.md): `xingcun db migrate --service S` as S's owner, to the primary, with
+    the egress policy of S's pods."""
+    _, objects = layout
+    jobs = of(objects, "Job")
+    assert set(jobs) == {f"{s}-migrate" for s in DEPLOYED}
+    config = of(objects, "ConfigMap")["xingcun-config"]["data"]
+    policies = list(of(objects, "NetworkPolicy").values())
+    for service in DEPLOYED:
+        job = jobs[f"{service}-migrate"]["spec"]
+        pod = job["template"]["spec"]
+        (container,) = pod["containers"]
+        assert container["args"] == ["xingcun", "db", "migrate", "--service", service]
+        assert pod["restartPolicy"] == "Never" and job["ttlSecondsAfterFinished"] > 0
+        assert "XINGCUN_PG_HOST" not in env_of(container) and config["XINGCUN_PG_HOST"].endswith("-rw")
+        assert pod["securityContext"]["runAsNonRoot"] and container["securityContext"]["readOnlyRootFilesystem"]
+        assert container["image"].startswith("xingcun:") and container["envFrom"] == [
+            {"configMapRef": {"name": "xingcun-config"}}]
+        labels = job["template"]["metadata"]["labels"]
+        assert labels["xingcun.cn/service"] == service and labels["app.kubernetes.io/component"] == "migrate"
+        assert any(selected(p["spec"]["podSelector"], labels) and p["spec"].get("egress") for p in policies)
+
+
 def test_pods_run_unprivileged(layout):
     _, objects = layout
     for deployment, container in containers(objects):
@@ -166,7 +192,8 @@ def test_configuration_is_shared_configs_and_secrets_stay_out(layout):
         names = {n.removeprefix("XINGCUN_").lower() for n in [*config, *from_secrets, *values]}
         ports = {f"{s}_port" for s in DEPLOYED}
         assert names <= fields | ports, sorted(names - fields - ports)
-        expected = (fields | ports) - NOT_FOR_CLUSTERS.keys() | ({"jwt_secret"} if name == "overlays/dev" else set())
+        expected = ((fields | ports) - NOT_FOR_CLUSTERS.keys() - OWNER_ONLY
+                    | ({"jwt_secret"} if name == "overlays/dev" else set()))
         assert names == expected, (deployment["metadata"]["name"], sorted(expected ^ names))
         assert {ref["name"] for ref in from_secrets.values()} <= DOCUMENTED_SECRETS
     settings = Settings(**{k.removeprefix("XINGCUN_").lower(): v for k, v in config.items()})
@@ -365,17 +392,23 @@ def env_of(container: dict) -> dict[str, object]:
 
 
 def test_each_service_has_its_own_roles(layout):
-    """An owner that migrates and an application role, per service, each from its own secret,
-    managed by CloudNativePG; no service connects as another's role or the cluster's owner."""
+    """An owner that migrates (its migrate Job alone holds its secret) and an application role
+    (the API and the worker), per service, each from its own secret, managed by CloudNativePG;
+    no service connects as another's role or the cluster's owner."""
     _, objects = layout
     (cluster,) = of(objects, "Cluster").values()
     roles = {r["name"]: r for r in cluster["spec"]["managed"]["roles"]}
     for service in DEPLOYED:
         for process in ("api", "worker"):
             env = env_of(of(objects, "Deployment")[f"{service}-{process}"]["spec"]["template"]["spec"]["containers"][0])
-            for variable, secret in (("XINGCUN_PG_USER", "owner"), ("XINGCUN_PG_PASSWORD", "owner"),
-                                     ("XINGCUN_PG_APP_USER", "app"), ("XINGCUN_PG_APP_PASSWORD", "app")):
+            for variable, secret in (("XINGCUN_PG_APP_USER", "app"), ("XINGCUN_PG_APP_PASSWORD", "app")):
                 assert env[variable]["secretKeyRef"]["name"] == f"xingcun-{service}-{secret}"
+            assert not {"XINGCUN_PG_USER", "XINGCUN_PG_PASSWORD"} & env.keys(), (service, process)
+        job = env_of(of(objects, "Job")[f"{service}-migrate"]["spec"]["template"]["spec"]["containers"][0])
+        for variable, secret in (("XINGCUN_PG_USER", "owner"), ("XINGCUN_PG_PASSWORD", "owner"),
+                                 ("XINGCUN_PG_APP_USER", "app")):
+            assert job[variable]["secretKeyRef"]["name"] == f"xingcun-{service}-{secret}"
+        assert "XINGCUN_PG_APP_PASSWORD" not in job
         for role, secret in ((f"xingcun_{service}", "owner"), (f"xingcun_{service}_app", "app")):
             assert roles[role]["passwordSecret"]["name"] == f"xingcun-{service}-{secret}"
             assert roles[role]["login"] and not any(roles[role][k] for k in ("superuser", "createdb", "createrole"))
@@ -449,13 +482,14 @@ def test_every_pod_is_covered_by_network_policies(layout):
 
 def pool_sizes() -> dict[str, int]:
     """The asyncpg pools' max_size, as the code opens them (API: shared/http/app.py; worker:
-    shared/worker.py), the owner's (migrations at start) and the application role's."""
+    shared/worker.py): the application role's only (the owner's is the migrate Job's, one
+    connection per service at a release)."""
     sizes = {}
     for process, path in (("api", "shared/http/app.py"), ("worker", "shared/worker.py")):
         source = (REPO_ROOT / path).read_text()
-        for role, dsn in (("owner", r"\.dsn\("), ("app", r"\.app_dsn\(")):
-            (size,) = re.findall(rf"create_pool\([^)]*{dsn}[^)]*\)[^)]*max_size=(\d+)", source)
-            sizes[f"{process}_{role}"] = int(size)
+        assert not re.findall(r"create_pool\([^)]*\.dsn\(", source), f"{path} opens an owner's pool"
+        (size,) = re.findall(r"create_pool\([^)]*\.app_dsn\([^)]*\)[^)]*max_size=(\d+)", source)
+        sizes[f"{process}_app"] = int(size)
     return sizes
 
 
@@ -472,10 +506,10 @@ def connection_budget(objects: list[dict]) -> dict[str, int]:
     (cluster,) = of(objects, "Cluster").values()
     return {
         "pooler": pooler["spec"]["instances"] * databases * int(bouncer["max_db_connections"]),
-        "workers": workers * (sizes["worker_owner"] + sizes["worker_app"]),
+        "workers": workers * sizes["worker_app"],
         "reserved": RESERVED_CONNECTIONS,
         "max_connections": int(cluster["spec"]["postgresql"]["parameters"]["max_connections"]),
-        "api_clients": apis * (sizes["api_owner"] + sizes["api_app"]),
+        "api_clients": apis * sizes["api_app"],
         "max_client_conn": int(bouncer["max_client_conn"]),
     }
 
