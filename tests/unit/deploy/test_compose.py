@@ -79,7 +79,18 @@ def test_every_service_has_its_api_and_worker(compose):
             assert process["image"] == services["registry-api"]["image"]
             assert process["healthcheck"]["test"] == ["CMD", "xingcun-container", "probe"]
             assert {k: v["condition"] for k, v in process["depends_on"].items()} == {
-                "postgres": "service_healthy", "kafka": "service_healthy"}
+                "postgres": "service_healthy", "kafka": "service_healthy",
+                "migrate": "service_completed_successfully"}
+
+
+def test_a_one_shot_migrate_runs_before_the_services(compose):
+    """The services never migrate (docs/deployment.md): `xingcun db migrate --all` once, as the
+    owner, and every API and worker waits for it to have succeeded."""
+    migrate = compose["services"]["migrate"]
+    assert migrate["entrypoint"] == ["xingcun-container", "xingcun"]
+    assert migrate["command"] == ["db", "migrate", "--all"]
+    assert migrate["restart"] == "no" and migrate["image"] == compose["services"]["registry-api"]["image"]
+    assert migrate["depends_on"] == {"postgres": {"condition": "service_healthy"}}
 
 
 def test_the_configuration_is_shared_configs_own(compose):
