@@ -4,6 +4,7 @@ from pathlib import Path
 
 from shared.http.app import create_service_app
 
+from services.publicity.entrypoints.public_edge import PublicEdge
 from services.publicity.entrypoints.routes import (
     dashboard,
     feed,
@@ -27,3 +28,4 @@ app = create_service_app(
     schema_files=[Path(__file__).resolve().parent.parent / "adapters" / "schema.sql"],
     read_models=PROJECTIONS,
 )
+app.add_middleware(PublicEdge)
