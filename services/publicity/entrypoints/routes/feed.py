@@ -58,7 +58,8 @@ async def feed(
                     continue
                 last = changes[-1]["seq"]
                 now = rule.fields(await hub.figures())
-                body = now | {"seq": last, "headline_seq": now["seq"], "changes": [rule.feed_change(c) for c in changes]}
+                body = now | {"seq": last, "headline_seq": now["seq"],
+                              "changes": [rule.feed_change(c) for c in changes]}
                 yield {"id": str(last), "event": "figures", "data": orjson.dumps(body).decode()}
 
     return hub.stream(request, messages(), ping=15)

@@ -52,7 +52,8 @@ async def statistics_json(request: Request, asof: AsOfDep) -> Response:
         if rule is not None:
             body |= {"disclosure": rule.note()}
             rows = rule.open_data(rows)
-        return json_answer(body | {"rows": rows}, restate=now, headers=_headers(shown, positions, "xingcun-statistics.json"))
+        return json_answer(body | {"rows": rows}, restate=now,
+                           headers=_headers(shown, positions, "xingcun-statistics.json"))
     return await cached(request, render, asof=asof, now=now)
 
 
