@@ -64,6 +64,14 @@ class Settings(BaseSettings):
     otel_console_path: Path | None = None
     otel_otlp_endpoint: str = "http://127.0.0.1:4318/v1/traces"
 
+    # Public figures never single out a person: counts of people below this are suppressed in
+    # every public answer, the others rounded to a multiple of it (publicity's
+    # domain/disclosure.py); 1 turns it off. Authenticated officials read exact figures.
+    public_min_count: int = Field(5, ge=1, le=100)
+    # The host name the public reaches publicity by (the ingress's): requests for it get public
+    # reads alone (publicity's entrypoints/public_edge.py). Unset: no such host (local, compose).
+    public_host: str | None = None
+
     # The public live feed (publicity's /stats/feed): open connections in all, and per client address.
     feed_max_connections: int = Field(1_000, ge=1)
     feed_max_per_client: int = Field(8, ge=1)

@@ -27,7 +27,7 @@ const I18N = {
 };
 const START = new Date(Date.UTC(2021, 0, 1));
 const DAY = 86400000;
-const state = { lang: localStorage.getItem("xingcun-lang") || "zh", asOf: null, story: null, charts: {} };
+const state = { lang: localStorage.getItem("xingcun-lang") || "zh", asOf: null, story: null, charts: {}, minCount: 5 };
 
 const t = (key) => (I18N[key] || [key, key])[state.lang === "zh" ? 0 : 1];
 const $ = (sel) => document.querySelector(sel);
@@ -59,8 +59,9 @@ function translate() {
 function showHeadline(h) {
   const set = (key, value) => {
     const el = document.querySelector(`[data-testid="headline-${key}"]`);
-    el.dataset.value = value;
-    el.textContent = groupDigits(value);
+    // A count of people below the threshold is withheld from the public (null, docs/security.md).
+    el.dataset.value = value === null ? "suppressed" : value;
+    el.textContent = value === null ? `<${state.minCount}` : groupDigits(value);
   };
   for (const key of ["villages_designated", "teams_stationed", "villages_at_income_target", "disbursed_yuan",
                      "weak_without_team", "low_income_gap"]) set(key, h[key]);
@@ -121,6 +122,7 @@ function dayOf(value) {
 
 async function loadAll() {
   const [headline, coverage, money] = await Promise.all([api("/stats/headline"), api("/stats/coverage"), api("/stats/money")]);
+  if (headline.disclosure) state.minCount = headline.disclosure.min_count;
   showHeadline(headline.headline);
   showPositions(headline.log_positions);
   drawDistricts(coverage);

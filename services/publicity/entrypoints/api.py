@@ -3,6 +3,7 @@
 from shared.http.app import create_service_app
 
 from services.publicity.adapters.schema import CHAIN
+from services.publicity.entrypoints.public_edge import PublicEdge
 from services.publicity.entrypoints.routes import (
     dashboard,
     feed,
@@ -26,3 +27,4 @@ app = create_service_app(
     migrations=CHAIN,
     read_models=PROJECTIONS,
 )
+app.add_middleware(PublicEdge)

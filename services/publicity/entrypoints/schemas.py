@@ -25,10 +25,33 @@ class Model(BaseModel):
     pass
 
 
+SUPPRESSED = ("不公布的个人计数（值为 null）/ counts of people below the threshold, withheld (their value is null) "
+              "so that no person is singled out")
+PersonCount = int | None  # null: suppressed in a public answer (see Disclosure)
+
+
+def _suppressed() -> Any:
+    return Field(None, description=SUPPRESSED)
+
+
+class Disclosure(Model):
+    """公开数字的披露控制 / how a public answer protects counts of people: below ``min_count`` a count
+    is null and named in its row's ``suppressed`` (CSV: "<5"); every other count of people is rounded to
+    a multiple of ``rounded_to``, so no total less its other cells gives a withheld one back. Officials
+    who sign in read exact figures, and their answers have no ``disclosure``."""
+
+    min_count: int = _f("小于此数不公布 / counts of people below this are withheld")
+    rounded_to: int = _f("其余按此取整 / the others are rounded to a multiple of this")
+    zh: str
+    en: str
+
+
 class Columns(Model):
-    """一行数字，每个指标一列 / one row of figures, a column per figure of the route."""
+    """一行数字，每个指标一列 / one row of figures, a column per figure of the route. A count of people
+    may be null in a public answer: then its column is named in ``suppressed``."""
 
     model_config = ConfigDict(extra="allow")
+    suppressed: list[str] | None = _suppressed()
 
 
 class DistrictRow(Columns):
@@ -43,6 +66,8 @@ class Stated(Model):
     cutoff: str = _f("截止时刻 / the instant facts count before (ISO)")
     day: str = _f("截至日 / the calendar day (Beijing time)")
     log_positions: dict[str, int] = _f("各来源已应用的日志位置 / per source, the log position applied")
+    disclosure: Disclosure | None = _f("公开回答的披露控制（官员看到精确数字时无此项）/ the disclosure control a public "
+                                       "answer follows (absent for officials' exact answers)", default=None)
 
 
 class ByDistrict(Stated):
@@ -135,7 +160,9 @@ class LiveFigure(Model):
     metric: str
     zh: str
     en: str
-    value: Yuan | int = _f("元（金额）或个数 / yuan for amounts, else a count")
+    value: Yuan | int | None = _f("元（金额）或个数；不公布的个人计数为 null / yuan for amounts, else a count; a "
+                                  "withheld count of people is null")
+    suppressed: list[str] | None = _suppressed()
 
 
 class PublishedReport(ReportSummary):
@@ -169,7 +196,8 @@ class Headline(Model):
     disbursed_yuan: Yuan
     disbursement_rate_pct: str | None
     weak_without_team: int
-    low_income_gap: int
+    low_income_gap: PersonCount
+    suppressed: list[str] | None = _suppressed()
 
 
 class HeadlineAnswer(Stated):
@@ -286,8 +314,9 @@ class GapVillage(Model):
     village: str
     name: str | None
     district: str | None
-    gap: int
-    by_cover: dict[str, int]
+    gap: PersonCount
+    by_cover: dict[str, PersonCount]
+    suppressed: list[str] | None = _suppressed()
 
 
 class Gaps(Stated):
@@ -296,8 +325,9 @@ class Gaps(Stated):
 
 class CadreMonth(Model):
     month: str
-    presence_days: int
+    presence_days: PersonCount
     allowances_yuan: Yuan
+    suppressed: list[str] | None = _suppressed()
 
 
 class Cadres(ByDistrict):
@@ -335,15 +365,17 @@ class Catalogue(Model):
 
 
 class Group(Columns):
-    value: Yuan | int
-    rows: int
+    value: Yuan | int | None
+    rows: PersonCount
 
 
 class Figure(Stated):
     metric: str
     zh: str
     en: str
-    value: Yuan | int
+    value: Yuan | int | None
+    rows: PersonCount = None
+    suppressed: list[str] | None = _suppressed()
     groups: list[Group] | None = _f("按 by 分组时 / with by=, one per group")
 
 
@@ -355,19 +387,30 @@ class ExplainedEvent(Model):
     occurred_at: str = _f("业务时间 / business time")
 
 
+class SourceCount(Model):
+    source: str
+    type: str = _f("事件类型 / event type")
+    events: PersonCount = _f("该类事件数 / how many events of this type")
+    suppressed: list[str] | None = _suppressed()
+
+
 class Explanation(Stated):
     metric: str
     zh: str
     en: str
-    value: Yuan | int
-    rows: int
-    events_total: int
-    events: list[ExplainedEvent] = _f("所依据的事件 / the events the figure rests on")
+    value: Yuan | int | None
+    rows: PersonCount
+    events_total: PersonCount
+    events: list[ExplainedEvent] = _f("所依据的事件；涉及个人的指标在公开回答中不逐条列出 / the events the figure "
+                                      "rests on; for a figure about people a public answer lists none, only sources")
+    sources: list[SourceCount] = _f("按来源与事件类型计数 / how many events of each type from each source")
+    suppressed: list[str] | None = _suppressed()
 
 
 class Point(Model):
     date: str
-    value: Yuan | int
+    value: Yuan | int | None
+    suppressed: list[str] | None = _suppressed()
 
 
 class Timeline(Model):
@@ -375,6 +418,7 @@ class Timeline(Model):
     zh: str
     en: str
     points: list[Point]
+    disclosure: Disclosure | None = None
 
 
 class VillageHit(Model):
@@ -397,8 +441,10 @@ class VillageStory(Stated):
 
 class StatisticsJson(Stated):
     columns: list[str]
-    rows: list[dict[str, str | int | None]] = _f("每行一项数字：计数为整数，金额为元（字符串，两位小数）/ one figure a "
-                                                 "row: counts as integers, money as yuan strings with two decimals")
+    rows: list[dict[str, str | int | bool | None]] = _f(
+        "每行一项数字：计数为整数，金额为元（字符串，两位小数）；不公布的个人计数为 null 并注 suppressed: true / one "
+        "figure a row: counts as integers, money as yuan strings with two decimals; a withheld count of people is "
+        "null with suppressed: true")
 
 
 # ---- operations ---------------------------------------------------------------------------

@@ -83,7 +83,8 @@ async def by_key(
 async def explain(
     conn: asyncpg.Connection, name: str, asof: AsOf, scope: Scope = Scope(), limit: int = 1000
 ) -> dict:
-    """The figure and the events it was computed from (no payloads: ids and positions only)."""
+    """The figure and the events it was computed from (no payloads: ids and positions only),
+    and how many of each type from each source."""
     args: list = [asof.cutoff, asof.day]
     where = _where(scope, args)
     args.append(limit)
@@ -93,8 +94,13 @@ async def explain(
                          from m, jsonb_array_elements(m.refs) e)
               select (select coalesce(sum(value), 0) from m) as value, (select count(*) from m) as rows,
                      (select count(*) from r) as events,
+                     coalesce((select jsonb_agg(jsonb_build_object('source', g.source, 'type', g.type, 'events', g.n)
+                                                order by g.source, g.type)
+                               from (select source, type, count(*) as n from r group by 1, 2) g), '[]'::jsonb)
+                         as sources,
                      coalesce((select jsonb_agg(to_jsonb(x) order by x.source, x.position)
                                from (select * from r order by source, position limit ${len(args)}) x), '[]'::jsonb)
                          as items"""
     row = await conn.fetchrow(sql, *args)
-    return {"value": row["value"], "rows": row["rows"], "events_total": row["events"], "events": row["items"]}
+    return {"value": row["value"], "rows": row["rows"], "events_total": row["events"], "events": row["items"],
+            "sources": row["sources"]}

@@ -9,7 +9,9 @@ from typing import Any
 
 import httpx
 
+from shared.config import get_settings
 from shared.db import create_pool
+from shared.http.auth import Principal, Role, issue_token
 from shared.eventstore import CommandMeta, EventStore, RecordedEvent
 
 from tests.integration.publicity.scenario import Step
@@ -35,10 +37,20 @@ async def append(settings, steps: Iterable[Step]) -> list[RecordedEvent]:
     return recorded
 
 
-def get(stack, path: str, **params) -> dict:
-    r = httpx.get(stack.url("publicity") + path, params=params, timeout=10)
+def get(stack, path: str, _headers: dict[str, str] | None = None, **params) -> dict:
+    r = httpx.get(stack.url("publicity") + path, params=params, headers=_headers, timeout=10)
     assert r.status_code == 200, r.text
     return r.json()
+
+
+def official() -> dict[str, str]:
+    """The city office's token: exact counts of people (the public's are withheld below 5, rounded)."""
+    return {"Authorization": f"Bearer {issue_token(get_settings(), Principal(subject='e2e', role=Role.city_office))}"}
+
+
+def exact(stack, path: str, **params) -> dict:
+    """``get`` as the city office."""
+    return get(stack, path, official(), **params)
 
 
 def wait_until(probe: Callable[[], Any], timeout: float = 30, what: str = "condition") -> Any:

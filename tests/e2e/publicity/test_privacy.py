@@ -16,7 +16,7 @@ from PIL import Image, PngImagePlugin
 from shared.http.auth import Role
 
 from tests.e2e.publicity.sse import FeedReader
-from tests.e2e.publicity.support import append, get, wait_until
+from tests.e2e.publicity.support import append, exact, get, wait_until
 from tests.integration.publicity.scenario import SECRET_NAME, SECRET_TITLE, Scenario
 
 pytestmark = pytest.mark.e2e
@@ -35,7 +35,7 @@ def tagged_png(tag: str) -> bytes:
 async def world(stack, settings, token):
     s = Scenario()
     await append(settings, s.steps())
-    wait_until(lambda: get(stack, f"/stats/villages/{s.a}")["village"]["low_income"][0]["covered"] == 1,
+    wait_until(lambda: exact(stack, f"/stats/villages/{s.a}")["village"]["low_income"][0]["covered"] == 1,
                timeout=60, what="the scenario in the statistics")
     pub, author = stack.url("publicity"), token(Role.first_secretary, subject="秘书张保密", team=s.team)
     image = httpx.post(f"{pub}/images", files={"file": ("p.png", tagged_png(s.tag), "image/png")},

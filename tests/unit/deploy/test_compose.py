@@ -24,6 +24,7 @@ NOT_FOR_CONTAINERS = {
     "jwt_jwks_url": "the identity provider's JWKS URL, issuer and audience: set by the operator who knows them",
     "jwt_issuer": "see jwt_jwks_url",
     "jwt_audience": "see jwt_jwks_url",
+    "public_host": "the Kubernetes ingress's host; compose publishes nothing beyond 127.0.0.1",
 }
 # Distroless images: no shell or binary to run a health check in.
 NO_HEALTHCHECK = {"otel-collector", "jaeger"}
@@ -74,7 +75,7 @@ def test_every_service_has_its_api_and_worker(compose):
         assert api["command"] == ["api", service] and worker["command"] == ["worker", service]
         port = int(env_of(compose, f"{service}-api")[f"XINGCUN_{service.upper()}_PORT"])
         assert port == default_port(service)
-        assert f"{port}:{port}" in api["ports"]
+        assert f"127.0.0.1:{port}:{port}" in api["ports"]
         for process in (api, worker):
             assert process["image"] == services["registry-api"]["image"]
             assert process["healthcheck"]["test"] == ["CMD", "xingcun-container", "probe"]

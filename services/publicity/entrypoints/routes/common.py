@@ -14,6 +14,8 @@ from shared.http.deps import get_pool
 from shared.reference.places import district_code
 
 from services.publicity.domain.asof import AsOf, parse_as_of, parse_known_at
+from services.publicity.domain.disclosure import Disclosure
+from services.publicity.entrypoints.reader import disclosure_for
 from services.publicity.entrypoints.routes.caching import Rendered, cached, json_answer, snapshot
 from services.publicity.queries.positions import log_positions
 
@@ -67,13 +69,30 @@ def asked_now(request: Request) -> bool:
     return not (request.query_params.get("as_of") or "").strip()
 
 
-async def answer(request: Request, asof: AsOf, build: Callable[[asyncpg.Connection], Awaitable[dict]]) -> Response:
+Protect = Callable[[Disclosure, dict], dict]
+
+
+def by_fields(rule: Disclosure, body: dict) -> dict:
+    return rule.fields(body)
+
+
+def disclosed(rule: Disclosure | None, body: dict, protect: Protect = by_fields) -> dict:
+    """The answer as its reader may see it: exact for officials (``rule`` None), else every
+    count of people suppressed or rounded, and the rule stated in ``disclosure``."""
+    return body if rule is None else protect(rule, body) | {"disclosure": rule.note()}
+
+
+async def answer(request: Request, asof: AsOf, build: Callable[[asyncpg.Connection], Awaitable[dict]],
+                 protect: Protect = by_fields) -> Response:
     """A statistics answer computed in one snapshot, stating its cut-off and log positions;
-    from the answer cache when this state of the read model has answered it already."""
+    from the answer cache when this state of the read model has answered it already. Counts of
+    people reach the public only through ``protect`` (``domain/disclosure.py``)."""
     now = asked_now(request)
+    rule = await disclosure_for(request)
 
     async def render(conn: asyncpg.Connection, shown: AsOf) -> Rendered:
-        return json_answer(await envelope(conn, shown, await build(conn)), restate=now)
+        body = disclosed(rule, await build(conn), protect)
+        return json_answer(await envelope(conn, shown, body), restate=now)
 
     return await cached(request, render, asof=asof, now=now)
 

@@ -16,7 +16,10 @@ from sse_starlette import EventSourceResponse
 
 from shared.http.sse_hub import Resume
 
+from shared.config import get_settings
+
 from services.publicity.adapters.feed_hub import hub_of
+from services.publicity.domain.disclosure import Disclosure
 
 router = APIRouter(prefix="/stats", tags=["实时推送 live feed"])
 BATCH = 500
@@ -37,11 +40,13 @@ async def feed(
     wait: Annotated[float, Query(ge=0.1, le=60, description="无变化时心跳间隔（秒）/ idle heartbeat (s)")] = 15,
 ):
     hub = hub_of(request.app.state)
+    # The feed is the public's: its headline and changes as disclosure control allows, for everyone.
+    rule = Disclosure(get_settings().public_min_count)
 
     async def messages():
         async with hub.listening():
             if resume is None:
-                now = await hub.figures()
+                now = rule.fields(await hub.figures())
                 last = now["seq"]
                 yield {"id": str(last), "event": "figures", "data": orjson.dumps(now | {"changes": []}).decode()}
             else:
@@ -52,8 +57,9 @@ async def feed(
                     await hub.wait_beyond(last, timeout=wait)
                     continue
                 last = changes[-1]["seq"]
-                now = await hub.figures()
-                body = now | {"seq": last, "headline_seq": now["seq"], "changes": changes}
+                now = rule.fields(await hub.figures())
+                body = now | {"seq": last, "headline_seq": now["seq"],
+                              "changes": [rule.feed_change(c) for c in changes]}
                 yield {"id": str(last), "event": "figures", "data": orjson.dumps(body).decode()}
 
     return hub.stream(request, messages(), ping=15)

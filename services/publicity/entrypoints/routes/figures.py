@@ -13,7 +13,8 @@ from shared.money import yuan
 
 from services.publicity.entrypoints import schemas as S
 from services.publicity.entrypoints.routes.caching import Rendered, cached, json_answer
-from services.publicity.entrypoints.routes.common import VILLAGE_CODE, AsOfDep, District, answer
+from services.publicity.entrypoints.reader import disclosure_for
+from services.publicity.entrypoints.routes.common import VILLAGE_CODE, AsOfDep, District, answer, disclosed
 from services.publicity.queries import figures, timeline
 from services.publicity.queries.figures import Scope
 from services.publicity.queries.metrics import CATALOGUE, Metric
@@ -71,7 +72,7 @@ async def figure(
         total = sum(r["value"] for r in rows)
         return {"metric": metric, "zh": m.zh, "en": m.en, "value": _show(m, total),
                 "groups": [{by: r[by], "value": _show(m, r["value"]), "rows": r["rows"]} for r in rows] if by else None}
-    return await answer(request, asof, build)
+    return await answer(request, asof, build, lambda rule, body: rule.figure(body, m.unit))
 
 
 @router.get("/explain/{metric}", response_model=S.Explanation, summary="指标溯源：计算所依据的事件 / the events a figure was computed from")
@@ -86,7 +87,7 @@ async def explain(
     async def build(conn) -> dict:
         found = await figures.explain(conn, metric, asof, scope, limit)
         return {"metric": metric, "zh": m.zh, "en": m.en, **found, "value": _show(m, found["value"])}
-    return await answer(request, asof, build)
+    return await answer(request, asof, build, lambda rule, body: rule.explain(body, m.unit))
 
 
 @router.get("/timeline/{metric}", response_model=S.Timeline, summary="指标随时间（月末）/ a figure at each month's end")
@@ -101,9 +102,11 @@ async def series(
         raise HTTPException(422, detail=[{"loc": ["query", "to"], "type": "value_error",
                                           "msg": "止日期早于起日期 / 'to' is before 'from'"}])
 
+    rule = await disclosure_for(request)
+
     async def render(conn, _shown) -> Rendered:
         points = await timeline.series(conn, metric, start, end, Scope(district))
-        return json_answer({"metric": metric, "zh": m.zh, "en": m.en,
-                            "points": [p | {"value": _show(m, p["value"])} for p in points]}, restate=False)
+        body = {"metric": metric, "zh": m.zh, "en": m.en, "points": [p | {"value": _show(m, p["value"])} for p in points]}
+        return json_answer(disclosed(rule, body, lambda rule, body: rule.timeline(body, m.unit)), restate=False)
     # Month ends up to a fixed day: a function of the read model's state and of `end` (default today).
     return await cached(request, render, asof=None, now=False, extra=(end,))

@@ -16,6 +16,7 @@ from services.publicity.adapters import iati
 from services.publicity.domain.asof import AsOf
 from services.publicity.entrypoints import schemas as S
 from services.publicity.entrypoints.routes.caching import Rendered, cached, json_answer
+from services.publicity.entrypoints.reader import disclosure_for
 from services.publicity.entrypoints.routes.common import AsOfDep, asked_now
 from services.publicity.queries.activities import activities
 from services.publicity.queries.open_data import COLUMNS, statistic_rows
@@ -42,12 +43,17 @@ def _rendered(body: bytes, media_type: str, asof: AsOf, positions: dict[str, int
 @router.get("/statistics.json", response_model=S.StatisticsJson, summary="公开统计（JSON）/ public statistics as JSON")
 async def statistics_json(request: Request, asof: AsOfDep) -> Response:
     now = asked_now(request)
+    rule = await disclosure_for(request)
 
     async def render(conn, shown: AsOf) -> Rendered:
         positions = await log_positions(conn, asof.known)
         rows = await statistic_rows(conn, asof)
-        return json_answer({**shown.to_json(), "log_positions": positions, "columns": list(COLUMNS), "rows": rows},
-                           restate=now, headers=_headers(shown, positions, "xingcun-statistics.json"))
+        body = {**shown.to_json(), "log_positions": positions, "columns": list(COLUMNS)}
+        if rule is not None:
+            body |= {"disclosure": rule.note()}
+            rows = rule.open_data(rows)
+        return json_answer(body | {"rows": rows}, restate=now,
+                           headers=_headers(shown, positions, "xingcun-statistics.json"))
     return await cached(request, render, asof=asof, now=now)
 
 
@@ -55,10 +61,15 @@ async def statistics_json(request: Request, asof: AsOfDep) -> Response:
             responses={200: {"content": {"text/csv": {}}}})
 async def statistics_csv(request: Request, asof: AsOfDep) -> Response:
     now = asked_now(request)
+    rule = await disclosure_for(request)
 
     async def render(conn, shown: AsOf) -> Rendered:
         positions = await log_positions(conn, asof.known)
         rows = await statistic_rows(conn, asof)
+        if rule is not None:
+            # In CSV a suppressed count reads "<5": a spreadsheet shows why the cell is empty.
+            rows = [{k: v for k, v in r.items() if k != "suppressed"} | ({"value": f"<{rule.min_count}"}
+                    if r.get("suppressed") else {}) for r in rule.open_data(rows)]
         out = io.StringIO()
         writer = csv.DictWriter(out, fieldnames=[*COLUMNS, "as_of", "log_positions"], lineterminator="\n")
         writer.writeheader()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Path, status
+from fastapi import APIRouter, HTTPException, Path, Request, status
 
 from shared.http.auth import Principal, Role, ensure_district
 from shared.money import yuan
@@ -13,6 +13,7 @@ from shared.money import yuan
 from services.publicity.domain.asof import parse_as_of
 from services.publicity.domain.commands import ID, DraftReport, PublishReport, ReturnReport, ReviseReport, SubmitReport
 from services.publicity.entrypoints.deps import Author, CityOffice, Pool, Run, not_found
+from services.publicity.entrypoints.reader import disclosure_for
 from services.publicity.entrypoints.routes.common import snapshot
 from services.publicity.entrypoints.schemas import EditorialList, PublishedReport, ReportList, ReportState
 from services.publicity.queries import publications
@@ -72,7 +73,8 @@ async def editorial(pool: Pool, _: Author) -> EditorialList:
 
 
 @router.get("/{report_id}", summary="报道全文，数字实时取自统计 / a published report, figures drawn live")
-async def read(pool: Pool, report_id: ReportId) -> PublishedReport:
+async def read(request: Request, pool: Pool, report_id: ReportId) -> PublishedReport:
+    rule = await disclosure_for(request)
     async with snapshot(pool) as conn:
         row = await publications.published_report(conn, report_id)
         if row is None:
@@ -85,7 +87,7 @@ async def read(pool: Pool, report_id: ReportId) -> PublishedReport:
             if m is None:
                 continue
             value = await total(conn, name, asof, scope)
-            figures.append({"metric": name, "zh": m.zh, "en": m.en,
-                            "value": yuan(value) if m.unit == "fen" else int(value)})
+            figure = {"metric": name, "zh": m.zh, "en": m.en, "value": yuan(value) if m.unit == "fen" else int(value)}
+            figures.append(figure if rule is None else rule.figure(figure, m.unit))
     return publications.public_report(row) | {  # type: ignore[return-value]
         "body": row["body"], "figures": figures, "as_of": asof.text, "images": [f"/images/{h}" for h in row["images"]]}
