@@ -19,6 +19,7 @@ from shared.config import Settings, get_settings
 from shared.db import create_pool, ensure_database, grant_app_role, migrate
 from shared.eventstore.schema import EVENTSTORE_SQL
 from shared.messaging.batching import take_ready
+from shared.messaging.credentials import faust_credentials
 from shared.messaging.kafka import ensure_declared_topics, event_producer
 from shared.outbox.relay import OutboxRelay
 from shared.projections import Delivery, Projection, ProjectionRunner
@@ -55,7 +56,7 @@ class ServiceResources:
         The table is where an operator acts; a send that fails is logged, not retried."""
         try:
             if self._announcer is None:
-                self._announcer = event_producer(self.settings.kafka_bootstrap)
+                self._announcer = event_producer(self.settings)
                 await self._announcer.start()
             headers = [*((k, v) for k, v in delivery.headers.items()),
                        ("x-quarantine-projection", runner.projection.name.encode()),
@@ -99,6 +100,7 @@ def build_worker(service: str, projections: Sequence[Projection] = (), settings:
     app = faust.App(
         f"{settings.topic_prefix}xingcun-{service}",
         broker=f"kafka://{settings.kafka_bootstrap}",
+        broker_credentials=faust_credentials(settings),
         store="memory://",
         # faust keeps table data under its datadir (default: the working directory).
         datadir=str(settings.state_dir / "faust" / "{conf.id}"),
@@ -122,11 +124,11 @@ def build_worker(service: str, projections: Sequence[Projection] = (), settings:
     @app.task
     async def relay() -> None:
         await resources.start()
-        producer = event_producer(settings.kafka_bootstrap)
+        producer = event_producer(settings)
         await producer.start()
         stopping = asyncio.Event()
         relay = OutboxRelay(resources.pool, producer, source=service, topic=settings.topic(service),
-                            new_producer=lambda: event_producer(settings.kafka_bootstrap))
+                            new_producer=lambda: event_producer(settings))
         try:
             await relay.run(stopping)
         finally:

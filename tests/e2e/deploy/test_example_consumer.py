@@ -18,6 +18,7 @@ from referencing import Registry, Resource
 
 from shared.config import REPO_ROOT
 from shared.contracts.export import render
+from shared.messaging.credentials import client_options
 from tests.support.villages import village_body
 
 pytestmark = pytest.mark.e2e
@@ -39,7 +40,7 @@ def run_example(settings) -> dict[str, int]:
 
 
 async def records(settings, topic: str) -> list:
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=settings.kafka_bootstrap, group_id=None,
+    consumer = AIOKafkaConsumer(topic, **client_options(settings), group_id=None,
                                 auto_offset_reset="earliest", enable_auto_commit=False)
     await consumer.start()
     try:
@@ -71,7 +72,7 @@ async def test_example_rebuilds_villages_per_district_like_publicity(stack, toke
         assert time.monotonic() < deadline, "the relay published nothing"
         time.sleep(0.2)
     copy = registered[-1]
-    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap)
+    producer = AIOKafkaProducer(**client_options(settings))
     await producer.start()
     try:
         await producer.send_and_wait(copy.topic, copy.value, key=copy.key, headers=list(copy.headers))
