@@ -5,6 +5,7 @@ published contract."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -18,7 +19,8 @@ from referencing import Registry, Resource
 
 from shared.config import REPO_ROOT
 from shared.contracts.export import render
-from shared.messaging.credentials import client_options
+from shared.messaging.acls import BUREAU
+from shared.messaging.credentials import as_principal, client_options, kafka_auth
 from tests.support.villages import village_body
 
 pytestmark = pytest.mark.e2e
@@ -32,9 +34,13 @@ def overview(stack) -> dict[str, int]:
 
 
 def run_example(settings) -> dict[str, int]:
+    """The example as another bureau runs it: as the read-only ``bureau`` principal."""
+    auth = kafka_auth(as_principal(settings, BUREAU))
+    protocol = ["--security-protocol", auth.protocol]
+    env = os.environ | ({"KAFKA_USERNAME": auth.username, "KAFKA_PASSWORD": auth.password} if auth.sasl else {})
     done = subprocess.run(
-        [sys.executable, str(EXAMPLE), "--bootstrap", settings.kafka_bootstrap, "--topic", settings.topic("registry")],
-        capture_output=True, text=True, timeout=60, check=True,
+        [sys.executable, str(EXAMPLE), "--bootstrap", settings.kafka_bootstrap, "--topic", settings.topic("registry"),
+         *protocol], capture_output=True, text=True, timeout=60, check=True, env=env,
     )
     return json.loads(done.stdout.splitlines()[-1])["districts"]
 
