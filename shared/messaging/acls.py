@@ -82,3 +82,29 @@ def bureau_grants(prefix: str = "") -> list[Grant]:
 def acl_table(prefix: str = "") -> list[Grant]:
     """Every grant of every principal for topics named ``<prefix><service>.events``."""
     return sorted([g for s in SERVICES for g in service_grants(s, prefix)] + bureau_grants(prefix))
+
+
+_STRIMZI_PATTERN = {"literal": "literal", "prefixed": "prefix"}
+
+
+def strimzi_users(prefix: str = "", cluster: str = "xingcun") -> list[dict]:
+    """The table as Strimzi ``KafkaUser`` resources (SCRAM-SHA-512, simple authorization); the
+    User Operator makes each one's password Secret, named after the user."""
+    users = []
+    for principal in PRINCIPALS:
+        ops: dict[tuple[str, str, str], list[str]] = {}
+        for g in acl_table(prefix):
+            if g.principal == principal:
+                ops.setdefault((g.resource, g.pattern, g.name), []).append(g.operation)
+        acls = [{"resource": {"type": resource, "name": name, "patternType": _STRIMZI_PATTERN[pattern]},
+                 "operations": sorted(operations), "host": "*"}
+                for (resource, pattern, name), operations in sorted(ops.items())]
+        users.append({
+            "apiVersion": "kafka.strimzi.io/v1",
+            "kind": "KafkaUser",
+            "metadata": {"name": principal,
+                         "labels": {"strimzi.io/cluster": cluster, "app.kubernetes.io/part-of": "xingcun"}},
+            "spec": {"authentication": {"type": "scram-sha-512"},
+                     "authorization": {"type": "simple", "acls": acls}},
+        })
+    return users
