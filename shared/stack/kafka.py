@@ -106,7 +106,7 @@ def fetch_jars(settings: Settings | None = None) -> float | None:
 
 def auth_enabled(settings: Settings) -> bool:
     """SASL/SCRAM with ACLs: every broker this stack formats. One formatted before (no
-    credentials in the state dir) keeps PLAINTEXT until ``stack down --purge`` (docs/kafka.md)."""
+    credentials in the state dir) keeps PLAINTEXT until its data is removed (docs/kafka.md)."""
     return bool(read_local_credentials(settings.state_dir))
 
 
@@ -250,6 +250,9 @@ def start_kafka(settings: Settings | None = None, timeout: float = READY_TIMEOUT
         if port_in_use(host, taken):
             raise StackError(f"端口 {taken} 已被其他程序占用 / port {taken} is taken by another program")
     format_storage(settings)
+    if not auth_enabled(settings):
+        console.print("[yellow]Kafka 未启用认证 / this broker was formatted without users: it runs PLAINTEXT "
+                      f"and unauthenticated until {data_dir(settings)} is removed (docs/kafka.md)[/yellow]")
     props = write_properties(settings)
     started = time.monotonic()
     start_process(NAME, _java("kafka.Kafka", str(props), settings=settings), settings=settings, cwd=kafka_dir(settings))
