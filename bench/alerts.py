@@ -101,11 +101,11 @@ async def measure(settings: Settings, rate: float, count: int) -> tuple[list[flo
     reader: asyncio.Task | None = None
     try:
         await migrate(pool, EVENTSTORE_SQL, DATA_KEYS_SCHEMA, DELIVERY_SCHEMA_SQL)
-        await ensure_topics(settings.kafka_bootstrap, [topic], settings.topic_partitions)
+        await ensure_topics(settings, [topic], settings.topic_partitions)
         signal = CommitSignal(pool)
         signal.start()
         store = EventStore(pool, "monitoring", on_commit=signal.poke)
-        producer = event_producer(settings.kafka_bootstrap)
+        producer = event_producer(settings)
         await producer.start()
         relay = OutboxRelay(pool, producer, source="monitoring", topic=topic)
         tasks.append(asyncio.create_task(relay.run(stopping)))
@@ -197,7 +197,7 @@ async def measure(settings: Settings, rate: float, count: int) -> tuple[list[flo
 
 
 async def run_async(settings: Settings, rate: float, count: int) -> list[Figure]:
-    kafka = [x * 1000 for x in await kafka_round_trip(settings.kafka_bootstrap,
+    kafka = [x * 1000 for x in await kafka_round_trip(settings,
                                                        settings.topic_prefix + "roundtrip-alerts", n=100)]
     k50, k99 = pct(kafka, 50), pct(kafka, 99)
     step(f"{count} 条预警，每秒 {rate:g} 条 / {count} alerts at {rate:g}/s")

@@ -18,6 +18,8 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from bench.harness import Figure, step
 from bench.stack import BenchStack
 from shared.http.auth import Principal, Role, issue_token
+from shared.config import Settings
+from shared.messaging.credentials import client_options
 from shared.messaging.kafka import ensure_topics
 
 IN_FLIGHT = 64
@@ -29,10 +31,10 @@ def pct(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))] if ordered else float("nan")
 
 
-async def kafka_round_trip(bootstrap: str, topic: str, n: int = 200) -> list[float]:
-    await ensure_topics(bootstrap, [topic], 1)
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="latest")
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
+async def kafka_round_trip(settings: Settings, topic: str, n: int = 200) -> list[float]:
+    await ensure_topics(settings, [topic], 1)
+    consumer = AIOKafkaConsumer(topic, **client_options(settings), auto_offset_reset="latest")
+    producer = AIOKafkaProducer(**client_options(settings), acks="all", enable_idempotence=True)
     await consumer.start()
     await producer.start()
     try:
@@ -135,7 +137,7 @@ async def steady(stack: BenchStack, rate: int, seconds: float, serial: int) -> t
 
 
 async def run_async(stack: BenchStack, rates: list[int], seconds: float) -> list[Figure]:
-    kafka = await kafka_round_trip(stack.settings.kafka_bootstrap, stack.settings.topic_prefix + "roundtrip")
+    kafka = await kafka_round_trip(stack.settings, stack.settings.topic_prefix + "roundtrip")
     kafka_p50 = statistics.median(kafka) * 1000
     figures = [Figure("raw Kafka produce→consume p50", kafka_p50, "ms", lower_is_better=True)]
     # Warm-up: the first records after a consumer joins its group wait for the assignment.

@@ -22,13 +22,14 @@ from bench.harness import Figure, console
 from shared.config import Settings
 from shared.db import create_pool, drop_database, ensure_database
 from shared.eventstore import RecordedEvent
+from shared.messaging.credentials import client_options
 from shared.messaging.kafka import encode, ensure_topics, headers_for
 from shared.projections import ProjectionRunner, rebuild_together
 from shared.reference.places import DISTRICTS
 
 
-async def fill(bootstrap: str, topic: str, n: int) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True,
+async def fill(settings: Settings, topic: str, n: int) -> None:
+    producer = AIOKafkaProducer(**client_options(settings), acks="all", enable_idempotence=True,
                                 linger_ms=20, max_batch_size=512 * 1024)
     await producer.start()
     districts, now, correlation = list(DISTRICTS), datetime.now(UTC), uuid.uuid4()
@@ -58,8 +59,8 @@ async def fill(bootstrap: str, topic: str, n: int) -> None:
         await producer.stop()
 
 
-async def raw_read(bootstrap: str, topic: str) -> float:
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False,
+async def raw_read(settings: Settings, topic: str) -> float:
+    consumer = AIOKafkaConsumer(**client_options(settings), enable_auto_commit=False,
                                 max_partition_fetch_bytes=4 * 1024 * 1024)
     await consumer.start()
     try:
@@ -84,9 +85,9 @@ async def run_async(settings: Settings, n: int) -> list[Figure]:
 
     prefix = f"br{uuid.uuid4().hex[:6]}."
     topics = {s: f"{prefix}{s}.events" for s in ("registry", "funding", "assessment", "publicity")}
-    await ensure_topics(settings.kafka_bootstrap, list(topics.values()), settings.topic_partitions)
-    await fill(settings.kafka_bootstrap, topics["registry"], n)
-    raw = await raw_read(settings.kafka_bootstrap, topics["registry"])
+    await ensure_topics(settings, list(topics.values()), settings.topic_partitions)
+    await fill(settings, topics["registry"], n)
+    raw = await raw_read(settings, topics["registry"])
     database = f"{settings.db_prefix}bench_replay_{uuid.uuid4().hex[:6]}"
     await ensure_database(settings, database)
     pool = await create_pool(settings.dsn_for(database), max_size=len(PROJECTIONS) + 1)
@@ -97,7 +98,7 @@ async def run_async(settings: Settings, n: int) -> list[Figure]:
             await runner.setup()
         with Progress(console=console, transient=True) as bar:
             task = bar.add_task("重放 replaying", total=None)
-            await rebuild_together(runners, settings.kafka_bootstrap,
+            await rebuild_together(runners, settings,
                                    progress=lambda done, total: bar.update(task, completed=done, total=total))
         ours = n / (time.perf_counter() - started)
     finally:

@@ -8,11 +8,14 @@ What another bureau's system does to build a statistic of its own from Xingcun's
 3. switch on the CloudEvents type header (``ce_type``), count what it knows and pass over
    anything else: new event types and versions appear without notice.
 
-Run it against a deployment (``docker compose up`` serves Kafka on localhost:9094)::
+Run it against a deployment (``docker compose up`` serves Kafka on localhost:9094) as the
+read-only ``bureau`` principal Xingcun's operators give you (docs/integration.md)::
 
     pip install aiokafka
+    export KAFKA_USERNAME=bureau KAFKA_PASSWORD=...      # never on the command line
     python examples/district_counts.py --bootstrap localhost:9094
     python examples/district_counts.py --bootstrap localhost:9094 --follow   # then keep up
+    # Kubernetes (TLS): --security-protocol SASL_SSL --cafile ca.crt
 
 It prints ``{"villages_total": N, "districts": {"<district code>": n, ...}}`` — the same
 figures as the publicity service's ``GET /stats/overview``. It imports nothing of Xingcun:
@@ -24,6 +27,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
+import ssl
 import sys
 from collections import Counter
 
@@ -62,11 +67,22 @@ class VillagesPerDistrict:
         return {"villages_total": sum(self.districts.values()), "districts": dict(sorted(self.districts.items()))}
 
 
-async def replay(bootstrap: str, topic: str, follow: bool) -> VillagesPerDistrict:
+def security(protocol: str, mechanism: str, cafile: str | None) -> dict:
+    """aiokafka's security options: SASL/SCRAM with the credentials from the environment."""
+    if protocol == "PLAINTEXT":
+        return {}
+    options = {"security_protocol": protocol, "sasl_mechanism": mechanism,
+               "sasl_plain_username": os.environ["KAFKA_USERNAME"], "sasl_plain_password": os.environ["KAFKA_PASSWORD"]}
+    if protocol == "SASL_SSL":
+        options["ssl_context"] = ssl.create_default_context(cafile=cafile)
+    return options
+
+
+async def replay(bootstrap: str, topic: str, follow: bool, auth: dict | None = None) -> VillagesPerDistrict:
     statistic = VillagesPerDistrict()
     # No consumer group: this reader is given every partition, starts at offset zero and
     # keeps its own progress (``applied``) instead of committing offsets.
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False,
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, **(auth or {}), group_id=None, enable_auto_commit=False,
                                 auto_offset_reset="earliest", isolation_level="read_committed")
     await consumer.start()
     try:
@@ -111,8 +127,14 @@ def main() -> None:
     parser.add_argument("--bootstrap", default="localhost:9094", help="Kafka bootstrap servers")
     parser.add_argument("--topic", default="registry.events", help="the registry's topic (a deployment may prefix it)")
     parser.add_argument("--follow", action="store_true", help="keep consuming and print each change")
+    parser.add_argument("--security-protocol", default="SASL_PLAINTEXT",
+                        choices=["SASL_PLAINTEXT", "SASL_SSL", "PLAINTEXT"],
+                        help="SASL_SSL in Kubernetes; credentials from KAFKA_USERNAME and KAFKA_PASSWORD")
+    parser.add_argument("--mechanism", default="SCRAM-SHA-512", choices=["SCRAM-SHA-512", "SCRAM-SHA-256"])
+    parser.add_argument("--cafile", help="the CA of the brokers' certificates (SASL_SSL)")
     args = parser.parse_args()
-    statistic = asyncio.run(replay(args.bootstrap, args.topic, args.follow))
+    auth = security(args.security_protocol, args.mechanism, args.cafile)
+    statistic = asyncio.run(replay(args.bootstrap, args.topic, args.follow, auth))
     for kind, n in statistic.unknown.items():
         print(f"skipped {n} events of a version this consumer does not know: {kind}", file=sys.stderr)
 

@@ -223,7 +223,7 @@ async def republish(settings: Settings, service: str) -> int:
 
     await ensure_declared_topics(settings, [settings.topic(s) for s in SERVICES])
     pool = await create_pool(settings.dsn(service), max_size=2)
-    producer = event_producer(settings.kafka_bootstrap)
+    producer = event_producer(settings)
     await producer.start()
     try:
         async with pool.acquire() as conn:
@@ -249,7 +249,7 @@ async def rebuild_all(settings: Settings, services: list[str], projections_of: P
         try:
             for projection in projections_of(service):
                 runner = ProjectionRunner(pool, projection, {s: settings.topic(s) for s in projection.sources})
-                applied[f"{service}.{projection.name}"] = await runner.rebuild(settings.kafka_bootstrap)
+                applied[f"{service}.{projection.name}"] = await runner.rebuild(settings)
         finally:
             await pool.close()
     return applied

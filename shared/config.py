@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SERVICES = ("registry", "funding", "assessment", "publicity", "monitoring")
@@ -39,6 +40,18 @@ class Settings(BaseSettings):
 
     kafka_bootstrap: str = "127.0.0.1:19092"
     kafka_controller_port: int = 19093
+    # How the clients authenticate (docs/kafka.md "Authentication and ACLs"). Unset protocol:
+    # SASL_PLAINTEXT when a username is set or the local stack keeps credentials in the state
+    # dir (kafka/credentials.json), else PLAINTEXT. Unset username with local credentials: the
+    # local stack's super user ``admin`` (the CLI, the tests' administration); the stack gives
+    # each service process its own principal. A set username without a password takes it from
+    # the local credentials (development only); deployments set both from their secret.
+    kafka_security_protocol: Literal["PLAINTEXT", "SASL_PLAINTEXT", "SASL_SSL"] | None = None
+    kafka_sasl_mechanism: Literal["SCRAM-SHA-512", "SCRAM-SHA-256"] = "SCRAM-SHA-512"
+    kafka_sasl_username: str | None = None
+    kafka_sasl_password: SecretStr | None = None
+    # SASL_SSL: the CA that signed the brokers' certificates (Strimzi's cluster CA); unset: the system's.
+    kafka_ssl_cafile: Path | None = None
     # Topics are <topic_prefix><service>.events; tests use a prefix of their own.
     topic_prefix: str = ""
     topic_partitions: int = 3

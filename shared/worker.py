@@ -18,6 +18,7 @@ from aiokafka import AIOKafkaProducer
 from shared.config import Settings, get_settings
 from shared.db import connect, create_pool
 from shared.messaging.batching import take_ready
+from shared.messaging.credentials import faust_credentials
 from shared.messaging.kafka import ensure_declared_topics, event_producer
 from shared.migrations import Chain, SchemaBehind, check_current
 from shared.outbox.relay import OutboxRelay
@@ -56,7 +57,7 @@ class ServiceResources:
         The table is where an operator acts; a send that fails is logged, not retried."""
         try:
             if self._announcer is None:
-                self._announcer = event_producer(self.settings.kafka_bootstrap)
+                self._announcer = event_producer(self.settings)
                 await self._announcer.start()
             headers = [*((k, v) for k, v in delivery.headers.items()),
                        ("x-quarantine-projection", runner.projection.name.encode()),
@@ -101,6 +102,7 @@ def build_worker(service: str, migrations: Chain, projections: Sequence[Projecti
     app = faust.App(
         f"{settings.topic_prefix}xingcun-{service}",
         broker=f"kafka://{settings.kafka_bootstrap}",
+        broker_credentials=faust_credentials(settings),
         store="memory://",
         # faust keeps table data under its datadir (default: the working directory).
         datadir=str(settings.state_dir / "faust" / "{conf.id}"),
@@ -124,11 +126,11 @@ def build_worker(service: str, migrations: Chain, projections: Sequence[Projecti
     @app.task
     async def relay() -> None:
         await resources.start()
-        producer = event_producer(settings.kafka_bootstrap)
+        producer = event_producer(settings)
         await producer.start()
         stopping = asyncio.Event()
         relay = OutboxRelay(resources.pool, producer, source=service, topic=settings.topic(service),
-                            new_producer=lambda: event_producer(settings.kafka_bootstrap))
+                            new_producer=lambda: event_producer(settings))
         try:
             await relay.run(stopping)
         finally:

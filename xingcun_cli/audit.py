@@ -72,7 +72,7 @@ def verify(
         for service in chosen:
             heads = {**given, **anchored.get(service, {})}
             if kafka:
-                heads |= await heads_on_topic(settings.kafka_bootstrap, settings.topic(service))
+                heads |= await heads_on_topic(settings, settings.topic(service))
             report = await _verify(service, heads)
             if report is None or not report.ok:
                 ok = False

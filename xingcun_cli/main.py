@@ -10,6 +10,7 @@ from xingcun_cli.backup import app as backup_app
 from xingcun_cli.contracts import app as contracts_app
 from xingcun_cli.db import app as db_app
 from xingcun_cli.development import add_development_commands
+from xingcun_cli.kafka import app as kafka_app
 from xingcun_cli.privacy import app as privacy_app
 from xingcun_cli.projections import app as projections_app
 from xingcun_cli.stack import app as stack_app
@@ -24,6 +25,7 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(backup_app, name="backup")
 app.add_typer(contracts_app, name="contracts")
 app.add_typer(privacy_app, name="privacy")
+app.add_typer(kafka_app, name="kafka")
 app.add_typer(registry_app, name="registry")
 app.add_typer(funding_app, name="funding")
 app.add_typer(monitoring_app, name="monitoring")

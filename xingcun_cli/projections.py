@@ -78,7 +78,7 @@ def rebuild(
                           TimeRemainingColumn(), console=console) as progress:
                 task = progress.add_task(name, total=None)
                 return await runner.rebuild(
-                    settings.kafka_bootstrap,
+                    settings,
                     progress=lambda done, total: progress.update(task, completed=done, total=total),
                 )
         finally:

@@ -19,6 +19,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import orjson
+
+from shared.config import Settings
 from shared.messaging.kafka import decode
 from shared.messaging.topic_reader import read_to_end
 
@@ -26,10 +28,10 @@ CHECKPOINT_TYPE = b".ChainCheckpointed.v"  # in ce_type: cn.xingcun.<service>.Ch
 ANCHOR_FORMAT = "xingcun-chain-anchors/1"
 
 
-async def heads_on_topic(bootstrap: str, topic: str, *, timeout: float = 60.0) -> dict[int, str]:
+async def heads_on_topic(settings: Settings, topic: str, *, timeout: float = 60.0) -> dict[int, str]:
     """Every ``ChainCheckpointed`` head on ``topic``, read from the start to its end now."""
     heads: dict[int, str] = {}
-    for records in (await read_to_end(bootstrap, topic, timeout=timeout)).values():
+    for records in (await read_to_end(settings, topic, timeout=timeout)).values():
         for record in records:
             if CHECKPOINT_TYPE in dict(record.headers).get("ce_type", b""):
                 event = decode(record.value)

@@ -30,7 +30,7 @@ def quarantine_gauge(registry: CollectorRegistry, service: str, projections: Seq
 async def _ends(request: Request, topics: list[str]) -> dict[tuple[str, int], int] | None:
     state = request.app.state
     if getattr(state, "end_offsets", None) is None:
-        state.end_offsets = EndOffsets(state.settings.kafka_bootstrap)
+        state.end_offsets = EndOffsets(state.settings)
     try:
         return await state.end_offsets.of(topics)
     except Exception as exc:  # noqa: BLE001 - the broker away: the lag is unknown, the rest still counts

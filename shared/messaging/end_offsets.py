@@ -6,18 +6,21 @@ import asyncio
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
+from shared.config import Settings
+from shared.messaging.credentials import client_options
+
 
 class EndOffsets:
     """One consumer without a group, started on first use and kept for the process's life."""
 
-    def __init__(self, bootstrap: str):
-        self.bootstrap = bootstrap
+    def __init__(self, settings: Settings):
+        self.settings = settings
         self._consumer: AIOKafkaConsumer | None = None
         self._lock = asyncio.Lock()
 
     async def _started(self) -> AIOKafkaConsumer:
         if self._consumer is None:
-            consumer = AIOKafkaConsumer(bootstrap_servers=self.bootstrap, enable_auto_commit=False,
+            consumer = AIOKafkaConsumer(**client_options(self.settings), enable_auto_commit=False,
                                         isolation_level="read_committed", request_timeout_ms=5000)
             await consumer.start()
             self._consumer = consumer

@@ -11,16 +11,17 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
 from shared.config import Settings
+from shared.messaging.credentials import client_options
 from shared.eventstore.envelope import RecordedEvent
 
 Headers = list[tuple[str, bytes]]
 
 
-def event_producer(bootstrap: str) -> AIOKafkaProducer:
+def event_producer(settings: Settings) -> AIOKafkaProducer:
     # aiokafka defaults to acks=1 without idempotence; an event log needs both. No linger:
     # the relay hands over a whole batch and waits for it, so lingering only delays it.
     return AIOKafkaProducer(
-        bootstrap_servers=bootstrap,
+        **client_options(settings),
         acks="all",
         enable_idempotence=True,
         linger_ms=0,
@@ -38,7 +39,7 @@ def replication_fits(replication_factor: int, brokers: int) -> bool:
 
 
 async def ensure_topics(
-    bootstrap: str,
+    settings: Settings,
     topics: Iterable[str],
     partitions: int,
     *,
@@ -57,7 +58,7 @@ async def ensure_topics(
             f"min.insync.replicas={min_insync_replicas} 须在 1 与副本数 {replication_factor} 之间 / "
             f"must lie between 1 and the replication factor {replication_factor}"
         )
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(**client_options(settings))
     await admin.start()
     try:
         existing = set(await admin.list_topics())
@@ -100,7 +101,7 @@ async def ensure_topics(
 async def ensure_declared_topics(settings: Settings, topics: Iterable[str]) -> None:
     """The topics as this environment declares them (XINGCUN_TOPIC_*)."""
     await ensure_topics(
-        settings.kafka_bootstrap, topics, settings.topic_partitions,
+        settings, topics, settings.topic_partitions,
         replication_factor=settings.topic_replication_factor,
         min_insync_replicas=settings.topic_min_insync_replicas,
         create=settings.topic_create,

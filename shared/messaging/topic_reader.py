@@ -9,10 +9,13 @@ from collections import defaultdict
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.structs import ConsumerRecord
 
+from shared.config import Settings
+from shared.messaging.credentials import client_options
 
-async def read_to_end(bootstrap: str, topic: str, *, timeout: float = 60.0) -> dict[TopicPartition, list[ConsumerRecord]]:
+
+async def read_to_end(settings: Settings, topic: str, *, timeout: float = 60.0) -> dict[TopicPartition, list[ConsumerRecord]]:
     """Every record of ``topic`` up to its end as of now; LookupError if there is no such topic."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False,
+    consumer = AIOKafkaConsumer(**client_options(settings), enable_auto_commit=False,
                                 max_partition_fetch_bytes=4 * 1024 * 1024)
     await consumer.start()
     try:

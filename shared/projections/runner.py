@@ -26,6 +26,8 @@ from opentelemetry.trace import SpanKind
 
 from shared import tracing
 from shared.eventstore.envelope import RecordedEvent
+from shared.config import Settings
+from shared.messaging.credentials import client_options
 from shared.messaging.kafka import decode
 from shared.projections.projection import Delivery, Projection
 from shared.tracing import context_from_headers
@@ -224,7 +226,7 @@ class ProjectionRunner:
 
     async def rebuild(
         self,
-        bootstrap: str,
+        kafka: Settings,
         *,
         batch_size: int = 5000,
         progress: Callable[[int, int], None] | None = None,
@@ -234,13 +236,13 @@ class ProjectionRunner:
         The live worker waits on the projection lock meanwhile, then resumes: records it
         already holds are at or below the rebuilt positions and are skipped.
         """
-        done = await rebuild_together([self], bootstrap, batch_size=batch_size, progress=progress)
+        done = await rebuild_together([self], kafka, batch_size=batch_size, progress=progress)
         return done[self.projection.name]
 
 
 async def rebuild_together(
     runners: Sequence[ProjectionRunner],
-    bootstrap: str,
+    kafka: Settings,
     *,
     batch_size: int = 5000,
     progress: Callable[[int, int], None] | None = None,
@@ -255,7 +257,7 @@ async def rebuild_together(
     """
     runners = sorted(runners, key=lambda r: r.lock_key)  # one lock order: two rebuilds never deadlock
     consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap, enable_auto_commit=False, auto_offset_reset="earliest",
+        **client_options(kafka), enable_auto_commit=False, auto_offset_reset="earliest",
         isolation_level="read_committed", max_partition_fetch_bytes=4 * 1024 * 1024,
     )
     await consumer.start()

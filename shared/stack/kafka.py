@@ -17,6 +17,9 @@ import uuid
 from pathlib import Path
 
 from shared.config import REPO_ROOT, Settings, get_settings
+from shared.messaging.acls import ADMIN
+from shared.messaging.credentials import as_principal, client_options, generate_local_credentials, read_local_credentials
+from shared.messaging.kafka_admin import apply_acls
 from shared.stack.processes import (
     StackError,
     apt_install,
@@ -101,19 +104,31 @@ def fetch_jars(settings: Settings | None = None) -> float | None:
     return elapsed
 
 
+def auth_enabled(settings: Settings) -> bool:
+    """SASL/SCRAM with ACLs: every broker this stack formats. One formatted before (no
+    credentials in the state dir) keeps PLAINTEXT until its data is removed (docs/kafka.md)."""
+    return bool(read_local_credentials(settings.state_dir))
+
+
+def admin_settings(settings: Settings) -> Settings:
+    """What the stack connects as: the super user where the broker authenticates."""
+    return as_principal(settings, ADMIN) if auth_enabled(settings) else settings
+
+
 def write_properties(settings: Settings | None = None) -> Path:
     settings = _settings(settings)
     host, port = bootstrap_host_port(settings)
     controller = f"127.0.0.1:{settings.kafka_controller_port}"
+    listener = "SASL_PLAINTEXT" if auth_enabled(settings) else "PLAINTEXT"
     props = {
         "process.roles": "broker,controller",
         "node.id": "1",
         "controller.quorum.voters": f"1@{controller}",
-        "listeners": f"PLAINTEXT://{host}:{port},CONTROLLER://{controller}",
-        "advertised.listeners": f"PLAINTEXT://{host}:{port}",
+        "listeners": f"{listener}://{host}:{port},CONTROLLER://{controller}",
+        "advertised.listeners": f"{listener}://{host}:{port}",
         "controller.listener.names": "CONTROLLER",
-        "inter.broker.listener.name": "PLAINTEXT",
-        "listener.security.protocol.map": "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
+        "inter.broker.listener.name": listener,
+        "listener.security.protocol.map": f"CONTROLLER:PLAINTEXT,{listener}:{listener}",
         "log.dirs": str(data_dir(settings)),
         "num.partitions": "3",
         # Topics come only from their declaration (ensure_topics), as on every cluster.
@@ -126,10 +141,31 @@ def write_properties(settings: Settings | None = None) -> Path:
         "num.network.threads": "2",
         "num.io.threads": "2",
     }
+    if listener == "SASL_PLAINTEXT":
+        props |= _sasl_properties(settings)
     path = properties_file(settings)
     lines = ["# Written by `xingcun stack` at every start; edit shared/stack/kafka.py instead."]
     path.write_text("\n".join([*lines, *(f"{k}={v}" for k, v in props.items())]) + "\n")
+    path.chmod(0o600)  # it holds the admin's password
     return path
+
+
+def _sasl_properties(settings: Settings) -> dict[str, str]:
+    mechanism = settings.kafka_sasl_mechanism
+    password = read_local_credentials(settings.state_dir)[ADMIN]
+    return {
+        "sasl.enabled.mechanisms": mechanism,
+        "sasl.mechanism.inter.broker.protocol": mechanism,
+        f"listener.name.sasl_plaintext.{mechanism.lower()}.sasl.jaas.config":
+            f'org.apache.kafka.common.security.scram.ScramLoginModule required username="{ADMIN}" '
+            f'password="{password}";',
+        "authorizer.class.name": "org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+        "allow.everyone.if.no.acl.found": "false",
+        # The controller listener stays PLAINTEXT on 127.0.0.1 (KRaft's controllers cannot
+        # check SCRAM, whose credentials live in the metadata they serve): what arrives there
+        # is ANONYMOUS and must be a super user for the broker to reach its controller.
+        "super.users": f"User:{ADMIN};User:ANONYMOUS",
+    }
 
 
 def _java(main_class: str, *args: str, settings: Settings | None = None) -> list[str]:
@@ -149,24 +185,32 @@ def _cluster_id() -> str:
 
 
 def format_storage(settings: Settings | None = None) -> None:
-    """Format the KRaft metadata log once; later calls find meta.properties and return."""
+    """Format the KRaft metadata log once; later calls find meta.properties and return.
+
+    A new password for every principal goes into the state dir (credentials.json), and their
+    SCRAM credentials into the metadata log (``--add-scram``): the broker knows its users
+    before it first starts, so no one ever connects unauthenticated."""
+    settings = _settings(settings)
     if (data_dir(settings) / "meta.properties").exists():
         return
+    users = generate_local_credentials(settings.state_dir)
     props = write_properties(settings)
+    scram = [arg for name, password in users.items()
+             for arg in ("--add-scram", f"{settings.kafka_sasl_mechanism}=[name={name},password={password}]")]
     with open(log_file(NAME, settings), "ab") as log:
         result = subprocess.run(
             _java("kafka.tools.StorageTool", "format", "-t", _cluster_id(), "-c", str(props),
-                  "--ignore-formatted", settings=settings),
+                  "--ignore-formatted", *scram, settings=settings),
             check=False, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
         )
     if result.returncode != 0:
         raise show_failure("Kafka 存储格式化失败 / formatting Kafka storage failed", log_file(NAME, settings))
 
 
-async def _list_topics(bootstrap: str) -> list[str]:
+async def _list_topics(settings: Settings) -> list[str]:
     from aiokafka.admin import AIOKafkaAdminClient
 
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=5000)
+    admin = AIOKafkaAdminClient(**client_options(settings), request_timeout_ms=5000)
     await admin.start()
     try:
         return await admin.list_topics()
@@ -180,7 +224,7 @@ def broker_ready(settings: Settings | None = None) -> bool:
     level = quiet.level
     quiet.setLevel(logging.CRITICAL)  # connection refused is expected while it boots
     try:
-        run_async(_list_topics(settings.kafka_bootstrap))
+        run_async(_list_topics(admin_settings(settings)))
         return True
     except Exception:  # noqa: BLE001 - any failure means "not yet"
         return False
@@ -206,11 +250,16 @@ def start_kafka(settings: Settings | None = None, timeout: float = READY_TIMEOUT
         if port_in_use(host, taken):
             raise StackError(f"端口 {taken} 已被其他程序占用 / port {taken} is taken by another program")
     format_storage(settings)
+    if not auth_enabled(settings):
+        console.print("[yellow]Kafka 未启用认证 / this broker was formatted without users: it runs PLAINTEXT "
+                      f"and unauthenticated until {data_dir(settings)} is removed (docs/kafka.md)[/yellow]")
     props = write_properties(settings)
     started = time.monotonic()
     start_process(NAME, _java("kafka.Kafka", str(props), settings=settings), settings=settings, cwd=kafka_dir(settings))
     version_file(settings).write_text(KAFKA_VERSION + "\n")
     wait_kafka(settings, timeout)
+    if auth_enabled(settings):
+        apply_acls(admin_settings(settings), prefix=settings.topic_prefix)
     elapsed = time.monotonic() - started
     console.print(f"  Kafka 启动用时 / broker start took {elapsed:.1f} s")
     return elapsed

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from shared.config import REPO_ROOT, SERVICES, Settings, get_settings
+from shared.messaging.credentials import child_env as kafka_child_env
 from shared.stack.processes import (
     StackError,
     console,
@@ -111,7 +112,9 @@ def start_services(
             console.print(f"{name} 已在运行 / already running")
             continue
         console.print(f"启动 / starting {name}")
-        start_process(name, commands[name], env, log_file(name, settings), settings=settings, cwd=work_dir(settings))
+        # Each service's API and worker connect to Kafka as the service's own principal.
+        own = env | kafka_child_env(settings, name.removesuffix("-worker"))
+        start_process(name, commands[name], own, log_file(name, settings), settings=settings, cwd=work_dir(settings))
         launched.append(name)
 
     for svc in services:

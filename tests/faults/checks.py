@@ -136,7 +136,7 @@ def _diff(name: str, got: dict, want: dict) -> str:
 
 async def read_topic(settings: Settings, topic: str) -> dict[TopicPartition, list]:
     """Every record of ``topic`` up to its end as of now, per partition."""
-    return await read_to_end(settings.kafka_bootstrap, topic)
+    return await read_to_end(settings, topic)
 
 
 async def assert_topic_order(settings: Settings, service: str = "registry") -> int:
@@ -200,7 +200,7 @@ async def assert_rebuild_equals_live(settings: Settings, services=("registry", "
                     before = await _published(settings, sources)
                     async with pool.acquire() as conn:
                         live = await model_snapshot(conn, projection.tables)
-                    replayed += await runner.rebuild(settings.kafka_bootstrap)
+                    replayed += await runner.rebuild(settings)
                     async with pool.acquire() as conn:
                         rebuilt = await model_snapshot(conn, projection.tables)
                     if rebuilt == live or await _published(settings, sources) == before:

@@ -121,7 +121,7 @@ async def wait_projections_caught_up(settings, timeout: float = 300.0) -> None:
     """Every projection of every service has applied its topics up to their end offsets."""
     from shared.messaging.end_offsets import EndOffsets
 
-    ends = EndOffsets(settings.kafka_bootstrap)
+    ends = EndOffsets(settings)
     deadline = time.monotonic() + timeout
     try:
         while True:

@@ -8,6 +8,7 @@ import time
 import pytest
 from aiokafka import AIOKafkaProducer
 
+from shared.messaging.credentials import client_options
 from tests.faults.checks import read_topic
 from tests.faults.conftest import settle_and_check
 
@@ -19,7 +20,7 @@ async def test_events_delivered_twice(private, fault_stack, stream):
     await stream.wait_acknowledged(20)
     records = [r for batch in (await read_topic(private, private.topic("registry"))).values() for r in batch]
     chosen = random.Random(9).sample(records, min(COPIES, len(records)))
-    producer = AIOKafkaProducer(bootstrap_servers=private.kafka_bootstrap, acks="all")
+    producer = AIOKafkaProducer(**client_options(private), acks="all")
     await producer.start()
     try:
         for r in chosen:  # the same partition, key, value and headers as the original

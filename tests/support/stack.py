@@ -19,6 +19,9 @@ from pathlib import Path
 import httpx
 
 from shared.config import REPO_ROOT, SERVICES, Settings
+from shared.messaging.credentials import child_env as kafka_child_env
+from shared.messaging.kafka_admin import apply_acls
+from shared.stack.kafka import admin_settings, auth_enabled
 
 
 def free_port() -> int:
@@ -50,6 +53,8 @@ class ServiceStack:
             "XINGCUN_KAFKA_BOOTSTRAP": s.kafka_bootstrap, "XINGCUN_KAFKA_CONTROLLER_PORT": str(s.kafka_controller_port),
             "XINGCUN_DB_PREFIX": self.db_prefix, "XINGCUN_TOPIC_PREFIX": self.topic_prefix,
         })
+        # Each process as its service's Kafka principal (the ACLs of shared/messaging/acls.py).
+        env.update(kafka_child_env(self.settings, name.split("-")[0]))
         env["XINGCUN_OTEL_CONSOLE_PATH"] = str(self.spans_path(name))
         env["PYTHONUNBUFFERED"] = "1"
         return env
@@ -68,6 +73,8 @@ class ServiceStack:
 
     def start(self, services) -> ServiceStack:
         """Workers first (they create topics), then the APIs, each waited for until healthy."""
+        if auth_enabled(self.settings):
+            apply_acls(admin_settings(self.settings), prefix=self.topic_prefix)
         for service in services:
             self.start_worker(service)
         for service in services:

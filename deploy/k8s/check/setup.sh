@@ -37,7 +37,7 @@ model=io.strimzi.api.kafka.model
 "$java" -cp "$(cat "$out/strimzi.classpath")" io.strimzi.crdgenerator.CrdGenerator --yaml \
     --crd-api-version v1 --api-versions v1 --storage-version v1 \
     "$model.kafka.Kafka=$crds/kafka.yaml" "$model.nodepool.KafkaNodePool=$crds/kafkanodepool.yaml" \
-    "$model.topic.KafkaTopic=$crds/kafkatopic.yaml" >/dev/null
+    "$model.topic.KafkaTopic=$crds/kafkatopic.yaml" "$model.user.KafkaUser=$crds/kafkauser.yaml" >/dev/null
 (cd "$out/schemas/crds" && FILENAME_FORMAT='{fullgroup}_{kind}_{version}' \
     "$python" "$convert" "$crds"/*.yaml >/dev/null)
 echo "$KUSTOMIZE_VERSION $KUBECONFORM_VERSION $KUBERNETES_VERSION $CNPG_VERSION $STRIMZI_VERSION" > "$out/.ready"

@@ -48,7 +48,7 @@ async def test_rebuilt_facts_equal_the_live_ones_and_a_rerun_still_matches(asses
         for _ in range(3):  # the relay's chain checkpoints may arrive meanwhile: then compare again
             await quiet(assessment)
             live = await runner.snapshot()
-            assert await runner.rebuild(settings.kafka_bootstrap) > 0
+            assert await runner.rebuild(settings) > 0
             await quiet(assessment)
             rebuilt = await runner.snapshot()
             if rebuilt["af.watermarks"] == live["af.watermarks"]:

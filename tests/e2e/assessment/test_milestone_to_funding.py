@@ -10,6 +10,7 @@ import pytest
 from aiokafka import AIOKafkaConsumer
 
 from shared.contracts.assessment import MilestoneVerified
+from shared.messaging.credentials import client_options
 from tests.e2e.assessment.support import uid
 from tests.e2e.funding.conftest import wait_for
 
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.e2e
 
 
 async def published(settings, event_type: str, project_id: str, timeout: float = 30) -> dict:
-    consumer = AIOKafkaConsumer(settings.topic("assessment"), bootstrap_servers=settings.kafka_bootstrap,
+    consumer = AIOKafkaConsumer(settings.topic("assessment"), **client_options(settings),
                                 auto_offset_reset="earliest", enable_auto_commit=False, group_id=None)
     await consumer.start()
     try:

@@ -5,6 +5,7 @@ published contract."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -18,6 +19,8 @@ from referencing import Registry, Resource
 
 from shared.config import REPO_ROOT
 from shared.contracts.export import render
+from shared.messaging.acls import BUREAU
+from shared.messaging.credentials import as_principal, client_options, kafka_auth
 from tests.support.villages import village_body
 
 pytestmark = pytest.mark.e2e
@@ -31,15 +34,19 @@ def overview(stack) -> dict[str, int]:
 
 
 def run_example(settings) -> dict[str, int]:
+    """The example as another bureau runs it: as the read-only ``bureau`` principal."""
+    auth = kafka_auth(as_principal(settings, BUREAU))
+    protocol = ["--security-protocol", auth.protocol]
+    env = os.environ | ({"KAFKA_USERNAME": auth.username, "KAFKA_PASSWORD": auth.password} if auth.sasl else {})
     done = subprocess.run(
-        [sys.executable, str(EXAMPLE), "--bootstrap", settings.kafka_bootstrap, "--topic", settings.topic("registry")],
-        capture_output=True, text=True, timeout=60, check=True,
+        [sys.executable, str(EXAMPLE), "--bootstrap", settings.kafka_bootstrap, "--topic", settings.topic("registry"),
+         *protocol], capture_output=True, text=True, timeout=60, check=True, env=env,
     )
     return json.loads(done.stdout.splitlines()[-1])["districts"]
 
 
 async def records(settings, topic: str) -> list:
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=settings.kafka_bootstrap, group_id=None,
+    consumer = AIOKafkaConsumer(topic, **client_options(settings), group_id=None,
                                 auto_offset_reset="earliest", enable_auto_commit=False)
     await consumer.start()
     try:
@@ -71,7 +78,7 @@ async def test_example_rebuilds_villages_per_district_like_publicity(stack, toke
         assert time.monotonic() < deadline, "the relay published nothing"
         time.sleep(0.2)
     copy = registered[-1]
-    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap)
+    producer = AIOKafkaProducer(**client_options(settings))
     await producer.start()
     try:
         await producer.send_and_wait(copy.topic, copy.value, key=copy.key, headers=list(copy.headers))

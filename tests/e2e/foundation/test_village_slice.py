@@ -10,6 +10,7 @@ from opentelemetry.trace import format_trace_id
 
 from shared.db import connect
 from shared.http.auth import Role
+from shared.messaging.credentials import client_options
 from shared.projections import ProjectionRunner
 from services.publicity.projections.villages import VillagesProjection
 from tests.support.db import fetchval
@@ -155,7 +156,7 @@ async def test_rebuilt_projection_equals_the_live_one(stack, token, settings):
     try:
         runner = ProjectionRunner(pool, VillagesProjection(), {"registry": settings.topic("registry")})
         live = await runner.snapshot()
-        replayed = await runner.rebuild(settings.kafka_bootstrap)
+        replayed = await runner.rebuild(settings)
         assert replayed >= total
         assert await runner.snapshot() == live
     finally:
@@ -182,7 +183,7 @@ async def test_event_published_twice_on_purpose_counts_once(stack, token, settin
     finally:
         await conn.close()
     event = to_recorded(row, "registry")
-    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap)
+    producer = AIOKafkaProducer(**client_options(settings))
     await producer.start()
     try:
         for _ in range(2):

@@ -116,7 +116,7 @@ async def test_rebuilt_statistics_equal_the_live_ones(stack, world, settings):
             return snap
 
         live = await model()
-        replayed = await runner.rebuild(settings.kafka_bootstrap)
+        replayed = await runner.rebuild(settings)
         assert replayed > 0 and await model() == live
     finally:
         await pool.close()

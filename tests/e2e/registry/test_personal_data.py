@@ -28,6 +28,7 @@ import asyncpg
 from shared.config import REPO_ROOT
 from shared.db import create_pool
 from shared.http.auth import Role
+from shared.messaging.credentials import client_options
 from shared.privacy.sealed import ERASED
 from shared.projections import ProjectionRunner
 
@@ -84,7 +85,7 @@ def household_cover_ends(stack, official: dict) -> tuple[str, str]:
 async def topic_records(settings, keys: set[str]) -> tuple[list, int]:
     """Every record of every topic with this session's prefix, from offset zero to the end;
     and how many of them are keyed by one of ``keys`` (so the caller knows ours are there)."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
+    admin = AIOKafkaAdminClient(**client_options(settings))
     await admin.start()
     try:
         topics = sorted(t for t in await admin.list_topics() if t.startswith(settings.topic_prefix))
@@ -92,7 +93,7 @@ async def topic_records(settings, keys: set[str]) -> tuple[list, int]:
                       for d in await admin.describe_topics(topics) for p in d["partitions"]]
     finally:
         await admin.close()
-    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap, enable_auto_commit=False,
+    consumer = AIOKafkaConsumer(**client_options(settings), enable_auto_commit=False,
                                 group_id=None, auto_offset_reset="earliest")
     await consumer.start()
     try:

@@ -10,6 +10,8 @@ import pytest
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 
+from shared.config import Settings
+from shared.messaging.credentials import client_options
 from shared.messaging.kafka import TopicsError, ensure_declared_topics, ensure_topics, replication_fits
 
 
@@ -20,8 +22,8 @@ def test_replication_one_only_on_a_single_broker():
     assert not replication_fits(3, 1)
 
 
-async def describe(bootstrap: str, topic: str) -> tuple[int, int, str]:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+async def describe(settings: Settings, topic: str) -> tuple[int, int, str]:
+    admin = AIOKafkaAdminClient(**client_options(settings))
     await admin.start()
     try:
         (meta,) = await admin.describe_topics([topic])
@@ -37,7 +39,7 @@ async def test_created_as_declared_on_the_local_broker(settings):
     topic = f"{settings.topic_prefix}declared-{secrets.token_hex(3)}.events"
     declared = settings.model_copy(update={"topic_partitions": 2})
     await ensure_declared_topics(declared, [topic])
-    assert await describe(settings.kafka_bootstrap, topic) == (2, 1, "1")
+    assert await describe(settings, topic) == (2, 1, "1")
 
 
 async def test_where_the_cluster_declares_topics_a_missing_one_is_an_error(settings):
@@ -49,6 +51,6 @@ async def test_where_the_cluster_declares_topics_a_missing_one_is_an_error(setti
 async def test_a_replication_the_cluster_cannot_honour_is_refused(settings):
     topic = f"{settings.topic_prefix}replicated-{secrets.token_hex(3)}.events"
     with pytest.raises(TopicsError, match="replication factor 3"):
-        await ensure_topics(settings.kafka_bootstrap, [topic], 3, replication_factor=3, min_insync_replicas=2)
+        await ensure_topics(settings, [topic], 3, replication_factor=3, min_insync_replicas=2)
     with pytest.raises(TopicsError, match="min.insync.replicas"):
-        await ensure_topics(settings.kafka_bootstrap, [topic], 3, replication_factor=1, min_insync_replicas=2)
+        await ensure_topics(settings, [topic], 3, replication_factor=1, min_insync_replicas=2)

@@ -48,8 +48,8 @@ def event(source: str, position: int) -> RecordedEvent:
 async def topics(settings):
     """Topics a (positions 1–30, with 11–13 published twice) and b (1–5), one partition each."""
     names = {s: f"{settings.topic_prefix}rt{secrets.token_hex(3)}.{s}" for s in ("a", "b")}
-    await ensure_topics(settings.kafka_bootstrap, list(names.values()), 1)
-    producer = event_producer(settings.kafka_bootstrap)
+    await ensure_topics(settings, list(names.values()), 1)
+    producer = event_producer(settings)
     await producer.start()
     try:
         for position in [*range(1, 14), 11, 12, 13, *range(14, 31)]:
@@ -81,7 +81,7 @@ async def seen(runner: ProjectionRunner) -> list[tuple[str, int]]:
 async def test_one_pass_rebuilds_each_projection_as_one_by_one(settings, topics, pool):
     only_a = await runner_for(pool, Seen("only_a", ("a",)), topics)
     both = await runner_for(pool, Seen("both", ("a", "b")), topics)
-    done = await rebuild_together([only_a, both], settings.kafka_bootstrap, batch_size=7)
+    done = await rebuild_together([only_a, both], settings, batch_size=7)
     assert done == {"only_a": 33, "both": 38}  # records gone through, the copies included
     assert await seen(only_a) == [("a", p) for p in range(1, 31)]
     assert sorted(await seen(both)) == sorted([("a", p) for p in range(1, 31)] + [("b", p) for p in range(1, 6)])
@@ -97,7 +97,7 @@ async def test_a_failing_projection_stops_the_rebuild_with_its_error(settings, t
     good = await runner_for(pool, Seen("good", ("a",)), topics)
     broken = await runner_for(pool, Broken("broken", ("a",)), topics)
     with pytest.raises(RuntimeError, match="a projection bug"):
-        await rebuild_together([good, broken], settings.kafka_bootstrap, batch_size=5)
+        await rebuild_together([good, broken], settings, batch_size=5)
     # Its locks were released and its connections returned: the next rebuild runs.
-    assert await good.rebuild(settings.kafka_bootstrap) == 33
+    assert await good.rebuild(settings) == 33
     assert len(await seen(good)) == 30

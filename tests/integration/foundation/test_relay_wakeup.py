@@ -9,6 +9,7 @@ import pytest
 from aiokafka import AIOKafkaConsumer
 
 from shared.eventstore import CommandMeta, EventStore
+from shared.messaging.credentials import client_options
 from shared.messaging.kafka import decode, ensure_topics, event_producer
 from shared.outbox.relay import OutboxRelay
 from shared.outbox.wakeup import CommitSignal
@@ -62,7 +63,7 @@ async def until(step, expected: int, timeout: float = 10.0) -> int:
 
 async def test_backlog_and_fresh_batches_reach_the_topic_in_log_order(pool, settings):
     topic = f"{settings.topic_prefix}wake-test.events"
-    await ensure_topics(settings.kafka_bootstrap, [topic], 1)
+    await ensure_topics(settings, [topic], 1)
     store = EventStore(pool, "test")
 
     async def append(*keys: str) -> None:
@@ -70,7 +71,7 @@ async def test_backlog_and_fresh_batches_reach_the_topic_in_log_order(pool, sett
             for key in keys:
                 await store.append(conn, f"notebook-{key}", 0, [Noted(text=key)], META)
 
-    producer = event_producer(settings.kafka_bootstrap)
+    producer = event_producer(settings)
     await producer.start()
     try:
         await append("a", "b", "c")
@@ -86,7 +87,7 @@ async def test_backlog_and_fresh_batches_reach_the_topic_in_log_order(pool, sett
     finally:
         await producer.stop()
 
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=settings.kafka_bootstrap, auto_offset_reset="earliest")
+    consumer = AIOKafkaConsumer(topic, **client_options(settings), auto_offset_reset="earliest")
     await consumer.start()
     try:
         records = []

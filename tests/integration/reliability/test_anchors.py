@@ -27,8 +27,8 @@ async def published(settings):
     """A store whose 12 events and their checkpoint are sequenced and on a real topic."""
     name, pool = await fresh_store_pool(settings, "anchors")
     topic = f"{settings.topic_prefix}anchors-test.events"
-    await ensure_topics(settings.kafka_bootstrap, [topic], 1)
-    producer = event_producer(settings.kafka_bootstrap)
+    await ensure_topics(settings, [topic], 1)
+    producer = event_producer(settings)
     await producer.start()
     store = EventStore(pool, "test")
     try:
@@ -65,7 +65,7 @@ async def test_the_relay_publishes_heads_that_verify_in_the_log_and_on_the_topic
     in_log = {e.payload["position"]: e.payload["chain_hash"] for e in logged if e.type == "ChainCheckpointed"}
     assert list(in_log) == [EVENTS]  # 12 events since the start; the checkpoint itself is position 13
     assert {e.global_position: e.chain_hash for e in logged}[EVENTS] == in_log[EVENTS]
-    assert await heads_on_topic(settings.kafka_bootstrap, topic) == in_log
+    assert await heads_on_topic(settings, topic) == in_log
     assert (await verify(pool, in_log)).ok
 
 
@@ -79,7 +79,7 @@ async def test_a_log_cut_short_is_named_truncated_by_the_heads_on_the_topic(publ
                       last_hash = l.chain_hash
                from es.log l join es.events e on e.id = l.event_row where l.position = 8""")
     assert (await verify(pool)).ok  # consistent on its own: the gap this closes
-    report = await verify(pool, await heads_on_topic(settings.kafka_bootstrap, topic))
+    report = await verify(pool, await heads_on_topic(settings, topic))
     assert report.problem.kind == "truncated" and report.head_position == 8
     assert "12" in report.problem.message
 

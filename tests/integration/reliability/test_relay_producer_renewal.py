@@ -39,9 +39,9 @@ async def append_round(store: EventStore, version: int) -> None:
 async def relay_setup(settings):
     name, pool = await fresh_store_pool(settings, "renew")
     topic = f"{settings.topic_prefix}renew-{secrets.token_hex(3)}.events"
-    await ensure_topics(settings.kafka_bootstrap, [topic], 3)
+    await ensure_topics(settings, [topic], 3)
     store = EventStore(pool, "test")
-    producer = event_producer(settings.kafka_bootstrap)
+    producer = event_producer(settings)
     await producer.start()
     await append_round(store, 0)
     await sequence_until(pool, STREAMS)
@@ -59,7 +59,7 @@ def stale(producer) -> None:
 async def test_a_stale_producer_cannot_publish_and_a_renewed_one_can(settings, relay_setup):
     store, producer, topic = relay_setup
     relay = OutboxRelay(store.pool, producer, source="test", topic=topic,
-                        new_producer=lambda: event_producer(settings.kafka_bootstrap))
+                        new_producer=lambda: event_producer(settings))
     assert await relay.publish_once() == STREAMS  # the same streams again below: the same partitions
     stale(producer)
     await append_round(store, 1)

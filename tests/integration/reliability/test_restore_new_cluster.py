@@ -96,9 +96,9 @@ async def test_restore_into_a_new_cluster_goes_on_sequencing_and_publishing(sour
     assert status.returncode == 0 and "pending" not in status.stdout, status.stdout + status.stderr
 
     topic = new_cluster.topic("registry")
-    await ensure_topics(new_cluster.kafka_bootstrap, [topic], new_cluster.topic_partitions)
+    await ensure_topics(new_cluster, [topic], new_cluster.topic_partitions)
     pool = await create_pool(new_cluster.dsn("registry"), max_size=4)
-    producer = event_producer(new_cluster.kafka_bootstrap)
+    producer = event_producer(new_cluster)
     await producer.start()
     try:
         async with pool.acquire() as conn:

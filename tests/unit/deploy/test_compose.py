@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from shared.config import REPO_ROOT, SERVICES, Settings
+from shared.messaging.acls import ADMIN, PRINCIPALS
 from shared.stack.kafka import KAFKA_VERSION
 
 COMPOSE = REPO_ROOT / "docker-compose.yml"
@@ -81,7 +82,7 @@ def test_every_service_has_its_api_and_worker(compose):
             assert process["healthcheck"]["test"] == ["CMD", "xingcun-container", "probe"]
             assert {k: v["condition"] for k, v in process["depends_on"].items()} == {
                 "postgres": "service_healthy", "kafka": "service_healthy",
-                "migrate": "service_completed_successfully"}
+                "kafka-acls": "service_completed_successfully", "migrate": "service_completed_successfully"}
 
 
 def test_a_one_shot_migrate_runs_before_the_services(compose):
@@ -108,9 +109,24 @@ def test_the_configuration_is_shared_configs_own(compose):
     }
     assert hosts <= compose["services"].keys(), hosts
     assert settings.otel_exporter == "otlp"
+    principal = {"XINGCUN_KAFKA_SASL_USERNAME", "XINGCUN_KAFKA_SASL_PASSWORD"}
     for service in compose["services"]:
         if compose["services"][service].get("image", "").startswith("xingcun:"):
-            assert env_of(compose, service) == env, service
+            own = env_of(compose, service)
+            assert {k: v for k, v in own.items() if k not in principal} == {
+                k: v for k, v in env.items() if k not in principal}, service
+
+
+def test_each_process_is_its_services_kafka_user_with_a_required_password(compose):
+    for name, service in compose["services"].items():
+        if not service.get("image", "").startswith("xingcun:"):
+            continue
+        env = env_of(compose, name)
+        user = env["XINGCUN_KAFKA_SASL_USERNAME"]
+        assert user == (name.rsplit("-", 1)[0] if name.endswith(("-api", "-worker")) else ADMIN), name
+        assert env["XINGCUN_KAFKA_SASL_PASSWORD"].startswith(f"${{XINGCUN_KAFKA_{user.upper()}_PASSWORD:?"), name
+        assert env["XINGCUN_KAFKA_SECURITY_PROTOCOL"] == "SASL_PLAINTEXT"
+    assert ":-" not in "".join(re.findall(r"\$\{XINGCUN_KAFKA_[A-Z_]+[^}]*\}", COMPOSE.read_text())), "no default password"
 
 
 def test_kafka_is_the_official_image_in_kraft_mode(compose):
@@ -120,7 +136,16 @@ def test_kafka_is_the_official_image_in_kraft_mode(compose):
     assert set(env["KAFKA_PROCESS_ROLES"].split(",")) == {"broker", "controller"}
     assert not any("ZOOKEEPER" in k for k in env)
     assert len(base64.urlsafe_b64decode(env["CLUSTER_ID"] + "==")) == 16
-    assert "PLAINTEXT://kafka:9092" in env["KAFKA_ADVERTISED_LISTENERS"]
+    assert "INTERNAL://kafka:9092" in env["KAFKA_ADVERTISED_LISTENERS"]
+    # Every listener but the controller's authenticates; everything not granted is denied.
+    protocols = dict(item.split(":") for item in env["KAFKA_LISTENER_SECURITY_PROTOCOL_MAP"].split(","))
+    assert {n: p for n, p in protocols.items() if n != "CONTROLLER"} == {"INTERNAL": "SASL_PLAINTEXT",
+                                                                      "EXTERNAL": "SASL_PLAINTEXT"}
+    assert env["KAFKA_AUTHORIZER_CLASS_NAME"].endswith("StandardAuthorizer")
+    assert env["KAFKA_ALLOW_EVERYONE_IF_NO_ACL_FOUND"] == "false"
+    # Every principal of the ACL table gets its SCRAM credentials when the volume is formatted.
+    scram = [a for a in compose["services"]["kafka-format"]["command"] if a.startswith("--add-scram=")]
+    assert {re.search(r"name=(\w+),", a)[1] for a in scram} == {ADMIN, *PRINCIPALS}
     # One broker: topics only as the workers declare them, with the only replication that fits.
     assert env["KAFKA_AUTO_CREATE_TOPICS_ENABLE"] == "false"
     xingcun = env_of(compose, "registry-worker")

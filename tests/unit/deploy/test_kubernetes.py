@@ -39,6 +39,8 @@ NOT_FOR_CLUSTERS = {
 OWNER_ONLY = {"pg_user", "pg_password"}
 # Secrets referenced, all made out of band and documented for the operator (deploy/k8s/README.md).
 DOCUMENTED_SECRETS = {"xingcun-jwt"} | {f"xingcun-{s}-{r}" for s in DEPLOYED for r in ("owner", "app")}
+# Made by Strimzi's User Operator for each KafkaUser (base/kafka-users.yaml): its SCRAM password.
+KAFKA_USER_SECRETS = set(DEPLOYED)
 # Connections PostgreSQL keeps for itself and our tools beside the services (docs/scaling.md):
 # superuser_reserved_connections (3), the operator's instance manager and monitoring, a
 # migration or backup Job, an operator's psql.
@@ -195,11 +197,32 @@ def test_configuration_is_shared_configs_and_secrets_stay_out(layout):
         expected = ((fields | ports) - NOT_FOR_CLUSTERS.keys() - OWNER_ONLY
                     | ({"jwt_secret"} if name == "overlays/dev" else set()))
         assert names == expected, (deployment["metadata"]["name"], sorted(expected ^ names))
-        assert {ref["name"] for ref in from_secrets.values()} <= DOCUMENTED_SECRETS
+        assert {ref["name"] for ref in from_secrets.values()} <= DOCUMENTED_SECRETS | KAFKA_USER_SECRETS
     settings = Settings(**{k.removeprefix("XINGCUN_").lower(): v for k, v in config.items()})
     kafka = next(iter(of(objects, "Kafka")))
-    assert settings.kafka_bootstrap == f"{kafka}-kafka-bootstrap:9092"
+    assert settings.kafka_bootstrap == f"{kafka}-kafka-bootstrap:9093"
     assert settings.pg_host == f"{next(iter(of(objects, 'Cluster')))}-rw"
+
+
+def test_each_service_connects_as_its_own_kafka_user_over_tls(layout):
+    """SASL_SSL only, each Deployment as the KafkaUser of its service, whose password Secret it
+    reads; the users are the ACL table's (tests/unit/foundation/test_kafka_acls.py)."""
+    _, objects = layout
+    (kafka,) = of(objects, "Kafka").values()
+    listeners = kafka["spec"]["kafka"]["listeners"]
+    assert all(lst["tls"] and lst["authentication"]["type"] == "scram-sha-512" for lst in listeners)
+    assert kafka["spec"]["kafka"]["authorization"]["type"] == "simple"
+    config = of(objects, "ConfigMap")["xingcun-config"]["data"]
+    assert config["XINGCUN_KAFKA_SECURITY_PROTOCOL"] == "SASL_SSL"
+    users = of(objects, "KafkaUser")
+    assert set(users) == {*DEPLOYED, "bureau"}
+    for deployment, container in containers(objects):
+        service = deployment["metadata"]["labels"]["xingcun.cn/service"]
+        env = {e["name"]: e for e in container["env"]}
+        assert env["XINGCUN_KAFKA_SASL_USERNAME"]["value"] == service
+        assert env["XINGCUN_KAFKA_SASL_PASSWORD"]["valueFrom"]["secretKeyRef"] == {"name": service, "key": "password"}
+        mounts = {m["name"]: m["mountPath"] for m in container["volumeMounts"]}
+        assert config["XINGCUN_KAFKA_SSL_CAFILE"].startswith(mounts["kafka-ca"] + "/")
 
 
 def test_kafka_topics_replicate_and_workers_fit_the_partitions(layout):
@@ -453,7 +476,7 @@ def test_every_pod_is_covered_by_network_policies(layout):
     database (pooler or primary), Kafka, DNS and the OTLP collector."""
     _, objects = layout
     policies = list(of(objects, "NetworkPolicy").values())
-    allowed_ports = {5432, 9092, 53, 4318}
+    allowed_ports = {5432, 9093, 53, 4318}
     for deployment in of(objects, "Deployment").values():
         labels = deployment["spec"]["template"]["metadata"]["labels"]
         mine = [p["spec"] for p in policies if selected(p["spec"]["podSelector"], labels)]

@@ -26,7 +26,7 @@ async def _lag(request: Request) -> tuple[list[dict], int]:
     state = request.app.state
     settings = state.settings
     if getattr(state, "end_offsets", None) is None:
-        state.end_offsets = EndOffsets(settings.kafka_bootstrap)
+        state.end_offsets = EndOffsets(settings)
     topic_of = {s: settings.topic(s) for p in PROJECTIONS for s in p.sources}
     ends = await state.end_offsets.of(sorted(set(topic_of.values())))
     async with state.store.pool.acquire() as conn:
