@@ -99,8 +99,13 @@ function districtName(d) {
   return d.district ? (d.name || d.district) : BOTH.operations;
 }
 
+function districtOf(code) {
+  return code ? `${state.districts[code] || ""} ${code}`.trim() : BOTH.operations;
+}
+
 function show(summary) {
   state.rules = Object.fromEntries(summary.by_rule.map((r) => [r.rule_id, r]));
+  for (const d of summary.by_district) if (d.district) state.districts[d.district] = d.name;
   const unresolved = $("[data-testid=unresolved]");
   unresolved.textContent = String(summary.unresolved);
   unresolved.dataset.value = String(summary.unresolved);
@@ -119,7 +124,7 @@ function show(summary) {
   bars("chart-ageing", BOTH.ageing, summary.ageing.map(label), [{ name: t("alerts"), data: summary.ageing.map((b) => b.count), color: "#b71c1c" }]);
   fill("table-ageing", [BOTH.age, BOTH.count], summary.ageing.map((b) => [`${b.label_zh} / ${b.label_en}`, b.count]));
   fill("table-acks", [BOTH.alert, BOTH.alertTitle, BOTH.district, BOTH.by, BOTH.on, BOTH.note, BOTH.state],
-       summary.acknowledgements.map((a) => [a.alert_id, a.title, a.district ? districtName(a) : BOTH.operations,
+       summary.acknowledgements.map((a) => [a.alert_id, a.title, districtName({ district: a.district, name: a.district_name }),
                                             a.acknowledged_by, a.acknowledged_on, a.note, a.state]));
   document.body.dataset.loaded = String(Number(document.body.dataset.loaded || 0) + 1);
 }
@@ -139,7 +144,7 @@ function heard(message) {
   const data = JSON.parse(message.data);
   latest.unshift([beijing(data.recorded_at), EVENTS[data.type] || data.type,
                   state.rules[data.rule_id] ? `${state.rules[data.rule_id].title_zh} / ${state.rules[data.rule_id].title_en}` : data.rule_id,
-                  data.district || BOTH.operations, data.alert_id]);
+                  districtOf(data.district), data.alert_id]);
   latest.length = Math.min(latest.length, 20);
   fill("table-live", [BOTH.time, BOTH.event, BOTH.rule, BOTH.district, BOTH.alert], latest);
   scheduleReload();

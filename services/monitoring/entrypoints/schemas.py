@@ -97,6 +97,7 @@ class AcknowledgementRow(BaseModel):
     alert_id: str
     rule_id: str
     district: str | None
+    district_name: str | None
     village_code: str | None
     title: str
     state: str

@@ -59,7 +59,7 @@ async def summary(conn: asyncpg.Connection, scope: AlertScope, f: AlertFilter) -
         "ageing": _buckets({r["age"]: r["n"] for r in ages}),
         "acknowledgements": [{k: r[k] for k in ("alert_id", "rule_id", "district", "village_code", "title", "state",
                                                 "acknowledged_by", "acknowledged_on")}
-                             | {"note": opener(Sealed.model_validate(r["note"])) if r["note"] else None}
+                             | {"district_name": DISTRICTS.get(r["district"]) if r["district"] else None, "note": opener(Sealed.model_validate(r["note"])) if r["note"] else None}
                              for r in acks],
     }
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+import time
 from datetime import UTC, datetime
 
 import httpx
@@ -49,7 +50,9 @@ async def test_the_officials_dashboard_for_a_district_official(stack, token, set
     official = token(Role.district_official, subject="official-baodi", district=DISTRICT)
     ours, theirs = flagged(DISTRICT), flagged(ELSEWHERE)
     await append(settings, [ours[1], theirs[1]])
+    started = time.monotonic()
     mine, other = await raised(mon, city, ours[0]), await raised(mon, city, theirs[0])
+    print(f"\nflagged reports → alerts on GET /alerts: {time.monotonic() - started:.1f} s")
     note = f"已督促复核 {secrets.token_hex(3)}"
     r = await mon.post(f"/alerts/{mine['alert_id']}/acknowledge", json={"note": note}, headers=official)
     assert r.status_code == 200, r.text
@@ -73,6 +76,7 @@ async def test_the_officials_dashboard_for_a_district_official(stack, token, set
             await page.wait_for_selector("body[data-loaded]", timeout=30_000)
             await page.wait_for_selector('[data-testid="live"][data-state="open"]', timeout=15_000)
             assert await page.inner_text('[data-testid="live-text"]') == "实时 / live"
+            assert not await page.is_visible('[data-testid="login"]') and await page.is_visible('[data-testid="board"]')
             assert await page.get_attribute('[data-testid="live"]', "aria-live") == "polite"
             # The token: in this tab's sessionStorage, in no URL.
             bare = official["Authorization"].removeprefix("Bearer ")
@@ -88,17 +92,19 @@ async def test_the_officials_dashboard_for_a_district_official(stack, token, set
             ages = await page.locator('[data-testid="table-ageing"] tbody tr').count()
             assert ages == 5 and await page.locator("#chart-ageing canvas").count() == 1
             acks = await page.inner_text('[data-testid="table-acks"]')
-            assert mine["alert_id"] in acks and note in acks and "official-baodi" in acks
+            assert mine["alert_id"] in acks and note in acks and "official-baodi" in acks and "宝坻区" in acks
             assert other["alert_id"] not in acks
             assert "确认记录 / Who acknowledged what" in await page.inner_text('[data-testid="table-acks"] caption')
 
             # Live: a flagged report elsewhere, then one here; only ours arrives.
             before = summary["unresolved"]
             later_theirs, later_ours = flagged(ELSEWHERE), flagged(DISTRICT)
+            started = time.monotonic()
             await append(settings, [later_theirs[1], later_ours[1]])
             await page.wait_for_function(
                 f"""document.querySelector('[data-testid="unresolved"]').dataset.value == '{before + 1}'""",
                 timeout=15_000)
+            print(f"flagged report → on the officials' page: {time.monotonic() - started:.1f} s")
             live = await page.inner_text('[data-testid="table-live"] tbody')
             assert "发现 raised" in live and DISTRICT in live and ELSEWHERE not in live
             await page.screenshot(path=str(ARTIFACTS / "dashboard-officials.png"), full_page=True)
@@ -107,7 +113,8 @@ async def test_the_officials_dashboard_for_a_district_official(stack, token, set
             await page.click('[data-testid="signout"]')
             await page.fill('[data-testid="token"]', "not-a-token")
             await page.press('[data-testid="token"]', "Enter")
-            await page.wait_for_selector('[data-testid="login"]:not([hidden])')
+            assert await page.is_visible('[data-testid="login"]') and not await page.is_visible('[data-testid="board"]')
+            assert await page.inner_text('[data-testid="live-text"]') == "已断开 / disconnected"
             await page.wait_for_function("document.querySelector('[data-testid=\"login-error\"]').textContent != ''")
             assert await page.evaluate("sessionStorage.getItem('xingcun-officials-token')") is None
         finally:
