@@ -5,12 +5,13 @@
 
 # Pinned to an exact patch release; the same Python minor as pyproject.toml's requires-python.
 ARG PYTHON_IMAGE=python:3.11.13-slim-bookworm
-# Only for the dashboard's ECharts: npm ci from the lock file, nothing of Node reaches the image.
+# Only for the dashboards' third-party files (ECharts, Tianjin's geometry, an SSE parser): npm ci
+# from the lock file; nothing of Node reaches the image.
 ARG NODE_IMAGE=node:20.19.5-bookworm-slim
 
 FROM ${NODE_IMAGE} AS dashboard
 WORKDIR /dashboard
-COPY services/publicity/dashboard/package.json services/publicity/dashboard/package-lock.json ./
+COPY shared/dashboard/package.json shared/dashboard/package-lock.json ./
 RUN npm ci --no-audit --no-fund --ignore-scripts
 
 FROM ${PYTHON_IMAGE} AS build
@@ -29,12 +30,12 @@ COPY shared ./shared
 COPY services ./services
 COPY xingcun_cli ./xingcun_cli
 # The wheel never holds node_modules (pyproject excludes it, .dockerignore keeps it out):
-# the one file the dashboard serves comes from the npm stage.
+# the few files the dashboards serve come from the npm stage (shared/dashboard/vendor.py: FILES).
 COPY --from=dashboard /dashboard/node_modules /tmp/node_modules
-COPY deploy/docker/install_echarts.py /tmp/install_echarts.py
+COPY deploy/docker/install_vendor.py /tmp/install_vendor.py
 RUN pip install --no-deps . \
- && cd / && python /tmp/install_echarts.py /tmp/node_modules \
- && rm -rf /tmp/node_modules /tmp/install_echarts.py \
+ && cd / && python /tmp/install_vendor.py /tmp/node_modules \
+ && rm -rf /tmp/node_modules /tmp/install_vendor.py \
  && python -m compileall -q /opt/venv/lib
 
 FROM ${PYTHON_IMAGE} AS runtime

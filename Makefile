@@ -32,8 +32,9 @@ tools:
 		if [ "$$(id -u)" = 0 ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
 		else echo "缺少 / missing:$$missing (apt-get install as root)"; exit 1; fi; fi
 
-# The publicity dashboard's ECharts, from npm into a git-ignored node_modules (exactly the lock file).
-DASHBOARD := services/publicity/dashboard
+# The dashboards' third-party files (ECharts, Tianjin's district geometry, an SSE parser), from npm
+# into one git-ignored node_modules (exactly the lock file) that publicity and monitoring both serve.
+DASHBOARD := shared/dashboard
 dashboard: $(DASHBOARD)/node_modules/.package-lock.json
 # npm from Debian's packages when missing (also the image test's npm ci of the same lock file).
 $(DASHBOARD)/node_modules/.package-lock.json: $(DASHBOARD)/package-lock.json

@@ -70,6 +70,53 @@ class AlertPage(BaseModel):
     next_before: int | None
 
 
+class RuleCount(BaseModel):
+    rule_id: str
+    title_zh: str
+    title_en: str
+    open: int
+    acknowledged: int
+
+
+class DistrictCount(BaseModel):
+    district: str | None  # None: operations, about no place
+    name: str | None
+    open: int
+    acknowledged: int
+
+
+class AgeBucket(BaseModel):
+    label_zh: str
+    label_en: str
+    min_days: int
+    max_days: int | None
+    count: int
+
+
+class AcknowledgementRow(BaseModel):
+    alert_id: str
+    rule_id: str
+    district: str | None
+    district_name: str | None
+    village_code: str | None
+    title: str
+    state: str
+    acknowledged_by: str
+    acknowledged_on: date
+    note: str | None
+
+
+class AlertSummary(BaseModel):
+    """预警概览 / unresolved alerts in the caller's scope; ages in business days to ``as_of_day``."""
+
+    as_of_day: date | None
+    unresolved: int
+    by_rule: list[RuleCount]
+    by_district: list[DistrictCount]
+    ageing: list[AgeBucket]
+    acknowledgements: list[AcknowledgementRow]
+
+
 class HistoryEntry(BaseModel):
     position: int
     event_id: UUID

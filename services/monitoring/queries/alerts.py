@@ -28,7 +28,7 @@ class AlertFilter:
     raised_to: date | None = None
 
 
-def _where(scope: AlertScope, f: AlertFilter) -> tuple[str, list]:
+def scoped_where(scope: AlertScope, f: AlertFilter) -> tuple[str, list]:
     clauses, args = [], []
 
     def arg(value) -> str:
@@ -60,7 +60,7 @@ def view(row: asyncpg.Record) -> dict:
 async def list_alerts(conn: asyncpg.Connection, scope: AlertScope, f: AlertFilter, *, limit: int,
                       before: int | None = None) -> dict:
     """Newest first; ``before``: the ``raised_position`` of the previous page's last alert."""
-    where, args = _where(scope, f)
+    where, args = scoped_where(scope, f)
     total = await conn.fetchval(f"select count(*) from monitoring.alerts{where}", *args)
     if before is not None:
         where = (where + " and " if where else " where ") + f"raised_position < ${len(args) + 1}"
@@ -73,7 +73,7 @@ async def list_alerts(conn: asyncpg.Connection, scope: AlertScope, f: AlertFilte
 
 
 async def export_rows(conn: asyncpg.Connection, scope: AlertScope, f: AlertFilter, limit: int) -> list[dict]:
-    where, args = _where(scope, f)
+    where, args = scoped_where(scope, f)
     rows = await conn.fetch(f"select {COLUMNS} from monitoring.alerts{where} order by raised_on, raised_position "
                             f"limit ${len(args) + 1}", *args, limit)
     return [view(r) for r in rows]

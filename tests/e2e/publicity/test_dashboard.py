@@ -1,11 +1,15 @@
 """The dashboard in a real headless Chromium (Debian's package, driven by Playwright): it loads
 without console errors, its figures match the API, it switches language, finds a village,
-follows the date slider and updates live from the feed. Screenshots go to test-artifacts/."""
+follows the date slider and updates live from the feed. Its accessibility and locale gaps:
+a Tianjin choropleth with every district, a captioned table beside every chart, the live
+state in words (aria-live), and times in Beijing time while the browser runs in Los Angeles.
+Screenshots go to test-artifacts/."""
 
 from __future__ import annotations
 
 import shutil
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.async_api import async_playwright
@@ -21,6 +25,8 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]
 ARTIFACTS = REPO_ROOT / "test-artifacts"
+BROWSER_ZONE = "America/Los_Angeles"  # never Beijing's offset, whatever the season
+CHARTS = ("map", "districts", "money", "time")
 KEYS = ("villages_designated", "teams_stationed", "villages_at_income_target", "disbursed_yuan",
         "weak_without_team", "low_income_gap")
 
@@ -51,7 +57,8 @@ async def test_dashboard_in_headless_chromium(stack, world, settings):
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
-            page = await browser.new_page(viewport={"width": 1440, "height": 1100}, locale="zh-CN")
+            page = await browser.new_page(viewport={"width": 1440, "height": 1100}, locale="zh-CN",
+                                          timezone_id=BROWSER_ZONE)
             page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
             page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
             page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url}")
@@ -63,6 +70,39 @@ async def test_dashboard_in_headless_chromium(stack, world, settings):
             assert await shown(page) == expected(stack)
             assert await page.locator("#chart-districts canvas").count() == 1
             await page.screenshot(path=str(ARTIFACTS / "dashboard.png"), full_page=True)
+
+            # The live state in words as well as colour, announced politely.
+            assert await page.inner_text('[data-testid="live-text"]') == "实时 / live"
+            assert await page.get_attribute('[data-testid="live"]', "aria-live") == "polite"
+
+            # The choropleth: Tianjin's 16 districts registered, every district of ours on the map.
+            coverage = get(stack, "/stats/coverage")["districts"]
+            assert await page.locator("#chart-map canvas").count() == 1
+            features = await page.evaluate("echarts.getMap('tianjin').geoJSON.features.map(f => f.properties.name)")
+            assert len(features) == 16 and {d["name"] for d in coverage} <= set(features)
+            drawn = await page.evaluate("""echarts.getInstanceByDom(document.getElementById('chart-map'))
+                                           .getOption().series[0].data""")
+            # (ECharts lists the map's other regions too, without a value.)
+            assert {d["name"]: d["weak_with_team"] + d["weak_without_team"] for d in coverage} == {
+                x["name"]: x["value"] for x in drawn if "value" in x}
+
+            # A captioned table for every chart, Chinese first and English beside, with the chart's rows.
+            for name in CHARTS:
+                caption = await page.text_content(f'[data-testid="table-{name}"] caption')
+                zh, en = (part.strip() for part in caption.split("/", 1))
+                assert zh and en.isascii() and not zh.isascii(), caption
+                assert await page.locator(f'[data-testid="table-{name}"] tbody tr').count() > 0, name
+            assert await page.locator('[data-testid="table-map"] tbody tr').count() == len(coverage)
+            table = await page.text_content('[data-testid="table-districts"] tbody')
+            assert all(d["name"] in table for d in coverage)
+
+            # Beijing time while the browser lives in Los Angeles.
+            beijing_now = datetime.now(ZoneInfo("Asia/Shanghai")).replace(tzinfo=None)
+            assert await page.evaluate("new Date().getTimezoneOffset()") != -480
+            updated = datetime.strptime(await page.inner_text('[data-testid="updated"]'), "%Y-%m-%d %H:%M:%S")
+            assert abs(updated - beijing_now) < timedelta(seconds=120), (updated, beijing_now)
+            today = int(await page.get_attribute("#slider", "max"))
+            assert date(2021, 1, 1) + timedelta(days=today) == beijing_now.date()
 
             # Live: a designation committed in the registry reaches the page through the feed.
             before = int(await page.get_attribute('[data-testid="headline-villages_designated"]', "data-value"))

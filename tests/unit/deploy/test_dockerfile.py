@@ -41,7 +41,7 @@ def test_the_dashboard_stage_installs_exactly_the_lock_file(commands):
     end = next(i for i, c in enumerate(commands) if c.cmd == "FROM" and i > start)
     stage = commands[start:end]
     copied = [v for c in stage if c.cmd == "COPY" for v in c.value[:-1]]
-    assert copied == ["services/publicity/dashboard/package.json", "services/publicity/dashboard/package-lock.json"]
+    assert copied == ["shared/dashboard/package.json", "shared/dashboard/package-lock.json"]
     assert any(c.cmd == "RUN" and c.value[0].startswith("npm ci ") for c in stage)
     # Into the build stage goes node_modules; the wheel itself never holds it.
     assert any(c.cmd == "COPY" and "--from=dashboard" in c.flags for c in commands[end:])

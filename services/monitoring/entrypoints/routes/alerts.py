@@ -1,4 +1,4 @@
-"""预警 / alerts: the list (filters, scope, pages), one with its history, the weekly export,
+"""预警 / alerts: the list (filters, scope, pages), its summary, one with its history, the weekly export,
 and what officials do with one (acknowledge, resolve by hand)."""
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from shared.http.deps import IsoDate, get_pool
 from services.monitoring.config import MAX_EXPORT_ROWS, MAX_PAGE
 from services.monitoring.domain.alert import Acknowledge, ResolveByHand
 from services.monitoring.entrypoints.deps import ResolverScope, Run, Scope
-from services.monitoring.entrypoints.schemas import AlertChange, AlertDetail, AlertPage
-from services.monitoring.queries import export
+from services.monitoring.entrypoints.schemas import AlertChange, AlertDetail, AlertPage, AlertSummary
+from services.monitoring.queries import export, summary
 from services.monitoring.queries.alerts import AlertFilter, alert_detail, export_rows, list_alerts
 
 router = APIRouter(prefix="/alerts", tags=["预警 alerts"])
@@ -46,6 +46,13 @@ async def alerts(scope: Scope, f: Filter, pool: Pool,
                                                                       "next_before")] = None) -> AlertPage:
     async with pool.acquire() as conn:
         return AlertPage(**await list_alerts(conn, scope, f, limit=limit, before=before))
+
+
+@router.get("/summary", summary="预警概览（未解除：按规则、按区、账龄、确认记录）/ unresolved alerts by rule and "
+                                 "district, their age in business days, and who acknowledged what")
+async def alert_summary(scope: Scope, f: Filter, pool: Pool) -> AlertSummary:
+    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
+        return AlertSummary(**await summary.summary(conn, scope, f))
 
 
 @router.get("/export.csv", summary="导出（周例会）/ export for the weekly meeting, CSV",

@@ -1,0 +1,15 @@
+"""大屏 / the officials' dashboard at /dashboard/officials: a static page that asks for the
+official's bearer token and reads /alerts/summary and /alerts/stream with it (scope applies);
+ECharts and the SSE parser from the shared vendor files, no CDN."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from shared.dashboard.pages import dashboard_router
+
+DASHBOARD = Path(__file__).resolve().parents[2] / "dashboard"
+
+router = dashboard_router(DASHBOARD, {"/dashboard/officials": ("officials.html", "预警大屏（干部）/ the officials' "
+                                                                                 "alert dashboard")},
+                          ("officials.js", "officials.css"))
