@@ -7,7 +7,7 @@ the integration tests' business (``tests/integration/funding/test_balance_rows.p
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from typing import Any
 
@@ -17,37 +17,30 @@ from services.funding.domain.limits import AllocationFigures, LineFigures, Tranc
 from services.funding.domain.villages import VillageInfo
 
 
-def _checked(constraints: dict[str, bool]) -> None:
-    """The CHECKs of schema.sql a row must meet after a change, refused as ``guarded`` refuses them."""
-    for name, holds in constraints.items():
+def _kept(row: Any, table: str, **constraints: bool) -> None:
+    """schema.sql's CHECKs on a row after a change — every ``*_fen`` column ≥ 0, and the named
+    constraints — refused as ``guarded`` refuses a breach in PostgreSQL."""
+    columns = {f"{table}_balances_{f.name}_check": getattr(row, f.name) >= 0
+               for f in fields(row) if f.name.endswith("_fen")}
+    for name, holds in (columns | constraints).items():
         if not holds:
             raise DomainError(f"违反资金约束 {name}，未写入 / would break the money invariant {name}; nothing was written",
                               constraint=name)
 
 
 def _line_ok(line: LineFigures) -> None:
-    _checked({"line_balances_appropriated_fen_check": line.appropriated_fen >= 0,
-              "line_balances_allocated_fen_check": line.allocated_fen >= 0,
-              "line_balances_paid_fen_check": line.paid_fen >= 0,
-              "line_allocated_within_appropriated": line.allocated_fen <= line.appropriated_fen,
-              "line_paid_within_allocated": line.paid_fen <= line.allocated_fen})
+    _kept(line, "line", line_allocated_within_appropriated=line.allocated_fen <= line.appropriated_fen,
+          line_paid_within_allocated=line.paid_fen <= line.allocated_fen)
 
 
 def _allocation_ok(a: AllocationFigures) -> None:
-    _checked({"allocation_balances_amount_fen_check": a.amount_fen >= 0,
-              "allocation_balances_released_fen_check": a.released_fen >= 0,
-              "allocation_balances_committed_fen_check": a.committed_fen >= 0,
-              "allocation_balances_paid_fen_check": a.paid_fen >= 0,
-              "allocation_released_within_amount": a.released_fen <= a.amount_fen,
-              "allocation_spent_within_released": a.spent_fen <= a.released_fen})
+    _kept(a, "allocation", allocation_released_within_amount=a.released_fen <= a.amount_fen,
+          allocation_spent_within_released=a.spent_fen <= a.released_fen)
 
 
 def _tranche_ok(t: TrancheFigures) -> None:
-    _checked({"tranche_balances_amount_fen_check": t.amount_fen >= 0,
-              "tranche_balances_committed_fen_check": t.committed_fen >= 0,
-              "tranche_balances_paid_fen_check": t.paid_fen >= 0,
-              "tranche_spent_within_amount": t.spent_fen <= t.amount_fen,
-              "tranche_spent_only_when_released": t.released or t.spent_fen == 0})
+    _kept(t, "tranche", tranche_spent_within_amount=t.spent_fen <= t.amount_fen,
+          tranche_spent_only_when_released=t.released or t.spent_fen == 0)
 
 
 @dataclass
@@ -68,11 +61,9 @@ class _Totals:
     paid_fen: int = 0
 
     def move(self, allocated: int, paid: int, what: str) -> None:
-        allocated_fen, paid_fen = self.allocated_fen + allocated, self.paid_fen + paid
-        _checked({f"{what}_balances_allocated_fen_check": allocated_fen >= 0,
-                  f"{what}_balances_paid_fen_check": paid_fen >= 0,
-                  f"{what}_paid_within_allocated": paid_fen <= allocated_fen})
-        self.allocated_fen, self.paid_fen = allocated_fen, paid_fen
+        after = _Totals(self.allocated_fen + allocated, self.paid_fen + paid)
+        _kept(after, what, **{f"{what}_paid_within_allocated": after.paid_fen <= after.allocated_fen})
+        self.allocated_fen, self.paid_fen = after.allocated_fen, after.paid_fen
 
 
 class InMemoryBalances:
