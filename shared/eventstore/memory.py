@@ -2,14 +2,16 @@
 ``FakeUnitOfWork``): streams are lists of decoded events, a save appends to them under
 the same expected-version rule as the real store, and ``events`` lists what was recorded.
 
-A handler that also reads or writes the service's own tables through ``uow.conn`` is an
-adapter's business and is tested against the real database; here ``conn`` says so.
+A handler reaches the service's own tables through ``uow.adapter(PgX)``; a test gives the
+in-memory twin with ``provide`` (each service keeps its fakes in ``adapters/memory.py``),
+and the PostgreSQL adapters keep their integration tests. A handler that still reaches for
+``uow.conn``, or an adapter no fake was given for, is told it needs the database.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from typing import TypeVar
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TypeVar
 
 from shared.eventstore.aggregate import Aggregate
 from shared.eventstore.catalogue import DomainEvent
@@ -17,6 +19,7 @@ from shared.eventstore.envelope import CommandMeta
 from shared.eventstore.errors import Conflict
 
 A = TypeVar("A", bound=Aggregate)
+P = TypeVar("P")
 
 
 class NeedsDatabase(AssertionError):
@@ -28,10 +31,22 @@ class InMemoryUnitOfWork:
         self.meta = meta or CommandMeta(actor="test")
         self.streams: dict[str, list[DomainEvent]] = {}
         self.events: list[DomainEvent] = []  # recorded by saves, in order
+        self.adapters: dict[Callable[[Any], Any], Any] = {}
 
     @property
     def conn(self):
         raise NeedsDatabase("handler reads the service's tables: an integration test's job")
+
+    def provide(self, make: Callable[[Any], P], fake: P) -> P:
+        """The fake this unit of work answers ``adapter(make)`` with."""
+        self.adapters[make] = fake
+        return fake
+
+    def adapter(self, make: Callable[[Any], P]) -> P:
+        try:
+            return self.adapters[make]
+        except KeyError:
+            raise NeedsDatabase(f"no in-memory {getattr(make, '__name__', make)} given: an integration test's job") from None
 
     def given(self, aggregate_cls: type[Aggregate], key: str, events: Iterable[DomainEvent]) -> None:
         """History the test starts from; not part of ``events``."""

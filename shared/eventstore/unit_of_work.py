@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import inspect
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import asyncpg
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from shared.eventstore.store import EventStore, Record
 
 A = TypeVar("A", bound=Aggregate)
+P = TypeVar("P")
 
 
 def lock_statement(shared: bool) -> str:
@@ -38,11 +39,21 @@ class UnitOfWork:
         self._conn = conn
         self.store = store
         self.meta = meta
+        self._adapters: dict[Callable[[Any], Any], Any] = {}
 
     @property
     def conn(self) -> asyncpg.Connection:
         """The command's connection, for the service's own tables (constraint rows, balances)."""
         return self._conn
+
+    def adapter(self, make: Callable[[Any], P]) -> P:
+        """A service's adapter over this command's connection — its own tables, what it has
+        heard from others — made once per unit of work: ``uow.adapter(PgBalances)``. Handlers
+        reach their tables only so; ``InMemoryUnitOfWork`` answers with a test's fake."""
+        made = self._adapters.get(make)
+        if made is None:
+            made = self._adapters[make] = make(self.conn)
+        return made
 
     async def load(self, cls: type[A], key: str) -> A:
         return (await self.load_many(cls, [key]))[key]

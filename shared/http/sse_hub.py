@@ -34,6 +34,8 @@ MAX_POSITION = 2**63 - 1  # positions are PostgreSQL bigints
 Entry = dict[str, Any]
 ReadAfter = Callable[[asyncpg.Connection, int, int], Awaitable[list[Entry]]]  # (conn, position, limit)
 LastPosition = Callable[[asyncpg.Connection], Awaitable[int]]
+Greet = Callable[[], Awaitable[tuple[int, dict]]]  # a new client's starting position and first message
+Render = Callable[[list[Entry]], AsyncIterator[dict]]  # the messages a batch of entries makes
 
 
 class StreamFull(Exception):
@@ -152,6 +154,27 @@ class LogHub:
             raise HTTPException(429, detail=[problem(["header", "Connection"], str(exc), "too_many_connections",
                                                      limit=exc.limit)], headers={"Retry-After": "30"}) from exc
         return AdmittedStream(messages, ping=ping, release=lambda: self.release(client))
+
+    async def messages(self, request: Request, resume: int | None, greet: Greet, render: Render, *,
+                       heartbeat: float, batch: int = 500) -> AsyncIterator[dict]:
+        """One client's messages: ``greet``'s first (for a new client: the position it starts
+        from, and what to send it), then ``render``'s of every batch of entries after that
+        position as they come, until the client goes. With nothing new it waits up to
+        ``heartbeat`` at a time (the stream's ping keeps the line open)."""
+        async with self.listening():
+            if resume is None:
+                position, hello = await greet()
+                yield hello
+            else:
+                position = resume
+            while not await request.is_disconnected():
+                entries = await self.read(position, batch)  # memory, or the database from further back
+                if not entries:
+                    await self.wait_beyond(position, timeout=heartbeat)
+                    continue
+                position = entries[-1][self.key]
+                async for message in render(entries):
+                    yield message
 
     async def wait_beyond(self, position: int, timeout: float) -> None:
         async with self._moved:

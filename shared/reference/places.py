@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Annotated
+
+from pydantic import AfterValidator
 
 # Administrative division codes (GB/T 2260) of the nine districts that have villages.
 DISTRICTS: dict[str, str] = {
@@ -33,6 +36,10 @@ def district_code(value: str) -> str:
         f"未知的区 / unknown district {value!r}; 应为 / expected one of: "
         + "、".join(f"{name}({code})" for code, name in DISTRICTS.items())
     )
+
+
+# A command field that names a district by code or Chinese name, stored as the code.
+DistrictCode = Annotated[str, AfterValidator(district_code)]
 
 
 class VillageType(StrEnum):

@@ -75,6 +75,24 @@ async def sequence_all(pool, timeout: float = 30.0) -> None:
             await asyncio.sleep(0.02)
 
 
+class PoolReads:
+    """A test harness's reads of its own database (``self.pool``), a connection per call."""
+
+    pool: object
+
+    async def fetch(self, sql: str, *args):
+        async with self.pool.acquire() as conn:
+            return await conn.fetch(sql, *args)
+
+    async def fetchrow(self, sql: str, *args):
+        async with self.pool.acquire() as conn:
+            return await conn.fetchrow(sql, *args)
+
+    async def fetchval(self, sql: str, *args):
+        async with self.pool.acquire() as conn:
+            return await conn.fetchval(sql, *args)
+
+
 async def fetchval(dsn: str, query: str, *args):
     """One value, read over a connection of its own (for tests outside any pool)."""
     import asyncpg

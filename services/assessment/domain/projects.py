@@ -267,12 +267,7 @@ class Project(Aggregate):
                                      reason=cmd.reason, replanned_by=by))
 
     def replan_milestone(self, milestone_id: str, cmd: ReplanMilestone, by: str) -> None:
-        self._open()
-        m = self.milestone(milestone_id)
-        self._not_cancelled(m)
-        if m.status == "verified":
-            raise Conflict(f"节点 {milestone_id} 已验收，不能调整 / milestone {milestone_id} is verified and cannot be "
-                           "re-planned", field="milestone_id")
+        m = self._changeable(milestone_id, "调整", "re-planned")
         due = cmd.due_on or m.due_on
         if not self.planned_start <= due <= self.planned_end:
             raise DomainError(f"节点日期 {due} 不在项目周期 {self.planned_start}…{self.planned_end} 内 / due day {due} "
@@ -291,18 +286,23 @@ class Project(Aggregate):
         return ids
 
     def cancel_milestone(self, milestone_id: str, reason: str, by: str, on: date) -> None:
-        self._open()
-        m = self.milestone(milestone_id)
-        self._not_cancelled(m)
-        if m.status == "verified":
-            raise Conflict(f"节点 {milestone_id} 已验收，不能撤销 / milestone {milestone_id} is verified and cannot be "
-                           "cancelled", field="milestone_id")
+        self._changeable(milestone_id, "撤销", "cancelled")
         if all(o.status == "cancelled" for o in self.milestones.values() if o.milestone_id != milestone_id):
             raise Conflict(f"节点 {milestone_id} 是项目最后一个节点，请撤销项目 / {milestone_id} is the project's last "
                            "milestone: cancel the project instead", field="milestone_id")
         self.record(MilestoneCancelled(project_id=self.key, milestone_id=milestone_id, village_code=self.village_code,
                                        district=self.district, cancelled_on=on, reason=reason, cancelled_by=by))
         self._complete_if_done(on)
+
+    def _changeable(self, milestone_id: str, act_zh: str, act_en: str) -> Milestone:
+        """A milestone of an open project that is neither cancelled nor verified: the one a change applies to."""
+        self._open()
+        m = self.milestone(milestone_id)
+        self._not_cancelled(m)
+        if m.status == "verified":
+            raise Conflict(f"节点 {milestone_id} 已验收，不能{act_zh} / milestone {milestone_id} is verified and cannot be "
+                           f"{act_en}", field="milestone_id")
+        return m
 
     def send_back(self, milestone_id: str, cmd: ReturnMilestone, assessor: str, on: date) -> None:
         self._reported(milestone_id, assessor, on)

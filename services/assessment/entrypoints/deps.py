@@ -14,7 +14,7 @@ from shared.http.auth import Principal, Role, require
 from shared.http.commands import runner_type
 from shared.http.deps import IsoDate, get_pool
 
-from services.assessment.adapters import directory
+from services.assessment.adapters.directory import PgDirectory
 from services.assessment.domain.values import business_day
 from services.assessment.handlers import COMMANDS
 from services.assessment.queries.scope import ReadScope
@@ -58,8 +58,8 @@ def scope_of(*roles: Role):
             if not owner:
                 raise _unscoped("令牌未注明单位或工作队 / the token names no unit or team")
             async with pool.acquire() as conn:
-                teams = await directory.teams_of_unit(conn, owner) if role is Role.unit else [owner]
-                return ReadScope(villages=tuple(await directory.villages_served(conn, teams)), teams=tuple(teams))
+                teams = await PgDirectory(conn).teams_of_unit(owner) if role is Role.unit else [owner]
+                return ReadScope(villages=tuple(await PgDirectory(conn).villages_served(teams)), teams=tuple(teams))
         if principal.district:
             return ReadScope(district=principal.district)
         if role is Role.district_official:

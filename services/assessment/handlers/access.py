@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-import asyncpg
-
 from shared.eventstore import UnitOfWork
 from shared.eventstore.errors import Forbidden
 from shared.identity import Principal, Role, ensure_district
 
-from services.assessment.adapters import directory
+from services.assessment.adapters.directory import PgDirectory
 from services.assessment.domain.values import business_day
 
 
@@ -19,13 +17,13 @@ def today(uow: UnitOfWork) -> date:
     return business_day(uow.meta.occurred_at or datetime.now(UTC))
 
 
-async def ensure_village_team(conn: asyncpg.Connection, principal: Principal, village_code: str, district: str,
+async def ensure_village_team(known: PgDirectory, principal: Principal, village_code: str, district: str,
                               *, officials: bool = True) -> None:
     """The village's own team (its first secretary), its district's officials, or the city office."""
     if principal.role is Role.city_office:
         return
     if principal.role is Role.first_secretary:
-        if principal.team and principal.team in await directory.teams_serving(conn, village_code):
+        if principal.team and principal.team in await known.teams_serving(village_code):
             return
         raise Forbidden(f"只有对接村 {village_code} 的工作队可以办理 / only the team serving {village_code} may do this "
                         f"(token team: {principal.team})", field="village_code")

@@ -9,7 +9,7 @@ from shared.eventstore import UnitOfWork
 from shared.eventstore.errors import Conflict
 from shared.identity import Principal
 
-from services.assessment.adapters import directory, facts
+from services.assessment.adapters import facts
 from services.assessment.domain.assessment import (
     Assessment,
     ComputeAssessment,
@@ -20,6 +20,7 @@ from services.assessment.domain.assessment import (
 from services.assessment.domain.rubric import DefineRubric, Rubric
 from services.assessment.domain.scoring import score_year
 from services.assessment.handlers.access import ensure_city_level, ensure_may_mark, today
+from services.assessment.handlers.ports import directory
 
 
 def rubric_view(rubric: Rubric) -> dict:
@@ -41,7 +42,7 @@ async def define_rubric(uow: UnitOfWork, cmd: DefineRubric, *, year: int) -> dic
 
 
 async def record_mark(uow: UnitOfWork, cmd: RecordMark, principal: Principal, *, year: int) -> dict:
-    districts = await directory.subject_districts(uow.conn, cmd.subject_kind, cmd.subject_id)
+    districts = await directory(uow).subject_districts(cmd.subject_kind, cmd.subject_id)
     ensure_may_mark(principal, cmd.subject_kind, districts)
     assessment = await uow.load(Assessment, str(year))
     assessment.mark(cmd, principal.actor)

@@ -6,7 +6,6 @@ from shared.eventstore import UnitOfWork
 from shared.identity import Principal
 from shared.privacy import keys
 
-from services.assessment.adapters import directory
 from services.assessment.domain.coverage import (
     EndCoverage,
     LowIncomePerson,
@@ -15,6 +14,7 @@ from services.assessment.domain.coverage import (
     RegisterPerson,
 )
 from services.assessment.handlers.access import ensure_village_team, today
+from services.assessment.handlers.ports import directory
 
 
 def _state(person: LowIncomePerson) -> dict:
@@ -27,13 +27,13 @@ def _state(person: LowIncomePerson) -> dict:
 async def _load(uow: UnitOfWork, person_id: str, principal: Principal) -> LowIncomePerson:
     person = await uow.load(LowIncomePerson, person_id)
     person.require_exists()
-    await ensure_village_team(uow.conn, principal, person.village_code, person.district)
+    await ensure_village_team(directory(uow), principal, person.village_code, person.district)
     return person
 
 
 async def register_person(uow: UnitOfWork, cmd: RegisterPerson, principal: Principal) -> dict:
-    district = await directory.village_district(uow.conn, cmd.village_code)
-    await ensure_village_team(uow.conn, principal, cmd.village_code, district)
+    district = await directory(uow).village_district(cmd.village_code)
+    await ensure_village_team(directory(uow), principal, cmd.village_code, district)
     person = await uow.load(LowIncomePerson, cmd.person_id)
     person.register(cmd, district, today(uow))
     await uow.save(person)

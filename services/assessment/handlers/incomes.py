@@ -9,7 +9,6 @@ from shared.eventstore.errors import NotFound
 from shared.identity import Principal
 from shared.money import yuan
 
-from services.assessment.adapters import directory
 
 from services.assessment.domain.incomes import (
     CityIncome,
@@ -19,14 +18,15 @@ from services.assessment.domain.incomes import (
     VillageIncome,
 )
 from services.assessment.handlers.access import ensure_scope, ensure_village_team, today
+from services.assessment.handlers.ports import directory
 
 
 async def report_village_income(uow: UnitOfWork, cmd: ReportVillageIncome, principal: Principal,
                                 factor: Decimal) -> dict:
-    district = await directory.village_district(uow.conn, cmd.village_code)
-    await ensure_village_team(uow.conn, principal, cmd.village_code, district)
+    district = await directory(uow).village_district(cmd.village_code)
+    await ensure_village_team(directory(uow), principal, cmd.village_code, district)
     incomes = await uow.load(VillageIncome, cmd.village_code)
-    changed = incomes.report(cmd, district, factor, await directory.baseline_fen(uow.conn, cmd.village_code),
+    changed = incomes.report(cmd, district, factor, await directory(uow).baseline_fen(cmd.village_code),
                              today(uow), reporter=principal.actor)
     await uow.save(incomes)
     flags = [e.flag_reason for e in changed if e.flagged]

@@ -9,7 +9,6 @@ from shared.eventstore import UnitOfWork
 from shared.eventstore.errors import Forbidden
 from shared.identity import Principal, Role, ensure_district
 
-from services.assessment.adapters import directory
 from services.assessment.domain.commands import AcceptRectification
 from services.assessment.domain.inspections import (
     Inspection,
@@ -18,13 +17,14 @@ from services.assessment.domain.inspections import (
     ReturnRectification,
 )
 from services.assessment.handlers.access import ensure_scope, ensure_village_team, today
+from services.assessment.handlers.ports import directory
 
 
 async def record_inspection(uow: UnitOfWork, cmd: RecordInspection, principal: Principal) -> dict:
     if cmd.target_kind == "village":
-        district = await directory.village_district(uow.conn, cmd.target_id, field="target_id")
+        district = await directory(uow).village_district(cmd.target_id, field="target_id")
     else:
-        district = await directory.team_district(uow.conn, cmd.target_id)
+        district = await directory(uow).team_district(cmd.target_id)
     ensure_scope(principal, district)
     inspection = await uow.load(Inspection, cmd.inspection_id)
     inspection.record_inspection(cmd, district)
@@ -37,7 +37,7 @@ async def report_rectification(uow: UnitOfWork, cmd: ReportRectification, princi
     inspection = await uow.load(Inspection, inspection_id)
     inspection.finding(finding_id)
     if inspection.target_kind == "village":
-        await ensure_village_team(uow.conn, principal, inspection.target_id, inspection.district)
+        await ensure_village_team(directory(uow), principal, inspection.target_id, inspection.district)
     elif principal.role is Role.district_official:
         ensure_district(principal, inspection.district)
     elif principal.role is not Role.city_office and not (

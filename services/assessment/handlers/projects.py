@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from shared.eventstore import UnitOfWork
 from shared.identity import Principal
 
-from services.assessment.adapters import directory, evidence
+from services.assessment.adapters import evidence
 from services.assessment.domain.catalogue import TaskCatalogue
 from services.assessment.domain.commands import CancelMilestone, CancelProject, ReportMilestoneFiles, VerifyMilestone
 from services.assessment.domain.projects import (
@@ -19,11 +19,12 @@ from services.assessment.domain.projects import (
     ReturnMilestone,
 )
 from services.assessment.handlers.access import ensure_scope, ensure_village_team, today
+from services.assessment.handlers.ports import directory
 
 
 async def plan_project(uow: UnitOfWork, cmd: PlanProject, principal: Principal) -> dict:
-    district = await directory.village_district(uow.conn, cmd.village_code)
-    await ensure_village_team(uow.conn, principal, cmd.village_code, district)
+    district = await directory(uow).village_district(cmd.village_code)
+    await ensure_village_team(directory(uow), principal, cmd.village_code, district)
     catalogue = await uow.load(TaskCatalogue, TaskCatalogue.KEY)
     action, _ = catalogue.task(cmd.planned_start, cmd.task_no)
     project = await uow.load(Project, cmd.project_id)
@@ -37,7 +38,7 @@ async def report_milestone(uow: UnitOfWork, cmd: ReportMilestone, principal: Pri
                            files: Sequence[evidence.EvidenceFile] = (), *, project_id: str, milestone_id: str) -> dict:
     project = await uow.load(Project, project_id)
     project.milestone(milestone_id)
-    await ensure_village_team(uow.conn, principal, project.village_code, project.district, officials=False)
+    await ensure_village_team(directory(uow), principal, project.village_code, project.district, officials=False)
     if files:
         stored = await evidence.store(uow.conn, list(files))
         cmd = cmd.model_copy(update={"evidence_sha256": [*cmd.evidence_sha256, *stored]})
@@ -84,7 +85,7 @@ async def return_milestone(uow: UnitOfWork, cmd: ReturnMilestone, principal: Pri
 async def _loaded(uow: UnitOfWork, project_id: str, principal: Principal) -> Project:
     project = await uow.load(Project, project_id)
     project.require_exists()
-    await ensure_village_team(uow.conn, principal, project.village_code, project.district)
+    await ensure_village_team(directory(uow), principal, project.village_code, project.district)
     return project
 
 

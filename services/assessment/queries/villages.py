@@ -6,7 +6,7 @@ import asyncpg
 
 from shared.eventstore import NotFound
 
-from services.assessment.adapters import directory
+from services.assessment.adapters.directory import PgDirectory
 
 
 async def village(conn: asyncpg.Connection, code: str) -> dict:
@@ -14,4 +14,4 @@ async def village(conn: asyncpg.Connection, code: str) -> dict:
     if row is None:
         raise NotFound(f"村 {code} 未登记（或尚未同步）/ village {code} is not registered (or not yet heard of)",
                        field="code")
-    return {**dict(row), "teams": await directory.teams_serving(conn, code)}
+    return {**dict(row), "teams": await PgDirectory(conn).teams_serving(code)}

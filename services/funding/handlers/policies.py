@@ -5,10 +5,10 @@ from __future__ import annotations
 from shared.eventstore import UnitOfWork
 from shared.eventstore.errors import DomainError
 
-from services.funding.adapters import directory
 from services.funding.domain.access import FinanceScope
 from services.funding.domain.commands import ApplyPolicy, RegisterPolicy
 from services.funding.domain.policy import Policy, PolicyApplication
+from services.funding.handlers.ports import directory
 
 
 async def register(uow: UnitOfWork, cmd: RegisterPolicy, scope: FinanceScope) -> dict:
@@ -25,8 +25,8 @@ async def apply(uow: UnitOfWork, cmd: ApplyPolicy, scope: FinanceScope, *, polic
     policy = await uow.load(Policy, policy_id)
     policy.ensure_exists()
     if cmd.mode == "listed":
-        found = {v.code: v for v in await directory.villages(
-            uow.conn, cmd.village_codes, designated_only=False, village_types=[], districts=[])}
+        found = {v.code: v for v in await directory(uow).villages(
+            cmd.village_codes, designated_only=False, village_types=[], districts=[])}
         refused = {}
         for code in cmd.village_codes:
             village = found.get(code)
@@ -43,8 +43,8 @@ async def apply(uow: UnitOfWork, cmd: ApplyPolicy, scope: FinanceScope, *, polic
             )
         targets = [found[c] for c in dict.fromkeys(cmd.village_codes)]
     else:
-        targets = [v for v in await directory.villages(
-            uow.conn, None, designated_only=policy.designated_only, village_types=policy.village_types,
+        targets = [v for v in await directory(uow).villages(
+            None, designated_only=policy.designated_only, village_types=policy.village_types,
             districts=policy.districts) if not policy.failures(v) and scope.covers(v.district)]
     applied, before = [], []
     for village in targets:

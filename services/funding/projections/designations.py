@@ -24,7 +24,7 @@ from shared.eventstore import RecordedEvent
 from shared.projections import Projection
 from shared.projections.reactor import Reactor
 
-from services.funding.adapters import balances
+from services.funding.adapters.balances import PgBalances
 from services.funding.domain.allocation import Allocation
 
 
@@ -40,8 +40,9 @@ class DesignationFreezes(Reactor):
         if not codes:
             return
         # The whole batch's villages, then their open allocations, in funding's lock order.
-        await balances.lock_villages(conn, codes)
-        await balances.lock_allocations(conn, (r["allocation_id"] for r in await balances.open_allocations(conn, codes)))
+        rows = PgBalances(conn)
+        await rows.lock_villages(codes)
+        await rows.lock_allocations(r["allocation_id"] for r in await rows.open_allocations(codes))
         for event, _ in facts:
             await Projection.apply(self, conn, event)
 
@@ -67,7 +68,7 @@ class DesignationFreezes(Reactor):
         """Each allocation of the village not cancelled (paid as it stands under the batch's
         locks); saved when ``change`` changed it — the second time it does nothing."""
         uow = self.unit_of_work(conn, recorded)
-        for row in await balances.open_allocations(conn, [code]):
+        for row in await PgBalances(conn).open_allocations([code]):
             allocation = await uow.load(Allocation, row["allocation_id"])
             if change(allocation, row["paid_fen"]):
                 await uow.save(allocation)

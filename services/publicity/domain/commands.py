@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from shared.dates import IsoDate
+from shared.lists import no_repeats
 
 Channel = Literal["internet", "radio", "tv", "newspaper"]
 CHANNEL_NAMES = {"internet": "互联网", "radio": "广播", "tv": "电视", "newspaper": "报纸"}
@@ -87,15 +88,9 @@ class ReturnReport(_Command):
 
 
 class PublishReport(_Command):
-    channels: list[Channel] = Field(min_length=1, description="发布渠道 / channels: internet, radio, tv, newspaper")
+    channels: Annotated[list[Channel], no_repeats("渠道重复 / a channel is listed twice")] = Field(
+        min_length=1, description="发布渠道 / channels: internet, radio, tv, newspaper")
     published_on: IsoDate = Field(description="发布日期 / publication date")
-
-    @field_validator("channels")
-    @classmethod
-    def distinct(cls, value: list[str]) -> list[str]:
-        if len(set(value)) != len(value):
-            raise ValueError("渠道重复 / a channel is listed twice")
-        return value
 
 
 class UploadImage(_Command):

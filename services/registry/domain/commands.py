@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from shared.money import YuanOrZero, to_fen
-from shared.reference.places import district_code
+from shared.reference.places import DistrictCode
 from shared.reference.tasks import INCOME_TARGET_FEN
 
 from services.registry.domain.labels import Strengths, VillageTypeLabel
@@ -23,7 +23,7 @@ class RegisterVillage(BaseModel):
 
     code: str = Field(pattern=r"^\d{12}$", description="村代码（12位统计用区划代码）/ 12-digit village code")
     name: str = Field(min_length=1, max_length=50, description="村名 / village name")
-    district: str = Field(description="区（名称或代码）/ district, by name or code, e.g. 蓟州区 or 120119")
+    district: DistrictCode = Field(description="区（名称或代码）/ district, by name or code, e.g. 蓟州区 or 120119")
     town: str = Field(min_length=1, max_length=50, description="镇/街 / town or subdistrict")
     village_type: VillageTypeLabel = Field(description="村类型 / village type (英文代码或中文名 / code or Chinese label)")
     income_2018: YuanOrZero = Field(description="2018年村集体经营性收入（元）/ 2018 collective operating income")
@@ -33,11 +33,6 @@ class RegisterVillage(BaseModel):
         default_factory=list, max_length=10,
         description="扶持需求（职能优势词表，中文或代码）/ what the village needs, strengths vocabulary (Chinese or code)",
     )
-
-    @field_validator("district")
-    @classmethod
-    def known_district(cls, value: str) -> str:
-        return district_code(value)
 
     @model_validator(mode="after")
     def code_within_district(self) -> RegisterVillage:

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from shared.contracts.registry import (
     FirstSecretaryReplaced,
@@ -30,7 +30,8 @@ from shared.contracts.registry import (
 from shared.dates import IsoDate
 from shared.eventstore import Aggregate
 from shared.eventstore.errors import Conflict, DomainError, NotFound
-from shared.reference.places import district_code
+from shared.lists import no_repeats
+from shared.reference.places import DistrictCode
 
 from services.registry.domain.cadres import Cadre
 from services.registry.domain.ids import Id
@@ -46,16 +47,11 @@ class FormTeam(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     team_id: Id
-    district: str = Field(description="工作队服务的区（名称或代码）/ district the team serves (name or code)")
+    district: DistrictCode = Field(description="工作队服务的区（名称或代码）/ district the team serves (name or code)")
     lead_unit_id: Id = Field(description="牵头单位 / lead unit")
     partner_unit_ids: list[Id] = Field(default_factory=list, max_length=10, description="协作单位 / partner units")
     member_ids: list[Id] = Field(min_length=1, max_length=20, description="队员（干部标识）/ members (cadre ids)")
     first_secretary_id: Id = Field(description="第一书记（队长，须为队员）/ first secretary, the leader; must be a member")
-
-    @field_validator("district")
-    @classmethod
-    def known_district(cls, value: str) -> str:
-        return district_code(value)
 
     @model_validator(mode="after")
     def distinct(self) -> FormTeam:
@@ -114,16 +110,10 @@ class RotateTeam(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    villages: list[Annotated[str, Field(pattern=r"^\d{12}$")]] = Field(
+    villages: Annotated[list[Annotated[str, Field(pattern=r"^\d{12}$")]],
+                        no_repeats("村代码重复 / a village is listed twice")] = Field(
         min_length=1, max_length=MAX_VILLAGES, description="轮换后服务的村（1–2 个村代码）/ the villages served from now on")
     reason: str = Field(min_length=2, max_length=500, description="轮换理由 / why")
-
-    @field_validator("villages")
-    @classmethod
-    def distinct_villages(cls, value: list[str]) -> list[str]:
-        if len(set(value)) != len(value):
-            raise ValueError("村代码重复 / a village is listed twice")
-        return value
 
 
 class ReplaceFirstSecretary(BaseModel):

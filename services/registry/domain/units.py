@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from shared.contracts.registry import UnitAttributesChanged, UnitRegistered
 from shared.eventstore import Aggregate
 from shared.eventstore.errors import Conflict, DomainError, NotFound
-from shared.reference.places import district_code
+from shared.reference.places import DistrictCode
 
 from services.registry.domain.ids import Id
 from services.registry.domain.labels import Strengths
@@ -23,15 +23,10 @@ class RegisterUnit(BaseModel):
     unit_id: Id
     name: str = Field(min_length=1, max_length=100, description="单位名称 / unit name")
     level: Literal["city", "district"] = Field(description="市级 city / 区级 district")
-    district: str | None = Field(None, description="区级单位所属区（名称或代码）/ district of a district-level unit")
+    district: DistrictCode | None = Field(None, description="区级单位所属区（名称或代码）/ district of a district-level unit")
     strengths: Strengths = Field(
         min_length=1, max_length=10, description="职能优势（中文或代码）/ functional strengths (Chinese or code)"
     )
-
-    @field_validator("district")
-    @classmethod
-    def known_district(cls, value: str | None) -> str | None:
-        return district_code(value) if value is not None else None
 
     @model_validator(mode="after")
     def district_matches_level(self) -> RegisterUnit:

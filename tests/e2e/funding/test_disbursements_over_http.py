@@ -18,6 +18,7 @@ from openpyxl import load_workbook
 from shared.http.auth import Role
 
 from tests.e2e.funding.conftest import wait_for
+from tests.support.db import events_written
 
 pytestmark = pytest.mark.e2e
 
@@ -103,19 +104,11 @@ async def test_bad_allocation_input_gets_a_field_level_4xx_and_writes_nothing(fu
     line = await funding.line("100.00")
     body = {"allocation_id": f"A-{secrets.token_hex(4)}", "line_id": line, "village_code": village,
             "amount": "10.00"} | change
-    before = await count_events(settings)
+    before = await events_written(settings.dsn("funding"))
     r = await funding.post("/allocations", body)
     assert r.status_code in (404, 422), r.text
     assert any(field in item["loc"] for item in r.json()["detail"]), r.json()
-    assert await count_events(settings) == before
-
-
-async def count_events(settings) -> int:
-    conn = await asyncpg.connect(settings.dsn("funding"))
-    try:
-        return await conn.fetchval("select count(*) from es.events where stream_id not like 'chain-%'")
-    finally:
-        await conn.close()
+    assert await events_written(settings.dsn("funding")) == before
 
 
 async def test_access_by_role_and_scope(funding, token, settings):
@@ -124,13 +117,13 @@ async def test_access_by_role_and_scope(funding, token, settings):
     alloc = await funding.allocation(await funding.line("1000.00"), mine, "100.00")
     await funding.assign_team("UNIT-e2e", mine)
     body = {"disbursement_id": f"D-{secrets.token_hex(4)}", "allocation_id": alloc, "amount": "1.00"}
-    before = await count_events(settings)
+    before = await events_written(settings.dsn("funding"))
     assert (await funding.post("/disbursements", body, headers={})).status_code == 401
     for role in (Role.public, Role.unit, Role.assessor):
         assert (await funding.post("/disbursements", body, token(role))).status_code == 403
     wuqing = token(Role.finance_officer, subject="w", district="120114")
     assert (await funding.post("/disbursements", body, wuqing)).status_code == 403  # another district's village
-    assert await count_events(settings) == before
+    assert await events_written(settings.dsn("funding")) == before
     assert (await funding.get(f"/villages/{mine}", token(Role.public))).status_code == 403
     assert (await funding.get("/lines", token(Role.unit, unit="UNIT-e2e"))).status_code == 403
     unit = token(Role.unit, unit="UNIT-e2e")

@@ -7,7 +7,6 @@ import subprocess
 import sys
 import time
 
-import asyncpg
 import httpx
 import pytest
 
@@ -16,6 +15,7 @@ from shared.contracts.registry import ScreeningCompleted
 from shared.http.auth import Role
 
 from services.registry.domain.screening import rederive
+from tests.support.db import events_written
 from tests.support.registry import to_csv, uid, village_rows
 
 pytestmark = pytest.mark.e2e
@@ -32,15 +32,6 @@ def poll(fetch, until, timeout: float = 90.0):
             return value
         assert time.monotonic() < deadline, f"condition not reached: {value}"
         time.sleep(0.1)
-
-
-async def event_count(settings) -> int:
-    """Events commands wrote (the relay's own chain checkpoints come and go on a timer)."""
-    conn = await asyncpg.connect(settings.dsn("registry"))
-    try:
-        return await conn.fetchval("select count(*) from es.events where type <> 'ChainCheckpointed'")
-    finally:
-        await conn.close()
 
 
 def low_income_rows(n: int) -> list[dict]:
@@ -72,15 +63,15 @@ async def test_import_reports_bad_rows_then_partial_writes_the_good_ones(stack, 
     rows = low_income_rows(6)
     rows[4]["income_2020"] = "abc"
     files = {"file": ("村表.csv", to_csv(rows, encoding="gb18030"), "text/csv")}
-    before = await event_count(settings)
+    before = await events_written(settings.dsn("registry"))
     rejected = api.post("/villages/import", files=files)
     assert rejected.status_code == 422
     assert [d["loc"] for d in rejected.json()["detail"]] == [["body", "file", "6", "income_2020"]]
-    assert await event_count(settings) == before
+    assert await events_written(settings.dsn("registry")) == before
     accepted = api.post("/villages/import", params={"partial": "true"}, files=files,
                         headers={"Idempotency-Key": uid("import")})
     assert accepted.status_code == 201 and accepted.json()["imported"] == 5
-    assert await event_count(settings) == before + 5
+    assert await events_written(settings.dsn("registry")) == before + 5
     code = rows[0]["code"]
     poll(lambda: api.get("/villages", params={"district": DISTRICT, "limit": 1000}).json()["items"],
          lambda items: any(v["code"] == code for v in items))
@@ -122,7 +113,7 @@ async def test_wrong_role_or_district_gets_403_and_changes_nothing(stack, api, t
     [row] = low_income_rows(1)
     assert api.post("/villages", json=row).status_code == 201
     correction = {"year": "2019", "income": "5.00", "reason": "更正"}
-    before = await event_count(settings)
+    before = await events_written(settings.dsn("registry"))
     url = stack.url("registry")
     attempts = [
         httpx.post(f"{url}/villages/{row['code']}/income-corrections", json=correction,
@@ -135,7 +126,7 @@ async def test_wrong_role_or_district_gets_403_and_changes_nothing(stack, api, t
         httpx.post(f"{url}/allowances", json={"month": "2021-06"}, headers=token(Role.assessor)),
     ]
     assert [a.status_code for a in attempts] == [403] * len(attempts), [a.text for a in attempts]
-    assert await event_count(settings) == before
+    assert await events_written(settings.dsn("registry")) == before
     own = httpx.post(f"{url}/villages/{row['code']}/income-corrections", json=correction,
                      headers=token(Role.district_official, district=DISTRICT))
     assert own.status_code == 200, own.text

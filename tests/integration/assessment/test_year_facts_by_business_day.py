@@ -11,7 +11,8 @@ import pytest
 
 from shared.contracts.registry import TeamAssigned, TeamMembersChanged, TeamUnassigned, WorkTeamFormed
 
-from services.assessment.adapters import directory, facts
+from services.assessment.adapters import facts
+from services.assessment.adapters.directory import PgDirectory
 from services.assessment.domain.projects import PlanProject
 from services.assessment.handlers import projects
 from tests.integration.assessment.scenario import TEAM1, V1, V2, year_2022
@@ -85,6 +86,6 @@ async def test_the_villages_a_team_serves_now_follow_the_days_of_its_assignments
     """What a unit or first secretary reads (their teams' villages now) is decided the same way."""
     await back_dated_assignments(world)
     async with world.pool.acquire() as conn:
-        assert await directory.villages_served(conn, ["T-3"]) == [V2]  # its last event in the log: unassigned
-        assert await directory.villages_served(conn, ["T-4"]) == []  # its last event in the log: assigned
-        assert await directory.villages_served(conn, ["T-1", "T-3", "T-4"]) == [V1, V2]
+        assert await PgDirectory(conn).villages_served(["T-3"]) == [V2]  # its last event in the log: unassigned
+        assert await PgDirectory(conn).villages_served(["T-4"]) == []  # its last event in the log: assigned
+        assert await PgDirectory(conn).villages_served(["T-1", "T-3", "T-4"]) == [V1, V2]

@@ -9,31 +9,28 @@ from __future__ import annotations
 
 import itertools
 import random
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 from uuid import uuid4
 
 import pytest
 
-from shared.eventstore import CommandMeta, EventStore, RecordedEvent
+from shared.eventstore import CommandMeta
 from shared.messaging.kafka import encode
-from shared.projections import Delivery, ProjectionRunner
+from shared.projections import Delivery
 from services.funding.adapters.schema import CHAIN
 from services.funding.domain.access import FinanceScope
 from services.funding.projections import PROJECTIONS
 from tests.support.db import dispose, fresh_store_pool, sequence_all
+from tests.support.harness import ProjectionHarness
 
 CITY = FinanceScope("city-finance", None)
 _codes = itertools.count(random.randrange(100_000, 800_000))
 
 
-class FundingHarness:
+class FundingHarness(ProjectionHarness):
     def __init__(self, pool):
-        self.pool = pool
-        self.store = EventStore(pool, "funding")
-        self.runners = {p.name: ProjectionRunner(pool, p, {s: f"{s}.events" for s in p.sources}) for p in PROJECTIONS}
-        self.offsets: dict[str, int] = {}
-        self.positions: dict[str, int] = {}
+        super().__init__(pool, "funding", PROJECTIONS)
         self.ledger_position = 0
         self.at: datetime | None = None  # the business time commands record (X-Occurred-At)
 
@@ -46,24 +43,13 @@ class FundingHarness:
 
     def delivery(self, source: str, event_type: str, payload: dict, stream_id: str) -> Delivery:
         """Another service's event as the next Kafka record of its topic, not yet applied."""
-        position = self.positions[source] = self.positions.get(source, 0) + 1
-        offset = self.offsets[source] = self.offsets.get(source, -1) + 1
-        now = datetime.now(UTC)
-        event = RecordedEvent(event_id=uuid4(), type=event_type, schema_version=1, source=source, stream_id=stream_id,
-                              stream_version=1, global_position=position, occurred_at=now, recorded_at=now,
-                              correlation_id=uuid4(), actor="test", payload=payload)
-        return Delivery(f"{source}.events", 0, offset, encode(event), {})
+        return self.record(source, event_type, payload, stream_id)[1]
 
     async def deliver(self, source: str, event_type: str, payload: dict, stream_id: str) -> Delivery:
         """Deliver another service's event to every funding projection reading its topic."""
         delivery = self.delivery(source, event_type, payload, stream_id)
         await self.redeliver(delivery)
         return delivery
-
-    async def redeliver(self, delivery: Delivery) -> int:
-        source = delivery.topic.removesuffix(".events")
-        return sum([await runner.apply_batch([delivery]) for runner in self.runners.values()
-                    if source in runner.projection.sources])
 
     async def village(self, district: str = "120119", village_type: str = "tourism", designated: bool = True) -> str:
         code = f"{district}{next(_codes):06d}"
@@ -100,14 +86,6 @@ class FundingHarness:
             deliveries = [Delivery("funding.events", 0, e.global_position - 1, encode(e), {}) for e in events]
             await self.runners["ledger"].apply_batch(deliveries)
             self.ledger_position = events[-1].global_position
-
-    async def fetchrow(self, sql: str, *args):
-        async with self.pool.acquire() as conn:
-            return await conn.fetchrow(sql, *args)
-
-    async def fetchval(self, sql: str, *args):
-        async with self.pool.acquire() as conn:
-            return await conn.fetchval(sql, *args)
 
     async def events(self, stream_prefix: str = "") -> list[str]:
         async with self.pool.acquire() as conn:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 
-from services.funding.adapters import balances
+from services.funding.adapters.balances import PgBalances
 from services.funding.domain.commands import AllocateFunds, PayDisbursement
 from services.funding.handlers import allocations, disbursements
 from tests.integration.funding import steps
@@ -63,7 +63,7 @@ async def test_a_batch_over_several_projects_does_not_cross_an_allocation(fundin
             nonlocal runs
             runs += 1
             if runs == 1:  # allocate's first lock, taken here to stage the batch meanwhile
-                await balances.lock_project(uow.conn, "P-LO-2")
+                await PgBalances(uow.conn).lock_project("P-LO-2")
                 holds_project.set()
                 await until(lambda: lock_waiters(funding, reactor.get_server_pid()), "the batch waits")
             return await allocations.allocate(uow, cmd, CITY)
@@ -98,7 +98,7 @@ async def test_a_batch_releasing_one_allocation_twice_does_not_cross_a_payment(f
     async with funding.pool.acquire() as gate, funding.pool.acquire() as reactor:
         holding = gate.transaction()
         await holding.start()
-        await balances.lock_project(gate, "P-LO-4")  # stops the batch at its second project
+        await PgBalances(gate).lock_project("P-LO-4")  # stops the batch at its second project
         try:
             reaction = asyncio.create_task(funding.runners["milestone_releases"].apply_decoded(reactor, batch))
             await until(lambda: lock_waiters(funding, reactor.get_server_pid()), "the batch waits")

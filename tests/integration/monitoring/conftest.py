@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import itertools
 import random
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 from uuid import uuid4
 
 import pytest
 
-from shared.eventstore import CommandMeta, EventStore, RecordedEvent
+from shared.eventstore import CommandMeta, RecordedEvent
 from shared.messaging.kafka import encode
-from shared.projections import Delivery, ProjectionRunner
+from shared.projections import Delivery
 
 from services.monitoring.adapters.schema import CHAIN
 from services.monitoring.domain.access import AlertScope
@@ -27,6 +27,7 @@ from services.monitoring.handlers.days import close_day
 from services.monitoring.handlers.rules import seed_rules
 from services.monitoring.projections import PROJECTIONS
 from tests.support.db import dispose, fresh_store_pool, sequence_all
+from tests.support.harness import ProjectionHarness
 
 CITY = AlertScope("city", "city_office:city", may_resolve=True)
 BEIJING = timezone(timedelta(hours=8))
@@ -37,13 +38,9 @@ def noon(day: date) -> datetime:
     return datetime.combine(day, time(12), BEIJING)
 
 
-class MonitoringHarness:
+class MonitoringHarness(ProjectionHarness):
     def __init__(self, pool):
-        self.pool = pool
-        self.store = EventStore(pool, "monitoring")
-        self.runners = {p.name: ProjectionRunner(pool, p, {s: f"{s}.events" for s in p.sources}) for p in PROJECTIONS}
-        self.offsets: dict[str, int] = {}
-        self.positions: dict[str, int] = {}
+        super().__init__(pool, "monitoring", PROJECTIONS)
         self.fed = 0  # monitoring's own log fed to the projections up to this position
         self.delivered: list[Delivery] = []  # every record of the other services, in order (for rebuilds)
 
@@ -72,22 +69,14 @@ class MonitoringHarness:
 
     async def deliver(self, source: str, event_type: str, payload: dict, stream_id: str, on: date) -> RecordedEvent:
         """Another service's event, on business day ``on``, to every projection reading its topic."""
-        position = self.positions[source] = self.positions.get(source, 0) + 1
-        offset = self.offsets[source] = self.offsets.get(source, -1) + 1
-        event = RecordedEvent(event_id=uuid4(), type=event_type, schema_version=1, source=source, stream_id=stream_id,
-                              stream_version=1, global_position=position, occurred_at=noon(on),
-                              recorded_at=datetime.now(UTC), correlation_id=uuid4(), actor="test", payload=payload)
-        delivery = Delivery(f"{source}.events", 0, offset, encode(event), {})
+        event, delivery = self.record(source, event_type, payload, stream_id, noon(on))
         self.delivered.append(delivery)
         await self.apply(delivery)
         await self.sync()
         return event
 
     async def apply(self, delivery: Delivery) -> None:
-        source = delivery.topic.removesuffix(".events")
-        for runner in self.runners.values():
-            if source in runner.projection.sources:
-                await runner.apply_batch([delivery])
+        await self.redeliver(delivery)
 
     async def sync(self) -> None:
         """Sequence monitoring's log as the relay does and feed it to its readers, until quiet."""
@@ -99,14 +88,6 @@ class MonitoringHarness:
             for e in events:
                 await self.apply(Delivery("monitoring.events", 0, e.global_position - 1, encode(e), {}))
             self.fed = events[-1].global_position
-
-    async def fetch(self, sql: str, *args):
-        async with self.pool.acquire() as conn:
-            return await conn.fetch(sql, *args)
-
-    async def fetchval(self, sql: str, *args):
-        async with self.pool.acquire() as conn:
-            return await conn.fetchval(sql, *args)
 
     async def alerts(self, rule_id: str | None = None) -> list[dict]:
         rows = await self.fetch("select * from monitoring.alerts where $1::text is null or rule_id = $1 "

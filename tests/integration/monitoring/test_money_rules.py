@@ -51,11 +51,15 @@ async def test_waiting_for_approval_raises_once_after_n_days_and_the_approval_re
     assert types == ["AlertRaised", "AlertResolved", "AlertRaised", "AlertResolved"]
 
 
+async def two_requests(m) -> tuple[str, tuple[str, str]]:
+    """A weak village of 1 April 2022 and two disbursement requests of 1 May for it."""
+    village = await m.village(date(2022, 4, 1))
+    return village, (await request(m, village, date(2022, 5, 1)), await request(m, village, date(2022, 5, 1)))
+
+
 async def test_a_request_decided_in_time_raises_nothing_and_a_rejection_clears_too(monitoring):
     m = monitoring
-    village = await m.village(date(2022, 4, 1))
-    quick = await request(m, village, date(2022, 5, 1))
-    slow = await request(m, village, date(2022, 5, 1))
+    village, (quick, slow) = await two_requests(m)
     await m.close_through(date(2022, 5, 1), date(2022, 5, 10))
     await m.deliver("funding", *decided("DisbursementRejected", quick, village, reason="材料不全"), on=date(2022, 5, 11))
     await m.close_through(date(2022, 5, 11), date(2022, 5, 16))
@@ -71,13 +75,19 @@ async def allocate(m, village: str, allocation: str, on: date) -> None:
         "village_code": village, "district": village[:6], "amount_fen": 1_000_000}, f"allocation-{allocation}", on)
 
 
-async def test_an_allocation_nothing_is_requested_from_goes_idle(monitoring):
-    m = monitoring
+async def one_idle_one_used(m) -> tuple[str, str, str]:
+    """A village with two allocations of 10 January 2022, money asked from the second on 1 February."""
     village = await m.village(date(2022, 1, 1))
     idle, used = m.uid("a"), m.uid("a")
     for allocation in (idle, used):
         await allocate(m, village, allocation, date(2022, 1, 10))
     await request(m, village, date(2022, 2, 1), allocation_id=used)
+    return village, idle, used
+
+
+async def test_an_allocation_nothing_is_requested_from_goes_idle(monitoring):
+    m = monitoring
+    village, idle, used = await one_idle_one_used(m)
     await m.close_through(date(2022, 1, 10), date(2022, 4, 10))  # 90 days: not yet
     assert await m.alerts("allocation.idle") == []
     await m.close(date(2022, 4, 11))  # the 91st
@@ -90,11 +100,7 @@ async def test_an_allocation_nothing_is_requested_from_goes_idle(monitoring):
 
 async def test_a_frozen_allocation_made_fundable_again_is_idle_again_unless_money_was_asked_for(monitoring):
     m = monitoring
-    village = await m.village(date(2022, 1, 1))
-    unused, used = m.uid("a"), m.uid("a")
-    for allocation in (unused, used):
-        await allocate(m, village, allocation, date(2022, 1, 10))
-    await request(m, village, date(2022, 2, 1), allocation_id=used)
+    village, unused, used = await one_idle_one_used(m)
     for allocation in (unused, used):  # the designation is revoked, then given back
         ids = {"allocation_id": allocation, "line_id": "l-1", "village_code": village}
         await m.deliver("funding", "AllocationFrozen", ids | {"district": village[:6], "unspent_fen": 1_000_000},
@@ -109,9 +115,7 @@ async def test_a_frozen_allocation_made_fundable_again_is_idle_again_unless_mone
 
 async def test_unacknowledged_alerts_escalate_on_business_days_and_an_acknowledged_one_stops(monitoring):
     m = monitoring
-    village = await m.village(date(2022, 4, 1))
-    ignored = await request(m, village, date(2022, 5, 1))
-    taken = await request(m, village, date(2022, 5, 1))
+    village, (ignored, taken) = await two_requests(m)
     await m.close_through(date(2022, 5, 1), date(2022, 5, 16))
     alerts = {a["subject_id"]: a for a in await m.alerts("disbursement.awaiting_approval")}
     from services.monitoring.domain.alert import Acknowledge

@@ -367,8 +367,14 @@ class Publicity(RuleBasedStateMachine):
             self.emit(F.FundsAllocated(allocation_id=self.next_id("alloc"), line_id=line, source="city_special",
                                        fiscal_year=2021, village_code=v, district=v[:6], amount_fen=amount * 100_000))
 
-    def _open_allocations(self, s: State) -> list[str]:
-        return sorted(i for i, a in s.allocations.items() if not a["released"] and a["amount"] > 0)
+    @staticmethod
+    def _pick_open(s: State, pick: int) -> tuple[str, dict, list[str]] | None:
+        """The open allocation ``pick`` chooses, its figures and every open one; None while there is none."""
+        open_ = sorted(i for i, a in s.allocations.items() if not a["released"] and a["amount"] > 0)
+        if not open_:
+            return None
+        i = open_[pick % len(open_)]
+        return i, s.allocations[i], open_
 
     @staticmethod
     def _committed(s: State, allocation: str) -> int:
@@ -379,11 +385,9 @@ class Publicity(RuleBasedStateMachine):
     @rule(pick=st.integers(0, 1000), amount=st.integers(1, 50), cancel=st.booleans())
     def adjust_or_cancel(self, pick, amount, cancel):
         s = self.now()
-        open_ = self._open_allocations(s)
-        if not open_:
+        if (picked := self._pick_open(s, pick)) is None:
             return
-        i = open_[pick % len(open_)]
-        a = s.allocations[i]
+        i, a, open_ = picked
         spent = self._committed(s, i)
         if cancel:
             # Only an allocation with no request waiting can be cancelled; it releases what was not paid.
@@ -404,11 +408,9 @@ class Publicity(RuleBasedStateMachine):
     @rule(pick=st.integers(0, 1000), share=st.integers(1, 100))
     def request(self, pick, share):
         s = self.now()
-        open_ = self._open_allocations(s)
-        if not open_:
+        if (picked := self._pick_open(s, pick)) is None:
             return
-        i = open_[pick % len(open_)]
-        a = s.allocations[i]
+        i, a, _ = picked
         amount = (a["amount"] - self._committed(s, i)) * share // 100
         if amount > 0:
             self.emit(F.DisbursementRequested(disbursement_id=self.next_id("disb"), allocation_id=i, line_id="l",

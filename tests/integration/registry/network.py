@@ -8,7 +8,7 @@ from services.registry import handlers
 from services.registry.domain.cadres import RecordTraining, RegisterCadre
 from services.registry.domain.commands import RegisterVillage
 from services.registry.domain.screening import RunScreening
-from services.registry.domain.teams import FormTeam
+from services.registry.domain.teams import AssignVillage, EnterVillage, FormTeam
 from services.registry.domain.units import RegisterUnit
 from tests.integration.registry.conftest import CITY, run
 from tests.support.registry import uid
@@ -53,3 +53,13 @@ async def team(store, district: str = "120119", strengths: list[str] = ("agricul
                                                   partner_unit_ids=list(partners), member_ids=[secretary, member],
                                                   first_secretary_id=secretary), CITY)
     return {"team_id": team_id, "lead": lead, "secretary": secretary, "member": member}
+
+
+async def resident_team(store, entered_on: date = date(2021, 6, 1)) -> dict:
+    """A team formed, assigned to a fresh weak village and entered it on ``entered_on``."""
+    [code] = await designated_villages(store, 1)
+    t = await team(store)
+    await run(store, handlers.assign_village, AssignVillage(village_code=code), CITY, team_id=t["team_id"])
+    await run(store, handlers.enter_village, EnterVillage(entered_on=entered_on), CITY, team_id=t["team_id"],
+              code=code)
+    return t | {"village": code}

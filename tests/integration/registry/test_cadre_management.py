@@ -13,25 +13,15 @@ from shared.http.auth import Principal, Role
 from services.registry import handlers
 from services.registry.domain.cadres import DecideLeave, RecordInsurance, RequestLeave
 from services.registry.domain.presence import CheckIn, ComputeAllowances, LogPresence
-from services.registry.domain.teams import AssignVillage, EnterVillage
 from services.registry.handlers.access import Access
 from services.registry.projections.activity import ActivityProjection
 from services.registry.queries import alerts
 from services.registry.queries.cadres import cadre_record
 from tests.integration.registry.conftest import CITY, count_events, official, run
-from tests.integration.registry.network import designated_villages, team
+from tests.integration.registry.network import resident_team, team
 from tests.support.db import sequence_all
 
 JUNE = CommandMeta(actor="test", occurred_at=datetime(2021, 6, 30, 12, tzinfo=UTC))
-
-
-async def resident_team(store, entered_on: date = date(2021, 6, 1)) -> dict:
-    [code] = await designated_villages(store, 1)
-    t = await team(store)
-    await run(store, handlers.assign_village, AssignVillage(village_code=code), CITY, team_id=t["team_id"])
-    await run(store, handlers.enter_village, EnterVillage(entered_on=entered_on), CITY, team_id=t["team_id"],
-              code=code)
-    return t | {"village": code}
 
 
 def checkin(t: dict, day: date, cadre: str | None = None, togethers="吃住学劳") -> CheckIn:

@@ -20,7 +20,7 @@ from services.registry.domain.units import ChangeUnitAttributes
 from services.registry.queries import eventlog, screenings
 from services.registry.queries.cadres import cadre_record
 from tests.integration.registry.conftest import CITY, count_events, official, run
-from tests.integration.registry.network import designated_villages, team, unit
+from tests.integration.registry.network import designated_villages, resident_team, team, unit
 from tests.support.registry import uid
 
 
@@ -244,15 +244,11 @@ async def test_graduation_needs_a_designated_village_the_target_and_a_reason(sto
 async def test_the_alerts_forget_a_cancelled_leave_and_a_dissolved_team(store):
 
     from services.registry.queries import alerts
-    from services.registry.domain.teams import DissolveTeam, EnterVillage
+    from services.registry.domain.teams import DissolveTeam
     from services.registry.projections.activity import ActivityProjection
     from tests.integration.registry.test_cadre_management import _all_events
 
-    [code] = await designated_villages(store, 1)
-    t = await team(store)
-    await run(store, handlers.assign_village, AssignVillage(village_code=code), CITY, team_id=t["team_id"])
-    await run(store, handlers.enter_village, EnterVillage(entered_on=date(2021, 6, 1)), CITY, team_id=t["team_id"],
-              code=code)
+    t = await resident_team(store)
     await run(store, handlers.request_leave,
               RequestLeave(leave_id="l", start=date(2021, 6, 1),
                             end=date(2021, 6, 10), reason="病假"), CITY, 10, cadre_id=t["member"])

@@ -25,7 +25,7 @@ from services.registry.domain.teams import (
 from services.registry.queries import eventlog
 from services.registry.queries import network as network_queries
 from tests.integration.registry.conftest import CITY, count_events, official, run
-from tests.integration.registry.network import cadre, designated_villages, team, unit
+from tests.integration.registry.network import cadre, designated_villages, resident_team, team, unit
 from tests.support.registry import uid
 
 JULY = CommandMeta(actor="test", occurred_at=datetime(2021, 7, 1, 12, tzinfo=UTC))
@@ -161,11 +161,7 @@ async def test_rotation_refuses_what_the_assignment_rules_refuse_and_writes_noth
 
 
 async def test_a_new_first_secretary_is_trained_by_that_day_as_at_entry(store):
-    [code] = await designated_villages(store, 1)
-    t = await team(store)
-    await run(store, handlers.assign_village, AssignVillage(village_code=code), CITY, team_id=t["team_id"])
-    await run(store, handlers.enter_village, EnterVillage(entered_on=date(2021, 6, 1)), CITY, team_id=t["team_id"],
-              code=code)
+    t = await resident_team(store)
     newcomer = await cadre(store, t["lead"])  # of the lead unit, not yet a member
     before = await count_events(store)
     with pytest.raises(DomainError) as untrained:

@@ -9,9 +9,14 @@ import pytest
 from services.publicity.adapters.answer_cache import AnswerCache, Coalesced
 
 
+def observing(state: str) -> AnswerCache:
+    cache = AnswerCache()
+    cache.observe(state)
+    return cache
+
+
 async def test_concurrent_askers_of_one_key_cause_one_fill():
-    cache, calls = AnswerCache(), []
-    cache.observe("s1")
+    cache, calls = observing("s1"), []
 
     async def fill():
         calls.append(1)
@@ -26,8 +31,7 @@ async def test_concurrent_askers_of_one_key_cause_one_fill():
 
 
 async def test_a_new_state_drops_the_old_answers():
-    cache = AnswerCache()
-    cache.observe("s1")
+    cache = observing("s1")
 
     async def fill(state, value):
         return state, value, 10
@@ -39,8 +43,7 @@ async def test_a_new_state_drops_the_old_answers():
 
 
 async def test_an_answer_of_a_state_not_observed_or_not_sized_is_not_kept():
-    cache = AnswerCache()
-    cache.observe("s1")
+    cache = observing("s1")
 
     async def newer():
         return "s2", "from s2", 10
@@ -68,8 +71,7 @@ async def _value(state, value, size):
 
 
 async def test_an_error_reaches_every_waiter_and_is_not_kept():
-    cache, calls = AnswerCache(), []
-    cache.observe("s")
+    cache, calls = observing("s"), []
 
     async def broken():
         calls.append(1)
@@ -84,8 +86,7 @@ async def test_an_error_reaches_every_waiter_and_is_not_kept():
 
 
 async def test_a_waiter_that_goes_away_does_not_cancel_the_fill():
-    cache = AnswerCache()
-    cache.observe("s")
+    cache = observing("s")
     started = asyncio.Event()
 
     async def slow():

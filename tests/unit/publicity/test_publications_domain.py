@@ -20,9 +20,14 @@ def events(aggregate) -> list[str]:
     return [type(e).__name__ for e in aggregate.pending]
 
 
-def test_a_report_is_published_only_after_review():
+def drafted() -> Report:
     report = Report("r1")
     report.draft(DRAFT)
+    return report
+
+
+def test_a_report_is_published_only_after_review():
+    report = drafted()
     with pytest.raises(Conflict):
         report.publish(PUBLISH)
     report.submit()
@@ -37,8 +42,7 @@ def test_a_report_is_published_only_after_review():
 
 
 def test_a_published_report_is_final_and_a_draft_exists_once():
-    report = Report("r1")
-    report.draft(DRAFT)
+    report = drafted()
     with pytest.raises(Conflict):
         report.draft(DRAFT)
     report.submit()

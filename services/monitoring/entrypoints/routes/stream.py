@@ -24,7 +24,6 @@ from services.monitoring.adapters.webhooks import message
 from services.monitoring.entrypoints.deps import Scope
 
 router = APIRouter(prefix="/alerts", tags=["预警推送 alert stream"])
-BATCH = 500
 
 
 def hub_of(state) -> LogHub:
@@ -57,24 +56,16 @@ async def stream(
 ):
     hub = hub_of(request.app.state)
 
-    async def messages():
-        async with hub.listening():
-            if resume is None:
-                # A new client is told where it stands at once: the position to resume from
-                # (as its id, so a browser resumes from it) even before any alert comes.
-                last = await hub.started()
-                yield {"id": str(last), "event": "ready", "data": orjson.dumps({"position": last}).decode()}
-            else:
-                last = resume
-            while not await request.is_disconnected():
-                entries = await hub.read(last, BATCH)
-                if not entries:
-                    await hub.wait_beyond(last, timeout=heartbeat)
-                    continue
-                for entry in entries:
-                    if scope.sees(entry["district"], entry["village_code"], entry["team_id"]):
-                        yield {"id": str(entry["position"]), "event": entry["type"],
-                               "data": orjson.dumps(message(entry)).decode()}
-                last = entries[-1]["position"]
+    async def greet():
+        # A new client is told where it stands at once: the position to resume from
+        # (as its id, so a browser resumes from it) even before any alert comes.
+        last = await hub.started()
+        return last, {"id": str(last), "event": "ready", "data": orjson.dumps({"position": last}).decode()}
 
-    return hub.stream(request, messages(), ping=heartbeat)
+    async def render(entries):
+        for entry in entries:
+            if scope.sees(entry["district"], entry["village_code"], entry["team_id"]):
+                yield {"id": str(entry["position"]), "event": entry["type"],
+                       "data": orjson.dumps(message(entry)).decode()}
+
+    return hub.stream(request, hub.messages(request, resume, greet, render, heartbeat=heartbeat), ping=heartbeat)

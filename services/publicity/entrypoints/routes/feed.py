@@ -13,7 +13,6 @@ import orjson
 from fastapi import APIRouter, Query, Request
 from sse_starlette import EventSourceResponse
 
-
 from shared.http.sse_hub import Resume
 
 from shared.config import get_settings
@@ -22,7 +21,6 @@ from services.publicity.adapters.feed_hub import hub_of
 from services.publicity.domain.disclosure import Disclosure
 
 router = APIRouter(prefix="/stats", tags=["实时推送 live feed"])
-BATCH = 500
 
 
 @router.get(
@@ -43,23 +41,15 @@ async def feed(
     # The feed is the public's: its headline and changes as disclosure control allows, for everyone.
     rule = Disclosure(get_settings().public_min_count)
 
-    async def messages():
-        async with hub.listening():
-            if resume is None:
-                now = rule.fields(await hub.figures())
-                last = now["seq"]
-                yield {"id": str(last), "event": "figures", "data": orjson.dumps(now | {"changes": []}).decode()}
-            else:
-                last = resume
-            while not await request.is_disconnected():
-                changes = await hub.read(last, BATCH)  # the watcher's memory, or the database from further back
-                if not changes:
-                    await hub.wait_beyond(last, timeout=wait)
-                    continue
-                last = changes[-1]["seq"]
-                now = rule.fields(await hub.figures())
-                body = now | {"seq": last, "headline_seq": now["seq"],
-                              "changes": [rule.feed_change(c) for c in changes]}
-                yield {"id": str(last), "event": "figures", "data": orjson.dumps(body).decode()}
+    async def greet():
+        now = rule.fields(await hub.figures())
+        hello = {"id": str(now["seq"]), "event": "figures", "data": orjson.dumps(now | {"changes": []}).decode()}
+        return now["seq"], hello
 
-    return hub.stream(request, messages(), ping=15)
+    async def render(changes):
+        last = changes[-1]["seq"]
+        now = rule.fields(await hub.figures())
+        body = now | {"seq": last, "headline_seq": now["seq"], "changes": [rule.feed_change(c) for c in changes]}
+        yield {"id": str(last), "event": "figures", "data": orjson.dumps(body).decode()}
+
+    return hub.stream(request, hub.messages(request, resume, greet, render, heartbeat=wait), ping=15)
