@@ -1,5 +1,5 @@
 """One suite for both implementations of funding's balance rows: the PostgreSQL adapter
-(``PgBalances``, CHECK constraints in schema.sql) and its in-memory twin that the handlers'
+(``PgBalances``, CHECK constraints in the service's migrations) and its in-memory twin that the handlers'
 unit tests use (``adapters/memory.py``). The same calls get the same answers and the same
 refusals, so a handler test in memory says what the database would."""
 
@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import pytest
 
-from shared.db import migrate
 from shared.eventstore.errors import DomainError
 
-from services.funding.adapters.balances import SCHEMA_SQL, PgBalances
+from services.funding.adapters.balances import PgBalances
 from services.funding.adapters.memory import InMemoryBalances
+from services.funding.adapters.schema import CHAIN
 from services.funding.domain.limits import AllocationFigures, LineFigures
 from tests.support.db import dispose, fresh_store_pool
 
@@ -23,9 +23,8 @@ async def rows(request, settings):
     if request.param == "memory":
         yield InMemoryBalances()
         return
-    name, pool = await fresh_store_pool(settings, "funding_rows", max_size=2)
+    name, pool = await fresh_store_pool(settings, "funding_rows", max_size=2, chain=CHAIN)
     try:
-        await migrate(pool, SCHEMA_SQL)
         async with pool.acquire() as conn, conn.transaction():
             yield PgBalances(conn)
     finally:
