@@ -16,7 +16,7 @@ from rich.table import Table
 
 from shared.config import SERVICES, Settings, get_settings
 from shared.db import connect, ensure_database
-from shared.migrations import Chain, SchemaBehind, check_current
+from shared.migrations import Chain, check_current, no_database
 from shared.migrations import migrate as apply_chain
 from shared.migrations import status as chain_status
 
@@ -110,8 +110,7 @@ async def require_current(settings: Settings, service: str) -> None:
     try:
         conn = await connect(settings.dsn(service))
     except asyncpg.InvalidCatalogNameError:
-        raise SchemaBehind(f"数据库 {settings.db_prefix + service} 不存在，请先运行 `xingcun db migrate` / database "
-                           f"{settings.db_prefix + service} does not exist: run `xingcun db migrate` first") from None
+        raise no_database(service, settings.db_prefix + service) from None
     try:
         await check_current(conn, CHAINS[service])
     finally:

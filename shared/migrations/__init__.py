@@ -125,6 +125,12 @@ async def missing(conn: asyncpg.Connection, chain: Chain) -> list[str]:
     return [i for i in chain.ids() if i not in applied]
 
 
+def no_database(service: str, database: str) -> SchemaBehind:
+    """What a service says when its database was never created (by `xingcun db migrate`)."""
+    return SchemaBehind(f"数据库 {database} 不存在，请先运行 `xingcun db migrate --service {service}` / the database "
+                        f"{database} does not exist: run `xingcun db migrate --service {service}` first")
+
+
 async def check_current(conn: asyncpg.Connection, chain: Chain) -> None:
     """Refuse to go on when the database is behind the code: the services never migrate."""
     if behind := await missing(conn, chain):
