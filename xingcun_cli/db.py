@@ -71,8 +71,9 @@ def migrate(
             failed = True
             continue
         if done.baselined:
-            console.print(f"{name}: 已有旧版启动时建立的表，记为已执行 / tables made by earlier start-ups, "
-                          f"marked applied: {', '.join(done.baselined)}")
+            marked = "将记为已执行 / would be marked applied" if dry_run else "记为已执行 / marked applied"
+            console.print(f"{name}: 已有旧版启动时建立的表，{marked} (tables made by earlier start-ups): "
+                          f"{', '.join(done.baselined)}")
         verb = "将执行 / would apply" if dry_run else "已执行 / applied"
         if done.applied:
             console.print(f"[green]✓[/green] {name} ({done.database}): {verb} {', '.join(done.applied)}")

@@ -80,8 +80,8 @@ def migrate(settings: Settings, chain: Chain, database: str | None = None, *, dr
     try:
         migrations = read_migrations(*(str(s) for s in chain.sources))
         with backend.lock(timeout=LOCK_TIMEOUT):
-            baselined = [] if dry_run else _baseline(backend, migrations)
-            pending = backend.to_apply(migrations)
+            baselined = _baseline(backend, migrations, mark=not dry_run)
+            pending = backend.to_apply(migrations).filter(lambda m: m.id not in baselined)
             if not dry_run:
                 backend.apply_migrations(pending)
         return Outcome(database, [m.id for m in pending], baselined)
@@ -89,7 +89,7 @@ def migrate(settings: Settings, chain: Chain, database: str | None = None, *, dr
         backend.connection.close()
 
 
-def _baseline(backend, migrations) -> list[str]:
+def _baseline(backend, migrations, *, mark: bool) -> list[str]:
     """In a database whose tables the services' start-up made (before this tool), mark the
     migrations that describe those tables as applied, so none runs against them again."""
     if not backend.execute("select to_regclass('es.events') is not null").fetchone()[0]:
@@ -97,8 +97,9 @@ def _baseline(backend, migrations) -> list[str]:
     if backend.get_applied_migration_hashes():
         return []
     old = migrations.filter(lambda m: m.id in BASELINE)
-    backend.mark_migrations(old)
-    backend.run_post_apply(migrations)  # the application role may now read what is applied
+    if mark:
+        backend.mark_migrations(old)
+        backend.run_post_apply(migrations)  # the application role may now read what is applied
     return [m.id for m in old]
 
 

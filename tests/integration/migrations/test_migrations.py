@@ -173,6 +173,9 @@ async def test_a_database_made_by_earlier_start_ups_is_taken_as_migrated(setting
     finally:
         await conn.close()
     chain = chain_of("funding")
+    dry = migrate(settings, chain, database, dry_run=True)
+    assert dry.baselined == chain.ids() and dry.applied == []
+    assert status(settings, chain, database)[1] == chain.ids()  # the dry run marked nothing
     done = migrate(settings, chain, database)
     assert done.baselined == chain.ids() and done.applied == []
     conn = await connect(settings.app_dsn_for(database))
