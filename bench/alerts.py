@@ -32,19 +32,18 @@ from bench.e2e import kafka_round_trip, pct
 from bench.harness import Figure, step
 from shared.config import Settings, get_settings
 from shared.contracts.monitoring import AlertRaised
-from shared.db import create_pool, drop_database, ensure_database, migrate
+from shared.db import create_pool, drop_database, ensure_database
 from shared.eventstore import CommandMeta, EventStore
-from shared.eventstore.schema import EVENTSTORE_SQL
+from shared.migrations import migrate
 from shared.http.auth import Principal, Role, issue_token
 from shared.http.errors import install_error_handlers
 from shared.identity import Principal as Owner
 from shared.messaging.kafka import ensure_topics, event_producer
 from shared.outbox.relay import OutboxRelay
 from shared.outbox.wakeup import CommitSignal
-from shared.privacy.keys import SCHEMA as DATA_KEYS_SCHEMA
 
 from services.monitoring.adapters import subscriptions
-from services.monitoring.adapters.delivery_schema import DELIVERY_SCHEMA_SQL
+from services.monitoring.adapters.schema import CHAIN
 from services.monitoring.adapters.webhooks import WebhookDispatcher
 from services.monitoring.domain.webhooks import Filters
 from services.monitoring.entrypoints.routes import stream
@@ -95,12 +94,12 @@ async def measure(settings: Settings, rate: float, count: int) -> tuple[list[flo
     database = f"{settings.db_prefix}bench_alerts_{secrets.token_hex(2)}"
     topic = f"{settings.topic_prefix}bench-alerts-{secrets.token_hex(2)}"
     await ensure_database(settings, database)
+    await asyncio.to_thread(migrate, settings, CHAIN, database)
     pool = await create_pool(settings.dsn_for(database), max_size=10)
     stopping, tasks = asyncio.Event(), []
     server = runner = dispatcher = signal = producer = None
     reader: asyncio.Task | None = None
     try:
-        await migrate(pool, EVENTSTORE_SQL, DATA_KEYS_SCHEMA, DELIVERY_SCHEMA_SQL)
         await ensure_topics(settings, [topic], settings.topic_partitions)
         signal = CommitSignal(pool)
         signal.start()

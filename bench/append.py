@@ -23,9 +23,9 @@ from eventsourcing.application import Application
 from bench.harness import Bounded, Figure
 from shared.config import Settings
 from shared.contracts.registry import VillageRegistered
-from shared.db import create_pool, drop_database, ensure_database, migrate
+from shared.db import create_pool, drop_database, ensure_database
 from shared.eventstore import Aggregate, CommandMeta, EventStore, UnitOfWork
-from shared.eventstore.schema import EVENTSTORE_SQL
+from shared.migrations import EVENT_STORE, Chain, migrate
 
 
 def village(i: int) -> VillageRegistered:
@@ -138,8 +138,8 @@ async def run(settings: Settings, seconds: float) -> list[Figure]:
         for name in names.values():
             await ensure_database(settings, name)
         try:
+            await asyncio.to_thread(migrate, settings, Chain("bench", (EVENT_STORE,)), names["ours"])
             pool = await create_pool(settings.dsn_for(names["ours"]), min_size=writers, max_size=writers)
-            await migrate(pool, EVENTSTORE_SQL)
             ours_rate = await ours(pool, writers, seconds)
             await pool.close()
             pool = await create_pool(settings.dsn_for(names["raw"]), min_size=writers, max_size=writers)

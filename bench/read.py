@@ -23,12 +23,13 @@ import httpx
 
 from bench.harness import Figure, step
 from bench.stack import BenchStack
-from shared.db import create_pool, ensure_database, migrate
-from shared.eventstore.schema import EVENTSTORE_SQL
+from shared.db import create_pool, ensure_database
+from shared.migrations import migrate
 from shared.reference.places import DISTRICTS
 
+from services.publicity.adapters.schema import CHAIN
+
 SCRIPT = Path(__file__).with_name("read_mix.lua")
-SCHEMA = Path(__file__).resolve().parent.parent / "services" / "publicity" / "adapters" / "schema.sql"
 PAST = "2022-06-30"
 READERS = (1, 10, 100)
 
@@ -55,11 +56,10 @@ async def fill(stack: BenchStack, scenarios: int) -> tuple[str, int]:
 
     settings = stack.settings
     await ensure_database(settings, settings.db_prefix + "publicity")
+    await asyncio.to_thread(migrate, settings, CHAIN)
     pool = await create_pool(settings.dsn("publicity"), max_size=4)
     try:
-        await migrate(pool, EVENTSTORE_SQL, SCHEMA)
         feeder = Feeder(pool)
-        await feeder.setup()
         districts = list(DISTRICTS)
         built = [Scenario(districts[i % 9], districts[(i + 4) % 9]) for i in range(scenarios)]
         events = 0

@@ -24,6 +24,7 @@ from shared.db import create_pool, drop_database, ensure_database
 from shared.eventstore import RecordedEvent
 from shared.messaging.credentials import client_options
 from shared.messaging.kafka import encode, ensure_topics, headers_for
+from shared.migrations import migrate
 from shared.projections import ProjectionRunner, rebuild_together
 from shared.reference.places import DISTRICTS
 
@@ -81,6 +82,7 @@ async def raw_read(settings: Settings, topic: str) -> float:
 
 
 async def run_async(settings: Settings, n: int) -> list[Figure]:
+    from services.publicity.adapters.schema import CHAIN
     from services.publicity.projections import PROJECTIONS
 
     prefix = f"br{uuid.uuid4().hex[:6]}."
@@ -90,12 +92,11 @@ async def run_async(settings: Settings, n: int) -> list[Figure]:
     raw = await raw_read(settings, topics["registry"])
     database = f"{settings.db_prefix}bench_replay_{uuid.uuid4().hex[:6]}"
     await ensure_database(settings, database)
+    await asyncio.to_thread(migrate, settings, CHAIN, database)
     pool = await create_pool(settings.dsn_for(database), max_size=len(PROJECTIONS) + 1)
     try:
         started = time.perf_counter()
         runners = [ProjectionRunner(pool, p, {s: topics[s] for s in p.sources}) for p in PROJECTIONS]
-        for runner in runners:
-            await runner.setup()
         with Progress(console=console, transient=True) as bar:
             task = bar.add_task("重放 replaying", total=None)
             await rebuild_together(runners, settings,

@@ -54,6 +54,9 @@ class BenchStack:
         return pid
 
     def start_service(self, service: str, worker: bool = True) -> dict[str, int]:
+        from xingcun_cli.db import migrate_service
+
+        migrate_service(self.settings, service)  # as `make up` does: the processes never migrate
         pids = {}
         if worker:
             pids[f"{service}-worker"] = self.start(

@@ -31,7 +31,7 @@ class Settings(BaseSettings):
     pg_password: str = "xingcun"
     # What the services' APIs and workers connect as once migrated: everything on their own
     # tables, but only SELECT and INSERT on the event log (es.events, es.log) — it cannot
-    # rewrite, delete or truncate history (shared/db.py ``grant_app_role``). Set it to
+    # rewrite, delete or truncate history (the grants hook of the migrations, shared/migrations). Set it to
     # pg_user to run with one role.
     pg_app_user: str = "xingcun_app"
     pg_app_password: str = "xingcun_app"

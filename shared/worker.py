@@ -11,6 +11,7 @@ import asyncio
 from pathlib import Path
 from collections.abc import Awaitable, Callable, Sequence
 
+import asyncpg
 import faust
 import structlog
 from aiokafka import AIOKafkaProducer
@@ -20,7 +21,7 @@ from shared.db import connect, create_pool
 from shared.messaging.batching import take_ready
 from shared.messaging.credentials import faust_credentials
 from shared.messaging.kafka import ensure_declared_topics, event_producer
-from shared.migrations import Chain, SchemaBehind, check_current
+from shared.migrations import Chain, SchemaBehind, check_current, no_database
 from shared.outbox.relay import OutboxRelay
 from shared.projections import Delivery, Projection, ProjectionRunner
 from shared.tracing import setup_tracing
@@ -84,7 +85,10 @@ class ServiceResources:
 
     async def check_schema(self) -> None:
         """Raise ``SchemaBehind`` when the database lacks a migration of the service's chain."""
-        conn = await connect(self.settings.app_dsn(self.service))
+        try:
+            conn = await connect(self.settings.app_dsn(self.service))
+        except asyncpg.InvalidCatalogNameError:
+            raise no_database(self.service, self.settings.db_prefix + self.service) from None
         try:
             await check_current(conn, self.migrations)
         finally:

@@ -16,7 +16,7 @@ from rich.table import Table
 
 from shared.config import SERVICES, Settings, get_settings
 from shared.db import connect, ensure_database
-from shared.migrations import Chain, SchemaBehind, check_current
+from shared.migrations import Chain, check_current, no_database
 from shared.migrations import migrate as apply_chain
 from shared.migrations import status as chain_status
 
@@ -71,8 +71,9 @@ def migrate(
             failed = True
             continue
         if done.baselined:
-            console.print(f"{name}: 已有旧版启动时建立的表，记为已执行 / tables made by earlier start-ups, "
-                          f"marked applied: {', '.join(done.baselined)}")
+            marked = "将记为已执行 / would be marked applied" if dry_run else "记为已执行 / marked applied"
+            console.print(f"{name}: 已有旧版启动时建立的表，{marked} (tables made by earlier start-ups): "
+                          f"{', '.join(done.baselined)}")
         verb = "将执行 / would apply" if dry_run else "已执行 / applied"
         if done.applied:
             console.print(f"[green]✓[/green] {name} ({done.database}): {verb} {', '.join(done.applied)}")
@@ -110,8 +111,7 @@ async def require_current(settings: Settings, service: str) -> None:
     try:
         conn = await connect(settings.dsn(service))
     except asyncpg.InvalidCatalogNameError:
-        raise SchemaBehind(f"数据库 {settings.db_prefix + service} 不存在，请先运行 `xingcun db migrate` / database "
-                           f"{settings.db_prefix + service} does not exist: run `xingcun db migrate` first") from None
+        raise no_database(service, settings.db_prefix + service) from None
     try:
         await check_current(conn, CHAINS[service])
     finally:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import gc
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
+
+import asyncpg
 import structlog
 from fastapi import APIRouter, FastAPI, Request
 
@@ -15,7 +17,7 @@ from shared.http.admission import install_admission
 from shared.http.auth import check_token_keys
 from shared.http.errors import document_errors, install_error_handlers
 from shared.http.limits import install_limits
-from shared.migrations import Chain, SchemaBehind, check_current
+from shared.migrations import Chain, SchemaBehind, check_current, no_database
 from shared.outbox.wakeup import CommitSignal
 from shared.projections import Projection
 from shared.tracing import setup_tracing
@@ -43,7 +45,12 @@ def create_service_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # The service runs as the application role and never migrates (`xingcun db migrate`
         # does, as the owner): on a database behind its code it refuses to start.
-        pool = await create_pool(settings.app_dsn(service), max_size=20)
+        try:
+            pool = await create_pool(settings.app_dsn(service), max_size=20)
+        except asyncpg.InvalidCatalogNameError:
+            exc = no_database(service, settings.db_prefix + service)
+            log.error("schema_behind", service=service, error=str(exc))
+            raise exc from None
         try:
             async with pool.acquire() as conn:
                 await check_current(conn, migrations)

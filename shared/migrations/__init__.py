@@ -80,8 +80,8 @@ def migrate(settings: Settings, chain: Chain, database: str | None = None, *, dr
     try:
         migrations = read_migrations(*(str(s) for s in chain.sources))
         with backend.lock(timeout=LOCK_TIMEOUT):
-            baselined = [] if dry_run else _baseline(backend, migrations)
-            pending = backend.to_apply(migrations)
+            baselined = _baseline(backend, migrations, mark=not dry_run)
+            pending = backend.to_apply(migrations).filter(lambda m: m.id not in baselined)
             if not dry_run:
                 backend.apply_migrations(pending)
         return Outcome(database, [m.id for m in pending], baselined)
@@ -89,7 +89,7 @@ def migrate(settings: Settings, chain: Chain, database: str | None = None, *, dr
         backend.connection.close()
 
 
-def _baseline(backend, migrations) -> list[str]:
+def _baseline(backend, migrations, *, mark: bool) -> list[str]:
     """In a database whose tables the services' start-up made (before this tool), mark the
     migrations that describe those tables as applied, so none runs against them again."""
     if not backend.execute("select to_regclass('es.events') is not null").fetchone()[0]:
@@ -97,8 +97,9 @@ def _baseline(backend, migrations) -> list[str]:
     if backend.get_applied_migration_hashes():
         return []
     old = migrations.filter(lambda m: m.id in BASELINE)
-    backend.mark_migrations(old)
-    backend.run_post_apply(migrations)  # the application role may now read what is applied
+    if mark:
+        backend.mark_migrations(old)
+        backend.run_post_apply(migrations)  # the application role may now read what is applied
     return [m.id for m in old]
 
 
@@ -123,6 +124,12 @@ async def missing(conn: asyncpg.Connection, chain: Chain) -> list[str]:
         return chain.ids()
     applied = {r[0] for r in await conn.fetch(f"select migration_id from public.{APPLIED_TABLE}")}
     return [i for i in chain.ids() if i not in applied]
+
+
+def no_database(service: str, database: str) -> SchemaBehind:
+    """What a service says when its database was never created (by `xingcun db migrate`)."""
+    return SchemaBehind(f"数据库 {database} 不存在，请先运行 `xingcun db migrate --service {service}` / the database "
+                        f"{database} does not exist: run `xingcun db migrate --service {service}` first")
 
 
 async def check_current(conn: asyncpg.Connection, chain: Chain) -> None:

@@ -213,7 +213,7 @@ async def _ensure_role(settings: Settings) -> None:
         await conn.execute(sql)
         if settings.pg_app_user != settings.pg_user:
             # The services' role: no superuser, owns nothing; its privileges are granted per
-            # database after each migration (shared/db.py grant_app_role).
+            # database by the migrations' grants hook (shared/migrations).
             sql = await conn.fetchval(
                 "SELECT format(CASE WHEN EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)"
                 " THEN 'ALTER' ELSE 'CREATE' END || ' ROLE %I LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD %L',"

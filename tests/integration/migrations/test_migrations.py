@@ -135,12 +135,15 @@ async def test_a_failing_migration_applies_nothing_of_itself(settings, databases
 async def test_a_service_refuses_to_start_on_a_database_behind_its_code(settings, databases):
     service = f"behind{secrets.token_hex(2)}"
     database = settings.db_prefix + service
+    chain = Chain(service, chain_of("registry").sources)
+    quiet = settings.model_copy(update={"otel_exporter": "none"})
+    app = create_service_app(service, title="t", description="", routers=[APIRouter()], migrations=chain,
+                             settings=quiet)
+    with pytest.raises(SchemaBehind, match="does not exist"):  # nor does it create its database
+        async with app.router.lifespan_context(app):
+            pass
     await ensure_database(settings, database)
     try:
-        chain = Chain(service, chain_of("registry").sources)
-        quiet = settings.model_copy(update={"otel_exporter": "none"})
-        app = create_service_app(service, title="t", description="", routers=[APIRouter()], migrations=chain,
-                                 settings=quiet)
         with pytest.raises(SchemaBehind, match=f"xingcun db migrate --service {service}"):
             async with app.router.lifespan_context(app):
                 pass
@@ -170,6 +173,9 @@ async def test_a_database_made_by_earlier_start_ups_is_taken_as_migrated(setting
     finally:
         await conn.close()
     chain = chain_of("funding")
+    dry = migrate(settings, chain, database, dry_run=True)
+    assert dry.baselined == chain.ids() and dry.applied == []
+    assert status(settings, chain, database)[1] == chain.ids()  # the dry run marked nothing
     done = migrate(settings, chain, database)
     assert done.baselined == chain.ids() and done.applied == []
     conn = await connect(settings.app_dsn_for(database))

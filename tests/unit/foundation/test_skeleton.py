@@ -94,7 +94,7 @@ async def test_in_memory_unit_rehydrates_given_history_and_checks_the_expected_v
 
 
 class Incomes(Projection):
-    name, sources, tables, schema_sql = "incomes", ("registry",), (), ""
+    name, sources, tables = "incomes", ("registry",), ()
 
     def __init__(self):
         self.seen: list[tuple[int, int]] = []
