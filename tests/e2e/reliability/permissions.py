@@ -202,6 +202,7 @@ PERMISSIONS: dict[str, dict[str, frozenset[Role] | str]] = {
         "GET /alerts": STAFF,
         "GET /alerts/export.csv": STAFF,
         "GET /alerts/export.xlsx": STAFF,
+        "GET /alerts/summary": STAFF,
         "GET /alerts/{alert_id}": STAFF,
         "POST /alerts/{alert_id}/acknowledge": STAFF,
         "POST /alerts/{alert_id}/resolve": OFFICIALS,
@@ -212,6 +213,7 @@ PERMISSIONS: dict[str, dict[str, frozenset[Role] | str]] = {
         "GET /subscriptions/{subscription_id}/deliveries": STAFF,
         "POST /subscriptions/{subscription_id}/pause": STAFF,
         "POST /subscriptions/{subscription_id}/resume": STAFF,
+        "GET /dashboard/officials": ANYONE,  # the page only: it asks for a token, and its reads need one
     },
 }
 
