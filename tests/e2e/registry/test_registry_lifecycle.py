@@ -9,7 +9,8 @@ import pytest
 
 from shared.http.auth import Role
 
-from tests.e2e.registry.test_registry_flow import DISTRICT, event_count, low_income_rows, poll, screen_in
+from tests.e2e.registry.test_registry_flow import DISTRICT, low_income_rows, poll, screen_in
+from tests.support.db import events_written
 from tests.support.registry import to_csv, uid
 
 pytestmark = pytest.mark.e2e
@@ -54,7 +55,7 @@ async def test_a_team_dissolved_once_frees_its_unit_and_refuses_bad_input(stack,
     t = network(api, official)
     assert api.post(f"/teams/{t['team_id']}/villages", json={"village_code": code}, headers=official).status_code == 201
 
-    before = await event_count(settings)
+    before = await events_written(settings.dsn("registry"))
     for body, loc in (({"reason": ""}, ["body", "reason"]), ({}, ["body", "reason"]),
                       ({"reason": "撤销", "extra": 1}, ["body", "extra"])):
         bad = api.post(f"/teams/{t['team_id']}/dissolution", json=body, headers=official)
@@ -63,16 +64,16 @@ async def test_a_team_dissolved_once_frees_its_unit_and_refuses_bad_input(stack,
     elsewhere = api.post(f"/teams/{t['team_id']}/dissolution", json={"reason": "撤销"},
                          headers=token(Role.district_official, district="120119"))
     assert elsewhere.status_code == 403
-    assert await event_count(settings) == before
+    assert await events_written(settings.dsn("registry")) == before
 
     key = {"Idempotency-Key": f"dissolve-{t['team_id']}"}
     first = api.post(f"/teams/{t['team_id']}/dissolution", json={"reason": "任务调整"}, headers=official | key)
     assert first.status_code == 200 and first.json()["villages_released"] == [code], first.text
-    written = await event_count(settings)
+    written = await events_written(settings.dsn("registry"))
     assert written == before + 2  # TeamUnassigned, TeamDissolved
     again = api.post(f"/teams/{t['team_id']}/dissolution", json={"reason": "任务调整"}, headers=official | key)
     assert (again.status_code, again.json()) == (200, first.json())
-    assert await event_count(settings) == written
+    assert await events_written(settings.dsn("registry")) == written
     twice = api.post(f"/teams/{t['team_id']}/dissolution", json={"reason": "任务调整"}, headers=official)
     assert twice.status_code == 409 and field_of(twice) == [["body", "team_id"]]
     assert api.get(f"/teams/{t['team_id']}").json()["dissolved"] is True
@@ -90,10 +91,10 @@ async def test_leave_is_cancelled_before_it_starts_and_not_after(stack, api, tok
     assert api.post(f"/cadres/{cadre}/leaves/{leave['leave_id']}/decision", json={"approve": True},
                     headers=official).status_code == 200
     url = f"/cadres/{cadre}/leaves/{leave['leave_id']}/cancellation"
-    before = await event_count(settings)
+    before = await events_written(settings.dsn("registry"))
     late = api.post(url, json={"reason": "取消"}, headers=official | {"X-Occurred-At": "2022-04-02T09:00:00+08:00"})
     assert late.status_code == 409 and field_of(late) == [["body", "leave_id"]], late.text
-    assert await event_count(settings) == before
+    assert await events_written(settings.dsn("registry")) == before
     secretary = token(Role.first_secretary, team=t["team_id"])
     done = api.post(url, json={"reason": "工作需要"}, headers=secretary | {"X-Occurred-At": "2022-03-20T09:00:00+08:00"})
     assert done.status_code == 200 and done.json()["status"] == "cancelled", done.text
@@ -104,11 +105,11 @@ async def test_a_graduated_village_leaves_the_list_for_the_directory_and_publici
     official = token(Role.district_official, district=DISTRICT)
     [code, edited] = designated(api, 2)
     body = {"year": 2022, "income": "230000.00", "reason": "2022年集体经营性收入23万元，达标出列"}
-    before = await event_count(settings)
+    before = await events_written(settings.dsn("registry"))
     below = api.post(f"/villages/{code}/graduation", json=body | {"income": "150000"})
     assert below.status_code == 422 and field_of(below) == [["body", "income"]]
     assert api.post(f"/villages/{code}/graduation", json=body, headers=official).status_code == 403
-    assert await event_count(settings) == before
+    assert await events_written(settings.dsn("registry")) == before
     graduated = api.post(f"/villages/{code}/graduation", json=body, headers={"Idempotency-Key": f"grad-{code}"})
     assert graduated.status_code == 200, graduated.text
     assert api.post(f"/villages/{code}/graduation", json=body).status_code == 409

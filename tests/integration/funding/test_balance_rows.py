@@ -18,17 +18,23 @@ from tests.support.db import dispose, fresh_store_pool
 VILLAGE = "120119000001"
 
 
+@pytest.fixture(scope="module")
+async def pool(settings):
+    name, pool = await fresh_store_pool(settings, "funding_rows", max_size=2, chain=CHAIN)
+    yield pool
+    await dispose(settings, name, pool)
+
+
 @pytest.fixture(params=["postgresql", "memory"])
-async def rows(request, settings):
+async def rows(request, pool):
     if request.param == "memory":
         yield InMemoryBalances()
         return
-    name, pool = await fresh_store_pool(settings, "funding_rows", max_size=2, chain=CHAIN)
-    try:
-        async with pool.acquire() as conn, conn.transaction():
-            yield PgBalances(conn)
-    finally:
-        await dispose(settings, name, pool)
+    async with pool.acquire() as conn:
+        transaction = conn.transaction()  # each test's rows are rolled back: one database serves them all
+        await transaction.start()
+        yield PgBalances(conn)
+        await transaction.rollback()
 
 
 async def refused(rows, act) -> str:
