@@ -20,6 +20,7 @@ from shared.db import create_pool, ensure_database, grant_app_role, migrate
 from shared.eventstore.schema import EVENTSTORE_SQL
 from shared.messaging.batching import take_ready
 from shared.messaging.kafka import ensure_declared_topics, event_producer
+from shared.messaging.quarantine_notice import QuarantineNotice
 from shared.outbox.relay import OutboxRelay
 from shared.projections import Delivery, Projection, ProjectionRunner
 from shared.tracing import setup_tracing
@@ -57,12 +58,9 @@ class ServiceResources:
             if self._announcer is None:
                 self._announcer = event_producer(self.settings.kafka_bootstrap)
                 await self._announcer.start()
-            headers = [*((k, v) for k, v in delivery.headers.items()),
-                       ("x-quarantine-projection", runner.projection.name.encode()),
-                       ("x-quarantine-topic", delivery.topic.encode()),
-                       ("x-quarantine-partition", str(delivery.partition).encode()),
-                       ("x-quarantine-offset", str(delivery.offset).encode()),
-                       ("x-quarantine-error", repr(error)[:2000].encode())]
+            notice = QuarantineNotice(runner.projection.name, delivery.topic, delivery.partition, delivery.offset,
+                                      "held")
+            headers = [*((k, v) for k, v in delivery.headers.items()), *notice.headers(error=repr(error))]
             await self._announcer.send_and_wait(self.settings.quarantine_topic(self.service), value=delivery.value,
                                                 headers=headers)
         except Exception as exc:  # noqa: BLE001 - the broker away: proj.quarantine holds it regardless
