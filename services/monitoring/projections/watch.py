@@ -92,10 +92,16 @@ from services.monitoring.domain.rules import CATALOGUE, Rule, first_version, in_
 TIMED = sorted(DAY_THRESHOLD)
 
 
-async def rules_in_force(uow: UnitOfWork, day: date, rule_ids: list[str]) -> dict[str, RuleChanged | None]:
-    """Each rule's version on ``day`` from the store; version 1 from code before the seed."""
-    loaded = await uow.load_many(Rule, rule_ids)
-    return {rid: in_force(r.versions or [first_version(CATALOGUE[rid])], day) for rid, r in loaded.items()}
+async def rules_in_force(uow: UnitOfWork, day: date, rule_ids: list[str],
+                         cache: dict[str, list[RuleChanged]] | None = None) -> dict[str, RuleChanged | None]:
+    """Each rule's version on ``day`` from the store; version 1 from code before the seed.
+    ``cache``: the versions already read in this batch."""
+    cache = {} if cache is None else cache
+    missing = [rid for rid in rule_ids if rid not in cache]
+    if missing:
+        for rid, r in (await uow.load_many(Rule, missing)).items():
+            cache[rid] = r.versions or [first_version(CATALOGUE[rid])]
+    return {rid: in_force(cache[rid], day) for rid in rule_ids}
 
 
 def _title(rule_id: str, subject_id: str) -> str:
@@ -131,6 +137,15 @@ class Watch(Reactor):
               "monitoring.allocations", "monitoring.payments")
     schema_sql = WATCH_SQL
 
+    async def apply_batch(self, conn: asyncpg.Connection, events) -> None:
+        # The rules' versions, read once a batch (a batch is one transaction; a rule changed
+        # meanwhile applies from a day not yet closed, so the next batch sees it in time).
+        self._versions: dict[str, list[RuleChanged]] = {}
+        await super().apply_batch(conn, events)
+
+    async def _rules(self, uow: UnitOfWork, day: date, rule_ids: list[str]) -> dict[str, RuleChanged | None]:
+        return await rules_in_force(uow, day, rule_ids, getattr(self, "_versions", None))
+
     # -- the two moves every rule makes ------------------------------------------------------
 
     async def _open(self, conn: asyncpg.Connection, cause: RecordedEvent, rule_id: str, kind: str, subject_id: str,
@@ -143,7 +158,7 @@ class Watch(Reactor):
             return
         if rule_id in IMMEDIATE:
             uow = self.unit_of_work(conn, cause)
-            rule = (await rules_in_force(uow, on, [rule_id]))[rule_id]
+            rule = (await self._rules(uow, on, [rule_id]))[rule_id]
             row = await db.unraised(conn, rule_id, kind, subject_id)
             if rule is not None and rule.enabled and row is not None:
                 await raise_alert(uow, row, rule, on, cause.event_id, figures)
@@ -246,7 +261,7 @@ class Watch(Reactor):
         year = a["fiscal_year"]
         ends = [date(year, 3, 31), date(year, 6, 30), date(year, 9, 30), date(year, 12, 31)]
         closed = await db.last_closed_in(conn, ends)
-        rule = (await rules_in_force(self.unit_of_work(conn, r), business_day(r.occurred_at),
+        rule = (await self._rules(self.unit_of_work(conn, r), business_day(r.occurred_at),
                                      ["district.spend_behind_plan"]))["district.spend_behind_plan"]
         [row] = await db.spending(conn, year, a["district"])
         if closed is None or spend_expected(rule, quarter_closed_by(closed) or 4, row["plan_fen"],
@@ -370,12 +385,13 @@ class Watch(Reactor):
         year is judged again, and so is the next one, whose drop is measured against it."""
         await db.set_income(conn, code, year, income_fen)
         await self._judge_year(conn, r, code, district, year)
-        await self._judge_year(conn, r, code, district, year + 1)
+        if await db.income(conn, code, year + 1) is not None:  # no figure next year: nothing to judge
+            await self._judge_year(conn, r, code, district, year + 1)
 
     async def _judge_year(self, conn, r: RecordedEvent, code: str, district: str, year: int) -> None:
         income_fen = await db.income(conn, code, year)
         on, where, subject = business_day(r.occurred_at), Where(district, code), f"{code}:{year}"
-        rules = await rules_in_force(self.unit_of_work(conn, r), on, ["income.drop", "village.below_target_final_year"])
+        rules = await self._rules(self.unit_of_work(conn, r), on, ["income.drop", "village.below_target_final_year"])
         previous = await db.income(conn, code, year - 1)
         drop = dropped(rules["income.drop"], previous, income_fen) \
             if previous is not None and income_fen is not None else None
@@ -475,7 +491,7 @@ class Watch(Reactor):
         if not await db.is_closed(conn, last):
             return
         uow = self.unit_of_work(conn, r)
-        rule = (await rules_in_force(uow, last, ["cadre.presence_below_requirement"]))["cadre.presence_below_requirement"]
+        rule = (await self._rules(uow, last, ["cadre.presence_below_requirement"]))["cadre.presence_below_requirement"]
         for row in await db.month_presence(conn, first, last, e.cadre_id):
             if rule is not None and row["present"] >= presence_required(rule, first, last, row["leave_days"]):
                 await self._clear(conn, r, ["cadre.presence_below_requirement"], "cadre",
@@ -506,7 +522,7 @@ class Watch(Reactor):
         day = e.day
         await db.close_day(conn, day)
         uow = self.unit_of_work(conn, r)
-        rules = await rules_in_force(uow, day, sorted(CATALOGUE))
+        rules = await self._rules(uow, day, sorted(CATALOGUE))
         for row in await db.held_at(conn, TIMED, day):
             rule = rules[row["rule_id"]]
             if is_due(rule, row["since"], day):

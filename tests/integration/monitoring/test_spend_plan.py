@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from services.monitoring.domain.calendar import CloseThrough
+from services.monitoring.handlers.days import close_through
 from tests.integration.monitoring.conftest import MonitoringHarness
 
 
@@ -45,7 +47,7 @@ async def test_a_district_behind_its_plan_at_quarter_end_until_payments_make_it_
     [alert] = await m.alerts("district.spend_behind_plan")
     assert (alert["state"], alert["resolved_how"], alert["cleared_by_event"]) == ("resolved", "cleared", paid.event_id)
     # The second quarter asks for 35 %: behind again (a new alert); a smaller plan clears it.
-    await m.close_through(date(2022, 4, 1), date(2022, 6, 30))
+    await m.run(lambda uow: close_through(uow, CloseThrough(through=date(2022, 6, 30))))  # one command
     alerts = await m.alerts("district.spend_behind_plan")
     assert [(a["district"], a["state"], a["raised_on"], a["figures"]["quarter"]) for a in alerts] == [
         ("120111", "resolved", date(2022, 3, 31), 1), ("120111", "open", date(2022, 6, 30), 2),
@@ -70,7 +72,7 @@ async def test_a_reversed_payment_counts_no_more(monitoring):
                     date(2022, 3, 3))
     await m.close(date(2022, 3, 31))
     assert await m.alerts("district.spend_behind_plan") == []  # 100,000 of 1,000,000: just at the floor
-    await m.close_through(date(2022, 4, 1), date(2022, 6, 30))
+    await m.run(lambda uow: close_through(uow, CloseThrough(through=date(2022, 6, 30))))  # one command
     [alert] = await m.alerts("district.spend_behind_plan")
     assert alert["figures"]["spent_fen"] == 100_000 and alert["figures"]["floor_fen"] == 350_000
 
