@@ -15,7 +15,8 @@ from decimal import Decimal
 
 import httpx
 
-from scenario import calendar
+from scenario import alerts, calendar
+from scenario.drive.client import Api
 from shared.config import get_settings
 from shared.http.auth import Principal, Role, issue_token
 from shared.money import yuan
@@ -78,6 +79,10 @@ class Report:
     not_served: set[str] = field(default_factory=set)
 
 
+def _episode(e: alerts.Episode | None) -> str:
+    return "-" if e is None else f"raised {e.raised_on}, resolved {e.resolved_on or '-'}"
+
+
 def _label(name: str, by: str | None, dims: dict[str, str]) -> str:
     return name + (f" by {by}" if by else "") + "".join(f" [{k}={v}]" for k, v in dims.items())
 
@@ -91,11 +96,13 @@ def _served_value(name: str, value: str | int) -> int:
 
 
 class Checker:
-    def __init__(self, s: Scenario, publicity: str, concurrency: int = 6):
+    def __init__(self, s: Scenario, publicity: str, concurrency: int = 6, monitoring: Api | None = None):
+        """``monitoring``: also compare monitoring's alerts with the plan's (``scenario.alerts``)."""
         self.s = s
         self.url = publicity
         self.report = Report()
         self._sem = asyncio.Semaphore(concurrency)
+        self.monitoring = monitoring
 
     async def run(self, dates: tuple[date, ...] = DATES) -> Report:
         days = [d for d in dates if d <= self.s.end]
@@ -106,7 +113,18 @@ class Checker:
             await asyncio.gather(*(self._figure(d, *f) for d in days for f in FIGURES),
                                  *(self._overview(d) for d in days),
                                  *(self._designation(d) for d in days if d >= self.s.screening.on))
+        if self.monitoring is not None:
+            await self._alerts(self.monitoring)
         return self.report
+
+    async def _alerts(self, api: Api) -> None:
+        compared, differences, _ = await alerts.check(self.s, api)
+        self.report.compared += compared
+        self.report.not_served |= {f"alerts: {rule} (not compared)" for rule in alerts.NOT_COMPARED}
+        for d in differences:
+            self.report.differences.append(Difference(
+                self.s.end, f"alert {d.rule}", d.subject, _episode(d.expected),
+                "; ".join(_episode(e) for e in d.served) or "-"))
 
     async def _get(self, path: str, params: list[tuple[str, str]]) -> httpx.Response:
         async with self._sem:

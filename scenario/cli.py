@@ -66,10 +66,16 @@ async def run_and_check(s: Scenario, settings: Settings, where: dict[str, str], 
             raise typer.Exit(1) from None
         show(summary, api, console)
         failures = len(api.tally.failures) + bool(summary.stopped_at)
-    report = await Checker(s, where["publicity"]).run() if check and not summary.stopped_at else None
+    report = await check_all(s, settings, where) if check and not summary.stopped_at else None
     if report is not None:
         show_report(report)
     return summary, report, failures
+
+
+async def check_all(s: Scenario, settings: Settings, where: dict[str, str], days: tuple[date, ...] = DATES) -> Report:
+    """Publicity's statistics and monitoring's alerts, each against the plan."""
+    async with Api(settings, where, s.seed) as api:
+        return await Checker(s, where["publicity"], monitoring=api).run(days)
 
 
 def show_report(report: Report) -> None:
@@ -126,15 +132,16 @@ def check_command(
     as_of: list[str] = typer.Option([], help="截至日期（可多次）/ as of these days (repeatable); default: eight days 2021–2024"),
     host: str = HostOpt,
 ) -> None:
-    """核对公开统计与情景计划 / compare publicity's statistics with the scenario's plan."""
+    """核对公开统计、监测预警与情景计划 / compare publicity's statistics and monitoring's alerts with the plan."""
     s = build(seed, preset)
     try:
         days = tuple(date.fromisoformat(d) for d in as_of) or DATES
     except ValueError as exc:
         raise typer.BadParameter(f"日期应为 YYYY-MM-DD / dates are YYYY-MM-DD: {exc}") from None
-    where = urls(get_settings(), host)
-    ensure_up({"publicity": where["publicity"]})
-    report = asyncio.run(Checker(s, where["publicity"]).run(days))
+    settings = get_settings()
+    where = urls(settings, host)
+    ensure_up({"publicity": where["publicity"], "monitoring": where["monitoring"]})
+    report = asyncio.run(check_all(s, settings, where, days))
     show_report(report)
     if report.differences:
         raise typer.Exit(1)

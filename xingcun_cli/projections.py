@@ -15,6 +15,7 @@ from rich.table import Table
 
 from shared.config import SERVICES, get_settings
 from shared.db import create_pool
+from shared.messaging.quarantine_notice import QuarantineNotice, announce_decision
 from shared.migrations import SchemaBehind
 from shared.projections import Projection, ProjectionRunner, QuarantineError
 from shared.projections.runner import quarantined
@@ -116,8 +117,19 @@ def _resolve(service: str, held_id: int, by: str, retry: bool) -> None:
                 await runner.retry_quarantined(held_id, by)
             else:
                 await runner.skip_quarantined(held_id, by)
+            async with pool.acquire() as conn:
+                row = await conn.fetchrow('select projection, topic, partition, "offset", record from proj.quarantine '
+                                          "where id = $1", held_id)
         finally:
             await pool.close()
+        notice = QuarantineNotice(row["projection"], row["topic"], row["partition"], row["offset"],
+                                  "retried" if retry else "skipped", by)
+        settings = get_settings()
+        try:  # monitoring clears its alert on this
+            await announce_decision(settings.kafka_bootstrap, settings.quarantine_topic(service), bytes(row["record"]),
+                                    notice)
+        except Exception as exc:  # noqa: BLE001 - decided already; the alert stays open for a person
+            console.print(f"[yellow]! 未能在隔离主题上公告 / not announced on the quarantine topic: {exc!r}[/yellow]")
 
     try:
         asyncio.run(go())

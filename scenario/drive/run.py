@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from scenario import alerts
 from scenario.drive import assessment, funding, registry
 from scenario.drive.client import Api
 from scenario.drive.settle import heads, settle
@@ -45,6 +46,7 @@ def plan(s: Scenario, api: Api) -> list[list[Stage] | str]:
         "settle",
         [assessment.annual_stage(s, api)],
         "settle",
+        [alerts.days_stage(s, api)],
     ]
 
 

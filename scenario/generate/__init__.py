@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 
 from scenario import calendar
-from scenario.generate import cadre_life, money, network, outcomes, oversight, projects, villages
+from scenario.generate import alerting, cadre_life, money, network, outcomes, oversight, projects, villages
 from scenario.model import Scenario
 from scenario.size import ScenarioSize
 
@@ -31,11 +31,13 @@ def generate(seed: int = 2021, size: ScenarioSize | None = None) -> Scenario:
         seed=seed, size=size, end=calendar.END, villages=tuple(register), screening=screening,
         units=tuple(net.units), cadres=tuple(net.cadres), trainings=tuple(net.trainings), teams=tuple(net.teams),
         assignments=tuple(net.assignments),
-        check_ins=tuple(cadre_life.check_ins(rng("presence"), net.teams, net.assignments,
-                                             [lv for lv in leaves if lv.approved], size.presence_days_per_month)),
+        check_ins=tuple(alerting.absences(rng("absences"), cadre_life.check_ins(
+            rng("presence"), net.teams, net.assignments, [lv for lv in leaves if lv.approved],
+            size.presence_days_per_month))),
         leaves=tuple(leaves), insurances=tuple(cadre_life.insurances(net.teams)),
         projects=tuple(plan), lines=tuple(money.lines(rng("lines"), allocs)), allocations=tuple(allocs),
-        disbursements=tuple(money.disbursements(rng("disbursements"), allocs, plan)),
+        disbursements=tuple(alerting.late_decisions(rng("late-decisions"),
+                                                    money.disbursements(rng("disbursements"), allocs, plan))),
         policies=tuple(money.policies(rng("policies"), weak)),
         incomes=tuple(outcomes.incomes(rng("income"), weak)),
         farmer_incomes=tuple(outcomes.farmer_incomes(rng("farmers"), weak)),

@@ -32,6 +32,9 @@ WORKER_SOURCES: dict[str, tuple[str, ...]] = {
     "monitoring": ("assessment", "funding", "monitoring", "registry"),
 }
 
+# Monitoring raises ops.quarantined_event from every service's <service>.quarantine topic.
+QUARANTINE_WATCHERS = ("monitoring",)
+
 
 @dataclass(frozen=True, order=True)
 class Grant:
@@ -70,6 +73,12 @@ def service_grants(service: str, prefix: str = "") -> list[Grant]:
     # faust: its changelog/repartition topics and its consumer group, all named after its app id.
     grants.append(Grant(service, "topic", "prefixed", app_id(service, prefix) + "-", "All"))
     grants += [Grant(service, "group", "literal", app_id(service, prefix), op) for op in ("Read", "Describe")]
+    if service in QUARANTINE_WATCHERS:
+        # Every service's held records, read under a group of its own (adapters/quarantine_feed.py).
+        grants += [Grant(service, "topic", "literal", _quarantine(prefix, s), op)
+                   for s in SERVICES if s != service for op in ("Read", "Describe")]
+        grants += [Grant(service, "group", "literal", app_id(service, prefix) + "-quarantine", op)
+                   for op in ("Read", "Describe")]
     return grants
 
 

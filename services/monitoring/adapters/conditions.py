@@ -128,6 +128,12 @@ async def latest(conn: asyncpg.Connection, rule_id: str, kind: str, subject_id: 
            order by position desc limit 1""", rule_id, kind, subject_id)
 
 
+async def latest_open(conn: asyncpg.Connection, rule_id: str, kind: str, subject_id: str) -> asyncpg.Record | None:
+    return await conn.fetchrow(
+        """select * from monitoring.conditions where rule_id = $1 and subject_kind = $2 and subject_id = $3
+             and cleared_on is null""", rule_id, kind, subject_id)
+
+
 async def ever_requested(conn: asyncpg.Connection, allocation_id: str) -> bool:
     """Whether a disbursement was ever requested on the allocation (each request opens its
     awaiting-approval episode, which names the allocation)."""
@@ -147,7 +153,11 @@ async def eligible(conn: asyncpg.Connection, person_id: str, cover: str) -> bool
                                     person_id, cover))
 
 
-async def set_income(conn: asyncpg.Connection, code: str, year: int, income_fen: int) -> None:
+async def set_income(conn: asyncpg.Connection, code: str, year: int, income_fen: int | None) -> None:
+    """The year's collective income as it counts now; None: no figure counts (a rejected report)."""
+    if income_fen is None:
+        await conn.execute("delete from monitoring.incomes where village_code = $1 and year = $2", code, year)
+        return
     await conn.execute("""insert into monitoring.incomes values ($1, $2, $3)
                           on conflict (village_code, year) do update set income_fen = excluded.income_fen""",
                        code, year, income_fen)
@@ -208,3 +218,65 @@ async def month_presence(conn: asyncpg.Connection, first: date, last: date,
 
 async def is_closed(conn: asyncpg.Connection, day: date) -> bool:
     return bool(await conn.fetchval("select exists (select 1 from monitoring.days where day = $1)", day))
+
+
+# -- a district's spending against its plan -------------------------------------------------
+
+async def set_allocation(conn: asyncpg.Connection, allocation_id: str, district: str, fiscal_year: int,
+                         amount_fen: int, made_on: date) -> None:
+    await conn.execute("""insert into monitoring.allocations values ($1, $2, $3, $4, $5) on conflict (allocation_id)
+                          do update set amount_fen = excluded.amount_fen""",
+                       allocation_id, district, fiscal_year, amount_fen, made_on)
+
+
+async def allocation(conn: asyncpg.Connection, allocation_id: str) -> asyncpg.Record | None:
+    return await conn.fetchrow("select * from monitoring.allocations where allocation_id = $1", allocation_id)
+
+
+async def reduce_allocation(conn: asyncpg.Connection, allocation_id: str, released_fen: int) -> asyncpg.Record | None:
+    """What was not disbursed went back to the line: the allocation counts for the rest."""
+    return await conn.fetchrow("""update monitoring.allocations set amount_fen = greatest(0, amount_fen - $2)
+                                  where allocation_id = $1 returning *""", allocation_id, released_fen)
+
+
+async def set_payment(conn: asyncpg.Connection, disbursement_id: str, allocation_id: str, amount_fen: int | None,
+                      paid_on: date | None = None, event_id: UUID | None = None, position: int = 0) -> None:
+    """A payment made (None: reversed, it counts no more)."""
+    if amount_fen is None:
+        await conn.execute("delete from monitoring.payments where disbursement_id = $1", disbursement_id)
+    else:
+        await conn.execute("""insert into monitoring.payments values ($1, $2, $3, $4, $5, $6) on conflict
+                              (disbursement_id) do nothing""", disbursement_id, allocation_id, amount_fen, paid_on,
+                           event_id, position)
+
+
+SPEND_SQL = """
+select a.district, sum(a.amount_fen)::bigint as plan_fen,
+       coalesce(sum((select sum(p.amount_fen) from monitoring.payments p
+                     where p.allocation_id = a.allocation_id and ($3::date is null or p.paid_on <= $3))), 0)::bigint
+           as spent_fen
+from monitoring.allocations a
+where a.fiscal_year = $1 and ($2::text is null or a.district = $2) and ($3::date is null or a.made_on <= $3)
+group by a.district order by a.district
+"""
+
+
+async def spending(conn: asyncpg.Connection, fiscal_year: int, district: str | None = None,
+                   through: date | None = None) -> list[asyncpg.Record]:
+    """Per district, the fiscal year's plan (its allocations) and what was paid on them, as of
+    the end of ``through`` (None: all recorded)."""
+    return await conn.fetch(SPEND_SQL, fiscal_year, district, through)
+
+
+async def payments_after(conn: asyncpg.Connection, fiscal_year: int, district: str, day: date) -> list[asyncpg.Record]:
+    """The payments of the district's year recorded for days after ``day``, in the order they happened."""
+    return await conn.fetch(
+        """select p.amount_fen, p.paid_on, p.event_id from monitoring.payments p
+           join monitoring.allocations a using (allocation_id)
+           where a.fiscal_year = $1 and a.district = $2 and p.paid_on > $3 order by p.paid_on, p.position""",
+        fiscal_year, district, day)
+
+
+async def last_closed_in(conn: asyncpg.Connection, days: list[date]) -> date | None:
+    return await conn.fetchval("select max(day) from monitoring.days where day = any($1::date[])", days)
+

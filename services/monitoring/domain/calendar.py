@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import ClassVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from shared.contracts.monitoring import BusinessDayClosed
 from shared.dates import BEIJING, IsoDate
@@ -29,6 +29,16 @@ class CloseDay(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     day: IsoDate
+
+
+class CloseThrough(BaseModel):
+    """结束至某日 / close every business day after the last closed, up to ``through`` (a
+    calendar caught up in one command: a scheduler back after an outage, a scenario's years)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    through: IsoDate = Field(description="结束到此日（含）/ the last day to close")
+    first: IsoDate | None = Field(None, description="尚无已结束业务日时的第一天 / the first day, when none is closed yet")
 
 
 class Calendar(Aggregate):

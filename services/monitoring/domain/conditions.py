@@ -65,3 +65,19 @@ def is_month_end(day: date) -> bool:
 def presence_required(rule: RuleChanged, first: date, last: date, leave_days: int) -> int:
     """The month's requirement, less approved leave within it (never above the month's days)."""
     return max(0, min(threshold(rule, "days_per_month"), (last - first).days + 1) - leave_days)
+
+
+def quarter_closed_by(day: date) -> int | None:
+    """The quarter (1–4) whose last day ``day`` is, else None."""
+    return day.month // 3 if is_month_end(day) and day.month % 3 == 0 else None
+
+
+def spend_expected(rule: RuleChanged | None, quarter: int, plan_fen: int, spent_fen: int) -> int | None:
+    """The year's plan is spent evenly over its quarters: by the end of ``quarter`` a district
+    should have paid ``quarter``/4 of it. Behind when it paid less than that, less the rule's
+    ``percent_behind`` of the plan; the floor it missed (fen) then, else None."""
+    if rule is None or not rule.enabled or plan_fen <= 0:
+        return None
+    floor = plan_fen * (25 * quarter - threshold(rule, "percent_behind")) // 100
+    return floor if spent_fen < floor else None
+

@@ -80,7 +80,7 @@ DEFINITIONS: tuple[RuleDefinition, ...] = (
                    evaluated=True),
     RuleDefinition("district.spend_behind_plan", "区资金支出进度落后于年度计划", "district spend behind the year's plan",
                    "district", "warning", {"percent_behind": _PCT(15)}, ("district_official", "finance_officer"), 10,
-                   ("city_office",)),
+                   ("city_office",), evaluated=True),
     # 干部与工作队 / cadres and teams
     RuleDefinition("cadre.presence_below_requirement", "驻村天数低于当月要求", "cadre presence below the month's requirement",
                    "cadre", "warning", {"days_per_month": _D(20, 1, 31)}, ("unit", "district_official"), 5,

@@ -35,6 +35,11 @@ class DayClosedView(BaseModel):
     closed: bool
 
 
+class DaysClosedView(BaseModel):
+    through: date
+    closed: int
+
+
 class AlertView(BaseModel):
     alert_id: str
     rule_id: str

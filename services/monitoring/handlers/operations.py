@@ -1,5 +1,6 @@
 """运维预警 / operations alerts raised by the service's own machinery (a webhook subscription
-paused after failures): raised and cleared directly, one alert per (rule, subject, episode).
+paused after failures) and by the other workers' quarantine topics (a record held aside):
+raised and cleared directly, one alert per (rule, subject, episode).
 
 The delivery worker calls, in a command of its own (``EventStore.execute``)::
 
@@ -16,6 +17,7 @@ from uuid import UUID
 
 from shared.contracts.monitoring import AlertRaised
 from shared.eventstore import UnitOfWork
+from shared.messaging.quarantine_notice import QuarantineNotice
 
 from services.monitoring.domain.alert import Alert, alert_id
 from services.monitoring.domain.rules import CATALOGUE, Rule, first_version, in_force
@@ -48,3 +50,18 @@ async def clear_operations_alert(uow: UnitOfWork, rule_id: str, subject_kind: st
         await uow.save(alert)
         return True
     return False
+
+
+QUARANTINED = "ops.quarantined_event"
+
+
+async def quarantine_noticed(uow: UnitOfWork, service: str, notice: QuarantineNotice, on: date) -> str | bool | None:
+    """A record held aside by ``service``'s projection raises ``ops.quarantined_event``; its
+    retry or skip clears it. One alert per held record (service, projection, topic, offset)."""
+    subject = f"{service}/{notice.subject}"
+    if notice.status == "held":
+        return await raise_operations_alert(
+            uow, QUARANTINED, "projection", subject, episode=subject, on=on,
+            figures={"service": service, "projection": notice.projection, "topic": notice.topic,
+                     "partition": notice.partition, "offset": notice.offset})
+    return await clear_operations_alert(uow, QUARANTINED, "projection", subject, episode=subject, on=on)

@@ -38,6 +38,7 @@ from shared.contracts.assessment import (
     ProjectPlanned,
 )
 from shared.contracts.funding import (
+    AllocationAdjusted,
     AllocationCancelled,
     AllocationFrozen,
     AllocationUnfrozen,
@@ -47,6 +48,7 @@ from shared.contracts.funding import (
     DisbursementRequested,
     DisbursementReversed,
     FreezeExceptionRecorded,
+    FrozenRemainderReleased,
     FundsAllocated,
 )
 from shared.contracts.monitoring import AlertRaised, BusinessDayClosed, RuleChanged
@@ -62,6 +64,7 @@ from shared.contracts.registry import (
     TeamRotated,
     TeamUnassigned,
     VillageDesignated,
+    VillageIncomeCorrected,
     VillageRegistered,
     WorkTeamFormed,
 )
@@ -81,16 +84,24 @@ from services.monitoring.domain.conditions import (
     is_month_end,
     month_of,
     presence_required,
+    quarter_closed_by,
+    spend_expected,
 )
 from services.monitoring.domain.rules import CATALOGUE, Rule, first_version, in_force
 
 TIMED = sorted(DAY_THRESHOLD)
 
 
-async def rules_in_force(uow: UnitOfWork, day: date, rule_ids: list[str]) -> dict[str, RuleChanged | None]:
-    """Each rule's version on ``day`` from the store; version 1 from code before the seed."""
-    loaded = await uow.load_many(Rule, rule_ids)
-    return {rid: in_force(r.versions or [first_version(CATALOGUE[rid])], day) for rid, r in loaded.items()}
+async def rules_in_force(uow: UnitOfWork, day: date, rule_ids: list[str],
+                         cache: dict[str, list[RuleChanged]] | None = None) -> dict[str, RuleChanged | None]:
+    """Each rule's version on ``day`` from the store; version 1 from code before the seed.
+    ``cache``: the versions already read in this batch."""
+    cache = {} if cache is None else cache
+    missing = [rid for rid in rule_ids if rid not in cache]
+    if missing:
+        for rid, r in (await uow.load_many(Rule, missing)).items():
+            cache[rid] = r.versions or [first_version(CATALOGUE[rid])]
+    return {rid: in_force(cache[rid], day) for rid in rule_ids}
 
 
 def _title(rule_id: str, subject_id: str) -> str:
@@ -122,7 +133,17 @@ class Watch(Reactor):
     sources = ("registry", "funding", "assessment", "monitoring")
     tables = ("monitoring.conditions", "monitoring.days", "monitoring.villages", "monitoring.team_villages",
               "monitoring.team_units", "monitoring.incomes", "monitoring.eligibility", "monitoring.teams",
-              "monitoring.team_members", "monitoring.presence", "monitoring.leaves")
+              "monitoring.team_members", "monitoring.presence", "monitoring.leaves",
+              "monitoring.allocations", "monitoring.payments")
+
+    async def apply_batch(self, conn: asyncpg.Connection, events) -> None:
+        # The rules' versions, read once a batch (a batch is one transaction; a rule changed
+        # meanwhile applies from a day not yet closed, so the next batch sees it in time).
+        self._versions: dict[str, list[RuleChanged]] = {}
+        await super().apply_batch(conn, events)
+
+    async def _rules(self, uow: UnitOfWork, day: date, rule_ids: list[str]) -> dict[str, RuleChanged | None]:
+        return await rules_in_force(uow, day, rule_ids, getattr(self, "_versions", None))
 
     # -- the two moves every rule makes ------------------------------------------------------
 
@@ -136,21 +157,22 @@ class Watch(Reactor):
             return
         if rule_id in IMMEDIATE:
             uow = self.unit_of_work(conn, cause)
-            rule = (await rules_in_force(uow, on, [rule_id]))[rule_id]
+            rule = (await self._rules(uow, on, [rule_id]))[rule_id]
             row = await db.unraised(conn, rule_id, kind, subject_id)
             if rule is not None and rule.enabled and row is not None:
                 await raise_alert(uow, row, rule, on, cause.event_id, figures)
 
     async def _clear(self, conn: asyncpg.Connection, cause: RecordedEvent, rule_ids: list[str], kind: str,
-                     subject_id: str) -> None:
-        on = business_day(cause.occurred_at)
-        rows = await db.clear_conditions(conn, rule_ids, kind, subject_id, on, cause.event_id)
+                     subject_id: str, on: date | None = None, cause_id: UUID | None = None) -> None:
+        """``on``/``cause_id``: the clearing fact, when it is not ``cause`` (recorded earlier)."""
+        on, cause_id = on or business_day(cause.occurred_at), cause_id or cause.event_id
+        rows = await db.clear_conditions(conn, rule_ids, kind, subject_id, on, cause_id)
         raised = [r["alert_id"] for r in rows if r["alert_id"] is not None]
         if not raised:
             return
         uow = self.unit_of_work(conn, cause)
         alerts = await uow.load_many(Alert, raised)
-        changed = [a for a in alerts.values() if a.clear(on, cause.event_id)]
+        changed = [a for a in alerts.values() if a.clear(on, cause_id)]
         if changed:
             await uow.save_all(changed)
 
@@ -159,9 +181,25 @@ class Watch(Reactor):
     async def when_FundsAllocated(self, conn, e: FundsAllocated, r: RecordedEvent) -> None:
         await self._open(conn, r, "allocation.idle", "allocation", e.allocation_id, business_day(r.occurred_at),
                          Where(e.district, e.village_code), {"amount_fen": e.amount_fen})
+        await db.set_allocation(conn, e.allocation_id, e.district, e.fiscal_year, e.amount_fen,
+                                business_day(r.occurred_at))
+        await self._spend_changed(conn, r, e.allocation_id)
+
+    async def when_AllocationAdjusted(self, conn, e: AllocationAdjusted, r: RecordedEvent) -> None:
+        row = await db.allocation(conn, e.allocation_id)
+        if row is not None:
+            await db.set_allocation(conn, e.allocation_id, row["district"], row["fiscal_year"], e.amount_fen,
+                                    row["made_on"])
+            await self._spend_changed(conn, r, e.allocation_id)
 
     async def when_AllocationCancelled(self, conn, e: AllocationCancelled, r: RecordedEvent) -> None:
         await self._clear(conn, r, ["allocation.idle"], "allocation", e.allocation_id)
+        await db.reduce_allocation(conn, e.allocation_id, e.released_fen)
+        await self._spend_changed(conn, r, e.allocation_id)
+
+    async def when_FrozenRemainderReleased(self, conn, e: FrozenRemainderReleased, r: RecordedEvent) -> None:
+        await db.reduce_allocation(conn, e.allocation_id, e.released_fen)
+        await self._spend_changed(conn, r, e.allocation_id)
 
     async def when_AllocationFrozen(self, conn, e: AllocationFrozen, r: RecordedEvent) -> None:
         await self._clear(conn, r, ["allocation.idle"], "allocation", e.allocation_id)  # nothing may be requested
@@ -198,10 +236,66 @@ class Watch(Reactor):
 
     async def when_DisbursementPaid(self, conn, e: DisbursementPaid, r: RecordedEvent) -> None:
         await self._clear(conn, r, ["disbursement.approved_unpaid"], "disbursement", e.disbursement_id)
+        await db.set_payment(conn, e.disbursement_id, e.allocation_id, e.amount_fen, business_day(r.occurred_at),
+                             r.event_id, r.global_position or 0)
+        await self._spend_changed(conn, r, e.allocation_id)
 
     async def when_DisbursementReversed(self, conn, e: DisbursementReversed, r: RecordedEvent) -> None:
         await self._clear(conn, r, ["disbursement.awaiting_approval", "disbursement.approved_unpaid"], "disbursement",
                           e.disbursement_id)
+        await db.set_payment(conn, e.disbursement_id, e.allocation_id, None)
+
+    # -- a district's spending against the year's plan (funding) ------------------------------
+
+    async def _spend_changed(self, conn, r: RecordedEvent, allocation_id: str) -> None:
+        """Plan or spending moved: an open shortfall of the allocation's district and year is
+        judged again against the last quarter closed, and cleared when it is made up. (A new
+        shortfall is raised only when a quarter closes.)"""
+        a = await db.allocation(conn, allocation_id)
+        if a is None:
+            return
+        subject = f"{a['district']}:{a['fiscal_year']}"
+        if await db.latest_open(conn, "district.spend_behind_plan", "district", subject) is None:
+            return
+        year = a["fiscal_year"]
+        ends = [date(year, 3, 31), date(year, 6, 30), date(year, 9, 30), date(year, 12, 31)]
+        closed = await db.last_closed_in(conn, ends)
+        rule = (await self._rules(self.unit_of_work(conn, r), business_day(r.occurred_at),
+                                     ["district.spend_behind_plan"]))["district.spend_behind_plan"]
+        [row] = await db.spending(conn, year, a["district"])
+        if closed is None or spend_expected(rule, quarter_closed_by(closed) or 4, row["plan_fen"],
+                                            row["spent_fen"]) is None:
+            await self._clear(conn, r, ["district.spend_behind_plan"], "district", subject)
+
+    async def _quarter_spending(self, conn, uow: UnitOfWork, r: RecordedEvent, rule: RuleChanged | None,
+                                day: date) -> None:
+        """At a quarter's last close: every district that had paid, by the end of that day,
+        less than its share of the year's plan as it stood then. A payment recorded for a later
+        day that made the shortfall up (recorded before this close: the topics may come in any
+        order) resolves it at once, in order."""
+        quarter = quarter_closed_by(day)
+        if quarter is None or rule is None or not rule.enabled:
+            return
+        for row in await db.spending(conn, day.year, through=day):
+            floor = spend_expected(rule, quarter, row["plan_fen"], row["spent_fen"])
+            if floor is None:
+                continue
+            subject = f"{row['district']}:{day.year}"
+            figures = {"year": day.year, "quarter": quarter, "plan_fen": row["plan_fen"],
+                       "spent_fen": row["spent_fen"], "floor_fen": floor}
+            await self._open(conn, r, "district.spend_behind_plan", "district", subject, day,
+                             Where(row["district"]), figures, on=day)
+            pending = await db.unraised(conn, "district.spend_behind_plan", "district", subject)
+            if pending is None:
+                continue
+            await raise_alert(uow, pending, rule, day, None, {"since": day.isoformat(), **figures})
+            spent = row["spent_fen"]
+            for p in await db.payments_after(conn, day.year, row["district"], day):
+                spent += p["amount_fen"]
+                if spent >= floor:
+                    await self._clear(conn, r, ["district.spend_behind_plan"], "district", subject,
+                                      on=p["paid_on"], cause_id=p["event_id"])
+                    break
 
     # -- projects (assessment) ---------------------------------------------------------------
 
@@ -282,20 +376,33 @@ class Watch(Reactor):
 
     async def when_CollectiveIncomeReported(self, conn, e: CollectiveIncomeReported, r: RecordedEvent) -> None:
         await self._reported(conn, e, "collective", r, e.income_fen)
-        await db.set_income(conn, e.village_code, e.year, e.income_fen)
-        on, where, subject = business_day(r.occurred_at), Where(e.district, e.village_code), f"{e.village_code}:{e.year}"
-        rules = await rules_in_force(self.unit_of_work(conn, r), on, ["income.drop", "village.below_target_final_year"])
-        previous = await db.income(conn, e.village_code, e.year - 1)
-        drop = dropped(rules["income.drop"], previous, e.income_fen) if previous is not None else None
+        await self._collective_changed(conn, r, e.village_code, e.district, e.year, e.income_fen)
+
+    async def _collective_changed(self, conn, r: RecordedEvent, code: str, district: str, year: int,
+                                  income_fen: int | None) -> None:
+        """A year's collective income is now ``income_fen`` (None: it no longer counts). The
+        year is judged again, and so is the next one, whose drop is measured against it."""
+        await db.set_income(conn, code, year, income_fen)
+        await self._judge_year(conn, r, code, district, year)
+        if await db.income(conn, code, year + 1) is not None:  # no figure next year: nothing to judge
+            await self._judge_year(conn, r, code, district, year + 1)
+
+    async def _judge_year(self, conn, r: RecordedEvent, code: str, district: str, year: int) -> None:
+        income_fen = await db.income(conn, code, year)
+        on, where, subject = business_day(r.occurred_at), Where(district, code), f"{code}:{year}"
+        rules = await self._rules(self.unit_of_work(conn, r), on, ["income.drop", "village.below_target_final_year"])
+        previous = await db.income(conn, code, year - 1)
+        drop = dropped(rules["income.drop"], previous, income_fen) \
+            if previous is not None and income_fen is not None else None
         if drop is not None:
             await self._open(conn, r, "income.drop", "village", subject, on, where,
-                             {"year": e.year, "income_fen": e.income_fen, "previous_fen": previous or 0,
+                             {"year": year, "income_fen": income_fen, "previous_fen": previous or 0,
                               "drop_permille": drop})
-        else:  # reported again without the drop (a correction): cleared
+        else:  # reported again without the drop, or last year's figure corrected: cleared
             await self._clear(conn, r, ["income.drop"], "village", subject)
-        if below_target(rules["village.below_target_final_year"], e.year, e.income_fen):
+        if income_fen is not None and below_target(rules["village.below_target_final_year"], year, income_fen):
             await self._open(conn, r, "village.below_target_final_year", "village", subject, on, where,
-                             {"year": e.year, "income_fen": e.income_fen})
+                             {"year": year, "income_fen": income_fen})
         else:
             await self._clear(conn, r, ["village.below_target_final_year"], "village", subject)
 
@@ -304,6 +411,8 @@ class Watch(Reactor):
 
     async def when_IncomeReportReviewed(self, conn, e: IncomeReportReviewed, r: RecordedEvent) -> None:
         await self._clear(conn, r, ["income.report_flagged"], "village", f"{e.village_code}:{e.measure}:{e.year}")
+        if e.measure == "collective" and not e.accepted:  # rejected: the figure counts no more
+            await self._collective_changed(conn, r, e.village_code, e.district, e.year, None)
 
     # -- villages and teams (registry) -------------------------------------------------------
 
@@ -316,6 +425,12 @@ class Watch(Reactor):
 
     async def when_VillageRegistered(self, conn, e: VillageRegistered, r: RecordedEvent) -> None:
         await db.set_village(conn, e.code, e.district, None)
+        for year, fen in e.income_fen.items():  # the baseline: 2021's drop is measured against 2020
+            await db.set_income(conn, e.code, int(year), fen)
+
+    async def when_VillageIncomeCorrected(self, conn, e: VillageIncomeCorrected, r: RecordedEvent) -> None:
+        """A baseline year corrected: the next year's drop is judged against the new figure."""
+        await self._collective_changed(conn, r, e.code, e.district, int(e.year), e.income_fen)
 
     async def when_VillageDesignated(self, conn, e: VillageDesignated, r: RecordedEvent) -> None:
         await db.set_village(conn, e.code, e.district, True)
@@ -375,7 +490,7 @@ class Watch(Reactor):
         if not await db.is_closed(conn, last):
             return
         uow = self.unit_of_work(conn, r)
-        rule = (await rules_in_force(uow, last, ["cadre.presence_below_requirement"]))["cadre.presence_below_requirement"]
+        rule = (await self._rules(uow, last, ["cadre.presence_below_requirement"]))["cadre.presence_below_requirement"]
         for row in await db.month_presence(conn, first, last, e.cadre_id):
             if rule is not None and row["present"] >= presence_required(rule, first, last, row["leave_days"]):
                 await self._clear(conn, r, ["cadre.presence_below_requirement"], "cadre",
@@ -406,7 +521,7 @@ class Watch(Reactor):
         day = e.day
         await db.close_day(conn, day)
         uow = self.unit_of_work(conn, r)
-        rules = await rules_in_force(uow, day, sorted(CATALOGUE))
+        rules = await self._rules(uow, day, sorted(CATALOGUE))
         for row in await db.held_at(conn, TIMED, day):
             rule = rules[row["rule_id"]]
             if is_due(rule, row["since"], day):
@@ -414,6 +529,7 @@ class Watch(Reactor):
                 await raise_alert(uow, row, rule, day, None, figures)  # type: ignore[arg-type]
         if is_month_end(day):
             await self._month_presence(conn, uow, r, rules["cadre.presence_below_requirement"], day)
+            await self._quarter_spending(conn, uow, r, rules["district.spend_behind_plan"], day)
         await self._escalate(uow, rules, day)
 
     async def _escalate(self, uow: UnitOfWork, rules: dict[str, RuleChanged | None], day: date) -> None:

@@ -110,3 +110,39 @@ async def test_a_cover_that_ends_makes_an_eligible_person_a_gap_again_and_a_with
     [alert] = await m.alerts("person.eligible_not_covered")
     assert (alert["subject_id"], alert["raised_on"], alert["state"]) == (
         f"{covered}:medical_insurance", date(2022, 4, 10), "open")
+
+
+async def test_a_drop_follows_last_years_figure_when_that_changes_or_is_rejected(monitoring):
+    """The condition of year Y reads year Y − 1 too: re-reporting, rejecting or (for the
+    2020 baseline) correcting last year's figure raises or clears this year's drop."""
+    m = monitoring
+    village = await m.village(date(2021, 1, 1))
+    await m.deliver("assessment", *income(village, 2022, 10_000_000), on=date(2023, 1, 10))
+    await m.deliver("assessment", *income(village, 2023, 8_500_000), on=date(2024, 1, 10))  # −15 %
+    assert await m.alerts("income.drop") == []
+    raised = await m.deliver("assessment", *income(village, 2022, 12_000_000), on=date(2024, 1, 11))  # now −29 %
+    [alert] = await m.alerts("income.drop")
+    assert (alert["subject_id"], alert["cause_event_id"]) == (f"{village}:2023", raised.event_id)
+    review = {"village_code": village, "district": village[:6], "year": 2022, "measure": "collective",
+              "amount_fen": 12_000_000, "accepted": False, "reason": "无凭证", "reviewed_on": "2024-01-12"}
+    rejected = await m.deliver("assessment", "IncomeReportReviewed", review, f"income-{village}", date(2024, 1, 12))
+    [alert] = await m.alerts("income.drop")  # 2022's figure no longer counts: nothing to drop from
+    assert (alert["state"], alert["cleared_by_event"]) == ("resolved", rejected.event_id)
+
+
+async def test_the_2020_baseline_and_its_correction_judge_2021s_drop(monitoring):
+    m = monitoring
+    village = await m.village(date(2021, 1, 1))  # baseline 1 fen a year: no drop possible
+    await m.deliver("assessment", *income(village, 2021, 5_000_000), on=date(2022, 1, 10))
+    assert await m.alerts("income.drop") == []
+    correction = {"code": village, "district": village[:6], "year": "2020", "income_fen": 9_000_000,
+                  "previous_fen": 1, "reason": "录入错误"}
+    raised = await m.deliver("registry", "VillageIncomeCorrected", correction, f"village-{village}", date(2022, 1, 11))
+    [alert] = await m.alerts("income.drop")
+    assert (alert["subject_id"], alert["cause_event_id"], alert["figures"]["previous_fen"]) == (
+        f"{village}:2021", raised.event_id, 9_000_000)
+    back = await m.deliver("registry", "VillageIncomeCorrected", correction | {"income_fen": 5_500_000,
+                                                                                "previous_fen": 9_000_000},
+                           f"village-{village}", date(2022, 1, 12))
+    [alert] = await m.alerts("income.drop")
+    assert (alert["state"], alert["cleared_by_event"]) == ("resolved", back.event_id)

@@ -8,11 +8,18 @@ from fastapi import APIRouter, Path
 
 from shared.http.deps import IsoDate
 
-from services.monitoring.domain.calendar import CloseDay
+from services.monitoring.domain.calendar import CloseDay, CloseThrough
 from services.monitoring.entrypoints.deps import CityOffice, Run
-from services.monitoring.entrypoints.schemas import DayClosedView
+from services.monitoring.entrypoints.schemas import DayClosedView, DaysClosedView
 
 router = APIRouter(prefix="/days", tags=["业务日 business days"])
+
+
+@router.post("/close-through", status_code=201,
+             summary="依次结束业务日直至某日 / close every business day in order, through a day",
+             responses={409: {"description": "已结束 / already closed"}})
+async def close_through(cmd: CloseThrough, _: CityOffice, run: Run) -> DaysClosedView:
+    return DaysClosedView(**await run(cmd))
 
 
 @router.post("/{day}/close", status_code=201,
