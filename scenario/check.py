@@ -2,8 +2,9 @@
 
 Every figure is fetched from ``/stats/figures/<metric>?as_of=…&by=…`` (and the overview
 and designation endpoints), and set beside the same figure computed from the scenario
-(``scenario.expect``). A metric publicity does not serve is reported as not checked,
-never as a pass.
+(``scenario.expect``). Each year's published assessment is read from the assessment
+service and every subject's scores, total and grade set beside ``scenario.scores``. A
+metric that is not served is reported as not checked, never as a pass.
 """
 
 from __future__ import annotations
@@ -16,9 +17,12 @@ from decimal import Decimal
 import httpx
 
 from scenario import calendar
+from shared.config import Settings
+from shared.http.auth import Principal, Role, issue_token
 from shared.money import yuan
 from scenario.expect import FEN, figure
 from scenario.model import Scenario
+from scenario.scores import expected_results
 
 DATES = (date(2021, 3, 5), date(2021, 4, 30), date(2021, 6, 30), date(2021, 12, 31), date(2022, 6, 30),
          date(2022, 12, 31), date(2023, 12, 31), calendar.END)
@@ -37,6 +41,7 @@ FIGURES: tuple[tuple[str, str | None, dict[str, str]], ...] = (
     ("income_reports", "year", {}),
     ("income_reports", "year", {"at_target": "yes"}),
     ("income_reports", "district", {"at_target": "yes"}),
+    ("income_reports", "flagged", {}),
     ("farmer_income", "year", {}),
     ("appropriated", "source", {}),
     ("appropriated", "year", {}),
@@ -49,6 +54,9 @@ FIGURES: tuple[tuple[str, str | None, dict[str, str]], ...] = (
     ("approved_unpaid", None, {}),
     ("projects", "status", {}),
     ("projects", "task", {}),
+    ("projects_cancelled", "task", {}),
+    ("allocations_frozen", None, {}),
+    ("villages_graduated", None, {}),
     ("milestones_overdue", "district", {}),
     ("low_income_eligible", "cover", {}),
     ("low_income_eligible", "covered", {}),
@@ -89,9 +97,15 @@ def _served_value(name: str, value: str | int) -> int:
 
 
 class Checker:
-    def __init__(self, s: Scenario, publicity: str, concurrency: int = 6):
+    """``assessment`` and ``settings`` (to sign a reader's token) let it compare the published
+    assessments too; without them they are reported as not checked."""
+
+    def __init__(self, s: Scenario, publicity: str, concurrency: int = 6, *, assessment: str | None = None,
+                 settings: Settings | None = None):
         self.s = s
         self.url = publicity
+        self.assessment = assessment
+        self.settings = settings
         self.report = Report()
         self._sem = asyncio.Semaphore(concurrency)
 
@@ -100,17 +114,52 @@ class Checker:
         async with httpx.AsyncClient(timeout=60) as self.client:
             await asyncio.gather(*(self._figure(d, *f) for d in days for f in FIGURES),
                                  *(self._overview(d) for d in days),
-                                 *(self._designation(d) for d in days if d >= self.s.screening.on))
+                                 *(self._designation(d) for d in days if d >= self.s.screening.on),
+                                 *(self._assessment(a) for a in self.s.assessments if a.published_on <= self.s.end))
         return self.report
 
-    async def _get(self, path: str, params: list[tuple[str, str]]) -> httpx.Response:
+    async def _get(self, path: str, params: list[tuple[str, str]], base: str | None = None,
+                   headers: dict[str, str] | None = None) -> httpx.Response:
+        url = (base or self.url) + path
         async with self._sem:
             for attempt in range(5):
                 try:
-                    return await self.client.get(self.url + path, params=params)
+                    return await self.client.get(url, params=params, headers=headers)
                 except httpx.TransportError:
                     await asyncio.sleep(0.5 * (attempt + 1))
-            return await self.client.get(self.url + path, params=params)
+            return await self.client.get(url, params=params, headers=headers)
+
+    async def _assessment(self, a) -> None:
+        """Every subject of the year's published results: each dimension's score, the total, the grade."""
+        if self.assessment is None or self.settings is None:
+            self.report.not_served.add("assessment results")
+            return
+        token = issue_token(self.settings, Principal(subject="tj-check", role=Role.inspector), ttl_seconds=3600)
+        r = await self._get(f"/assessments/{a.year}", [], self.assessment, {"Authorization": f"Bearer {token}"})
+        r.raise_for_status()
+        body = r.json()
+        served = {(x["subject_kind"], x["subject_id"]): x for x in body.get("results") or ()}
+        expected = {(x.subject_kind, x.subject_id): x.model_dump(mode="json") for x in expected_results(self.s, a)}
+        day = a.published_on
+        self.report.compared += 1
+        if body.get("as_of") != a.as_of.isoformat():
+            self.report.differences.append(Difference(day, f"assessment {a.year}: as of", "-", a.as_of.isoformat(),
+                                                       body.get("as_of")))
+        for key in sorted(set(expected) | set(served)):
+            want, got = expected.get(key) or {}, served.get(key) or {}
+            self.report.compared += 1
+            label = f"{key[0]} {key[1]}"
+            for what in ("total", "grade"):
+                if want.get(what) != got.get(what):
+                    self.report.differences.append(Difference(day, f"assessment {a.year}: {what}", label,
+                                                              want.get(what), got.get(what)))
+            scores_w, scores_g = want.get("scores") or {}, got.get("scores") or {}
+            for dim in sorted(set(scores_w) | set(scores_g)):
+                if scores_w.get(dim) != scores_g.get(dim):
+                    self.report.differences.append(Difference(
+                        day, f"assessment {a.year}: {dim}", label,
+                        f"{scores_w.get(dim)} ({(want.get('basis') or {}).get(dim)})",
+                        f"{scores_g.get(dim)} ({(got.get('basis') or {}).get(dim)})"))
 
     def _compare(self, day: date, what: str, expected: dict, served: dict, show=lambda v: v) -> None:
         self.report.compared += 1

@@ -66,7 +66,8 @@ async def run_and_check(s: Scenario, settings: Settings, where: dict[str, str], 
             raise typer.Exit(1) from None
         show(summary, api, console)
         failures = len(api.tally.failures) + bool(summary.stopped_at)
-    report = await Checker(s, where["publicity"]).run() if check and not summary.stopped_at else None
+    checker = Checker(s, where["publicity"], assessment=where["assessment"], settings=settings)
+    report = await checker.run() if check and not summary.stopped_at else None
     if report is not None:
         show_report(report)
     return summary, report, failures
@@ -132,9 +133,10 @@ def check_command(
         days = tuple(date.fromisoformat(d) for d in as_of) or DATES
     except ValueError as exc:
         raise typer.BadParameter(f"日期应为 YYYY-MM-DD / dates are YYYY-MM-DD: {exc}") from None
-    where = urls(get_settings(), host)
-    ensure_up({"publicity": where["publicity"]})
-    report = asyncio.run(Checker(s, where["publicity"]).run(days))
+    settings = get_settings()
+    where = urls(settings, host)
+    ensure_up({"publicity": where["publicity"], "assessment": where["assessment"]})
+    report = asyncio.run(Checker(s, where["publicity"], assessment=where["assessment"], settings=settings).run(days))
     show_report(report)
     if report.differences:
         raise typer.Exit(1)

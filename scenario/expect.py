@@ -36,7 +36,7 @@ class Row:
 
 Rows = Callable[[Scenario, date], Iterator[Row]]
 METRICS: dict[str, Rows] = {}
-FEN = {"farmer_income", "appropriated", "allocated", "disbursed", "awaiting_approval", "approved_unpaid", "allowances"}
+FEN = {"farmer_income", "appropriated", "allocated", "allocations_frozen", "disbursed", "awaiting_approval", "approved_unpaid", "allowances"}
 
 
 def metric(name: str):
@@ -116,11 +116,13 @@ def _secretaries(s: Scenario, d: date) -> Iterator[Row]:
 
 @metric("income_reports")
 def _incomes(s: Scenario, d: date) -> Iterator[Row]:
+    """Reports standing as of the day: a rejected one counts as none; flagged until reviewed."""
     weak = _designated(s, d)
     for r in s.incomes:
-        if r.reported_on <= d:
+        if r.stands_on(d):
             yield Row(r.district, r.village_code, {"year": str(r.year), "at_target": _yes(r.income_fen >= INCOME_TARGET_FEN),
-                                                   "weak": _yes(r.village_code in weak)}, 1)
+                                                   "weak": _yes(r.village_code in weak),
+                                                   "flagged": _yes(r.flagged_on(d))}, 1)
 
 
 @metric("farmer_income")
@@ -145,7 +147,20 @@ def _allocated(s: Scenario, d: date) -> Iterator[Row]:
     for a in s.allocations:
         if a.allocated_on <= d:
             yield Row(a.district, a.village_code, {"source": a.source, "year": str(a.fiscal_year),
-                                                   "task": str(a.task_no), "project": a.project_id}, a.amount_fen)
+                                                   "task": str(a.task_no), "project": a.project_id},
+                      s.allocated_on(a, d))
+
+
+@metric("allocations_frozen")
+def _frozen(s: Scenario, d: date) -> Iterator[Row]:
+    """Only a designation revoked freezes an allocation: none in this plan."""
+    return iter(())
+
+
+@metric("villages_graduated")
+def _graduated(s: Scenario, d: date) -> Iterator[Row]:
+    """No village graduates in this plan."""
+    return iter(())
 
 
 def _disbursements(s: Scenario, d: date, status: str) -> Iterator[Row]:
@@ -165,19 +180,26 @@ METRICS["approved_unpaid"] = lambda s, d: _disbursements(s, d, "approved")
 @metric("projects")
 def _projects(s: Scenario, d: date) -> Iterator[Row]:
     for p in s.projects:
-        if p.planned_on <= d:
+        if p.planned_on <= d and not p.cancelled_by(d):
             done = p.completed_on is not None and p.completed_on <= d
             status = "done" if done else "in_progress" if p.planned_start <= d else "planned"
             yield Row(p.district, p.village_code, {"action": p.action_code, "task": str(p.task_no), "status": status}, 1)
 
 
+@metric("projects_cancelled")
+def _cancelled(s: Scenario, d: date) -> Iterator[Row]:
+    for p in s.projects:
+        if p.cancelled_by(d):
+            yield Row(p.district, p.village_code, {"action": p.action_code, "task": str(p.task_no)}, 1)
+
+
 @metric("milestones_overdue")
 def _overdue(s: Scenario, d: date) -> Iterator[Row]:
     for p in s.projects:
-        if p.planned_on > d or (p.completed_on is not None and p.completed_on <= d):
+        if p.planned_on > d or (p.completed_on is not None and p.completed_on <= d) or p.cancelled_by(d):
             continue
         for m in p.milestones:
-            if m.due_on < d and (m.verified_on is None or m.verified_on > d):
+            if m.due_as_of(d) < d and (m.verified_on is None or m.verified_on > d):
                 yield Row(p.district, p.village_code, {"action": p.action_code, "task": str(p.task_no)}, 1)
 
 
@@ -185,7 +207,7 @@ def _overdue(s: Scenario, d: date) -> Iterator[Row]:
 def _covers(s: Scenario, d: date) -> Iterator[Row]:
     for p in s.persons:
         for c in p.covers:
-            if c.eligible_on <= d:
+            if c.eligible_by(d):
                 covered = c.covered_on is not None and c.covered_on <= d
                 yield Row(p.district, p.village_code, {"cover": c.cover, "covered": _yes(covered)}, 1)
 
@@ -220,7 +242,7 @@ def _presence(s: Scenario, d: date) -> Iterator[Row]:
 @metric("leave_days")
 def _leave(s: Scenario, d: date) -> Iterator[Row]:
     for lv in s.leaves:
-        if lv.approved and lv.decided_on <= d:
+        if lv.counts_on(d):
             yield Row(s.team_of_cadre[lv.cadre_id].district, None, {"year": str(lv.start.year)}, lv.days)
 
 

@@ -111,6 +111,11 @@ class Leave:
     approved: bool
     decided_on: date
     reject_reason: str | None = None
+    cancelled_on: date | None = None  # withdrawn before its first day: its days count no more
+
+    def counts_on(self, day: date) -> bool:
+        """Approved by ``day`` and not cancelled by then."""
+        return self.approved and self.decided_on <= day and not (self.cancelled_on and self.cancelled_on <= day)
 
     @property
     def days(self) -> int:
@@ -134,6 +139,10 @@ class Milestone:
     reports: tuple[date, ...] = ()  # every report; all but the last were sent back
     returned: tuple[date, ...] = ()
     verified_on: date | None = None
+    replanned: tuple[date, date] | None = None  # (on, new due day): re-planned before it was reported
+
+    def due_as_of(self, day: date) -> date:
+        return self.replanned[1] if self.replanned and self.replanned[0] <= day else self.due_on
 
 
 @dataclass(frozen=True)
@@ -148,11 +157,15 @@ class Project:
     planned_start: date
     planned_end: date
     milestones: tuple[Milestone, ...]
+    cancelled_on: date | None = None  # stalled and cancelled: its milestones not verified go with it
 
     @property
     def completed_on(self) -> date | None:
         last = self.milestones[-1].verified_on
         return last if all(m.verified_on for m in self.milestones) else None
+
+    def cancelled_by(self, day: date) -> bool:
+        return self.cancelled_on is not None and self.cancelled_on <= day
 
 
 @dataclass(frozen=True)
@@ -186,6 +199,7 @@ class Allocation:
     amount_fen: int
     tranches: tuple[TranchePlan, ...]
     allocated_on: date
+    cancelled_on: date | None = None  # cancelled before anything was requested: all of it returns to the line
 
 
 @dataclass(frozen=True)
@@ -236,6 +250,14 @@ class IncomeReport:
     income_fen: int
     reported_on: date
     note: str | None
+    flagged: bool = False  # the assessment service flags it for review (a jump beyond its factor)
+    reviewed: tuple[date, bool] | None = None  # (on, accepted): a rejected report counts as none
+
+    def stands_on(self, day: date) -> bool:
+        return self.reported_on <= day and not (self.reviewed and self.reviewed[0] <= day and not self.reviewed[1])
+
+    def flagged_on(self, day: date) -> bool:
+        return self.flagged and not (self.reviewed and self.reviewed[0] <= day)
 
 
 @dataclass(frozen=True)
@@ -260,6 +282,10 @@ class Cover:
     cover: str  # medical_insurance | education_aid | housing_renovation
     eligible_on: date
     covered_on: date | None  # None: a gap that stays open
+    withdrawn_on: date | None = None  # eligibility withdrawn (only of a gap)
+
+    def eligible_by(self, day: date) -> bool:
+        return self.eligible_on <= day and not (self.withdrawn_on and self.withdrawn_on <= day)
 
 
 @dataclass(frozen=True)
@@ -299,6 +325,8 @@ class AnnualAssessment:
     computed_on: date
     published_on: date
     marks: dict[str, int]  # team id → assessors' own mark, 0–100
+    weights: dict[str, int]  # the rubric: dimension → weight
+    presence_days_per_year: int  # the rubric's parameter: presence expected of a member a year
 
 
 @dataclass(frozen=True)
@@ -346,3 +374,19 @@ class Scenario:
 
     def village(self, code: str) -> Village:
         return self.village_by_code[code]
+
+    @cached_property
+    def project_by_id(self) -> dict[str, Project]:
+        return {p.project_id: p for p in self.projects}
+
+    def allocated_on(self, a: Allocation, day: date) -> int:
+        """An allocation's amount as of ``day``: nothing once cancelled; once its project is
+        cancelled, only the tranches already released (the advance, verified milestones) —
+        funding returns the rest to the line."""
+        if a.allocated_on > day or (a.cancelled_on and a.cancelled_on <= day):
+            return 0
+        project = self.project_by_id.get(a.project_id) if a.project_id else None
+        if project is None or not project.cancelled_by(day):
+            return a.amount_fen
+        verified = {m.milestone_id for m in project.milestones if m.verified_on}
+        return sum(t.amount_fen for t in a.tranches if t.milestone_id is None or t.milestone_id in verified)

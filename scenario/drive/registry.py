@@ -16,6 +16,7 @@ from scenario.drive import people
 from scenario.drive.client import Api
 from shared.money import yuan
 from scenario.drive.stage import Stage
+from scenario.generate.undo import LEAVE_CANCELLED
 from scenario.model import BASE_YEARS, Scenario
 from scenario.recording import (
     allowance_month,
@@ -162,13 +163,20 @@ def stages(s: Scenario, api: Api) -> list[Stage]:
                 if done is None:
                     continue
                 decision = {"approve": True} if lv.approved else {"approve": False, "reason": lv.reject_reason}
-                await api.command("registry.leave", "registry", f"/cadres/{cadre_id}/leaves/{lv.leave_id}/decision",
-                                  decision, who=people.district(api, team.district),
-                                  key=api.key("leave-decision", lv.leave_id), on=lv.decided_on)
+                if await api.command(
+                        "registry.leave", "registry", f"/cadres/{cadre_id}/leaves/{lv.leave_id}/decision", decision,
+                        who=people.district(api, team.district), key=api.key("leave-decision", lv.leave_id),
+                        on=lv.decided_on) is None or lv.cancelled_on is None:
+                    continue
+                await api.command("registry.leave", "registry", f"/cadres/{cadre_id}/leaves/{lv.leave_id}/cancellation",
+                                  {"reason": LEAVE_CANCELLED},
+                                  who=people.secretary(api, team.team_id, team.first_secretary_id),
+                                  key=api.key("leave-cancel", lv.leave_id), on=lv.cancelled_on)
         return chain
 
-    out.append(Stage("registry.leave", "请假与审批 / leave and decisions",
-                     [leave_chain(c) for c in sorted(leaves_of)], 2 * len(s.leaves)))
+    out.append(Stage("registry.leave", "请假、审批与撤销 / leave, decisions and cancellations",
+                     [leave_chain(c) for c in sorted(leaves_of)],
+                     2 * len(s.leaves) + sum(lv.cancelled_on is not None for lv in s.leaves)))
 
     sheets = presence_sheets(s)
     out.append(Stage("registry.presence", "驻村打卡（四同）/ presence check-ins",

@@ -40,7 +40,7 @@ def plan(s: Scenario, api: Api) -> list[list[Stage] | str]:
         registry.stages(s, api),
         funding.setup_stages(s, api),
         assessment.work_stages(s, api),
-        [funding.allocation_stage(s, api), funding.disbursement_stage(s, api)],
+        [funding.allocation_stage(s, api), funding.disbursement_stage(s, api), assessment.cancellation_stage(s, api)],
         assessment.outcome_stages(s, api),
         "settle",
         [assessment.annual_stage(s, api)],

@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 
 from scenario import calendar
-from scenario.generate import cadre_life, money, network, outcomes, oversight, projects, villages
+from scenario.generate import cadre_life, money, network, outcomes, oversight, projects, undo, villages
 from scenario.model import Scenario
 from scenario.size import ScenarioSize
 
@@ -27,20 +27,28 @@ def generate(seed: int = 2021, size: ScenarioSize | None = None) -> Scenario:
     leaves = cadre_life.leaves(rng("leave"), net.teams, size.leave_quota_days)
     plan = projects.projects(rng("projects"), weak, size.projects_per_village)
     allocs = money.allocations(rng("allocations"), plan)
+    payments = money.disbursements(rng("disbursements"), allocs, plan)
+    covered = outcomes.persons(rng("low-income"), weak, size.low_income_per_village)
+    # 动态管理: what is undone or corrected later, drawn over the forward plan.
+    allocs_now, payments = undo.cancel_allocations(rng("undo-allocations"), allocs, payments)
+    payments = undo.reverse_a_payment(rng("undo-payments"), payments)
+    plan = undo.cancel_projects(rng("undo-projects"), plan, allocs, payments)
+    plan = undo.replan_milestones(rng("undo-milestones"), plan)
     return Scenario(
         seed=seed, size=size, end=calendar.END, villages=tuple(register), screening=screening,
         units=tuple(net.units), cadres=tuple(net.cadres), trainings=tuple(net.trainings), teams=tuple(net.teams),
         assignments=tuple(net.assignments),
         check_ins=tuple(cadre_life.check_ins(rng("presence"), net.teams, net.assignments,
                                              [lv for lv in leaves if lv.approved], size.presence_days_per_month)),
-        leaves=tuple(leaves), insurances=tuple(cadre_life.insurances(net.teams)),
-        projects=tuple(plan), lines=tuple(money.lines(rng("lines"), allocs)), allocations=tuple(allocs),
-        disbursements=tuple(money.disbursements(rng("disbursements"), allocs, plan)),
+        leaves=tuple(undo.cancel_leaves(rng("undo-leave"), leaves)), insurances=tuple(cadre_life.insurances(net.teams)),
+        projects=tuple(plan), lines=tuple(money.lines(rng("lines"), allocs)), allocations=tuple(allocs_now),
+        disbursements=tuple(payments),
         policies=tuple(money.policies(rng("policies"), weak)),
-        incomes=tuple(outcomes.incomes(rng("income"), weak)),
+        incomes=tuple(undo.review_incomes(rng("undo-income"), outcomes.incomes(rng("income"), weak),
+                                          {v.code: v for v in register})),
         farmer_incomes=tuple(outcomes.farmer_incomes(rng("farmers"), weak)),
         city_growth=tuple(outcomes.city_growth()),
-        persons=tuple(outcomes.persons(rng("low-income"), weak, size.low_income_per_village)),
+        persons=tuple(undo.withdraw_eligibility(rng("undo-low-income"), covered)),
         inspections=tuple(oversight.inspections(rng("inspections"), weak, net.teams, size.inspected_share)),
-        assessments=tuple(oversight.assessments(rng("assessments"), net.teams)),
+        assessments=tuple(oversight.assessments(rng("assessments"), net.teams, size.presence_days_per_month)),
     )

@@ -19,6 +19,7 @@ from scenario import calendar
 from scenario.generate import generate
 from scenario.generate.network import teams_per_district
 from scenario.size import ScenarioSize
+from tests.unit.scenario.test_undo import every_kind_of_undo
 
 
 @pytest.fixture(scope="module")
@@ -186,3 +187,7 @@ def test_the_same_seed_gives_the_same_programme_in_another_process():
                               capture_output=True, text=True, check=True).stdout for h in (1, 2)}
     assert len(digests) == 1
     assert digests == {hashlib.sha256(repr(generate(5, ScenarioSize.small())).encode()).hexdigest() + "\n"}
+
+
+def test_every_kind_of_undo_at_the_programmes_size(tianjin):
+    every_kind_of_undo(tianjin)
