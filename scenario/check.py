@@ -25,7 +25,7 @@ from scenario.model import Scenario
 from scenario.scores import expected_results
 
 DATES = (date(2021, 3, 5), date(2021, 4, 30), date(2021, 6, 30), date(2021, 12, 31), date(2022, 6, 30),
-         date(2022, 12, 31), date(2023, 12, 31), calendar.END)
+         date(2022, 12, 31), date(2023, 3, 31), date(2023, 12, 31), calendar.END)  # 2023-03-31: graduated, frozen
 # (metric, group by, filter): what is compared on each day.
 FIGURES: tuple[tuple[str, str | None, dict[str, str]], ...] = (
     ("villages_registered", "district", {}),
@@ -41,7 +41,6 @@ FIGURES: tuple[tuple[str, str | None, dict[str, str]], ...] = (
     ("income_reports", "year", {}),
     ("income_reports", "year", {"at_target": "yes"}),
     ("income_reports", "district", {"at_target": "yes"}),
-    ("income_reports", "flagged", {}),
     ("farmer_income", "year", {}),
     ("appropriated", "source", {}),
     ("appropriated", "year", {}),
@@ -55,8 +54,8 @@ FIGURES: tuple[tuple[str, str | None, dict[str, str]], ...] = (
     ("projects", "status", {}),
     ("projects", "task", {}),
     ("projects_cancelled", "task", {}),
-    ("allocations_frozen", None, {}),
-    ("villages_graduated", None, {}),
+    ("allocations_frozen", "district", {}),
+    ("villages_graduated", "district", {}),
     ("milestones_overdue", "district", {}),
     ("low_income_eligible", "cover", {}),
     ("low_income_eligible", "covered", {}),
@@ -207,11 +206,12 @@ class Checker:
                 break
         screening = body.get("screening") or {}
         self.report.compared += 2
-        if codes != set(self.s.designated):
+        designated = self.s.designated_on(day)
+        if codes != designated:
             self.report.differences.append(Difference(
-                day, "designated list", f"{len(codes - self.s.designated)} extra, {len(self.s.designated - codes)} missing",
-                len(self.s.designated), len(codes)))
-        cutoff = yuan(self.s.screening.cutoff_average_fen)
+                day, "designated list", f"{len(codes - designated)} extra, {len(designated - codes)} missing",
+                len(designated), len(codes)))
+        cutoff = yuan(self.s.screening_on(day).cutoff_average_fen)
         if screening.get("cutoff_average_yuan") != cutoff:
             self.report.differences.append(Difference(day, "screening cut-off (yuan)", screening.get("run_id") or "-",
                                                       cutoff, screening.get("cutoff_average_yuan")))

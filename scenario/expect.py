@@ -51,7 +51,7 @@ def _yes(flag: bool) -> str:
 
 
 def _designated(s: Scenario, d: date) -> frozenset[str]:
-    return s.designated if s.screening.on <= d else frozenset()
+    return s.designated_on(d)
 
 
 @metric("villages_registered")
@@ -63,12 +63,14 @@ def _villages(s: Scenario, d: date) -> Iterator[Row]:
 
 @metric("villages_designated")
 def _weak(s: Scenario, d: date) -> Iterator[Row]:
+    first = set(s.screening.designated)
     for code in _designated(s, d):
-        yield Row(s.village(code).district, code, {"run_id": s.screening.run_id}, 1)
+        run = s.screening if code in first else s.rescreening
+        yield Row(s.village(code).district, code, {"run_id": run.run_id}, 1)
 
 
 def _with_team(s: Scenario, d: date, wanted: bool) -> Iterator[Row]:
-    assigned = {a.village_code for a in s.assignments if a.assigned_on <= d}
+    assigned = {a.village_code for a in s.assignments if a.active_on(d)}
     for code in _designated(s, d):
         if (code in assigned) == wanted:
             yield Row(s.village(code).district, code, {}, 1)
@@ -87,7 +89,7 @@ def _up_to_3(n: int) -> str:
 def _teams(s: Scenario, d: date) -> Iterator[Row]:
     served = defaultdict(int)
     for a in s.assignments:
-        if a.assigned_on <= d:
+        if a.active_on(d):
             served[a.team_id] += 1
     for t in s.teams:
         if t.formed_on <= d:
@@ -153,14 +155,16 @@ def _allocated(s: Scenario, d: date) -> Iterator[Row]:
 
 @metric("allocations_frozen")
 def _frozen(s: Scenario, d: date) -> Iterator[Row]:
-    """Only a designation revoked freezes an allocation: none in this plan."""
-    return iter(())
+    for a in s.allocations:
+        if (unspent := s.frozen_on(a, d)) is not None:
+            yield Row(a.district, a.village_code, {"source": a.source, "year": str(a.fiscal_year)}, unspent)
 
 
 @metric("villages_graduated")
 def _graduated(s: Scenario, d: date) -> Iterator[Row]:
-    """No village graduates in this plan."""
-    return iter(())
+    for g in s.graduations:
+        if g.on <= d:
+            yield Row(g.district, g.village_code, {"year": str(g.year)}, 1)
 
 
 def _disbursements(s: Scenario, d: date, status: str) -> Iterator[Row]:

@@ -42,6 +42,19 @@ class Screening:
 
 
 @dataclass(frozen=True)
+class Graduation:
+    """达标出列: a designated village that met the target leaves the list; its allocations are
+    frozen the same day and the city office returns their unpaid remainder on ``released_on``."""
+
+    village_code: str
+    district: str
+    on: date
+    year: int  # the year it met the target
+    income_fen: int
+    released_on: date
+
+
+@dataclass(frozen=True)
 class Unit:
     unit_id: str
     name: str
@@ -88,6 +101,10 @@ class Assignment:
     reason: str
     assigned_on: date
     entered_on: date
+    left_on: date | None = None  # unassigned (its village graduated)
+
+    def active_on(self, day: date) -> bool:
+        return self.assigned_on <= day and not (self.left_on and self.left_on <= day)
 
 
 @dataclass(frozen=True)
@@ -355,10 +372,44 @@ class Scenario:
     persons: tuple[LowIncomePerson, ...]
     inspections: tuple[Inspection, ...]
     assessments: tuple[AnnualAssessment, ...]
+    graduations: tuple[Graduation, ...] = ()
+    rescreening: Screening | None = None  # the run that supersedes the first, after the graduations
 
     @cached_property
     def designated(self) -> frozenset[str]:
+        """Designated by the first run."""
         return frozenset(self.screening.designated)
+
+    def screening_on(self, day: date) -> Screening:
+        return self.rescreening if self.rescreening and self.rescreening.on <= day else self.screening
+
+    def designated_on(self, day: date) -> frozenset[str]:
+        """The list as of ``day``: the run in force, less the villages graduated since."""
+        if day < self.screening.on:
+            return frozenset()
+        run = self.screening_on(day)
+        return frozenset(run.designated) - {g.village_code for g in self.graduations if g.on <= day}
+
+    @cached_property
+    def graduation_of(self) -> dict[str, Graduation]:
+        return {g.village_code: g for g in self.graduations}
+
+    @cached_property
+    def paid_of(self) -> dict[str, int]:
+        """Each allocation's net payments once everything planned has happened."""
+        out: dict[str, int] = {}
+        for d in self.disbursements:
+            if d.paid_on and not d.reversed_on:
+                out[d.allocation_id] = out.get(d.allocation_id, 0) + d.amount_fen
+        return out
+
+    def frozen_on(self, a: Allocation, day: date) -> int | None:
+        """What a frozen allocation had not paid, while frozen on ``day``; None if not frozen."""
+        g = self.graduation_of.get(a.village_code)
+        if g is None or not g.on <= day < g.released_on or a.allocated_on > g.on or (
+                a.cancelled_on and a.cancelled_on <= g.on):
+            return None
+        return a.amount_fen - self.paid_of.get(a.allocation_id, 0)
 
     @cached_property
     def village_by_code(self) -> dict[str, Village]:
@@ -385,6 +436,9 @@ class Scenario:
         funding returns the rest to the line."""
         if a.allocated_on > day or (a.cancelled_on and a.cancelled_on <= day):
             return 0
+        g = self.graduation_of.get(a.village_code)
+        if g is not None and g.released_on <= day:
+            return self.paid_of.get(a.allocation_id, 0)  # frozen, and the remainder returned to the line
         project = self.project_by_id.get(a.project_id) if a.project_id else None
         if project is None or not project.cancelled_by(day):
             return a.amount_fen

@@ -33,14 +33,14 @@ def rubric(a: AnnualAssessment) -> RubricDefined:
 def year_facts(s: Scenario, a: AnnualAssessment) -> YearFacts:
     year, as_of = a.year, a.as_of
     start, end = date(year, 1, 1), min(as_of, date(year, 12, 31))
-    designated = sorted(s.designated) if s.screening.on <= as_of else []
+    designated = sorted(s.designated_on(as_of))
     by_district: dict[str, list[str]] = defaultdict(list)
     for code in designated:
         by_district[s.village(code).district].append(code)
 
     served: dict[str, set[str]] = defaultdict(set)
-    for x in s.assignments:
-        if x.assigned_on <= end:
+    for x in s.assignments:  # served at any time of the year
+        if x.assigned_on <= end and not (x.left_on and x.left_on < start):
             served[x.team_id].add(x.village_code)
     presence: dict[str, set] = defaultdict(set)
     for c in s.check_ins:

@@ -16,6 +16,7 @@ from scenario.drive import people
 from scenario.drive.client import Api
 from shared.money import yuan
 from scenario.drive.stage import Stage
+from scenario.generate.graduation import GRADUATED, RELEASED
 from scenario.generate.undo import LEAVE_CANCELLED
 from scenario.model import BASE_YEARS, Scenario
 from scenario.recording import (
@@ -112,7 +113,8 @@ def stages(s: Scenario, api: Api) -> list[Stage]:
     # A team's two villages go one after the other: both change the team's stream.
     by_team = defaultdict(list)
     for a in s.assignments:
-        by_team[a.team_id].append(a)
+        if not (s.rescreening and a.assigned_on >= s.rescreening.on):  # the re-screening's come later
+            by_team[a.team_id].append(a)
 
     def assign(team_id: str):
         async def chain() -> None:
@@ -134,10 +136,11 @@ def stages(s: Scenario, api: Api) -> list[Stage]:
                                   key=api.key("enter", team_id, a.village_code), on=a.entered_on)
         return chain
 
+    first = sum(len(v) for v in by_team.values())
     out.append(Stage("registry.assignments", "因需对接 / team–village assignments",
-                     [assign(t) for t in by_team], len(s.assignments)))
+                     [assign(t) for t in by_team], first))
     out.append(Stage("registry.entries", "工作队入村 / teams enter their villages",
-                     [enter(t) for t in by_team], len(s.assignments)))
+                     [enter(t) for t in by_team], first))
     out.append(Stage("registry.insurance", "人身意外伤害保险 / accident insurance", [
         _post(api, "registry.insurance", "registry", f"/cadres/{i.cadre_id}/insurance",
               {"policy_no": i.policy_no, "valid_from": i.valid_from.isoformat(), "valid_to": i.valid_to.isoformat()},
@@ -190,6 +193,52 @@ def stages(s: Scenario, api: Api) -> list[Stage]:
               api.key("allowance", month), allowance_recorded_on(month))
         for month in months], len(months)))
     return out
+
+
+def rescreening_stage(s: Scenario, api: Api) -> Stage:
+    """2023, after the money of the years before it moved: graduations (funding freezes the
+    villages' allocations; a month later the city office returns what they had not paid),
+    then the superseding run and the new villages' teams. One chain: the run must see every
+    graduation, and a team's assignment comes after the run designated its village."""
+    run = s.rescreening
+    newcomers = [a for a in s.assignments if run and a.assigned_on >= run.on]
+    secretaries = {t.team_id: t.first_secretary_id for t in s.teams}
+    frozen = [(a, s.graduation_of[a.village_code]) for a in s.allocations
+              if a.village_code in s.graduation_of and s.frozen_on(a, s.graduation_of[a.village_code].on) is not None]
+
+    async def chain() -> None:
+        stage = "registry.rescreening"
+        for g in s.graduations:
+            if await api.command(stage, "registry", f"/villages/{g.village_code}/graduation",
+                                 {"year": g.year, "income": yuan(g.income_fen), "reason": GRADUATED},
+                                 who=people.city(api), key=api.key("graduation", g.village_code), on=g.on) is None:
+                return
+        for a, g in frozen:
+            # eventual: funding freezes the allocation when registry's revocation reaches it.
+            await api.command(stage, "funding", f"/allocations/{a.allocation_id}/release-frozen",
+                              {"reason": RELEASED}, who=people.city(api), key=api.key("release", a.allocation_id),
+                              on=g.released_on, eventual=True)
+        if run is None:
+            return
+        answer = await api.command(stage, "registry", "/screenings",
+                                   {"run_id": run.run_id, "quota": run.quota, "supersedes": s.screening.run_id},
+                                   who=people.city(api), key=api.key("screening", run.run_id), on=run.on)
+        if answer is None:
+            return
+        for a in newcomers:
+            if await api.command(stage, "registry", f"/teams/{a.team_id}/villages",
+                                 {"village_code": a.village_code, "reason": a.reason},
+                                 who=people.district(api, a.district), key=api.key("assign", a.team_id, a.village_code),
+                                 on=a.assigned_on, eventual=True) is None:
+                continue
+            await api.command(stage, "registry", f"/teams/{a.team_id}/villages/{a.village_code}/entry",
+                              {"entered_on": a.entered_on.isoformat()},
+                              who=people.secretary(api, a.team_id, secretaries[a.team_id]),
+                              key=api.key("enter", a.team_id, a.village_code), on=a.entered_on)
+
+    total = len(s.graduations) + len(frozen) + (run is not None) + 2 * len(newcomers)
+    return Stage("registry.rescreening", "达标出列、冻结退回与重新识别 / graduation, frozen money returned, re-screening",
+                 [chain], total)
 
 
 def _sheet_body(entries: list) -> dict:

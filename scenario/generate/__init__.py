@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 
 from scenario import calendar
-from scenario.generate import cadre_life, money, network, outcomes, oversight, projects, undo, villages
+from scenario.generate import cadre_life, graduation, money, network, outcomes, oversight, projects, undo, villages
 from scenario.model import Scenario
 from scenario.size import ScenarioSize
 
@@ -29,26 +29,35 @@ def generate(seed: int = 2021, size: ScenarioSize | None = None) -> Scenario:
     allocs = money.allocations(rng("allocations"), plan)
     payments = money.disbursements(rng("disbursements"), allocs, plan)
     covered = outcomes.persons(rng("low-income"), weak, size.low_income_per_village)
+    district = {v.code: v.district for v in register}
+    reports = undo.review_incomes(rng("undo-income"), outcomes.incomes(rng("income"), weak), {v.code: v for v in register})
+    # 2023: villages that met the target graduate, and a new run brings others in.
+    grads = graduation.graduates(rng("graduation"), reports, frozenset(screening.designated), payments, allocs, district)
+    gone = frozenset(g.village_code for g in grads)
+    plan, allocs, payments = graduation.stop_at(gone, plan, allocs, payments)
+    assignments = graduation.leave_villages(net.assignments, gone)
+    rerun = graduation.rescreen(register, screening, gone)
     # 动态管理: what is undone or corrected later, drawn over the forward plan.
-    allocs_now, payments = undo.cancel_allocations(rng("undo-allocations"), allocs, payments)
-    payments = undo.reverse_a_payment(rng("undo-payments"), payments)
-    plan = undo.cancel_projects(rng("undo-projects"), plan, allocs, payments)
-    plan = undo.replan_milestones(rng("undo-milestones"), plan)
+    allocs_now, payments = undo.cancel_allocations(rng("undo-allocations"), allocs, payments, gone)
+    payments = undo.reverse_a_payment(rng("undo-payments"), payments, gone)
+    plan = undo.cancel_projects(rng("undo-projects"), plan, allocs, payments, gone)
+    plan = undo.replan_milestones(rng("undo-milestones"), plan, gone)
     return Scenario(
         seed=seed, size=size, end=calendar.END, villages=tuple(register), screening=screening,
         units=tuple(net.units), cadres=tuple(net.cadres), trainings=tuple(net.trainings), teams=tuple(net.teams),
-        assignments=tuple(net.assignments),
-        check_ins=tuple(cadre_life.check_ins(rng("presence"), net.teams, net.assignments,
+        assignments=tuple(assignments + graduation.newcomers(rerun, screening, assignments, net.teams, district, gone)),
+        # Check-ins only where a team served from the start (it stops at a graduated village).
+        check_ins=tuple(cadre_life.check_ins(rng("presence"), net.teams, assignments,
                                              [lv for lv in leaves if lv.approved], size.presence_days_per_month)),
         leaves=tuple(undo.cancel_leaves(rng("undo-leave"), leaves)), insurances=tuple(cadre_life.insurances(net.teams)),
         projects=tuple(plan), lines=tuple(money.lines(rng("lines"), allocs)), allocations=tuple(allocs_now),
         disbursements=tuple(payments),
         policies=tuple(money.policies(rng("policies"), weak)),
-        incomes=tuple(undo.review_incomes(rng("undo-income"), outcomes.incomes(rng("income"), weak),
-                                          {v.code: v for v in register})),
+        incomes=tuple(reports),
         farmer_incomes=tuple(outcomes.farmer_incomes(rng("farmers"), weak)),
         city_growth=tuple(outcomes.city_growth()),
         persons=tuple(undo.withdraw_eligibility(rng("undo-low-income"), covered)),
         inspections=tuple(oversight.inspections(rng("inspections"), weak, net.teams, size.inspected_share)),
         assessments=tuple(oversight.assessments(rng("assessments"), net.teams, size.presence_days_per_month)),
+        graduations=tuple(grads), rescreening=rerun,
     )

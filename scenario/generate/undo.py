@@ -86,13 +86,15 @@ def review_incomes(rng: random.Random, reports: list[IncomeReport], villages: di
     return sorted(out, key=lambda r: order[(r.village_code, r.year)])
 
 
-def reverse_a_payment(rng: random.Random, disbursements: list[Disbursement]) -> list[Disbursement]:
+def reverse_a_payment(rng: random.Random, disbursements: list[Disbursement], spare: frozenset[str] = frozenset()
+                      ) -> list[Disbursement]:
     """At least one payment reversed (the forward plan reverses about 1 in 100, so a small
     programme may have none): the last paid tranche of some allocation, returned and paid again."""
     if any(d.reversed_on for d in disbursements):
         return disbursements
     last = {(d.allocation_id, d.tranche_no): d for d in sorted(disbursements, key=lambda d: d.requested_on)}
-    candidates = sorted((d for d in last.values() if d.paid_on and d.paid_on + timedelta(days=80) <= calendar.END),
+    candidates = sorted((d for d in last.values() if d.paid_on and d.paid_on + timedelta(days=80) <= calendar.END
+                         and d.village_code not in spare),
                         key=lambda d: d.disbursement_id)
     if not candidates:
         return disbursements
@@ -106,11 +108,12 @@ def reverse_a_payment(rng: random.Random, disbursements: list[Disbursement]) -> 
     return [replace(d, reversed_on=back, reverse_reason=REVERSAL) if x is d else x for x in disbursements] + [redo]
 
 
-def cancel_allocations(rng: random.Random, allocs: list[Allocation], disbursements: list[Disbursement]
-                       ) -> tuple[list[Allocation], list[Disbursement]]:
+def cancel_allocations(rng: random.Random, allocs: list[Allocation], disbursements: list[Disbursement],
+                       spare: frozenset[str] = frozenset()) -> tuple[list[Allocation], list[Disbursement]]:
     """Co-funding allocations (one tranche, payable at once) cancelled the day after they were
     made: nothing was requested on them, so nothing of them is paid."""
-    co_funding = [i for i, a in enumerate(allocs) if len(a.tranches) == 1 and a.tranches[0].milestone_id is None]
+    co_funding = [i for i, a in enumerate(allocs) if len(a.tranches) == 1 and a.tranches[0].milestone_id is None
+                  and a.village_code not in spare]
     chosen = {co_funding[i] for i in _at_least_one(rng, co_funding, 0.1)}
     out = [replace(a, cancelled_on=a.allocated_on + timedelta(days=1)) if i in chosen else a
            for i, a in enumerate(allocs)]
@@ -130,13 +133,13 @@ def _last_activity(p: Project, allocs: list[Allocation], disbursements: list[Dis
 
 
 def cancel_projects(rng: random.Random, projects: list[Project], allocs: list[Allocation],
-                    disbursements: list[Disbursement]) -> list[Project]:
+                    disbursements: list[Disbursement], spare: frozenset[str] = frozenset()) -> list[Project]:
     """A project whose next milestone was never reported is cancelled a month after the last
     thing that happened on it (its paid tranches stay paid)."""
     out = []
     for p in projects:
         open_ = [m for m in p.milestones if m.verified_on is None]
-        if open_ and not any(m.reports for m in open_) and rng.random() < 0.5:
+        if p.village_code not in spare and open_ and not any(m.reports for m in open_) and rng.random() < 0.5:
             on = _last_activity(p, allocs, disbursements) + timedelta(days=30)
             if on < calendar.END:
                 p = replace(p, cancelled_on=on)
@@ -144,14 +147,16 @@ def cancel_projects(rng: random.Random, projects: list[Project], allocs: list[Al
     return out
 
 
-def replan_milestones(rng: random.Random, projects: list[Project]) -> list[Project]:
+def replan_milestones(rng: random.Random, projects: list[Project], spare: frozenset[str] = frozenset()
+                      ) -> list[Project]:
     """A milestone (not the last: the last is due when the project ends) first reported after
     its due day is, now and then, re-planned shortly before that day to when it was reported."""
     out = []
     for p in projects:
         milestones = list(p.milestones)
         for i, m in enumerate(milestones[:-1]):
-            if p.cancelled_on is None and m.reports and m.reports[0] > m.due_on and rng.random() < 0.3:
+            if p.cancelled_on is None and p.village_code not in spare and m.reports and m.reports[0] > m.due_on \
+                    and rng.random() < 0.3:
                 on = max(m.due_on - timedelta(days=rng.randint(5, 15)), p.planned_on)
                 milestones[i] = replace(m, replanned=(on, min(m.reports[0], p.planned_end)))
         out.append(replace(p, milestones=tuple(milestones)) if milestones != list(p.milestones) else p)

@@ -8,6 +8,8 @@ from datetime import timedelta
 
 import pytest
 
+from shared.reference.tasks import INCOME_TARGET_FEN
+
 from scenario import calendar
 from scenario.expect import METRICS, figure
 from scenario.generate import generate
@@ -33,6 +35,7 @@ def every_kind_of_undo(plan) -> None:
     assert any(p.cancelled_on for p in plan.projects)
     assert any(m.replanned for p in plan.projects for m in p.milestones)
     assert any(d.reversed_on for d in plan.disbursements)
+    assert plan.graduations and set(plan.rescreening.designated) - plan.designated
 
 
 def test_every_kind_of_undo_is_in_the_plan(s):
@@ -137,3 +140,48 @@ def test_a_milestone_is_replanned_before_it_falls_due_to_when_it_was_reported(s)
         return sum(r.value for r in METRICS["milestones_overdue"](plan, late) if r.village == p.village_code)
 
     assert overdue(s) == overdue(unplanned) - 1
+
+
+def test_graduates_met_the_target_and_their_plan_stops_on_the_day(s):
+    assert s.graduations
+    for g in s.graduations:
+        report = next(r for r in s.incomes if (r.village_code, r.year) == (g.village_code, g.year))
+        assert report.income_fen == g.income_fen >= INCOME_TARGET_FEN and g.village_code in s.designated
+        ids = {a.allocation_id for a in s.allocations if a.village_code == g.village_code}
+        assert all(d.requested_on < g.on for d in s.disbursements if d.allocation_id in ids)
+        assert all(x < g.released_on for d in s.disbursements if d.allocation_id in ids
+                   for x in (d.approved_on, d.paid_on, d.reversed_on, d.rejected_on) if x)
+        for p in s.projects:
+            if p.village_code == g.village_code:
+                assert p.planned_on < g.on and p.cancelled_on is None
+                assert all(d < g.on for m in p.milestones for d in (*m.reports, m.verified_on) if d)
+        assert not [c for c in s.check_ins if c.village_code == g.village_code and c.day >= g.on]
+        team = next(a for a in s.assignments if a.village_code == g.village_code)
+        assert team.left_on == g.on
+
+
+def test_graduation_leaves_the_list_freezes_the_money_and_the_rescreening_brings_the_next_in(s):
+    g = s.graduations[0]
+    before, on = g.on - DAY, g.on
+    assert g.village_code in s.designated_on(before) and g.village_code not in s.designated_on(on)
+    assert figure(s, "villages_graduated", on, "village", {}) == {x.village_code: 1 for x in s.graduations}
+    assert figure(s, "weak_with_team", on, None, {})[None] == len(s.designated) - len(s.graduations)
+    frozen = figure(s, "allocations_frozen", on, "village", {})
+    paid = sum(s.paid_of.get(a.allocation_id, 0) for a in s.allocations if a.village_code == g.village_code)
+    allocated = figure(s, "allocated", before, "village", {})[g.village_code]
+    assert frozen.get(g.village_code, 0) == allocated - paid
+    assert figure(s, "allocations_frozen", g.released_on, None, {}) == {}
+    assert figure(s, "allocated", g.released_on, "village", {}).get(g.village_code, 0) == paid
+    run = s.rescreening
+    assert run.on > g.on and run.quota == s.screening.quota and run.designated == tuple(
+        v.code for v in sorted((v for v in s.villages if v.code not in s.graduation_of),
+                               key=lambda v: (v.average_fen, v.code))[:run.quota])
+    new = set(run.designated) - s.designated
+    assert len(new) == len(s.graduations) and s.designated_on(run.on) == frozenset(run.designated)
+    served = {a.village_code for a in s.assignments if a.active_on(calendar.END)}
+    assert figure(s, "weak_without_team", calendar.END, None, {}).get(None, 0) == len(new - served)
+    # The year's scores: the graduated village still counts for 2023 (served until March), not as designated.
+    a = next(a for a in s.assessments if a.year == 2023)
+    facts = year_facts(s, a)
+    assert g.village_code not in {c for cs in facts.designated.values() for c in cs}
+    assert g.village_code in facts.teams[next(x.team_id for x in s.assignments if x.village_code == g.village_code)].villages
