@@ -113,7 +113,7 @@ def _secretaries(s: Scenario, d: date) -> Iterator[Row]:
     trained = {t.cadre_id for t in s.trainings if t.centralised and t.completed_on <= d}
     for t in s.teams:
         if t.formed_on <= d:
-            yield Row(t.district, None, {"trained": _yes(t.first_secretary_id in trained)}, 1)
+            yield Row(t.district, None, {"trained": _yes(s.secretary_on(t, d) in trained)}, 1)
 
 
 @metric("income_reports")
@@ -221,7 +221,7 @@ def _stationed(s: Scenario, d: date) -> Iterator[Row]:
     insured = {i.cadre_id for i in s.insurances if insurance_recorded_on(i) <= d and i.valid_from <= d <= i.valid_to}
     for t in s.teams:
         if t.formed_on <= d:
-            for m in t.member_ids:
+            for m in s.members_on(t, d):
                 yield Row(t.district, None, {"insured": _yes(m in insured)}, 1)
 
 

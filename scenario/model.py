@@ -108,6 +108,18 @@ class Assignment:
 
 
 @dataclass(frozen=True)
+class TeamChange:
+    """A first secretary replaced (``new_secretary``: a member of the lead unit, trained by
+    then; the previous one stays a member) or a member removed (``removed``)."""
+
+    team_id: str
+    district: str
+    on: date
+    new_secretary: str | None = None
+    removed: str | None = None
+
+
+@dataclass(frozen=True)
 class CheckIn:
     cadre_id: str
     team_id: str
@@ -372,6 +384,7 @@ class Scenario:
     persons: tuple[LowIncomePerson, ...]
     inspections: tuple[Inspection, ...]
     assessments: tuple[AnnualAssessment, ...]
+    team_changes: tuple[TeamChange, ...] = ()
     graduations: tuple[Graduation, ...] = ()
     rescreening: Screening | None = None  # the run that supersedes the first, after the graduations
 
@@ -379,6 +392,14 @@ class Scenario:
     def designated(self) -> frozenset[str]:
         """Designated by the first run."""
         return frozenset(self.screening.designated)
+
+    def secretary_on(self, team: Team, day: date) -> str:
+        changes = [c for c in self.team_changes if c.team_id == team.team_id and c.new_secretary and c.on <= day]
+        return max(changes, key=lambda c: c.on).new_secretary if changes else team.first_secretary_id
+
+    def members_on(self, team: Team, day: date) -> list[str]:
+        gone = {c.removed for c in self.team_changes if c.team_id == team.team_id and c.removed and c.on <= day}
+        return [m for m in team.member_ids if m not in gone]
 
     def screening_on(self, day: date) -> Screening:
         return self.rescreening if self.rescreening and self.rescreening.on <= day else self.screening

@@ -59,7 +59,7 @@ def year_facts(s: Scenario, a: AnnualAssessment) -> YearFacts:
         if t.formed_on <= end:
             teams[t.team_id] = TeamYear(
                 team_id=t.team_id, lead_unit_id=t.lead_unit_id, district=t.district,
-                villages=tuple(sorted(served[t.team_id])), members=len(t.member_ids),
+                villages=tuple(sorted(served[t.team_id])), members=len(s.members_on(t, end)),
                 active_days=max((end - max(t.formed_on, start)).days + 1, 0),
                 presence_days=len(presence[t.team_id]), findings=tuple(findings[("team", t.team_id)]))
     scope = sorted({c for t in teams.values() for c in t.villages} | set(designated))

@@ -17,6 +17,7 @@ from scenario.drive.client import Api
 from shared.money import yuan
 from scenario.drive.stage import Stage
 from scenario.generate.graduation import GRADUATED, RELEASED
+from scenario.generate.team_life import REPLACED
 from scenario.generate.undo import LEAVE_CANCELLED
 from scenario.model import BASE_YEARS, Scenario
 from scenario.recording import (
@@ -192,7 +193,31 @@ def stages(s: Scenario, api: Api) -> list[Stage]:
               {"month": month}, people.finance(api, "fin-city-chief", "city"),
               api.key("allowance", month), allowance_recorded_on(month))
         for month in months], len(months)))
+    # After the check-ins, leave and allowances were recorded (the allowances name each cadre's team).
+    out.append(team_change_stage(s, api))
     return out
+
+
+def team_change_stage(s: Scenario, api: Api) -> Stage:
+    """First secretaries replaced and members leaving, each team's changes in date order."""
+    by_team = defaultdict(list)
+    for c in s.team_changes:
+        by_team[c.team_id].append(c)
+
+    def chain_of(team_id: str):
+        async def chain() -> None:
+            for c in sorted(by_team[team_id], key=lambda c: c.on):
+                who, key = people.district(api, c.district), api.key("team-change", team_id, c.on)
+                if c.new_secretary:
+                    body, path = {"cadre_id": c.new_secretary, "previous_leaves": False, "reason": REPLACED}, "first-secretary"
+                else:
+                    body, path = {"remove": [c.removed]}, "members"
+                await api.command("registry.team_changes", "registry", f"/teams/{team_id}/{path}", body, who=who, key=key,
+                                  on=c.on)
+        return chain
+
+    return Stage("registry.team_changes", "更换第一书记、队员离队 / first secretaries replaced, members leaving",
+                 [chain_of(t) for t in sorted(by_team)], len(s.team_changes))
 
 
 def rescreening_stage(s: Scenario, api: Api) -> Stage:

@@ -9,7 +9,9 @@ from __future__ import annotations
 import random
 
 from scenario import calendar
-from scenario.generate import cadre_life, graduation, money, network, outcomes, oversight, projects, undo, villages
+from scenario.generate import (
+    cadre_life, graduation, money, network, outcomes, oversight, projects, team_life, undo, villages,
+)
 from scenario.model import Scenario
 from scenario.size import ScenarioSize
 
@@ -42,13 +44,17 @@ def generate(seed: int = 2021, size: ScenarioSize | None = None) -> Scenario:
     payments = undo.reverse_a_payment(rng("undo-payments"), payments, gone)
     plan = undo.cancel_projects(rng("undo-projects"), plan, allocs, payments, gone)
     plan = undo.replan_milestones(rng("undo-milestones"), plan, gone)
+    life = team_life.changes(rng("team-life"), net.teams, {c.cadre_id: c.unit_id for c in net.cadres})
+    # Check-ins only where a team served from the start (it stops at a graduated village).
+    presence, leaves = team_life.after_removals(life, cadre_life.check_ins(
+        rng("presence"), net.teams, assignments, [lv for lv in leaves if lv.approved], size.presence_days_per_month),
+        leaves)
     return Scenario(
         seed=seed, size=size, end=calendar.END, villages=tuple(register), screening=screening,
-        units=tuple(net.units), cadres=tuple(net.cadres), trainings=tuple(net.trainings), teams=tuple(net.teams),
+        units=tuple(net.units), cadres=tuple(net.cadres), trainings=tuple(net.trainings + life.trainings),
+        teams=tuple(net.teams),
         assignments=tuple(assignments + graduation.newcomers(rerun, screening, assignments, net.teams, district, gone)),
-        # Check-ins only where a team served from the start (it stops at a graduated village).
-        check_ins=tuple(cadre_life.check_ins(rng("presence"), net.teams, assignments,
-                                             [lv for lv in leaves if lv.approved], size.presence_days_per_month)),
+        check_ins=tuple(presence),
         leaves=tuple(undo.cancel_leaves(rng("undo-leave"), leaves)), insurances=tuple(cadre_life.insurances(net.teams)),
         projects=tuple(plan), lines=tuple(money.lines(rng("lines"), allocs)), allocations=tuple(allocs_now),
         disbursements=tuple(payments),
@@ -59,5 +65,5 @@ def generate(seed: int = 2021, size: ScenarioSize | None = None) -> Scenario:
         persons=tuple(undo.withdraw_eligibility(rng("undo-low-income"), covered)),
         inspections=tuple(oversight.inspections(rng("inspections"), weak, net.teams, size.inspected_share)),
         assessments=tuple(oversight.assessments(rng("assessments"), net.teams, size.presence_days_per_month)),
-        graduations=tuple(grads), rescreening=rerun,
+        team_changes=tuple(life.changes), graduations=tuple(grads), rescreening=rerun,
     )

@@ -19,7 +19,7 @@ from scenario import calendar
 from scenario.generate import generate
 from scenario.generate.network import teams_per_district
 from scenario.size import ScenarioSize
-from tests.unit.scenario.test_undo import every_kind_of_undo
+from tests.unit.scenario.test_dynamics import every_kind_of_undo
 
 
 @pytest.fixture(scope="module")

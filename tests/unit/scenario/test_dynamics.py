@@ -36,6 +36,7 @@ def every_kind_of_undo(plan) -> None:
     assert any(m.replanned for p in plan.projects for m in p.milestones)
     assert any(d.reversed_on for d in plan.disbursements)
     assert plan.graduations and set(plan.rescreening.designated) - plan.designated
+    assert any(c.new_secretary for c in plan.team_changes) and any(c.removed for c in plan.team_changes)
 
 
 def test_every_kind_of_undo_is_in_the_plan(s):
@@ -185,3 +186,22 @@ def test_graduation_leaves_the_list_freezes_the_money_and_the_rescreening_brings
     facts = year_facts(s, a)
     assert g.village_code not in {c for cs in facts.designated.values() for c in cs}
     assert g.village_code in facts.teams[next(x.team_id for x in s.assignments if x.village_code == g.village_code)].villages
+
+
+def test_a_new_first_secretary_is_a_trained_lead_unit_member_and_a_member_who_leaves_stops(s):
+    teams = {t.team_id: t for t in s.teams}
+    for c in s.team_changes:
+        t = teams[c.team_id]
+        if c.new_secretary:
+            assert c.new_secretary in t.member_ids and s.unit_of_cadre[c.new_secretary] == t.lead_unit_id
+            assert any(x.cadre_id == c.new_secretary and x.centralised and x.completed_on <= c.on for x in s.trainings)
+            assert s.secretary_on(t, c.on - DAY) == t.first_secretary_id and s.secretary_on(t, c.on) == c.new_secretary
+            assert figure(s, "first_secretaries", c.on, "trained", {}).get("no", 0) == 0
+        else:
+            assert c.removed in t.member_ids and c.removed != s.secretary_on(t, c.on)
+            assert not [x for x in s.check_ins if x.cadre_id == c.removed and x.day >= c.on]
+            assert all(lv.end < c.on for lv in s.leaves if lv.cadre_id == c.removed)
+            stationed = figure(s, "cadres_stationed", c.on - DAY, "district", {})[t.district]
+            assert figure(s, "cadres_stationed", c.on, "district", {})[t.district] == stationed - 1
+            a = next(a for a in s.assessments if a.year == c.on.year)
+            assert year_facts(s, a).teams[t.team_id].members == len(t.member_ids) - 1
