@@ -206,10 +206,13 @@ class Checker:
                 break
         screening = body.get("screening") or {}
         self.report.compared += 2
-        designated = self.s.designated_on(day)
+        # The ranked list is the run's own output: a village graduated since stays on it (the
+        # figures, villages_designated and the rest, no longer count it).
+        designated = set(self.s.screening_on(day).designated)
         if codes != designated:
             self.report.differences.append(Difference(
-                day, "designated list", f"{len(codes - designated)} extra, {len(designated - codes)} missing",
+                day, "designated list of the run in force", f"{len(codes - designated)} extra, "
+                f"{len(designated - codes)} missing",
                 len(designated), len(codes)))
         cutoff = yuan(self.s.screening_on(day).cutoff_average_fen)
         if screening.get("cutoff_average_yuan") != cutoff:
