@@ -92,7 +92,7 @@ def _teams(s: Scenario, d: date) -> Iterator[Row]:
         if a.active_on(d):
             served[a.team_id] += 1
     for t in s.teams:
-        if t.formed_on <= d:
+        if s.exists_on(t, d):
             yield Row(t.district, None, {"villages": _up_to_3(served[t.team_id]), "lead_unit_id": t.lead_unit_id}, 1)
 
 
@@ -100,7 +100,7 @@ def _teams(s: Scenario, d: date) -> Iterator[Row]:
 def _units(s: Scenario, d: date) -> Iterator[Row]:
     teams = defaultdict(int)
     for t in s.teams:
-        if t.formed_on <= d:
+        if s.exists_on(t, d):
             for u in (t.lead_unit_id, *t.partner_unit_ids):
                 teams[u] += 1
     for u in s.units:
@@ -112,7 +112,7 @@ def _units(s: Scenario, d: date) -> Iterator[Row]:
 def _secretaries(s: Scenario, d: date) -> Iterator[Row]:
     trained = {t.cadre_id for t in s.trainings if t.centralised and t.completed_on <= d}
     for t in s.teams:
-        if t.formed_on <= d:
+        if s.exists_on(t, d):
             yield Row(t.district, None, {"trained": _yes(s.secretary_on(t, d) in trained)}, 1)
 
 

@@ -117,6 +117,7 @@ class TeamChange:
     on: date
     new_secretary: str | None = None
     removed: str | None = None
+    dissolved: bool = False  # its villages and members are freed; teams of its district rotate to take them
 
 
 @dataclass(frozen=True)
@@ -398,8 +399,15 @@ class Scenario:
         return max(changes, key=lambda c: c.on).new_secretary if changes else team.first_secretary_id
 
     def members_on(self, team: Team, day: date) -> list[str]:
+        if not self.exists_on(team, day):
+            return []
         gone = {c.removed for c in self.team_changes if c.team_id == team.team_id and c.removed and c.on <= day}
         return [m for m in team.member_ids if m not in gone]
+
+    def exists_on(self, team: Team, day: date) -> bool:
+        """Formed by ``day`` and not dissolved by then."""
+        return team.formed_on <= day and not any(
+            c.dissolved and c.team_id == team.team_id and c.on <= day for c in self.team_changes)
 
     def screening_on(self, day: date) -> Screening:
         return self.rescreening if self.rescreening and self.rescreening.on <= day else self.screening

@@ -5,7 +5,9 @@ rectifications; and each year's assessment is defined, marked, computed, reviewe
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import date
 
+from scenario import calendar
 from scenario.drive import people
 from scenario.drive.client import Api
 from shared.money import yuan
@@ -21,12 +23,16 @@ RETURN_REASON = "佐证材料不足，请补充 / evidence insufficient, please 
 
 def work_stages(s: Scenario, api: Api) -> list[Stage]:
     """Projects and their milestones: must precede allocations (tranches name milestones)."""
-    serving = {a.village_code: a.team_id for a in s.assignments}
-    secretaries = {t.team_id: t.first_secretary_id for t in s.teams}
+    first = {a.village_code: a for a in s.assignments if a.assigned_on == calendar.ASSIGNMENTS}
+    teams = {t.team_id: t for t in s.teams}
 
-    def team_of(code: str) -> dict[str, str]:
-        team_id = serving[code]
-        return people.secretary(api, team_id, secretaries[team_id])
+    def team_of(code: str, day: date) -> dict[str, str]:
+        """The first secretary of the team serving the village that day; once that team left
+        it (dissolved), the district office reports for the village."""
+        a = first[code]
+        if a.left_on and a.left_on <= day:
+            return people.district(api, a.district)
+        return people.secretary(api, a.team_id, s.secretary_on(teams[a.team_id], day))
 
     def plan(p):
         body = {"project_id": p.project_id, "village_code": p.village_code, "task_no": p.task_no, "title": p.title,
@@ -35,8 +41,9 @@ def work_stages(s: Scenario, api: Api) -> list[Stage]:
                                 "funding_share_pct": str(m.funding_share_pct)} for m in p.milestones]}
 
         async def chain() -> None:
-            await api.command("assessment.projects", "assessment", "/projects", body, who=team_of(p.village_code),
-                              key=api.key("project", p.project_id), on=p.planned_on, eventual=NOT_YET)
+            await api.command("assessment.projects", "assessment", "/projects", body,
+                              who=team_of(p.village_code, p.planned_on), key=api.key("project", p.project_id),
+                              on=p.planned_on, eventual=NOT_YET)
         return chain
 
     def progress(p):
@@ -51,7 +58,7 @@ def work_stages(s: Scenario, api: Api) -> list[Stage]:
                     return
                 for i, day in enumerate(m.reports):
                     if await api.command("assessment.milestones", "assessment", f"{base}/report",
-                                         {"evidence_text": EVIDENCE}, who=team_of(p.village_code),
+                                         {"evidence_text": EVIDENCE}, who=team_of(p.village_code, day),
                                          key=api.key("report", m.milestone_id, i), on=day, eventual=NOT_YET) is None:
                         return
                     if i < len(m.returned):

@@ -17,7 +17,7 @@ from scenario.drive.client import Api
 from shared.money import yuan
 from scenario.drive.stage import Stage
 from scenario.generate.graduation import GRADUATED, RELEASED
-from scenario.generate.team_life import REPLACED
+from scenario.generate.team_life import DISSOLUTION, DISSOLVED, REPLACED
 from scenario.generate.undo import LEAVE_CANCELLED
 from scenario.model import BASE_YEARS, Scenario
 from scenario.recording import (
@@ -202,7 +202,8 @@ def team_change_stage(s: Scenario, api: Api) -> Stage:
     """First secretaries replaced and members leaving, each team's changes in date order."""
     by_team = defaultdict(list)
     for c in s.team_changes:
-        by_team[c.team_id].append(c)
+        if not c.dissolved:  # a dissolution comes with the rotations, after the projects' reports
+            by_team[c.team_id].append(c)
 
     def chain_of(team_id: str):
         async def chain() -> None:
@@ -217,7 +218,7 @@ def team_change_stage(s: Scenario, api: Api) -> Stage:
         return chain
 
     return Stage("registry.team_changes", "更换第一书记、队员离队 / first secretaries replaced, members leaving",
-                 [chain_of(t) for t in sorted(by_team)], len(s.team_changes))
+                 [chain_of(t) for t in sorted(by_team)], sum(len(v) for v in by_team.values()))
 
 
 def rescreening_stage(s: Scenario, api: Api) -> Stage:
@@ -226,8 +227,10 @@ def rescreening_stage(s: Scenario, api: Api) -> Stage:
     then the superseding run and the new villages' teams. One chain: the run must see every
     graduation, and a team's assignment comes after the run designated its village."""
     run = s.rescreening
-    newcomers = [a for a in s.assignments if run and a.assigned_on >= run.on]
-    secretaries = {t.team_id: t.first_secretary_id for t in s.teams}
+    newcomers = [a for a in s.assignments if run and run.on <= a.assigned_on < DISSOLUTION]
+    rotations = [a for a in s.assignments if a.assigned_on >= DISSOLUTION]
+    dissolved = [c for c in s.team_changes if c.dissolved]
+    teams = {t.team_id: t for t in s.teams}
     frozen = [(a, s.graduation_of[a.village_code]) for a in s.allocations
               if a.village_code in s.graduation_of and s.frozen_on(a, s.graduation_of[a.village_code].on) is not None]
 
@@ -256,14 +259,29 @@ def rescreening_stage(s: Scenario, api: Api) -> Stage:
                                  who=people.district(api, a.district), key=api.key("assign", a.team_id, a.village_code),
                                  on=a.assigned_on, eventual=True) is None:
                 continue
-            await api.command(stage, "registry", f"/teams/{a.team_id}/villages/{a.village_code}/entry",
-                              {"entered_on": a.entered_on.isoformat()},
-                              who=people.secretary(api, a.team_id, secretaries[a.team_id]),
-                              key=api.key("enter", a.team_id, a.village_code), on=a.entered_on)
+            await enter(a)
+        for c in dissolved:
+            if await api.command(stage, "registry", f"/teams/{c.team_id}/dissolution", {"reason": DISSOLVED},
+                                 who=people.district(api, c.district), key=api.key("dissolve", c.team_id),
+                                 on=c.on) is None:
+                return
+        for a in rotations:
+            villages = sorted(x.village_code for x in s.assignments if x.team_id == a.team_id and x.active_on(a.assigned_on))
+            if await api.command(stage, "registry", f"/teams/{a.team_id}/rotation", {"villages": villages, "reason": a.reason},
+                                 who=people.district(api, a.district), key=api.key("rotate", a.team_id, a.village_code),
+                                 on=a.assigned_on) is None:
+                continue
+            await enter(a)
 
-    total = len(s.graduations) + len(frozen) + (run is not None) + 2 * len(newcomers)
-    return Stage("registry.rescreening", "达标出列、冻结退回与重新识别 / graduation, frozen money returned, re-screening",
-                 [chain], total)
+    async def enter(a) -> None:
+        secretary = s.secretary_on(teams[a.team_id], a.entered_on)
+        await api.command("registry.rescreening", "registry", f"/teams/{a.team_id}/villages/{a.village_code}/entry",
+                          {"entered_on": a.entered_on.isoformat()}, who=people.secretary(api, a.team_id, secretary),
+                          key=api.key("enter", a.team_id, a.village_code), on=a.entered_on)
+
+    total = len(s.graduations) + len(frozen) + (run is not None) + 2 * len(newcomers) + len(dissolved) + 2 * len(rotations)
+    return Stage("registry.rescreening", "达标出列、冻结退回、重新识别、撤队与轮换 / graduation, frozen money returned, "
+                 "re-screening, a team dissolved and rotations", [chain], total)
 
 
 def _sheet_body(entries: list) -> dict:

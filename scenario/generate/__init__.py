@@ -45,15 +45,17 @@ def generate(seed: int = 2021, size: ScenarioSize | None = None) -> Scenario:
     plan = undo.cancel_projects(rng("undo-projects"), plan, allocs, payments, gone)
     plan = undo.replan_milestones(rng("undo-milestones"), plan, gone)
     life = team_life.changes(rng("team-life"), net.teams, {c.cadre_id: c.unit_id for c in net.cadres})
-    # Check-ins only where a team served from the start (it stops at a graduated village).
+    joining = graduation.newcomers(rerun, screening, assignments, net.teams, district, gone)
+    life, assignments, rotations = team_life.dissolve(rng("dissolution"), net.teams, assignments + joining, life)
+    # Check-ins only where a team served from the start (until it left the village).
     presence, leaves = team_life.after_removals(life, cadre_life.check_ins(
-        rng("presence"), net.teams, assignments, [lv for lv in leaves if lv.approved], size.presence_days_per_month),
-        leaves)
+        rng("presence"), net.teams, [a for a in assignments if a not in joining],
+        [lv for lv in leaves if lv.approved], size.presence_days_per_month), leaves, net.teams)
     return Scenario(
         seed=seed, size=size, end=calendar.END, villages=tuple(register), screening=screening,
         units=tuple(net.units), cadres=tuple(net.cadres), trainings=tuple(net.trainings + life.trainings),
         teams=tuple(net.teams),
-        assignments=tuple(assignments + graduation.newcomers(rerun, screening, assignments, net.teams, district, gone)),
+        assignments=tuple(assignments + rotations),
         check_ins=tuple(presence),
         leaves=tuple(undo.cancel_leaves(rng("undo-leave"), leaves)), insurances=tuple(cadre_life.insurances(net.teams)),
         projects=tuple(plan), lines=tuple(money.lines(rng("lines"), allocs)), allocations=tuple(allocs_now),

@@ -5,10 +5,11 @@ and a few cadres leave their teams — their check-ins and leave end when they g
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
-from scenario.model import CheckIn, Leave, Team, TeamChange, Training
+from scenario.calendar import ASSIGNMENTS
+from scenario.model import Assignment, CheckIn, Leave, Team, TeamChange, Training
 
 COURSE_2022 = "2022年驻村第一书记集中培训班"
 TRAINED_2022 = date(2022, 6, 17)
@@ -43,8 +44,45 @@ def changes(rng: random.Random, teams: list[Team], unit_of: dict[str, str]) -> T
     return TeamLife(out, trainings)
 
 
-def after_removals(life: TeamLife, check_ins: list[CheckIn], leaves: list[Leave]) -> tuple[list[CheckIn], list[Leave]]:
-    """A cadre who left checks in no more, and asks no leave reaching past the day."""
+def after_removals(life: TeamLife, check_ins: list[CheckIn], leaves: list[Leave], teams: list[Team]
+                   ) -> tuple[list[CheckIn], list[Leave]]:
+    """A cadre who left (or whose team was dissolved) checks in no more, and asks no leave
+    reaching past the day."""
     gone = {c.removed: c.on for c in life.changes if c.removed}
+    for c in life.changes:
+        if c.dissolved:
+            gone |= dict.fromkeys(next(t for t in teams if t.team_id == c.team_id).member_ids, c.on)
     return ([c for c in check_ins if c.cadre_id not in gone or c.day < gone[c.cadre_id]],
             [lv for lv in leaves if lv.cadre_id not in gone or lv.end < gone[lv.cadre_id]])
+
+
+DISSOLUTION = date(2024, 3, 1)
+DISSOLVED = "牵头单位机构改革，工作队撤销 / the lead unit was reorganised: the team is dissolved"
+ROTATED = "接续撤销工作队的帮扶村 / takes over a village of the dissolved team"
+
+
+def dissolve(rng: random.Random, teams: list[Team], assignments: list[Assignment], life: TeamLife
+             ) -> tuple[TeamLife, list[Assignment], list[Assignment]]:
+    """One team dissolved in March 2024 (one whose people did not change): its villages are
+    left, and each goes, a week later, to a team of the district serving one village, which
+    rotates to serve it too (entering it a week after). Returns the changes, the assignments
+    (the dissolved team's ended) and the rotations' new assignments."""
+    def serving(team_id: str) -> list[Assignment]:
+        return [a for a in assignments if a.team_id == team_id and a.active_on(DISSOLUTION)]
+
+    changed = {c.team_id for c in life.changes}
+    changed |= {a.team_id for a in assignments if a.left_on or a.assigned_on != ASSIGNMENTS}
+    candidates = [t for t in teams if t.team_id not in changed and serving(t.team_id)
+                  and any(len(serving(o.team_id)) == 1 for o in teams if o.district == t.district and o is not t)]
+    if not candidates:
+        return life, assignments, []
+    gone = rng.choice(candidates)
+    freed = serving(gone.team_id)
+    ended = [replace(a, left_on=DISSOLUTION) if a in freed else a for a in assignments]
+    takers = [t for t in teams if t.district == gone.district and t is not gone and len(serving(t.team_id)) == 1]
+    rotations = [Assignment(team_id=t.team_id, village_code=a.village_code, district=a.district, score=0,
+                            reason=ROTATED, assigned_on=DISSOLUTION + timedelta(days=7),
+                            entered_on=DISSOLUTION + timedelta(days=14))
+                 for a, t in zip(freed, takers)]
+    return TeamLife([*life.changes, TeamChange(gone.team_id, gone.district, DISSOLUTION, dissolved=True)],
+                    life.trainings), ended, rotations

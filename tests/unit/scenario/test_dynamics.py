@@ -37,6 +37,7 @@ def every_kind_of_undo(plan) -> None:
     assert any(d.reversed_on for d in plan.disbursements)
     assert plan.graduations and set(plan.rescreening.designated) - plan.designated
     assert any(c.new_secretary for c in plan.team_changes) and any(c.removed for c in plan.team_changes)
+    assert any(c.dissolved for c in plan.team_changes)
 
 
 def test_every_kind_of_undo_is_in_the_plan(s):
@@ -179,8 +180,7 @@ def test_graduation_leaves_the_list_freezes_the_money_and_the_rescreening_brings
                                key=lambda v: (v.average_fen, v.code))[:run.quota])
     new = set(run.designated) - s.designated
     assert len(new) == len(s.graduations) and s.designated_on(run.on) == frozenset(run.designated)
-    served = {a.village_code for a in s.assignments if a.active_on(calendar.END)}
-    assert figure(s, "weak_without_team", calendar.END, None, {}).get(None, 0) == len(new - served)
+    assert figure(s, "weak_without_team", run.on, None, {}).get(None, 0) == len(new)  # until their teams come
     # The year's scores: the graduated village still counts for 2023 (served until March), not as designated.
     a = next(a for a in s.assessments if a.year == 2023)
     facts = year_facts(s, a)
@@ -197,7 +197,7 @@ def test_a_new_first_secretary_is_a_trained_lead_unit_member_and_a_member_who_le
             assert any(x.cadre_id == c.new_secretary and x.centralised and x.completed_on <= c.on for x in s.trainings)
             assert s.secretary_on(t, c.on - DAY) == t.first_secretary_id and s.secretary_on(t, c.on) == c.new_secretary
             assert figure(s, "first_secretaries", c.on, "trained", {}).get("no", 0) == 0
-        else:
+        elif c.removed:
             assert c.removed in t.member_ids and c.removed != s.secretary_on(t, c.on)
             assert not [x for x in s.check_ins if x.cadre_id == c.removed and x.day >= c.on]
             assert all(lv.end < c.on for lv in s.leaves if lv.cadre_id == c.removed)
@@ -205,3 +205,23 @@ def test_a_new_first_secretary_is_a_trained_lead_unit_member_and_a_member_who_le
             assert figure(s, "cadres_stationed", c.on, "district", {})[t.district] == stationed - 1
             a = next(a for a in s.assessments if a.year == c.on.year)
             assert year_facts(s, a).teams[t.team_id].members == len(t.member_ids) - 1
+
+
+def test_a_dissolved_team_frees_its_villages_and_people_and_a_team_rotates_to_take_them(s):
+    c = next(c for c in s.team_changes if c.dissolved)
+    team = next(t for t in s.teams if t.team_id == c.team_id)
+    before, on, end = c.on - DAY, c.on, calendar.END
+    freed = [a for a in s.assignments if a.team_id == team.team_id]
+    assert freed and all(a.left_on == on for a in freed)
+    assert s.exists_on(team, before) and not s.exists_on(team, on) and s.members_on(team, on) == []
+    assert not [x for x in s.check_ins if x.cadre_id in team.member_ids and x.day >= on]
+    assert sum(figure(s, "teams", on, "district", {}).values()) == sum(figure(s, "teams", before, "district", {}).values()) - 1
+    assert figure(s, "cadres_stationed", on, "district", {}).get(team.district, 0) == \
+        figure(s, "cadres_stationed", before, "district", {})[team.district] - len(team.member_ids)
+    rotations = [a for a in s.assignments if a.assigned_on > on]
+    assert rotations and {a.village_code for a in rotations} <= {a.village_code for a in freed}
+    for a in rotations:
+        taker = [x for x in s.assignments if x.team_id == a.team_id and x.active_on(end)]
+        assert len(taker) == 2 and a.district == team.district
+    assert figure(s, "weak_without_team", end, None, {}).get(None, 0) == len(
+        s.designated_on(end) - {a.village_code for a in s.assignments if a.active_on(end)})
