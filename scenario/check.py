@@ -2,8 +2,9 @@
 
 Every figure is fetched from ``/stats/figures/<metric>?as_of=…&by=…`` (and the overview
 and designation endpoints), and set beside the same figure computed from the scenario
-(``scenario.expect``). A metric publicity does not serve is reported as not checked,
-never as a pass.
+(``scenario.expect``). Each year's published assessment is read from the assessment
+service and every subject's scores, total and grade set beside ``scenario.scores``. A
+metric that is not served is reported as not checked, never as a pass.
 """
 
 from __future__ import annotations
@@ -17,14 +18,15 @@ import httpx
 
 from scenario import alerts, calendar
 from scenario.drive.client import Api
-from shared.config import get_settings
+from shared.config import Settings, get_settings
 from shared.http.auth import Principal, Role, issue_token
 from shared.money import yuan
 from scenario.expect import FEN, figure
 from scenario.model import Scenario
+from scenario.scores import expected_results
 
 DATES = (date(2021, 3, 5), date(2021, 4, 30), date(2021, 6, 30), date(2021, 12, 31), date(2022, 6, 30),
-         date(2022, 12, 31), date(2023, 12, 31), calendar.END)
+         date(2022, 12, 31), date(2023, 3, 31), date(2023, 12, 31), calendar.END)  # 2023-03-31: graduated, frozen
 # (metric, group by, filter): what is compared on each day.
 FIGURES: tuple[tuple[str, str | None, dict[str, str]], ...] = (
     ("villages_registered", "district", {}),
@@ -52,6 +54,9 @@ FIGURES: tuple[tuple[str, str | None, dict[str, str]], ...] = (
     ("approved_unpaid", None, {}),
     ("projects", "status", {}),
     ("projects", "task", {}),
+    ("projects_cancelled", "task", {}),
+    ("allocations_frozen", "district", {}),
+    ("villages_graduated", "district", {}),
     ("milestones_overdue", "district", {}),
     ("low_income_eligible", "cover", {}),
     ("low_income_eligible", "covered", {}),
@@ -96,10 +101,16 @@ def _served_value(name: str, value: str | int) -> int:
 
 
 class Checker:
-    def __init__(self, s: Scenario, publicity: str, concurrency: int = 6, monitoring: Api | None = None):
-        """``monitoring``: also compare monitoring's alerts with the plan's (``scenario.alerts``)."""
+    """``assessment`` and ``settings`` (to sign a reader's token) let it compare the published
+    assessments too; without them they are reported as not checked. ``monitoring``: also compare
+    monitoring's alerts with the plan's (``scenario.alerts``)."""
+
+    def __init__(self, s: Scenario, publicity: str, concurrency: int = 6, *, assessment: str | None = None,
+                 settings: Settings | None = None, monitoring: Api | None = None):
         self.s = s
         self.url = publicity
+        self.assessment = assessment
+        self.settings = settings
         self.report = Report()
         self._sem = asyncio.Semaphore(concurrency)
         self.monitoring = monitoring
@@ -112,7 +123,8 @@ class Checker:
         async with httpx.AsyncClient(timeout=60, headers={"Authorization": f"Bearer {official}"}) as self.client:
             await asyncio.gather(*(self._figure(d, *f) for d in days for f in FIGURES),
                                  *(self._overview(d) for d in days),
-                                 *(self._designation(d) for d in days if d >= self.s.screening.on))
+                                 *(self._designation(d) for d in days if d >= self.s.screening.on),
+                                 *(self._assessment(a) for a in self.s.assessments if a.published_on <= self.s.end))
         if self.monitoring is not None:
             await self._alerts(self.monitoring)
         return self.report
@@ -126,14 +138,48 @@ class Checker:
                 self.s.end, f"alert {d.rule}", d.subject, _episode(d.expected),
                 "; ".join(_episode(e) for e in d.served) or "-"))
 
-    async def _get(self, path: str, params: list[tuple[str, str]]) -> httpx.Response:
+    async def _get(self, path: str, params: list[tuple[str, str]], base: str | None = None,
+                   headers: dict[str, str] | None = None) -> httpx.Response:
+        url = (base or self.url) + path
         async with self._sem:
             for attempt in range(5):
                 try:
-                    return await self.client.get(self.url + path, params=params)
+                    return await self.client.get(url, params=params, headers=headers)
                 except httpx.TransportError:
                     await asyncio.sleep(0.5 * (attempt + 1))
-            return await self.client.get(self.url + path, params=params)
+            return await self.client.get(url, params=params, headers=headers)
+
+    async def _assessment(self, a) -> None:
+        """Every subject of the year's published results: each dimension's score, the total, the grade."""
+        if self.assessment is None or self.settings is None:
+            self.report.not_served.add("assessment results")
+            return
+        token = issue_token(self.settings, Principal(subject="tj-check", role=Role.inspector), ttl_seconds=3600)
+        r = await self._get(f"/assessments/{a.year}", [], self.assessment, {"Authorization": f"Bearer {token}"})
+        r.raise_for_status()
+        body = r.json()
+        served = {(x["subject_kind"], x["subject_id"]): x for x in body.get("results") or ()}
+        expected = {(x.subject_kind, x.subject_id): x.model_dump(mode="json") for x in expected_results(self.s, a)}
+        day = a.published_on
+        self.report.compared += 1
+        if body.get("as_of") != a.as_of.isoformat():
+            self.report.differences.append(Difference(day, f"assessment {a.year}: as of", "-", a.as_of.isoformat(),
+                                                       body.get("as_of")))
+        for key in sorted(set(expected) | set(served)):
+            want, got = expected.get(key) or {}, served.get(key) or {}
+            self.report.compared += 1
+            label = f"{key[0]} {key[1]}"
+            for what in ("total", "grade"):
+                if want.get(what) != got.get(what):
+                    self.report.differences.append(Difference(day, f"assessment {a.year}: {what}", label,
+                                                              want.get(what), got.get(what)))
+            scores_w, scores_g = want.get("scores") or {}, got.get("scores") or {}
+            for dim in sorted(set(scores_w) | set(scores_g)):
+                if scores_w.get(dim) != scores_g.get(dim):
+                    self.report.differences.append(Difference(
+                        day, f"assessment {a.year}: {dim}", label,
+                        f"{scores_w.get(dim)} ({(want.get('basis') or {}).get(dim)})",
+                        f"{scores_g.get(dim)} ({(got.get('basis') or {}).get(dim)})"))
 
     def _compare(self, day: date, what: str, expected: dict, served: dict, show=lambda v: v) -> None:
         self.report.compared += 1
@@ -181,11 +227,15 @@ class Checker:
                 break
         screening = body.get("screening") or {}
         self.report.compared += 2
-        if codes != set(self.s.designated):
+        # The ranked list is the run's own output: a village graduated since stays on it (the
+        # figures, villages_designated and the rest, no longer count it).
+        designated = set(self.s.screening_on(day).designated)
+        if codes != designated:
             self.report.differences.append(Difference(
-                day, "designated list", f"{len(codes - self.s.designated)} extra, {len(self.s.designated - codes)} missing",
-                len(self.s.designated), len(codes)))
-        cutoff = yuan(self.s.screening.cutoff_average_fen)
+                day, "designated list of the run in force", f"{len(codes - designated)} extra, "
+                f"{len(designated - codes)} missing",
+                len(designated), len(codes)))
+        cutoff = yuan(self.s.screening_on(day).cutoff_average_fen)
         if screening.get("cutoff_average_yuan") != cutoff:
             self.report.differences.append(Difference(day, "screening cut-off (yuan)", screening.get("run_id") or "-",
                                                       cutoff, screening.get("cutoff_average_yuan")))

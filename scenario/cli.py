@@ -75,7 +75,8 @@ async def run_and_check(s: Scenario, settings: Settings, where: dict[str, str], 
 async def check_all(s: Scenario, settings: Settings, where: dict[str, str], days: tuple[date, ...] = DATES) -> Report:
     """Publicity's statistics and monitoring's alerts, each against the plan."""
     async with Api(settings, where, s.seed) as api:
-        return await Checker(s, where["publicity"], monitoring=api).run(days)
+        return await Checker(s, where["publicity"], assessment=where["assessment"], settings=settings,
+                             monitoring=api).run(days)
 
 
 def show_report(report: Report) -> None:
@@ -140,7 +141,7 @@ def check_command(
         raise typer.BadParameter(f"日期应为 YYYY-MM-DD / dates are YYYY-MM-DD: {exc}") from None
     settings = get_settings()
     where = urls(settings, host)
-    ensure_up({"publicity": where["publicity"], "monitoring": where["monitoring"]})
+    ensure_up({"publicity": where["publicity"], "assessment": where["assessment"], "monitoring": where["monitoring"]})
     report = asyncio.run(check_all(s, settings, where, days))
     show_report(report)
     if report.differences:

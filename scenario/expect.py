@@ -36,7 +36,7 @@ class Row:
 
 Rows = Callable[[Scenario, date], Iterator[Row]]
 METRICS: dict[str, Rows] = {}
-FEN = {"farmer_income", "appropriated", "allocated", "disbursed", "awaiting_approval", "approved_unpaid", "allowances"}
+FEN = {"farmer_income", "appropriated", "allocated", "allocations_frozen", "disbursed", "awaiting_approval", "approved_unpaid", "allowances"}
 
 
 def metric(name: str):
@@ -51,7 +51,7 @@ def _yes(flag: bool) -> str:
 
 
 def _designated(s: Scenario, d: date) -> frozenset[str]:
-    return s.designated if s.screening.on <= d else frozenset()
+    return s.designated_on(d)
 
 
 @metric("villages_registered")
@@ -63,12 +63,14 @@ def _villages(s: Scenario, d: date) -> Iterator[Row]:
 
 @metric("villages_designated")
 def _weak(s: Scenario, d: date) -> Iterator[Row]:
+    first = set(s.screening.designated)
     for code in _designated(s, d):
-        yield Row(s.village(code).district, code, {"run_id": s.screening.run_id}, 1)
+        run = s.screening if code in first else s.rescreening
+        yield Row(s.village(code).district, code, {"run_id": run.run_id}, 1)
 
 
 def _with_team(s: Scenario, d: date, wanted: bool) -> Iterator[Row]:
-    assigned = {a.village_code for a in s.assignments if a.assigned_on <= d}
+    assigned = {a.village_code for a in s.assignments if a.active_on(d)}
     for code in _designated(s, d):
         if (code in assigned) == wanted:
             yield Row(s.village(code).district, code, {}, 1)
@@ -87,10 +89,10 @@ def _up_to_3(n: int) -> str:
 def _teams(s: Scenario, d: date) -> Iterator[Row]:
     served = defaultdict(int)
     for a in s.assignments:
-        if a.assigned_on <= d:
+        if a.active_on(d):
             served[a.team_id] += 1
     for t in s.teams:
-        if t.formed_on <= d:
+        if s.exists_on(t, d):
             yield Row(t.district, None, {"villages": _up_to_3(served[t.team_id]), "lead_unit_id": t.lead_unit_id}, 1)
 
 
@@ -98,7 +100,7 @@ def _teams(s: Scenario, d: date) -> Iterator[Row]:
 def _units(s: Scenario, d: date) -> Iterator[Row]:
     teams = defaultdict(int)
     for t in s.teams:
-        if t.formed_on <= d:
+        if s.exists_on(t, d):
             for u in (t.lead_unit_id, *t.partner_unit_ids):
                 teams[u] += 1
     for u in s.units:
@@ -110,17 +112,19 @@ def _units(s: Scenario, d: date) -> Iterator[Row]:
 def _secretaries(s: Scenario, d: date) -> Iterator[Row]:
     trained = {t.cadre_id for t in s.trainings if t.centralised and t.completed_on <= d}
     for t in s.teams:
-        if t.formed_on <= d:
-            yield Row(t.district, None, {"trained": _yes(t.first_secretary_id in trained)}, 1)
+        if s.exists_on(t, d):
+            yield Row(t.district, None, {"trained": _yes(s.secretary_on(t, d) in trained)}, 1)
 
 
 @metric("income_reports")
 def _incomes(s: Scenario, d: date) -> Iterator[Row]:
+    """Reports standing as of the day: a rejected one counts as none; flagged until reviewed."""
     weak = _designated(s, d)
     for r in s.incomes:
-        if r.reported_on <= d:
+        if r.stands_on(d):
             yield Row(r.district, r.village_code, {"year": str(r.year), "at_target": _yes(r.income_fen >= INCOME_TARGET_FEN),
-                                                   "weak": _yes(r.village_code in weak)}, 1)
+                                                   "weak": _yes(r.village_code in weak),
+                                                   "flagged": _yes(r.flagged_on(d))}, 1)
 
 
 @metric("farmer_income")
@@ -145,7 +149,22 @@ def _allocated(s: Scenario, d: date) -> Iterator[Row]:
     for a in s.allocations:
         if a.allocated_on <= d:
             yield Row(a.district, a.village_code, {"source": a.source, "year": str(a.fiscal_year),
-                                                   "task": str(a.task_no), "project": a.project_id}, a.amount_fen)
+                                                   "task": str(a.task_no), "project": a.project_id},
+                      s.allocated_on(a, d))
+
+
+@metric("allocations_frozen")
+def _frozen(s: Scenario, d: date) -> Iterator[Row]:
+    for a in s.allocations:
+        if (unspent := s.frozen_on(a, d)) is not None:
+            yield Row(a.district, a.village_code, {"source": a.source, "year": str(a.fiscal_year)}, unspent)
+
+
+@metric("villages_graduated")
+def _graduated(s: Scenario, d: date) -> Iterator[Row]:
+    for g in s.graduations:
+        if g.on <= d:
+            yield Row(g.district, g.village_code, {"year": str(g.year)}, 1)
 
 
 def _disbursements(s: Scenario, d: date, status: str) -> Iterator[Row]:
@@ -165,19 +184,26 @@ METRICS["approved_unpaid"] = lambda s, d: _disbursements(s, d, "approved")
 @metric("projects")
 def _projects(s: Scenario, d: date) -> Iterator[Row]:
     for p in s.projects:
-        if p.planned_on <= d:
+        if p.planned_on <= d and not p.cancelled_by(d):
             done = p.completed_on is not None and p.completed_on <= d
             status = "done" if done else "in_progress" if p.planned_start <= d else "planned"
             yield Row(p.district, p.village_code, {"action": p.action_code, "task": str(p.task_no), "status": status}, 1)
 
 
+@metric("projects_cancelled")
+def _cancelled(s: Scenario, d: date) -> Iterator[Row]:
+    for p in s.projects:
+        if p.cancelled_by(d):
+            yield Row(p.district, p.village_code, {"action": p.action_code, "task": str(p.task_no)}, 1)
+
+
 @metric("milestones_overdue")
 def _overdue(s: Scenario, d: date) -> Iterator[Row]:
     for p in s.projects:
-        if p.planned_on > d or (p.completed_on is not None and p.completed_on <= d):
+        if p.planned_on > d or (p.completed_on is not None and p.completed_on <= d) or p.cancelled_by(d):
             continue
         for m in p.milestones:
-            if m.due_on < d and (m.verified_on is None or m.verified_on > d):
+            if m.due_as_of(d) < d and (m.verified_on is None or m.verified_on > d):
                 yield Row(p.district, p.village_code, {"action": p.action_code, "task": str(p.task_no)}, 1)
 
 
@@ -185,7 +211,7 @@ def _overdue(s: Scenario, d: date) -> Iterator[Row]:
 def _covers(s: Scenario, d: date) -> Iterator[Row]:
     for p in s.persons:
         for c in p.covers:
-            if c.eligible_on <= d:
+            if c.eligible_by(d):
                 covered = c.covered_on is not None and c.covered_on <= d
                 yield Row(p.district, p.village_code, {"cover": c.cover, "covered": _yes(covered)}, 1)
 
@@ -195,7 +221,7 @@ def _stationed(s: Scenario, d: date) -> Iterator[Row]:
     insured = {i.cadre_id for i in s.insurances if insurance_recorded_on(i) <= d and i.valid_from <= d <= i.valid_to}
     for t in s.teams:
         if t.formed_on <= d:
-            for m in t.member_ids:
+            for m in s.members_on(t, d):
                 yield Row(t.district, None, {"insured": _yes(m in insured)}, 1)
 
 
@@ -220,7 +246,7 @@ def _presence(s: Scenario, d: date) -> Iterator[Row]:
 @metric("leave_days")
 def _leave(s: Scenario, d: date) -> Iterator[Row]:
     for lv in s.leaves:
-        if lv.approved and lv.decided_on <= d:
+        if lv.counts_on(d):
             yield Row(s.team_of_cadre[lv.cadre_id].district, None, {"year": str(lv.start.year)}, lv.days)
 
 

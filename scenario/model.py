@@ -42,6 +42,19 @@ class Screening:
 
 
 @dataclass(frozen=True)
+class Graduation:
+    """达标出列: a designated village that met the target leaves the list; its allocations are
+    frozen the same day and the city office returns their unpaid remainder on ``released_on``."""
+
+    village_code: str
+    district: str
+    on: date
+    year: int  # the year it met the target
+    income_fen: int
+    released_on: date
+
+
+@dataclass(frozen=True)
 class Unit:
     unit_id: str
     name: str
@@ -88,6 +101,23 @@ class Assignment:
     reason: str
     assigned_on: date
     entered_on: date
+    left_on: date | None = None  # unassigned (its village graduated)
+
+    def active_on(self, day: date) -> bool:
+        return self.assigned_on <= day and not (self.left_on and self.left_on <= day)
+
+
+@dataclass(frozen=True)
+class TeamChange:
+    """A first secretary replaced (``new_secretary``: a member of the lead unit, trained by
+    then; the previous one stays a member) or a member removed (``removed``)."""
+
+    team_id: str
+    district: str
+    on: date
+    new_secretary: str | None = None
+    removed: str | None = None
+    dissolved: bool = False  # its villages and members are freed; teams of its district rotate to take them
 
 
 @dataclass(frozen=True)
@@ -111,6 +141,11 @@ class Leave:
     approved: bool
     decided_on: date
     reject_reason: str | None = None
+    cancelled_on: date | None = None  # withdrawn before its first day: its days count no more
+
+    def counts_on(self, day: date) -> bool:
+        """Approved by ``day`` and not cancelled by then."""
+        return self.approved and self.decided_on <= day and not (self.cancelled_on and self.cancelled_on <= day)
 
     @property
     def days(self) -> int:
@@ -134,6 +169,10 @@ class Milestone:
     reports: tuple[date, ...] = ()  # every report; all but the last were sent back
     returned: tuple[date, ...] = ()
     verified_on: date | None = None
+    replanned: tuple[date, date] | None = None  # (on, new due day): re-planned before it was reported
+
+    def due_as_of(self, day: date) -> date:
+        return self.replanned[1] if self.replanned and self.replanned[0] <= day else self.due_on
 
 
 @dataclass(frozen=True)
@@ -148,11 +187,15 @@ class Project:
     planned_start: date
     planned_end: date
     milestones: tuple[Milestone, ...]
+    cancelled_on: date | None = None  # stalled and cancelled: its milestones not verified go with it
 
     @property
     def completed_on(self) -> date | None:
         last = self.milestones[-1].verified_on
         return last if all(m.verified_on for m in self.milestones) else None
+
+    def cancelled_by(self, day: date) -> bool:
+        return self.cancelled_on is not None and self.cancelled_on <= day
 
 
 @dataclass(frozen=True)
@@ -186,6 +229,7 @@ class Allocation:
     amount_fen: int
     tranches: tuple[TranchePlan, ...]
     allocated_on: date
+    cancelled_on: date | None = None  # cancelled before anything was requested: all of it returns to the line
 
 
 @dataclass(frozen=True)
@@ -236,6 +280,14 @@ class IncomeReport:
     income_fen: int
     reported_on: date
     note: str | None
+    flagged: bool = False  # the assessment service flags it for review (a jump beyond its factor)
+    reviewed: tuple[date, bool] | None = None  # (on, accepted): a rejected report counts as none
+
+    def stands_on(self, day: date) -> bool:
+        return self.reported_on <= day and not (self.reviewed and self.reviewed[0] <= day and not self.reviewed[1])
+
+    def flagged_on(self, day: date) -> bool:
+        return self.flagged and not (self.reviewed and self.reviewed[0] <= day)
 
 
 @dataclass(frozen=True)
@@ -260,6 +312,10 @@ class Cover:
     cover: str  # medical_insurance | education_aid | housing_renovation
     eligible_on: date
     covered_on: date | None  # None: a gap that stays open
+    withdrawn_on: date | None = None  # eligibility withdrawn (only of a gap)
+
+    def eligible_by(self, day: date) -> bool:
+        return self.eligible_on <= day and not (self.withdrawn_on and self.withdrawn_on <= day)
 
 
 @dataclass(frozen=True)
@@ -299,6 +355,8 @@ class AnnualAssessment:
     computed_on: date
     published_on: date
     marks: dict[str, int]  # team id → assessors' own mark, 0–100
+    weights: dict[str, int]  # the rubric: dimension → weight
+    presence_days_per_year: int  # the rubric's parameter: presence expected of a member a year
 
 
 @dataclass(frozen=True)
@@ -327,10 +385,60 @@ class Scenario:
     persons: tuple[LowIncomePerson, ...]
     inspections: tuple[Inspection, ...]
     assessments: tuple[AnnualAssessment, ...]
+    team_changes: tuple[TeamChange, ...] = ()
+    graduations: tuple[Graduation, ...] = ()
+    rescreening: Screening | None = None  # the run that supersedes the first, after the graduations
 
     @cached_property
     def designated(self) -> frozenset[str]:
+        """Designated by the first run."""
         return frozenset(self.screening.designated)
+
+    def secretary_on(self, team: Team, day: date) -> str:
+        changes = [c for c in self.team_changes if c.team_id == team.team_id and c.new_secretary and c.on <= day]
+        return max(changes, key=lambda c: c.on).new_secretary if changes else team.first_secretary_id
+
+    def members_on(self, team: Team, day: date) -> list[str]:
+        if not self.exists_on(team, day):
+            return []
+        gone = {c.removed for c in self.team_changes if c.team_id == team.team_id and c.removed and c.on <= day}
+        return [m for m in team.member_ids if m not in gone]
+
+    def exists_on(self, team: Team, day: date) -> bool:
+        """Formed by ``day`` and not dissolved by then."""
+        return team.formed_on <= day and not any(
+            c.dissolved and c.team_id == team.team_id and c.on <= day for c in self.team_changes)
+
+    def screening_on(self, day: date) -> Screening:
+        return self.rescreening if self.rescreening and self.rescreening.on <= day else self.screening
+
+    def designated_on(self, day: date) -> frozenset[str]:
+        """The list as of ``day``: the run in force, less the villages graduated since."""
+        if day < self.screening.on:
+            return frozenset()
+        run = self.screening_on(day)
+        return frozenset(run.designated) - {g.village_code for g in self.graduations if g.on <= day}
+
+    @cached_property
+    def graduation_of(self) -> dict[str, Graduation]:
+        return {g.village_code: g for g in self.graduations}
+
+    @cached_property
+    def paid_of(self) -> dict[str, int]:
+        """Each allocation's net payments once everything planned has happened."""
+        out: dict[str, int] = {}
+        for d in self.disbursements:
+            if d.paid_on and not d.reversed_on:
+                out[d.allocation_id] = out.get(d.allocation_id, 0) + d.amount_fen
+        return out
+
+    def frozen_on(self, a: Allocation, day: date) -> int | None:
+        """What a frozen allocation had not paid, while frozen on ``day``; None if not frozen."""
+        g = self.graduation_of.get(a.village_code)
+        if g is None or not g.on <= day < g.released_on or a.allocated_on > g.on or (
+                a.cancelled_on and a.cancelled_on <= g.on):
+            return None
+        return a.amount_fen - self.paid_of.get(a.allocation_id, 0)
 
     @cached_property
     def village_by_code(self) -> dict[str, Village]:
@@ -346,3 +454,22 @@ class Scenario:
 
     def village(self, code: str) -> Village:
         return self.village_by_code[code]
+
+    @cached_property
+    def project_by_id(self) -> dict[str, Project]:
+        return {p.project_id: p for p in self.projects}
+
+    def allocated_on(self, a: Allocation, day: date) -> int:
+        """An allocation's amount as of ``day``: nothing once cancelled; once its project is
+        cancelled, only the tranches already released (the advance, verified milestones) —
+        funding returns the rest to the line."""
+        if a.allocated_on > day or (a.cancelled_on and a.cancelled_on <= day):
+            return 0
+        g = self.graduation_of.get(a.village_code)
+        if g is not None and g.released_on <= day:
+            return self.paid_of.get(a.allocation_id, 0)  # frozen, and the remainder returned to the line
+        project = self.project_by_id.get(a.project_id) if a.project_id else None
+        if project is None or not project.cancelled_by(day):
+            return a.amount_fen
+        verified = {m.milestone_id for m in project.milestones if m.verified_on}
+        return sum(t.amount_fen for t in a.tranches if t.milestone_id is None or t.milestone_id in verified)

@@ -5,30 +5,34 @@ rectifications; and each year's assessment is defined, marked, computed, reviewe
 from __future__ import annotations
 
 from collections import defaultdict
-from decimal import Decimal
+from datetime import date
 
+from scenario import calendar
 from scenario.drive import people
 from scenario.drive.client import Api
 from shared.money import yuan
 from scenario.drive.stage import Stage
+from scenario.generate.undo import MILESTONE_REPLANNED, PROJECT_CANCELLED, REVIEW
 from scenario.model import Scenario
 
 # A team's actions reach assessment's copy of the team assignments through registry's events.
 NOT_YET = (403, 404, 409, 422)
-RUBRIC = {"income_target": 25, "income_growth": 10, "task_progress": 20, "disbursement": 10, "coverage": 15,
-          "presence": 10, "inspections": 5, "assessor_marks": 5}
 EVIDENCE = "已按计划完成，附照片与验收单 / done as planned; photos and acceptance sheet attached"
 RETURN_REASON = "佐证材料不足，请补充 / evidence insufficient, please add more"
 
 
 def work_stages(s: Scenario, api: Api) -> list[Stage]:
     """Projects and their milestones: must precede allocations (tranches name milestones)."""
-    serving = {a.village_code: a.team_id for a in s.assignments}
-    secretaries = {t.team_id: t.first_secretary_id for t in s.teams}
+    first = {a.village_code: a for a in s.assignments if a.assigned_on == calendar.ASSIGNMENTS}
+    teams = {t.team_id: t for t in s.teams}
 
-    def team_of(code: str) -> dict[str, str]:
-        team_id = serving[code]
-        return people.secretary(api, team_id, secretaries[team_id])
+    def team_of(code: str, day: date) -> dict[str, str]:
+        """The first secretary of the team serving the village that day; once that team left
+        it (dissolved), the district office reports for the village."""
+        a = first[code]
+        if a.left_on and a.left_on <= day:
+            return people.district(api, a.district)
+        return people.secretary(api, a.team_id, s.secretary_on(teams[a.team_id], day))
 
     def plan(p):
         body = {"project_id": p.project_id, "village_code": p.village_code, "task_no": p.task_no, "title": p.title,
@@ -37,17 +41,24 @@ def work_stages(s: Scenario, api: Api) -> list[Stage]:
                                 "funding_share_pct": str(m.funding_share_pct)} for m in p.milestones]}
 
         async def chain() -> None:
-            await api.command("assessment.projects", "assessment", "/projects", body, who=team_of(p.village_code),
-                              key=api.key("project", p.project_id), on=p.planned_on, eventual=NOT_YET)
+            await api.command("assessment.projects", "assessment", "/projects", body,
+                              who=team_of(p.village_code, p.planned_on), key=api.key("project", p.project_id),
+                              on=p.planned_on, eventual=NOT_YET)
         return chain
 
     def progress(p):
         async def chain() -> None:
             for m in p.milestones:
                 base = f"/projects/{p.project_id}/milestones/{m.milestone_id}"
+                if m.replanned and await api.command(
+                        "assessment.milestones", "assessment", f"{base}/replan",
+                        {"due_on": m.replanned[1].isoformat(), "reason": MILESTONE_REPLANNED},
+                        who=people.district(api, p.district), key=api.key("replan", m.milestone_id),
+                        on=m.replanned[0], eventual=NOT_YET) is None:
+                    return
                 for i, day in enumerate(m.reports):
                     if await api.command("assessment.milestones", "assessment", f"{base}/report",
-                                         {"evidence_text": EVIDENCE}, who=team_of(p.village_code),
+                                         {"evidence_text": EVIDENCE}, who=team_of(p.village_code, day),
                                          key=api.key("report", m.milestone_id, i), on=day, eventual=NOT_YET) is None:
                         return
                     if i < len(m.returned):
@@ -60,7 +71,8 @@ def work_stages(s: Scenario, api: Api) -> list[Stage]:
                                   who=people.assessor(api, 2), key=api.key("verify", m.milestone_id), on=m.verified_on)
         return chain
 
-    steps = sum(len(m.reports) + len(m.returned) + (m.verified_on is not None) for p in s.projects for m in p.milestones)
+    steps = sum(len(m.reports) + len(m.returned) + (m.verified_on is not None) + (m.replanned is not None)
+                for p in s.projects for m in p.milestones)
     return [
         Stage("assessment.projects", "项目立项 / projects planned", [plan(p) for p in s.projects], len(s.projects)),
         Stage("assessment.milestones", "节点填报与验收 / milestones reported and verified",
@@ -68,24 +80,45 @@ def work_stages(s: Scenario, api: Api) -> list[Stage]:
     ]
 
 
+def cancellation_stage(s: Scenario, api: Api) -> Stage:
+    """Stalled projects cancelled by their district office: after the money stages, since the
+    allocations name their milestones and funding returns what was never released."""
+    def cancel(p):
+        async def chain() -> None:
+            await api.command("assessment.cancellations", "assessment", f"/projects/{p.project_id}/cancel",
+                              {"reason": PROJECT_CANCELLED}, who=people.district(api, p.district),
+                              key=api.key("project-cancel", p.project_id), on=p.cancelled_on)
+        return chain
+
+    cancelled = [p for p in s.projects if p.cancelled_on]
+    return Stage("assessment.cancellations", "撤销停滞项目 / stalled projects cancelled", [cancel(p) for p in cancelled],
+                 len(cancelled))
+
+
 def outcome_stages(s: Scenario, api: Api) -> list[Stage]:
     """Incomes, low-income protection and inspections."""
     reports = defaultdict(list)  # village → its reports in the order they were made
     for r in s.incomes:
-        reports[r.village_code].append((r.reported_on, r.year, "collective_income", r.income_fen, r.note))
+        reports[r.village_code].append((r.reported_on, r.year, "collective_income", r.income_fen, r.note, r.reviewed))
     for f in s.farmer_incomes:
-        reports[f.village_code].append((f.reported_on, f.year, "farmer_per_capita_income", f.per_capita_fen, None))
+        reports[f.village_code].append((f.reported_on, f.year, "farmer_per_capita_income", f.per_capita_fen, None,
+                                        None))
 
     def village_reports(code: str):
         district = s.village(code).district
 
         async def chain() -> None:
-            # In order: each figure is judged against the village's previous year.
-            for on, year, field, fen, note in sorted(reports[code]):
+            # In order: each figure is judged against the village's previous year (a rejected one: none).
+            for on, year, field, fen, note, reviewed in sorted(reports[code], key=lambda x: x[:3]):
                 body = {"village_code": code, "year": year, field: yuan(fen)} | ({"note": note} if note else {})
-                await api.command("assessment.incomes", "assessment", "/incomes/villages", body,
-                                  who=people.district(api, district), key=api.key("income", code, year, field),
-                                  on=on, eventual=NOT_YET)
+                if await api.command("assessment.incomes", "assessment", "/incomes/villages", body,
+                                     who=people.district(api, district), key=api.key("income", code, year, field),
+                                     on=on, eventual=NOT_YET) is None or reviewed is None:
+                    continue
+                await api.command("assessment.incomes", "assessment", f"/incomes/villages/{code}/{year}/review",
+                                  {"measure": "collective", "accepted": reviewed[1], "reason": REVIEW[reviewed[1]]},
+                                  who=people.assessor(api, 2), key=api.key("income-review", code, year),
+                                  on=reviewed[0])
         return chain
 
     async def city_reports() -> None:
@@ -113,6 +146,10 @@ def outcome_stages(s: Scenario, api: Api) -> list[Stage]:
                     await api.command("assessment.low_income", "assessment", f"{base}/coverage",
                                       {"cover": c.cover, "covered_on": c.covered_on.isoformat()}, who=who,
                                       key=api.key("covered", p.person_id, c.cover), on=c.covered_on)
+                if c.withdrawn_on:
+                    await api.command("assessment.low_income", "assessment", f"{base}/eligibility",
+                                      {"cover": c.cover, "eligible": False}, who=who,
+                                      key=api.key("ineligible", p.person_id, c.cover), on=c.withdrawn_on)
         return chain
 
     teams = {t.team_id: t for t in s.teams}
@@ -143,13 +180,14 @@ def outcome_stages(s: Scenario, api: Api) -> list[Stage]:
                                       who=people.inspector(api), key=api.key("accept", f.finding_id), on=f.accepted_on)
         return chain
 
-    person_steps = sum(1 + len(p.covers) + sum(c.covered_on is not None for c in p.covers) for p in s.persons)
+    person_steps = sum(1 + len(p.covers) + sum((c.covered_on is not None) + (c.withdrawn_on is not None)
+                                               for c in p.covers) for p in s.persons)
     inspection_steps = sum(1 + sum((f.rectified_on is not None) + (f.accepted_on is not None) for f in i.findings)
                            for i in s.inspections)
     return [
-        Stage("assessment.incomes", "收入年报 / income reports",
+        Stage("assessment.incomes", "收入年报与复核 / income reports and reviews",
               [city_reports, *(village_reports(c) for c in sorted(reports))],
-              len(s.incomes) + len(s.farmer_incomes) + len(s.city_growth)),
+              len(s.incomes) + len(s.farmer_incomes) + len(s.city_growth) + sum(r.reviewed is not None for r in s.incomes)),
         Stage("assessment.low_income", "低收入人口保障 / low-income protection", [person(p) for p in s.persons],
               person_steps),
         Stage("assessment.inspections", "督导检查与整改 / inspections and rectification",
@@ -159,13 +197,11 @@ def outcome_stages(s: Scenario, api: Api) -> list[Stage]:
 
 def annual_stage(s: Scenario, api: Api) -> Stage:
     """Each year: the rubric, the assessors' marks, compute, review by another assessor, publish."""
-    presence_days = Decimal(max(1, round(s.size.presence_days_per_month * 12 * 0.9)))
-
     def year_chain(a):
         async def chain() -> None:
             y = a.year
-            rubric = {"dimensions": [{"code": c, "weight": str(w)} for c, w in RUBRIC.items()],
-                      "params": {"presence_days_per_year": str(presence_days)}}
+            rubric = {"dimensions": [{"code": c, "weight": str(w)} for c, w in a.weights.items()],
+                      "params": {"presence_days_per_year": str(a.presence_days_per_year)}}
             if await api.command("assessment.annual", "assessment", f"/rubrics/{y}", rubric, who=people.city(api),
                                  key=api.key("rubric", y), on=a.rubric_on, method="PUT") is None:
                 return

@@ -11,6 +11,7 @@ from scenario.drive.client import Api
 from shared.money import yuan
 from scenario.drive.stage import Stage
 from scenario.generate.money import officers, scope_of
+from scenario.generate.undo import ALLOCATION_CANCELLED
 from scenario.model import Disbursement, Scenario
 
 
@@ -63,13 +64,20 @@ def allocation_stage(s: Scenario, api: Api) -> Stage:
                              for t in a.tranches]}
 
         async def chain() -> None:
+            clerk = people.finance(api, officers(scope)[0], scope)
             # eventual: funding learns of the designation from registry's events, not from us.
-            await api.command("funding.allocations", "funding", "/allocations", body,
-                              who=people.finance(api, officers(scope)[0], scope), key=api.key("allocation", a.allocation_id),
-                              on=a.allocated_on, eventual=True)
+            if await api.command("funding.allocations", "funding", "/allocations", body, who=clerk,
+                                 key=api.key("allocation", a.allocation_id), on=a.allocated_on,
+                                 eventual=True) is None or a.cancelled_on is None:
+                return
+            await api.command("funding.allocations", "funding", f"/allocations/{a.allocation_id}/cancel",
+                              {"reason": ALLOCATION_CANCELLED}, who=clerk,
+                              key=api.key("allocation-cancel", a.allocation_id), on=a.cancelled_on)
         return chain
 
-    return Stage("funding.allocations", "资金分配 / allocations", [allocate(a) for a in s.allocations], len(s.allocations))
+    return Stage("funding.allocations", "资金分配与撤销 / allocations and cancellations",
+                 [allocate(a) for a in s.allocations],
+                 len(s.allocations) + sum(a.cancelled_on is not None for a in s.allocations))
 
 
 def _steps(d: Disbursement) -> int:

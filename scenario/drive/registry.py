@@ -16,6 +16,9 @@ from scenario.drive import people
 from scenario.drive.client import Api
 from shared.money import yuan
 from scenario.drive.stage import Stage
+from scenario.generate.graduation import GRADUATED, RELEASED
+from scenario.generate.team_life import DISSOLUTION, DISSOLVED, REPLACED
+from scenario.generate.undo import LEAVE_CANCELLED
 from scenario.model import BASE_YEARS, Scenario
 from scenario.recording import (
     allowance_month,
@@ -111,7 +114,8 @@ def stages(s: Scenario, api: Api) -> list[Stage]:
     # A team's two villages go one after the other: both change the team's stream.
     by_team = defaultdict(list)
     for a in s.assignments:
-        by_team[a.team_id].append(a)
+        if not (s.rescreening and a.assigned_on >= s.rescreening.on):  # the re-screening's come later
+            by_team[a.team_id].append(a)
 
     def assign(team_id: str):
         async def chain() -> None:
@@ -133,10 +137,11 @@ def stages(s: Scenario, api: Api) -> list[Stage]:
                                   key=api.key("enter", team_id, a.village_code), on=a.entered_on)
         return chain
 
+    first = sum(len(v) for v in by_team.values())
     out.append(Stage("registry.assignments", "因需对接 / team–village assignments",
-                     [assign(t) for t in by_team], len(s.assignments)))
+                     [assign(t) for t in by_team], first))
     out.append(Stage("registry.entries", "工作队入村 / teams enter their villages",
-                     [enter(t) for t in by_team], len(s.assignments)))
+                     [enter(t) for t in by_team], first))
     out.append(Stage("registry.insurance", "人身意外伤害保险 / accident insurance", [
         _post(api, "registry.insurance", "registry", f"/cadres/{i.cadre_id}/insurance",
               {"policy_no": i.policy_no, "valid_from": i.valid_from.isoformat(), "valid_to": i.valid_to.isoformat()},
@@ -162,13 +167,20 @@ def stages(s: Scenario, api: Api) -> list[Stage]:
                 if done is None:
                     continue
                 decision = {"approve": True} if lv.approved else {"approve": False, "reason": lv.reject_reason}
-                await api.command("registry.leave", "registry", f"/cadres/{cadre_id}/leaves/{lv.leave_id}/decision",
-                                  decision, who=people.district(api, team.district),
-                                  key=api.key("leave-decision", lv.leave_id), on=lv.decided_on)
+                if await api.command(
+                        "registry.leave", "registry", f"/cadres/{cadre_id}/leaves/{lv.leave_id}/decision", decision,
+                        who=people.district(api, team.district), key=api.key("leave-decision", lv.leave_id),
+                        on=lv.decided_on) is None or lv.cancelled_on is None:
+                    continue
+                await api.command("registry.leave", "registry", f"/cadres/{cadre_id}/leaves/{lv.leave_id}/cancellation",
+                                  {"reason": LEAVE_CANCELLED},
+                                  who=people.secretary(api, team.team_id, team.first_secretary_id),
+                                  key=api.key("leave-cancel", lv.leave_id), on=lv.cancelled_on)
         return chain
 
-    out.append(Stage("registry.leave", "请假与审批 / leave and decisions",
-                     [leave_chain(c) for c in sorted(leaves_of)], 2 * len(s.leaves)))
+    out.append(Stage("registry.leave", "请假、审批与撤销 / leave, decisions and cancellations",
+                     [leave_chain(c) for c in sorted(leaves_of)],
+                     2 * len(s.leaves) + sum(lv.cancelled_on is not None for lv in s.leaves)))
 
     sheets = presence_sheets(s)
     out.append(Stage("registry.presence", "驻村打卡（四同）/ presence check-ins",
@@ -181,7 +193,95 @@ def stages(s: Scenario, api: Api) -> list[Stage]:
               {"month": month}, people.finance(api, "fin-city-chief", "city"),
               api.key("allowance", month), allowance_recorded_on(month))
         for month in months], len(months)))
+    # After the check-ins, leave and allowances were recorded (the allowances name each cadre's team).
+    out.append(team_change_stage(s, api))
     return out
+
+
+def team_change_stage(s: Scenario, api: Api) -> Stage:
+    """First secretaries replaced and members leaving, each team's changes in date order."""
+    by_team = defaultdict(list)
+    for c in s.team_changes:
+        if not c.dissolved:  # a dissolution comes with the rotations, after the projects' reports
+            by_team[c.team_id].append(c)
+
+    def chain_of(team_id: str):
+        async def chain() -> None:
+            for c in sorted(by_team[team_id], key=lambda c: c.on):
+                who, key = people.district(api, c.district), api.key("team-change", team_id, c.on)
+                if c.new_secretary:
+                    body, path = {"cadre_id": c.new_secretary, "previous_leaves": False, "reason": REPLACED}, "first-secretary"
+                else:
+                    body, path = {"remove": [c.removed]}, "members"
+                await api.command("registry.team_changes", "registry", f"/teams/{team_id}/{path}", body, who=who, key=key,
+                                  on=c.on)
+        return chain
+
+    return Stage("registry.team_changes", "更换第一书记、队员离队 / first secretaries replaced, members leaving",
+                 [chain_of(t) for t in sorted(by_team)], sum(len(v) for v in by_team.values()))
+
+
+def rescreening_stage(s: Scenario, api: Api) -> Stage:
+    """2023, after the money of the years before it moved: graduations (funding freezes the
+    villages' allocations; a month later the city office returns what they had not paid),
+    then the superseding run and the new villages' teams. One chain: the run must see every
+    graduation, and a team's assignment comes after the run designated its village."""
+    run = s.rescreening
+    newcomers = [a for a in s.assignments if run and run.on <= a.assigned_on < DISSOLUTION]
+    rotations = [a for a in s.assignments if a.assigned_on >= DISSOLUTION]
+    dissolved = [c for c in s.team_changes if c.dissolved]
+    teams = {t.team_id: t for t in s.teams}
+    frozen = [(a, s.graduation_of[a.village_code]) for a in s.allocations
+              if a.village_code in s.graduation_of and s.frozen_on(a, s.graduation_of[a.village_code].on) is not None]
+
+    async def chain() -> None:
+        stage = "registry.rescreening"
+        for g in s.graduations:
+            if await api.command(stage, "registry", f"/villages/{g.village_code}/graduation",
+                                 {"year": g.year, "income": yuan(g.income_fen), "reason": GRADUATED},
+                                 who=people.city(api), key=api.key("graduation", g.village_code), on=g.on) is None:
+                return
+        for a, g in frozen:
+            # eventual: funding freezes the allocation when registry's revocation reaches it.
+            await api.command(stage, "funding", f"/allocations/{a.allocation_id}/release-frozen",
+                              {"reason": RELEASED}, who=people.city(api), key=api.key("release", a.allocation_id),
+                              on=g.released_on, eventual=True)
+        if run is None:
+            return
+        answer = await api.command(stage, "registry", "/screenings",
+                                   {"run_id": run.run_id, "quota": run.quota, "supersedes": s.screening.run_id},
+                                   who=people.city(api), key=api.key("screening", run.run_id), on=run.on)
+        if answer is None:
+            return
+        for a in newcomers:
+            if await api.command(stage, "registry", f"/teams/{a.team_id}/villages",
+                                 {"village_code": a.village_code, "reason": a.reason},
+                                 who=people.district(api, a.district), key=api.key("assign", a.team_id, a.village_code),
+                                 on=a.assigned_on, eventual=True) is None:
+                continue
+            await enter(a)
+        for c in dissolved:
+            if await api.command(stage, "registry", f"/teams/{c.team_id}/dissolution", {"reason": DISSOLVED},
+                                 who=people.district(api, c.district), key=api.key("dissolve", c.team_id),
+                                 on=c.on) is None:
+                return
+        for a in rotations:
+            villages = sorted(x.village_code for x in s.assignments if x.team_id == a.team_id and x.active_on(a.assigned_on))
+            if await api.command(stage, "registry", f"/teams/{a.team_id}/rotation", {"villages": villages, "reason": a.reason},
+                                 who=people.district(api, a.district), key=api.key("rotate", a.team_id, a.village_code),
+                                 on=a.assigned_on) is None:
+                continue
+            await enter(a)
+
+    async def enter(a) -> None:
+        secretary = s.secretary_on(teams[a.team_id], a.entered_on)
+        await api.command("registry.rescreening", "registry", f"/teams/{a.team_id}/villages/{a.village_code}/entry",
+                          {"entered_on": a.entered_on.isoformat()}, who=people.secretary(api, a.team_id, secretary),
+                          key=api.key("enter", a.team_id, a.village_code), on=a.entered_on)
+
+    total = len(s.graduations) + len(frozen) + (run is not None) + 2 * len(newcomers) + len(dissolved) + 2 * len(rotations)
+    return Stage("registry.rescreening", "达标出列、冻结退回、重新识别、撤队与轮换 / graduation, frozen money returned, "
+                 "re-screening, a team dissolved and rotations", [chain], total)
 
 
 def _sheet_body(entries: list) -> dict:

@@ -61,7 +61,7 @@ def check_ins(rng: random.Random, teams: list[Team], assignments: list[Assignmen
             for year, month in months:
                 free = [d for d in calendar.workdays(year, month) if d not in away[cadre_id] and d <= calendar.END]
                 for day in sorted(rng.sample(free, k=min(days_per_month, len(free)))):
-                    open_posts = [a for a in posts if a.entered_on <= day]
+                    open_posts = [a for a in posts if a.entered_on <= day and not (a.left_on and a.left_on <= day)]
                     if not open_posts:
                         continue
                     post = open_posts[day.toordinal() % len(open_posts)]

@@ -207,7 +207,7 @@ async def test_the_programme_survives_chaos(private, chaos_stack):
     record["commands_acknowledged"] = len(api.acknowledged)
     record["events"] = {s: st["domain_events"] for s, st in states.items()}
 
-    report = await Checker(plan, urls["publicity"]).run()
+    report = await Checker(plan, urls["publicity"], assessment=urls["assessment"], settings=settings).run()
     assert report.differences == [], report.differences[:10]
     assert await money_differences(settings) == []
 

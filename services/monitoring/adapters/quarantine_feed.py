@@ -20,6 +20,7 @@ from aiokafka import AIOKafkaConsumer
 
 from shared.config import SERVICES, Settings
 from shared.eventstore import CommandMeta, EventStore
+from shared.messaging.credentials import client_options
 from shared.messaging.quarantine_notice import read_notice
 
 from services.monitoring.domain.calendar import business_day
