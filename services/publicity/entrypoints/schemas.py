@@ -98,6 +98,8 @@ class NoticeVillage(Model):
 
 
 class NoticeDetail(NoticeSummary):
+    as_of: str = _f("名单信息截至（发布时刻）/ the list's details as of (when published)")
+    log_positions: dict[str, int] = _f("名单信息所依据的日志位置 / the log positions the details are drawn at")
     list: builtins.list[NoticeVillage] = _f("名单 / the villages, in the order published")
 
 
@@ -140,8 +142,10 @@ class LiveFigure(Model):
 
 class PublishedReport(ReportSummary):
     body: str
-    figures: list[LiveFigure] = _f("实时取数 / figures drawn live")
+    figures: list[LiveFigure] = _f("发布时所取的数字 / figures as drawn when published (live for reports "
+                                   "published before their positions were kept)")
     as_of: str
+    log_positions: dict[str, int] = _f("数字所依据的日志位置 / the log positions the figures are drawn at")
     images: list[str] = _f("图片地址 / image paths")
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 import asyncpg
 
@@ -10,7 +10,9 @@ from shared.money import yuan
 from shared.reference.places import DISTRICTS
 
 from services.publicity.domain.commands import CHANNEL_NAMES
-from services.publicity.queries.facts_sql import DESIGNATED
+from services.publicity.domain.asof import drawn_at
+from services.publicity.queries.facts_sql import DESIGNATED, as_known_at, latest
+from services.publicity.queries.positions import log_positions
 
 
 def _window_state(row, today: date) -> str:
@@ -31,24 +33,35 @@ async def notices(conn: asyncpg.Connection, today: date) -> list[dict]:
     return [_notice(r, today) for r in rows]
 
 
-async def notice(conn: asyncpg.Connection, notice_id: str, today: date) -> dict | None:
-    """A notice with its village list, in the order published; None if there is none."""
+async def notice(conn: asyncpg.Connection, notice_id: str, today: date, now: datetime) -> dict | None:
+    """A notice with its village list, in the order published; None if there is none.
+
+    The list's details (name, district, town; rank and average in its run, or as designated) are
+    as of the instant it was published and as known at the log positions then, so a correction
+    back-dated before it leaves the notice as it was published."""
     row = await conn.fetchrow("select * from pub.notices where notice_id = $1", notice_id)
     if row is None:
         return None
-    villages = await conn.fetch(
-        """select c.code, v.name, v.district, v.town, r.rank, r.average_fen
-           from jsonb_array_elements_text($1::jsonb) with ordinality c(code, n)
-           left join stats.villages v on v.code = c.code
-           left join stats.ranked r on r.run_id = $2 and r.code = c.code
+    asof = drawn_at(row["drawn_as_of"], row["known_at"], now)
+    villages = await as_known_at(conn, asof.known).fetch(
+        f"""select c.code, v.value->>'name' as name, v.district,
+                   coalesce(va.value->>'town', v.value->>'town') as town,
+                   coalesce(r.rank, (d.value->>'rank')::int) as rank,
+                   coalesce(r.average_fen, (d.value->>'average_fen')::bigint) as average_fen
+           from jsonb_array_elements_text($2::jsonb) with ordinality c(code, n)
+           left join {latest('village')} v on v.key = c.code
+           left join {latest('village_attributes')} va on va.key = c.code
+           left join stats.ranked r on r.run_id = $3 and r.code = c.code
+           left join {latest('designation')} d on $3::text is null and d.key = c.code
            order by c.n""",
-        row["village_codes"], row["run_id"],
+        asof.cutoff, row["village_codes"], row["run_id"],
     )
-    return _notice(row, today) | {"list": [
-        {"code": v["code"], "name": v["name"], "district": v["district"],
-         "district_name": DISTRICTS.get(v["district"]), "town": v["town"], "rank": v["rank"],
-         "average_yuan": yuan(v["average_fen"]) if v["average_fen"] is not None else None}
-        for v in villages]}
+    return _notice(row, today) | {
+        "as_of": asof.text, "log_positions": await log_positions(conn, asof.known),
+        "list": [{"code": v["code"], "name": v["name"], "district": v["district"],
+                  "district_name": DISTRICTS.get(v["district"]), "town": v["town"], "rank": v["rank"],
+                  "average_yuan": yuan(v["average_fen"]) if v["average_fen"] is not None else None}
+                 for v in villages]}
 
 
 def public_report(row) -> dict:
@@ -82,6 +95,11 @@ async def published_image(conn: asyncpg.Connection, sha256: str):
 
 
 # What the handlers look up before they decide.
+
+async def drawn_now(conn: asyncpg.Connection) -> tuple[datetime, dict[str, int]]:
+    """Now, and the log positions the statistics have applied: what a publication's figures are drawn at."""
+    return datetime.now(UTC), await log_positions(conn)
+
 
 async def run_exists(conn: asyncpg.Connection, run_id: str) -> bool:
     return await conn.fetchval("select exists (select 1 from stats.ranked where run_id = $1)", run_id)

@@ -13,8 +13,9 @@ from shared.money import yuan
 
 from services.publicity.entrypoints import schemas as S
 from services.publicity.entrypoints.routes.caching import Rendered, cached, json_answer
-from services.publicity.entrypoints.routes.common import VILLAGE_CODE, AsOfDep, District, answer
+from services.publicity.entrypoints.routes.common import VILLAGE_CODE, AsOfDep, District, KnownAt, answer
 from services.publicity.queries import figures, timeline
+from services.publicity.queries.facts_sql import as_known_at
 from services.publicity.queries.figures import Scope
 from services.publicity.queries.metrics import CATALOGUE, Metric
 
@@ -91,7 +92,7 @@ async def explain(
 
 @router.get("/timeline/{metric}", response_model=S.Timeline, summary="指标随时间（月末）/ a figure at each month's end")
 async def series(
-    request: Request, metric: Annotated[str, METRIC_PATH], district: District = None,
+    request: Request, metric: Annotated[str, METRIC_PATH], known: KnownAt, district: District = None,
     start: Annotated[IsoDate, Query(alias="from", description="起 / from")] = date(2021, 1, 1),
     end: Annotated[IsoDate | None, Query(alias="to", description="止（默认今天）/ to (default today)")] = None,
 ) -> Response:
@@ -102,7 +103,7 @@ async def series(
                                           "msg": "止日期早于起日期 / 'to' is before 'from'"}])
 
     async def render(conn, _shown) -> Rendered:
-        points = await timeline.series(conn, metric, start, end, Scope(district))
+        points = await timeline.series(as_known_at(conn, known), metric, start, end, Scope(district))
         return json_answer({"metric": metric, "zh": m.zh, "en": m.en,
                             "points": [p | {"value": _show(m, p["value"])} for p in points]}, restate=False)
     # Month ends up to a fixed day: a function of the read model's state and of `end` (default today).
