@@ -21,16 +21,41 @@ def _window_state(row, today: date) -> str:
     return "open" if today <= row["window_to"] else "closed"
 
 
-def _notice(row, today: date) -> dict:
+def _notice(row, today: date, objections: dict | None = None) -> dict:
     return {"notice_id": row["notice_id"], "kind": row["kind"], "title": row["title"], "run_id": row["run_id"],
             "window_from": row["window_from"].isoformat(), "window_to": row["window_to"].isoformat(),
             "state": _window_state(row, today), "villages": len(row["village_codes"]),
-            "published_at": row["published_at"].isoformat()}
+            "published_at": row["published_at"].isoformat(), "objections": objections}
 
 
-async def notices(conn: asyncpg.Connection, today: date) -> list[dict]:
+async def objection_windows(conn: asyncpg.Connection, run_ids: list[str], at: datetime, today: date) -> dict[str, dict]:
+    """Per run with a 公示 objection window in registry: the window, how many objections are open,
+    upheld or dismissed, and when the list was confirmed — counts only, no person."""
+    rows = await conn.fetch(
+        f"""select w.key as run_id, w.value as win, c.value as confirmed, count(o.key) as lodged,
+                   count(o.key) filter (where o.value->>'status' = 'open') as open,
+                   count(o.key) filter (where o.value->>'status' = 'upheld') as upheld,
+                   count(o.key) filter (where o.value->>'status' = 'dismissed') as dismissed
+            from {latest('objection_window')} w
+            left join {latest('designation_confirmed')} c on c.key = w.key
+            left join {latest('objection')} o on o.value->>'run_id' = w.key
+            where w.key = any($2::text[])
+            group by w.key, w.value, c.value""", at, run_ids)
+    found = {}
+    for r in rows:
+        window = {"window_from": date.fromisoformat(r["win"]["opens_on"]),
+                  "window_to": date.fromisoformat(r["win"]["closes_on"])}
+        found[r["run_id"]] = {
+            "window_from": r["win"]["opens_on"], "window_to": r["win"]["closes_on"],
+            "state": _window_state(window, today), "lodged": r["lodged"], "open": r["open"], "upheld": r["upheld"],
+            "dismissed": r["dismissed"], "confirmed_on": r["confirmed"]["confirmed_on"] if r["confirmed"] else None}
+    return found
+
+
+async def notices(conn: asyncpg.Connection, today: date, now: datetime) -> list[dict]:
     rows = await conn.fetch("select * from pub.notices order by published_at desc, notice_id")
-    return [_notice(r, today) for r in rows]
+    windows = await objection_windows(conn, sorted({r["run_id"] for r in rows if r["run_id"]}), now, today)
+    return [_notice(r, today, windows.get(r["run_id"])) for r in rows]
 
 
 async def notice(conn: asyncpg.Connection, notice_id: str, today: date, now: datetime) -> dict | None:
@@ -56,7 +81,8 @@ async def notice(conn: asyncpg.Connection, notice_id: str, today: date, now: dat
            order by c.n""",
         asof.cutoff, row["village_codes"], row["run_id"],
     )
-    return _notice(row, today) | {
+    windows = await objection_windows(conn, [row["run_id"]], now, today) if row["run_id"] else {}
+    return _notice(row, today, windows.get(row["run_id"])) | {
         "as_of": asof.text, "log_positions": await log_positions(conn, asof.known),
         "list": [{"code": v["code"], "name": v["name"], "district": v["district"],
                   "district_name": DISTRICTS.get(v["district"]), "town": v["town"], "rank": v["rank"],

@@ -25,8 +25,9 @@ async def publish(cmd: PublishNotice, _: CityOffice, run: Run) -> NoticePublishe
 
 @router.get("", summary="公示列表（含公示期状态）/ notices with their window's state")
 async def list_notices(pool: Pool) -> NoticeList:
-    async with pool.acquire() as conn:
-        return {"items": await publications.notices(conn, datetime.now(BEIJING).date())}  # type: ignore[return-value]
+    async with snapshot(pool) as conn:
+        now = datetime.now(BEIJING)
+        return {"items": await publications.notices(conn, now.date(), now)}  # type: ignore[return-value]
 
 
 @router.get("/{notice_id}", summary="公示详情：名单（按发布时所知）/ a notice and its village list, as known when published")
