@@ -20,6 +20,8 @@ class RegistrySettings(BaseSettings):
     annual_leave_days: int = Field(10, ge=0, description="年休假额度（天）/ annual leave quota, days")
     allowance_daily_fen: int = Field(10_000, ge=0, description="驻村生活补助日标准（分）/ daily living allowance, fen")
     absence_alert_days: int = Field(7, ge=1, description="连续缺勤预警天数 / absence alert threshold, days")
+    objection_window_days: int = Field(7, ge=1, le=60, description="认定名单公示（异议）期天数 / days the designated "
+                                                                   "list's objection window lasts")
     max_import_bytes: int = Field(20 * 1024 * 1024, description="导入文件大小上限 / largest import file")
 
 

@@ -2,19 +2,30 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Literal
 
 from pydantic import Field
 
-from shared.eventstore import DomainEvent
+from shared.eventstore import DomainEvent, upcaster
 
 SERVICE = "publicity"
 Channel = Literal["internet", "radio", "tv", "newspaper"]
 
 
-class NoticePublished(DomainEvent, type="NoticePublished", version=1, service=SERVICE):
-    """公示: e.g. the list of designated villages, with its publication window."""
+# What a publication's figures were drawn at, so that they are reproduced as published even after
+# a correction back-dated before it: the business instant (as of) and the statistics' log positions
+# (known at). ``None`` in publications recorded before v2: their figures are drawn live.
+DRAWN_AS_OF = Field(default=None, description="数字截至的时刻 / the instant its figures are as of")
+KNOWN_AT = Field(default=None, description="数字所依据的各来源日志位置 / per source, the log position its figures "
+                                           "were drawn at (as the statistics answers state them)")
+
+
+class NoticePublished(DomainEvent, type="NoticePublished", version=2, service=SERVICE):
+    """公示: e.g. the list of designated villages, with its publication window.
+
+    v2 adds ``drawn_as_of`` and ``known_at``: the list's details (name, town, rank, average) are
+    shown as known then."""
 
     notice_id: str
     kind: Literal["designation_list"]
@@ -23,6 +34,14 @@ class NoticePublished(DomainEvent, type="NoticePublished", version=1, service=SE
     window_from: date
     window_to: date
     village_codes: list[str]
+    drawn_as_of: datetime | None = DRAWN_AS_OF
+    known_at: dict[str, int] | None = KNOWN_AT
+
+
+@upcaster("NoticePublished", 1)
+def _notice_v1_to_v2(p: dict) -> dict:
+    """v1 kept no positions: its list is shown as known now."""
+    return p | {"drawn_as_of": None, "known_at": None}
 
 
 class ReportDrafted(DomainEvent, type="ReportDrafted", version=1, service=SERVICE):
@@ -45,12 +64,23 @@ class ReportReturned(DomainEvent, type="ReportReturned", version=1, service=SERV
     reason: str
 
 
-class ReportPublished(DomainEvent, type="ReportPublished", version=1, service=SERVICE):
+class ReportPublished(DomainEvent, type="ReportPublished", version=2, service=SERVICE):
+    """v2 adds ``drawn_as_of`` and ``known_at``: the report's figures are those of that instant as
+    known at those positions, the same whenever it is read."""
+
     report_id: str
     village_code: str | None
     title: str
     channels: list[Channel]
     published_on: date
+    drawn_as_of: datetime | None = DRAWN_AS_OF
+    known_at: dict[str, int] | None = KNOWN_AT
+
+
+@upcaster("ReportPublished", 1)
+def _report_v1_to_v2(p: dict) -> dict:
+    """v1 kept no positions: its figures are drawn live, as they always were."""
+    return p | {"drawn_as_of": None, "known_at": None}
 
 
 class ReportRevised(DomainEvent, type="ReportRevised", version=1, service=SERVICE):

@@ -180,6 +180,61 @@ class DesignationRevoked(DomainEvent, type="DesignationRevoked", version=1, serv
     met_target: TargetMet | None = Field(None, description="出列所依据的收入 / the income a graduation rests on")
 
 
+# 公示期异议 / the designation's objection window. Stream ``objections-<run_id>``: opened for the
+# run in force, objections lodged within it and answered, then the list confirmed — or changed by
+# a new screening run that supersedes it. Who objected and on what grounds are personal: sealed
+# under the objection's own data key (subject ``objection-<run_id>-<objection_id>``).
+
+
+class ObjectionWindowOpened(DomainEvent, type="ObjectionWindowOpened", version=1, service=SERVICE):
+    """公示期开始 / the designated list's objection window opened."""
+
+    run_id: str
+    opens_on: date = Field(description="公示首日 / first day objections are taken")
+    closes_on: date = Field(description="公示末日（含）/ last day objections are taken")
+    days: int = Field(description="公示天数（开启时的配置）/ the window's length as configured when opened")
+    designated_count: int = Field(description="公示名单村数 / villages on the list")
+
+
+class ObjectionLodged(DomainEvent, type="ObjectionLodged", version=1, service=SERVICE):
+    """异议登记: an objection to the list about one village (listed or not)."""
+
+    run_id: str
+    objection_id: str
+    village_code: str
+    district: str
+    listed: bool = Field(description="该村是否在公示名单内 / whether the village is on the list")
+    objector: Sealed = Field(description="异议人（密文）/ who objects, sealed")
+    grounds: Sealed = Field(description="异议理由（密文）/ the grounds, sealed")
+    lodged_on: date
+    lodged_by: str = Field(description="登记账号（令牌主体）/ the account that recorded it; it may not answer it")
+
+
+ObjectionOutcome = Literal["upheld", "dismissed"]
+
+
+class ObjectionAnswered(DomainEvent, type="ObjectionAnswered", version=1, service=SERVICE):
+    """异议答复: upheld (the list must change: a new run) or dismissed, with the reason."""
+
+    run_id: str
+    objection_id: str
+    village_code: str
+    district: str
+    outcome: ObjectionOutcome
+    reason: Sealed = Field(description="答复理由（密文：可能引述异议人）/ the answer's reason, sealed: it may quote the objector")
+    answered_on: date
+
+
+class DesignationConfirmed(DomainEvent, type="DesignationConfirmed", version=1, service=SERVICE):
+    """公示无异议（或异议均不成立），名单确认 / the window closed with no upheld objection: the list stands."""
+
+    run_id: str
+    closes_on: date
+    confirmed_on: date
+    designated_count: int
+    objections: int = Field(description="异议数（均不成立）/ objections lodged, all dismissed")
+
+
 class UnitRegistered(DomainEvent, type="UnitRegistered", version=1, service=SERVICE):
     """扶持单位. Stream ``unit-<unit_id>``."""
 

@@ -72,3 +72,13 @@ def parse_as_of(value: str | None, now: datetime) -> AsOf:
     return AsOf(
         cutoff=instant + timedelta(microseconds=1), day=instant.astimezone(BEIJING).date(), text=text
     )
+
+
+def drawn_at(instant: datetime | None, known: dict[str, int] | None, now: datetime) -> AsOf:
+    """What a publication's figures are as of: the instant and log positions it kept (as of that
+    instant, as known at those positions); one recorded before it kept them: now, as known now."""
+    if instant is None:
+        return parse_as_of(None, now)
+    shown = instant.astimezone(BEIJING)
+    return AsOf(cutoff=instant + timedelta(microseconds=1), day=shown.date(), text=shown.isoformat(),
+                known=tuple(sorted(known.items())) if known else None)

@@ -10,21 +10,28 @@ from shared.contracts.publicity import (
     ReportRevised,
     ReportSubmitted,
 )
+from datetime import datetime
+
 from shared.eventstore import Aggregate
 from shared.eventstore.errors import Conflict, Forbidden
 
 from services.publicity.domain.commands import DraftReport, PublishNotice, PublishReport, ReturnReport, ReviseReport
 
 
+# What a publication's figures are drawn at: the instant, and the statistics' log positions then.
+Drawn = tuple[datetime, dict[str, int]]
+
+
 class Notice(Aggregate):
     stream_prefix = "notice"
 
-    def publish(self, cmd: PublishNotice, village_codes: list[str], run_id: str | None) -> None:
+    def publish(self, cmd: PublishNotice, village_codes: list[str], run_id: str | None, drawn: Drawn) -> None:
         if self.exists:
             raise Conflict(f"公示 {cmd.notice_id} 已发布 / notice {cmd.notice_id} already published", field="notice_id")
         self.record(NoticePublished(
             notice_id=cmd.notice_id, kind="designation_list", title=cmd.title, run_id=run_id,
-            window_from=cmd.window_from, window_to=cmd.window_to, village_codes=village_codes))
+            window_from=cmd.window_from, window_to=cmd.window_to, village_codes=village_codes,
+            drawn_as_of=drawn[0], known_at=drawn[1]))
 
 
 # Which command each state allows: a returned report is edited again, a published one is final.
@@ -65,10 +72,14 @@ class Report(Aggregate):
         self._require({"in_review"}, "退回 / return")
         self.record(ReportReturned(report_id=self.key, reason=cmd.reason))
 
-    def publish(self, cmd: PublishReport) -> None:
+    def ensure_publishable(self) -> None:
         self._require({"in_review"}, "发布 / publish")
+
+    def publish(self, cmd: PublishReport, drawn: Drawn) -> None:
+        self.ensure_publishable()
         self.record(ReportPublished(report_id=self.key, village_code=self.village_code, title=self.title,
-                                    channels=cmd.channels, published_on=cmd.published_on))
+                                    channels=cmd.channels, published_on=cmd.published_on,
+                                    drawn_as_of=drawn[0], known_at=drawn[1]))
 
     def _require(self, states: set[str], what: str) -> None:
         if self.status not in states:

@@ -96,6 +96,19 @@ class ImageView(Model):
 
 # ---- notices and reports ------------------------------------------------------------------
 
+class NoticeObjections(Model):
+    """公示异议（登记服务）/ the run's objection window in registry: counts only, never a person."""
+
+    window_from: str = _f("异议期首日 / first day objections are taken")
+    window_to: str = _f("异议期末日 / last day objections are taken")
+    state: str = _f("异议期状态 / upcoming, open, closed")
+    lodged: int = _f("异议数 / objections lodged")
+    open: int = _f("待答复 / not yet answered")
+    upheld: int = _f("成立 / upheld")
+    dismissed: int = _f("不成立 / dismissed")
+    confirmed_on: str | None = _f("名单确认日 / day the list was confirmed, or null")
+
+
 class NoticeSummary(Model):
     notice_id: str
     kind: str
@@ -106,6 +119,8 @@ class NoticeSummary(Model):
     state: str = _f("公示期状态 / upcoming, open, closed")
     villages: int = _f("公示的村数 / villages listed")
     published_at: str
+    objections: NoticeObjections | None = _f("该批次的异议期与异议数（无则为空）/ the run's objection window and "
+                                             "counts, if it has one")
 
 
 class NoticeList(Model):
@@ -123,6 +138,8 @@ class NoticeVillage(Model):
 
 
 class NoticeDetail(NoticeSummary):
+    as_of: str = _f("名单信息截至（发布时刻）/ the list's details as of (when published)")
+    log_positions: dict[str, int] = _f("名单信息所依据的日志位置 / the log positions the details are drawn at")
     list: builtins.list[NoticeVillage] = _f("名单 / the villages, in the order published")
 
 
@@ -167,8 +184,10 @@ class LiveFigure(Model):
 
 class PublishedReport(ReportSummary):
     body: str
-    figures: list[LiveFigure] = _f("实时取数 / figures drawn live")
+    figures: list[LiveFigure] = _f("发布时所取的数字 / figures as drawn when published (live for reports "
+                                   "published before their positions were kept)")
     as_of: str
+    log_positions: dict[str, int] = _f("数字所依据的日志位置 / the log positions the figures are drawn at")
     images: list[str] = _f("图片地址 / image paths")
 
 

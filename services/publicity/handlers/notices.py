@@ -27,6 +27,6 @@ async def publish_notice(uow: UnitOfWork, cmd: PublishNotice) -> dict:
     if unknown:
         raise DomainError(f"未登记的村 / villages not registered: {unknown[:5]}", field="village_codes")
     notice = await uow.load(Notice, cmd.notice_id)
-    notice.publish(cmd, codes, cmd.run_id)
+    notice.publish(cmd, codes, cmd.run_id, await publications.drawn_now(conn))
     await uow.save(notice)
     return {"notice_id": cmd.notice_id, "villages": len(codes)}

@@ -57,6 +57,8 @@ async def return_report(uow: UnitOfWork, cmd: ReturnReport, *, report_id: str) -
 
 
 async def publish_report(uow: UnitOfWork, cmd: PublishReport, *, report_id: str) -> dict:
+    """Published with the positions its figures are drawn at: read later, they are the same."""
     report = await uow.load(Report, report_id)
-    report.publish(cmd)
+    report.ensure_publishable()  # before reading the database: a refusal needs none
+    report.publish(cmd, await publications.drawn_now(uow.conn))
     return await _saved(uow, report)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import asyncpg
 
@@ -20,10 +20,10 @@ class PublicationsProjection(Watermarked):
     async def when_NoticePublished(self, conn: asyncpg.Connection, e: P.NoticePublished, recorded: RecordedEvent) -> None:
         await conn.execute(
             """insert into pub.notices (notice_id, kind, title, run_id, window_from, window_to, village_codes,
-                                        published_at, event_id, position)
-               values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)""",
+                                        published_at, event_id, position, drawn_as_of, known_at)
+               values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)""",
             e.notice_id, e.kind, e.title, e.run_id, e.window_from, e.window_to, e.village_codes,
-            recorded.occurred_at, recorded.event_id, recorded.global_position,
+            recorded.occurred_at, recorded.event_id, recorded.global_position, e.drawn_as_of, e.known_at,
         )
 
     async def when_ReportDrafted(self, conn: asyncpg.Connection, e: P.ReportDrafted | P.ReportRevised,
@@ -44,14 +44,18 @@ class PublicationsProjection(Watermarked):
 
     async def _status(self, conn: asyncpg.Connection, recorded: RecordedEvent, report_id: str, status: str, *,
                       reason: str | None = None, channels: list[str] | None = None,
-                      published_on: date | None = None) -> None:
+                      published_on: date | None = None, drawn_as_of: datetime | None = None,
+                      known_at: dict[str, int] | None = None) -> None:
         await conn.execute(
             """update pub.reports set status = $2, updated_at = $3, position = $4,
                    return_reason = case when $2 = 'returned' then $5 else return_reason end,
                    channels = case when $2 = 'published' then $6 else channels end,
-                   published_on = case when $2 = 'published' then $7::date else published_on end
+                   published_on = case when $2 = 'published' then $7::date else published_on end,
+                   drawn_as_of = case when $2 = 'published' then $8::timestamptz end,
+                   known_at = case when $2 = 'published' then $9::jsonb end
                where report_id = $1""",
             report_id, status, recorded.occurred_at, recorded.global_position, reason, channels or [], published_on,
+            drawn_as_of, known_at,
         )
 
     async def when_ReportSubmitted(self, conn: asyncpg.Connection, e: P.ReportSubmitted, recorded: RecordedEvent) -> None:
@@ -62,4 +66,4 @@ class PublicationsProjection(Watermarked):
 
     async def when_ReportPublished(self, conn: asyncpg.Connection, e: P.ReportPublished, recorded: RecordedEvent) -> None:
         await self._status(conn, recorded, e.report_id, "published", channels=list(e.channels),
-                           published_on=e.published_on)
+                           published_on=e.published_on, drawn_as_of=e.drawn_as_of, known_at=e.known_at)

@@ -22,7 +22,8 @@ select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
 
 
 class VillagesProjection(Watermarked):
-    """The register as of now: one row per ``VillageRegistered``."""
+    """The register as of now: one row per ``VillageRegistered``, its town and type as last edited
+    (``VillageAttributesChanged``; the figures as of a date read those from the facts)."""
 
     name = "villages"
     copy_from: ClassVar[int] = 200  # COPY's setup (a column query, a protocol exchange) pays off from here
@@ -41,6 +42,11 @@ class VillagesProjection(Watermarked):
             await conn.execute(SMALL_SQL.format(note=self.note_sql(first=len(COLUMNS) + 1)),
                                *as_columns(rows, len(COLUMNS)),
                                *self.note_params(events))
+        # After the batch's registrations, in log order: a village registered and edited in one batch ends edited.
+        edits = [(e.code, e.town, e.village_type.value) for e in
+                 (event.decode() for event in events if event.type == "VillageAttributesChanged")]
+        if edits:
+            await conn.executemany("update stats.villages set town = $2, village_type = $3 where code = $1", edits)
 
     @staticmethod
     def row(village: VillageRegistered, event: RecordedEvent) -> tuple:

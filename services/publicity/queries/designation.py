@@ -64,9 +64,11 @@ async def ranked(
     return {"screening": run, "total": total, "items": items}
 
 
-async def registered_per_district(conn: asyncpg.Connection, cutoff) -> dict[str, int]:
-    """Villages registered per district, before ``cutoff`` (None: all of them)."""
+async def registered_per_district(conn: asyncpg.Connection, cutoff, known: int | None = None) -> dict[str, int]:
+    """Villages registered per district, before ``cutoff`` (None: all of them), and up to registry's
+    log position ``known`` (None: all applied)."""
     rows = await conn.fetch(
         """select district, count(*) as villages from stats.villages
-           where $1::timestamptz is null or registered_at < $1 group by district""", cutoff)
+           where ($1::timestamptz is null or registered_at < $1) and ($2::bigint is null or position <= $2)
+           group by district""", cutoff, known)
     return {r["district"]: r["villages"] for r in rows}

@@ -37,6 +37,10 @@ CadreKeepers = acting(Role.district_official, Role.unit, Role.first_secretary)
 # Everyone in the programme but the public: histories name the officials who acted, teams
 # name their cadres. What the public may see, publicity publishes.
 Staff = Annotated[Principal, Depends(require(*(set(Role) - {Role.public})))]
+# An objection to the designated list is recorded by whoever in the programme receives it.
+Objectors = acting(*(set(Role) - {Role.public}))
+# Objections name who objected: the city office and district officials read them.
+OfficialReaders = Annotated[Principal, Depends(require(Role.city_office, Role.district_official))]
 Readers = Annotated[Principal, Depends(require(Role.district_official, Role.unit, Role.first_secretary,
                                                Role.inspector, Role.assessor))]
 Finance = Annotated[Principal, Depends(require(Role.finance_officer))]

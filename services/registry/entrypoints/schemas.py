@@ -137,6 +137,54 @@ class Cutoff(View):
     cutoff_average_yuan: str = d("分界线（元）/ cut-off, yuan")
 
 
+class ObjectionWindow(View):
+    run_id: RunId
+    opens_on: date = d("公示首日 / first day objections are taken")
+    closes_on: date = d("公示末日（含）/ last day objections are taken")
+    days: int = d("公示天数 / the window's length in days")
+
+
+class ObjectionLodgedView(View):
+    run_id: RunId
+    objection_id: str = d("异议编号 / objection id")
+    village_code: VillageCode
+    lodged_on: date = d("登记日 / day recorded")
+    closes_on: date = d("异议期末日 / last day of the window")
+
+
+class ObjectionAnsweredView(View):
+    run_id: RunId
+    objection_id: str = d("异议编号 / objection id")
+    outcome: str = d("upheld（成立）/ dismissed（不成立）")
+    answered_on: date = d("答复日 / day answered")
+
+
+class DesignationConfirmedView(View):
+    run_id: RunId
+    confirmed_on: date = d("确认日 / day confirmed")
+    objections: int = d("异议数（均不成立）/ objections, all dismissed")
+    designated: int = d("确认的薄弱村数 / villages on the confirmed list")
+
+
+class ObjectionEntry(View):
+    objection_id: str = d("异议编号 / objection id")
+    village_code: VillageCode
+    district: District
+    listed: bool = d("该村是否在名单内 / whether the village is on the list")
+    objector: str = d("异议人（个人数据；删除后为“已删除”）/ who objects (personal; reads 已删除 once erased)")
+    grounds: str = d("异议理由 / the grounds")
+    lodged_on: date
+    lodged_by: str = d("登记账号 / the account that recorded it")
+    outcome: str | None = d("答复结果，未答复为空 / upheld, dismissed, or null while unanswered")
+    reason: str | None = d("答复理由 / the answer's reason")
+    answered_on: date | None
+
+
+class ObjectionsView(ObjectionWindow):
+    confirmed_on: date | None = d("名单确认日，未确认为空 / day the list was confirmed, or null")
+    objections: list[ObjectionEntry] = d("异议 / the objections, in the order recorded")
+
+
 class ScreeningDone(Cutoff):
     run_id: RunId
     quota: int = d("认定数量 N / how many are designated")

@@ -13,7 +13,7 @@ from types import ModuleType
 
 from pydantic import BaseModel
 
-from services.registry.handlers import cadres, matching, network, screening, villages
+from services.registry.handlers import cadres, matching, network, objections, screening, villages
 from services.registry.handlers.cadres import (
     cancel_leave,
     compute_allowances,
@@ -36,6 +36,12 @@ from services.registry.handlers.network import (
     replace_first_secretary,
     rotate_team,
     unassign_village,
+)
+from services.registry.handlers.objections import (
+    answer_objection,
+    confirm_designation,
+    lodge_objection,
+    open_objection_window,
 )
 from services.registry.handlers.screening import run_screening
 from services.registry.handlers.villages import (
@@ -63,10 +69,11 @@ def commands_of(*modules: ModuleType) -> dict[type[BaseModel], Callable]:
     return found
 
 
-COMMANDS = commands_of(cadres, matching, network, screening, villages)
+COMMANDS = commands_of(cadres, matching, network, objections, screening, villages)
 
 __all__ = [
-    "COMMANDS", "accept_proposal", "assign_village", "cancel_leave", "change_members", "change_unit_attributes",
+    "COMMANDS", "accept_proposal", "answer_objection", "confirm_designation", "lodge_objection",
+    "open_objection_window", "assign_village", "cancel_leave", "change_members", "change_unit_attributes",
     "change_village_attributes", "compute_allowances", "correct_income", "decide_leave", "dissolve_team",
     "enter_village", "form_team", "graduate_village", "import_villages", "log_presence", "propose_matching",
     "record_insurance", "record_training", "register_cadre", "register_unit", "register_village",

@@ -129,3 +129,9 @@ async def registered_villages(conn: asyncpg.Connection, codes: Sequence[str]) ->
     return {r["stream_id"].removeprefix("village-") for r in await conn.fetch(
         "select distinct stream_id from es.events where stream_id = any($1::text[])",
         [f"village-{code}" for code in codes])}
+
+
+async def run_in_force(conn: asyncpg.Connection) -> str | None:
+    """The latest screening run's id: the one in force (every later run must supersede it)."""
+    return await conn.fetchval(
+        """select payload->>'run_id' from es.events where type = 'ScreeningCompleted' order by id desc limit 1""")

@@ -71,6 +71,15 @@ async def test_a_village_counts_under_its_type_as_last_edited(world):
     assert after["registered_at"] == before["registered_at"]
 
 
+async def test_village_search_follows_the_town_as_last_edited(world):
+    s, conn = world
+    found = {v["code"]: v for v in await story.search(conn, "新镇", 50)}
+    assert s.b in found and found[s.b]["town"] == "新镇"
+    # By its old town it is found no more; its neighbours still are.
+    old = {v["code"]: v["town"] for v in await story.search(conn, "测试镇", 1000)}
+    assert s.b not in old and old[s.a] == "测试镇"
+
+
 async def test_cancelled_leave_counts_no_days(world):
     _, conn = world
     assert await total(conn, "leave_days", on("2022-03-15")) == 3 + 4

@@ -75,3 +75,19 @@ def test_every_event_that_ends_or_corrects_a_fact_states_one():
 def test_a_rejected_leave_counts_no_days():
     [fact] = facts_of("LeaveRejected", payload(R.LeaveRejected(leave_id="l1", cadre_id="c1", reason=seal(new_data_key(), "cadre-c1", "忙"))))
     assert (fact.kind, fact.key, fact.value["days"]) == ("leave", "l1", 0)
+
+
+def test_objections_state_their_run_and_outcome_and_never_the_person():
+    sealed = Sealer("objection-r1-o1", new_data_key())
+    lodged = facts_of("ObjectionLodged", payload(R.ObjectionLodged(
+        run_id="r1", objection_id="o1", village_code="120119000001", district="120119", listed=True,
+        objector=sealed("王某"), grounds=sealed("理由"), lodged_on="2021-03-03", lodged_by="official")))
+    answered = facts_of("ObjectionAnswered", payload(R.ObjectionAnswered(
+        run_id="r1", objection_id="o1", village_code="120119000001", district="120119", outcome="upheld",
+        reason=sealed("属实"), answered_on="2021-03-04")))
+    confirmed = facts_of("DesignationConfirmed", payload(R.DesignationConfirmed(
+        run_id="r1", closes_on="2021-03-08", confirmed_on="2021-03-10", designated_count=2, objections=1)))
+    assert [(f.kind, f.key, f.value["status"]) for f in lodged + answered] == [
+        ("objection", "r1:o1", "open"), ("objection", "r1:o1", "upheld")]
+    assert "objector" not in lodged[0].value and "lodged_by" not in lodged[0].value
+    assert (confirmed[0].kind, confirmed[0].key) == ("designation_confirmed", "r1")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from pydantic import ValidationError
@@ -14,6 +14,7 @@ from services.publicity.domain.publications import Notice, Report
 
 DRAFT = DraftReport(report_id="r1", village_code="120119000001", title="标题", body="正文")
 PUBLISH = PublishReport(channels=["internet", "radio"], published_on=date(2022, 5, 1))
+DRAWN = (datetime(2022, 5, 1, 2, tzinfo=UTC), {"assessment": 3, "funding": 5, "registry": 8})
 
 
 def events(aggregate) -> list[str]:
@@ -29,16 +30,18 @@ def drafted() -> Report:
 def test_a_report_is_published_only_after_review():
     report = drafted()
     with pytest.raises(Conflict):
-        report.publish(PUBLISH)
+        report.publish(PUBLISH, DRAWN)
     report.submit()
     report.return_(ReturnReport(reason="补充"))
     with pytest.raises(Conflict):
-        report.publish(PUBLISH)
+        report.publish(PUBLISH, DRAWN)
     report.submit()
-    report.publish(PUBLISH)
+    report.publish(PUBLISH, DRAWN)
     assert events(report) == ["ReportDrafted", "ReportSubmitted", "ReportReturned", "ReportSubmitted",
                               "ReportPublished"]
     assert report.pending[-1].channels == ["internet", "radio"] and report.pending[-1].village_code == "120119000001"
+    # What its figures are drawn at travels with it, so that they are read the same later.
+    assert (report.pending[-1].drawn_as_of, report.pending[-1].known_at) == DRAWN
 
 
 def test_a_published_report_is_final_and_a_draft_exists_once():
@@ -46,8 +49,8 @@ def test_a_published_report_is_final_and_a_draft_exists_once():
     with pytest.raises(Conflict):
         report.draft(DRAFT)
     report.submit()
-    report.publish(PUBLISH)
-    for act in (report.submit, lambda: report.return_(ReturnReport(reason="x")), lambda: report.publish(PUBLISH)):
+    report.publish(PUBLISH, DRAWN)
+    for act in (report.submit, lambda: report.return_(ReturnReport(reason="x")), lambda: report.publish(PUBLISH, DRAWN)):
         with pytest.raises(Conflict):
             act()
 
@@ -84,6 +87,23 @@ def test_a_notice_window_runs_forwards_and_lists_valid_codes_once():
     with pytest.raises(ValidationError):
         PublishNotice(**ok | {"village_codes": ["120119000001", "120119000001"]})
     notice = Notice("n1")
-    notice.publish(PublishNotice(**ok), ["120119000001"], None)
+    notice.publish(PublishNotice(**ok), ["120119000001"], None, DRAWN)
     with pytest.raises(Conflict):
-        notice.publish(PublishNotice(**ok), ["120119000001"], None)
+        notice.publish(PublishNotice(**ok), ["120119000001"], None, DRAWN)
+
+
+def test_publications_recorded_before_v2_are_upcast_to_figures_drawn_live():
+    from shared.eventstore import CATALOGUE
+
+    from services.publicity.domain.asof import drawn_at
+
+    report = CATALOGUE.decode("ReportPublished", 1, {"report_id": "r1", "village_code": None, "title": "t",
+                                                     "channels": ["tv"], "published_on": "2022-05-01"})
+    notice = CATALOGUE.decode("NoticePublished", 1, {
+        "notice_id": "n1", "kind": "designation_list", "title": "t", "run_id": None, "window_from": "2021-06-01",
+        "window_to": "2021-06-07", "village_codes": ["120119000001"]})
+    assert (report.drawn_as_of, report.known_at, notice.drawn_as_of, notice.known_at) == (None, None, None, None)
+    now = datetime(2026, 1, 2, 3, tzinfo=UTC)
+    assert drawn_at(None, None, now).known is None and drawn_at(None, None, now).cutoff > now
+    kept = drawn_at(*DRAWN, now)
+    assert (kept.known, kept.text) == ((("assessment", 3), ("funding", 5), ("registry", 8)), "2022-05-01T10:00:00+08:00")

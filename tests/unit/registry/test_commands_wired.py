@@ -26,7 +26,7 @@ def test_every_command_a_route_takes_has_a_handler():
     bodies = {p.field_info.annotation for r in routes if "POST" in r.methods for p in r.dependant.body_params}
     missing = {getattr(c, "__name__", str(c)) for c in bodies if c not in COMMANDS}
     assert missing == {"Preview", "UploadFile"}  # a preview writes nothing; an import's command is built from the file
-    assert len(COMMANDS) == 26 and len(routes) >= 40
+    assert len(COMMANDS) == 30 and len(routes) >= 45
 
 
 def test_every_route_declares_a_response_schema():

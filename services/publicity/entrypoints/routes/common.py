@@ -24,26 +24,33 @@ def _invalid(name: str, message: str) -> HTTPException:
     return HTTPException(422, detail=[{"loc": ["query", name], "msg": message, "type": "value_error"}])
 
 
+KnownAtQuery = Annotated[str | None, Query(
+    max_length=120,
+    description="按当时已知（日志位置，同导出所载）/ as known at these log positions, as every answer and "
+                "export states them: later records, back-dated corrections included, do not count",
+    examples=["assessment:120 funding:340 registry:5600"])]
+
+
+def known_at_param(known_at: KnownAtQuery = None) -> tuple[tuple[str, int], ...] | None:
+    try:
+        return parse_known_at(known_at)
+    except ValueError as exc:
+        raise _invalid("known_at", str(exc)) from None
+
+
 def as_of_param(
     as_of: Annotated[str | None, Query(
         max_length=40,
         description="截至日期或时间（默认现在）/ as of a date (YYYY-MM-DD, end of that day, Beijing time) "
                     "or an ISO timestamp; default now",
         examples=["2023-06-30"])] = None,
-    known_at: Annotated[str | None, Query(
-        max_length=120,
-        description="按当时已知（日志位置，同导出所载）/ as known at these log positions, as every answer and "
-                    "export states them: later records, back-dated corrections included, do not count",
-        examples=["assessment:120 funding:340 registry:5600"])] = None,
+    known_at: KnownAtQuery = None,
 ) -> AsOf:
     try:
         asof = parse_as_of(as_of, datetime.now(UTC))
     except ValueError as exc:
         raise _invalid("as_of", str(exc)) from None
-    try:
-        return replace(asof, known=parse_known_at(known_at))
-    except ValueError as exc:
-        raise _invalid("known_at", str(exc)) from None
+    return replace(asof, known=known_at_param(known_at))
 
 
 def district_param(
@@ -98,5 +105,6 @@ async def answer(request: Request, asof: AsOf, build: Callable[[asyncpg.Connecti
 
 
 Pool = Annotated[asyncpg.Pool, Depends(get_pool)]
+KnownAt = Annotated[tuple[tuple[str, int], ...] | None, Depends(known_at_param)]
 AsOfDep = Annotated[AsOf, Depends(as_of_param)]
 District = Annotated[str | None, Depends(district_param)]

@@ -14,8 +14,9 @@ from shared.money import yuan
 from services.publicity.entrypoints import schemas as S
 from services.publicity.entrypoints.routes.caching import Rendered, cached, json_answer
 from services.publicity.entrypoints.reader import disclosure_for
-from services.publicity.entrypoints.routes.common import VILLAGE_CODE, AsOfDep, District, answer, disclosed
+from services.publicity.entrypoints.routes.common import VILLAGE_CODE, AsOfDep, District, KnownAt, answer, disclosed
 from services.publicity.queries import figures, timeline
+from services.publicity.queries.facts_sql import as_known_at
 from services.publicity.queries.figures import Scope
 from services.publicity.queries.metrics import CATALOGUE, Metric
 
@@ -92,7 +93,7 @@ async def explain(
 
 @router.get("/timeline/{metric}", response_model=S.Timeline, summary="指标随时间（月末）/ a figure at each month's end")
 async def series(
-    request: Request, metric: Annotated[str, METRIC_PATH], district: District = None,
+    request: Request, metric: Annotated[str, METRIC_PATH], known: KnownAt, district: District = None,
     start: Annotated[IsoDate, Query(alias="from", description="起 / from")] = date(2021, 1, 1),
     end: Annotated[IsoDate | None, Query(alias="to", description="止（默认今天）/ to (default today)")] = None,
 ) -> Response:
@@ -105,7 +106,7 @@ async def series(
     rule = await disclosure_for(request)
 
     async def render(conn, _shown) -> Rendered:
-        points = await timeline.series(conn, metric, start, end, Scope(district))
+        points = await timeline.series(as_known_at(conn, known), metric, start, end, Scope(district))
         body = {"metric": metric, "zh": m.zh, "en": m.en, "points": [p | {"value": _show(m, p["value"])} for p in points]}
         return json_answer(disclosed(rule, body, lambda rule, body: rule.timeline(body, m.unit)), restate=False)
     # Month ends up to a fixed day: a function of the read model's state and of `end` (default today).

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Path, status
 from services.publicity.domain.asof import BEIJING
 from services.publicity.domain.commands import ID, PublishNotice
 from services.publicity.entrypoints.deps import CityOffice, Pool, Run, not_found
+from services.publicity.entrypoints.routes.common import snapshot
 from services.publicity.entrypoints.schemas import NoticeDetail, NoticeList, NoticePublishedView
 from services.publicity.queries import publications
 
@@ -24,14 +25,16 @@ async def publish(cmd: PublishNotice, _: CityOffice, run: Run) -> NoticePublishe
 
 @router.get("", summary="公示列表（含公示期状态）/ notices with their window's state")
 async def list_notices(pool: Pool) -> NoticeList:
-    async with pool.acquire() as conn:
-        return {"items": await publications.notices(conn, datetime.now(BEIJING).date())}  # type: ignore[return-value]
+    async with snapshot(pool) as conn:
+        now = datetime.now(BEIJING)
+        return {"items": await publications.notices(conn, now.date(), now)}  # type: ignore[return-value]
 
 
-@router.get("/{notice_id}", summary="公示详情：名单 / a notice and its village list")
+@router.get("/{notice_id}", summary="公示详情：名单（按发布时所知）/ a notice and its village list, as known when published")
 async def notice(pool: Pool, notice_id: Annotated[str, Path(pattern=ID)]) -> NoticeDetail:
-    async with pool.acquire() as conn:
-        found = await publications.notice(conn, notice_id, datetime.now(BEIJING).date())
+    async with snapshot(pool) as conn:
+        now = datetime.now(BEIJING)
+        found = await publications.notice(conn, notice_id, now.date(), now)
     if found is None:
         raise not_found(["path", "notice_id"], f"未找到公示 / no notice {notice_id}")
     return found  # type: ignore[return-value]

@@ -10,15 +10,17 @@ from fastapi import APIRouter, HTTPException, Path, Request, status
 from shared.http.auth import Principal, Role, ensure_district
 from shared.money import yuan
 
-from services.publicity.domain.asof import parse_as_of
+from services.publicity.domain.asof import drawn_at
 from services.publicity.domain.commands import ID, DraftReport, PublishReport, ReturnReport, ReviseReport, SubmitReport
 from services.publicity.entrypoints.deps import Author, CityOffice, Pool, Run, not_found
 from services.publicity.entrypoints.reader import disclosure_for
 from services.publicity.entrypoints.routes.common import snapshot
 from services.publicity.entrypoints.schemas import EditorialList, PublishedReport, ReportList, ReportState
 from services.publicity.queries import publications
+from services.publicity.queries.facts_sql import as_known_at
 from services.publicity.queries.figures import Scope, total
 from services.publicity.queries.metrics import CATALOGUE
+from services.publicity.queries.positions import log_positions
 
 router = APIRouter(prefix="/reports", tags=["专题报道 reports"])
 ReportId = Annotated[str, Path(pattern=ID, description="报道编号 / report id")]
@@ -72,22 +74,27 @@ async def editorial(pool: Pool, _: Author) -> EditorialList:
         return {"items": await publications.editorial_reports(conn)}  # type: ignore[return-value]
 
 
-@router.get("/{report_id}", summary="报道全文，数字实时取自统计 / a published report, figures drawn live")
+@router.get("/{report_id}", summary="报道全文，数字按发布时所取 / a published report, its figures as drawn when published")
 async def read(request: Request, pool: Pool, report_id: ReportId) -> PublishedReport:
     rule = await disclosure_for(request)
     async with snapshot(pool) as conn:
         row = await publications.published_report(conn, report_id)
         if row is None:
             raise not_found(["path", "report_id"], f"未找到已发布的报道 / no published report {report_id}")
-        asof = parse_as_of(None, datetime.now(UTC))
+        # As of the instant it was published and as known at the log positions then: a correction
+        # back-dated before it does not change what it said (reports published before v2: live).
+        asof = drawn_at(row["drawn_as_of"], row["known_at"], datetime.now(UTC))
+        known = as_known_at(conn, asof.known)
         scope = Scope(village=row["village_code"]) if row["village_code"] else Scope()
         figures = []
         for name in row["figures"]:
             m = CATALOGUE.get(name)
             if m is None:
                 continue
-            value = await total(conn, name, asof, scope)
+            value = await total(known, name, asof, scope)
             figure = {"metric": name, "zh": m.zh, "en": m.en, "value": yuan(value) if m.unit == "fen" else int(value)}
             figures.append(figure if rule is None else rule.figure(figure, m.unit))
+        positions = await log_positions(conn, asof.known)
     return publications.public_report(row) | {  # type: ignore[return-value]
-        "body": row["body"], "figures": figures, "as_of": asof.text, "images": [f"/images/{h}" for h in row["images"]]}
+        "body": row["body"], "figures": figures, "as_of": asof.text, "log_positions": positions,
+        "images": [f"/images/{h}" for h in row["images"]]}

@@ -14,7 +14,7 @@ from shared.reference.places import DISTRICTS
 from services.publicity.domain.asof import AsOf
 from services.publicity.entrypoints import schemas as S
 from services.publicity.entrypoints.routes.caching import Rendered, cached, json_answer
-from services.publicity.entrypoints.routes.common import AsOfDep, District, answer, as_of_param
+from services.publicity.entrypoints.routes.common import AsOfDep, District, KnownAt, answer, as_of_param
 from services.publicity.queries import assessment, cadres, designation, headline, income, low_income, money
 from services.publicity.queries import network, projects
 
@@ -22,12 +22,12 @@ router = APIRouter(prefix="/stats", tags=["统计 statistics"])
 
 
 @router.get("/overview", response_model=S.Overview, summary="总览：各区行政村数 / overview: villages per district")
-async def overview(request: Request, as_of: Annotated[str | None, Query(max_length=40, description=(
+async def overview(request: Request, known: KnownAt, as_of: Annotated[str | None, Query(max_length=40, description=(
         "截至（默认全部）/ as of (default: everything registered)"))] = None) -> Response:
     cutoff = as_of_param(as_of).cutoff if as_of else None
 
     async def render(conn, _shown) -> Rendered:
-        counts = await designation.registered_per_district(conn, cutoff)
+        counts = await designation.registered_per_district(conn, cutoff, dict(known or ()).get("registry"))
         return json_answer({
             "villages_total": sum(counts.values()),
             "districts": [

@@ -174,3 +174,28 @@ def allowance(e: R.AllowanceComputed) -> list[Fact]:
     return [Fact("allowance", f"{e.cadre_id}:{e.month}",
                  {"cadre_id": e.cadre_id, "team_id": e.team_id, "month": e.month,
                   "presence_days": e.presence_days, "amount_fen": e.amount_fen})]
+
+
+# 公示期异议: the window, each objection's state, the list confirmed. Counts only: who objected
+# and why are sealed on the topic, and never read here.
+@rule(R.ObjectionWindowOpened)
+def objection_window(e: R.ObjectionWindowOpened) -> list[Fact]:
+    return [Fact("objection_window", e.run_id, {"opens_on": e.opens_on, "closes_on": e.closes_on, "days": e.days})]
+
+
+@rule(R.ObjectionLodged)
+def objection_lodged(e: R.ObjectionLodged) -> list[Fact]:
+    return [Fact("objection", f"{e.run_id}:{e.objection_id}", {"run_id": e.run_id, "status": "open",
+                                                               "listed": e.listed},
+                 district=district_of(e.village_code, e.district), village=e.village_code)]
+
+
+@rule(R.ObjectionAnswered)
+def objection_answered(e: R.ObjectionAnswered) -> list[Fact]:
+    return [Fact("objection", f"{e.run_id}:{e.objection_id}", {"run_id": e.run_id, "status": e.outcome},
+                 district=district_of(e.village_code, e.district), village=e.village_code)]
+
+
+@rule(R.DesignationConfirmed)
+def designation_confirmed(e: R.DesignationConfirmed) -> list[Fact]:
+    return [Fact("designation_confirmed", e.run_id, {"confirmed_on": e.confirmed_on, "objections": e.objections})]
