@@ -18,7 +18,16 @@ from shared.migrations import BASELINE, EVENT_STORE, Chain, SchemaBehind, check_
 from shared.worker import ServiceResources
 from tests.support.db import migrated
 
-LEGACY = Path(__file__).with_name("legacy")  # the DDL start-up ran before, per service, in its order
+LEGACY = Path(__file__).with_name("legacy")  # the DDL start-up ran before, each old source once
+# What each service's start-up ran (the event store, the projections' positions, the data keys,
+# the village directory, then its own schema files and projections' schema_sql).
+LEGACY_PARTS = {
+    "registry": ("event_store", "privacy", "projection_positions", "village_directory", "registry"),
+    "funding": ("event_store", "projection_positions", "village_directory", "funding"),
+    "assessment": ("event_store", "privacy", "projection_positions", "village_directory", "assessment"),
+    "publicity": ("event_store", "projection_positions", "publicity"),
+    "monitoring": ("event_store", "privacy", "projection_positions", "monitoring"),
+}
 
 # Every table, column (type, nullability, default, position), index, constraint and function
 # outside yoyo's own bookkeeping.
@@ -39,6 +48,15 @@ select 'function', n.nspname || '.' || p.proname, pg_get_functiondef(p.oid)
 from pg_proc p join pg_namespace n on n.oid = p.pronamespace
 where n.nspname not in ('pg_catalog', 'information_schema', 'public')
 """
+
+
+async def make_the_old_way(settings, database: str, service: str) -> None:
+    conn = await connect(settings.dsn_for(database))
+    try:
+        for part in LEGACY_PARTS[service]:
+            await conn.execute((LEGACY / f"{part}.sql").read_text(encoding="utf-8"))
+    finally:
+        await conn.close()
 
 
 def chain_of(service: str) -> Chain:
@@ -77,11 +95,7 @@ async def test_the_migrations_make_what_start_up_made_and_apply_once(settings, d
     assert done.applied == chain.ids() and not done.baselined
     assert migrate(settings, chain, new).applied == []  # a second run applies nothing
     assert status(settings, chain, new) == (chain.ids(), [])
-    conn = await connect(settings.dsn_for(old))
-    try:
-        await conn.execute((LEGACY / f"{service}.sql").read_text(encoding="utf-8"))
-    finally:
-        await conn.close()
+    await make_the_old_way(settings, old, service)
     # A database start-up made, then upgraded: the baseline is taken as applied, what came
     # after it runs; it ends where a fresh database ends.
     upgraded = migrate(settings, chain, old)
@@ -172,11 +186,7 @@ async def test_a_service_refuses_to_start_on_a_database_behind_its_code(settings
 async def test_a_database_made_by_earlier_start_ups_is_taken_as_migrated(settings, databases):
     """The upgrade path: the tables exist (made by start-up DDL), yoyo has no record yet."""
     database = await databases("legacy")
-    conn = await connect(settings.dsn_for(database))
-    try:
-        await conn.execute((LEGACY / "funding.sql").read_text(encoding="utf-8"))
-    finally:
-        await conn.close()
+    await make_the_old_way(settings, database, "funding")
     chain = chain_of("funding")
     baseline, later = [i for i in chain.ids() if i in BASELINE], [i for i in chain.ids() if i not in BASELINE]
     dry = migrate(settings, chain, database, dry_run=True)
