@@ -14,6 +14,11 @@ from pathlib import Path
 
 from shared.config import REPO_ROOT, SERVICES, Settings, get_settings
 from shared.db import drop_database
+from shared.messaging.acls import ADMIN
+from shared.messaging.credentials import child_env as kafka_child_env
+from shared.messaging.credentials import pinned
+from shared.messaging.kafka_admin import apply_acls
+from shared.stack.kafka import admin_settings, auth_enabled
 from shared.stack.processes import StackError, start_process, stop_processes, tail, wait_http_ok
 from shared.stack.services import REPLAY_BACKDATE_WINDOW_DAYS
 
@@ -37,15 +42,26 @@ class BenchStack:
             "XINGCUN_BACKDATE_WINDOW_DAYS": REPLAY_BACKDATE_WINDOW_DAYS,
             **{f"XINGCUN_{s.upper()}_PORT": str(free_port()) for s in SERVICES},
         }
+        # Its own state dir holds no Kafka credentials: the bench's own work runs as the stack's
+        # admin, stated outright; each service process as its principal (start), with the ACLs
+        # of the bench's prefix.
+        admin = pinned(admin_settings(base))
+        self.base = base
         self.settings = Settings(**{k.removeprefix("XINGCUN_").lower(): v for k, v in self.env.items()},
-                                 pg_port=base.pg_port, kafka_bootstrap=base.kafka_bootstrap)
+                                 pg_port=base.pg_port, kafka_bootstrap=base.kafka_bootstrap,
+                                 kafka_security_protocol=admin.kafka_security_protocol,
+                                 kafka_sasl_username=admin.kafka_sasl_username,
+                                 kafka_sasl_password=admin.kafka_sasl_password)
+        if auth_enabled(base):
+            apply_acls(admin, prefix=self.settings.topic_prefix)
         self.names: list[str] = []
 
     def url(self, service: str) -> str:
         return f"http://127.0.0.1:{self.settings.port(service)}"
 
     def start(self, name: str, argv: list[str], health: str | None = None) -> int:
-        env = dict(os.environ) | self.env
+        service = name.removesuffix("-worker")
+        env = dict(os.environ) | self.env | kafka_child_env(self.base, service if service in SERVICES else ADMIN)
         pid = start_process(name, argv, env, settings=self.settings)
         self.names.append(name)
         if health and not wait_http_ok(health, 90, process=name, settings=self.settings):

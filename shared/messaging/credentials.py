@@ -92,6 +92,14 @@ def as_principal(settings: Settings, principal: str) -> Settings:
                                        "kafka_sasl_password": None if password is None else SecretStr(password)})
 
 
+def pinned(settings: Settings) -> Settings:
+    """The same settings with the principal stated outright: still valid with another state dir."""
+    auth = kafka_auth(settings)
+    return settings.model_copy(update={
+        "kafka_security_protocol": auth.protocol, "kafka_sasl_username": auth.username,
+        "kafka_sasl_password": SecretStr(auth.password) if auth.password else None})
+
+
 def client_options(settings: Settings) -> dict[str, Any]:
     """``bootstrap_servers`` and the security options of an aiokafka client."""
     auth = kafka_auth(settings)

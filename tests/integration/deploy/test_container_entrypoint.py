@@ -14,6 +14,9 @@ import httpx
 import pytest
 
 from shared.config import REPO_ROOT
+from shared.messaging.credentials import child_env as kafka_child_env
+from shared.messaging.kafka_admin import apply_acls
+from shared.stack.kafka import admin_settings, auth_enabled
 from tests.support.stack import free_port
 
 ENTRYPOINT = REPO_ROOT / "deploy" / "docker" / "entrypoint.py"
@@ -21,8 +24,9 @@ ENTRYPOINT = REPO_ROOT / "deploy" / "docker" / "entrypoint.py"
 
 @pytest.fixture
 def env(settings, tmp_path) -> dict[str, str]:
+    # As in a container: a state dir of its own, and the registry's Kafka principal given outright.
     return {**os.environ, "PYTHONPATH": str(REPO_ROOT), "XINGCUN_STATE_DIR": str(tmp_path),
-            "XINGCUN_OTEL_EXPORTER": "none", "PYTHONUNBUFFERED": "1"}
+            "XINGCUN_OTEL_EXPORTER": "none", "PYTHONUNBUFFERED": "1", **kafka_child_env(settings, "registry")}
 
 
 def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
@@ -91,6 +95,8 @@ def test_api_role_serves_health_and_the_probe_follows_it(env, tmp_path):
 def test_worker_role_beats_and_a_stale_heartbeat_fails_the_probe(env, settings, tmp_path):
     # Topics and databases of its own: joining the e2e stack's consumer group would rebalance it.
     env = env | {"XINGCUN_TOPIC_PREFIX": f"{settings.topic_prefix}ctr.", "XINGCUN_DB_PREFIX": f"{settings.db_prefix}ctr_"}
+    if auth_enabled(settings):
+        apply_acls(admin_settings(settings), prefix=f"{settings.topic_prefix}ctr.")
     log = tmp_path / "worker.log"
     heartbeat = tmp_path / "worker.heartbeat"
     assert run(env | {"XINGCUN_STATE_DIR": str(tmp_path / "empty")}, "probe").returncode == 0

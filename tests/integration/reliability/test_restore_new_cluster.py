@@ -19,6 +19,7 @@ from shared.config import Settings
 from shared.db import create_pool, drop_database, ensure_database
 from shared.eventstore import CommandMeta, EventStore
 from shared.eventstore.audit import verify_chain
+from shared.messaging.credentials import pinned
 from shared.messaging.kafka import ensure_topics, event_producer
 from shared.outbox.relay import OutboxRelay
 from shared.stack import postgres as pg_stack
@@ -46,7 +47,8 @@ def new_cluster(source):
     """A freshly initialised PostgreSQL cluster on a port of its own (stopped and removed after)."""
     state = Path(tempfile.mkdtemp(prefix="xingcun-restore-"))
     state.chmod(0o755)  # the postgres user must reach the data directory
-    private = source.model_copy(update={"state_dir": state, "pg_port": free_port()})
+    # Its own state dir, the same broker: the Kafka principal goes along explicitly.
+    private = pinned(source).model_copy(update={"state_dir": state, "pg_port": free_port()})
     try:
         pg_stack.ensure_postgres(private)
         yield private
