@@ -109,9 +109,10 @@ DEFINITIONS: tuple[RuleDefinition, ...] = (
                    evaluated=True, group="incomes"),
     # 运维 / operations
     RuleDefinition("ops.projection_lag", "读模型滞后", "projection lagging", "projection", "warning",
-                   {"seconds": Bound(60, 1, 86_400, "秒", "seconds")}, ("operations",), None, (), group="operations"),
+                   {"seconds": Bound(60, 1, 86_400, "秒", "seconds")}, ("operations",), None, (), evaluated=True,
+                   group="operations"),
     RuleDefinition("ops.quarantined_event", "事件被隔离", "quarantined event", "projection", "critical", {},
-                   ("operations",), None, (), group="operations"),
+                   ("operations",), None, (), evaluated=True, group="operations"),
     RuleDefinition("ops.subscription_paused", "推送订阅连续失败已暂停", "webhook subscription paused after failures",
                    "subscription", "warning", {}, ("operations",), None, (), evaluated=True, group="operations"),
 )

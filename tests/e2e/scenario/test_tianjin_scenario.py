@@ -107,3 +107,12 @@ def test_the_check_command_exits_1_on_a_difference_and_0_without(first_run, own_
     other = check(SEED + 1)  # another seed: other villages, other everything
     assert other.returncode == 1 and "不符" in other.stdout, other.stdout + other.stderr
 
+
+
+async def test_the_alerts_say_what_the_plan_implies(first_run, plan, settings, urls):
+    """Monitoring's alerts, after the drive closed every business day, against the plan's
+    (scenario/alerts.py): late approvals, unpaid approvals, overdue milestones, absences…"""
+    async with Api(settings, urls, plan.seed) as api:
+        report = await Checker(plan, urls["publicity"], monitoring=api).run(dates=())
+    assert report.compared >= 8
+    assert report.differences == [], report.differences[:10]

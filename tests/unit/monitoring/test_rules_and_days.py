@@ -49,7 +49,7 @@ def test_the_catalogue_holds_every_rule_of_the_issue_with_titles_and_valid_defau
 
 
 def test_every_command_has_its_handler():
-    assert {t.__name__ for t in COMMANDS} == {"ChangeRule", "CloseDay", "Acknowledge", "ResolveByHand"}
+    assert {t.__name__ for t in COMMANDS} == {"ChangeRule", "CloseDay", "CloseThrough", "Acknowledge", "ResolveByHand"}
 
 
 async def test_seeding_is_once_per_rule():
