@@ -2,7 +2,8 @@
 
 Each page is one HTML file of the service's ``dashboard/`` folder at a fixed path; its script
 and style are served beside it (``/dashboard/<asset>``, so a page links them relatively, as it
-links ``vendor/…``). Always revalidated (``no-cache``): a deployment changes them at once.
+links ``vendor/…``), and so are what every page shares, ``common.css`` and ``common.js`` of
+``shared/dashboard``. Always revalidated (``no-cache``): a deployment changes them at once.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from fastapi.responses import FileResponse
 
 from shared.dashboard import vendor
 
+SHARED = {name: Path(__file__).resolve().parent / name for name in ("common.css", "common.js")}
 TYPES = {".html": "text/html", ".js": "text/javascript", ".css": "text/css"}
 NO_CACHE = {"Cache-Control": "no-cache"}
 
@@ -39,6 +41,8 @@ def dashboard_router(folder: Path, pages: dict[str, tuple[str, str]], assets: tu
 
     @router.get("/dashboard/{asset}", include_in_schema=False)
     async def asset(asset: str) -> FileResponse:
+        if asset in SHARED:
+            return _file(SHARED[asset])
         if asset not in assets:
             raise HTTPException(404, detail=[{"loc": ["path", "asset"], "type": "not_found", "msg": "未找到 / not found"}])
         return _file(folder / asset)

