@@ -32,7 +32,8 @@ WORKER_SOURCES: dict[str, tuple[str, ...]] = {
     "monitoring": ("assessment", "funding", "monitoring", "registry"),
 }
 
-# Monitoring raises ops.quarantined_event from every service's <service>.quarantine topic.
+# Monitoring watches the others: ops.quarantined_event from every <service>.quarantine topic,
+# ops.projection_lag from every worker's committed offsets and the records' times at them.
 QUARANTINE_WATCHERS = ("monitoring",)
 
 
@@ -79,6 +80,9 @@ def service_grants(service: str, prefix: str = "") -> list[Grant]:
                    for s in SERVICES if s != service for op in ("Read", "Describe")]
         grants += [Grant(service, "group", "literal", app_id(service, prefix) + "-quarantine", op)
                    for op in ("Read", "Describe")]
+        grants += [Grant(service, "group", "literal", app_id(s, prefix), "Describe") for s in SERVICES if s != service]
+        grants += [Grant(service, "topic", "literal", _topic(prefix, s), "Read")
+                   for s in SERVICES if s != service and s not in WORKER_SOURCES[service]]
     return grants
 
 

@@ -24,6 +24,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
 from shared.config import SERVICES, Settings
+from shared.messaging.credentials import client_options
 from shared.eventstore import CommandMeta, EventStore, UnitOfWork
 
 from services.monitoring.domain.calendar import business_day
@@ -81,8 +82,8 @@ class LagWatch:
 
     async def sample(self, threshold: float) -> dict[str, float]:
         """One look at every service: raise or clear its alert. Returns the seconds behind."""
-        admin = AIOKafkaAdminClient(bootstrap_servers=self.settings.kafka_bootstrap)
-        consumer = AIOKafkaConsumer(bootstrap_servers=self.settings.kafka_bootstrap, enable_auto_commit=False,
+        admin = AIOKafkaAdminClient(**client_options(self.settings))
+        consumer = AIOKafkaConsumer(**client_options(self.settings), enable_auto_commit=False,
                                     isolation_level="read_committed")
         await admin.start()
         await consumer.start()

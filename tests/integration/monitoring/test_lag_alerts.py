@@ -10,13 +10,14 @@ import time
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.structs import OffsetAndMetadata
 
+from shared.messaging.credentials import client_options
 from shared.messaging.kafka import ensure_topics, event_producer
 
 from services.monitoring.adapters.lag_watch import LagWatch
 
 
 async def commit(settings, group: str, tp: TopicPartition, offset: int) -> None:
-    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap, group_id=group, enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(**client_options(settings), group_id=group, enable_auto_commit=False)
     await consumer.start()
     try:
         consumer.assign([tp])
