@@ -126,7 +126,7 @@ def _resolve(service: str, held_id: int, by: str, retry: bool) -> None:
                                   "retried" if retry else "skipped", by)
         settings = get_settings()
         try:  # monitoring clears its alert on this
-            await announce_decision(settings.kafka_bootstrap, settings.quarantine_topic(service), bytes(row["record"]),
+            await announce_decision(settings, settings.quarantine_topic(service), bytes(row["record"]),
                                     notice)
         except Exception as exc:  # noqa: BLE001 - decided already; the alert stays open for a person
             console.print(f"[yellow]! 未能在隔离主题上公告 / not announced on the quarantine topic: {exc!r}[/yellow]")

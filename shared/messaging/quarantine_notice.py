@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from shared.config import Settings
 
 Status = Literal["held", "retried", "skipped"]
 PREFIX = "x-quarantine-"

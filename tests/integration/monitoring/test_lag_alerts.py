@@ -30,9 +30,9 @@ async def test_a_worker_behind_raises_ops_projection_lag_until_it_catches_up(mon
     m = monitoring
     own = settings.model_copy(update={"topic_prefix": f"{settings.topic_prefix}lag{secrets.token_hex(2)}."})
     topic = own.topic("registry")
-    await ensure_topics(own.kafka_bootstrap, [topic], 1)
+    await ensure_topics(own, [topic], 1)
     tp = TopicPartition(topic, 0)
-    producer = event_producer(own.kafka_bootstrap)
+    producer = event_producer(own)
     await producer.start()
     sent = int(time.time() * 1000) - 120_000  # two minutes ago
     try:

@@ -60,7 +60,7 @@ async def test_a_quarantined_record_raises_an_operations_alert_until_it_is_retri
             "projection", "funding/ledger@funding.events:0:7", None, ["operations"])
         assert alert["figures"] == {"service": "funding", "projection": "ledger", "topic": "funding.events",
                                     "partition": 0, "offset": 7}
-        await announce_decision(own.kafka_bootstrap, own.quarantine_topic("funding"), held.value,
+        await announce_decision(own, own.quarantine_topic("funding"), held.value,
                                 QuarantineNotice("ledger", "funding.events", 0, 7, "retried", "ops"))
         [alert] = await until(m, "resolved")
         assert alert["resolved_how"] == "cleared"
