@@ -196,13 +196,18 @@ class ObjectionWindowOpened(DomainEvent, type="ObjectionWindowOpened", version=1
     designated_count: int = Field(description="公示名单村数 / villages on the list")
 
 
-class ObjectionLodged(DomainEvent, type="ObjectionLodged", version=1, service=SERVICE):
-    """异议登记: an objection to the list about one village (listed or not)."""
+class ObjectionEvent(DomainEvent):
+    """What every event of an objection names first. Stream ``objections-<run_id>``."""
 
     run_id: str
     objection_id: str
     village_code: str
     district: str
+
+
+class ObjectionLodged(ObjectionEvent, type="ObjectionLodged", version=1, service=SERVICE):
+    """异议登记: an objection to the list about one village (listed or not)."""
+
     listed: bool = Field(description="该村是否在公示名单内 / whether the village is on the list")
     objector: Sealed = Field(description="异议人（密文）/ who objects, sealed")
     grounds: Sealed = Field(description="异议理由（密文）/ the grounds, sealed")
@@ -213,13 +218,9 @@ class ObjectionLodged(DomainEvent, type="ObjectionLodged", version=1, service=SE
 ObjectionOutcome = Literal["upheld", "dismissed"]
 
 
-class ObjectionAnswered(DomainEvent, type="ObjectionAnswered", version=1, service=SERVICE):
+class ObjectionAnswered(ObjectionEvent, type="ObjectionAnswered", version=1, service=SERVICE):
     """异议答复: upheld (the list must change: a new run) or dismissed, with the reason."""
 
-    run_id: str
-    objection_id: str
-    village_code: str
-    district: str
     outcome: ObjectionOutcome
     reason: Sealed = Field(description="答复理由（密文：可能引述异议人）/ the answer's reason, sealed: it may quote the objector")
     answered_on: date

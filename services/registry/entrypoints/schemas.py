@@ -173,11 +173,11 @@ class ObjectionEntry(View):
     listed: bool = d("该村是否在名单内 / whether the village is on the list")
     objector: str = d("异议人（个人数据；删除后为“已删除”）/ who objects (personal; reads 已删除 once erased)")
     grounds: str = d("异议理由 / the grounds")
-    lodged_on: date
+    lodged_on: date = d("登记日 / day recorded")
     lodged_by: str = d("登记账号 / the account that recorded it")
     outcome: str | None = d("答复结果，未答复为空 / upheld, dismissed, or null while unanswered")
     reason: str | None = d("答复理由 / the answer's reason")
-    answered_on: date | None
+    answered_on: date | None = d("答复日，未答复为空 / day answered, or null")
 
 
 class ObjectionsView(ObjectionWindow):

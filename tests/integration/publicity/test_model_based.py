@@ -19,8 +19,6 @@ from __future__ import annotations
 import asyncio
 import os
 import random
-from collections import defaultdict
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from hypothesis import HealthCheck, Phase
@@ -43,7 +41,9 @@ from services.publicity.queries import designation, headline, low_income, money,
 from services.publicity.queries.figures import total
 from tests.integration.publicity.model import Feeder
 from tests.integration.publicity.scenario import Step, at
+from tests.support import reference_model
 from tests.support.db import dispose, fresh_store_pool
+from tests.support.reference_model import State
 
 DISTRICTS = ("120111", "120114", "120119")
 VILLAGES = [f"{d}77{i:04d}" for d in DISTRICTS for i in range(10)]
@@ -64,84 +64,10 @@ def person_village(person: str) -> str:
 
 
 # ----------------------------------------------------------------------------------------
-# The reference model: the events in business-time order, and what they mean.
+# The reference model (tests/support/reference_model.py): what this world's figures must be.
 
 
-@dataclass
-class State:
-    designated: set = field(default_factory=set)
-    assigned: set = field(default_factory=set)  # (team, village)
-    members: dict = field(default_factory=lambda: defaultdict(set))
-    secretary: dict = field(default_factory=dict)
-    trained: set = field(default_factory=set)
-    lines: dict = field(default_factory=dict)  # line -> amount
-    allocations: dict = field(default_factory=dict)  # id -> {village, line, amount, released}
-    disbursements: dict = field(default_factory=dict)  # id -> {village, allocation, amount, status}
-    incomes: dict = field(default_factory=dict)  # (village, year) -> fen
-    eligible: dict = field(default_factory=dict)  # (person, cover) -> bool
-    covered: dict = field(default_factory=dict)  # (person, cover) -> bool
-
-    def apply(self, e: DomainEvent) -> None:  # noqa: C901 — one branch per contract
-        match e:
-            case R.VillageDesignated():
-                self.designated.add(e.code)
-            case R.DesignationRevoked():
-                self.designated.discard(e.code)
-            case R.WorkTeamFormed():
-                self.members[e.team_id] = {*e.member_ids, e.first_secretary_id}
-                self.secretary[e.team_id] = e.first_secretary_id
-            case R.TeamMembersChanged():
-                kept = self.members[e.team_id] | set(e.added) | {e.first_secretary_id}
-                self.members[e.team_id] = kept - (set(e.removed) - set(e.added) - {e.first_secretary_id})
-                self.secretary[e.team_id] = e.first_secretary_id
-            case R.CadreTrained():
-                self.trained.add(e.cadre_id)
-            case R.TeamAssigned():
-                self.assigned.add((e.team_id, e.village_code))
-            case R.TeamUnassigned():
-                self.assigned.discard((e.team_id, e.village_code))
-            case F.BudgetAppropriated() | F.AppropriationAdjusted():
-                self.lines[e.line_id] = e.amount_fen
-            case F.FundsAllocated():
-                self.allocations[e.allocation_id] = {"village": e.village_code, "amount": e.amount_fen, "released": 0}
-            case F.AllocationAdjusted():
-                self.allocations[e.allocation_id]["amount"] = e.amount_fen
-            case F.AllocationCancelled():
-                self.allocations[e.allocation_id]["released"] = e.released_fen
-            case F.DisbursementRequested():
-                self.disbursements[e.disbursement_id] = {"village": e.village_code, "allocation": e.allocation_id,
-                                                         "amount": e.amount_fen, "status": "requested"}
-            case F.DisbursementApproved():
-                self.disbursements[e.disbursement_id]["status"] = "approved"
-            case F.DisbursementRejected():
-                self.disbursements[e.disbursement_id]["status"] = "rejected"
-            case F.DisbursementPaid():
-                self.disbursements[e.disbursement_id]["status"] = "paid"
-            case F.DisbursementReversed():
-                self.disbursements[e.disbursement_id]["status"] = "reversed"
-            case A.CollectiveIncomeReported():
-                self.incomes[(e.village_code, e.year)] = e.income_fen
-            case A.EligibilityRecorded():
-                self.eligible[(e.person_id, e.cover)] = e.eligible
-            case A.CoverageRecorded():
-                self.covered[(e.person_id, e.cover)] = True
-            case A.CoverageEnded():
-                self.covered[(e.person_id, e.cover)] = False
-
-
-class Reference:
-    def __init__(self):
-        self.events: list[tuple[date, int, DomainEvent]] = []
-
-    def add(self, day: date, event: DomainEvent) -> None:
-        self.events.append((day, len(self.events), event))
-
-    def state(self, on: date) -> State:
-        s = State()
-        for _, _, e in sorted((x for x in self.events if x[0] <= on), key=lambda x: (x[0], x[1])):
-            s.apply(e)
-        return s
-
+class Reference(reference_model.Reference):
     def figures(self, on: date) -> dict:
         s = self.state(on)
         district = lambda code: code[:6]  # noqa: E731

@@ -10,7 +10,6 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from pydantic import ValidationError
 
-import shared.contracts  # noqa: F401 - registers every service's events in the catalogue
 from shared.contracts.registry import (
     ObjectionAnswered,
     ObjectionLodged,
