@@ -15,6 +15,7 @@ from shared.messaging.quarantine_notice import QuarantineNotice, announce_decisi
 from shared.projections import Delivery, ProjectionRunner
 from shared.worker import ServiceResources
 
+from services.funding.adapters.schema import CHAIN as FUNDING_CHAIN
 from services.monitoring.adapters.quarantine_feed import QuarantineFeed
 from tests.integration.monitoring.conftest import MonitoringHarness
 
@@ -45,7 +46,7 @@ async def until(m: MonitoringHarness, state: str, timeout: float = 30) -> list[d
 async def test_a_quarantined_record_raises_an_operations_alert_until_it_is_retried(monitoring, settings):
     m = monitoring
     own = settings.model_copy(update={"topic_prefix": f"{settings.topic_prefix}mq{secrets.token_hex(2)}."})
-    funding = ServiceResources("funding", own, [])
+    funding = ServiceResources("funding", own, [], FUNDING_CHAIN)
     await ensure_declared_topics(own, funding.topics)
     feed = QuarantineFeed(m.pool, own, services=["funding"])
     stopping = asyncio.Event()
