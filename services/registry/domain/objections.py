@@ -14,6 +14,8 @@ from datetime import date, timedelta
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.dates import IsoDate
+
 from shared.contracts.registry import (
     DesignationConfirmed,
     ObjectionAnswered,
@@ -35,7 +37,7 @@ class OpenObjectionWindow(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    opens_on: date | None = Field(None, description="公示首日（默认今天）/ first day (default today)")
+    opens_on: IsoDate | None = Field(None, description="公示首日（默认今天）/ first day (default today)")
 
 
 class LodgeObjection(BaseModel):
