@@ -27,11 +27,11 @@ def work_stages(s: Scenario, api: Api) -> list[Stage]:
     teams = {t.team_id: t for t in s.teams}
 
     def team_of(code: str, day: date) -> dict[str, str]:
-        """The first secretary of the team serving the village that day; once that team left
-        it (dissolved), the district office reports for the village."""
+        """The first secretary, that day, of the team first serving the village. (Only a team may
+        report; a village's reports after its team was dissolved are sent, as everything here,
+        before the dissolution is, so that team's secretary sends them: the rotated team only
+        serves it once the late stage has run.)"""
         a = first[code]
-        if a.left_on and a.left_on <= day:
-            return people.district(api, a.district)
         return people.secretary(api, a.team_id, s.secretary_on(teams[a.team_id], day))
 
     def plan(p):

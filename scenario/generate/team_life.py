@@ -67,19 +67,22 @@ def dissolve(rng: random.Random, teams: list[Team], assignments: list[Assignment
     left, and each goes, a week later, to a team of the district serving one village, which
     rotates to serve it too (entering it a week after). Returns the changes, the assignments
     (the dissolved team's ended) and the rotations' new assignments."""
-    def serving(team_id: str) -> list[Assignment]:
-        return [a for a in assignments if a.team_id == team_id and a.active_on(DISSOLUTION)]
-
+    serving: dict[str, list[Assignment]] = {t.team_id: [] for t in teams}
+    for a in assignments:
+        if a.active_on(DISSOLUTION):
+            serving[a.team_id].append(a)
+    single = {t.district for t in teams if len(serving[t.team_id]) == 1}
     changed = {c.team_id for c in life.changes}
     changed |= {a.team_id for a in assignments if a.left_on or a.assigned_on != ASSIGNMENTS}
-    candidates = [t for t in teams if t.team_id not in changed and serving(t.team_id)
-                  and any(len(serving(o.team_id)) == 1 for o in teams if o.district == t.district and o is not t)]
+    # A team of a district where another team serves one village (to take the freed ones).
+    candidates = [t for t in teams if t.team_id not in changed and serving[t.team_id] and t.district in single
+                  and any(len(serving[o.team_id]) == 1 for o in teams if o.district == t.district and o is not t)]
     if not candidates:
         return life, assignments, []
     gone = rng.choice(candidates)
-    freed = serving(gone.team_id)
+    freed = serving[gone.team_id]
     ended = [replace(a, left_on=DISSOLUTION) if a in freed else a for a in assignments]
-    takers = [t for t in teams if t.district == gone.district and t is not gone and len(serving(t.team_id)) == 1]
+    takers = [t for t in teams if t.district == gone.district and t is not gone and len(serving[t.team_id]) == 1]
     rotations = [Assignment(team_id=t.team_id, village_code=a.village_code, district=a.district, score=0,
                             reason=ROTATED, assigned_on=DISSOLUTION + timedelta(days=7),
                             entered_on=DISSOLUTION + timedelta(days=14))

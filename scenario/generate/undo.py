@@ -12,6 +12,7 @@ and milestones that would be late re-planned before they fall due.
 from __future__ import annotations
 
 import random
+from collections import defaultdict
 from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
@@ -71,10 +72,13 @@ def _jumps(value: int, previous: int | None) -> bool:
 def review_incomes(rng: random.Random, reports: list[IncomeReport], villages: dict[str, Village]) -> list[IncomeReport]:
     """Flag as the service will (against last year's standing report, or the registry's 2020
     baseline for the first), and review each flagged report a few days after it came."""
+    by_village: dict[str, list[IncomeReport]] = defaultdict(list)
+    for r in reports:
+        by_village[r.village_code].append(r)
     out, seen = [], 0
-    for code in sorted({r.village_code for r in reports}):
+    for code in sorted(by_village):
         previous: int | None = villages[code].income_fen["2020"]
-        for r in sorted((r for r in reports if r.village_code == code), key=lambda r: r.year):
+        for r in sorted(by_village[code], key=lambda r: r.year):
             if _jumps(r.income_fen, previous):
                 accepted = True if seen == 0 else False if seen == 1 else rng.random() < 0.5
                 seen += 1
@@ -121,13 +125,12 @@ def cancel_allocations(rng: random.Random, allocs: list[Allocation], disbursemen
     return out, [d for d in disbursements if d.allocation_id not in gone]
 
 
-def _last_activity(p: Project, allocs: list[Allocation], disbursements: list[Disbursement]) -> date:
-    ids = {a.allocation_id for a in allocs if a.project_id == p.project_id}
-    days = [p.planned_start, *(a.allocated_on for a in allocs if a.allocation_id in ids)]
+def _last_activity(p: Project, allocs: list[Allocation], requests: dict[str, list[Disbursement]]) -> date:
+    days = [p.planned_start, *(a.allocated_on for a in allocs)]
     for m in p.milestones:
         days += [m.due_on, *m.reports, *m.returned, *([m.verified_on] if m.verified_on else [])]
-    for d in disbursements:
-        if d.allocation_id in ids:
+    for a in allocs:
+        for d in requests.get(a.allocation_id, ()):
             days += [x for x in (d.requested_on, d.approved_on, d.rejected_on, d.paid_on, d.reversed_on) if x]
     return max(days)
 
@@ -136,11 +139,17 @@ def cancel_projects(rng: random.Random, projects: list[Project], allocs: list[Al
                     disbursements: list[Disbursement], spare: frozenset[str] = frozenset()) -> list[Project]:
     """A project whose next milestone was never reported is cancelled a month after the last
     thing that happened on it (its paid tranches stay paid)."""
+    of_project: dict[str | None, list[Allocation]] = defaultdict(list)
+    for a in allocs:
+        of_project[a.project_id].append(a)
+    requests: dict[str, list[Disbursement]] = defaultdict(list)
+    for d in disbursements:
+        requests[d.allocation_id].append(d)
     out = []
     for p in projects:
         open_ = [m for m in p.milestones if m.verified_on is None]
         if p.village_code not in spare and open_ and not any(m.reports for m in open_) and rng.random() < 0.5:
-            on = _last_activity(p, allocs, disbursements) + timedelta(days=30)
+            on = _last_activity(p, of_project[p.project_id], requests) + timedelta(days=30)
             if on < calendar.END:
                 p = replace(p, cancelled_on=on)
         out.append(p)
