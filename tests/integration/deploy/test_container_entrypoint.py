@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -14,6 +16,7 @@ import httpx
 import pytest
 
 from shared.config import REPO_ROOT
+from shared.db import drop_database
 from shared.messaging.credentials import child_env as kafka_child_env
 from shared.messaging.kafka_admin import apply_acls
 from shared.stack.kafka import admin_settings, auth_enabled
@@ -57,6 +60,18 @@ def wait_for(condition, proc: subprocess.Popen, log: Path, timeout: float = 60.0
         time.sleep(0.2)
 
 
+@pytest.fixture
+def own_database(env, settings):
+    """A registry database of the test's own, migrated as the Kubernetes Job does (the
+    entrypoint's ``xingcun db migrate``, before any API or worker starts), dropped afterwards."""
+    prefix = f"{settings.db_prefix}ctr{secrets.token_hex(2)}_"
+    env = env | {"XINGCUN_DB_PREFIX": prefix}
+    done = run(env, "xingcun", "db", "migrate", "--service", "registry")
+    assert done.returncode == 0, done.stdout + done.stderr
+    yield env
+    asyncio.run(drop_database(settings, f"{prefix}registry"))
+
+
 def test_wrong_arguments_print_the_usage(env):
     for args in ((), ("api",), ("api", "nosuch"), ("serve", "registry")):
         done = run(env, *args)
@@ -73,9 +88,9 @@ def test_xingcun_role_runs_the_command_line(env):
     assert done.returncode == 0 and "export" in done.stdout
 
 
-def test_api_role_serves_health_and_the_probe_follows_it(env, tmp_path):
+def test_api_role_serves_health_and_the_probe_follows_it(own_database, tmp_path):
     port = free_port()
-    env = env | {"XINGCUN_REGISTRY_PORT": str(port)}
+    env = own_database | {"XINGCUN_REGISTRY_PORT": str(port)}
     log = tmp_path / "api.log"
     proc = start(env, log, "api", "registry")
     try:
@@ -92,9 +107,9 @@ def test_api_role_serves_health_and_the_probe_follows_it(env, tmp_path):
     assert run(env, "probe").returncode == 1
 
 
-def test_worker_role_beats_and_a_stale_heartbeat_fails_the_probe(env, settings, tmp_path):
-    # Topics and databases of its own: joining the e2e stack's consumer group would rebalance it.
-    env = env | {"XINGCUN_TOPIC_PREFIX": f"{settings.topic_prefix}ctr.", "XINGCUN_DB_PREFIX": f"{settings.db_prefix}ctr_"}
+def test_worker_role_beats_and_a_stale_heartbeat_fails_the_probe(own_database, settings, tmp_path):
+    # Topics and a database of its own: joining the e2e stack's consumer group would rebalance it.
+    env = own_database | {"XINGCUN_TOPIC_PREFIX": f"{settings.topic_prefix}ctr."}
     if auth_enabled(settings):
         apply_acls(admin_settings(settings), prefix=f"{settings.topic_prefix}ctr.")
     log = tmp_path / "worker.log"
