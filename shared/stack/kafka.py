@@ -16,6 +16,8 @@ import time
 import uuid
 from pathlib import Path
 
+import psutil
+
 from shared.config import REPO_ROOT, Settings, get_settings
 from shared.messaging.acls import ADMIN
 from shared.messaging.credentials import as_principal, client_options, generate_local_credentials, read_local_credentials
@@ -26,6 +28,7 @@ from shared.stack.processes import (
     console,
     is_running,
     log_file,
+    pid_file,
     port_in_use,
     read_pid,
     run_async,
@@ -280,7 +283,23 @@ def wait_kafka(settings: Settings | None = None, timeout: float = READY_TIMEOUT)
 
 def stop_kafka(settings: Settings | None = None, timeout: float = STOP_TIMEOUT) -> bool:
     """Stop the broker (controlled shutdown, then SIGKILL). Returns whether it was running."""
+    _adopt_orphan(settings)
     return stop_process(NAME, timeout, settings)
+
+
+def _adopt_orphan(settings: Settings | None) -> None:
+    """A broker of this state dir whose pid file is gone (the run dir removed under it) is
+    found by its own properties file on its command line, so that `stack down` stops it
+    instead of leaving it holding the ports."""
+    if kafka_pid(settings) is not None:
+        return
+    config = str(properties_file(settings))
+    for proc in psutil.process_iter(["pid", "cmdline", "create_time"]):
+        if config in (proc.info["cmdline"] or []):
+            path = pid_file(NAME, settings)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(f"{proc.info['pid']}\n{proc.info['create_time']}\n")
+            return
 
 
 def version_file(settings: Settings | None = None) -> Path:
