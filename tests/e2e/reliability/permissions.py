@@ -67,6 +67,13 @@ PERMISSIONS: dict[str, dict[str, frozenset[Role] | str]] = {
         "GET /screenings": STAFF,
         "GET /screenings/{run_id}": STAFF,
         "GET /screenings/{run_id}/verify": STAFF,
+        # 公示: the city office opens, answers and confirms; any programme role may object;
+        # objections name who objected, so only officials read them.
+        "POST /screenings/{run_id}/objection-window": CITY,
+        "POST /screenings/{run_id}/objections": STAFF,
+        "POST /screenings/{run_id}/objections/{objection_id}/answer": CITY,
+        "POST /screenings/{run_id}/confirmation": CITY,
+        "GET /screenings/{run_id}/objections": OFFICIALS,
         "POST /units": OFFICIALS,
         "POST /units/{unit_id}/attributes": OFFICIALS,
         "GET /units/{unit_id}": STAFF,
@@ -199,6 +206,7 @@ PERMISSIONS: dict[str, dict[str, frozenset[Role] | str]] = {
         "GET /rules/{rule_id}": STAFF,
         "PUT /rules/{rule_id}": CITY,
         "POST /days/{day}/close": CITY,
+        "POST /days/close-through": CITY,
         "GET /alerts": STAFF,
         "GET /alerts/export.csv": STAFF,
         "GET /alerts/export.xlsx": STAFF,
