@@ -33,6 +33,14 @@ async def ensure_database(settings: Settings, database: str) -> None:
         await conn.close()
 
 
+async def database_exists(settings: Settings, database: str) -> bool:
+    conn = await asyncpg.connect(settings.dsn_for("postgres"))
+    try:
+        return bool(await conn.fetchval("select 1 from pg_database where datname = $1", database))
+    finally:
+        await conn.close()
+
+
 async def ensure_app_role(conn: asyncpg.Connection, settings: Settings) -> None:
     """The application role: may log in, owns nothing, is no superuser. Where the owner may not
     create roles (a managed cluster), the platform provisions it (deploy/)."""

@@ -15,8 +15,8 @@ from rich.console import Console
 from rich.table import Table
 
 from shared.config import SERVICES, Settings, get_settings
-from shared.db import connect, ensure_database
-from shared.migrations import Chain, check_current, no_database
+from shared.db import connect, database_exists, ensure_database
+from shared.migrations import Chain, Outcome, check_current, no_database
 from shared.migrations import migrate as apply_chain
 from shared.migrations import status as chain_status
 
@@ -49,6 +49,9 @@ def chosen(service: str | None) -> list[str]:
 def migrate_service(settings: Settings, service: str, *, dry_run: bool = False, database: str | None = None):
     """Create the database if absent (and the application role), then apply what is pending."""
     database = database or settings.db_prefix + service
+    if dry_run and not asyncio.run(database_exists(settings, database)):
+        # Nothing to connect to yet: a real run would create it and apply the whole chain.
+        return Outcome(database, CHAINS[service].ids(), [])
     if not dry_run:
         asyncio.run(ensure_database(settings, database))
     return apply_chain(settings, CHAINS[service], database, dry_run=dry_run)

@@ -52,7 +52,9 @@ def plan(s: Scenario, api: Api) -> list[list[Stage] | str]:
 
 
 async def drive(s: Scenario, api: Api, console: Console, only: set[str] | None = None,
-                settle_timeout: float = 600.0) -> Summary:
+                settle_timeout: float = 600.0, without: frozenset[str] = frozenset()) -> Summary:
+    """``only``/``without``: stages (or services, the part of a stage's name before the dot)
+    to run, or to leave out."""
     summary = Summary()
     started = time.monotonic()
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
@@ -67,6 +69,8 @@ async def drive(s: Scenario, api: Api, console: Console, only: set[str] | None =
                 continue
             for stage in step:
                 if only and stage.name.split(".")[0] not in only and stage.name not in only:
+                    continue
+                if stage.name in without or stage.name.split(".")[0] in without:
                     continue
                 t0 = time.monotonic()
                 await run_stage(api, stage, progress)

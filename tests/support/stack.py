@@ -41,6 +41,7 @@ class ServiceStack:
         self.procs: dict[str, subprocess.Popen] = {}
         self.argv: dict[str, list[str]] = {}  # how each process was started, to start it again
         self.migrated: set[str] = set()
+        self.granted = False
 
     def env(self, name: str) -> dict[str, str]:
         env = dict(os.environ)
@@ -73,8 +74,6 @@ class ServiceStack:
 
     def start(self, services) -> ServiceStack:
         """Workers first (they create topics), then the APIs, each waited for until healthy."""
-        if auth_enabled(self.settings):
-            apply_acls(admin_settings(self.settings), prefix=self.topic_prefix)
         for service in services:
             self.start_worker(service)
         for service in services:
@@ -107,7 +106,15 @@ class ServiceStack:
         if name.endswith("-api"):
             self.wait_healthy(name.removesuffix("-api"))
 
+    def grant(self) -> None:
+        """The ACL table for this stack's topic prefix, once, before its first process: each
+        process runs as its service's Kafka principal, which may touch nothing ungranted."""
+        if not self.granted and auth_enabled(self.settings):
+            apply_acls(admin_settings(self.settings), prefix=self.topic_prefix)
+        self.granted = True
+
     def _spawn(self, name: str, argv: list[str]) -> None:
+        self.grant()
         log = open(self.log_path(name), "ab")  # noqa: SIM115 — the child owns it
         self.argv[name] = argv
         self.procs[name] = subprocess.Popen(argv, cwd=REPO_ROOT, env=self.env(name), stdout=log, stderr=log,
