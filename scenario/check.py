@@ -119,7 +119,8 @@ class Checker:
         days = [d for d in dates if d <= self.s.end]
         # The figures are compared exactly: read as the city office, which sees counts of people
         # unrounded (the public's are withheld below 5 and rounded, services/publicity/domain/disclosure.py).
-        official = issue_token(get_settings(), Principal(subject="scenario-check", role=Role.city_office))
+        city = Principal(subject="scenario-check", role=Role.city_office)
+        official = issue_token(self.settings or get_settings(), city)
         async with httpx.AsyncClient(timeout=60, headers={"Authorization": f"Bearer {official}"}) as self.client:
             await asyncio.gather(*(self._figure(d, *f) for d in days for f in FIGURES),
                                  *(self._overview(d) for d in days),

@@ -18,6 +18,7 @@ from aiokafka import AIOKafkaProducer
 
 from shared.config import Settings, get_settings
 from shared.db import connect, create_pool
+from shared.messaging.acls import app_id
 from shared.messaging.batching import take_ready
 from shared.messaging.credentials import faust_credentials
 from shared.messaging.kafka import ensure_declared_topics, event_producer
@@ -106,7 +107,7 @@ def build_worker(service: str, migrations: Chain, projections: Sequence[Projecti
     settings = settings or get_settings()
     setup_tracing(f"{service}-worker", settings)
     app = faust.App(
-        f"{settings.topic_prefix}xingcun-{service}",
+        app_id(service, settings.topic_prefix),
         broker=f"kafka://{settings.kafka_bootstrap}",
         broker_credentials=faust_credentials(settings),
         store="memory://",

@@ -53,6 +53,11 @@ def app_id(service: str, prefix: str = "") -> str:
     return f"{prefix}xingcun-{service}"
 
 
+def quarantine_group(prefix: str = "") -> str:
+    """The consumer group monitoring reads every service's quarantine topic under."""
+    return app_id(QUARANTINE_WATCHERS[0], prefix) + "-quarantine"
+
+
 def _topic(prefix: str, service: str) -> str:
     return f"{prefix}{service}.events"
 
@@ -78,8 +83,7 @@ def service_grants(service: str, prefix: str = "") -> list[Grant]:
         # Every service's held records, read under a group of its own (adapters/quarantine_feed.py).
         grants += [Grant(service, "topic", "literal", _quarantine(prefix, s), op)
                    for s in SERVICES if s != service for op in ("Read", "Describe")]
-        grants += [Grant(service, "group", "literal", app_id(service, prefix) + "-quarantine", op)
-                   for op in ("Read", "Describe")]
+        grants += [Grant(service, "group", "literal", quarantine_group(prefix), op) for op in ("Read", "Describe")]
         grants += [Grant(service, "group", "literal", app_id(s, prefix), "Describe") for s in SERVICES if s != service]
         grants += [Grant(service, "topic", "literal", _topic(prefix, s), "Read")
                    for s in SERVICES if s != service and s not in WORKER_SOURCES[service]]

@@ -29,6 +29,16 @@ def event_producer(settings: Settings) -> AIOKafkaProducer:
     )
 
 
+async def list_topics(settings: Settings, timeout_ms: int = 5000) -> list[str]:
+    """The topics the settings' principal may see (an unauthenticated client is refused)."""
+    admin = AIOKafkaAdminClient(**client_options(settings), request_timeout_ms=timeout_ms)
+    await admin.start()
+    try:
+        return await admin.list_topics()
+    finally:
+        await admin.close()
+
+
 class TopicsError(RuntimeError):
     """Declared topics that are missing, or a declaration the cluster cannot honour."""
 

@@ -20,7 +20,8 @@ import psutil
 
 from shared.config import REPO_ROOT, Settings, get_settings
 from shared.messaging.acls import ADMIN
-from shared.messaging.credentials import as_principal, client_options, generate_local_credentials, read_local_credentials
+from shared.messaging.credentials import as_principal, generate_local_credentials, read_local_credentials
+from shared.messaging.kafka import list_topics
 from shared.messaging.kafka_admin import apply_acls
 from shared.stack.processes import (
     StackError,
@@ -210,24 +211,13 @@ def format_storage(settings: Settings | None = None) -> None:
         raise show_failure("Kafka 存储格式化失败 / formatting Kafka storage failed", log_file(NAME, settings))
 
 
-async def _list_topics(settings: Settings) -> list[str]:
-    from aiokafka.admin import AIOKafkaAdminClient
-
-    admin = AIOKafkaAdminClient(**client_options(settings), request_timeout_ms=5000)
-    await admin.start()
-    try:
-        return await admin.list_topics()
-    finally:
-        await admin.close()
-
-
 def broker_ready(settings: Settings | None = None) -> bool:
     settings = _settings(settings)
     quiet = logging.getLogger("aiokafka")
     level = quiet.level
     quiet.setLevel(logging.CRITICAL)  # connection refused is expected while it boots
     try:
-        run_async(_list_topics(admin_settings(settings)))
+        run_async(list_topics(admin_settings(settings)))
         return True
     except Exception:  # noqa: BLE001 - any failure means "not yet"
         return False

@@ -24,8 +24,9 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
 from shared.config import SERVICES, Settings
-from shared.messaging.credentials import client_options
 from shared.eventstore import CommandMeta, EventStore, UnitOfWork
+from shared.messaging.acls import app_id
+from shared.messaging.credentials import client_options
 
 from services.monitoring.domain.calendar import business_day
 from services.monitoring.domain.conditions import threshold
@@ -51,7 +52,7 @@ class LagWatch:
                      service: str) -> tuple[float, int] | None:
         """Seconds the service's worker is behind, and the timestamp (ms) of the oldest record it
         has not consumed; None when it is not behind (or has committed nothing yet)."""
-        committed = await admin.list_consumer_group_offsets(f"{self.settings.topic_prefix}xingcun-{service}")
+        committed = await admin.list_consumer_group_offsets(app_id(service, self.settings.topic_prefix))
         parts = [tp for tp, meta in committed.items() if tp.topic.endswith(".events") and meta.offset >= 0]
         if not parts:
             return None

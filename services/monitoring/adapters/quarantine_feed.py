@@ -20,6 +20,7 @@ from aiokafka import AIOKafkaConsumer
 
 from shared.config import SERVICES, Settings
 from shared.eventstore import CommandMeta, EventStore
+from shared.messaging.acls import quarantine_group
 from shared.messaging.credentials import client_options
 from shared.messaging.quarantine_notice import read_notice
 
@@ -64,7 +65,7 @@ class QuarantineFeed:
     async def _consume(self, stopping: asyncio.Event | None) -> None:
         consumer = AIOKafkaConsumer(
             *sorted(self.topics), **client_options(self.settings),
-            group_id=f"{self.settings.topic_prefix}xingcun-monitoring-quarantine", enable_auto_commit=False,
+            group_id=quarantine_group(self.settings.topic_prefix), enable_auto_commit=False,
             auto_offset_reset="earliest", isolation_level="read_committed")
         await consumer.start()
         try:

@@ -56,8 +56,13 @@ def reads_exact(principal: Principal | None, district: str | None) -> bool:
     return district is not None and district == principal.district
 
 
+def public_rule() -> Disclosure:
+    """The rule every public answer follows (the configured smallest count shown)."""
+    return Disclosure(get_settings().public_min_count)
+
+
 async def disclosure_for(request: Request) -> Disclosure | None:
     """``None`` for a reader of exact figures; else the rule public answers follow."""
     if reads_exact(await _principal(request), _district_asked(request)):
         return None
-    return Disclosure(get_settings().public_min_count)
+    return public_rule()

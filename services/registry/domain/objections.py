@@ -14,8 +14,6 @@ from datetime import date, timedelta
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.dates import IsoDate
-
 from shared.contracts.registry import (
     DesignationConfirmed,
     ObjectionAnswered,
@@ -23,6 +21,7 @@ from shared.contracts.registry import (
     ObjectionOutcome,
     ObjectionWindowOpened,
 )
+from shared.dates import IsoDate
 from shared.eventstore import Aggregate
 from shared.eventstore.errors import Conflict, Forbidden, NotFound
 from shared.privacy.sealed import Sealed

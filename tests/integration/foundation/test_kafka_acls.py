@@ -9,13 +9,12 @@ import secrets
 
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
-from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import KafkaConnectionError, TopicAuthorizationFailedError
 from pydantic import SecretStr
 
 from shared.messaging.acls import BUREAU, acl_table
 from shared.messaging.credentials import as_principal, client_options
-from shared.messaging.kafka import ensure_topics
+from shared.messaging.kafka import ensure_topics, list_topics
 from shared.messaging.kafka_admin import apply_acls, granted
 from shared.stack.kafka import admin_settings, auth_enabled
 
@@ -24,21 +23,12 @@ from shared.stack.kafka import admin_settings, auth_enabled
 async def locked(settings):
     """Settings of a prefix of its own, its topics declared and its ACLs granted."""
     if not auth_enabled(settings):
-        pytest.skip("the running broker was formatted without authentication (stack down --purge, then up)")
+        pytest.skip("the running broker was formatted without users: stop the stack, delete <state>/kafka/data, start it again")
     own = settings.model_copy(update={"topic_prefix": f"{settings.topic_prefix}acl{secrets.token_hex(2)}."})
     admin = admin_settings(own)
     await ensure_topics(admin, [own.topic(s) for s in ("registry", "funding")] + [own.quarantine_topic("registry")], 1)
     await asyncio.to_thread(apply_acls, admin)
     return own
-
-
-async def list_topics(settings) -> list[str]:
-    admin = AIOKafkaAdminClient(**client_options(settings), request_timeout_ms=5000)
-    await admin.start()
-    try:
-        return await admin.list_topics()
-    finally:
-        await admin.close()
 
 
 async def produce(settings, topic: str) -> None:

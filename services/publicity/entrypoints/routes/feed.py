@@ -15,10 +15,8 @@ from sse_starlette import EventSourceResponse
 
 from shared.http.sse_hub import Resume
 
-from shared.config import get_settings
-
 from services.publicity.adapters.feed_hub import hub_of
-from services.publicity.domain.disclosure import Disclosure
+from services.publicity.entrypoints.reader import public_rule
 
 router = APIRouter(prefix="/stats", tags=["实时推送 live feed"])
 
@@ -39,7 +37,7 @@ async def feed(
 ):
     hub = hub_of(request.app.state)
     # The feed is the public's: its headline and changes as disclosure control allows, for everyone.
-    rule = Disclosure(get_settings().public_min_count)
+    rule = public_rule()
 
     async def greet():
         now = rule.fields(await hub.figures())
