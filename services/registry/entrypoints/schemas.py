@@ -10,6 +10,8 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
+from shared.contracts.registry import ObjectionOutcome
+
 
 def d(text: str, **kwargs: Any) -> Any:
     """A field described ``中文 / English``."""
@@ -25,6 +27,7 @@ CadreId = Annotated[str, Field(description="干部标识 / cadre id")]
 TeamId = Annotated[str, Field(description="工作队标识 / team id")]
 District = Annotated[str, Field(description="区代码 / district code")]
 RunId = Annotated[str, Field(description="筛选批次 / run id")]
+ObjectionId = Annotated[str, Field(description="异议编号 / objection id")]
 
 
 class View(BaseModel):
@@ -146,7 +149,7 @@ class ObjectionWindow(View):
 
 class ObjectionLodgedView(View):
     run_id: RunId
-    objection_id: str = d("异议编号 / objection id")
+    objection_id: ObjectionId
     village_code: VillageCode
     lodged_on: date = d("登记日 / day recorded")
     closes_on: date = d("异议期末日 / last day of the window")
@@ -154,8 +157,8 @@ class ObjectionLodgedView(View):
 
 class ObjectionAnsweredView(View):
     run_id: RunId
-    objection_id: str = d("异议编号 / objection id")
-    outcome: str = d("upheld（成立）/ dismissed（不成立）")
+    objection_id: ObjectionId
+    outcome: ObjectionOutcome = d("upheld（成立）/ dismissed（不成立）")
     answered_on: date = d("答复日 / day answered")
 
 
@@ -167,7 +170,7 @@ class DesignationConfirmedView(View):
 
 
 class ObjectionEntry(View):
-    objection_id: str = d("异议编号 / objection id")
+    objection_id: ObjectionId
     village_code: VillageCode
     district: District
     listed: bool = d("该村是否在名单内 / whether the village is on the list")
@@ -175,7 +178,7 @@ class ObjectionEntry(View):
     grounds: str = d("异议理由 / the grounds")
     lodged_on: date = d("登记日 / day recorded")
     lodged_by: str = d("登记账号 / the account that recorded it")
-    outcome: str | None = d("答复结果，未答复为空 / upheld, dismissed, or null while unanswered")
+    outcome: ObjectionOutcome | None = d("答复结果，未答复为空 / upheld, dismissed, or null while unanswered")
     reason: str | None = d("答复理由 / the answer's reason")
     answered_on: date | None = d("答复日，未答复为空 / day answered, or null")
 
