@@ -1,0 +1,11 @@
+"""The handlers' way to monitoring's tables, through the unit of work: the data keys that seal
+officials' notes (``shared/privacy/keys.py``; its in-memory twin is ``shared/privacy/memory.py``)."""
+
+from __future__ import annotations
+
+from shared.eventstore import UnitOfWork
+from shared.privacy.keys import PgDataKeys
+
+
+def data_keys(uow: UnitOfWork) -> PgDataKeys:
+    return uow.adapter(PgDataKeys)
