@@ -12,6 +12,8 @@ from datetime import UTC, datetime
 
 from fastapi import APIRouter, Request, Response
 
+from shared.http.bodies import TEXT
+
 from services.publicity.adapters import iati
 from services.publicity.domain.asof import AsOf
 from services.publicity.entrypoints import schemas as S
@@ -58,7 +60,7 @@ async def statistics_json(request: Request, asof: AsOfDep) -> Response:
 
 
 @router.get("/statistics.csv", summary="公开统计（CSV）/ public statistics as CSV", response_class=Response,
-            responses={200: {"content": {"text/csv": {}}}})
+            responses={200: {"content": {"text/csv": TEXT}}})
 async def statistics_csv(request: Request, asof: AsOfDep) -> Response:
     now = asked_now(request)
     rule = await disclosure_for(request)
@@ -82,7 +84,7 @@ async def statistics_csv(request: Request, asof: AsOfDep) -> Response:
 
 
 @router.get("/iati-activities.xml", summary="项目与资金流向（IATI 2.03）/ projects and fund flows as IATI activity XML",
-            response_class=Response, responses={200: {"content": {"application/xml": {}}}})
+            response_class=Response, responses={200: {"content": {"application/xml": TEXT}}})
 async def iati_activities(request: Request, asof: AsOfDep) -> Response:
     now = asked_now(request)
 
