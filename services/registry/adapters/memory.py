@@ -1,6 +1,6 @@
 """In-memory twins of the handlers' adapters for their unit tests
 (``InMemoryUnitOfWork.provide(PgConstraints, InMemoryConstraints())``, likewise
-``PgRegisterLock``): the constraint tables as dicts, with the same answers and the same
+``PgRegisterLock`` and ``PgEventLog``): the constraint tables as dicts, with the same answers and the same
 refusals (the conflicts of ``constraints.py``); the lock only notes what was taken, one
 command at a time in memory. Nothing is rolled back: a refused command leaves what it changed
 before the refusal (PostgreSQL's transaction would not), so a test goes on from a fresh unit. Whether the SQL answers alike is
@@ -8,7 +8,11 @@ before the refusal (PostgreSQL's transaction would not), so a test goes on from 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+
+from shared.contracts.registry import ScreeningCompleted, ScreeningRankedPage
+from shared.eventstore.catalogue import DomainEvent
+from shared.eventstore.memory import InMemoryUnitOfWork
 
 from services.registry.adapters.constraints import (
     cadre_just_taken,
@@ -19,6 +23,9 @@ from services.registry.adapters.constraints import (
     village_just_taken,
     village_taken,
 )
+from services.registry.domain.matching import TeamProfile, VillageProfile
+from services.registry.domain.screening import RegisterState, whole
+from services.registry.queries.eventlog import TEAM_EVENTS, VILLAGE_EVENTS, unserved, with_room
 
 
 class InMemoryConstraints:
@@ -86,3 +93,56 @@ class InMemoryRegisterLock:
 
     async def shared(self) -> None:
         self.taken.append("shared")
+
+
+class InMemoryEventLog:
+    """Registry's own event store as ``PgEventLog`` reads it, over the unit of work's streams (what
+    a test gave and what the handlers saved) and the constraint tables' twin. Events are folded
+    stream by stream, in each stream's order: every fold here keys on one stream's events."""
+
+    def __init__(self, uow: InMemoryUnitOfWork, tables: InMemoryConstraints) -> None:
+        self.uow, self.tables = uow, tables
+
+    def _of(self, types: Sequence[str]) -> Iterator[DomainEvent]:
+        for stream_id in sorted(self.uow.streams):
+            yield from (e for e in self.uow.streams[stream_id] if e.event_type in types)
+
+    def _payloads(self, types: Sequence[str]) -> list[tuple[str, dict]]:
+        return [(e.event_type, e.model_dump(mode="json")) for e in self._of(types)]
+
+    async def register_state(self) -> RegisterState:
+        state = RegisterState()
+        for event_type, payload in self._payloads(("VillageRegistered", "VillageIncomeCorrected", "DesignationRevoked")):
+            state.apply(event_type, payload)
+        return state
+
+    async def screening_head(self) -> ScreeningCompleted | None:
+        """The run no other run supersedes (each run supersedes the one in force before it)."""
+        runs = [e for e in self._of(("ScreeningCompleted",)) if isinstance(e, ScreeningCompleted)]
+        superseded = {r.supersedes for r in runs}
+        head = next((r for r in runs if r.run_id not in superseded), None)
+        if head is None:
+            return None
+        pages = [e for e in self.uow.streams[f"screening-{head.run_id}"] if isinstance(e, ScreeningRankedPage)]
+        return whole(head, pages)
+
+    async def run_in_force(self) -> str | None:
+        head = await self.screening_head()
+        return head.run_id if head else None
+
+    async def registered_cadres(self) -> list[str]:
+        return [e.cadre_id for e in self._of(("CadreRegistered",))]
+
+    async def presence_days(self, cadre_ids: Sequence[str], month: str) -> dict[str, int]:
+        counts = {c: sum(e.event_type == "CadrePresenceLogged" for e in self.uow.streams.get(f"presence-{c}-{month}", []))
+                  for c in cadre_ids}
+        return {c: n for c, n in counts.items() if n}
+
+    async def team_profiles(self, districts: Sequence[str]) -> list[TeamProfile]:
+        counts: dict[str, int] = {}
+        for team_id, _ in self.tables.villages.values():
+            counts[team_id] = counts.get(team_id, 0) + 1
+        return with_room(self._payloads(TEAM_EVENTS), counts, districts)
+
+    async def unserved_villages(self, districts: Sequence[str]) -> list[VillageProfile]:
+        return unserved(self._payloads(VILLAGE_EVENTS), set(self.tables.villages), districts)

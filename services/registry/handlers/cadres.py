@@ -17,8 +17,7 @@ from services.registry.domain.presence import AllowanceLedger, ComputeAllowances
 from services.registry.domain.teams import Team
 from services.registry.handlers.access import Access
 from services.registry.handlers.network import business_day
-from services.registry.handlers.ports import constraints, data_keys
-from services.registry.queries import eventlog
+from services.registry.handlers.ports import constraints, data_keys, event_log
 from services.registry.queries.cadres import cadre_in_reach, ledger_items
 
 
@@ -101,8 +100,8 @@ async def log_presence(uow: UnitOfWork, cmd: LogPresence, access: Access) -> dic
 
 async def compute_allowances(uow: UnitOfWork, cmd: ComputeAllowances, rate_fen: int) -> dict:
     rate = rate_fen  # the configured rate (registry_settings), never one from the request
-    cadre_ids = await eventlog.registered_cadres(uow.conn)
-    days = await eventlog.presence_days(uow.conn, cadre_ids, cmd.month)
+    cadre_ids = await event_log(uow).registered_cadres()
+    days = await event_log(uow).presence_days(cadre_ids, cmd.month)
     teams = await constraints(uow).teams_of_cadres(list(days))
     ledger = await uow.load(AllowanceLedger, cmd.month)
     changed = ledger.compute(days, teams, rate)

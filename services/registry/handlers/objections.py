@@ -18,8 +18,7 @@ from services.registry.domain.screening import ScreeningRun
 from services.registry.domain.village import Village
 from services.registry.handlers.access import Access
 from services.registry.handlers.network import business_day
-from services.registry.handlers.ports import data_keys, register_lock
-from services.registry.queries import eventlog
+from services.registry.handlers.ports import data_keys, event_log, register_lock
 
 
 def objector_subject(run_id: str, objection_id: str) -> str:
@@ -30,7 +29,7 @@ def objector_subject(run_id: str, objection_id: str) -> str:
 async def _require_in_force(uow: UnitOfWork, run_id: str) -> None:
     """Only the run in force has a 公示 that matters: a superseded list is changed, not confirmed."""
     await register_lock(uow).shared()  # lands wholly before or after a screening run
-    head = await eventlog.run_in_force(uow.conn)
+    head = await event_log(uow).run_in_force()
     if head != run_id:
         raise Conflict(f"批次 {run_id} 已被 {head} 取代 / run {run_id} is superseded by {head}", field="run_id")
 

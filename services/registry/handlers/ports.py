@@ -9,6 +9,7 @@ from shared.privacy.keys import PgDataKeys
 
 from services.registry.adapters.constraints import PgConstraints
 from services.registry.adapters.locks import PgRegisterLock
+from services.registry.queries.eventlog import PgEventLog
 
 
 def constraints(uow: UnitOfWork) -> PgConstraints:
@@ -21,3 +22,7 @@ def register_lock(uow: UnitOfWork) -> PgRegisterLock:
 
 def data_keys(uow: UnitOfWork) -> PgDataKeys:
     return uow.adapter(PgDataKeys)
+
+
+def event_log(uow: UnitOfWork) -> PgEventLog:
+    return uow.adapter(PgEventLog)

@@ -7,18 +7,16 @@ from shared.eventstore import UnitOfWork
 from services.registry.domain.screening import RunScreening, ScreeningRun, check_supersedes, rank
 from services.registry.domain.teams import Team
 from services.registry.domain.village import Village
-from services.registry.handlers.ports import constraints, register_lock
-from services.registry.queries import eventlog
+from services.registry.handlers.ports import constraints, event_log, register_lock
 
 
 async def run_screening(uow: UnitOfWork, cmd: RunScreening, default_quota: int) -> dict:
     await register_lock(uow).exclusive()
-    head_row = await eventlog.screening_row(uow.conn)
-    head = head_row[1] if head_row else None
+    head = await event_log(uow).screening_head()
     check_supersedes(cmd.supersedes, head)
     run = await uow.load(ScreeningRun, cmd.run_id)
     quota = cmd.quota or default_quota
-    state = await eventlog.register_state(uow.conn)
+    state = await event_log(uow).register_state()
     event = run.complete(rank(state.villages.values(), quota), quota, head)
     await uow.save(run)
 

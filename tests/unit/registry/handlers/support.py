@@ -14,12 +14,13 @@ from shared.privacy.memory import InMemoryDataKeys
 from services.registry import handlers
 from services.registry.adapters.constraints import PgConstraints
 from services.registry.adapters.locks import PgRegisterLock
-from services.registry.adapters.memory import InMemoryConstraints, InMemoryRegisterLock
+from services.registry.adapters.memory import InMemoryConstraints, InMemoryEventLog, InMemoryRegisterLock
 from services.registry.domain.cadres import RegisterCadre
 from services.registry.domain.commands import RegisterVillage
 from services.registry.domain.units import RegisterUnit
 from services.registry.domain.village import Village
 from services.registry.handlers.access import SYSTEM
+from services.registry.queries.eventlog import PgEventLog
 from tests.support.villages import village_body
 
 DISTRICT = "120119"
@@ -30,6 +31,7 @@ def unit_of_work() -> tuple[InMemoryUnitOfWork, SimpleNamespace]:
     twins = SimpleNamespace(tables=uow.provide(PgConstraints, InMemoryConstraints()),
                             lock=uow.provide(PgRegisterLock, InMemoryRegisterLock()),
                             keys=uow.provide(PgDataKeys, InMemoryDataKeys()))
+    uow.provide(PgEventLog, InMemoryEventLog(uow, twins.tables))
     return uow, twins
 
 
