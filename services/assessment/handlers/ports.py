@@ -5,25 +5,14 @@ of ``adapters/memory.py`` (and ``shared/privacy/memory.py``) in a unit test."""
 
 from __future__ import annotations
 
-from shared.eventstore import UnitOfWork
+from shared.eventstore.unit_of_work import port
 from shared.privacy.keys import PgDataKeys
 
 from services.assessment.adapters.directory import PgDirectory
 from services.assessment.adapters.evidence import PgEvidence
 from services.assessment.adapters.facts import PgYearFacts
 
-
-def directory(uow: UnitOfWork) -> PgDirectory:
-    return uow.adapter(PgDirectory)
-
-
-def year_facts(uow: UnitOfWork) -> PgYearFacts:
-    return uow.adapter(PgYearFacts)
-
-
-def evidence(uow: UnitOfWork) -> PgEvidence:
-    return uow.adapter(PgEvidence)
-
-
-def data_keys(uow: UnitOfWork) -> PgDataKeys:
-    return uow.adapter(PgDataKeys)
+directory = port(PgDirectory)
+year_facts = port(PgYearFacts)
+evidence = port(PgEvidence)
+data_keys = port(PgDataKeys)

@@ -3,9 +3,7 @@ officials' notes (``shared/privacy/keys.py``; its in-memory twin is ``shared/pri
 
 from __future__ import annotations
 
-from shared.eventstore import UnitOfWork
+from shared.eventstore.unit_of_work import port
 from shared.privacy.keys import PgDataKeys
 
-
-def data_keys(uow: UnitOfWork) -> PgDataKeys:
-    return uow.adapter(PgDataKeys)
+data_keys = port(PgDataKeys)

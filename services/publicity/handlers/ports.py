@@ -4,15 +4,10 @@
 
 from __future__ import annotations
 
-from shared.eventstore import UnitOfWork
+from shared.eventstore.unit_of_work import port
 
 from services.publicity.adapters.directory import PgDirectory
 from services.publicity.adapters.images import PgImages
 
-
-def directory(uow: UnitOfWork) -> PgDirectory:
-    return uow.adapter(PgDirectory)
-
-
-def images(uow: UnitOfWork) -> PgImages:
-    return uow.adapter(PgImages)
+directory = port(PgDirectory)
+images = port(PgImages)

@@ -14,17 +14,13 @@ from services.assessment.adapters.facts import FactsBehind, PgYearFacts
 from services.assessment.adapters.memory import InMemoryEvidence, InMemoryYearFacts
 from services.assessment.adapters.schema import CHAIN
 from services.assessment.domain.scoring import YearFacts
-from tests.support.db import dispose, fresh_store_pool
+from tests.support.contract import BOTH, module_database, rolled_back
 
 
-@pytest.fixture(scope="module")
-async def pool(settings):
-    name, pool = await fresh_store_pool(settings, "af_adapters", max_size=2, chain=CHAIN)
-    yield pool
-    await dispose(settings, name, pool)
+pool = module_database("af_adapters", CHAIN)
 
 
-@pytest.fixture(params=["postgresql", "memory"])
+@pytest.fixture(params=BOTH)
 async def kept(request, pool):
     """(facts, evidence, reach): the adapters, and how a source's watermark gets somewhere
     (the projections' work in PostgreSQL)."""
@@ -35,15 +31,11 @@ async def kept(request, pool):
             facts.reached[source] = upto
         yield facts, InMemoryEvidence(), reach
         return
-    async with pool.acquire() as conn:
-        transaction = conn.transaction()  # each test's rows are rolled back: one database serves them all
-        await transaction.start()
-
+    async with rolled_back(pool) as conn:
         async def reach(source: str, upto: int) -> None:
             await conn.execute("insert into af.watermarks (source, upto) values ($1, $2)"
                                " on conflict (source) do update set upto = excluded.upto", source, upto)
         yield PgYearFacts(conn), PgEvidence(conn), reach
-        await transaction.rollback()
 
 
 async def test_watermarks_start_at_nought_and_a_cutoff_above_them_is_refused(kept):

@@ -10,27 +10,13 @@ from shared.migrations import EVENT_STORE, PRIVACY, Chain
 from shared.privacy.keys import PersonErased, PgDataKeys
 from shared.privacy.memory import InMemoryDataKeys
 from shared.privacy.sealed import ERASED
-from tests.support.db import dispose, fresh_store_pool
+from tests.support.contract import module_database, over_both
 
 
-@pytest.fixture(scope="module")
-async def pool(settings):
-    name, pool = await fresh_store_pool(settings, "data_keys", max_size=2,
-                                        chain=Chain("keys", (EVENT_STORE, PRIVACY)))
-    yield pool
-    await dispose(settings, name, pool)
+pool = module_database("data_keys", Chain("keys", (EVENT_STORE, PRIVACY)))
 
 
-@pytest.fixture(params=["postgresql", "memory"])
-async def keys(request, pool):
-    if request.param == "memory":
-        yield InMemoryDataKeys()
-        return
-    async with pool.acquire() as conn:
-        transaction = conn.transaction()  # each test's keys are rolled back: one database serves them all
-        await transaction.start()
-        yield PgDataKeys(conn)
-        await transaction.rollback()
+keys = over_both(InMemoryDataKeys, PgDataKeys)
 
 
 async def test_a_key_is_made_once_and_opens_what_it_sealed(keys):

@@ -13,6 +13,7 @@ from services.publicity.adapters.directory import PgDirectory
 from services.publicity.adapters.images import PgImages
 from services.publicity.adapters.memory import InMemoryDirectory, InMemoryImages
 from tests.integration.publicity.scenario import Scenario
+from tests.support.contract import BOTH, rolled_back
 from tests.integration.publicity.support import fed
 
 
@@ -27,7 +28,7 @@ async def world(settings):
         yield w
 
 
-@pytest.fixture(params=["postgresql", "memory"])
+@pytest.fixture(params=BOTH)
 async def kept(request, world):
     """(directory, images, scenario) as the scenario's first seven events left them."""
     s = world.scenario
@@ -38,11 +39,8 @@ async def kept(request, world):
         directory.positions["registry"] = 7
         yield directory, InMemoryImages(), s
         return
-    async with world.pool.acquire() as conn:
-        transaction = conn.transaction()  # each test's images are rolled back
-        await transaction.start()
+    async with rolled_back(world.pool) as conn:
         yield PgDirectory(conn), PgImages(conn), s
-        await transaction.rollback()
 
 
 async def test_runs_designations_and_registered_villages_are_heard_alike(kept):

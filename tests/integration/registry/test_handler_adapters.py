@@ -21,37 +21,19 @@ from services.registry.adapters.constraints import PgConstraints
 from services.registry.adapters.memory import InMemoryConstraints, InMemoryEventLog
 from services.registry.adapters.schema import CHAIN
 from services.registry.queries.eventlog import PgEventLog
-from tests.support.db import dispose, fresh_store_pool
+from tests.support.contract import BOTH, module_database, over_both, refusal, rolled_back
 
 
-@pytest.fixture(scope="module")
-async def pool(settings):
-    name, pool = await fresh_store_pool(settings, "reg_adapters", max_size=2, chain=CHAIN)
-    yield pool
-    await dispose(settings, name, pool)
+pool = module_database("reg_adapters", CHAIN)
 
 
-@pytest.fixture(params=["postgresql", "memory"])
-async def tables(request, pool):
-    if request.param == "memory":
-        yield InMemoryConstraints()
-        return
-    async with pool.acquire() as conn:
-        transaction = conn.transaction()  # each test's rows are rolled back: one database serves them all
-        await transaction.start()
-        yield PgConstraints(conn)
-        await transaction.rollback()
+tables = over_both(InMemoryConstraints, PgConstraints)
 
 
 async def refused(tables, act) -> tuple[str | None, str]:
-    """The conflict a change meets; in PostgreSQL under a savepoint, so the test goes on."""
-    with pytest.raises(Conflict) as conflict:
-        if isinstance(tables, PgConstraints):
-            async with tables.conn.transaction():
-                await act()
-        else:
-            await act()
-    return conflict.value.field, conflict.value.message
+    """The conflict a change meets: (field, message)."""
+    conflict = await refusal(tables.conn if isinstance(tables, PgConstraints) else None, act, Conflict)
+    return conflict.field, conflict.message
 
 
 async def test_a_village_has_one_team(tables):
@@ -150,7 +132,7 @@ def runs() -> dict[str, list]:
     }
 
 
-@pytest.fixture(params=["postgresql", "memory"])
+@pytest.fixture(params=BOTH)
 async def log(request, pool):
     """(event log, constraint tables) over the same streams, village A served by t1."""
     streams = villages() | network() | runs()
@@ -161,14 +143,11 @@ async def log(request, pool):
         await tables.link_villages([(A, "t1", "120119")])
         yield InMemoryEventLog(uow, tables), tables
         return
-    async with pool.acquire() as conn:
-        transaction = conn.transaction()
-        await transaction.start()
+    async with rolled_back(pool) as conn:
         await append_new_streams(conn, list(streams.items()), CommandMeta(actor="test"))
         tables = PgConstraints(conn)
         await tables.link_villages([(A, "t1", "120119")])
         yield PgEventLog(conn), tables
-        await transaction.rollback()
 
 
 async def test_the_register_and_the_run_in_force_are_read_alike(log):
