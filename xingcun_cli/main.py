@@ -17,18 +17,11 @@ from xingcun_cli.stack import app as stack_app
 from xingcun_cli.tokens import app as tokens_app
 
 app = typer.Typer(no_args_is_help=True, help="兴村 Xingcun 命令行 / command line")
-app.add_typer(stack_app, name="stack")
-app.add_typer(db_app, name="db")
-app.add_typer(projections_app, name="projections")
-app.add_typer(tokens_app, name="tokens")
-app.add_typer(audit_app, name="audit")
-app.add_typer(backup_app, name="backup")
-app.add_typer(contracts_app, name="contracts")
-app.add_typer(privacy_app, name="privacy")
-app.add_typer(kafka_app, name="kafka")
-app.add_typer(registry_app, name="registry")
-app.add_typer(funding_app, name="funding")
-app.add_typer(monitoring_app, name="monitoring")
+for name, group in {"stack": stack_app, "db": db_app, "projections": projections_app, "tokens": tokens_app,
+                    "audit": audit_app, "backup": backup_app, "contracts": contracts_app, "privacy": privacy_app,
+                    "kafka": kafka_app, "registry": registry_app, "funding": funding_app,
+                    "monitoring": monitoring_app}.items():
+    app.add_typer(group, name=name)
 add_development_commands(app)
 
 if __name__ == "__main__":

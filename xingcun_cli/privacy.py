@@ -46,11 +46,8 @@ def erase(
 
     async def run():
         settings = get_settings()
-        pool = await create_pool(settings.dsn(service), max_size=1)
-        try:
+        async with await create_pool(settings.dsn(service), max_size=1) as pool:  # closed on the way out
             return await erase_person(EventStore(pool, service), subject, actor or f"cli:{getpass.getuser()}")
-        finally:
-            await pool.close()
 
     try:
         done = asyncio.run(run())

@@ -45,14 +45,11 @@ def list_projections() -> None:
         settings = get_settings()
         table = Table("服务 service", "读模型 projection", "来源 sources", "已处理位置 applied (topic:partition→offset)")
         for service in SERVICES:
-            pool = await create_pool(settings.dsn(service), max_size=2)
-            try:
+            async with await create_pool(settings.dsn(service), max_size=2) as pool:
                 for projection in projections_of(service):
                     positions = await runner_for(pool, projection).positions()
                     table.add_row(service, projection.name, ", ".join(projection.sources),
                                   " ".join(f"{t}:{p}→{o}" for (t, p), o in sorted(positions.items())) or "—")
-            finally:
-                await pool.close()
         console.print(table)
 
     asyncio.run(collect())
@@ -72,8 +69,7 @@ def rebuild(
     async def go() -> int:
         settings = get_settings()
         await require_current(settings, service)  # a rebuild empties rows; the tables are the migrations'
-        pool = await create_pool(settings.dsn(service), max_size=2)
-        try:
+        async with await create_pool(settings.dsn(service), max_size=2) as pool:  # closed on the way out
             runner = runner_for(pool, projection)
             with Progress(TextColumn("重放 replaying {task.description}"), BarColumn(), MofNCompleteColumn(),
                           TimeRemainingColumn(), console=console) as progress:
@@ -82,8 +78,6 @@ def rebuild(
                     settings,
                     progress=lambda done, total: progress.update(task, completed=done, total=total),
                 )
-        finally:
-            await pool.close()
 
     try:
         applied = asyncio.run(go())

@@ -14,6 +14,7 @@ from fastapi import APIRouter, HTTPException
 from fastapi.responses import FileResponse
 
 from shared.dashboard import vendor
+from shared.http.bodies import TEXT
 
 SHARED = {name: Path(__file__).resolve().parent / name for name in ("common.css", "common.js")}
 TYPES = {".html": "text/html", ".js": "text/javascript", ".css": "text/css"}
@@ -36,7 +37,7 @@ def dashboard_router(folder: Path, pages: dict[str, tuple[str, str]], assets: tu
     for path, (name, summary) in pages.items():
         router.add_api_route(path, _page(folder / name), methods=["GET"], summary=summary,
                              response_class=FileResponse,
-                             responses={200: {"content": {"text/html": {}}, "description": summary}})
+                             responses={200: {"content": {"text/html": TEXT}, "description": summary}})
     router.include_router(vendor.router)
 
     @router.get("/dashboard/{asset}", include_in_schema=False)

@@ -26,6 +26,15 @@ A = TypeVar("A", bound=Aggregate)
 P = TypeVar("P")
 
 
+def port(make: Callable[[Any], P]) -> Callable[[UnitOfWork], P]:
+    """A handler's way to one adapter, declared once in the service's ``handlers/ports.py``:
+    ``balances = port(PgBalances)``, then ``balances(uow).lock_line(...)`` — over the command's
+    connection in a command, the twin a unit test gave (``InMemoryUnitOfWork.provide``)."""
+    def reach(uow: UnitOfWork) -> P:
+        return uow.adapter(make)
+    return reach
+
+
 def lock_statement(shared: bool) -> str:
     from shared.eventstore.store import lock_function  # store imports this module
 

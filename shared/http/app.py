@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 import asyncpg
 import structlog
 from fastapi import APIRouter, FastAPI, Request
+from pydantic import BaseModel, Field
 
 from shared.config import Settings, get_settings
 from shared.db import create_pool
@@ -24,6 +25,13 @@ from shared.tracing import setup_tracing
 
 Startup = Callable[[FastAPI], Awaitable[None]]
 log = structlog.get_logger("xingcun.api")
+
+
+class Health(BaseModel):
+    status: str = Field(description="状态 / ok once the database answers")
+    service: str = Field(description="服务 / the service's name")
+    log_position: int = Field(description="已排序的日志位置 / the log's last sequenced position")
+    published_position: int = Field(description="已发布到 Kafka 的位置 / the last position published to Kafka")
 
 
 def create_service_app(
@@ -87,7 +95,7 @@ def create_service_app(
     async def livez() -> dict:
         return {"status": "ok", "service": service}
 
-    @app.get("/healthz", tags=["运维 operations"], summary="健康检查 / health")
+    @app.get("/healthz", tags=["运维 operations"], summary="健康检查 / health", response_model=Health)
     async def healthz(request: Request) -> dict:
         store: EventStore = request.app.state.store
         async with store.pool.acquire() as conn:

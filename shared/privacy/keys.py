@@ -15,7 +15,6 @@ from shared.eventstore.errors import Conflict
 from shared.privacy.cipher import Opener, Sealer, new_data_key
 
 
-
 class PersonErased(Conflict):
     def __init__(self, subject: str, field: str | None = None):
         super().__init__(f"{subject} 的个人数据已删除，不再记录新的个人数据 / the personal data of {subject} was "
@@ -64,6 +63,23 @@ async def erase(conn: asyncpg.Connection, subject: str) -> bool:
         subject,
     )
     return bool(live)
+
+
+class PgDataKeys:
+    """The key table over one command's connection: what handlers reach as
+    ``uow.adapter(PgDataKeys)`` (``shared/privacy/memory.py`` is its in-memory twin)."""
+
+    def __init__(self, conn: asyncpg.Connection):
+        self.conn = conn
+
+    async def sealer(self, subject: str, *, field: str | None = None) -> Sealer:
+        return await sealer(self.conn, subject, field=field)
+
+    async def opener(self, subjects: Iterable[str]) -> Opener:
+        return await opener(self.conn, subjects)
+
+    async def erase(self, subject: str) -> bool:
+        return await erase(self.conn, subject)
 
 
 async def reclaim(conn: asyncpg.Connection) -> None:

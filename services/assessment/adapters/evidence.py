@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import asyncpg
 
+
 @dataclass(frozen=True)
 class EvidenceFile:
     filename: str
@@ -38,3 +39,17 @@ async def uses(conn: asyncpg.Connection, sha256: str) -> list[asyncpg.Record]:
 async def fetch(conn: asyncpg.Connection, sha256: str) -> asyncpg.Record | None:
     return await conn.fetchrow(
         "select sha256, filename, media_type, size_bytes, content from assessment.evidence where sha256 = $1", sha256)
+
+
+class PgEvidence:
+    """The evidence files over one command's connection: ``uow.adapter(PgEvidence)`` in a
+    handler (``adapters/memory.py`` has its in-memory twin)."""
+
+    def __init__(self, conn: asyncpg.Connection):
+        self.conn = conn
+
+    async def store(self, files: list[EvidenceFile]) -> list[str]:
+        return await store(self.conn, files)
+
+    async def fetch(self, sha256: str) -> asyncpg.Record | None:
+        return await fetch(self.conn, sha256)

@@ -55,7 +55,11 @@ async def wait_until(conn: asyncpg.Connection, target: dict[str, int], seconds: 
 
 async def ensure_caught_up(conn: asyncpg.Connection, cutoff: dict[str, int]) -> None:
     """Refuse to read under ``cutoff`` before every source's facts have reached it."""
-    behind = lagging(await watermarks(conn), cutoff)
+    refuse_behind(await watermarks(conn), cutoff)
+
+
+def refuse_behind(current: dict[str, int], cutoff: dict[str, int]) -> None:
+    behind = lagging(current, cutoff)
     if behind:
         shown = ", ".join(f"{s} {have} < {need}" for s, (have, need) in behind.items())
         raise FactsBehind(f"考核事实尚未追上该次计算的截止点（{shown}），请稍后重试 / the facts have not yet caught up "
@@ -247,3 +251,20 @@ async def _coverage(conn, a: int, as_of: date, scope: list[str]) -> tuple[dict[s
             eligible[village[key]] += 1
             covered[village[key]] += is_covered
     return eligible, covered
+
+
+class PgYearFacts:
+    """The facts over one command's connection, as a handler reaches them:
+    ``uow.adapter(PgYearFacts)`` (``adapters/memory.py`` has its in-memory twin)."""
+
+    def __init__(self, conn: asyncpg.Connection):
+        self.conn = conn
+
+    async def watermarks(self) -> dict[str, int]:
+        return await watermarks(self.conn)
+
+    async def ensure_caught_up(self, cutoff: dict[str, int]) -> None:
+        await ensure_caught_up(self.conn, cutoff)
+
+    async def load_year(self, year: int, as_of: date, cutoff: dict[str, int]) -> YearFacts:
+        return await load_year(self.conn, year, as_of, cutoff)

@@ -1,12 +1,22 @@
-"""The in-memory twin of ``PgDirectory`` for the handlers' unit tests
-(``InMemoryUnitOfWork.provide(PgDirectory, InMemoryDirectory(...))``): the register copy and
-the current assignments as plain dicts, with the same answers and refusals (a team's district,
-when registry gave none, is its villages' here, its latest assignment's there: the same for a
-team that serves within one district). The SQL stays covered by tests/integration/assessment/."""
+"""The in-memory twins of the handlers' adapters for their unit tests
+(``InMemoryUnitOfWork.provide(PgDirectory, InMemoryDirectory(...))``, likewise ``PgYearFacts``
+and ``PgEvidence``), with the same answers and refusals as the SQL. The directory keeps the
+register copy and the current assignments as plain dicts (a team's district, when registry gave
+none, is its villages' here, its latest assignment's there: the same for a team that serves
+within one district). The SQL stays covered by tests/integration/assessment/, and
+test_handler_adapters.py there runs one suite over both."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import date
+from typing import Any
+
 from shared.eventstore.errors import DomainError
+
+from services.assessment.adapters.evidence import EvidenceFile
+from services.assessment.adapters.facts import SOURCES, refuse_behind
+from services.assessment.domain.scoring import YearFacts
 
 
 class InMemoryDirectory:
@@ -60,3 +70,40 @@ class InMemoryDirectory:
             raise DomainError(f"未知的{what[0]} {subject_id}（须为已登记的{what[0]}）/ unknown {what[1]} {subject_id}: "
                               f"marks are given only to a known {what[1]}", field="subject_id")
         return found
+
+
+class InMemoryYearFacts:
+    """The watermarks, and a year's facts given whole as the projections' rows would read them:
+    which rows a cut-off and a day keep is the SQL's business (test_year_facts_by_business_day,
+    test_reproducible_assessment)."""
+
+    def __init__(self) -> None:
+        self.reached: dict[str, int] = dict.fromkeys(SOURCES, 0)  # source → watermark
+        self.years: dict[int, YearFacts] = {}
+
+    async def watermarks(self) -> dict[str, int]:
+        return dict(self.reached)
+
+    async def ensure_caught_up(self, cutoff: dict[str, int]) -> None:
+        refuse_behind(self.reached, cutoff)
+
+    async def load_year(self, year: int, as_of: date, cutoff: dict[str, int]) -> YearFacts:
+        given = self.years.get(year)
+        if given is None:
+            return YearFacts(year=year, as_of=as_of, city_growth_pct=None, villages={}, teams={}, designated={})
+        return replace(given, as_of=as_of)
+
+
+class InMemoryEvidence:
+    def __init__(self) -> None:
+        self.files: dict[str, EvidenceFile] = {}  # sha256 → the first file stored under it
+
+    async def store(self, files: list[EvidenceFile]) -> list[str]:
+        for f in files:
+            self.files.setdefault(f.sha256, f)
+        return [f.sha256 for f in files]
+
+    async def fetch(self, sha256: str) -> dict[str, Any] | None:
+        f = self.files.get(sha256)
+        return None if f is None else {"sha256": sha256, "filename": f.filename, "media_type": f.media_type,
+                                       "size_bytes": len(f.content), "content": f.content}

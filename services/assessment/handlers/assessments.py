@@ -9,7 +9,6 @@ from shared.eventstore import UnitOfWork
 from shared.eventstore.errors import Conflict
 from shared.identity import Principal
 
-from services.assessment.adapters import facts
 from services.assessment.domain.assessment import (
     Assessment,
     ComputeAssessment,
@@ -20,7 +19,7 @@ from services.assessment.domain.assessment import (
 from services.assessment.domain.rubric import DefineRubric, Rubric
 from services.assessment.domain.scoring import score_year
 from services.assessment.handlers.access import ensure_city_level, ensure_may_mark, today
-from services.assessment.handlers.ports import directory
+from services.assessment.handlers.ports import directory, year_facts
 
 
 def rubric_view(rubric: Rubric) -> dict:
@@ -70,16 +69,17 @@ async def compute(uow: UnitOfWork, cmd: ComputeAssessment, principal: Principal,
     if earlier is not None and not cmd.refresh:
         # Under a rebuild or a restore, or behind a lagging worker, rows below the recorded
         # cut-off may still be missing: reading them now would not reproduce, it would differ.
-        await facts.ensure_caught_up(uow.conn, earlier.cutoff)
-        year_facts = await facts.load_year(uow.conn, year, cmd.as_of, earlier.cutoff)
-        year_facts = replace(year_facts, marks=assessment.marks_through(earlier.marks_through or 0))
-        results = score_year(year_facts, rubric.version_no(earlier.rubric_version or 1))
+        facts = year_facts(uow)
+        await facts.ensure_caught_up(earlier.cutoff)
+        read = await facts.load_year(year, cmd.as_of, earlier.cutoff)
+        read = replace(read, marks=assessment.marks_through(earlier.marks_through or 0))
+        results = score_year(read, rubric.version_no(earlier.rubric_version or 1))
         return computation_view(earlier, results, recorded=False, reproduced=results == earlier.results)
     used = rubric.latest
-    cutoff = await facts.watermarks(uow.conn)
-    year_facts = await facts.load_year(uow.conn, year, cmd.as_of, cutoff)
-    year_facts = replace(year_facts, marks=assessment.marks_through(assessment.applied))
-    results = score_year(year_facts, used)
+    cutoff = await year_facts(uow).watermarks()
+    read = await year_facts(uow).load_year(year, cmd.as_of, cutoff)
+    read = replace(read, marks=assessment.marks_through(assessment.applied))
+    results = score_year(read, used)
     event = assessment.computed(cmd.as_of, results, cutoff, used.rubric_version, assessment.applied, principal.actor)
     await uow.save(assessment)
     return computation_view(event, results, recorded=True, reproduced=None)

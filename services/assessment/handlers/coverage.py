@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from shared.eventstore import UnitOfWork
 from shared.identity import Principal
-from shared.privacy import keys
 
 from services.assessment.domain.coverage import (
     EndCoverage,
@@ -14,7 +13,7 @@ from services.assessment.domain.coverage import (
     RegisterPerson,
 )
 from services.assessment.handlers.access import ensure_village_team, today
-from services.assessment.handlers.ports import directory
+from services.assessment.handlers.ports import data_keys, directory
 
 
 def _state(person: LowIncomePerson) -> dict:
@@ -56,6 +55,6 @@ async def record_coverage(uow: UnitOfWork, cmd: RecordCoverage, principal: Princ
 
 async def end_coverage(uow: UnitOfWork, cmd: EndCoverage, principal: Principal, *, person_id: str, cover: str) -> dict:
     person = await _load(uow, person_id, principal)
-    person.end(cover, cmd, today(uow), await keys.sealer(uow.conn, person.stream_id, field="reason"))
+    person.end(cover, cmd, today(uow), await data_keys(uow).sealer(person.stream_id, field="reason"))
     await uow.save(person)
     return _state(person)

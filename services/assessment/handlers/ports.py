@@ -1,13 +1,18 @@
-"""The handlers' way to what assessment has heard from registry (villages, teams, their
-assignments, baselines), through the unit of work: PostgreSQL in a command
-(``adapters/directory.py``), the in-memory twin of ``adapters/memory.py`` in a unit test."""
+"""The handlers' way to the service's tables, through the unit of work: what assessment has
+heard from registry (villages, teams, their assignments, baselines), the year's facts, the
+evidence files and the data keys. PostgreSQL in a command (``adapters/``), the in-memory twins
+of ``adapters/memory.py`` (and ``shared/privacy/memory.py``) in a unit test."""
 
 from __future__ import annotations
 
-from shared.eventstore import UnitOfWork
+from shared.eventstore.unit_of_work import port
+from shared.privacy.keys import PgDataKeys
 
 from services.assessment.adapters.directory import PgDirectory
+from services.assessment.adapters.evidence import PgEvidence
+from services.assessment.adapters.facts import PgYearFacts
 
-
-def directory(uow: UnitOfWork) -> PgDirectory:
-    return uow.adapter(PgDirectory)
+directory = port(PgDirectory)
+year_facts = port(PgYearFacts)
+evidence = port(PgEvidence)
+data_keys = port(PgDataKeys)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from shared.eventstore import UnitOfWork
 from shared.identity import Principal
 
-from services.assessment.adapters import evidence
+from services.assessment.adapters.evidence import EvidenceFile
 from services.assessment.domain.catalogue import TaskCatalogue
 from services.assessment.domain.commands import CancelMilestone, CancelProject, ReportMilestoneFiles, VerifyMilestone
 from services.assessment.domain.projects import (
@@ -19,7 +19,7 @@ from services.assessment.domain.projects import (
     ReturnMilestone,
 )
 from services.assessment.handlers.access import ensure_scope, ensure_village_team, today
-from services.assessment.handlers.ports import directory
+from services.assessment.handlers.ports import directory, evidence
 
 
 async def plan_project(uow: UnitOfWork, cmd: PlanProject, principal: Principal) -> dict:
@@ -35,12 +35,12 @@ async def plan_project(uow: UnitOfWork, cmd: PlanProject, principal: Principal) 
 
 
 async def report_milestone(uow: UnitOfWork, cmd: ReportMilestone, principal: Principal,
-                           files: Sequence[evidence.EvidenceFile] = (), *, project_id: str, milestone_id: str) -> dict:
+                           files: Sequence[EvidenceFile] = (), *, project_id: str, milestone_id: str) -> dict:
     project = await uow.load(Project, project_id)
     project.milestone(milestone_id)
     await ensure_village_team(directory(uow), principal, project.village_code, project.district, officials=False)
     if files:
-        stored = await evidence.store(uow.conn, list(files))
+        stored = await evidence(uow).store(list(files))
         cmd = cmd.model_copy(update={"evidence_sha256": [*cmd.evidence_sha256, *stored]})
     project.report(milestone_id, cmd, principal.actor, today(uow))
     await uow.save(project)
@@ -51,7 +51,7 @@ async def report_milestone(uow: UnitOfWork, cmd: ReportMilestone, principal: Pri
 
 
 async def report_milestone_files(uow: UnitOfWork, cmd: ReportMilestoneFiles, principal: Principal,
-                                 files: Sequence[evidence.EvidenceFile], *, project_id: str, milestone_id: str) -> dict:
+                                 files: Sequence[EvidenceFile], *, project_id: str, milestone_id: str) -> dict:
     """A report whose evidence came as uploaded files: stored with the report, in its transaction."""
     report = ReportMilestone(evidence_text=cmd.evidence_text)
     return await report_milestone(uow, report, principal, files, project_id=project_id, milestone_id=milestone_id)

@@ -7,11 +7,11 @@ from datetime import UTC, datetime
 
 from shared.eventstore import UnitOfWork
 from shared.eventstore.errors import NotFound
-from shared.privacy import keys
 
 from services.monitoring.domain.access import AlertScope
 from services.monitoring.domain.alert import Acknowledge, Alert, ResolveByHand
 from services.monitoring.domain.calendar import business_day
+from services.monitoring.handlers.ports import data_keys
 
 
 async def _load_visible(uow: UnitOfWork, scope: AlertScope, alert_id: str) -> Alert:
@@ -26,7 +26,7 @@ async def _load_visible(uow: UnitOfWork, scope: AlertScope, alert_id: str) -> Al
 async def acknowledge(uow: UnitOfWork, cmd: Acknowledge, scope: AlertScope, *, alert_id: str) -> dict:
     alert = await _load_visible(uow, scope, alert_id)
     alert._ensure_open()
-    note = (await keys.sealer(uow.conn, alert.stream_id, field="note"))(cmd.note)
+    note = (await data_keys(uow).sealer(alert.stream_id, field="note"))(cmd.note)
     event = alert.acknowledge(scope.subject, business_day(uow.meta.occurred_at or datetime.now(UTC)), note)
     await uow.save(alert)
     return {"alert_id": alert_id, "state": "acknowledged", "acknowledged_by": event.by,
@@ -37,7 +37,7 @@ async def resolve(uow: UnitOfWork, cmd: ResolveByHand, scope: AlertScope, *, ale
     scope.ensure_may_resolve()
     alert = await _load_visible(uow, scope, alert_id)
     alert._ensure_open()
-    reason = (await keys.sealer(uow.conn, alert.stream_id, field="reason"))(cmd.reason)
+    reason = (await data_keys(uow).sealer(alert.stream_id, field="reason"))(cmd.reason)
     event = alert.resolve_by_hand(scope.subject, business_day(uow.meta.occurred_at or datetime.now(UTC)), reason)
     await uow.save(alert)
     return {"alert_id": alert_id, "state": "resolved", "resolved_how": "by_hand", "resolved_by": event.by,

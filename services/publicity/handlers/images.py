@@ -6,8 +6,8 @@ from shared.contracts.publicity import ImageUploaded
 from shared.eventstore import Aggregate, UnitOfWork
 from shared.eventstore.errors import DomainError
 
-from services.publicity.adapters.images import store_image
 from services.publicity.domain.commands import UploadImage
+from services.publicity.handlers.ports import images
 
 IMAGE_TYPES = {"image/png", "image/jpeg", "image/webp", "image/gif"}
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
@@ -23,7 +23,7 @@ async def upload_image(uow: UnitOfWork, cmd: UploadImage) -> dict:
     size = len(cmd.content)
     if not size or size > MAX_IMAGE_BYTES:
         raise DomainError("图片为空或超过 5 MB / image empty or over 5 MB", field="file")
-    if await store_image(uow.conn, cmd.sha256, cmd.content_type, cmd.content):
+    if await images(uow).store(cmd.sha256, cmd.content_type, cmd.content):
         image = await uow.load(Image, cmd.sha256)
         image.record(ImageUploaded(sha256=cmd.sha256, content_type=cmd.content_type, size=size))
         await uow.save(image)

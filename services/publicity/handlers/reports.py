@@ -7,21 +7,21 @@ from shared.eventstore.errors import DomainError
 
 from services.publicity.domain.commands import DraftReport, PublishReport, ReturnReport, ReviseReport, SubmitReport
 from services.publicity.domain.publications import Report
-from services.publicity.queries import publications
+from services.publicity.handlers.ports import directory, images
 from services.publicity.queries.metrics import CATALOGUE
 
 
 async def _check_content(uow: UnitOfWork, cmd: DraftReport) -> None:
-    """Figures from the catalogue; images and village, if named, known (those two read the database)."""
+    """Figures from the catalogue; images and village, if named, known."""
     unknown = [f for f in cmd.figures if f not in CATALOGUE]
     if unknown:
         raise DomainError(f"未知指标 / unknown metrics {unknown}; see /stats/metrics", field="figures")
     if cmd.images_sha256:
-        found = await publications.uploaded_images(uow.conn, cmd.images_sha256)
+        found = await images(uow).uploaded(cmd.images_sha256)
         missing = [h for h in cmd.images_sha256 if h not in found]
         if missing:
             raise DomainError(f"图片未上传 / images not uploaded: {missing[:3]}", field="images_sha256")
-    if cmd.village_code and not await publications.village_registered(uow.conn, cmd.village_code):
+    if cmd.village_code and not await directory(uow).village_registered(cmd.village_code):
         raise DomainError(f"未登记的村 / village {cmd.village_code} is not registered", field="village_code")
 
 
@@ -60,5 +60,5 @@ async def publish_report(uow: UnitOfWork, cmd: PublishReport, *, report_id: str)
     """Published with the positions its figures are drawn at: read later, they are the same."""
     report = await uow.load(Report, report_id)
     report.ensure_publishable()  # before reading the database: a refusal needs none
-    report.publish(cmd, await publications.drawn_now(uow.conn))
+    report.publish(cmd, await directory(uow).drawn_now())
     return await _saved(uow, report)

@@ -1,8 +1,9 @@
-"""公示、报道与图片 / notices, reports and report images as the routes and the handlers read them."""
+"""公示、报道与图片 / notices, reports and report images as the routes read them (the handlers' look-ups
+are ``adapters/directory.py`` and ``adapters/images.py``)."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 import asyncpg
 
@@ -11,7 +12,7 @@ from shared.reference.places import DISTRICTS
 
 from services.publicity.domain.commands import CHANNEL_NAMES
 from services.publicity.domain.asof import drawn_at
-from services.publicity.queries.facts_sql import DESIGNATED, as_known_at, latest
+from services.publicity.queries.facts_sql import as_known_at, latest
 from services.publicity.queries.positions import log_positions
 
 
@@ -119,37 +120,3 @@ async def published_image(conn: asyncpg.Connection, sha256: str):
            where i.sha256 = $1 and exists (select 1 from pub.reports r
                where r.status = 'published' and r.images ? $1)""", sha256)
 
-
-# What the handlers look up before they decide.
-
-async def drawn_now(conn: asyncpg.Connection) -> tuple[datetime, dict[str, int]]:
-    """Now, and the log positions the statistics have applied: what a publication's figures are drawn at."""
-    return datetime.now(UTC), await log_positions(conn)
-
-
-async def run_exists(conn: asyncpg.Connection, run_id: str) -> bool:
-    return await conn.fetchval("select exists (select 1 from stats.ranked where run_id = $1)", run_id)
-
-
-async def run_designated(conn: asyncpg.Connection, run_id: str) -> list[str]:
-    return [r["code"] for r in await conn.fetch(
-        "select code from stats.ranked where run_id = $1 and designated order by rank", run_id)]
-
-
-async def designated_at(conn: asyncpg.Connection, at: datetime) -> list[str]:
-    return [r["village"] for r in await conn.fetch(f"select village from {DESIGNATED} d order by village", at)]
-
-
-async def unregistered(conn: asyncpg.Connection, codes: list[str]) -> list[str]:
-    return [r["c"] for r in await conn.fetch(
-        "select c from unnest($1::text[]) c where not exists (select 1 from stats.villages v where v.code = c)",
-        codes)]
-
-
-async def village_registered(conn: asyncpg.Connection, code: str) -> bool:
-    return await conn.fetchval("select exists (select 1 from stats.villages where code = $1)", code)
-
-
-async def uploaded_images(conn: asyncpg.Connection, hashes: list[str]) -> set[str]:
-    return {r["sha256"] for r in await conn.fetch(
-        "select sha256 from media.images where sha256 = any($1::text[])", hashes)}

@@ -15,12 +15,18 @@ from shared.eventstore import UnitOfWork
 REGISTER_LOCK = 7_200_001
 
 
-async def register_exclusive(conn: asyncpg.Connection) -> None:
-    await conn.execute("select pg_advisory_xact_lock($1)", REGISTER_LOCK)
+class PgRegisterLock:
+    """The register lock, taken at once for the rest of the command's transaction:
+    ``uow.adapter(PgRegisterLock)`` (``adapters/memory.py`` is its in-memory twin)."""
 
+    def __init__(self, conn: asyncpg.Connection):
+        self.conn = conn
 
-async def register_shared(conn: asyncpg.Connection) -> None:
-    await conn.execute("select pg_advisory_xact_lock_shared($1)", REGISTER_LOCK)
+    async def exclusive(self) -> None:
+        await self.conn.execute("select pg_advisory_xact_lock($1)", REGISTER_LOCK)
+
+    async def shared(self) -> None:
+        await self.conn.execute("select pg_advisory_xact_lock_shared($1)", REGISTER_LOCK)
 
 
 async def register_shared_with_write(uow: UnitOfWork) -> None:

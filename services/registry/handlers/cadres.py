@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from shared.eventstore import UnitOfWork
 from shared.eventstore.errors import DomainError
-from shared.privacy import keys
 
-from services.registry.adapters import constraints
 from services.registry.domain.cadres import (
     Cadre,
     CancelLeave,
@@ -19,7 +17,7 @@ from services.registry.domain.presence import AllowanceLedger, ComputeAllowances
 from services.registry.domain.teams import Team
 from services.registry.handlers.access import Access
 from services.registry.handlers.network import business_day
-from services.registry.queries import eventlog
+from services.registry.handlers.ports import constraints, data_keys, event_log
 from services.registry.queries.cadres import cadre_in_reach, ledger_items
 
 
@@ -32,7 +30,7 @@ async def record_training(uow: UnitOfWork, cmd: RecordTraining, access: Access, 
 
 async def record_insurance(uow: UnitOfWork, cmd: RecordInsurance, access: Access, *, cadre_id: str) -> dict:
     cadre, _ = await cadre_in_reach(uow, cadre_id, access)
-    cadre.insure(cmd, await keys.sealer(uow.conn, cadre.stream_id, field="policy_no"))
+    cadre.insure(cmd, await data_keys(uow).sealer(cadre.stream_id, field="policy_no"))
     await uow.save(cadre)
     # Not the policy number: a command's result is kept (for replays) beyond any erasure.
     return {"cadre_id": cadre_id, "valid_from": cmd.valid_from.isoformat(), "valid_to": cmd.valid_to.isoformat()}
@@ -40,7 +38,7 @@ async def record_insurance(uow: UnitOfWork, cmd: RecordInsurance, access: Access
 
 async def request_leave(uow: UnitOfWork, cmd: RequestLeave, access: Access, quota: int, *, cadre_id: str) -> dict:
     cadre, team_id = await cadre_in_reach(uow, cadre_id, access)
-    cadre.request_leave(cmd, team_id, quota, await keys.sealer(uow.conn, cadre.stream_id, field="reason"))
+    cadre.request_leave(cmd, team_id, quota, await data_keys(uow).sealer(cadre.stream_id, field="reason"))
     await uow.save(cadre)
     return {"cadre_id": cadre_id, "leave_id": cmd.leave_id, "status": "requested",
             "days": (cmd.end - cmd.start).days + 1}
@@ -49,7 +47,7 @@ async def request_leave(uow: UnitOfWork, cmd: RequestLeave, access: Access, quot
 async def decide_leave(uow: UnitOfWork, cmd: DecideLeave, access: Access, quota: int, *, cadre_id: str,
                        leave_id: str) -> dict:
     cadre, team_id = await cadre_in_reach(uow, cadre_id, access)  # the route admits officials only
-    seal = None if cmd.approve else await keys.sealer(uow.conn, cadre.stream_id, field="reason")
+    seal = None if cmd.approve else await data_keys(uow).sealer(cadre.stream_id, field="reason")
     cadre.decide_leave(leave_id, cmd, team_id, quota, seal)
     await uow.save(cadre)
     leave = cadre.leaves[leave_id]
@@ -60,7 +58,7 @@ async def decide_leave(uow: UnitOfWork, cmd: DecideLeave, access: Access, quota:
 async def cancel_leave(uow: UnitOfWork, cmd: CancelLeave, access: Access, *, cadre_id: str, leave_id: str) -> dict:
     cadre, team_id = await cadre_in_reach(uow, cadre_id, access)
     cadre.cancel_leave(leave_id, cmd, team_id, business_day(uow),
-                       await keys.sealer(uow.conn, cadre.stream_id, field="reason"))
+                       await data_keys(uow).sealer(cadre.stream_id, field="reason"))
     await uow.save(cadre)
     leave = cadre.leaves[leave_id]
     return {"cadre_id": cadre_id, "leave_id": leave_id, "status": leave.status, "days": leave.days,
@@ -72,7 +70,7 @@ async def log_presence(uow: UnitOfWork, cmd: LogPresence, access: Access) -> dic
     today = business_day(uow)
     cadre_ids = sorted({e.cadre_id for e in cmd.entries})
     cadres = await uow.load_many(Cadre, cadre_ids)
-    memberships = await constraints.teams_of_cadres(uow.conn, cadre_ids)
+    memberships = await constraints(uow).teams_of_cadres(cadre_ids)
     teams = await uow.load_many(Team, sorted(set(memberships.values())))
     months = await uow.load_many(PresenceMonth, sorted({f"{e.cadre_id}-{month_of(e.day)}" for e in cmd.entries}))
     for i, entry in enumerate(cmd.entries):
@@ -102,9 +100,9 @@ async def log_presence(uow: UnitOfWork, cmd: LogPresence, access: Access) -> dic
 
 async def compute_allowances(uow: UnitOfWork, cmd: ComputeAllowances, rate_fen: int) -> dict:
     rate = rate_fen  # the configured rate (registry_settings), never one from the request
-    cadre_ids = await eventlog.registered_cadres(uow.conn)
-    days = await eventlog.presence_days(uow.conn, cadre_ids, cmd.month)
-    teams = await constraints.teams_of_cadres(uow.conn, list(days))
+    cadre_ids = await event_log(uow).registered_cadres()
+    days = await event_log(uow).presence_days(cadre_ids, cmd.month)
+    teams = await constraints(uow).teams_of_cadres(list(days))
     ledger = await uow.load(AllowanceLedger, cmd.month)
     changed = ledger.compute(days, teams, rate)
     await uow.save(ledger)

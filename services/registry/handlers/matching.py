@@ -8,7 +8,7 @@ from services.registry.domain.matching import propose
 from services.registry.domain.proposals import AcceptProposal, Proposal, ProposeMatching
 from services.registry.handlers.access import Access
 from services.registry.handlers.network import assign_proposed
-from services.registry.queries import eventlog
+from services.registry.handlers.ports import event_log
 
 
 async def propose_matching(uow: UnitOfWork, cmd: ProposeMatching, access: Access) -> dict:
@@ -16,8 +16,8 @@ async def propose_matching(uow: UnitOfWork, cmd: ProposeMatching, access: Access
     for district in districts or [None]:
         access.district(district)  # all districts at once is the city office's
     proposal = await uow.load(Proposal, cmd.proposal_id)
-    teams = await eventlog.team_profiles(uow.conn, districts)
-    villages = await eventlog.unserved_villages(uow.conn, districts)
+    teams = await event_log(uow).team_profiles(districts)
+    villages = await event_log(uow).unserved_villages(districts)
     event = proposal.propose(districts, propose(teams, villages))
     await uow.save(proposal)
     return event.model_dump(mode="json") | {"total_score": sum(p.score for p in event.pairs)}

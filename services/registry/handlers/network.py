@@ -9,10 +9,7 @@ from shared.contracts.registry import ProposedPair
 from shared.dates import BEIJING
 from shared.eventstore import UnitOfWork
 from shared.eventstore.errors import DomainError
-from shared.privacy import keys
 
-from services.registry.adapters import constraints
-from services.registry.adapters.locks import register_shared
 from services.registry.domain.cadres import Cadre, RegisterCadre
 from services.registry.domain.teams import (
     AssignVillage,
@@ -28,6 +25,7 @@ from services.registry.domain.teams import (
 from services.registry.domain.units import ChangeUnitAttributes, RegisterUnit, Unit
 from services.registry.domain.village import Village
 from services.registry.handlers.access import Access
+from services.registry.handlers.ports import constraints, data_keys, register_lock
 
 
 def business_day(uow: UnitOfWork) -> date:
@@ -62,7 +60,7 @@ async def register_cadre(uow: UnitOfWork, cmd: RegisterCadre, access: Access) ->
         raise DomainError(f"单位 {cmd.unit_id} 未登记 / unit {cmd.unit_id} is not registered", field="unit_id")
     access.unit(cmd.unit_id, unit.district)
     cadre = await uow.load(Cadre, cmd.cadre_id)
-    cadre.register(cmd, await keys.sealer(uow.conn, cadre.stream_id, field="name"))
+    cadre.register(cmd, await data_keys(uow).sealer(cadre.stream_id, field="name"))
     await uow.save(cadre)
     return {"cadre_id": cmd.cadre_id, "stream_version": cadre.version}
 
@@ -79,8 +77,8 @@ async def form_team(uow: UnitOfWork, cmd: FormTeam, access: Access) -> dict:
     units = await uow.load_many(Unit, [cmd.lead_unit_id, *cmd.partner_unit_ids])
     cadres = await uow.load_many(Cadre, cmd.member_ids)
     team.form(cmd, units, cadres)
-    await constraints.take_unit_slots(uow.conn, cmd.team_id, [cmd.lead_unit_id, *cmd.partner_unit_ids])
-    await constraints.join_cadres(uow.conn, cmd.team_id, cmd.member_ids, "member_ids")
+    await constraints(uow).take_unit_slots(cmd.team_id, [cmd.lead_unit_id, *cmd.partner_unit_ids])
+    await constraints(uow).join_cadres(cmd.team_id, cmd.member_ids, "member_ids")
     await uow.save(team)
     return {"team_id": cmd.team_id, "stream_version": team.version}
 
@@ -95,7 +93,7 @@ async def change_members(uow: UnitOfWork, cmd: ChangeMembers, access: Access, *,
 async def assign_pairs(uow: UnitOfWork, pairs: Sequence[tuple[str, str, str]], access: Access,
                        proposal_id: str | None = None) -> list[dict]:
     """Assign each (team_id, village_code, reason); all or nothing."""
-    await register_shared(uow.conn)  # no screening run revokes these villages meanwhile
+    await register_lock(uow).shared()  # no screening run revokes these villages meanwhile
     teams = await uow.load_many(Team, sorted({t for t, _, _ in pairs}))
     villages = await uow.load_many(Village, sorted({v for _, v, _ in pairs}))
     for team_id, code, reason in pairs:
@@ -103,7 +101,7 @@ async def assign_pairs(uow: UnitOfWork, pairs: Sequence[tuple[str, str, str]], a
         team.require_exists()
         access.district(team.district)
         team.assign(villages[code], reason, proposal_id)
-    await constraints.link_villages(uow.conn, [(code, team_id, villages[code].district) for team_id, code, _ in pairs])
+    await constraints(uow).link_villages([(code, team_id, villages[code].district) for team_id, code, _ in pairs])
     await uow.save_all(list(teams.values()))
     return [{"team_id": t, "village_code": v} for t, v, _ in pairs]
 
@@ -121,7 +119,7 @@ async def unassign_village(uow: UnitOfWork, cmd: UnassignVillage, access: Access
     team = await load_team(uow, team_id)
     access.district(team.district)
     team.unassign(code, team.district, cmd.reason)
-    await constraints.unlink_villages(uow.conn, [code])
+    await constraints(uow).unlink_villages([code])
     await uow.save(team)
     return {"team_id": team_id, "village_code": code, "villages": team.villages}
 
@@ -144,8 +142,8 @@ async def replace_first_secretary(uow: UnitOfWork, cmd: ReplaceFirstSecretary, a
 
 async def _members_moved(uow: UnitOfWork, team: Team, added: list[str], removed: list[str], *, field: str) -> dict:
     """The cadre rows follow a membership change (a cadre joining is refused on ``field`` if in another team)."""
-    await constraints.leave_cadres(uow.conn, team.key, removed)
-    await constraints.join_cadres(uow.conn, team.key, added, field)
+    await constraints(uow).leave_cadres(team.key, removed)
+    await constraints(uow).join_cadres(team.key, added, field)
     await uow.save(team)
     return {"team_id": team.key, "members": team.members, "first_secretary_id": team.first_secretary_id,
             "stream_version": team.version}
@@ -156,20 +154,20 @@ async def dissolve_team(uow: UnitOfWork, cmd: DissolveTeam, access: Access, *, t
     access.district(team.district)
     members = list(team.members)
     villages = team.dissolve(cmd, business_day(uow))
-    await constraints.release_team(uow.conn, team_id)
+    await constraints(uow).release_team(team_id)
     await uow.save(team)
     return {"team_id": team_id, "dissolved": True, "villages_released": villages, "members_released": members,
             "units_released": [team.lead_unit_id, *team.partner_unit_ids], "stream_version": team.version}
 
 
 async def rotate_team(uow: UnitOfWork, cmd: RotateTeam, access: Access, *, team_id: str) -> dict:
-    await register_shared(uow.conn)  # no screening run revokes the new villages meanwhile
+    await register_lock(uow).shared()  # no screening run revokes the new villages meanwhile
     team = await load_team(uow, team_id)
     access.district(team.district)
     villages = await uow.load_many(Village, [c for c in cmd.villages if c not in team.villages])
     left, joined = team.rotate(cmd, villages)
-    await constraints.unlink_villages(uow.conn, left)
-    await constraints.link_villages(uow.conn, [(code, team_id, team.district) for code in joined])
+    await constraints(uow).unlink_villages(left)
+    await constraints(uow).link_villages([(code, team_id, team.district) for code in joined])
     await uow.save(team)
     return {"team_id": team_id, "left": left, "joined": joined, "villages": team.villages,
             "stream_version": team.version}

@@ -6,9 +6,7 @@ from __future__ import annotations
 
 from shared.eventstore import UnitOfWork
 from shared.eventstore.errors import Conflict, NotFound
-from shared.privacy import keys
 
-from services.registry.adapters.locks import register_shared
 from services.registry.domain.objections import (
     AnswerObjection,
     ConfirmDesignation,
@@ -20,7 +18,7 @@ from services.registry.domain.screening import ScreeningRun
 from services.registry.domain.village import Village
 from services.registry.handlers.access import Access
 from services.registry.handlers.network import business_day
-from services.registry.queries import eventlog
+from services.registry.handlers.ports import data_keys, event_log, register_lock
 
 
 def objector_subject(run_id: str, objection_id: str) -> str:
@@ -30,8 +28,8 @@ def objector_subject(run_id: str, objection_id: str) -> str:
 
 async def _require_in_force(uow: UnitOfWork, run_id: str) -> None:
     """Only the run in force has a 公示 that matters: a superseded list is changed, not confirmed."""
-    await register_shared(uow.conn)  # lands wholly before or after a screening run
-    head = await eventlog.run_in_force(uow.conn)
+    await register_lock(uow).shared()  # lands wholly before or after a screening run
+    head = await event_log(uow).run_in_force()
     if head != run_id:
         raise Conflict(f"批次 {run_id} 已被 {head} 取代 / run {run_id} is superseded by {head}", field="run_id")
 
@@ -55,7 +53,7 @@ async def lodge_objection(uow: UnitOfWork, cmd: LodgeObjection, access: Access, 
     today = business_day(uow)
     objections.check_lodge(cmd.objection_id, today)
     await _require_in_force(uow, run_id)
-    seal = await keys.sealer(uow.conn, objector_subject(run_id, cmd.objection_id), field="objector")
+    seal = await data_keys(uow).sealer(objector_subject(run_id, cmd.objection_id), field="objector")
     objections.lodge(cmd, village.district, village.designated_by == run_id, today, access.principal.subject, seal)
     await uow.save(objections)
     return {"run_id": run_id, "objection_id": cmd.objection_id, "village_code": cmd.village_code,
@@ -67,7 +65,7 @@ async def answer_objection(uow: UnitOfWork, cmd: AnswerObjection, access: Access
     objections = await uow.load(DesignationObjections, run_id)
     objections.check_answer(objection_id, access.principal.subject)
     await _require_in_force(uow, run_id)
-    seal = await keys.sealer(uow.conn, objector_subject(run_id, objection_id), field="reason")
+    seal = await data_keys(uow).sealer(objector_subject(run_id, objection_id), field="reason")
     today = business_day(uow)
     objections.answer(objection_id, cmd, today, access.principal.subject, seal)
     await uow.save(objections)

@@ -4,22 +4,19 @@ from __future__ import annotations
 
 from shared.eventstore import UnitOfWork
 
-from services.registry.adapters import constraints
-from services.registry.adapters.locks import register_exclusive
 from services.registry.domain.screening import RunScreening, ScreeningRun, check_supersedes, rank
 from services.registry.domain.teams import Team
 from services.registry.domain.village import Village
-from services.registry.queries import eventlog
+from services.registry.handlers.ports import constraints, event_log, register_lock
 
 
 async def run_screening(uow: UnitOfWork, cmd: RunScreening, default_quota: int) -> dict:
-    await register_exclusive(uow.conn)
-    head_row = await eventlog.screening_row(uow.conn)
-    head = head_row[1] if head_row else None
+    await register_lock(uow).exclusive()
+    head = await event_log(uow).screening_head()
     check_supersedes(cmd.supersedes, head)
     run = await uow.load(ScreeningRun, cmd.run_id)
     quota = cmd.quota or default_quota
-    state = await eventlog.register_state(uow.conn)
+    state = await event_log(uow).register_state()
     event = run.complete(rank(state.villages.values(), quota), quota, head)
     await uow.save(run)
 
@@ -35,7 +32,7 @@ async def run_screening(uow: UnitOfWork, cmd: RunScreening, default_quota: int) 
     await uow.save_all(list(villages.values()))
 
     # A village no longer designated no longer has a team: say so on the team's stream.
-    unlinked = await constraints.unlink_villages(uow.conn, revoked)
+    unlinked = await constraints(uow).unlink_villages(revoked)
     teams = await uow.load_many(Team, sorted({team_id for team_id, _ in unlinked.values()}))
     for code, (team_id, district) in sorted(unlinked.items()):
         teams[team_id].unassign(code, district, f"撤销认定（筛选批次 {event.run_id}）/ designation revoked by run {event.run_id}")

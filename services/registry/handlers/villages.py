@@ -11,8 +11,7 @@ from shared.eventstore import CommandMeta, UnitOfWork
 from shared.eventstore.bulk import Encoded, append_new_streams
 from shared.eventstore.errors import ConcurrencyError, Forbidden
 
-from services.registry.adapters import constraints
-from services.registry.adapters.locks import register_shared, register_shared_with_write
+from services.registry.adapters.locks import register_shared_with_write
 from services.registry.domain.commands import (
     ChangeVillageAttributes,
     CorrectIncome,
@@ -24,6 +23,7 @@ from services.registry.domain.imports import RawTable, Tally, Verdict, judge
 from services.registry.domain.teams import Team
 from services.registry.domain.village import Village, registration_json
 from services.registry.handlers.access import Access
+from services.registry.handlers.ports import constraints, register_lock
 from services.registry.queries import eventlog
 
 VALIDATED_AT_ONCE = 100  # rows per pydantic call: small, so the first chunk is stored soon
@@ -47,7 +47,7 @@ async def import_villages(uow: UnitOfWork, cmd: ImportVillages, table: RawTable,
     still all or nothing.
     """
     conn, partial = uow.conn, cmd.partial
-    await register_shared(conn)
+    await register_lock(uow).shared()
     refusal = _refusal(access)
     # All or nothing: a code already registered fails the append (its stream's version 1
     # exists) and is looked up only when nothing was written. Partial: the good rows are
@@ -141,11 +141,11 @@ async def change_village_attributes(uow: UnitOfWork, cmd: ChangeVillageAttribute
 async def graduate_village(uow: UnitOfWork, cmd: GraduateVillage, *, code: str) -> dict:
     """达标出列: the designation ends with the reason ``graduated``; the village's team, if any,
     is unassigned on its own stream, as when a run drops a village."""
-    await register_shared(uow.conn)  # lands wholly before or after a screening run
+    await register_lock(uow).shared()  # lands wholly before or after a screening run
     village = await uow.load(Village, code)
     run_id = village.designated_by
     village.graduate(cmd)
-    unlinked = await constraints.unlink_villages(uow.conn, [code])
+    unlinked = await constraints(uow).unlink_villages([code])
     teams = [await uow.load(Team, team_id) for team_id, _ in unlinked.values()]
     for team in teams:
         team.unassign(code, village.district, f"达标出列 / graduated: {cmd.reason}")

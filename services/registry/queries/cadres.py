@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from shared.eventstore import UnitOfWork
 from shared.money import yuan
-from shared.privacy import keys
+from shared.privacy.keys import PgDataKeys
 
-from services.registry.adapters import constraints
+from services.registry.adapters.constraints import PgConstraints
 from services.registry.domain.cadres import Cadre
 from services.registry.domain.presence import AllowanceLedger
 from services.registry.domain.teams import Team
@@ -19,7 +19,7 @@ async def cadre_in_reach(uow: UnitOfWork, cadre_id: str, access: Access) -> tupl
     """The cadre and their team, once the caller is allowed to act for them."""
     cadre = await uow.load(Cadre, cadre_id)
     cadre.require_exists()
-    team_id = (await constraints.teams_of_cadres(uow.conn, [cadre_id])).get(cadre_id)
+    team_id = (await uow.adapter(PgConstraints).teams_of_cadres([cadre_id])).get(cadre_id)
     district = (await uow.load(Team, team_id)).district if team_id else (await uow.load(Unit, cadre.unit_id)).district
     access.cadre(cadre.unit_id, team_id, district)
     return cadre, team_id
@@ -28,7 +28,7 @@ async def cadre_in_reach(uow: UnitOfWork, cadre_id: str, access: Access) -> tupl
 async def cadre_record(uow: UnitOfWork, cadre_id: str, access: Access) -> dict:
     """The cadre's record, personal data opened with their key (or shown as erased)."""
     cadre, team_id = await cadre_in_reach(uow, cadre_id, access)
-    show = await keys.opener(uow.conn, [cadre.stream_id])
+    show = await uow.adapter(PgDataKeys).opener([cadre.stream_id])
     return {
         "cadre_id": cadre_id, "unit_id": cadre.unit_id, "name": show(cadre.name), "title": show(cadre.title),
         "personal_data_erased": show.erased(cadre.stream_id), "team_id": team_id,

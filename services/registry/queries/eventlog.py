@@ -7,7 +7,7 @@ exactly what had been committed, not on what a worker had caught up with.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import asyncpg
 
@@ -51,7 +51,6 @@ async def screening_row(conn: asyncpg.Connection, run_id: str | None = None) -> 
     return row["id"], whole(summary, pages)
 
 
-
 async def fold(conn: asyncpg.Connection, types: Sequence[str]) -> list[asyncpg.Record]:
     """Every event of ``types``, in the order they were recorded."""
     return await conn.fetch(
@@ -59,22 +58,24 @@ async def fold(conn: asyncpg.Connection, types: Sequence[str]) -> list[asyncpg.R
     )
 
 
-async def unserved_villages(conn: asyncpg.Connection, districts: Sequence[str]) -> list[VillageProfile]:
-    """Designated villages of ``districts`` (all if empty) that have no team."""
+VILLAGE_EVENTS = ("VillageRegistered", "VillageAttributesChanged", "VillageDesignated", "DesignationRevoked")
+TEAM_EVENTS = ("UnitRegistered", "UnitAttributesChanged", "WorkTeamFormed", "TeamDissolved")
+
+
+def unserved(events: Iterable[tuple[str, dict]], served: set[str], districts: Sequence[str]) -> list[VillageProfile]:
+    """Folded from ``VILLAGE_EVENTS`` (type, payload) in recorded order: the designated villages of
+    ``districts`` (all if empty) that are not ``served``."""
     registered: dict[str, dict] = {}
     designated: set[str] = set()
-    for r in await fold(conn, ("VillageRegistered", "VillageAttributesChanged", "VillageDesignated",
-                                "DesignationRevoked")):
-        p = r["payload"]
-        if r["type"] == "VillageRegistered":
+    for event_type, p in events:
+        if event_type == "VillageRegistered":
             registered[p["code"]] = p
-        elif r["type"] == "VillageAttributesChanged":
+        elif event_type == "VillageAttributesChanged":
             registered[p["code"]] = registered[p["code"]] | {k: p[k] for k in ("town", "village_type", "needs")}
-        elif r["type"] == "VillageDesignated":
+        elif event_type == "VillageDesignated":
             designated.add(p["code"])
         else:
             designated.discard(p["code"])
-    served = {r["village_code"] for r in await conn.fetch("select village_code from registry.village_team")}
     return [
         VillageProfile(code, p["district"], p["village_type"], frozenset(p.get("needs", ())))
         for code in sorted(designated - served)
@@ -82,19 +83,26 @@ async def unserved_villages(conn: asyncpg.Connection, districts: Sequence[str]) 
     ]
 
 
-async def team_profiles(conn: asyncpg.Connection, districts: Sequence[str]) -> list[TeamProfile]:
-    """Teams of ``districts`` (all if empty) with room for another village."""
+async def unserved_villages(conn: asyncpg.Connection, districts: Sequence[str]) -> list[VillageProfile]:
+    """Designated villages of ``districts`` (all if empty) that have no team."""
+    events = [(r["type"], r["payload"]) for r in await fold(conn, VILLAGE_EVENTS)]
+    served = {r["village_code"] for r in await conn.fetch("select village_code from registry.village_team")}
+    return unserved(events, served, districts)
+
+
+def with_room(events: Iterable[tuple[str, dict]], counts: dict[str, int], districts: Sequence[str]
+              ) -> list[TeamProfile]:
+    """Folded from ``TEAM_EVENTS`` (type, payload) in recorded order: the teams of ``districts``
+    (all if empty) serving fewer than two villages (``counts``: team → villages served)."""
     strengths: dict[str, frozenset[str]] = {}
     teams: dict[str, dict] = {}
-    for r in await fold(conn, ("UnitRegistered", "UnitAttributesChanged", "WorkTeamFormed", "TeamDissolved")):
-        p = r["payload"]
-        if r["type"] in ("UnitRegistered", "UnitAttributesChanged"):
+    for event_type, p in events:
+        if event_type in ("UnitRegistered", "UnitAttributesChanged"):
             strengths[p["unit_id"]] = frozenset(p["strengths"])
-        elif r["type"] == "TeamDissolved":
+        elif event_type == "TeamDissolved":
             teams.pop(p["team_id"], None)
         elif not districts or p["district"] in districts:
             teams[p["team_id"]] = p
-    counts = dict(await conn.fetch("select team_id, count(*) from registry.village_team group by team_id"))
     return [
         TeamProfile(
             team_id=team_id, district=p["district"], lead_strengths=strengths.get(p["lead_unit_id"], frozenset()),
@@ -104,6 +112,13 @@ async def team_profiles(conn: asyncpg.Connection, districts: Sequence[str]) -> l
         for team_id, p in sorted(teams.items())
         if counts.get(team_id, 0) < 2
     ]
+
+
+async def team_profiles(conn: asyncpg.Connection, districts: Sequence[str]) -> list[TeamProfile]:
+    """Teams of ``districts`` (all if empty) with room for another village."""
+    events = [(r["type"], r["payload"]) for r in await fold(conn, TEAM_EVENTS)]
+    counts = dict(await conn.fetch("select team_id, count(*) from registry.village_team group by team_id"))
+    return with_room(events, counts, districts)
 
 
 async def registered_cadres(conn: asyncpg.Connection) -> list[str]:
@@ -123,7 +138,6 @@ async def presence_days(conn: asyncpg.Connection, cadre_ids: Sequence[str], mont
     return {streams[r["stream_id"]]: r["days"] for r in rows}
 
 
-
 async def registered_villages(conn: asyncpg.Connection, codes: Sequence[str]) -> set[str]:
     """Those of ``codes`` that are registered already."""
     return {r["stream_id"].removeprefix("village-") for r in await conn.fetch(
@@ -135,3 +149,35 @@ async def run_in_force(conn: asyncpg.Connection) -> str | None:
     """The latest screening run's id: the one in force (every later run must supersede it)."""
     return await conn.fetchval(
         """select payload->>'run_id' from es.events where type = 'ScreeningCompleted' order by id desc limit 1""")
+
+
+class PgEventLog:
+    """What the handlers read of registry's own event store, in the command's transaction:
+    ``uow.adapter(PgEventLog)`` (``adapters/memory.py`` has its in-memory twin, over the unit of
+    work's streams)."""
+
+    def __init__(self, conn: asyncpg.Connection):
+        self.conn = conn
+
+    async def register_state(self) -> RegisterState:
+        return await register_state(self.conn)
+
+    async def screening_head(self) -> ScreeningCompleted | None:
+        """The run in force, whole."""
+        found = await screening_row(self.conn)
+        return found[1] if found else None
+
+    async def run_in_force(self) -> str | None:
+        return await run_in_force(self.conn)
+
+    async def registered_cadres(self) -> list[str]:
+        return await registered_cadres(self.conn)
+
+    async def presence_days(self, cadre_ids: Sequence[str], month: str) -> dict[str, int]:
+        return await presence_days(self.conn, cadre_ids, month)
+
+    async def team_profiles(self, districts: Sequence[str]) -> list[TeamProfile]:
+        return await team_profiles(self.conn, districts)
+
+    async def unserved_villages(self, districts: Sequence[str]) -> list[VillageProfile]:
+        return await unserved_villages(self.conn, districts)

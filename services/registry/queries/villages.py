@@ -5,7 +5,7 @@ from __future__ import annotations
 from shared.eventstore import NotFound, UnitOfWork
 from shared.money import yuan
 
-from services.registry.adapters import constraints
+from services.registry.adapters.constraints import PgConstraints
 from services.registry.domain.commands import YEARS
 from services.registry.domain.screening import average_fen
 from services.registry.domain.village import Village
@@ -27,7 +27,7 @@ async def directory(uow: UnitOfWork, district: str | None, designated: bool | No
 async def village(uow: UnitOfWork, code: str) -> dict:
     village = await uow.load(Village, code)
     village.require_exists()
-    team = (await constraints.teams_of_villages(uow.conn, [code])).get(code)
+    team = (await uow.adapter(PgConstraints).teams_of_villages([code])).get(code)
     return {
         "code": code, "name": village.name, "district": village.district, "town": village.town,
         "village_type": village.village_type,

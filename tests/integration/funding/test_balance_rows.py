@@ -5,47 +5,27 @@ refusals, so a handler test in memory says what the database would."""
 
 from __future__ import annotations
 
-import pytest
-
 from shared.eventstore.errors import DomainError
 
 from services.funding.adapters.balances import PgBalances
 from services.funding.adapters.memory import InMemoryBalances
 from services.funding.adapters.schema import CHAIN
 from services.funding.domain.limits import AllocationFigures, LineFigures
-from tests.support.db import dispose, fresh_store_pool
+from tests.support.contract import module_database, over_both, refusal
 
 VILLAGE = "120119000001"
 
 
-@pytest.fixture(scope="module")
-async def pool(settings):
-    name, pool = await fresh_store_pool(settings, "funding_rows", max_size=2, chain=CHAIN)
-    yield pool
-    await dispose(settings, name, pool)
+pool = module_database("funding_rows", CHAIN)
 
 
-@pytest.fixture(params=["postgresql", "memory"])
-async def rows(request, pool):
-    if request.param == "memory":
-        yield InMemoryBalances()
-        return
-    async with pool.acquire() as conn:
-        transaction = conn.transaction()  # each test's rows are rolled back: one database serves them all
-        await transaction.start()
-        yield PgBalances(conn)
-        await transaction.rollback()
+rows = over_both(InMemoryBalances, PgBalances)
 
 
 async def refused(rows, act) -> str:
-    """The constraint a change breaks; in PostgreSQL under a savepoint, so the rest goes on."""
-    with pytest.raises(DomainError) as breach:
-        if isinstance(rows, PgBalances):
-            async with rows.conn.transaction():
-                await act()
-        else:
-            await act()
-    return breach.value.context["constraint"]
+    """The constraint a change breaks."""
+    breach = await refusal(rows.conn if isinstance(rows, PgBalances) else None, act, DomainError)
+    return breach.context["constraint"]
 
 
 def plain(records) -> list[dict]:

@@ -9,6 +9,7 @@ from fastapi.responses import Response
 
 from shared.contracts.funding import FundSource
 from shared.eventstore.errors import DomainError
+from shared.http.bodies import BINARY, TEXT
 from shared.http.deps import IsoDate
 
 from services.funding.entrypoints.deps import Conn, LinesReader
@@ -26,8 +27,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     description="按来源、区、村汇总期间及截至期末的金额，并标出异常（未审批支付、超预算分配、节点验收前支付等）；"
     "format=csv|xlsx 导出 / by source, district and village, with breaks flagged; export with format=csv|xlsx",
     response_model=Reconciliation,
-    responses={200: {"content": {"text/csv": {"schema": {"type": "string"}},
-                                  XLSX: {"schema": {"type": "string", "format": "binary"}}}}},
+    responses={200: {"content": {"text/csv": TEXT, XLSX: BINARY}}},
 )
 async def reconciliation(
     conn: Conn,

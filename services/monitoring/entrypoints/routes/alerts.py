@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import Response
 
 from shared.eventstore import NotFound
+from shared.http.bodies import BINARY, TEXT
 from shared.http.deps import IsoDate, get_pool
 
 from services.monitoring.config import MAX_EXPORT_ROWS, MAX_PAGE
@@ -56,7 +57,7 @@ async def alert_summary(scope: Scope, f: Filter, pool: Pool) -> AlertSummary:
 
 
 @router.get("/export.csv", summary="导出（周例会）/ export for the weekly meeting, CSV",
-            response_class=Response, responses={200: {"content": {"text/csv": {}}}})
+            response_class=Response, responses={200: {"content": {"text/csv": TEXT}}})
 async def export_csv(scope: Scope, f: Filter, pool: Pool) -> Response:
     async with pool.acquire() as conn:
         rows = await export_rows(conn, scope, f, MAX_EXPORT_ROWS)
@@ -69,7 +70,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @router.get("/export.xlsx", summary="导出（周例会）/ export for the weekly meeting, XLSX",
-            response_class=Response, responses={200: {"content": {XLSX: {}}}})
+            response_class=Response, responses={200: {"content": {XLSX: BINARY}}})
 async def export_xlsx(scope: Scope, f: Filter, pool: Pool) -> Response:
     async with pool.acquire() as conn:
         rows = await export_rows(conn, scope, f, MAX_EXPORT_ROWS)

@@ -8,6 +8,7 @@ from fastapi import APIRouter, File, Path, Response, UploadFile, status
 from starlette.concurrency import run_in_threadpool
 
 from shared.eventstore.errors import DomainError
+from shared.http.bodies import BINARY
 from shared.http.limits import MULTIPART_OVERHEAD, read_upload
 
 from services.publicity.adapters.image_check import NotAnImage, image_type
@@ -35,7 +36,7 @@ async def upload(
 
 
 @router.get("/{sha256}", summary="图片（仅限已发布报道所用）/ an image used by a published report",
-            response_class=Response, responses={200: {"content": {"image/*": {}}}})
+            response_class=Response, responses={200: {"content": {"image/*": BINARY}}})
 async def image(pool: Pool, sha256: Annotated[str, Path(pattern=SHA256)]) -> Response:
     async with pool.acquire() as conn:
         row = await published_image(conn, sha256)

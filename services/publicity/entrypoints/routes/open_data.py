@@ -12,6 +12,8 @@ from datetime import UTC, datetime
 
 from fastapi import APIRouter, Request, Response
 
+from shared.http.bodies import TEXT
+
 from services.publicity.adapters import iati
 from services.publicity.domain.asof import AsOf
 from services.publicity.entrypoints import schemas as S
@@ -40,36 +42,40 @@ def _rendered(body: bytes, media_type: str, asof: AsOf, positions: dict[str, int
                     "token" if restate else None)
 
 
+async def _disclosed(conn, asof: AsOf, rule) -> tuple[dict[str, int], list[dict]]:
+    """The log positions the figures are drawn at, and the rows as the caller's disclosure rule shows them."""
+    positions = await log_positions(conn, asof.known)
+    rows = await statistic_rows(conn, asof)
+    return positions, (rule.open_data(rows) if rule is not None else rows)
+
+
 @router.get("/statistics.json", response_model=S.StatisticsJson, summary="公开统计（JSON）/ public statistics as JSON")
 async def statistics_json(request: Request, asof: AsOfDep) -> Response:
     now = asked_now(request)
     rule = await disclosure_for(request)
 
     async def render(conn, shown: AsOf) -> Rendered:
-        positions = await log_positions(conn, asof.known)
-        rows = await statistic_rows(conn, asof)
+        positions, rows = await _disclosed(conn, asof, rule)
         body = {**shown.to_json(), "log_positions": positions, "columns": list(COLUMNS)}
         if rule is not None:
             body |= {"disclosure": rule.note()}
-            rows = rule.open_data(rows)
         return json_answer(body | {"rows": rows}, restate=now,
                            headers=_headers(shown, positions, "xingcun-statistics.json"))
     return await cached(request, render, asof=asof, now=now)
 
 
 @router.get("/statistics.csv", summary="公开统计（CSV）/ public statistics as CSV", response_class=Response,
-            responses={200: {"content": {"text/csv": {}}}})
+            responses={200: {"content": {"text/csv": TEXT}}})
 async def statistics_csv(request: Request, asof: AsOfDep) -> Response:
     now = asked_now(request)
     rule = await disclosure_for(request)
 
     async def render(conn, shown: AsOf) -> Rendered:
-        positions = await log_positions(conn, asof.known)
-        rows = await statistic_rows(conn, asof)
+        positions, rows = await _disclosed(conn, asof, rule)
         if rule is not None:
             # In CSV a suppressed count reads "<5": a spreadsheet shows why the cell is empty.
             rows = [{k: v for k, v in r.items() if k != "suppressed"} | ({"value": f"<{rule.min_count}"}
-                    if r.get("suppressed") else {}) for r in rule.open_data(rows)]
+                    if r.get("suppressed") else {}) for r in rows]
         out = io.StringIO()
         writer = csv.DictWriter(out, fieldnames=[*COLUMNS, "as_of", "log_positions"], lineterminator="\n")
         writer.writeheader()
@@ -82,7 +88,7 @@ async def statistics_csv(request: Request, asof: AsOfDep) -> Response:
 
 
 @router.get("/iati-activities.xml", summary="项目与资金流向（IATI 2.03）/ projects and fund flows as IATI activity XML",
-            response_class=Response, responses={200: {"content": {"application/xml": {}}}})
+            response_class=Response, responses={200: {"content": {"application/xml": TEXT}}})
 async def iati_activities(request: Request, asof: AsOfDep) -> Response:
     now = asked_now(request)
 

@@ -1,5 +1,5 @@
-"""Defining a rubric, reviewing and publishing a year through the handlers, without PostgreSQL
-(computing and marking read the facts and the directory: the integration tests' job)."""
+"""Defining a rubric, marking, computing, reviewing and publishing a year through the handlers,
+without PostgreSQL: the directory and the year's facts are given as their in-memory twins."""
 
 from __future__ import annotations
 
@@ -8,10 +8,19 @@ from decimal import Decimal
 
 import pytest
 
-from shared.contracts.assessment import AssessmentPublished, AssessmentReviewed, RubricDefined
-from shared.eventstore.errors import Conflict, Forbidden
+from shared.contracts.assessment import (
+    AssessmentComputed,
+    AssessmentPublished,
+    AssessmentReviewed,
+    AssessorMarkRecorded,
+    RubricDefined,
+)
+from shared.eventstore.errors import Conflict, DomainError, Forbidden
 from shared.eventstore.memory import NeedsDatabase
 
+from services.assessment.adapters.directory import PgDirectory
+from services.assessment.adapters.facts import FactsBehind, PgYearFacts
+from services.assessment.adapters.memory import InMemoryDirectory, InMemoryYearFacts
 from services.assessment.domain.assessment import ComputeAssessment, PublishAssessment, RecordMark, ReviewAssessment
 from services.assessment.domain.rubric import DefineRubric, Rubric
 from services.assessment.handlers import assessments
@@ -61,12 +70,54 @@ async def test_the_computer_and_district_staff_may_not_review_and_nothing_unrevi
     assert uow.events == []
 
 
-async def test_marking_and_computing_read_the_services_tables():
+def defined() -> Rubric:
     rubric = Rubric("2022")
     rubric.define(RUBRIC)
-    uow = unit_on(date(2023, 2, 2), rubric)
-    with pytest.raises(NeedsDatabase):
-        await assessments.record_mark(uow, RecordMark(subject_kind="team", subject_id="T-1", mark=Decimal(80)),
-                                      CITY_ASSESSOR, year=2022)
-    with pytest.raises(NeedsDatabase):
+    return rubric
+
+
+async def test_a_mark_is_given_only_to_a_known_team_by_an_assessor_of_its_district():
+    uow = unit_on(date(2023, 2, 2), defined())
+    mark = RecordMark(subject_kind="team", subject_id="T-1", mark=Decimal(80))
+    with pytest.raises(NeedsDatabase):  # no twin of the directory given
+        await assessments.record_mark(uow, mark, CITY_ASSESSOR, year=2022)
+    heard = uow.provide(PgDirectory, InMemoryDirectory({"120119001001": "120119"}))
+    with pytest.raises(DomainError) as unknown:
+        await assessments.record_mark(uow, mark, CITY_ASSESSOR, year=2022)
+    assert unknown.value.field == "subject_id"
+    heard.assign("T-1", "120119001001")
+    with pytest.raises(Forbidden):
+        await assessments.record_mark(uow, mark, OTHER_DISTRICT_ASSESSOR, year=2022)
+    done = await assessments.record_mark(uow, mark, CITY_ASSESSOR, year=2022)
+    assert done == {"year": 2022, "subject_kind": "team", "subject_id": "T-1", "mark": "80", "stream_version": 1}
+    assert [type(e) for e in uow.events] == [AssessorMarkRecorded]
+
+
+async def test_a_computation_is_recorded_under_the_watermarks_and_a_rerun_reproduces_it():
+    uow = unit_on(date(2023, 2, 2), defined())
+    facts = uow.provide(PgYearFacts, InMemoryYearFacts())
+    facts.reached = {"assessment": 12, "registry": 30, "funding": 4}
+    first = await assessments.compute(uow, ComputeAssessment(as_of=AS_OF), CITY_ASSESSOR, year=2022)
+    assert (first["recorded"], first["cutoff"], first["rubric_version"]) == (
+        True, {"assessment": 12, "registry": 30, "funding": 4}, 1)
+    assert [type(e) for e in uow.events] == [AssessmentComputed]
+
+    facts.reached = {"assessment": 13, "registry": 31, "funding": 4}  # more facts arrived since
+    again = await assessments.compute(uow, ComputeAssessment(as_of=AS_OF), CITY_ASSESSOR, year=2022)
+    assert (again["recorded"], again["reproduced"], again["cutoff"]) == (False, True, first["cutoff"])
+    assert len(uow.events) == 1
+
+
+async def test_a_rerun_waits_for_the_facts_to_reach_its_cutoff_and_district_staff_may_not_compute():
+    uow = unit_on(date(2023, 2, 2), defined())
+    facts = uow.provide(PgYearFacts, InMemoryYearFacts())
+    facts.reached["registry"] = 30
+    await assessments.compute(uow, ComputeAssessment(as_of=AS_OF), CITY_ASSESSOR, year=2022)
+    facts.reached["registry"] = 29  # a rebuild under way
+    with pytest.raises(FactsBehind) as behind:
         await assessments.compute(uow, ComputeAssessment(as_of=AS_OF), CITY_ASSESSOR, year=2022)
+    assert behind.value.context["behind"] == {"registry": 1}
+    with pytest.raises(Forbidden):
+        await assessments.compute(uow, ComputeAssessment(as_of=AS_OF, refresh=True), OTHER_DISTRICT_ASSESSOR,
+                                  year=2022)
+    assert len(uow.events) == 1

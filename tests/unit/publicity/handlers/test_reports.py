@@ -11,6 +11,9 @@ from shared.contracts.publicity import ReportDrafted, ReportPublished, ReportRet
 from shared.eventstore.errors import Conflict, DomainError, Forbidden
 from shared.eventstore.memory import InMemoryUnitOfWork, NeedsDatabase
 
+from services.publicity.adapters.directory import PgDirectory
+from services.publicity.adapters.images import PgImages
+from services.publicity.adapters.memory import InMemoryDirectory, InMemoryImages
 from services.publicity.domain.commands import DraftReport, PublishReport, ReturnReport, ReviseReport, SubmitReport
 from services.publicity.domain.publications import Report
 from services.publicity.handlers import COMMANDS
@@ -27,12 +30,16 @@ async def test_a_report_goes_from_draft_through_review_to_publishing():
     assert (await COMMANDS[ReviseReport](uow, revised, "author-1"))["status"] == "draft"
     await COMMANDS[SubmitReport](uow, SubmitReport(), "author-1", report_id="r1")
     assert [type(e) for e in uow.events][:3] == [ReportDrafted, ReportSubmitted, ReportReturned]
-    # Publishing keeps the statistics' log positions, which it reads from the database: tested
-    # against PostgreSQL (tests/integration/publicity/test_published_positions.py).
+    # Publishing keeps the statistics' log positions, read through the directory.
+    publish = PublishReport(channels=["internet", "tv"], published_on=date(2023, 5, 1))
     with pytest.raises(NeedsDatabase):
-        await COMMANDS[PublishReport](uow, PublishReport(channels=["internet", "tv"],
-                                                         published_on=date(2023, 5, 1)), report_id="r1")
+        await COMMANDS[PublishReport](uow, publish, report_id="r1")
     assert not any(isinstance(e, ReportPublished) for e in uow.events)
+    uow.provide(PgDirectory, InMemoryDirectory()).positions = {"registry": 41, "funding": 7, "assessment": 3}
+    assert (await COMMANDS[PublishReport](uow, publish, report_id="r1"))["status"] == "published"
+    published = uow.events[-1]
+    assert isinstance(published, ReportPublished)
+    assert published.known_at == {"registry": 41, "funding": 7, "assessment": 3} and published.drawn_as_of
 
 
 async def test_an_unknown_metric_is_refused_before_anything_is_recorded():
@@ -73,8 +80,20 @@ async def test_a_missing_report_is_not_submitted():
         await COMMANDS[SubmitReport](InMemoryUnitOfWork(), SubmitReport(), "a", report_id="nope")
 
 
-async def test_naming_a_village_or_images_needs_the_database():
-    """Those checks read publicity's tables: the integration and e2e tests keep them honest."""
-    with pytest.raises(NeedsDatabase):
-        await COMMANDS[DraftReport](InMemoryUnitOfWork(), DRAFT.model_copy(update={"village_code": "120119000001"}),
-                                    "a")
+async def test_a_village_or_images_named_must_be_known():
+    uow = InMemoryUnitOfWork()
+    with pytest.raises(NeedsDatabase):  # no twins given
+        await COMMANDS[DraftReport](uow, DRAFT.model_copy(update={"village_code": "120119000001"}), "a")
+    uow.provide(PgDirectory, InMemoryDirectory({"120119000001"}))
+    kept = uow.provide(PgImages, InMemoryImages())
+    await kept.store("a" * 64, "image/png", b"\x89PNG")
+    with pytest.raises(DomainError) as unknown:
+        await COMMANDS[DraftReport](uow, DRAFT.model_copy(update={"village_code": "120119000002"}), "a")
+    assert unknown.value.field == "village_code"
+    with pytest.raises(DomainError) as missing:
+        await COMMANDS[DraftReport](uow, DRAFT.model_copy(update={"images_sha256": ["a" * 64, "b" * 64]}), "a")
+    assert missing.value.field == "images_sha256" and "b" * 64 in str(missing.value)
+    assert uow.events == []
+    named = DRAFT.model_copy(update={"village_code": "120119000001", "images_sha256": ["a" * 64]})
+    assert (await COMMANDS[DraftReport](uow, named, "a"))["status"] == "draft"
+    assert [type(e) for e in uow.events] == [ReportDrafted]

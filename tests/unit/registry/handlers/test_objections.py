@@ -1,7 +1,6 @@
-"""公示期异议 / the designated list's objection window: the aggregate's rules in full, and every
-refusal of the handlers on an in-memory unit of work (a refusal is decided before the database
-is read; what is accepted needs the run in force and the data keys, tested against PostgreSQL in
-tests/integration/registry/test_objections.py)."""
+"""公示期异议 / the designated list's objection window: the aggregate's rules in full, and the
+handlers on an in-memory unit of work — every refusal (decided before the run in force and the
+data keys are read), and what is accepted with the twins of the event log and the keys given."""
 
 from __future__ import annotations
 
@@ -21,9 +20,14 @@ from shared.eventstore import CommandMeta
 from shared.eventstore.errors import Conflict, Forbidden, NotFound
 from shared.eventstore.memory import InMemoryUnitOfWork
 from shared.identity import Principal, Role
+from shared.privacy.keys import PgDataKeys
+from shared.privacy.memory import InMemoryDataKeys
 from shared.privacy.sealed import Sealed
 
 from services.registry import handlers
+from services.registry.adapters.constraints import PgConstraints
+from services.registry.adapters.locks import PgRegisterLock
+from services.registry.adapters.memory import InMemoryConstraints, InMemoryEventLog, InMemoryRegisterLock
 from services.registry.domain.objections import (
     AnswerObjection,
     ConfirmDesignation,
@@ -34,6 +38,7 @@ from services.registry.domain.objections import (
 from services.registry.domain.screening import ScreeningRun
 from services.registry.domain.village import Village
 from services.registry.handlers.access import SYSTEM, Access
+from services.registry.queries.eventlog import PgEventLog
 
 RUN, CODE = "run-1", "120119000001"
 OPENS = date(2021, 3, 2)
@@ -122,6 +127,40 @@ async def test_an_objection_is_answered_once_and_never_by_who_recorded_it(histor
         await handlers.answer_objection(uow, AnswerObjection(outcome="upheld", reason="情况属实"), who, run_id=RUN,
                                         objection_id=objection)
     assert uow.events == []
+
+
+def with_twins(uow: InMemoryUnitOfWork, *runs: ScreeningCompleted) -> InMemoryDataKeys:
+    for run in runs:
+        uow.given(ScreeningRun, run.run_id, [run])
+    tables = uow.provide(PgConstraints, InMemoryConstraints())
+    uow.provide(PgEventLog, InMemoryEventLog(uow, tables))
+    uow.provide(PgRegisterLock, InMemoryRegisterLock())
+    return uow.provide(PgDataKeys, InMemoryDataKeys())
+
+
+def completed(run_id: str, supersedes: str | None = None) -> ScreeningCompleted:
+    return ScreeningCompleted(run_id=run_id, supersedes=supersedes, rule="r", rule_version=1, tie_break="t", quota=2,
+                              cutoff_average_fen=1, villages_ranked=4, designated_count=2)
+
+
+async def test_an_objection_to_the_run_in_force_is_lodged_and_answered_sealed():
+    uow = given(WINDOW)
+    keys = with_twins(uow, completed(RUN))
+    await handlers.lodge_objection(uow, OBJECTION, CLERK, run_id=RUN)
+    await handlers.answer_objection(uow, AnswerObjection(outcome="dismissed", reason="经核实统计无误"), SYSTEM,
+                                    run_id=RUN, objection_id="o1")
+    lodge, answer = uow.events
+    show = await keys.opener([lodge.objector.key])
+    assert (show(lodge.objector), show(answer.reason)) == ("王某", "经核实统计无误")
+    assert "王某" not in lodge.model_dump_json()
+
+
+async def test_an_objection_to_a_superseded_run_is_refused():
+    uow = given(WINDOW)
+    with_twins(uow, completed(RUN), completed("run-2", supersedes=RUN))
+    with pytest.raises(Conflict, match="superseded by run-2") as refused:
+        await handlers.lodge_objection(uow, OBJECTION, CLERK, run_id=RUN)
+    assert refused.value.field == "run_id" and uow.events == []
 
 
 async def test_the_list_is_confirmed_only_after_the_window_with_every_objection_answered_and_none_upheld():
