@@ -34,9 +34,11 @@ async def team(uow: UnitOfWork, team_id: str, reach: Reach = Reach()) -> dict:
             "stream_version": team.version}
 
 
-async def proposal(uow: UnitOfWork, proposal_id: str) -> dict:
+async def proposal(uow: UnitOfWork, proposal_id: str, reach: Reach = Reach()) -> dict:
     proposal = await uow.load(Proposal, proposal_id)
     proposal.require_exists()
+    if not reach.everything and not (proposal.districts and all(reach.sees(d) for d in proposal.districts)):
+        raise Forbidden("方案涉及本区以外 / the proposal matches outside your district", field="proposal_id")
     return {"proposal_id": proposal_id,
             "pairs": [p.model_dump(mode="json") | {"accepted": key in proposal.accepted}
                       for key, p in sorted(proposal.pairs.items())],

@@ -47,9 +47,9 @@ class World:
     finding: str = "F1"
     report: str = ""
     subscription: str = ""  # the district official's
+    proposal: str = ""  # a matching proposal for the district
+    evidence: str = ""  # the hash of the milestone's evidence file
     # Records the world does not make (yet): rows naming them are listed as unexercised.
-    proposal: str = ""
-    evidence: str = ""
     alert: str = ""
     ids: dict[str, str] = field(default_factory=dict)
 
@@ -175,6 +175,14 @@ async def build(stack, settings, district: str) -> World:
             r = await c.get(stack.url("assessment") + f"/villages/{w.village}")
             return r if r.status_code == 200 and w.team in r.text else httpx.Response(404)
         await _until(served, "assessment to know the team's village")
+        # The first secretary reports the milestone with a file: the evidence's hash names it.
+        r = await c.post(stack.url("assessment") + f"/projects/{w.project}/milestones/{w.milestone}/report-files",
+                         headers=secretary, data={"evidence_text": "已完成，见附件"},
+                         files={"files": ("note.txt", f"{w.village} {uid('E')}".encode(), "text/plain")})
+        assert r.status_code < 300, r.text
+        w.evidence = r.json()["evidence_sha256"][0]
+        w.proposal = uid("MP")
+        await post("registry", "/matching/proposals", {"proposal_id": w.proposal, "districts": [district]})
     return w
 
 
