@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import secrets
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import httpx
 
@@ -51,7 +51,6 @@ class World:
     evidence: str = ""  # the hash of the milestone's evidence file
     # Records the world does not make (yet): rows naming them are listed as unexercised.
     alert: str = ""
-    ids: dict[str, str] = field(default_factory=dict)
 
     def rows(self) -> set[str]:
         """The ids that name this world's rows: none may appear in an answer to another world's caller."""
