@@ -118,15 +118,28 @@ def _policy_row(r: asyncpg.Record) -> dict:
     return d
 
 
-async def policies(conn: asyncpg.Connection) -> list[dict]:
+# A policy for named districts is theirs: a reader scoped to a district sees the city's
+# policies (no districts named) and its own district's; one scoped to villages, those of the
+# villages' districts. Parameters $1 (district) and $2 (village codes), table aliased ``p``.
+POLICY_FILTER = """(($1::text is null and $2::text[] is null) or cardinality(p.districts) = 0
+                    or $1 = any(p.districts)
+                    or exists (select 1 from directory.villages v where v.code = any($2)
+                               and v.district = any(p.districts)))"""
+
+
+async def policies(conn: asyncpg.Connection, scope: ReadScope = ReadScope()) -> list[dict]:
     rows = await conn.fetch(
-        """select p.*, (select count(*) from ledger.policy_villages pv where pv.policy_id = p.policy_id) as villages
-           from ledger.policies p order by p.policy_id""")
+        f"""select p.*, (select count(*) from ledger.policy_villages pv where pv.policy_id = p.policy_id
+                           and {VILLAGE_FILTER.replace('t.', 'pv.')}) as villages
+           from ledger.policies p where {POLICY_FILTER} order by p.policy_id""",
+        scope.district, scope.village_list)
     return [_policy_row(r) for r in rows]
 
 
 async def policy(conn: asyncpg.Connection, policy_id: str, scope: ReadScope) -> dict | None:
-    row = await conn.fetchrow("select * from ledger.policies where policy_id = $1", policy_id)
+    """None for a policy that is not there or not within ``scope`` (another district's)."""
+    row = await conn.fetchrow(f"select * from ledger.policies p where {POLICY_FILTER} and p.policy_id = $3",
+                              scope.district, scope.village_list, policy_id)
     if row is None:
         return None
     applied = await conn.fetch(

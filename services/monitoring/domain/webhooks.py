@@ -94,7 +94,10 @@ class Subscriber:
 
 def districts_outside(scope: AlertScope, districts: tuple[str, ...]) -> list[str]:
     """Districts a subscription asks for that its owner may not see (a district official
-    asking for another district): refused when it is made, rather than silently empty."""
-    if scope.city or scope.district is None:
+    asking for another district, a unit one where none of its villages lies): refused when it
+    is made, rather than silently empty. A village code begins with its district's code."""
+    if scope.city:
         return []
+    if scope.villages is not None:  # a unit, a first secretary: the districts of their villages
+        return [d for d in districts if not any(v.startswith(d) for v in scope.villages)]
     return [d for d in districts if d != scope.district]

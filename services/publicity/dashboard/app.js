@@ -195,7 +195,7 @@ async function showStory(code) {
   $("#story").innerHTML = `<h3 data-testid="story-name">${escapeHtml(v.name)}（${escapeHtml(v.district_name)} ${escapeHtml(v.town)}）${escapeHtml(v.code)}</h3>`
     + table([t("designation"), t("rank"), t("baseline")], [[yn(d.designated), d.rank, groupDigits(v.baseline_average_yuan)]])
     + `<h3>${t("team")}</h3>` + table([t("team"), t("unit"), t("entered"), t("trained")],
-      v.teams.map((x) => [escapeHtml(x.team_id), escapeHtml(x.lead_unit), x.entered_on, yn(x.first_secretary_trained)]))
+      v.teams.map((x) => [escapeHtml(x.team_id), escapeHtml(x.lead_unit), x.entered_on, x.first_secretary_trained == null ? null : yn(x.first_secretary_trained)]))
     + `<h3>${t("funds")}</h3>` + table([t("allocated"), t("paid")], [[groupDigits(v.money.allocated), groupDigits(v.money.disbursed)]])
     + `<h3>${t("projects")}</h3>` + table([t("projects"), t("status")], v.projects.map((p) => [escapeHtml(p.title), t(p.status)]))
     + `<h3>${t("income")}</h3>` + table([t("year"), t("collective"), t("farmer")],

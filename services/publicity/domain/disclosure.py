@@ -1,7 +1,9 @@
 """公开数字的披露控制 / disclosure control: no public figure singles out a person.
 
-Counts about people — low-income persons and their cover, cadres stationed and insured, first
-secretaries trained, days of presence and of leave — are suppressed below the threshold
+No public answer states a fact about one identifiable person (whether a village's first
+secretary completed the training: ``PERSON_FACTS``, dropped). Counts about people —
+low-income persons and their cover, cadres stationed and insured, first secretaries trained,
+days of presence and of leave — are suppressed below the threshold
 (``XINGCUN_PUBLIC_MIN_COUNT``, 5): the cell is ``null`` and its name is listed in the row's
 ``suppressed``. Every other count about people is rounded to a multiple of the threshold, so a
 total less its other cells never gives a suppressed cell back: the "totals shown only rounded"
@@ -25,7 +27,11 @@ PERSON_FIELDS = frozenset({
     "eligible", "covered", "gap", "low_income_gap",
     "cadres_stationed", "insured", "uninsured", "presence_days", "leave_days",
     "first_secretaries_trained", "first_secretaries_untrained",
+    "members",  # a team's cadres: the cadres stationed in its village, as the figures count them
 })
+# Answer fields that state a fact about one identifiable person (a village's team has one
+# first secretary, named in the press): dropped from public answers, kept for officials.
+PERSON_FACTS = frozenset({"first_secretary_trained"})
 # Maps whose every value counts people (a village's gap by cover).
 PERSON_MAPS = frozenset({"by_cover"})
 # Metric units (queries/metrics.py) that count people or their days.
@@ -56,7 +62,8 @@ class Disclosure:
     # ---- answers shaped by field names (the statistics routes, village stories, the feed) ----
 
     def fields(self, body: Any) -> Any:
-        """``body`` with every person-count field suppressed or rounded, at any depth."""
+        """``body`` with every person-count field suppressed or rounded and every fact about one
+        person dropped, at any depth."""
         if isinstance(body, list):
             return [self.fields(x) for x in body]
         if not isinstance(body, dict):
@@ -64,6 +71,8 @@ class Disclosure:
         out: dict = {}
         hidden: list[str] = list(body.get("suppressed") or [])
         for key, value in body.items():
+            if key in PERSON_FACTS:
+                continue
             if key in PERSON_FIELDS and _count(value):
                 out[key] = self.cell(value)
                 if out[key] is None:

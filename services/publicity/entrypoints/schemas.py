@@ -455,7 +455,9 @@ class VillageSearch(Model):
 
 class VillageStory(Stated):
     village: dict[str, Any] = _f("一村一档：名录、认定、工作队、资金、项目、收入、低收入保障 / the village's "
-                                 "whole story: directory, designation, teams, money, projects, income, low income")
+                                 "whole story: directory, designation, teams, money, projects, income, low income. Whether a team's "
+                                 "first secretary completed the training (teams[].first_secretary_trained) is a fact "
+                                 "about one person: officials reading exact figures only / officials only")
 
 
 class StatisticsJson(Stated):

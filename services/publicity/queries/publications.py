@@ -103,9 +103,18 @@ async def published_reports(conn: asyncpg.Connection) -> list[dict]:
     return [public_report(r) for r in rows]
 
 
-async def editorial_reports(conn: asyncpg.Connection) -> list[dict]:
-    rows = await conn.fetch("""select report_id, village_code, title, status, return_reason, updated_at
-                               from pub.reports where status <> 'published' order by updated_at desc""")
+async def editorial_reports(conn: asyncpg.Connection, author: str | None = None,
+                            district: str | None = None) -> list[dict]:
+    """Reports being edited: every one (``author`` None: the city office), else those ``author``
+    drafted and, for a district official, those about a village of their ``district``. The
+    author is the one ``ReportDrafted`` names (the read model does not keep it)."""
+    rows = await conn.fetch(
+        """select r.report_id, r.village_code, r.title, r.status, r.return_reason, r.updated_at
+           from pub.reports r where r.status <> 'published'
+             and ($1::text is null or substr(r.village_code, 1, 6) = $2
+                  or exists (select 1 from es.events e where e.stream_id = 'report-' || r.report_id
+                             and e.type = 'ReportDrafted' and e.payload->>'author' = $1))
+           order by r.updated_at desc""", author, district)
     return [dict(r) | {"updated_at": r["updated_at"].isoformat()} for r in rows]
 
 

@@ -52,6 +52,7 @@ class Proposal(Aggregate):
         super().__init__(key)
         self.pairs: dict[tuple[str, str], ProposedPair] = {}
         self.accepted: set[tuple[str, str]] = set()
+        self.districts: list[str] = []  # the districts matched; none: the whole city
 
     def propose(self, districts: list[str], matching: Matching) -> AssignmentProposed:
         if self.exists:
@@ -88,6 +89,7 @@ class Proposal(Aggregate):
 
     def when_AssignmentProposed(self, event: AssignmentProposed) -> None:
         self.pairs = {(p.team_id, p.village_code): p for p in event.pairs}
+        self.districts = list(event.districts)
 
     def when_ProposalPairsAccepted(self, event: ProposalPairsAccepted) -> None:
         self.accepted.update(tuple(p) for p in event.pairs)

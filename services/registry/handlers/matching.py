@@ -25,6 +25,9 @@ async def propose_matching(uow: UnitOfWork, cmd: ProposeMatching, access: Access
 
 async def accept_proposal(uow: UnitOfWork, cmd: AcceptProposal, access: Access, *, proposal_id: str) -> dict:
     proposal = await uow.load(Proposal, proposal_id)
+    proposal.require_exists()
+    for district in proposal.districts or [None]:  # before its state: another district's is not ours to know
+        access.district(district)
     pairs = proposal.to_accept(cmd)
     assigned = await assign_proposed(uow, pairs, access, proposal_id)
     proposal.accept(pairs)

@@ -7,9 +7,19 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from shared.eventstore import CommandMeta, EventStore, UnitOfWork
+from shared.identity import Principal
+
+from services.registry.queries.reach import reach_of
 
 
 async def read(store: EventStore, query: Callable[..., Awaitable[Any]], *args: Any) -> Any:
     """``query(uow, *args)`` over one consistent, read-only snapshot of the store."""
     async with store.pool.acquire() as conn, conn.transaction(readonly=True, isolation="repeatable_read"):
         return await query(UnitOfWork(conn, store, CommandMeta()), *args)
+
+
+def scoped(query: Callable[..., Awaitable[Any]], principal: Principal) -> Callable[..., Awaitable[Any]]:
+    """``query`` given the reader's ``reach`` (``reach.py``), found in the read's own snapshot."""
+    async def within(uow: UnitOfWork, *args: Any) -> Any:
+        return await query(uow, *args, reach=await reach_of(uow.conn, principal))
+    return within

@@ -7,9 +7,10 @@ from datetime import date
 import asyncpg
 
 from shared.eventstore import UnitOfWork
-from shared.identity import Principal, Role, ensure_district
+from shared.identity import Principal, ensure_district
 
 from services.registry.domain.alerts import absent_days, week_of
+from services.registry.queries.reach import reach_of
 
 
 async def absent_cadres(conn: asyncpg.Connection, as_of: date, threshold: int, district: str | None,
@@ -53,18 +54,14 @@ async def silent_villages(conn: asyncpg.Connection, as_of: date, district: str |
 
 async def alert_scope(conn: asyncpg.Connection, principal: Principal,
                       district: str | None) -> tuple[str | None, list[str] | None]:
-    """The district and teams a reader's alerts cover: officials and district-level assessors or
-    inspectors their district, a unit its teams, a first secretary their team; the city office
-    and city-level assessors or inspectors any district they ask for."""
-    role = principal.role
-    if role is Role.unit:
-        teams = [r["team_id"] for r in await conn.fetch(
-            "select team_id from registry.unit_team where unit_id = $1", principal.unit)]
-        return district, teams
-    if role is Role.first_secretary:
-        return district, [principal.team]  # type: ignore[list-item]  # required by current_principal
-    if role is not Role.city_office and principal.district is not None:
-        district = district or principal.district
+    """The district and teams a reader's alerts cover (``reach.py``): a district-scoped reader
+    their district (asking for another is refused), a unit its teams, a first secretary their
+    team; the city office and city-level readers any district they ask for."""
+    reach = await reach_of(conn, principal)
+    if reach.teams is not None:
+        return district, list(reach.teams)
+    if reach.district is not None:
+        district = district or reach.district
         ensure_district(principal, district)
     return district, None
 

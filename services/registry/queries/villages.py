@@ -9,6 +9,7 @@ from services.registry.adapters.constraints import PgConstraints
 from services.registry.domain.commands import YEARS
 from services.registry.domain.screening import average_fen
 from services.registry.domain.village import Village
+from services.registry.queries.reach import Reach, village_teams
 
 
 async def directory(uow: UnitOfWork, district: str | None, designated: bool | None, limit: int,
@@ -38,8 +39,11 @@ async def village(uow: UnitOfWork, code: str) -> dict:
     }
 
 
-async def history(uow: UnitOfWork, code: str) -> dict:
+async def history(uow: UnitOfWork, code: str, reach: Reach = Reach()) -> dict:
+    """A village's events, for a reader whose scope holds the village (its district, or a team serving it)."""
     events = await uow.store.read_stream(uow.conn, f"village-{code}")
     if not events:
         raise NotFound(f"未找到村 {code} / village {code} not found", field="code")
+    if not reach.everything:
+        reach.require(events[0].payload.get("district"), await village_teams(uow.conn, code), "code")
     return {"code": code, "events": [e.model_dump(mode="json") for e in events]}

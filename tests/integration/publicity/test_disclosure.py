@@ -18,12 +18,13 @@ from shared.contracts import assessment as A
 from shared.contracts import registry as R
 from shared.http.auth import Principal, Role, issue_token
 
-from services.publicity.domain.disclosure import Disclosure
+from services.publicity.domain.disclosure import PERSON_FACTS, Disclosure
 from tests.integration.publicity.scenario import Step, at
 from tests.integration.publicity.support import fed, statistics_client
 
 DISTRICT, OTHER = "120119", "120114"
 VILLAGE = f"{DISTRICT}{314159:06d}"
+UNIT = "unit-disclosure"
 
 
 def world_steps(_scenario) -> list[Step]:
@@ -42,6 +43,18 @@ def world_steps(_scenario) -> list[Step]:
             steps.append(Step("assessment", f"person-{person}", at("2021-05-10"), A.CoverageRecorded(
                 person_id=person, village_code=VILLAGE, district=DISTRICT, cover="medical_insurance",
                 covered_on=at("2021-05-10").date())))
+    # The village's team, whose first secretary completed the centralised training: a fact
+    # about one person (the first secretary is named in the press).
+    team, secretary = "team-disclosure", "cadre-disclosure-secretary"
+    steps += [Step("registry", f"unit-{UNIT}", at("2021-02-01"), R.UnitRegistered(
+                  unit_id=UNIT, name="区农业农村委", level="district", district=DISTRICT, strengths=["agriculture"])),
+              Step("registry", f"cadre-{secretary}", at("2021-02-02"), R.CadreTrained(
+                  cadre_id=secretary, course="第一书记集中培训", completed_on=at("2021-02-02").date())),
+              Step("registry", f"team-{team}", at("2021-02-03"), R.WorkTeamFormed(
+                  team_id=team, lead_unit_id=UNIT, partner_unit_ids=[], member_ids=[secretary],
+                  first_secretary_id=secretary, district=DISTRICT)),
+              Step("registry", f"team-{team}", at("2021-02-04"), R.TeamAssigned(
+                  team_id=team, lead_unit_id=UNIT, village_code=VILLAGE, district=DISTRICT, reason="因需对接"))]
     return steps
 
 
@@ -125,3 +138,41 @@ async def test_public_explain_lists_kinds_of_events_not_one_per_person(world):
     # figures not about people keep their events
     villages = (await c.get("/stats/explain/villages_registered")).json()
     assert len(villages["events"]) == 1
+
+
+def person_facts(body) -> list[str]:
+    """Every field, at any depth, that states a fact about one person."""
+    if isinstance(body, list):
+        return [f for x in body for f in person_facts(x)]
+    if not isinstance(body, dict):
+        return []
+    return [k for k in body if k in PERSON_FACTS | {"first_secretary_trained"}] + [
+        f for v in body.values() for f in person_facts(v)]
+
+
+async def test_no_public_answer_says_whether_the_first_secretary_was_trained(world):
+    """A village story (and every other public answer about the village) does not tell the
+    public whether its first secretary completed the training; the district's official and the
+    city office read it."""
+    c = world.client
+    public = (await c.get(f"/stats/villages/{VILLAGE}")).json()["village"]
+    assert [t["team_id"] for t in public["teams"]] == ["team-disclosure"]
+    assert person_facts(public) == []
+    assert public["teams"][0]["members"] is None  # one cadre: withheld, as the figures withhold it
+    for path, params in (("/stats/cadres", {"district": DISTRICT}), ("/stats/villages", {"q": "保密"}),
+                         ("/stats/figures/first_secretaries", {"village": VILLAGE}),
+                         ("/stats/explain/first_secretaries", {"village": VILLAGE}),
+                         ("/stats/timeline/first_secretaries", {"village": VILLAGE}),
+                         ("/open-data/statistics.json", {"district": DISTRICT})):
+        r = await c.get(path, params=params, headers={"Accept": "application/json"})
+        assert r.status_code == 200, (path, r.text[:200])
+        if "json" in r.headers.get("content-type", ""):
+            assert person_facts(r.json()) == [], path
+        assert "first_secretary_trained" not in r.text and "cadre-disclosure-secretary" not in r.text, path
+    for reader in (as_(world, Role.district_official, district=DISTRICT), as_(world, Role.city_office)):
+        official = (await c.get(f"/stats/villages/{VILLAGE}", headers=reader)).json()["village"]
+        assert official["teams"][0]["first_secretary_trained"] is True
+        assert official["teams"][0]["members"] == 1
+    other = (await c.get(f"/stats/villages/{VILLAGE}",
+                         headers=as_(world, Role.district_official, district=OTHER))).json()["village"]
+    assert person_facts(other) == []

@@ -31,7 +31,7 @@ async def apply(policy_id: PolicyId, cmd: ApplyPolicy, scope: Writer, run: Run) 
 
 @router.get("", summary="政策列表 / policies")
 async def list_policies(conn: Conn, reader: LinesReader) -> Policies:
-    return {"items": await reads.policies(conn)}
+    return {"items": await reads.policies(conn, reader)}
 
 
 @router.get("/{policy_id}", summary="一项政策及落地的村 / a policy and the villages it reaches")

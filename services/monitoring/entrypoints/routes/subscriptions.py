@@ -13,7 +13,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Path, Query, status
 
-from shared.eventstore.errors import DomainError, NotFound
+from shared.eventstore.errors import Forbidden, NotFound
 
 from services.monitoring.adapters import subscriptions as repo
 from services.monitoring.domain.webhooks import Filters, districts_outside
@@ -34,7 +34,7 @@ def _missing(subscription_id: UUID) -> NotFound:
              summary="登记订阅 / register a webhook (URL, secret, filters within your scope)")
 async def create(body: NewSubscriptionBody, caller: Caller, scope: Scope, pool: Pool) -> SubscriptionView:
     if outside := districts_outside(scope, tuple(body.districts)):
-        raise DomainError(f"不能订阅本区以外的预警：{', '.join(outside)} / districts outside your scope: "
+        raise Forbidden(f"不能订阅本区以外的预警：{', '.join(outside)} / districts outside your scope: "
                           f"{', '.join(outside)}", field="districts")
     new = repo.NewSubscription(str(body.url), body.secret.get_secret_value(),
                                Filters(tuple(body.rules), tuple(body.severities), tuple(body.districts)))

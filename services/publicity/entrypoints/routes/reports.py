@@ -69,9 +69,13 @@ async def published(pool: Pool) -> ReportList:
 
 
 @router.get("/editorial", summary="编辑中的报道（草稿、待审、退回）/ reports being edited")
-async def editorial(pool: Pool, _: Author) -> EditorialList:
+async def editorial(pool: Pool, who: Author) -> EditorialList:
+    """The city office reads every report being edited; an author their own, a district
+    official also those about their district's villages."""
+    author = None if who.role is Role.city_office else who.subject
+    district = who.district if who.role is Role.district_official else None
     async with pool.acquire() as conn:
-        return {"items": await publications.editorial_reports(conn)}  # type: ignore[return-value]
+        return {"items": await publications.editorial_reports(conn, author, district)}  # type: ignore[return-value]
 
 
 @router.get("/{report_id}", summary="报道全文，数字按发布时所取 / a published report, its figures as drawn when published")

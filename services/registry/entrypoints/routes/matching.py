@@ -11,7 +11,7 @@ from shared.http.deps import Store
 from services.registry.domain.proposals import AcceptProposal, ProposeMatching
 from services.registry.entrypoints import schemas
 from services.registry.entrypoints.deps import Officials, Run, command_route
-from services.registry.queries import network, read
+from services.registry.queries import network, read, scoped
 
 router = APIRouter(prefix="/matching", tags=["因需对接 matching"])
 ProposalId = Annotated[str, Path(max_length=64, description="方案标识 / proposal id")]
@@ -35,8 +35,8 @@ async def propose(cmd: ProposeMatching, who: Officials, run: Run) -> schemas.Pro
 
 
 @router.get("/proposals/{proposal_id}", summary="对接方案 / a proposal and which pairs are accepted")
-async def get_proposal(proposal_id: ProposalId, store: Store, _: Officials) -> schemas.ProposalView:
-    return await read(store, network.proposal, proposal_id)
+async def get_proposal(proposal_id: ProposalId, store: Store, who: Officials) -> schemas.ProposalView:
+    return await read(store, scoped(network.proposal, who.principal), proposal_id)
 
 
 @command_route(

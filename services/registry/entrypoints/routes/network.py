@@ -6,12 +6,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from shared.http.auth import Role, ensure_district
 from shared.http.deps import Store
 
 from services.registry.entrypoints import schemas
 from services.registry.entrypoints.deps import Readers
-from services.registry.queries import network, read
+from services.registry.queries import network, read, scoped
 
 router = APIRouter(prefix="/network", tags=["驻村工作队 work teams"])
 
@@ -26,7 +25,4 @@ async def gaps(
     store: Store, principal: Readers,
     district: Annotated[str | None, Query(description="区代码 / district code")] = None,
 ) -> schemas.NetworkGaps:
-    if principal.role is Role.district_official:
-        district = district or principal.district
-        ensure_district(principal, district)  # type: ignore[arg-type]
-    return await read(store, network.gaps, district)
+    return await read(store, scoped(network.gaps, principal), district)

@@ -11,7 +11,7 @@ from shared.http.deps import Store
 from services.registry.domain import teams as commands
 from services.registry.entrypoints import schemas
 from services.registry.entrypoints.deps import Officials, Run, Staff, TeamsAndOfficials, command_route
-from services.registry.queries import network, read
+from services.registry.queries import network, read, scoped
 
 router = APIRouter(prefix="/teams", tags=["驻村工作队 work teams"])
 TeamId = Annotated[str, Path(max_length=64, description="工作队标识 / team id")]
@@ -35,8 +35,8 @@ async def form_team(cmd: commands.FormTeam, who: Officials, run: Run) -> schemas
 
 
 @router.get("/{team_id}", summary="工作队 / a team as it stands now")
-async def get_team(team_id: TeamId, store: Store, _: Staff) -> schemas.TeamView:
-    return await read(store, network.team, team_id)
+async def get_team(team_id: TeamId, store: Store, who: Staff) -> schemas.TeamView:
+    return await read(store, scoped(network.team, who), team_id)
 
 
 @command_route(router, "/{team_id}/members", summary="调整队员或第一书记 / change members or the first secretary")

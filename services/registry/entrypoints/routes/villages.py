@@ -25,7 +25,7 @@ from services.registry.domain.commands import (
 from services.registry.domain.imports import HeaderError, read_rows
 from services.registry.entrypoints import schemas
 from services.registry.entrypoints.deps import CityOffice, Officials, Run, Staff, command_route
-from services.registry.queries import read, villages
+from services.registry.queries import read, scoped, villages
 
 router = APIRouter(prefix="/villages", tags=["村 villages"])
 Code = Annotated[str, Path(pattern=r"^\d{12}$", description="村代码 / village code")]
@@ -141,5 +141,5 @@ async def get_village(code: Code, store: Store, _: Staff) -> schemas.VillageNow:
 
 
 @router.get("/{code}/history", summary="村的全部事件 / a village's whole history")
-async def village_history(code: Code, store: Store, _: Staff) -> schemas.VillageHistory:
-    return await read(store, villages.history, code)
+async def village_history(code: Code, store: Store, who: Staff) -> schemas.VillageHistory:
+    return await read(store, scoped(villages.history, who), code)

@@ -57,7 +57,6 @@ async def test_bad_subscriptions_are_refused_field_by_field_and_change_nothing(a
         ({"url": "http://127.0.0.1:9/x", "secret": "short"}, ["body", "secret"]),
         ({"url": "http://127.0.0.1:9/x", "secret": SECRET, "severities": ["urgent"]}, ["body", "severities", 0]),
         ({"url": "http://127.0.0.1:9/x", "secret": SECRET, "districts": ["12"]}, ["body", "districts", 0]),
-        ({"url": "http://127.0.0.1:9/x", "secret": SECRET, "districts": ["120222"]}, ["body", "districts"]),
         ({"url": "http://127.0.0.1:9/x", "secret": SECRET, "colour": "red"}, ["body", "colour"]),
     ]
     async with httpx.AsyncClient(base_url=api) as client:
@@ -66,6 +65,10 @@ async def test_bad_subscriptions_are_refused_field_by_field_and_change_nothing(a
             assert answer.status_code == 422, (body, answer.text)
             assert answer.json()["detail"][0]["loc"] == loc, answer.text
             assert SECRET not in answer.text  # a refused secret is not echoed either
+        # Another district's alerts: outside the caller's scope, refused as such (403).
+        outside = await client.post("/subscriptions", headers=official,
+                                    json={"url": "http://127.0.0.1:9/x", "secret": SECRET, "districts": ["120222"]})
+        assert outside.status_code == 403 and outside.json()["detail"][0]["loc"] == ["body", "districts"], outside.text
         assert (await client.post("/subscriptions", json={"url": "http://127.0.0.1:9/x", "secret": SECRET})
                 ).status_code == 401
         public = token(settings, Role.public)

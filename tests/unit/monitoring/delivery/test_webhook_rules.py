@@ -49,6 +49,8 @@ def test_filters_and_scope_together_decide_what_a_subscription_wants():
     assert Subscriber(Filters(), AlertScope("c", "city_office:c")).wants(entry | {"district": None})
     assert districts_outside(district, ("120111", "120222")) == ["120222"]
     assert districts_outside(AlertScope("c", "city_office:c"), ("120222",)) == []
+    unit = AlertScope("u", "unit:u", villages=("120111000001",), teams=("T1",))
+    assert districts_outside(unit, ("120111", "120222")) == ["120222"]  # was [] (any district for a unit)
 
 
 def test_the_fingerprint_does_not_reveal_the_secret():
