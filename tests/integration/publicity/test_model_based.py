@@ -31,8 +31,6 @@ from shared.contracts import assessment as A
 from shared.contracts import funding as F
 from shared.contracts import registry as R
 from shared.eventstore import DomainEvent
-from shared.money import rate_pct
-from shared.reference.tasks import INCOME_TARGET_FEN
 
 from services.publicity.adapters.schema import CHAIN
 from services.publicity.domain.asof import parse_as_of
@@ -69,75 +67,16 @@ def person_village(person: str) -> str:
 
 class Reference(reference_model.Reference):
     def figures(self, on: date) -> dict:
-        s = self.state(on)
-        district = lambda code: code[:6]  # noqa: E731
-        by_district = lambda codes: {d: sum(1 for c in codes if district(c) == d) for d in DISTRICTS}  # noqa: E731
-        with_team = {v for v in s.designated if any(a[1] == v for a in s.assigned)}
-        per_team = {t: sum(1 for a in s.assigned if a[0] == t) for t in TEAMS}
-        allocated = {i: a["amount"] - a["released"] for i, a in s.allocations.items()}
-        by_status = lambda status: {d: sum(x["amount"] for x in s.disbursements.values()  # noqa: E731
-                                           if x["status"] == status and district(x["village"]) == d)
-                                    for d in DISTRICTS}
-        weak_reports = {k: fen for k, fen in s.incomes.items() if k[0] in s.designated}
-        year = max((y for _, y in weak_reports), default=None)
-        eligible = [k for k, yes in s.eligible.items() if yes]
-        gap = [k for k in eligible if not s.covered.get(k)]
-        allocated_total, disbursed_total = sum(allocated.values()), sum(by_status("paid").values())
-        return {
-            "registered": len(VILLAGES),
-            "designated": by_district(s.designated),
-            "weak_with_team": by_district(with_team),
-            "weak_without_team": by_district(s.designated - with_team),
-            "teams": {n: sum(1 for k in per_team.values() if k == n) for n in (0, 1, 2)},
-            "secretaries_trained": sum(1 for t in TEAMS if s.secretary[t] in s.trained),
-            "cadres_stationed": sum(len(m) for m in s.members.values()),
-            "appropriated": sum(s.lines.values()),
-            "allocated": {d: sum(v for i, v in allocated.items() if district(s.allocations[i]["village"]) == d)
-                          for d in DISTRICTS},
-            "disbursed": by_status("paid"), "awaiting_approval": by_status("requested"),
-            "approved_unpaid": by_status("approved"),
-            "rate": rate_pct(disbursed_total, allocated_total),
-            "income_year": year,
-            "income_reported": sum(1 for (_, y) in weak_reports if y == year),
-            "income_at_target": sum(1 for (_, y), fen in weak_reports.items() if y == year and fen >= INCOME_TARGET_FEN),
-            "low_income": {"eligible": len(eligible), "covered": len(eligible) - len(gap), "gap": len(gap)},
-        }
+        return reference_model.figures(self.state(on), registered=len(VILLAGES), districts=DISTRICTS, teams=TEAMS)
 
 
 async def published(conn, day: str) -> dict:
     """The same figures as publicity answers them."""
     asof = parse_as_of(day, now=None)  # type: ignore[arg-type]
-    h = await headline.headline(conn, asof)
-    d = await designation.summary(conn, asof)
-    c = await network.coverage(conn, asof)
-    m = await money.money(conn, asof)
-    rows = lambda table, key: {r["code"]: r[key] for r in table if r["code"] in DISTRICTS}  # noqa: E731
-    as_fen = lambda text: int(text.replace(".", ""))  # noqa: E731
-    assert d["city"]["designated"] == h["villages_designated"] == sum(rows(d["districts"], "designated").values())
-    assert c["city"]["weak_without_team"] == h["weak_without_team"]
-    assert m["city"]["allocated"] == h["allocated_yuan"] and m["city"]["disbursed"] == h["disbursed_yuan"]
-    li = await low_income.low_income(conn, asof)
-    assert li["city"]["gap"] == h["low_income_gap"]
-    return {
-        "registered": h["villages_registered"],
-        "designated": rows(d["districts"], "designated"),
-        "weak_with_team": rows(c["districts"], "weak_with_team"),
-        "weak_without_team": rows(c["districts"], "weak_without_team"),
-        "teams": {0: c["city"]["teams_without_village"], 1: c["city"]["teams_with_1_village"],
-                  2: c["city"]["teams_with_2_villages"]},
-        "secretaries_trained": c["city"]["first_secretaries_trained"],
-        "cadres_stationed": int(await total(conn, "cadres_stationed", asof)),
-        "appropriated": as_fen(m["city"]["appropriated"]),
-        "allocated": {k: as_fen(v) for k, v in rows(m["districts"], "allocated").items()},
-        "disbursed": {k: as_fen(v) for k, v in rows(m["districts"], "disbursed").items()},
-        "awaiting_approval": {k: as_fen(v) for k, v in rows(m["districts"], "awaiting_approval").items()},
-        "approved_unpaid": {k: as_fen(v) for k, v in rows(m["districts"], "approved_unpaid").items()},
-        "rate": h["disbursement_rate_pct"],
-        "income_year": h["income_year"],
-        "income_reported": h["villages_income_reported"],
-        "income_at_target": h["villages_at_income_target"],
-        "low_income": li["city"],
-    }
+    answers = [await headline.headline(conn, asof), await designation.summary(conn, asof),
+               await network.coverage(conn, asof), await money.money(conn, asof),
+               await low_income.low_income(conn, asof)]
+    return reference_model.published(*answers, int(await total(conn, "cadres_stationed", asof)), DISTRICTS)
 
 
 # ----------------------------------------------------------------------------------------
