@@ -109,6 +109,9 @@ def figures(s: State, *, registered: int, districts: tuple[str, ...], teams: lis
                                 for d in districts}
     weak_reports = {k: fen for k, fen in s.incomes.items() if k[0] in s.designated}
     year = max((y for _, y in weak_reports), default=None)
+    per_year = lambda y, weak, at_target: sum(  # noqa: E731 — reports of year y, weak or not, at the target or any
+        1 for (v, ry), fen in s.incomes.items()
+        if ry == y and (v in s.designated) == weak and (not at_target or fen >= INCOME_TARGET_FEN))
     eligible = [k for k, yes in s.eligible.items() if yes]
     gap = [k for k in eligible if not s.covered.get(k)]
     allocated_total, disbursed_total = sum(allocated.values()), sum(by_status("paid").values())
@@ -129,14 +132,17 @@ def figures(s: State, *, registered: int, districts: tuple[str, ...], teams: lis
         "income_year": year,
         "income_reported": sum(1 for (_, y) in weak_reports if y == year),
         "income_at_target": sum(1 for (_, y), fen in weak_reports.items() if y == year and fen >= INCOME_TARGET_FEN),
+        "income_by_year": {y: {"weak_reported": per_year(y, True, False), "weak_at_target": per_year(y, True, True),
+                               "other_reported": per_year(y, False, False), "other_at_target": per_year(y, False, True)}
+                           for y in sorted({y for _, y in s.incomes})},
         "low_income": {"eligible": len(eligible), "covered": len(eligible) - len(gap), "gap": len(gap)},
     }
 
 
-def published(h: dict, d: dict, c: dict, m: dict, li: dict, cadres_stationed: int,
+def published(h: dict, d: dict, c: dict, m: dict, i: dict, li: dict, cadres_stationed: int,
               districts: tuple[str, ...]) -> dict:
-    """The same figures as publicity answers them: its headline, designation, coverage, money and
-    low-income answers (as the routes and the query functions return them), checked against
+    """The same figures as publicity answers them: its headline, designation, coverage, money,
+    income and low-income answers (as the routes and the query functions return them), checked against
     each other where they overlap."""
     rows = lambda table, key: {r["code"]: r[key] for r in table if r["code"] in districts}  # noqa: E731
     as_fen = lambda text: int(text.replace(".", ""))  # noqa: E731
@@ -162,5 +168,7 @@ def published(h: dict, d: dict, c: dict, m: dict, li: dict, cadres_stationed: in
         "income_year": h["income_year"],
         "income_reported": h["villages_income_reported"],
         "income_at_target": h["villages_at_income_target"],
+        "income_by_year": {y["year"]: {k: y["city"][k] for k in ("weak_reported", "weak_at_target", "other_reported",
+                                                                 "other_at_target")} for y in i["collective"]},
         "low_income": {k: li["city"][k] for k in ("eligible", "covered", "gap")},
     }

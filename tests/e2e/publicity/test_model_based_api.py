@@ -3,7 +3,7 @@ running registry, funding and assessment services — assign and unassign a team
 allocate and cancel; request, approve, reject, pay and reverse; report a village's income and
 report it again; record and withdraw eligibility, record and end cover — their events carried
 by the relays and the broker to publicity's workers. After each step publicity's answers —
-``/stats/headline``, ``/designation``, ``/coverage``, ``/money``, ``/low-income`` and the
+``/stats/headline``, ``/designation``, ``/coverage``, ``/money``, ``/income``, ``/low-income`` and the
 ``cadres_stationed`` figure — now and as of an earlier instant must equal what the reference
 model (``tests/support/reference_model.py``) computes from the contract events the accepted
 commands stand for.
@@ -129,13 +129,13 @@ class World:
     async def figures(self, as_of: str | None) -> dict:
         """Publicity's answers, as of ``as_of`` (None: now), in the reference model's shape."""
         params = {"as_of": as_of} if as_of else {}
-        paths = ("/stats/headline", "/stats/designation", "/stats/coverage", "/stats/money", "/stats/low-income",
-                 "/stats/figures/cadres_stationed")
+        paths = ("/stats/headline", "/stats/designation", "/stats/coverage", "/stats/money", "/stats/income",
+                 "/stats/low-income", "/stats/figures/cadres_stationed")
         answers = await asyncio.gather(*(self.get("publicity", p, **params) for p in paths))
         for path, r in zip(paths, answers, strict=True):
             assert r.status_code == 200, (path, r.text)
-        h, d, c, m, li, stationed = (r.json() for r in answers)
-        return reference_model.published(h["headline"], d, c, m, li, int(stationed["value"]), DISTRICTS)
+        h, d, c, m, i, li, stationed = (r.json() for r in answers)
+        return reference_model.published(h["headline"], d, c, m, i, li, int(stationed["value"]), DISTRICTS)
 
 
 class ThroughTheApis(RuleBasedStateMachine):

@@ -6,7 +6,7 @@ secretaries changed, cadres trained, allocate, adjust and cancel, request, appro
 and reverse, budget lines adjusted, incomes reported and corrected (some back-dated),
 eligibility recorded and withdrawn, cover recorded and ended — fed through the projections into
 the real PostgreSQL, as Kafka deliveries would be. After every step publicity's headline,
-designation, coverage, money and low-income figures, now and as of an earlier date, must equal
+designation, coverage, money, income and low-income figures, now and as of an earlier date, must equal
 what ``Reference`` computes from the events alone: it replays them in business-time order, as
 the contracts describe them, knowing nothing of facts or SQL.
 
@@ -35,7 +35,7 @@ from shared.eventstore import DomainEvent
 from services.publicity.adapters.schema import CHAIN
 from services.publicity.domain.asof import parse_as_of
 from services.publicity.projections import PROJECTIONS
-from services.publicity.queries import designation, headline, low_income, money, network
+from services.publicity.queries import designation, headline, income, low_income, money, network
 from services.publicity.queries.figures import total
 from tests.integration.publicity.model import Feeder
 from tests.integration.publicity.scenario import Step, at
@@ -75,7 +75,7 @@ async def published(conn, day: str) -> dict:
     asof = parse_as_of(day, now=None)  # type: ignore[arg-type]
     answers = [await headline.headline(conn, asof), await designation.summary(conn, asof),
                await network.coverage(conn, asof), await money.money(conn, asof),
-               await low_income.low_income(conn, asof)]
+               await income.income(conn, asof), await low_income.low_income(conn, asof)]
     return reference_model.published(*answers, int(await total(conn, "cadres_stationed", asof)), DISTRICTS)
 
 
