@@ -506,6 +506,7 @@ ARGUMENTS = {
 }
 
 
+@pytest.mark.timeout(900)  # ~60 s alone; minutes when the machine is shared
 def test_random_commands_through_the_apis_keep_publicity_equal_to_the_model(settings, tmp_path):
     """``make test``'s version: one world, a fixed seed, a bounded number of steps.
 
