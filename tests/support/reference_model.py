@@ -25,6 +25,7 @@ class State:
     members: dict = field(default_factory=lambda: defaultdict(set))
     secretary: dict = field(default_factory=dict)
     trained: set = field(default_factory=set)
+    dissolved: set = field(default_factory=set)  # teams
     lines: dict = field(default_factory=dict)  # line -> amount
     allocations: dict = field(default_factory=dict)  # id -> {village, line, amount, released}
     disbursements: dict = field(default_factory=dict)  # id -> {village, allocation, amount, status}
@@ -45,6 +46,9 @@ class State:
                 kept = self.members[e.team_id] | set(e.added) | {e.first_secretary_id}
                 self.members[e.team_id] = kept - (set(e.removed) - set(e.added) - {e.first_secretary_id})
                 self.secretary[e.team_id] = e.first_secretary_id
+            case R.TeamDissolved():  # its villages' TeamUnassigned come first; its members leave with it
+                self.dissolved.add(e.team_id)
+                self.members[e.team_id] = set()
             case R.CadreTrained():
                 self.trained.add(e.cadre_id)
             case R.TeamAssigned():
@@ -98,7 +102,9 @@ class Reference:
 
 def figures(s: State, *, registered: int, districts: tuple[str, ...], teams: list[str]) -> dict:
     """What publicity's headline, designation, coverage, money, income and low-income figures
-    must say of a world whose villages lie in ``districts`` and whose teams are ``teams``."""
+    must say of a world whose villages lie in ``districts`` and whose teams are ``teams`` (a
+    dissolved team no longer counts)."""
+    teams = [t for t in teams if t not in s.dissolved]
     district = lambda code: code[:6]  # noqa: E731
     by_district = lambda codes: {d: sum(1 for c in codes if district(c) == d) for d in districts}  # noqa: E731
     with_team = {v for v in s.designated if any(a[1] == v for a in s.assigned)}
