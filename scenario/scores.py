@@ -10,7 +10,7 @@ applied, so a difference points at the facts the service gathered, not at the fo
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from shared.contracts.assessment import AssessmentScore, RubricDefined, RubricDimension
@@ -56,11 +56,14 @@ def year_facts(s: Scenario, a: AnnualAssessment) -> YearFacts:
 
     teams = {}
     for t in s.teams:
-        if t.formed_on <= end:
+        # A dissolved team's year ends the day before its dissolution (assessment's load_year).
+        until = min([end, *(c.on - timedelta(days=1) for c in s.team_changes
+                            if c.dissolved and c.team_id == t.team_id and c.on <= as_of)])
+        if t.formed_on <= end and until >= start:
             teams[t.team_id] = TeamYear(
                 team_id=t.team_id, lead_unit_id=t.lead_unit_id, district=t.district,
-                villages=tuple(sorted(served[t.team_id])), members=len(s.members_on(t, end)),
-                active_days=max((end - max(t.formed_on, start)).days + 1, 0),
+                villages=tuple(sorted(served[t.team_id])), members=len(s.members_on(t, until)),
+                active_days=max((until - max(t.formed_on, start)).days + 1, 0),
                 presence_days=len(presence[t.team_id]), findings=tuple(findings[("team", t.team_id)]))
     scope = sorted({c for t in teams.values() for c in t.villages} | set(designated))
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import defaultdict
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import asyncpg
@@ -93,22 +93,36 @@ async def load_year(conn: asyncpg.Connection, year: int, as_of: date, cutoff: di
     teams_rows = await conn.fetch(
         "select team_id, lead_unit_id, district, formed_on from af.teams where position <= $1 and formed_on <= $2",
         r, end)
-    # Members as the year ended (or as of the day, if earlier): who joined afterwards owes no
-    # presence this year.
+    # A dissolved team's year ends the day before its dissolution (known by the day).
+    last_day = {team: end for team in (t["team_id"] for t in teams_rows)}
+    for row in await conn.fetch("select team_id, on_day from af.team_dissolutions where position <= $1 and on_day <= $2",
+                                r, as_of):
+        if row["team_id"] in last_day:
+            last_day[row["team_id"]] = min(end, row["on_day"] - timedelta(days=1))
+    # Members as the team's year ended (or as of the day, if earlier): who joined afterwards owes
+    # no presence this year.
     members: dict[str, dict[str, bool]] = defaultdict(dict)
     for row in await conn.fetch(
-            """select team_id, cadre_id, member from af.team_members
+            """select team_id, cadre_id, member, on_day from af.team_members
                where position <= $1 and on_day <= $2 order by on_day, position""", r, end):
-        members[row["team_id"]][row["cadre_id"]] = row["member"]
+        if row["on_day"] <= last_day.get(row["team_id"], end):
+            members[row["team_id"]][row["cadre_id"]] = row["member"]
     assignment_rows: dict[tuple[str, str], list] = defaultdict(list)
     for row in await conn.fetch(
             """select team_id, village_code, district, assigned, on_day from af.assignments
                where position <= $1 and on_day <= $2 order by on_day, position""", r, end):
         assignment_rows[(row["team_id"], row["village_code"])].append(row)
         districts.setdefault(row["village_code"], row["district"])
+    # A day in the village counts for the team only while the cadre was its member that day: a
+    # removal or the team's dissolution ends it, whatever order the log brought them in.
     presence = {row["team_id"]: row["days"] for row in await conn.fetch(
-        """select team_id, count(distinct (cadre_id, day)) as days from af.presence
-           where position <= $1 and day between $2 and $3 group by team_id""", r, start, end)}
+        """select p.team_id, count(distinct (p.cadre_id, p.day)) as days from af.presence p
+           where p.position <= $1 and p.day between $2 and $3
+             and coalesce((select m.member from af.team_members m
+                           where m.team_id = p.team_id and m.cadre_id = p.cadre_id and m.position <= $1
+                             and m.on_day <= p.day
+                           order by m.on_day desc, m.position desc limit 1), false)
+           group by p.team_id""", r, start, end)}
 
     finding_rows = await conn.fetch(
         """select fi.target_kind, fi.target_id, fi.deadline,
@@ -124,14 +138,17 @@ async def load_year(conn: asyncpg.Connection, year: int, as_of: date, cutoff: di
 
     teams: dict[str, TeamYear] = {}
     for t in teams_rows:
+        until = last_day[t["team_id"]]
+        if until < start:
+            continue  # dissolved before the year began
         villages = tuple(sorted(v for (team, v), rows in assignment_rows.items()
-                                if team == t["team_id"] and _served(rows, start, end)))
+                                if team == t["team_id"] and _served(rows, start, until)))
         district = t["district"] or next((districts.get(v) for v in villages if districts.get(v)), None)
         active_from = max(t["formed_on"], start)
         teams[t["team_id"]] = TeamYear(
             team_id=t["team_id"], lead_unit_id=t["lead_unit_id"], district=district, villages=villages,
             members=sum(1 for m in members[t["team_id"]].values() if m),
-            active_days=max((end - active_from).days + 1, 0), presence_days=presence.get(t["team_id"], 0),
+            active_days=max((until - active_from).days + 1, 0), presence_days=presence.get(t["team_id"], 0),
             findings=tuple(findings.get(("team", t["team_id"]), ())),
         )
 

@@ -62,7 +62,7 @@ class AssessmentFacts(Projection):
     tables = ("af.watermarks", "af.early", "af.projects", "af.milestones", "af.milestone_steps", "af.evidence_uses",
               "af.incomes", "af.milestone_changes",
               "af.city_incomes", "af.persons", "af.cover_steps", "af.findings", "af.finding_steps", "af.baselines",
-              "af.designations", "af.teams", "af.team_members", "af.assignments", "af.presence", "af.allocations",
+              "af.designations", "af.teams", "af.team_members", "af.team_dissolutions", "af.assignments", "af.presence", "af.allocations",
               "af.allocation_amounts", "af.payments")
     handles = None  # every event moves its source's watermark (see the module's docstring)
 
@@ -196,6 +196,14 @@ class AssessmentFacts(Projection):
         day, pos = _day(rec), rec.global_position
         await self._facts(conn, rec, *(("af.team_members", (e.team_id, c, False, day, pos)) for c in e.removed),
                           *(("af.team_members", (e.team_id, c, True, day, pos)) for c in e.added))
+
+    async def when_TeamDissolved(self, conn, e: r.TeamDissolved, rec: RecordedEvent) -> None:
+        """The team ends on its day, and so does every membership in it (the first secretary's
+        too): what is keyed by a team's membership stops counting from then on."""
+        day, pos = e.dissolved_on, rec.global_position
+        await self._facts(conn, rec, ("af.team_dissolutions", (e.team_id, day, pos)),
+                          *(("af.team_members", (e.team_id, c, False, day, pos))
+                            for c in dict.fromkeys([*e.member_ids, e.first_secretary_id])))
 
     async def _assignment(self, conn, e: r.TeamAssigned | r.TeamUnassigned, rec: RecordedEvent) -> None:
         await self._facts(conn, rec, ("af.assignments", (e.team_id, e.village_code, e.district,
