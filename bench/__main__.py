@@ -12,17 +12,17 @@ from pathlib import Path
 
 import typer
 
-from bench import alerts, append, bulk_import, e2e, http, memory, read, replay
+from bench import alerts, append, bulk_import, e2e, http, memory, overload, read, replay
 from bench.harness import RESULTS, Figure, console, report, save, step
 from shared.config import get_settings
 
 SCALES = {
     "full": {"append_seconds": 10.0, "http_seconds": 10.0, "e2e_rates": [50, 200, 500], "e2e_seconds": 60.0,
              "import_rows": 3520, "replay_events": 500_000, "read_seconds": 4.0, "read_scenarios": 880,
-             "alerts_rate": 10.0, "alerts_count": 300},
+             "alerts_rate": 10.0, "alerts_count": 300, "overload_seconds": 20.0},
     "tiny": {"append_seconds": 0.5, "http_seconds": 1.0, "e2e_rates": [20], "e2e_seconds": 1.0, "import_rows": 50,
              "replay_events": 500, "read_seconds": 1.0, "read_scenarios": 10,
-             "alerts_rate": 10.0, "alerts_count": 20},
+             "alerts_rate": 10.0, "alerts_count": 20, "overload_seconds": 1.0},
 }
 NAMES = {
     "append": "追加事件 / append",
@@ -32,6 +32,7 @@ NAMES = {
     "read": "统计读取 / reads",
     "e2e": "端到端时延 / end to end",
     "alerts": "预警送达时延 / alert delivery (SSE, webhook)",
+    "overload": "过载准入 / admission at 2.5× capacity",
     "memory": "内存（情景运行中）/ memory during the scenario",
 }
 
@@ -48,6 +49,7 @@ def benchmarks(scale: str, replay_events: int | None) -> dict[str, Callable[[], 
         "read": lambda: read.run(knobs["read_seconds"], knobs["read_scenarios"]),
         "e2e": lambda: e2e.run(knobs["e2e_rates"], knobs["e2e_seconds"]),
         "alerts": lambda: alerts.run(knobs["alerts_rate"], knobs["alerts_count"]),
+        "overload": lambda: overload.run(knobs["overload_seconds"]),
         "memory": lambda: memory.run(scale),
     }
 

@@ -31,6 +31,12 @@ def pct(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))] if ordered else float("nan")
 
 
+def village_body(code: str) -> dict[str, str]:
+    """``POST /villages``'s body for a new village of the benchmark's district."""
+    return {"code": code, "name": "基准村", "district": "120119", "town": "基准镇", "village_type": "agriculture",
+            "income_2018": "1.00", "income_2019": "1.00", "income_2020": "1.00"}
+
+
 async def kafka_round_trip(settings: Settings, topic: str, n: int = 200) -> list[float]:
     await ensure_topics(settings, [topic], 1)
     consumer = AIOKafkaConsumer(topic, **client_options(settings), auto_offset_reset="latest")
@@ -56,8 +62,12 @@ async def kafka_round_trip(settings: Settings, topic: str, n: int = 200) -> list
         await consumer.stop()
 
 
-async def steady(stack: BenchStack, rate: int, seconds: float, serial: int) -> tuple[list[float], list[float], float, int]:
-    """Latencies to the read model, latencies of the HTTP answers alone, the rate achieved, failures."""
+async def steady(stack: BenchStack, rate: float, seconds: float, serial: int, *, in_flight_max: int = IN_FLIGHT,
+                 refused: list[float] | None = None) -> tuple[list[float], list[float], float, int]:
+    """Latencies to the read model, latencies of the HTTP answers alone, the rate achieved, failures.
+
+    ``refused``, when given, collects the answer time of each 503 (admission control turned the
+    command away); those are then not failures. ``in_flight_max`` bounds the requests on the wire."""
     token = issue_token(stack.settings, Principal(subject="bench", role=Role.city_office))
     sent_at: dict[str, float] = {}
     answered: dict[str, float] = {}
@@ -69,7 +79,7 @@ async def steady(stack: BenchStack, rate: int, seconds: float, serial: int) -> t
     # from the moment its command was due. At most IN_FLIGHT requests are on the wire; the
     # rest wait here — httpx's own pool queue costs time quadratic in its length and would
     # make the load generator, not the system, the bottleneck.
-    in_flight = asyncio.Semaphore(IN_FLIGHT)
+    in_flight = asyncio.Semaphore(in_flight_max)
 
     async def watch() -> None:
         conn = await asyncpg.connect(stack.settings.dsn("publicity"))
@@ -85,14 +95,13 @@ async def steady(stack: BenchStack, rate: int, seconds: float, serial: int) -> t
 
     async with httpx.AsyncClient(base_url=stack.url("registry"), timeout=30,
                                  headers={"Authorization": f"Bearer {token}"},
-                                 limits=httpx.Limits(max_connections=IN_FLIGHT)) as client:
+                                 limits=httpx.Limits(max_connections=in_flight_max)) as client:
         async def command(i: int) -> None:
             nonlocal failures
             code = f"120119{(serial + i) % 1_000_000:06d}"
             sent_at[code] = time.perf_counter()
             pending.add(code)
-            body = {"code": code, "name": "基准村", "district": "120119", "town": "基准镇",
-                    "village_type": "agriculture", "income_2018": "1.00", "income_2019": "1.00", "income_2020": "1.00"}
+            body = village_body(code)
             try:
                 async with in_flight:
                     for attempt in range(3):
@@ -107,7 +116,10 @@ async def steady(stack: BenchStack, rate: int, seconds: float, serial: int) -> t
             except asyncio.CancelledError:
                 pending.discard(code)  # not answered in time: counted as failed, not waited for
                 raise
-            if r is None or r.status_code not in (200, 201):
+            if r is not None and r.status_code == 503 and refused is not None and r.headers.get("retry-after"):
+                refused.append(time.perf_counter() - sent_at[code])
+                pending.discard(code)
+            elif r is None or r.status_code not in (200, 201):
                 failures += 1
                 pending.discard(code)
             else:

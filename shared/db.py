@@ -9,13 +9,24 @@ import orjson
 from shared.config import Settings
 
 
-def _json_dumps(value: object) -> str:
-    return orjson.dumps(value).decode()
+# JSON travels in PostgreSQL's binary format (jsonb's is a version byte, then the text), so
+# that COPY — always binary in asyncpg — can write jsonb columns straight into their table.
+_JSONB_VERSION = b"\x01"
+
+
+def _jsonb_dumps(value: object) -> bytes:
+    return _JSONB_VERSION + orjson.dumps(value)
+
+
+def _jsonb_loads(data: bytes) -> object:
+    return orjson.loads(memoryview(data)[1:])
 
 
 async def _init_connection(conn: asyncpg.Connection) -> None:
-    for kind in ("json", "jsonb"):
-        await conn.set_type_codec(kind, encoder=_json_dumps, decoder=orjson.loads, schema="pg_catalog")
+    await conn.set_type_codec("json", encoder=orjson.dumps, decoder=orjson.loads, schema="pg_catalog",
+                              format="binary")
+    await conn.set_type_codec("jsonb", encoder=_jsonb_dumps, decoder=_jsonb_loads, schema="pg_catalog",
+                              format="binary")
 
 
 async def ensure_database(settings: Settings, database: str) -> None:

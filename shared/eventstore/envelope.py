@@ -49,4 +49,13 @@ class RecordedEvent(BaseModel):
     chain_hash: str | None = None
 
     def decode(self) -> DomainEvent | UnknownEvent:
-        return CATALOGUE.decode(self.type, self.schema_version, self.payload)
+        """The contract model, upcast; decoded once per envelope, since the projections of a
+        rebuild (and a projection's rows and rules) all read the same event. Kept outside the
+        fields (equality and dumps ignore it); both are frozen, so sharing it is safe."""
+        decoded = self.__dict__.get(_DECODED)
+        if decoded is None:
+            decoded = self.__dict__[_DECODED] = CATALOGUE.decode(self.type, self.schema_version, self.payload)
+        return decoded
+
+
+_DECODED = "_decoded"

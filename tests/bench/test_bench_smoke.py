@@ -1,7 +1,8 @@
 """Each benchmark once, at a tiny size, so that none of them rots. Nothing here is timed.
 
-``make test`` runs all but the two that take most of the time at any size (the read mix at
-100 readers, and memory, which drives a scenario); ``make test-long`` runs every one."""
+``make test`` runs all but those that take most of the time at any size (the read mix at
+100 readers, memory, which drives a scenario, and overload, a stack of its own for a
+capacity it then exceeds); ``make test-long`` runs every one."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import pytest
 from bench.__main__ import NAMES
 from shared.config import REPO_ROOT
 
-SLOW = ("read", "memory")
+SLOW = ("read", "memory", "overload")
 
 
 def run_tiny(tmp_path, names) -> None:

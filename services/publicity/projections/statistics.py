@@ -26,11 +26,6 @@ RANKED_COLUMNS = ("run_id", "code", "district", "rank", "average_fen", "income_f
 FACT_COLUMNS = ("source", "position", "seq", "kind", "key", "at", "event_id", "event_type", "district", "village", "value")
 CHANGE_COLUMNS = ("source", "position", "event_type", "kinds", "district", "village", "occurred_at", "recorded_at")
 
-FACTS_IN_SQL = """create temporary table if not exists stats_facts_in (
-    source text, position bigint, seq integer, kind text, key text, at timestamptz, event_id uuid,
-    event_type text, district text, village text, value text
-) on commit delete rows"""
-
 # Facts, change rows and the watermark in one round trip: a live batch is often one event.
 NOTE_FROM = len(FACT_COLUMNS) + len(CHANGE_COLUMNS) + 1  # the watermark's arrays follow the facts' and the changes' 
 SMALL_SQL = """with facts as (
@@ -50,7 +45,8 @@ change as (
 
 
 def fact_rows(events: Sequence[RecordedEvent]) -> tuple[list[tuple], list[tuple]]:
-    """The rows of ``stats.facts`` (value as JSON text) and ``stats.changes`` that ``events`` add, in order."""
+    """The rows of ``stats.facts`` and ``stats.changes`` that ``events`` add, in order (a fact's
+    value as a dict: COPY's jsonb codec writes it; the one statement of SMALL_SQL takes text)."""
     facts: list[tuple] = []
     changes: list[tuple] = []
     for event in events:
@@ -61,7 +57,7 @@ def fact_rows(events: Sequence[RecordedEvent]) -> tuple[list[tuple], list[tuple]
             event.source, event.global_position or 0, event.occurred_at, event.event_id, event.type)
         facts.extend(
             (source, position, seq, f.kind, f.key, at, event_id, event_type, f.district, f.village,
-             orjson.dumps(f.value).decode())
+             f.value)
             for seq, f in enumerate(found)
         )
         changes.append((source, position, event_type, sorted({f.kind for f in found}), found[0].district,
@@ -86,18 +82,14 @@ class StatisticsProjection(Watermarked):
         if len(events) < self.copy_from:
             await conn.execute(
                 SMALL_SQL.format(note=self.note_sql(first=NOTE_FROM)),
-                *as_columns(facts, len(FACT_COLUMNS)),
+                *as_columns([(*f[:-1], orjson.dumps(f[-1]).decode()) for f in facts], len(FACT_COLUMNS)),
                 # kinds are identifiers: a space joins them as well as an array parameter would
                 *as_columns([(*c[:3], " ".join(c[3]), *c[4:]) for c in changes], len(CHANGE_COLUMNS)),
                 *self.note_params(events),
             )
             return
         if facts:
-            # Into a session-local table first: binary COPY has no encoder for our jsonb codec.
-            await conn.execute(FACTS_IN_SQL)
-            await conn.copy_records_to_table("stats_facts_in", columns=FACT_COLUMNS, records=facts)
-            await conn.execute(f"""insert into stats.facts ({", ".join(FACT_COLUMNS)})
-                                   select {", ".join(FACT_COLUMNS[:-1])}, value::jsonb from stats_facts_in""")
+            await conn.copy_records_to_table("facts", schema_name="stats", columns=FACT_COLUMNS, records=facts)
         if changes:
             # COPY inserts in order: the change feed's numbers follow the order applied.
             await conn.copy_records_to_table("changes", schema_name="stats", columns=CHANGE_COLUMNS, records=changes)
