@@ -17,7 +17,7 @@ from fastapi import APIRouter, Query, Request
 from sse_starlette import EventSourceResponse
 
 from shared.config import get_settings
-from shared.http.bodies import TEXT
+from shared.http.bodies import EVENTS
 from shared.http.sse_hub import LogHub, Resume
 
 from services.monitoring.adapters import alert_log
@@ -42,7 +42,7 @@ def hub_of(state) -> LogHub:
     "/stream",
     summary="预警实时推送（SSE）/ live alert events in the caller's scope (server-sent events)",
     response_class=EventSourceResponse,
-    responses={200: {"content": {"text/event-stream": TEXT},
+    responses={200: {"content": {"text/event-stream": EVENTS},
                      "description": "event: ready (a new client: its starting position) | AlertRaised | "
                                     "AlertEscalated | AlertAcknowledged | AlertResolved; "
                                     "id: 位置 / the event's position; data: JSON"},

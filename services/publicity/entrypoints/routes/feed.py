@@ -13,7 +13,7 @@ import orjson
 from fastapi import APIRouter, Query, Request
 from sse_starlette import EventSourceResponse
 
-from shared.http.bodies import TEXT
+from shared.http.bodies import EVENTS
 from shared.http.sse_hub import Resume
 
 from services.publicity.adapters.feed_hub import hub_of
@@ -26,7 +26,7 @@ router = APIRouter(prefix="/stats", tags=["实时推送 live feed"])
     "/feed",
     summary="实时推送（SSE）/ live feed of changed figures (server-sent events)",
     response_class=EventSourceResponse,
-    responses={200: {"content": {"text/event-stream": TEXT},
+    responses={200: {"content": {"text/event-stream": EVENTS},
                      "description": "event: figures, id: 变更序号 / change number, data: JSON"},
                429: {"description": "连接数已满（总数或每客户端）/ too many feed connections, in all or from this "
                                     "client; retry after Retry-After"}},
