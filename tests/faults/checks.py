@@ -9,7 +9,6 @@
 from __future__ import annotations
 
 import asyncio
-import importlib
 import time
 
 import asyncpg
@@ -22,13 +21,10 @@ from shared.messaging.kafka import decode
 from shared.messaging.topic_reader import read_to_end
 from shared.projections import ProjectionRunner
 from tests.faults.load import StreamFigures
+from tests.support.programme import projections_of
 
 
 ACTOR = "city_office:fault-client"  # the principal the command stream's token names
-
-
-def projections_of(service: str) -> list:
-    return importlib.import_module(f"services.{service}.projections").PROJECTIONS
 
 
 async def _progress(settings: Settings) -> dict[str, int]:

@@ -30,7 +30,6 @@ import pytest
 from rich.console import Console
 
 from shared.config import SERVICES
-from shared.db import connect
 from shared.projections.reactor import Reactor
 from scenario.alerts import STAGE
 from scenario.check import Checker
@@ -39,8 +38,9 @@ from scenario.drive.run import drive
 from scenario.generate import generate
 from scenario.size import ScenarioSize
 from tests.faults.chaos import KINDS, Chaos
-from tests.faults.checks import assert_rebuild_equals_live, assert_topic_order, projections_of
+from tests.faults.checks import assert_rebuild_equals_live, assert_topic_order
 from tests.faults.conftest import FIGURES
+from tests.support.programme import settled_programme_events, wait_all_published, wait_projections_caught_up
 from tests.support.stack import ServiceStack
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(2400)]
@@ -93,74 +93,6 @@ async def drive_plan(plan, settings, urls) -> RecordingApi:
         # alerts (closing the programme's 1,200 days is the scenario e2e's, make test-long).
         api.summary = await drive(plan, api, Console(quiet=True), settle_timeout=600, without=frozenset({STAGE}))
         return api
-
-
-# What the programme's commands and their reactions recorded: without the checkpoints, and
-# without monitoring's operations alerts (a projection lagging, a record held aside), which
-# follow the wall clock and the faults, not the plan: a second drive may well raise one.
-PROGRAMME_EVENTS = """
-select count(*) from es.events e
- where e.type <> 'ChainCheckpointed'
-   and not exists (select 1 from es.events raised
-                    where raised.stream_id = e.stream_id and raised.type = 'AlertRaised'
-                      and raised.payload->>'rule_id' like 'ops.%')"""
-
-
-async def log_state(settings, service: str) -> dict:
-    conn = await connect(settings.dsn(service))
-    try:
-        state = await conn.fetchrow("select last_position, published_position from es.relay_state")
-        return {
-            "events": await conn.fetchval("select count(*) from es.events"),
-            "domain_events": await conn.fetchval("select count(*) from es.events where type <> 'ChainCheckpointed'"),
-            "programme_events": await conn.fetchval(PROGRAMME_EVENTS),
-            "sequenced": state["last_position"], "published": state["published_position"],
-            "keys": {r["k"] for r in await conn.fetch(
-                "select split_part(idempotency_key, E'\\n', 2) as k from es.commands")},
-        }
-    finally:
-        await conn.close()
-
-
-async def wait_all_published(settings, timeout: float = 180.0) -> dict[str, dict]:
-    deadline = time.monotonic() + timeout
-    while True:
-        states = {s: await log_state(settings, s) for s in SERVICES}
-        if all(v["events"] == v["sequenced"] == v["published"] for v in states.values()):
-            return states
-        assert time.monotonic() < deadline, {s: {k: v for k, v in st.items() if k != "keys"} for s, st in states.items()}
-        await asyncio.sleep(0.5)
-
-
-async def wait_projections_caught_up(settings, timeout: float = 300.0) -> None:
-    """Every projection of every service has applied its topics up to their end offsets."""
-    from shared.messaging.end_offsets import EndOffsets
-
-    ends = EndOffsets(settings)
-    deadline = time.monotonic() + timeout
-    try:
-        while True:
-            behind = []
-            for service in SERVICES:
-                for projection in projections_of(service):
-                    topics = [settings.topic(s) for s in projection.sources]
-                    end = await ends.of(topics)
-                    conn = await connect(settings.dsn(service))
-                    try:
-                        done = {(r["topic"], r["partition"]): r["offset"] for r in await conn.fetch(
-                            'select topic, partition, "offset" from proj.positions where projection = $1',
-                            projection.name)}
-                    finally:
-                        await conn.close()
-                    # proj.positions holds the last offset applied; the end is the next to come.
-                    behind += [f"{service}.{projection.name} {t}/{p}: {done.get((t, p), -1)} of {e}"
-                               for (t, p), e in end.items() if done.get((t, p), -1) < e - 1]
-            if not behind:
-                return
-            assert time.monotonic() < deadline, behind[:5]
-            await asyncio.sleep(1.0)
-    finally:
-        await ends.close()
 
 
 async def money_differences(settings) -> list[str]:
@@ -233,10 +165,8 @@ async def test_the_programme_survives_chaos(private, chaos_stack):
 
     # Retries never doubled anything: the whole plan again, same keys, adds no event. Counted
     # once every reactor has caught up (monitoring's alerts follow the other services' events).
-    before = {s: st["programme_events"] for s, st in (await wait_all_published(settings)).items()}
+    before = await settled_programme_events(settings)
     again = await drive_plan(plan, settings, urls)
     assert again.tally.failures == []
-    await wait_projections_caught_up(settings)
-    after = await wait_all_published(settings)
-    assert {s: st["programme_events"] for s, st in after.items()} == before
+    assert await settled_programme_events(settings) == before
     print(f"chaos figures: {record | {'log': '…'}}")

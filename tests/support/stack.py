@@ -19,6 +19,7 @@ from pathlib import Path
 import httpx
 
 from shared.config import REPO_ROOT, SERVICES, Settings
+from shared.messaging.acls import PRINCIPALS
 from shared.messaging.credentials import child_env as kafka_child_env
 from shared.messaging.kafka_admin import apply_acls
 from shared.stack.kafka import admin_settings, auth_enabled
@@ -54,8 +55,11 @@ class ServiceStack:
             "XINGCUN_KAFKA_BOOTSTRAP": s.kafka_bootstrap, "XINGCUN_KAFKA_CONTROLLER_PORT": str(s.kafka_controller_port),
             "XINGCUN_DB_PREFIX": self.db_prefix, "XINGCUN_TOPIC_PREFIX": self.topic_prefix,
         })
-        # Each process as its service's Kafka principal (the ACLs of shared/messaging/acls.py).
-        env.update(kafka_child_env(self.settings, name.split("-")[0]))
+        # Each process as its service's Kafka principal (the ACLs of shared/messaging/acls.py);
+        # a process that is none of them (the CLI's `scenario check` speaks only HTTP) gets none.
+        principal = name.split("-")[0]
+        if principal in PRINCIPALS:
+            env.update(kafka_child_env(self.settings, principal))
         env["XINGCUN_OTEL_CONSOLE_PATH"] = str(self.spans_path(name))
         env["PYTHONUNBUFFERED"] = "1"
         return env
