@@ -50,7 +50,7 @@ class Episode:
     resolved_on: date | None
 
 
-Expected = dict[tuple[str, str], Episode]  # (rule, subject) → the alert
+Expected = dict[tuple[str, str], list[Episode]]  # (rule, subject) → its alerts, one per episode, in order
 
 
 def _timed(out: Expected, rule: str, subject: str, opened_on: date, since: date, cleared_on: date | None,
@@ -59,7 +59,7 @@ def _timed(out: Expected, rule: str, subject: str, opened_on: date, since: date,
     opening fact, if it still held at that day's end and the day was closed."""
     due = max(since + timedelta(days=DAYS[rule] + 1), opened_on)
     if due <= last and (cleared_on is None or cleared_on > due):
-        out[(rule, subject)] = Episode(due, cleared_on)
+        out.setdefault((rule, subject), []).append(Episode(due, cleared_on))
 
 
 def _month_ends(first: date, last: date) -> list[tuple[date, date]]:
@@ -73,18 +73,19 @@ def _month_ends(first: date, last: date) -> list[tuple[date, date]]:
 
 
 def _presence(s: Scenario, out: Expected, last: date) -> None:
-    """Every member of a team that entered a village before the month: fewer check-ins than
-    the month's requirement (the sample a month, never more than its days, less approved leave)."""
+    """Every member of a team that entered a village before the month, a member still at the
+    end of its last day (not removed, the team not dissolved by then): fewer days checked in
+    than the month's requirement (the sample a month, never more than its days, less the
+    approved leave that still counted then — a leave cancelled before its start counts no more)."""
     entered: dict[str, date] = {}
     for a in s.assignments:
         entered[a.team_id] = min(entered.get(a.team_id, a.entered_on), a.entered_on)
-    seen: dict[tuple[str, date], int] = defaultdict(int)
+    seen: dict[tuple[str, date], set[date]] = defaultdict(set)
     for c in s.check_ins:
-        seen[(c.cadre_id, c.day.replace(day=1))] += 1
-    leave: dict[str, list[tuple[date, date]]] = defaultdict(list)
+        seen[(c.cadre_id, c.day.replace(day=1))].add(c.day)
+    leaves: dict[str, list] = defaultdict(list)
     for lv in s.leaves:
-        if lv.approved:
-            leave[lv.cadre_id].append((lv.start, lv.end))
+        leaves[lv.cadre_id].append(lv)
     for team in s.teams:
         since = entered.get(team.team_id)
         if since is None:
@@ -92,11 +93,56 @@ def _presence(s: Scenario, out: Expected, last: date) -> None:
         for first, end in _month_ends(since, last):
             if since >= first:
                 continue
-            for cadre_id in team.member_ids:
-                away = sum(max(0, (min(b, end) - max(a, first)).days + 1) for a, b in leave[cadre_id])
+            for cadre_id in s.members_on(team, end):
+                away = sum(max(0, (min(lv.end, end) - max(lv.start, first)).days + 1)
+                           for lv in leaves[cadre_id] if lv.counts_on(end))
                 required = max(0, min(s.size.presence_days_per_month, (end - first).days + 1) - away)
-                if seen[(cadre_id, first)] < required:
-                    out[("cadre.presence_below_requirement", f"{cadre_id}:{first:%Y-%m}")] = Episode(end, None)
+                if len(seen[(cadre_id, first)]) < required:
+                    out[("cadre.presence_below_requirement", f"{cadre_id}:{first:%Y-%m}")] = [Episode(end, None)]
+
+
+def _without_team(s: Scenario, out: Expected, last: date) -> None:
+    """A village designated (the run in force, less the graduated) and served by no team
+    (no assignment active): an episode from the day that became true to the day it stopped
+    (a team assigned or rotated in, the designation revoked)."""
+    served: dict[str, list] = defaultdict(list)
+    for a in s.assignments:
+        served[a.village_code].append(a)
+    runs = [s.screening, *([s.rescreening] if s.rescreening else [])]
+    codes = sorted({c for run in runs for c in run.designated})
+    for code in codes:
+        days = sorted({d for d in (*(run.on for run in runs), *(g.on for g in s.graduations if g.village_code == code),
+                                   *(a.assigned_on for a in served[code]),
+                                   *(a.left_on for a in served[code] if a.left_on)) if d <= last})
+        began = None
+        for day in days:
+            held = code in s.designated_on(day) and not any(a.active_on(day) for a in served[code])
+            if held and began is None:
+                began = day
+            elif not held and began is not None:
+                _timed(out, "village.without_team", code, began, began, day, last)
+                began = None
+        if began is not None:
+            _timed(out, "village.without_team", code, began, began, None, last)
+
+
+def _milestones(s: Scenario, out: Expected, last: date) -> None:
+    """Overdue the day after its due day, until verified or its project cancelled; a milestone
+    re-planned ends that episode and opens one against the new due day, from the re-planning."""
+    for p in s.projects:
+        for m in p.milestones:
+            subject = f"{p.project_id}:{m.milestone_id}"
+            settled = _first(m.verified_on, p.cancelled_on)
+            if m.replanned:
+                on, due = m.replanned
+                _timed(out, "milestone.overdue", subject, p.planned_on, m.due_on, _first(on, settled), last)
+                _timed(out, "milestone.overdue", subject, on, due, settled, last)
+            else:
+                _timed(out, "milestone.overdue", subject, p.planned_on, m.due_on, settled, last)
+
+
+def _first(*days: date | None) -> date | None:
+    return min((d for d in days if d), default=None)
 
 
 def expected_alerts(s: Scenario, last: date | None = None) -> Expected:
@@ -106,18 +152,18 @@ def expected_alerts(s: Scenario, last: date | None = None) -> Expected:
     first_request: dict[str, date] = {}
     for d in s.disbursements:
         first_request[d.allocation_id] = min(first_request.get(d.allocation_id, d.requested_on), d.requested_on)
-        decided = min((x for x in (d.approved_on, d.rejected_on, d.reversed_on) if x), default=None)
+        decided = _first(d.approved_on, d.rejected_on, d.reversed_on)
         _timed(out, "disbursement.awaiting_approval", d.disbursement_id, d.requested_on, d.requested_on, decided, last)
         if d.approved_on:
-            settled = min((x for x in (d.paid_on, d.reversed_on) if x), default=None)
+            settled = _first(d.paid_on, d.reversed_on)
             _timed(out, "disbursement.approved_unpaid", d.disbursement_id, d.approved_on, d.approved_on, settled, last)
     for a in s.allocations:
+        # Idle until something is requested on it, it is cancelled, or its village graduates (frozen).
+        g = s.graduation_of.get(a.village_code)
+        frozen = g.on if g is not None and s.frozen_on(a, g.on) is not None else None
         _timed(out, "allocation.idle", a.allocation_id, a.allocated_on, a.allocated_on,
-               first_request.get(a.allocation_id), last)
-    for p in s.projects:
-        for m in p.milestones:
-            _timed(out, "milestone.overdue", f"{p.project_id}:{m.milestone_id}", p.planned_on, m.due_on,
-                   m.verified_on, last)
+               _first(first_request.get(a.allocation_id), a.cancelled_on, frozen), last)
+    _milestones(s, out, last)
     for i in s.inspections:
         for f in i.findings:
             _timed(out, "rectification.overdue", f"{i.inspection_id}:{f.finding_id}", i.inspected_on, f.deadline,
@@ -125,12 +171,8 @@ def expected_alerts(s: Scenario, last: date | None = None) -> Expected:
     for person in s.persons:
         for c in person.covers:
             _timed(out, "person.eligible_not_covered", f"{person.person_id}:{c.cover}", c.eligible_on, c.eligible_on,
-                   c.covered_on, last)
-    assigned: dict[str, date] = {}
-    for a in s.assignments:
-        assigned[a.village_code] = min(assigned.get(a.village_code, a.assigned_on), a.assigned_on)
-    for code in sorted(s.designated):
-        _timed(out, "village.without_team", code, s.screening.on, s.screening.on, assigned.get(code), last)
+                   _first(c.covered_on, c.withdrawn_on), last)
+    _without_team(s, out, last)
     _presence(s, out, last)
     return out
 
@@ -195,7 +237,7 @@ async def served_alerts(api: Api) -> dict[tuple[str, str], list[Episode]]:
 class AlertDifference:
     rule: str
     subject: str
-    expected: Episode | None
+    expected: tuple[Episode, ...]
     served: tuple[Episode, ...]
 
 
@@ -203,18 +245,17 @@ def compare(expected: Expected, served: dict[tuple[str, str], list[Episode]]) ->
     """Each alert of a compared rule that monitoring raised or resolved otherwise than the plan implies."""
     out = []
     for key in sorted(set(expected) | {k for k in served if k[0] in COMPARED}):
-        want, got = expected.get(key), tuple(served.get(key, ()))
-        if got != ((want,) if want else ()):
+        want, got = tuple(expected.get(key, ())), tuple(sorted(served.get(key, ()), key=lambda e: e.raised_on))
+        if got != want:
             out.append(AlertDifference(key[0], key[1], want, got))
     return out
 
 
-def counts(alerts: Expected | dict[tuple[str, str], list[Episode]]) -> dict[str, tuple[int, int]]:
+def counts(alerts: dict[tuple[str, str], list[Episode]]) -> dict[str, tuple[int, int]]:
     """Per compared rule: alerts raised, and of them resolved."""
     out: dict[str, tuple[int, int]] = {}
-    for (rule, _), v in alerts.items():
+    for (rule, _), episodes in alerts.items():
         if rule in COMPARED:
-            episodes = v if isinstance(v, list) else [v]
             raised, resolved = out.get(rule, (0, 0))
             out[rule] = (raised + len(episodes), resolved + sum(e.resolved_on is not None for e in episodes))
     return out

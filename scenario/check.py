@@ -84,8 +84,8 @@ class Report:
     not_served: set[str] = field(default_factory=set)
 
 
-def _episode(e: alerts.Episode | None) -> str:
-    return "-" if e is None else f"raised {e.raised_on}, resolved {e.resolved_on or '-'}"
+def _episode(e: alerts.Episode) -> str:
+    return f"raised {e.raised_on}, resolved {e.resolved_on or '-'}"
 
 
 def _label(name: str, by: str | None, dims: dict[str, str]) -> str:
@@ -136,7 +136,7 @@ class Checker:
         self.report.not_served |= {f"alerts: {rule} (not compared)" for rule in alerts.NOT_COMPARED}
         for d in differences:
             self.report.differences.append(Difference(
-                self.s.end, f"alert {d.rule}", d.subject, _episode(d.expected),
+                self.s.end, f"alert {d.rule}", d.subject, "; ".join(_episode(e) for e in d.expected) or "-",
                 "; ".join(_episode(e) for e in d.served) or "-"))
 
     async def _get(self, path: str, params: list[tuple[str, str]], base: str | None = None,
