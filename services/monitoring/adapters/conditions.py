@@ -178,12 +178,18 @@ async def set_team(conn: asyncpg.Connection, team_id: str, district: str | None,
         team_id, district, entered_on)  # least() passes over a null: the first entry stays
 
 
-async def set_members(conn: asyncpg.Connection, team_id: str, added: list[str], removed: list[str]) -> None:
+async def set_members(conn: asyncpg.Connection, team_id: str, added: list[str], removed: list[str], on: date) -> None:
+    """Members joining or leaving the team on ``on``: a spell begins or ends (never deleted, so a
+    month closed later is judged on who was a member then)."""
     if removed:
-        await conn.execute("delete from monitoring.team_members where team_id = $1 and cadre_id = any($2::text[])",
-                           team_id, removed)
-    await conn.executemany("insert into monitoring.team_members values ($1, $2) on conflict do nothing",
-                           [(team_id, c) for c in added])
+        await conn.execute("""update monitoring.team_members set until = $3
+                              where team_id = $1 and cadre_id = any($2::text[]) and until is null""",
+                           team_id, removed, on)
+    await conn.executemany(
+        """insert into monitoring.team_members (team_id, cadre_id, since)
+           select $1, $2, $3 where not exists (select 1 from monitoring.team_members
+                                               where team_id = $1 and cadre_id = $2 and until is null)
+           on conflict do nothing""", [(team_id, c, on) for c in added])
 
 
 async def log_presence(conn: asyncpg.Connection, cadre_id: str, day: date) -> None:
@@ -204,7 +210,9 @@ select m.cadre_id, m.team_id, t.district,
        (select count(*) from monitoring.presence p where p.cadre_id = m.cadre_id and p.day between $1 and $2) as present,
        (select coalesce(sum(least(l.last, $2) - greatest(l.first, $1) + 1), 0) from monitoring.leaves l
          where l.cadre_id = m.cadre_id and l.first <= $2 and l.last >= $1) as leave_days
-from monitoring.team_members m join monitoring.teams t using (team_id)
+from (select distinct team_id, cadre_id from monitoring.team_members
+      where since <= $2 and (until is null or until > $2)) m
+join monitoring.teams t using (team_id)
 where t.entered_on is not null and t.entered_on < $1 and ($3::text is null or m.cadre_id = $3)
 order by m.cadre_id, m.team_id
 """
@@ -212,7 +220,8 @@ order by m.cadre_id, m.team_id
 
 async def month_presence(conn: asyncpg.Connection, first: date, last: date,
                          cadre_id: str | None = None) -> list[asyncpg.Record]:
-    """Each member of a team that had entered before the month: days present and days on leave in it."""
+    """Each member, at the end of the month's last day, of a team that had entered before the
+    month: days present and days on leave in it."""
     return await conn.fetch(MONTH_SQL, first, last, cadre_id)
 
 

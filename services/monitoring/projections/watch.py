@@ -443,7 +443,7 @@ class Watch(Reactor):
     async def when_WorkTeamFormed(self, conn, e: WorkTeamFormed, r: RecordedEvent) -> None:
         await db.add_units(conn, e.team_id, [e.lead_unit_id, *e.partner_unit_ids])
         await db.set_team(conn, e.team_id, e.district)
-        await db.set_members(conn, e.team_id, e.member_ids, [])
+        await db.set_members(conn, e.team_id, e.member_ids, [], business_day(r.occurred_at))
 
     async def when_TeamAssigned(self, conn, e: TeamAssigned, r: RecordedEvent) -> None:
         await db.set_team(conn, e.team_id, e.district)
@@ -456,7 +456,7 @@ class Watch(Reactor):
         await self._check_team(conn, r, e.village_code, e.district)
 
     async def when_TeamDissolved(self, conn, e: TeamDissolved, r: RecordedEvent) -> None:
-        await db.set_members(conn, e.team_id, [], e.member_ids)
+        await db.set_members(conn, e.team_id, [], e.member_ids, e.dissolved_on)
         for code in e.villages:
             await db.serve(conn, e.team_id, code, False)
             await self._check_team(conn, r, code, e.district)
@@ -472,7 +472,7 @@ class Watch(Reactor):
     # -- cadres' presence (registry) ----------------------------------------------------------
 
     async def when_TeamMembersChanged(self, conn, e: TeamMembersChanged, r: RecordedEvent) -> None:
-        await db.set_members(conn, e.team_id, e.added, e.removed)
+        await db.set_members(conn, e.team_id, e.added, e.removed, business_day(r.occurred_at))
 
     async def when_TeamEnteredVillage(self, conn, e: TeamEnteredVillage, r: RecordedEvent) -> None:
         await db.set_team(conn, e.team_id, None, e.entered_on)

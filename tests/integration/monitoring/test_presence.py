@@ -43,3 +43,29 @@ async def test_presence_below_the_months_requirement(monitoring):
     await present(m, "c-short", team, village, [date(2022, 3, 31)])  # recorded late: 20
     states = {a["subject_id"]: a["state"] for a in await m.alerts("cadre.presence_below_requirement")}
     assert states["c-short:2022-03"] == "resolved" and states["c-short:2022-02"] == "open"
+
+
+async def test_a_month_closed_late_judges_the_members_of_that_month(monitoring):
+    """The days close after the team changed (a calendar catching up, the scenario's bulk
+    close): each month is judged on who was a member at the end of its last day — a member
+    removed or a team dissolved since still owed that month, one added since did not."""
+    m = monitoring
+    village = await m.village(date(2022, 1, 1))
+    kept, dissolved = m.uid("t"), m.uid("t")
+    for team, members in ((kept, ["c-stays", "c-removed"]), (dissolved, ["c-dissolved"])):
+        await m.deliver("registry", "WorkTeamFormed", {
+            "team_id": team, "lead_unit_id": "u-1", "partner_unit_ids": [], "member_ids": members,
+            "first_secretary_id": members[0], "district": village[:6]}, f"team-{team}", date(2022, 1, 5))
+        await m.deliver("registry", "TeamEnteredVillage", {"team_id": team, "village_code": village,
+                                                           "entered_on": "2022-01-20"}, f"team-{team}", date(2022, 1, 20))
+    await m.deliver("registry", "TeamMembersChanged", {
+        "team_id": kept, "added": ["c-added"], "removed": ["c-removed"], "first_secretary_id": "c-stays"},
+        f"team-{kept}", date(2022, 3, 10))
+    await m.deliver("registry", "TeamDissolved", {
+        "team_id": dissolved, "district": village[:6], "lead_unit_id": "u-1", "partner_unit_ids": [],
+        "member_ids": ["c-dissolved"], "first_secretary_id": "c-dissolved", "villages": [],
+        "dissolved_on": "2022-03-10", "reason": "r"}, f"team-{dissolved}", date(2022, 3, 10))
+    await m.close_through(date(2022, 1, 20), date(2022, 3, 31))  # nobody checked in, ever
+    judged = {a["subject_id"] for a in await m.alerts("cadre.presence_below_requirement")}
+    assert judged == {"c-stays:2022-02", "c-removed:2022-02", "c-dissolved:2022-02",
+                      "c-stays:2022-03", "c-added:2022-03"}
