@@ -196,20 +196,24 @@ async def log_presence(conn: asyncpg.Connection, cadre_id: str, day: date) -> No
     await conn.execute("insert into monitoring.presence values ($1, $2) on conflict do nothing", cadre_id, day)
 
 
-async def set_leave(conn: asyncpg.Connection, leave_id: str, cadre_id: str, first: date | None, last: date | None) -> None:
+async def set_leave(conn: asyncpg.Connection, leave_id: str, cadre_id: str, first: date | None, last: date | None,
+                    approved_on: date | None = None) -> None:
+    """Approved on ``approved_on``; None: cancelled (only ever before its first day, so it
+    counted in no month: the row goes)."""
     if first is None or last is None:
         await conn.execute("delete from monitoring.leaves where leave_id = $1", leave_id)
     else:
-        await conn.execute("""insert into monitoring.leaves values ($1, $2, $3, $4) on conflict (leave_id)
+        await conn.execute("""insert into monitoring.leaves (leave_id, cadre_id, first, last, approved_on)
+                              values ($1, $2, $3, $4, $5) on conflict (leave_id)
                               do update set first = excluded.first, last = excluded.last""",
-                           leave_id, cadre_id, first, last)
+                           leave_id, cadre_id, first, last, approved_on)
 
 
 MONTH_SQL = """
 select m.cadre_id, m.team_id, t.district,
        (select count(*) from monitoring.presence p where p.cadre_id = m.cadre_id and p.day between $1 and $2) as present,
        (select coalesce(sum(least(l.last, $2) - greatest(l.first, $1) + 1), 0) from monitoring.leaves l
-         where l.cadre_id = m.cadre_id and l.first <= $2 and l.last >= $1) as leave_days
+         where l.cadre_id = m.cadre_id and l.first <= $2 and l.last >= $1 and l.approved_on <= $2) as leave_days
 from (select distinct team_id, cadre_id from monitoring.team_members
       where since <= $2 and (until is null or until > $2)) m
 join monitoring.teams t using (team_id)
@@ -221,8 +225,12 @@ order by m.cadre_id, m.team_id
 async def month_presence(conn: asyncpg.Connection, first: date, last: date,
                          cadre_id: str | None = None) -> list[asyncpg.Record]:
     """Each member, at the end of the month's last day, of a team that had entered before the
-    month: days present and days on leave in it."""
+    month: days present and days on leave in it (approved by then)."""
     return await conn.fetch(MONTH_SQL, first, last, cadre_id)
+
+
+async def last_closed_before(conn: asyncpg.Connection, day: date) -> date | None:
+    return await conn.fetchval("select max(day) from monitoring.days where day < $1", day)
 
 
 async def is_closed(conn: asyncpg.Connection, day: date) -> bool:

@@ -15,7 +15,7 @@ dates come from the events (business day of ``occurred_at``) and from closed day
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from uuid import UUID
 
 import asyncpg
@@ -68,13 +68,13 @@ from shared.contracts.registry import (
     VillageRegistered,
     WorkTeamFormed,
 )
-from shared.eventstore import RecordedEvent, UnitOfWork
+from shared.eventstore import EventStore, RecordedEvent, UnitOfWork
 from shared.projections.reactor import Reactor
 
 from services.monitoring.adapters import conditions as db
 from services.monitoring.adapters.conditions import Where
 from services.monitoring.domain.alert import Alert, alert_id, escalation_level
-from services.monitoring.domain.calendar import business_day
+from services.monitoring.domain.calendar import Calendar, business_day
 from services.monitoring.domain.conditions import (
     DAY_THRESHOLD,
     IMMEDIATE,
@@ -478,7 +478,7 @@ class Watch(Reactor):
         await db.set_team(conn, e.team_id, None, e.entered_on)
 
     async def when_LeaveApproved(self, conn, e: LeaveApproved, r: RecordedEvent) -> None:
-        await db.set_leave(conn, e.leave_id, e.cadre_id, e.start, e.end)
+        await db.set_leave(conn, e.leave_id, e.cadre_id, e.start, e.end, business_day(r.occurred_at))
 
     async def when_LeaveCancelled(self, conn, e: LeaveCancelled, r: RecordedEvent) -> None:
         await db.set_leave(conn, e.leave_id, e.cadre_id, None, None)
@@ -518,7 +518,35 @@ class Watch(Reactor):
     # -- the day's close: time-based rules and escalation ------------------------------------
 
     async def when_BusinessDayClosed(self, conn, e: BusinessDayClosed, r: RecordedEvent) -> None:
-        day = e.day
+        """Days close in order, one after another (``Calendar``), but each year's are a stream of
+        their own, on a partition of their own: a day may be read before the days before it. Those
+        are read from the store and judged first, each as itself (its own event), so an alert is
+        raised on the day it fell due whatever order the partitions come in; a day read again
+        after that is judged already."""
+        for earlier in await self._unread_before(conn, e.day):
+            await self._day_closed(conn, earlier.decode().day,  # type: ignore[union-attr]
+                                   earlier if earlier.global_position else earlier.model_copy(
+                                       update={"global_position": r.global_position}))
+        await self._day_closed(conn, e.day, r)
+
+    async def _unread_before(self, conn, day: date) -> list[RecordedEvent]:
+        """The days closed before ``day`` that this watch has not judged yet, in order: every day
+        after the last one judged (or the first ever closed) — the calendar leaves no gap."""
+        last = await db.last_closed_before(conn, day)
+        if last == day - timedelta(days=1):
+            return []
+        store, out, year = EventStore(pool=None, source=self.service), [], day.year
+        while True:
+            events = await store.read_stream(conn, f"{Calendar.stream_prefix}-{year}")
+            out += [ev for ev in events if (last is None or ev.payload["day"] > last.isoformat())
+                    and ev.payload["day"] < day.isoformat()]
+            if not events or (last is not None and year <= last.year):
+                return sorted(out, key=lambda ev: ev.payload["day"])
+            year -= 1
+
+    async def _day_closed(self, conn, day: date, r: RecordedEvent) -> None:
+        if await db.is_closed(conn, day):
+            return
         await db.close_day(conn, day)
         uow = self.unit_of_work(conn, r)
         rules = await self._rules(uow, day, sorted(CATALOGUE))

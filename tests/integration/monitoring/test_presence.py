@@ -69,3 +69,24 @@ async def test_a_month_closed_late_judges_the_members_of_that_month(monitoring):
     judged = {a["subject_id"] for a in await m.alerts("cadre.presence_below_requirement")}
     assert judged == {"c-stays:2022-02", "c-removed:2022-02", "c-dissolved:2022-02",
                       "c-stays:2022-03", "c-added:2022-03"}
+
+
+async def test_leave_approved_after_the_month_does_not_count_in_it_when_the_month_closes_late(monitoring):
+    m = monitoring
+    village = await m.village(date(2022, 1, 1))
+    team = m.uid("t")
+    await m.deliver("registry", "WorkTeamFormed", {
+        "team_id": team, "lead_unit_id": "u-1", "partner_unit_ids": [], "member_ids": ["c-early", "c-late"],
+        "first_secretary_id": "c-early", "district": village[:6]}, f"team-{team}", date(2022, 1, 5))
+    await m.deliver("registry", "TeamEnteredVillage", {"team_id": team, "village_code": village,
+                                                       "entered_on": "2022-01-20"}, f"team-{team}", date(2022, 1, 20))
+    march = [date(2022, 3, 1) + timedelta(days=n) for n in range(31)]
+    for cadre, approved in (("c-early", date(2022, 3, 10)), ("c-late", date(2022, 4, 5))):
+        await present(m, cadre, team, village, march[:15])  # 20 − 5 days' leave, if it counts
+        await m.deliver("registry", "LeaveApproved", {
+            "leave_id": f"l-{cadre}", "cadre_id": cadre, "team_id": team, "start": "2022-03-21", "end": "2022-03-25",
+            "days": 5, "quota_days": 10}, f"cadre-{cadre}", approved)
+    await m.close_through(date(2022, 1, 20), date(2022, 4, 5))  # closed after both approvals
+    march_alerts = {a["subject_id"] for a in await m.alerts("cadre.presence_below_requirement")
+                    if a["subject_id"].endswith("2022-03")}
+    assert march_alerts == {"c-late:2022-03"}  # at March's end, c-late had no leave approved

@@ -1,3 +1,5 @@
+-- A month closed late is judged as it stood at the end of its last day (presence rule).
+
 -- cadre.presence_below_requirement: who was a member of a team when, not only who is now. A
 -- month is judged on the members at the end of its last day, however late that day closes
 -- (a calendar catching up, a bulk close-through): a member removed or a team dissolved since
@@ -12,3 +14,8 @@ alter table monitoring.team_members alter column since drop default;
 alter table monitoring.team_members drop constraint team_members_pkey;
 alter table monitoring.team_members add primary key (team_id, cadre_id, since);
 create index team_members_cadre on monitoring.team_members (cadre_id);
+
+-- The same for leave: it counts in a month approved by the end of the month's last day (an
+-- approval may come after the leave's days). Leave approved before this migration: -infinity.
+alter table monitoring.leaves add column approved_on date not null default '-infinity';
+alter table monitoring.leaves alter column approved_on drop default;
