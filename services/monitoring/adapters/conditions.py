@@ -240,27 +240,41 @@ async def is_closed(conn: asyncpg.Connection, day: date) -> bool:
 # -- a district's spending against its plan -------------------------------------------------
 
 async def set_allocation(conn: asyncpg.Connection, allocation_id: str, district: str, fiscal_year: int,
-                         amount_fen: int, made_on: date) -> None:
+                         amount_fen: int, made_on: date, on: date, event_id: UUID, position: int) -> None:
+    """The allocation counts ``amount_fen`` from ``on`` (made, or adjusted)."""
     await conn.execute("""insert into monitoring.allocations values ($1, $2, $3, $4, $5) on conflict (allocation_id)
                           do update set amount_fen = excluded.amount_fen""",
                        allocation_id, district, fiscal_year, amount_fen, made_on)
+    await _amount_from(conn, allocation_id, amount_fen, on, event_id, position)
+
+
+async def _amount_from(conn: asyncpg.Connection, allocation_id: str, amount_fen: int, on: date, event_id: UUID,
+                       position: int) -> None:
+    await conn.execute("insert into monitoring.allocation_amounts values ($1, $2, $3, $4, $5) on conflict do nothing",
+                       allocation_id, on, amount_fen, event_id, position)
 
 
 async def allocation(conn: asyncpg.Connection, allocation_id: str) -> asyncpg.Record | None:
     return await conn.fetchrow("select * from monitoring.allocations where allocation_id = $1", allocation_id)
 
 
-async def reduce_allocation(conn: asyncpg.Connection, allocation_id: str, released_fen: int) -> asyncpg.Record | None:
-    """What was not disbursed went back to the line: the allocation counts for the rest."""
-    return await conn.fetchrow("""update monitoring.allocations set amount_fen = greatest(0, amount_fen - $2)
-                                  where allocation_id = $1 returning *""", allocation_id, released_fen)
+async def reduce_allocation(conn: asyncpg.Connection, allocation_id: str, released_fen: int, on: date,
+                            event_id: UUID, position: int) -> asyncpg.Record | None:
+    """What was not disbursed went back to the line on ``on``: the allocation counts for the rest."""
+    row = await conn.fetchrow("""update monitoring.allocations set amount_fen = greatest(0, amount_fen - $2)
+                                 where allocation_id = $1 returning *""", allocation_id, released_fen)
+    if row is not None:
+        await _amount_from(conn, allocation_id, row["amount_fen"], on, event_id, position)
+    return row
 
 
 async def set_payment(conn: asyncpg.Connection, disbursement_id: str, allocation_id: str, amount_fen: int | None,
-                      paid_on: date | None = None, event_id: UUID | None = None, position: int = 0) -> None:
-    """A payment made (None: reversed, it counts no more)."""
+                      paid_on: date, event_id: UUID, position: int) -> None:
+    """A payment made on ``paid_on`` (None: reversed on that day; it counted until then)."""
     if amount_fen is None:
-        await conn.execute("delete from monitoring.payments where disbursement_id = $1", disbursement_id)
+        await conn.execute("""update monitoring.payments set reversed_on = $2, reversed_by = $3, reversed_position = $4
+                              where disbursement_id = $1 and reversed_on is null""",
+                           disbursement_id, paid_on, event_id, position)
     else:
         await conn.execute("""insert into monitoring.payments values ($1, $2, $3, $4, $5, $6) on conflict
                               (disbursement_id) do nothing""", disbursement_id, allocation_id, amount_fen, paid_on,
@@ -268,9 +282,13 @@ async def set_payment(conn: asyncpg.Connection, disbursement_id: str, allocation
 
 
 SPEND_SQL = """
-select a.district, sum(a.amount_fen)::bigint as plan_fen,
+select a.district,
+       coalesce(sum((select h.amount_fen from monitoring.allocation_amounts h
+                     where h.allocation_id = a.allocation_id and ($3::date is null or h.from_day <= $3)
+                     order by h.from_day desc, h.position desc limit 1)), 0)::bigint as plan_fen,
        coalesce(sum((select sum(p.amount_fen) from monitoring.payments p
-                     where p.allocation_id = a.allocation_id and ($3::date is null or p.paid_on <= $3))), 0)::bigint
+                     where p.allocation_id = a.allocation_id and ($3::date is null or p.paid_on <= $3)
+                       and (p.reversed_on is null or p.reversed_on > $3))), 0)::bigint
            as spent_fen
 from monitoring.allocations a
 where a.fiscal_year = $1 and ($2::text is null or a.district = $2) and ($3::date is null or a.made_on <= $3)
@@ -280,18 +298,42 @@ group by a.district order by a.district
 
 async def spending(conn: asyncpg.Connection, fiscal_year: int, district: str | None = None,
                    through: date | None = None) -> list[asyncpg.Record]:
-    """Per district, the fiscal year's plan (its allocations) and what was paid on them, as of
-    the end of ``through`` (None: all recorded)."""
+    """Per district, the fiscal year's plan (its allocations, each as it counted) and what was
+    paid on them and not reversed, as of the end of ``through`` (None: all recorded)."""
     return await conn.fetch(SPEND_SQL, fiscal_year, district, through)
 
 
-async def payments_after(conn: asyncpg.Connection, fiscal_year: int, district: str, day: date) -> list[asyncpg.Record]:
-    """The payments of the district's year recorded for days after ``day``, in the order they happened."""
-    return await conn.fetch(
-        """select p.amount_fen, p.paid_on, p.event_id from monitoring.payments p
-           join monitoring.allocations a using (allocation_id)
-           where a.fiscal_year = $1 and a.district = $2 and p.paid_on > $3 order by p.paid_on, p.position""",
-        fiscal_year, district, day)
+MOVES_SQL = """
+select h.from_day as on_day, h.position, h.event_id, h.allocation_id, h.amount_fen as plan_to, 0::bigint as paid
+  from monitoring.allocation_amounts h join monitoring.allocations a using (allocation_id)
+ where a.fiscal_year = $1 and a.district = $2 and h.from_day > $3
+union all
+select p.paid_on, p.position, p.event_id, p.allocation_id, null, p.amount_fen
+  from monitoring.payments p join monitoring.allocations a using (allocation_id)
+ where a.fiscal_year = $1 and a.district = $2 and p.paid_on > $3
+union all
+select p.reversed_on, p.reversed_position, p.reversed_by, p.allocation_id, null, -p.amount_fen
+  from monitoring.payments p join monitoring.allocations a using (allocation_id)
+ where a.fiscal_year = $1 and a.district = $2 and p.reversed_on > $3
+order by 1, 2
+"""
+
+
+async def spend_moves_after(conn: asyncpg.Connection, fiscal_year: int, district: str, day: date
+                            ) -> list[asyncpg.Record]:
+    """What moved the district's plan (an allocation's new amount, ``plan_to``) or its spending
+    (``paid``: a payment, or a reversal as a negative) on days after ``day``, in the order it happened."""
+    return await conn.fetch(MOVES_SQL, fiscal_year, district, day)
+
+
+async def amounts_at(conn: asyncpg.Connection, fiscal_year: int, district: str, day: date) -> dict[str, int]:
+    """Each of the district's allocations of the year as it counted at the end of ``day``."""
+    rows = await conn.fetch(
+        """select distinct on (h.allocation_id) h.allocation_id, h.amount_fen
+           from monitoring.allocation_amounts h join monitoring.allocations a using (allocation_id)
+           where a.fiscal_year = $1 and a.district = $2 and h.from_day <= $3
+           order by h.allocation_id, h.from_day desc, h.position desc""", fiscal_year, district, day)
+    return {r["allocation_id"]: r["amount_fen"] for r in rows}
 
 
 async def last_closed_in(conn: asyncpg.Connection, days: list[date]) -> date | None:

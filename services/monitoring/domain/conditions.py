@@ -72,6 +72,12 @@ def quarter_closed_by(day: date) -> int | None:
     return day.month // 3 if is_month_end(day) and day.month % 3 == 0 else None
 
 
+def quarters_ended_before(year: int, day: date) -> int:
+    """How many of ``year``'s quarters had ended before ``day`` (4 once the year is over): the
+    quarter a move on ``day`` is judged against, when days close one by one."""
+    return sum(end < day for end in (date(year, 3, 31), date(year, 6, 30), date(year, 9, 30), date(year, 12, 31)))
+
+
 def spend_expected(rule: RuleChanged | None, quarter: int, plan_fen: int, spent_fen: int) -> int | None:
     """The year's plan is spent evenly over its quarters: by the end of ``quarter`` a district
     should have paid ``quarter``/4 of it. Behind when it paid less than that, less the rule's

@@ -85,6 +85,7 @@ from services.monitoring.domain.conditions import (
     month_of,
     presence_required,
     quarter_closed_by,
+    quarters_ended_before,
     spend_expected,
 )
 from services.monitoring.domain.rules import CATALOGUE, Rule, first_version, in_force
@@ -182,23 +183,23 @@ class Watch(Reactor):
         await self._open(conn, r, "allocation.idle", "allocation", e.allocation_id, business_day(r.occurred_at),
                          Where(e.district, e.village_code), {"amount_fen": e.amount_fen})
         await db.set_allocation(conn, e.allocation_id, e.district, e.fiscal_year, e.amount_fen,
-                                business_day(r.occurred_at))
+                                business_day(r.occurred_at), *_when(r))
         await self._spend_changed(conn, r, e.allocation_id)
 
     async def when_AllocationAdjusted(self, conn, e: AllocationAdjusted, r: RecordedEvent) -> None:
         row = await db.allocation(conn, e.allocation_id)
         if row is not None:
             await db.set_allocation(conn, e.allocation_id, row["district"], row["fiscal_year"], e.amount_fen,
-                                    row["made_on"])
+                                    row["made_on"], *_when(r))
             await self._spend_changed(conn, r, e.allocation_id)
 
     async def when_AllocationCancelled(self, conn, e: AllocationCancelled, r: RecordedEvent) -> None:
         await self._clear(conn, r, ["allocation.idle"], "allocation", e.allocation_id)
-        await db.reduce_allocation(conn, e.allocation_id, e.released_fen)
+        await db.reduce_allocation(conn, e.allocation_id, e.released_fen, *_when(r))
         await self._spend_changed(conn, r, e.allocation_id)
 
     async def when_FrozenRemainderReleased(self, conn, e: FrozenRemainderReleased, r: RecordedEvent) -> None:
-        await db.reduce_allocation(conn, e.allocation_id, e.released_fen)
+        await db.reduce_allocation(conn, e.allocation_id, e.released_fen, *_when(r))
         await self._spend_changed(conn, r, e.allocation_id)
 
     async def when_AllocationFrozen(self, conn, e: AllocationFrozen, r: RecordedEvent) -> None:
@@ -236,14 +237,13 @@ class Watch(Reactor):
 
     async def when_DisbursementPaid(self, conn, e: DisbursementPaid, r: RecordedEvent) -> None:
         await self._clear(conn, r, ["disbursement.approved_unpaid"], "disbursement", e.disbursement_id)
-        await db.set_payment(conn, e.disbursement_id, e.allocation_id, e.amount_fen, business_day(r.occurred_at),
-                             r.event_id, r.global_position or 0)
+        await db.set_payment(conn, e.disbursement_id, e.allocation_id, e.amount_fen, *_when(r))
         await self._spend_changed(conn, r, e.allocation_id)
 
     async def when_DisbursementReversed(self, conn, e: DisbursementReversed, r: RecordedEvent) -> None:
         await self._clear(conn, r, ["disbursement.awaiting_approval", "disbursement.approved_unpaid"], "disbursement",
                           e.disbursement_id)
-        await db.set_payment(conn, e.disbursement_id, e.allocation_id, None)
+        await db.set_payment(conn, e.disbursement_id, e.allocation_id, None, *_when(r))
 
     # -- a district's spending against the year's plan (funding) ------------------------------
 
@@ -270,9 +270,12 @@ class Watch(Reactor):
     async def _quarter_spending(self, conn, uow: UnitOfWork, r: RecordedEvent, rule: RuleChanged | None,
                                 day: date) -> None:
         """At a quarter's last close: every district that had paid, by the end of that day,
-        less than its share of the year's plan as it stood then. A payment recorded for a later
-        day that made the shortfall up (recorded before this close: the topics may come in any
-        order) resolves it at once, in order."""
+        less than its share of the year's plan as it stood then (each allocation's amount then,
+        a payment reversed since still counted). What moved afterwards and was recorded before
+        this close (the topics may come in any order; a calendar may catch up late) is then
+        played in order, each move judged against the last quarter ended before its day, as
+        ``_spend_changed`` judged it when days close one by one: the payment or smaller plan
+        that made the shortfall up resolves it at once."""
         quarter = quarter_closed_by(day)
         if quarter is None or rule is None or not rule.enabled:
             return
@@ -289,12 +292,16 @@ class Watch(Reactor):
             if pending is None:
                 continue
             await raise_alert(uow, pending, rule, day, None, {"since": day.isoformat(), **figures})
+            amounts = await db.amounts_at(conn, day.year, row["district"], day)
             spent = row["spent_fen"]
-            for p in await db.payments_after(conn, day.year, row["district"], day):
-                spent += p["amount_fen"]
-                if spent >= floor:
+            for move in await db.spend_moves_after(conn, day.year, row["district"], day):
+                if move["plan_to"] is not None:
+                    amounts[move["allocation_id"]] = move["plan_to"]
+                spent += move["paid"]
+                quarter_then = quarters_ended_before(day.year, move["on_day"])
+                if spend_expected(rule, quarter_then, sum(amounts.values()), spent) is None:
                     await self._clear(conn, r, ["district.spend_behind_plan"], "district", subject,
-                                      on=p["paid_on"], cause_id=p["event_id"])
+                                      on=move["on_day"], cause_id=move["event_id"])
                     break
 
     # -- projects (assessment) ---------------------------------------------------------------
@@ -583,3 +590,8 @@ class Watch(Reactor):
 
 def _figures(row: asyncpg.Record) -> dict:
     return dict(row["figures"])
+
+
+def _when(r: RecordedEvent) -> tuple[date, UUID, int]:
+    """A fact's business day, event id and position: when a plan or spending moved, and by what."""
+    return business_day(r.occurred_at), r.event_id, r.global_position or 0

@@ -96,3 +96,29 @@ async def test_a_quarter_is_judged_on_what_happened_by_its_end_whatever_came_fir
         "resolved", date(2022, 4, 20), made_up.event_id)
     events = await m.alert_events()
     assert [t for stream, t in events if stream == f"alert-{alert['alert_id']}"] == ["AlertRaised", "AlertResolved"], events
+
+
+async def test_a_quarter_closed_late_is_judged_on_the_plan_and_payments_as_they_stood_at_its_end(monitoring):
+    """A smaller plan or a reversal after the quarter's end, recorded before the quarter closes
+    (a calendar catching up): the quarter is judged as it stood at its end — behind on the
+    plan it had, with the payment later reversed still counted — and the smaller plan clears
+    it on its own day, as closing the days one by one would have said."""
+    m = monitoring
+    village = await m.village(date(2022, 1, 1), district="120115")
+    other = await m.village(date(2022, 1, 1), district="120116")
+    allocation, elsewhere = m.uid("a"), m.uid("a")
+    await allocate(m, village, allocation, 1_000_000, date(2022, 1, 10))
+    await allocate(m, other, elsewhere, 1_000_000, date(2022, 1, 10))
+    await pay(m, village, allocation, 50_000, date(2022, 3, 1))  # 5 %: behind at the quarter's end
+    adjusted = await m.deliver("funding", "AllocationAdjusted", {
+        "allocation_id": allocation, "line_id": "l-1", "village_code": village, "amount_fen": 400_000,
+        "previous_fen": 1_000_000, "reason": "调减"}, f"allocation-{allocation}", date(2022, 4, 12))
+    paid = await pay(m, other, elsewhere, 100_000, date(2022, 3, 2))  # 10 %: not behind at the quarter's end
+    reversal = {k: v for k, v in paid.payload.items() if k not in ("paid_on", "voucher_no")}
+    await m.deliver("funding", "DisbursementReversed", reversal | {"reason": "凭证有误"}, paid.stream_id,
+                    date(2022, 4, 15))
+    await m.close(date(2022, 3, 31))
+    alerts = await m.alerts("district.spend_behind_plan")
+    assert [(a["district"], a["raised_on"], a["figures"]["plan_fen"], a["figures"]["spent_fen"], a["state"],
+             a["resolved_on"], a["cleared_by_event"]) for a in alerts] == [
+        ("120115", date(2022, 3, 31), 1_000_000, 50_000, "resolved", date(2022, 4, 12), adjusted.event_id)]

@@ -1,4 +1,4 @@
--- A month closed late is judged as it stood at the end of its last day (presence rule).
+-- A month or quarter closed late is judged as it stood at the end of its last day.
 
 -- cadre.presence_below_requirement: who was a member of a team when, not only who is now. A
 -- month is judged on the members at the end of its last day, however late that day closes
@@ -19,3 +19,21 @@ create index team_members_cadre on monitoring.team_members (cadre_id);
 -- approval may come after the leave's days). Leave approved before this migration: -infinity.
 alter table monitoring.leaves add column approved_on date not null default '-infinity';
 alter table monitoring.leaves alter column approved_on drop default;
+
+-- district.spend_behind_plan likewise: a quarter closed late is judged on the plan and the
+-- payments as they stood at its last day. Each allocation's amount from the day it counted
+-- (made, adjusted, cancelled, its frozen remainder released), and a reversed payment kept
+-- with the day it was reversed (it counted until then). Amounts recorded before this
+-- migration count from the allocation's day; payments reversed before it were deleted.
+create table monitoring.allocation_amounts (
+    allocation_id  text not null,
+    from_day       date not null,
+    amount_fen     bigint not null,
+    event_id       uuid,
+    position       bigint not null,
+    primary key (allocation_id, position)
+);
+insert into monitoring.allocation_amounts select allocation_id, made_on, amount_fen, null, 0 from monitoring.allocations;
+alter table monitoring.payments add column reversed_on date,
+                                add column reversed_by uuid,
+                                add column reversed_position bigint;
