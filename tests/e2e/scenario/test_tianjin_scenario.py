@@ -79,6 +79,10 @@ async def test_the_check_sees_a_plan_that_was_not_driven(first_run, urls, settin
     report = await Checker(other, urls["publicity"], assessment=urls["assessment"], settings=settings).run()
     figures = {d.what for d in report.differences if not d.what.startswith("assessment ")}
     assert figures == {"presence_days by district", "allowances by month"}
+    # The alert comparison fails too: that plan implies other presence alerts than were raised.
+    async with Api(settings, urls, other.seed) as api:
+        alerts = await Checker(other, urls["publicity"], monitoring=api).run(dates=())
+    assert "alert cadre.presence_below_requirement" in {d.what for d in alerts.differences}
 
 
 async def test_running_again_adds_nothing(first_run, plan, settings, urls, own_stack):

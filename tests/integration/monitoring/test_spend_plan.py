@@ -24,14 +24,19 @@ async def pay(m: MonitoringHarness, village: str, allocation: str, fen: int, on:
         "village_code": village, "district": village[:6], "amount_fen": fen, **extra}, f"disbursement-{d}", on)
 
 
-async def test_a_district_behind_its_plan_at_quarter_end_until_payments_make_it_up(monitoring):
-    m = monitoring
-    village = await m.village(date(2022, 1, 1), district="120111")
-    other = await m.village(date(2022, 1, 1), district="120112")
+async def two_districts(m: MonitoringHarness, first: str, second: str) -> tuple[str, str, str, str]:
+    """A village in each district, 1,000,000 fen allocated to each; the first paid 5 % by March."""
+    village, other = await m.village(date(2022, 1, 1), district=first), await m.village(date(2022, 1, 1), district=second)
     allocation, elsewhere = m.uid("a"), m.uid("a")
     await allocate(m, village, allocation, 1_000_000, date(2022, 1, 10))
     await allocate(m, other, elsewhere, 1_000_000, date(2022, 1, 10))
     await pay(m, village, allocation, 50_000, date(2022, 3, 1))
+    return village, other, allocation, elsewhere
+
+
+async def test_a_district_behind_its_plan_at_quarter_end_until_payments_make_it_up(monitoring):
+    m = monitoring
+    village, other, allocation, elsewhere = await two_districts(m, "120111", "120112")
     await pay(m, other, elsewhere, 100_000, date(2022, 3, 1))  # 10 %: 25 % less 15 points, not behind
     await m.close_through(date(2022, 3, 30), date(2022, 3, 30))
     assert await m.alerts("district.spend_behind_plan") == []  # not a quarter's end
@@ -104,12 +109,7 @@ async def test_a_quarter_closed_late_is_judged_on_the_plan_and_payments_as_they_
     plan it had, with the payment later reversed still counted — and the smaller plan clears
     it on its own day, as closing the days one by one would have said."""
     m = monitoring
-    village = await m.village(date(2022, 1, 1), district="120115")
-    other = await m.village(date(2022, 1, 1), district="120116")
-    allocation, elsewhere = m.uid("a"), m.uid("a")
-    await allocate(m, village, allocation, 1_000_000, date(2022, 1, 10))
-    await allocate(m, other, elsewhere, 1_000_000, date(2022, 1, 10))
-    await pay(m, village, allocation, 50_000, date(2022, 3, 1))  # 5 %: behind at the quarter's end
+    village, other, allocation, elsewhere = await two_districts(m, "120115", "120116")  # the first behind
     adjusted = await m.deliver("funding", "AllocationAdjusted", {
         "allocation_id": allocation, "line_id": "l-1", "village_code": village, "amount_fen": 400_000,
         "previous_fen": 1_000_000, "reason": "调减"}, f"allocation-{allocation}", date(2022, 4, 12))

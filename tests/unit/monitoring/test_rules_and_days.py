@@ -14,7 +14,13 @@ from shared.eventstore.errors import Conflict, DomainError, NotFound
 from shared.eventstore.memory import InMemoryUnitOfWork
 
 from services.monitoring.domain.calendar import Calendar, CloseDay
-from services.monitoring.domain.conditions import DAY_THRESHOLD, IMMEDIATE, first_alert_day, is_due
+from services.monitoring.domain.conditions import (
+    DAY_THRESHOLD,
+    IMMEDIATE,
+    first_alert_day,
+    is_due,
+    quarters_ended_before,
+)
 from services.monitoring.domain.rules import CATALOGUE, ChangeRule, Rule, first_version, in_force
 from services.monitoring.handlers import COMMANDS
 from services.monitoring.handlers.days import close_day
@@ -127,3 +133,8 @@ def test_more_than_n_days_means_the_day_after_the_nth():
     assert first_alert_day(milestone, date(2022, 6, 30)) == date(2022, 7, 1)
     disabled = milestone.model_copy(update={"enabled": False})
     assert not is_due(disabled, date(2022, 6, 30), date(2023, 1, 1))
+
+
+def test_a_move_is_judged_against_the_last_quarter_ended_before_its_day():
+    assert [quarters_ended_before(2022, d) for d in (date(2022, 3, 31), date(2022, 4, 1), date(2022, 7, 1),
+                                                    date(2022, 12, 31), date(2023, 2, 1))] == [0, 1, 2, 3, 4]
