@@ -283,9 +283,10 @@ async def set_payment(conn: asyncpg.Connection, disbursement_id: str, allocation
 
 SPEND_SQL = """
 select a.district,
-       coalesce(sum((select h.amount_fen from monitoring.allocation_amounts h
-                     where h.allocation_id = a.allocation_id and ($3::date is null or h.from_day <= $3)
-                     order by h.from_day desc, h.position desc limit 1)), 0)::bigint as plan_fen,
+       coalesce(sum(coalesce((select h.amount_fen from monitoring.allocation_amounts h
+                              where h.allocation_id = a.allocation_id and ($3::date is null or h.from_day <= $3)
+                              order by h.from_day desc, h.position desc limit 1), a.amount_fen)), 0)::bigint
+           as plan_fen,
        coalesce(sum((select sum(p.amount_fen) from monitoring.payments p
                      where p.allocation_id = a.allocation_id and ($3::date is null or p.paid_on <= $3)
                        and (p.reversed_on is null or p.reversed_on > $3))), 0)::bigint
@@ -329,10 +330,12 @@ async def spend_moves_after(conn: asyncpg.Connection, fiscal_year: int, district
 async def amounts_at(conn: asyncpg.Connection, fiscal_year: int, district: str, day: date) -> dict[str, int]:
     """Each of the district's allocations of the year as it counted at the end of ``day``."""
     rows = await conn.fetch(
-        """select distinct on (h.allocation_id) h.allocation_id, h.amount_fen
-           from monitoring.allocation_amounts h join monitoring.allocations a using (allocation_id)
-           where a.fiscal_year = $1 and a.district = $2 and h.from_day <= $3
-           order by h.allocation_id, h.from_day desc, h.position desc""", fiscal_year, district, day)
+        """select a.allocation_id,
+                  coalesce((select h.amount_fen from monitoring.allocation_amounts h
+                            where h.allocation_id = a.allocation_id and h.from_day <= $3
+                            order by h.from_day desc, h.position desc limit 1), a.amount_fen) as amount_fen
+           from monitoring.allocations a
+           where a.fiscal_year = $1 and a.district = $2 and a.made_on <= $3""", fiscal_year, district, day)
     return {r["allocation_id"]: r["amount_fen"] for r in rows}
 
 

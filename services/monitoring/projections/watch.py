@@ -135,7 +135,7 @@ class Watch(Reactor):
     tables = ("monitoring.conditions", "monitoring.days", "monitoring.villages", "monitoring.team_villages",
               "monitoring.team_units", "monitoring.incomes", "monitoring.eligibility", "monitoring.teams",
               "monitoring.team_members", "monitoring.presence", "monitoring.leaves",
-              "monitoring.allocations", "monitoring.payments")
+              "monitoring.allocations", "monitoring.allocation_amounts", "monitoring.payments")
 
     async def apply_batch(self, conn: asyncpg.Connection, events) -> None:
         # The rules' versions, read once a batch (a batch is one transaction; a rule changed

@@ -122,3 +122,14 @@ async def test_a_quarter_closed_late_is_judged_on_the_plan_and_payments_as_they_
     assert [(a["district"], a["raised_on"], a["figures"]["plan_fen"], a["figures"]["spent_fen"], a["state"],
              a["resolved_on"], a["cleared_by_event"]) for a in alerts] == [
         ("120115", date(2022, 3, 31), 1_000_000, 50_000, "resolved", date(2022, 4, 12), adjusted.event_id)]
+
+
+async def test_an_allocation_the_release_before_recorded_counts_at_its_amount(monitoring):
+    """Migration 0003 is expand-only: an allocation recorded by the release before (no amount by
+    day) still counts in the plan, at its amount."""
+    m = monitoring
+    village, _, allocation, _ = await two_districts(m, "120117", "120118")
+    await m.fetch("delete from monitoring.allocation_amounts where allocation_id = $1", allocation)
+    await m.close(date(2022, 3, 31))
+    [alert] = [a for a in await m.alerts("district.spend_behind_plan") if a["district"] == "120117"]
+    assert (alert["figures"]["plan_fen"], alert["figures"]["spent_fen"]) == (1_000_000, 50_000)
