@@ -28,7 +28,7 @@ from shared.contracts.assessment import (
     ProjectPlanned,
     ProjectReplanned,
 )
-from shared.dates import IsoDate
+from shared.dates import IsoDate, in_order
 from shared.eventstore import Aggregate
 from shared.eventstore.errors import Conflict, DomainError, NotFound
 
@@ -60,10 +60,10 @@ class PlanProject(BaseModel):
     planned_end: IsoDate
     milestones: list[MilestoneInput] = Field(min_length=1, max_length=50, description="节点 / milestones")
 
+    ordered = in_order("planned_start", "planned_end", "计划结束早于开始 / planned_end is before planned_start")
+
     @model_validator(mode="after")
     def consistent(self) -> PlanProject:
-        if self.planned_end < self.planned_start:
-            raise ValueError("计划结束早于开始 / planned_end is before planned_start")
         ids = [m.milestone_id for m in self.milestones]
         if len(set(ids)) != len(ids):
             raise ValueError("节点编号重复 / milestone ids must be distinct")
