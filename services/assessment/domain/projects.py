@@ -161,16 +161,13 @@ class Milestone:
 
 class Project(Aggregate):
     stream_prefix = "project"
+    noun = "项目"
 
     def __init__(self, key: str):
         super().__init__(key)
         self.milestones: dict[str, Milestone] = {}
         self.completed_on: date | None = None
         self.cancelled_on: date | None = None
-
-    def require_exists(self) -> None:
-        if not self.exists:
-            raise NotFound(f"未找到项目 {self.key} / project {self.key} not found", field="project_id")
 
     def milestone(self, milestone_id: str) -> Milestone:
         self.require_exists()

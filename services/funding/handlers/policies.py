@@ -22,7 +22,7 @@ async def register(uow: UnitOfWork, cmd: RegisterPolicy, scope: FinanceScope) ->
 
 async def apply(uow: UnitOfWork, cmd: ApplyPolicy, scope: FinanceScope, *, policy_id: str) -> dict:
     policy = await uow.load(Policy, policy_id)
-    policy.ensure_exists()
+    policy.require_exists()
     if cmd.mode == "listed":
         found = {v.code: v for v in await directory(uow).villages(
             cmd.village_codes, designated_only=False, village_types=[], districts=[])}

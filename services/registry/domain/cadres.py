@@ -135,6 +135,7 @@ Seal = Callable[[str], Sealed]  # seals a value under this cadre's data key
 
 class Cadre(Aggregate):
     stream_prefix = "cadre"
+    noun = "干部"
 
     unit_id: str
     name: Sealed
@@ -147,10 +148,6 @@ class Cadre(Aggregate):
         self.insurance: list[InsuranceRecorded] = []
         self.leaves: dict[str, Leave] = {}
         self.erased = False  # personal data erased: nothing personal is recorded any more
-
-    def require_exists(self, field: str = "cadre_id") -> None:
-        if not self.exists:
-            raise NotFound(f"未找到干部 {self.key} / cadre {self.key} not found", field=field)
 
     def _require_not_erased(self, field: str) -> None:
         if self.erased:

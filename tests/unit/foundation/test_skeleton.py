@@ -14,7 +14,7 @@ from pydantic import BaseModel
 import shared.contracts  # noqa: F401 - registers every service's events in the catalogue
 from shared.contracts.registry import VillageIncomeCorrected
 from shared.eventstore import Aggregate, CommandMeta, RecordedEvent
-from shared.eventstore.errors import Conflict
+from shared.eventstore.errors import Conflict, NotFound
 from shared.eventstore.memory import InMemoryUnitOfWork, NeedsDatabase
 from shared.eventstore.store import CommandResult
 from shared.eventstore.unit_of_work import register_new
@@ -154,3 +154,19 @@ def test_no_handler_reaches_past_its_ports_to_the_connection():
     assert handlers
     assert [f"{p.relative_to(ROOT)}:{n}" for p in handlers
             for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1) if "uow.conn" in line] == []
+
+
+@pytest.mark.parametrize(("cls", "message", "field"), [
+    ("services.registry.domain.village:Village", "未找到村 k / village k not found", "village_code"),
+    ("services.registry.domain.teams:Team", "未找到工作队 k / team k not found", "team_id"),
+    ("services.assessment.domain.coverage:LowIncomePerson", "未找到低收入人口 k / person k not found", "person_id"),
+    ("services.funding.domain.policy:Policy", "未找到政策 k / policy k not found", "policy_id"),
+])
+def test_one_not_found_for_every_aggregate_looked_up_by_id(cls, message, field):
+    import importlib
+
+    module, name = cls.split(":")
+    aggregate = getattr(importlib.import_module(module), name)("k")
+    with pytest.raises(NotFound) as missing:
+        aggregate.require_exists()
+    assert (missing.value.message, missing.value.field) == (message, field)
