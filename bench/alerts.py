@@ -42,6 +42,7 @@ from shared.http.auth import Principal, Role, issue_token
 from shared.http.errors import install_error_handlers
 from shared.identity import Principal as Owner
 from shared.messaging.kafka import decode, ensure_topics, event_producer
+from shared.outbox.publisher import Publisher
 from shared.outbox.relay import OutboxRelay
 from shared.outbox.wakeup import CommitSignal
 from shared.messaging.credentials import client_options
@@ -146,10 +147,10 @@ async def measure(settings: Settings, rate: float, count: int) -> tuple[list[flo
         store = EventStore(pool, "monitoring", on_commit=signals[0].poke)
         producer = event_producer(settings)
         await producer.start()
-        relay = OutboxRelay(pool, producer, source="monitoring", topic=topic)
+        relay = OutboxRelay(Publisher(pool, producer, source="monitoring", topic=topic))
         tasks += [asyncio.create_task(relay.run(stopping)),
-                  asyncio.create_task(OutboxRelay(source_pool, producer, source="assessment",
-                                                  topic=source_topic).run(stopping))]
+                  asyncio.create_task(OutboxRelay(Publisher(source_pool, producer, source="assessment",
+                                                            topic=source_topic)).run(stopping))]
         watch = ProjectionRunner(pool, Watch(), {"assessment": source_topic})
         consumed: dict[str, float] = {}
         tasks.append(asyncio.create_task(_react(settings, source_topic, settings.topic_partitions,

@@ -32,7 +32,7 @@ from pathlib import Path
 import asyncpg
 
 from shared.config import SERVICES, Settings
-from shared.db import connect, create_pool, ensure_database
+from shared.db import connect, create_pool, database_exists, ensure_database
 from shared.eventstore.audit import verify_chain
 from shared.projections import Projection
 
@@ -84,14 +84,6 @@ async def _run(argv: list[str], settings: Settings) -> None:
         raise BackupError(f"{Path(argv[0]).name} 失败 / failed ({proc.returncode}): {(out + err).decode()[-2000:]}")
 
 
-async def _database_exists(settings: Settings, database: str) -> bool:
-    conn = await asyncpg.connect(settings.dsn_for("postgres"))
-    try:
-        return bool(await conn.fetchval("select 1 from pg_database where datname = $1", database))
-    finally:
-        await conn.close()
-
-
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as fh:
@@ -131,7 +123,7 @@ async def dump(settings: Settings, directory: Path, projections_of: ProjectionsO
     started = time.monotonic()
     backups, skipped = [], []
     for service in services or list(SERVICES):
-        if not await _database_exists(settings, settings.db_prefix + service):
+        if not await database_exists(settings, settings.db_prefix + service):
             skipped.append(service)
             continue
         backups.append(await dump_service(settings, service, directory, projections_of(service)))
@@ -158,7 +150,7 @@ async def restore_service(settings: Settings, entry: dict, directory: Path) -> S
     source = directory / entry["file"]
     if _sha256(source) != entry["sha256"]:
         raise BackupError(f"{service}: 备份文件校验和不符 / {source.name} does not match its checksum")
-    if await _database_exists(settings, database):
+    if await database_exists(settings, database):
         conn = await connect(settings.dsn(service))
         try:
             used = await conn.fetchval(

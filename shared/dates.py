@@ -12,7 +12,7 @@ import re
 from datetime import date, datetime, timedelta, timezone
 from typing import Annotated
 
-from pydantic import BeforeValidator
+from pydantic import BeforeValidator, model_validator
 
 BEIJING = timezone(timedelta(hours=8))  # the programme's calendar
 
@@ -31,3 +31,16 @@ def iso_8601_only(value: object) -> object:
 
 IsoDate = Annotated[date, BeforeValidator(iso_8601_only)]
 IsoDateTime = Annotated[datetime, BeforeValidator(iso_8601_only)]
+
+
+def in_order(first: str, last: str, message: str):
+    """A model's period, its ``last`` day not before its ``first`` (the same day allowed): in the
+    class body, ``ordered = in_order("valid_from", "valid_to", "…")``. Declared before the
+    model's other validators it runs first, so a reversed period is said as such."""
+
+    def ordered(model):
+        if getattr(model, last) < getattr(model, first):
+            raise ValueError(message)
+        return model
+
+    return model_validator(mode="after")(ordered)

@@ -6,6 +6,7 @@ Plain data and rules with no web framework, so the service layer and the domain 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 
 from pydantic import BaseModel
@@ -54,6 +55,54 @@ def missing_scope(principal: Principal) -> str | None:
     """The scope claim the principal's role needs and its token lacks, if any."""
     claim = SCOPE_CLAIMS.get(principal.role)
     return claim if claim is not None and not getattr(principal, claim) else None
+
+
+def require_scope(principal: Principal) -> None:
+    """Refuse (403) a token of a scoped role that lacks its scope claim."""
+    if (claim := missing_scope(principal)) is not None:
+        raise Forbidden(f"令牌未注明所辖范围（{claim}），不予办理 / the token names no {claim}: a "
+                        f"{principal.role.value} without one may do nothing", field="Authorization", location="header")
+
+
+@dataclass(frozen=True)
+class Reach:
+    """Where a principal may see (BRIEF §4), decided here once for every service: the whole
+    city, one district, a unit's teams or a first secretary's team — and, through those teams,
+    the villages they serve, which each service looks up in the read model it keeps.
+
+    The city office sees everything; whoever's token names a district (a district official; a
+    district's finance officer, assessor or inspector) that district; a unit its teams, a first
+    secretary their own; city-level finance officers, assessors and inspectors (no district
+    claim) everything. It fails closed: a scoped role's token without its claim is refused,
+    never read as the whole city. Reach says where, not whether: routes admit roles first."""
+
+    district: str | None = None
+    unit: str | None = None  # the teams this unit leads or joins
+    team: str | None = None  # this first secretary's team
+
+    @classmethod
+    def of(cls, principal: Principal) -> Reach:
+        require_scope(principal)
+        if principal.role is Role.city_office:
+            return cls()
+        if principal.role is Role.unit:
+            return cls(unit=principal.unit)
+        if principal.role is Role.first_secretary:
+            return cls(team=principal.team)
+        return cls(district=principal.district)
+
+    @property
+    def city_wide(self) -> bool:
+        return self.district is None and self.unit is None and self.team is None
+
+    @property
+    def by_teams(self) -> bool:
+        """A unit's or a first secretary's: places are seen through teams, never a whole district."""
+        return self.unit is not None or self.team is not None
+
+    def covers(self, district: str | None) -> bool:
+        """A whole district: the city covers every one, a district itself, teams none."""
+        return self.city_wide or (self.district is not None and self.district == district)
 
 
 def ensure_district(principal: Principal, district: str) -> None:

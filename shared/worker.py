@@ -24,6 +24,7 @@ from shared.messaging.credentials import faust_credentials
 from shared.messaging.kafka import ensure_declared_topics, event_producer
 from shared.messaging.quarantine_notice import QuarantineNotice
 from shared.migrations import Chain, SchemaBehind, check_current, no_database
+from shared.outbox.publisher import Publisher
 from shared.outbox.relay import OutboxRelay
 from shared.projections import Delivery, Projection, ProjectionRunner
 from shared.projections.reactor import Reactor
@@ -136,8 +137,8 @@ def build_worker(service: str, migrations: Chain, projections: Sequence[Projecti
         producer = event_producer(settings)
         await producer.start()
         stopping = asyncio.Event()
-        relay = OutboxRelay(resources.pool, producer, source=service, topic=settings.topic(service),
-                            new_producer=lambda: event_producer(settings))
+        relay = OutboxRelay(Publisher(resources.pool, producer, source=service, topic=settings.topic(service),
+                                      new_producer=lambda: event_producer(settings)))
         resources.wake_relay = relay.wakeup.event.set
         try:
             await relay.run(stopping)

@@ -6,16 +6,23 @@ from collections.abc import Iterable
 from typing import ClassVar
 
 from shared.eventstore.catalogue import DomainEvent, UnknownEvent
+from shared.eventstore.errors import NotFound
 
 
 class Aggregate:
-    """Subclasses define ``stream_prefix`` and ``when_<EventClassName>`` methods.
+    """Subclasses define ``stream_prefix`` and ``when_<EventClassName>`` methods (and ``noun``
+    when they are looked up by a caller's id: ``require_exists``).
 
     ``version`` counts the events applied, so it is the expected version of the
     next append.
     """
 
     stream_prefix: ClassVar[str]
+    # How "not found" names it: in Chinese; in English (the stream prefix unless set); and the
+    # request field that names it (``<stream_prefix>_id`` unless set).
+    noun: ClassVar[str]
+    noun_en: ClassVar[str | None] = None
+    key_field: ClassVar[str | None] = None
 
     def __init__(self, key: str):
         self.key = key
@@ -29,6 +36,12 @@ class Aggregate:
     @property
     def exists(self) -> bool:
         return self.version > 0 or bool(self.pending)
+
+    def require_exists(self, field: str | None = None) -> None:
+        """404 unless its stream has events (or this command recorded its first)."""
+        if not self.exists:
+            raise NotFound(f"未找到{self.noun} {self.key} / {self.noun_en or self.stream_prefix} {self.key} not found",
+                           field=field or self.key_field or f"{self.stream_prefix}_id")
 
     @classmethod
     def rehydrate(cls, key: str, events: Iterable[DomainEvent | UnknownEvent]):

@@ -35,6 +35,16 @@ def port(make: Callable[[Any], P]) -> Callable[[UnitOfWork], P]:
     return reach
 
 
+async def register_new(uow: UnitOfWork, cls: type[A], key: str, cmd: Any) -> A:
+    """A stream's first command, the same in every service: the new aggregate ``key`` registers
+    ``cmd`` and is saved. ``new`` takes the stream to be empty; the aggregate's own rule refuses
+    a key already taken (``CommandUnit`` re-runs the handler with a read when it was)."""
+    aggregate = await uow.new(cls, key)
+    aggregate.register(cmd)  # type: ignore[attr-defined]  # every registrable aggregate has one
+    await uow.save(aggregate)
+    return aggregate
+
+
 def lock_statement(shared: bool) -> str:
     from shared.eventstore.store import lock_function  # store imports this module
 

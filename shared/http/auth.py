@@ -16,8 +16,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
 from shared.config import Settings, get_settings
-from shared.eventstore.errors import Forbidden
-from shared.identity import Principal, Role, ensure_district, missing_scope
+from shared.identity import Principal, Role, ensure_district, require_scope
 
 __all__ = ["Principal", "Role", "current_principal", "ensure_district", "issue_token", "require", "verify_token"]
 
@@ -159,9 +158,7 @@ async def current_principal(
             detail=[{"loc": ["header", "Authorization"], "msg": f"令牌无效 / invalid token: {exc}", "type": "unauthorized"}],
             headers={"WWW-Authenticate": "Bearer"},
         ) from exc
-    if (claim := missing_scope(principal)) is not None:
-        raise Forbidden(f"令牌未注明所辖范围（{claim}），不予办理 / the token names no {claim}: a "
-                        f"{principal.role.value} without one may do nothing", field="Authorization", location="header")
+    require_scope(principal)
     return principal
 
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Callable
 
 import asyncpg
 import structlog
@@ -34,29 +33,25 @@ RELAY_LOCK = 7_100_002
 
 
 class OutboxRelay:
+    """Sequences and publishes through ``publisher`` (which names the pool, producer, source,
+    topic and batch size), and checkpoints the chain head now and then."""
+
     def __init__(
         self,
-        pool: asyncpg.Pool,
-        producer: AIOKafkaProducer,
+        publisher: Publisher,
         *,
-        source: str,
-        topic: str,
-        batch_size: int = 1000,
         poll_interval: float = 0.01,
         idle_poll_interval: float = 0.25,
         checkpoint_every: int = 1000,
         checkpoint_interval: float = 60.0,
-        new_producer: Callable[[], AIOKafkaProducer] | None = None,
     ):
-        self.pool = pool
-        self.topic = topic
-        self.batch_size = batch_size
+        self.publisher = publisher
+        self.pool, self.topic, self.batch_size = publisher.pool, publisher.topic, publisher.batch_size
         self.poll_interval = poll_interval
         self.idle_poll_interval = idle_poll_interval
-        self.sequencer = Sequencer(pool, batch_size=batch_size)
-        self.publisher = Publisher(pool, producer, source=source, topic=topic, batch_size=batch_size,
-                                   new_producer=new_producer)
-        self.heads = ChainCheckpointer(pool, source=source, every=checkpoint_every, interval=checkpoint_interval)
+        self.sequencer = Sequencer(self.pool, batch_size=self.batch_size)
+        self.heads = ChainCheckpointer(self.pool, source=publisher.source, every=checkpoint_every,
+                                       interval=checkpoint_interval)
         self._last_checkpoint_probe = time.monotonic()
         self.wakeup = Wakeup()
 

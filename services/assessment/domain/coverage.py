@@ -23,7 +23,7 @@ from shared.contracts.assessment import (
 )
 from shared.dates import IsoDate
 from shared.eventstore import Aggregate
-from shared.eventstore.errors import Conflict, DomainError, NotFound
+from shared.eventstore.errors import Conflict, DomainError
 from shared.privacy.sealed import Sealed
 
 from services.assessment.domain.values import Reason, VillageCode
@@ -88,15 +88,12 @@ class EndCoverage(BaseModel):
 
 class LowIncomePerson(Aggregate):
     stream_prefix = "person"
+    noun = "低收入人口"
 
     def __init__(self, key: str):
         super().__init__(key)
         self.eligible: dict[str, bool] = {}
         self.covered: dict[str, date] = {}
-
-    def require_exists(self) -> None:
-        if not self.exists:
-            raise NotFound(f"未找到低收入人口 {self.key} / person {self.key} not found", field="person_id")
 
     def register(self, cmd: RegisterPerson, district: str, on: date) -> None:
         if self.exists:

@@ -88,14 +88,11 @@ class OpenFinding:
 
 class Inspection(Aggregate):
     stream_prefix = "inspection"
+    noun = "督导检查"
 
     def __init__(self, key: str):
         super().__init__(key)
         self.findings: dict[str, OpenFinding] = {}
-
-    def require_exists(self) -> None:
-        if not self.exists:
-            raise NotFound(f"未找到督导检查 {self.key} / inspection {self.key} not found", field="inspection_id")
 
     def finding(self, finding_id: str) -> OpenFinding:
         self.require_exists()

@@ -28,7 +28,7 @@ from shared.contracts.assessment import (
     ProjectPlanned,
     ProjectReplanned,
 )
-from shared.dates import IsoDate
+from shared.dates import IsoDate, in_order
 from shared.eventstore import Aggregate
 from shared.eventstore.errors import Conflict, DomainError, NotFound
 
@@ -60,10 +60,10 @@ class PlanProject(BaseModel):
     planned_end: IsoDate
     milestones: list[MilestoneInput] = Field(min_length=1, max_length=50, description="节点 / milestones")
 
+    ordered = in_order("planned_start", "planned_end", "计划结束早于开始 / planned_end is before planned_start")
+
     @model_validator(mode="after")
     def consistent(self) -> PlanProject:
-        if self.planned_end < self.planned_start:
-            raise ValueError("计划结束早于开始 / planned_end is before planned_start")
         ids = [m.milestone_id for m in self.milestones]
         if len(set(ids)) != len(ids):
             raise ValueError("节点编号重复 / milestone ids must be distinct")
@@ -161,16 +161,13 @@ class Milestone:
 
 class Project(Aggregate):
     stream_prefix = "project"
+    noun = "项目"
 
     def __init__(self, key: str):
         super().__init__(key)
         self.milestones: dict[str, Milestone] = {}
         self.completed_on: date | None = None
         self.cancelled_on: date | None = None
-
-    def require_exists(self) -> None:
-        if not self.exists:
-            raise NotFound(f"未找到项目 {self.key} / project {self.key} not found", field="project_id")
 
     def milestone(self, milestone_id: str) -> Milestone:
         self.require_exists()

@@ -9,10 +9,10 @@ from typing import Annotated
 import asyncpg
 from fastapi import Depends, Path, Query
 
-from shared.eventstore.errors import Forbidden
 from shared.http.auth import Principal, Role, require
 from shared.http.commands import runner_type
 from shared.http.deps import IsoDate, get_pool
+from shared.identity import Reach
 
 from services.assessment.adapters.directory import PgDirectory
 from services.assessment.domain.values import business_day
@@ -37,34 +37,20 @@ READERS = (Role.district_official, Role.unit, Role.first_secretary, Role.finance
 Reader = Annotated[Principal, Depends(require(*READERS))]
 
 
-def _unscoped(message: str) -> Forbidden:
-    return Forbidden(message, field="Authorization", location="header")
-
-
 def scope_of(*roles: Role):
     """A dependency admitting ``roles`` (and the city office) and giving the reader's scope
-    (BRIEF §4): officials read their own district, units and first secretaries the villages
-    their teams serve now, a district-scoped assessor or inspector their district; the city
-    office and city-level staff read everything."""
+    (BRIEF §4): where ``Reach`` says, a unit's or a first secretary's teams resolved to the
+    villages they serve now in assessment's directory."""
 
     admitted = Depends(require(*roles))  # a default, not an annotation: annotations here are strings
 
     async def scope(pool: Pool, principal: Principal = admitted) -> ReadScope:
-        role = principal.role
-        if role is Role.city_office:
-            return ReadScope()
-        if role in (Role.unit, Role.first_secretary):
-            owner = principal.unit if role is Role.unit else principal.team
-            if not owner:
-                raise _unscoped("令牌未注明单位或工作队 / the token names no unit or team")
-            async with pool.acquire() as conn:
-                teams = await PgDirectory(conn).teams_of_unit(owner) if role is Role.unit else [owner]
-                return ReadScope(villages=tuple(await PgDirectory(conn).villages_served(teams)), teams=tuple(teams))
-        if principal.district:
-            return ReadScope(district=principal.district)
-        if role is Role.district_official:
-            raise _unscoped("令牌未注明所辖区 / the token names no district")
-        return ReadScope()  # city-level assessors, inspectors, finance officers
+        reach = Reach.of(principal)
+        if not reach.by_teams:
+            return ReadScope(district=reach.district)
+        async with pool.acquire() as conn:
+            teams = await PgDirectory(conn).teams_of_unit(reach.unit) if reach.unit is not None else [reach.team]
+            return ReadScope(villages=tuple(await PgDirectory(conn).villages_served(teams)), teams=tuple(teams))
 
     return scope
 

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 from shared.eventstore import UnitOfWork
 from shared.eventstore.errors import Forbidden
-from shared.identity import Principal, Role, ensure_district
+from shared.identity import Principal, Reach, Role, ensure_district
 
 from services.assessment.adapters.directory import PgDirectory
 from services.assessment.domain.values import business_day
@@ -36,14 +36,14 @@ async def ensure_village_team(known: PgDirectory, principal: Principal, village_
 
 def ensure_scope(principal: Principal, district: str | None) -> None:
     """Assessors and inspectors with a district in their token act only there."""
-    if principal.role is not Role.city_office and principal.district is not None:
+    if Reach.of(principal).district is not None:
         ensure_district(principal, district)  # type: ignore[arg-type]  # None (not yet placed): refused
 
 
 def ensure_city_level(principal: Principal, field: str) -> None:
     """What spans every district — a year's computation and its review, marking a district
     (市负总责、区抓落实: the city assesses the districts) — is for city-level staff only."""
-    if principal.role is not Role.city_office and principal.district is not None:
+    if Reach.of(principal).district is not None:
         raise Forbidden(f"此事涉及全市各区，须由市级人员办理（令牌所辖区：{principal.district}）/ this spans every "
                         f"district: city-level staff only (token district: {principal.district})", field=field)
 

@@ -52,7 +52,7 @@ class Allocation(Named):
 
     def allocate(self, cmd: AllocateFunds, line: BudgetLine, village: VillageInfo) -> None:
         self.ensure_new()
-        line.ensure_exists()
+        line.require_exists()
         if line.scope != "city" and line.scope != village.district:
             raise DomainError(
                 f"区级预算线 {line.key}（{line.scope}）只能分配给本区的村，村 {village.code} 属于 {village.district} / "
@@ -188,7 +188,7 @@ class Allocation(Named):
         return gone
 
     def ensure_open(self) -> None:
-        self.ensure_exists()
+        self.require_exists()
         if self.cancelled:
             raise Conflict(f"分配 {self.key} 已撤销 / allocation {self.key} is cancelled", field="allocation_id")
 

@@ -80,7 +80,7 @@ class Disbursement(Named):
                                          district=self.district, amount_fen=self.amount_fen, reason=reason))
 
     def _expect(self, status: str, action: str) -> None:
-        self.ensure_exists()
+        self.require_exists()
         if self.status != status:
             raise Conflict(
                 f"拨付申请 {self.key} 状态为{STATUS_ZH[self.status]}，不能{action.split(' / ')[0]} / disbursement "

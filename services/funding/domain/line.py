@@ -22,7 +22,7 @@ class BudgetLine(Named):
         )
 
     def adjust(self, amount_fen: int, reason: str) -> None:
-        self.ensure_exists()
+        self.require_exists()
         self.record(AppropriationAdjusted(line_id=self.key, amount_fen=amount_fen, previous_fen=self.amount_fen,
                                           reason=reason))
 

@@ -15,6 +15,7 @@ from fastapi import Depends, HTTPException, Path, Query, status
 from shared.http.auth import Principal, Role, current_principal, require
 from shared.http.commands import runner_type
 from shared.http.deps import get_pool
+from shared.identity import Reach
 
 from services.funding.domain.access import FinanceScope
 from services.funding.handlers import COMMANDS
@@ -33,8 +34,7 @@ Conn = Annotated[asyncpg.Connection, Depends(_connection)]
 
 
 def _finance_scope(principal: Annotated[Principal, Depends(require(Role.finance_officer))]) -> FinanceScope:
-    district = None if principal.role is Role.city_office else principal.district
-    return FinanceScope(subject=principal.subject, district=district)
+    return FinanceScope(subject=principal.subject, district=Reach.of(principal).district)
 
 
 Writer = Annotated[FinanceScope, Depends(_finance_scope)]
@@ -53,17 +53,19 @@ def _forbidden(message: str) -> HTTPException:
                          detail=[{"loc": ["header", "Authorization"], "msg": message, "type": "forbidden"}])
 
 
+# Who reads funding at all (each where ``Reach`` says): not assessors, inspectors or the public.
+READERS = frozenset({Role.city_office, Role.finance_officer, Role.district_official, Role.unit, Role.first_secretary})
+
+
 async def _read_scope(principal: Annotated[Principal, Depends(current_principal)], conn: Conn) -> ReadScope:
-    role = principal.role
-    if role is Role.city_office or (role is Role.finance_officer and principal.district is None):
-        return ReadScope()
-    if role in (Role.finance_officer, Role.district_official) and principal.district:
-        return ReadScope(district=principal.district)
-    if role is Role.unit and principal.unit:
-        return ReadScope(villages=await villages_of_unit(conn, principal.unit))
-    if role is Role.first_secretary and principal.team:
-        return ReadScope(villages=await villages_of_team(conn, principal.team))
-    raise _forbidden(f"无权查看资金信息 / role {role.value} may not read funding data")
+    if principal.role not in READERS:
+        raise _forbidden(f"无权查看资金信息 / role {principal.role.value} may not read funding data")
+    reach = Reach.of(principal)
+    if reach.unit is not None:
+        return ReadScope(villages=await villages_of_unit(conn, reach.unit))
+    if reach.team is not None:
+        return ReadScope(villages=await villages_of_team(conn, reach.team))
+    return ReadScope(district=reach.district)
 
 
 Reader = Annotated[ReadScope, Depends(_read_scope)]

@@ -55,7 +55,7 @@ async def request(uow: UnitOfWork, cmd: RequestDisbursement, scope: FinanceScope
 
 async def _load(uow: UnitOfWork, disbursement_id: str, scope: FinanceScope) -> Disbursement:
     disbursement = await uow.load(Disbursement, disbursement_id)
-    disbursement.ensure_exists()
+    disbursement.require_exists()
     scope.ensure(disbursement.district, field="disbursement_id")
     return disbursement
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from shared.eventstore import UnitOfWork
 from shared.eventstore.errors import DomainError
+from shared.eventstore.unit_of_work import register_new
 
 from services.funding.domain.access import FinanceScope
 from services.funding.domain.commands import ApplyPolicy, RegisterPolicy
@@ -15,15 +16,13 @@ async def register(uow: UnitOfWork, cmd: RegisterPolicy, scope: FinanceScope) ->
     # A district may bundle policies for its own villages only; a city-wide policy is the city's.
     for district in cmd.districts or ["city"]:
         scope.ensure(district, field="districts")
-    policy = await uow.load(Policy, cmd.policy_id)
-    policy.register(cmd)
-    await uow.save(policy)
+    policy = await register_new(uow, Policy, cmd.policy_id, cmd)
     return {"policy_id": cmd.policy_id, "stream_version": policy.version}
 
 
 async def apply(uow: UnitOfWork, cmd: ApplyPolicy, scope: FinanceScope, *, policy_id: str) -> dict:
     policy = await uow.load(Policy, policy_id)
-    policy.ensure_exists()
+    policy.require_exists()
     if cmd.mode == "listed":
         found = {v.code: v for v in await directory(uow).villages(
             cmd.village_codes, designated_only=False, village_types=[], districts=[])}

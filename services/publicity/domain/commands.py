@@ -5,9 +5,9 @@ from __future__ import annotations
 import hashlib
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from shared.dates import IsoDate
+from shared.dates import IsoDate, in_order
 from shared.lists import no_repeats
 
 Channel = Literal["internet", "radio", "tv", "newspaper"]
@@ -45,11 +45,7 @@ class PublishNotice(_Command):
             raise ValueError("村代码重复 / a village is listed twice")
         return value
 
-    @model_validator(mode="after")
-    def window(self) -> PublishNotice:
-        if self.window_to < self.window_from:
-            raise ValueError("公示截止日早于开始日 / window_to is before window_from")
-        return self
+    window = in_order("window_from", "window_to", "公示截止日早于开始日 / window_to is before window_from")
 
 
 class DraftReport(_Command):

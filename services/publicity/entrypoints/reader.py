@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 
 from shared.config import get_settings
 from shared.http.auth import Principal, Role, verify_token
-from shared.identity import missing_scope
+from shared.identity import Reach, missing_scope
 from shared.reference.places import district_code
 
 from services.publicity.domain.disclosure import Disclosure
@@ -51,9 +51,7 @@ def _district_asked(request: Request) -> str | None:
 def reads_exact(principal: Principal | None, district: str | None) -> bool:
     if principal is None or principal.role not in OFFICIALS or missing_scope(principal):
         return False
-    if principal.role is Role.city_office or principal.district is None:
-        return True
-    return district is not None and district == principal.district
+    return Reach.of(principal).covers(district)
 
 
 def public_rule() -> Disclosure:

@@ -24,7 +24,7 @@ from shared.contracts.registry import (
     LeaveRejected,
     LeaveRequested,
 )
-from shared.dates import IsoDate
+from shared.dates import IsoDate, in_order
 from shared.eventstore import Aggregate
 from shared.eventstore.errors import Conflict, DomainError, NotFound
 from shared.privacy.sealed import Sealed
@@ -62,11 +62,7 @@ class RecordInsurance(BaseModel):
     valid_from: IsoDate = Field(description="起保日 / valid from")
     valid_to: IsoDate = Field(description="终保日 / valid to")
 
-    @model_validator(mode="after")
-    def ordered(self) -> RecordInsurance:
-        if self.valid_to < self.valid_from:
-            raise ValueError("终保日不能早于起保日 / valid_to is before valid_from")
-        return self
+    ordered = in_order("valid_from", "valid_to", "终保日不能早于起保日 / valid_to is before valid_from")
 
 
 class RequestLeave(BaseModel):
@@ -79,10 +75,10 @@ class RequestLeave(BaseModel):
     end: IsoDate = Field(description="结束日期（含）/ last day, included")
     reason: str = Field(min_length=1, max_length=500, description="事由 / reason")
 
+    ordered = in_order("start", "end", "结束日期不能早于开始日期 / end is before start")
+
     @model_validator(mode="after")
-    def ordered(self) -> RequestLeave:
-        if self.end < self.start:
-            raise ValueError("结束日期不能早于开始日期 / end is before start")
+    def at_most_a_year(self) -> RequestLeave:
         if (self.end - self.start).days > 366:
             raise ValueError("单次请假不超过一年 / one leave spans at most a year")
         return self
@@ -139,6 +135,7 @@ Seal = Callable[[str], Sealed]  # seals a value under this cadre's data key
 
 class Cadre(Aggregate):
     stream_prefix = "cadre"
+    noun = "干部"
 
     unit_id: str
     name: Sealed
@@ -151,10 +148,6 @@ class Cadre(Aggregate):
         self.insurance: list[InsuranceRecorded] = []
         self.leaves: dict[str, Leave] = {}
         self.erased = False  # personal data erased: nothing personal is recorded any more
-
-    def require_exists(self, field: str = "cadre_id") -> None:
-        if not self.exists:
-            raise NotFound(f"未找到干部 {self.key} / cadre {self.key} not found", field=field)
 
     def _require_not_erased(self, field: str) -> None:
         if self.erased:

@@ -6,7 +6,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from shared.contracts.registry import AssignmentProposed, ProposalPairsAccepted, ProposedPair
 from shared.eventstore import Aggregate
-from shared.eventstore.errors import Conflict, DomainError, NotFound
+from shared.eventstore.errors import Conflict, DomainError
 from shared.reference.places import district_code
 
 from services.registry.domain.ids import Id
@@ -47,6 +47,7 @@ class AcceptProposal(BaseModel):
 
 class Proposal(Aggregate):
     stream_prefix = "proposal"
+    noun = "方案"
 
     def __init__(self, key: str):
         super().__init__(key)
@@ -62,10 +63,6 @@ class Proposal(Aggregate):
                                    idle_teams=matching.idle_teams)
         self.record(event)
         return event
-
-    def require_exists(self) -> None:
-        if not self.exists:
-            raise NotFound(f"未找到方案 {self.key} / proposal {self.key} not found", field="proposal_id")
 
     def to_accept(self, cmd: AcceptProposal) -> list[ProposedPair]:
         self.require_exists()

@@ -129,6 +129,7 @@ class ReplaceFirstSecretary(BaseModel):
 
 class Team(Aggregate):
     stream_prefix = "team"
+    noun = "工作队"
 
     district: str
     lead_unit_id: str
@@ -148,8 +149,7 @@ class Team(Aggregate):
 
     def require_exists(self) -> None:
         """The team was formed and is not dissolved: a dissolved team takes no more commands."""
-        if not self.exists:
-            raise NotFound(f"未找到工作队 {self.key} / team {self.key} not found", field="team_id")
+        super().require_exists()
         if self.dissolved:
             raise Conflict(f"工作队 {self.key} 已撤销 / team {self.key} was dissolved", field="team_id")
 

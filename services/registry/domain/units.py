@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from shared.contracts.registry import UnitAttributesChanged, UnitRegistered
 from shared.eventstore import Aggregate
-from shared.eventstore.errors import Conflict, DomainError, NotFound
+from shared.eventstore.errors import Conflict, DomainError
 from shared.reference.places import DistrictCode
 
 from services.registry.domain.ids import Id
@@ -49,6 +49,7 @@ class ChangeUnitAttributes(BaseModel):
 
 class Unit(Aggregate):
     stream_prefix = "unit"
+    noun = "单位"
 
     name: str
     level: str
@@ -60,10 +61,6 @@ class Unit(Aggregate):
             raise Conflict(f"单位 {cmd.unit_id} 已登记 / unit {cmd.unit_id} is already registered", field="unit_id")
         self.record(UnitRegistered(unit_id=cmd.unit_id, name=cmd.name, level=cmd.level, district=cmd.district,
                                    strengths=list(dict.fromkeys(s.value for s in cmd.strengths))))
-
-    def require_exists(self) -> None:
-        if not self.exists:
-            raise NotFound(f"未找到单位 {self.key} / unit {self.key} not found", field="unit_id")
 
     def change_attributes(self, cmd: ChangeUnitAttributes) -> None:
         self.require_exists()

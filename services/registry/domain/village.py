@@ -14,7 +14,7 @@ from shared.contracts.registry import (
     VillageRegistered,
 )
 from shared.eventstore import Aggregate
-from shared.eventstore.errors import Conflict, DomainError, NotFound
+from shared.eventstore.errors import Conflict, DomainError
 
 from services.registry.domain.commands import (
     ChangeVillageAttributes,
@@ -48,6 +48,7 @@ def registration_json(cmd: RegisterVillage) -> str:
 
 class Village(Aggregate):
     stream_prefix = "village"
+    noun, key_field = "村", "village_code"
 
     district: str
     name: str
@@ -57,10 +58,6 @@ class Village(Aggregate):
     income_fen: dict[str, int]
     designated_by: str | None = None  # the screening run that designated it
     rank: int | None = None
-
-    def require_exists(self) -> None:
-        if not self.exists:
-            raise NotFound(f"未找到村 {self.key} / village {self.key} not found", field="village_code")
 
     def register(self, cmd: RegisterVillage) -> None:
         if self.exists:

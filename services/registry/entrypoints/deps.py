@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, status
 from shared.eventstore.errors import Forbidden
 from shared.http.auth import Principal, Role, require
 from shared.http.commands import runner_type
+from shared.identity import Reach
 
 from services.registry.handlers import COMMANDS
 from services.registry.handlers.access import Access
@@ -48,7 +49,7 @@ Finance = Annotated[Principal, Depends(require(Role.finance_officer))]
 
 async def city_finance(principal: Finance) -> Principal:
     """A month's ledger covers every cadre of the city: computed by city-level finance only."""
-    if principal.role is not Role.city_office and principal.district is not None:
+    if Reach.of(principal).district is not None:
         raise Forbidden(f"生活补助按全市计算，须由市级财政办理（令牌所辖区：{principal.district}）/ allowances are "
                         f"computed city-wide: city-level finance only (token district: {principal.district})",
                         field="Authorization", location="header")

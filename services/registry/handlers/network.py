@@ -9,6 +9,7 @@ from shared.contracts.registry import ProposedPair
 from shared.dates import BEIJING
 from shared.eventstore import UnitOfWork
 from shared.eventstore.errors import DomainError
+from shared.eventstore.unit_of_work import register_new
 
 from services.registry.domain.cadres import Cadre, RegisterCadre
 from services.registry.domain.teams import (
@@ -39,9 +40,7 @@ def business_day(uow: UnitOfWork) -> date:
 
 async def register_unit(uow: UnitOfWork, cmd: RegisterUnit, access: Access) -> dict:
     access.district(cmd.district)
-    unit = await uow.load(Unit, cmd.unit_id)
-    unit.register(cmd)
-    await uow.save(unit)
+    unit = await register_new(uow, Unit, cmd.unit_id, cmd)
     return {"unit_id": cmd.unit_id, "stream_version": unit.version}
 
 

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 
-import asyncpg
-
 from shared.contracts.registry import VillageRegistered
-from shared.eventstore import CommandMeta, UnitOfWork
-from shared.eventstore.bulk import Encoded, append_new_streams
+from shared.eventstore import UnitOfWork
+from shared.eventstore.bulk import Encoded
 from shared.eventstore.errors import ConcurrencyError, Forbidden
+from shared.eventstore.unit_of_work import register_new
 
 from services.registry.adapters.locks import register_shared_with_write
 from services.registry.domain.commands import (
@@ -23,8 +22,7 @@ from services.registry.domain.imports import RawTable, Tally, Verdict, judge
 from services.registry.domain.teams import Team
 from services.registry.domain.village import Village, registration_json
 from services.registry.handlers.access import Access
-from services.registry.handlers.ports import constraints, register_lock
-from services.registry.queries import eventlog
+from services.registry.handlers.ports import constraints, register_lock, village_import
 
 VALIDATED_AT_ONCE = 100  # rows per pydantic call: small, so the first chunk is stored soon
 
@@ -32,9 +30,7 @@ VALIDATED_AT_ONCE = 100  # rows per pydantic call: small, so the first chunk is 
 async def register_village(uow: UnitOfWork, cmd: RegisterVillage, access: Access) -> dict:
     access.district(cmd.district)
     await register_shared_with_write(uow)
-    village = await uow.new(Village, cmd.code)
-    village.register(cmd)
-    await uow.save(village)
+    village = await register_new(uow, Village, cmd.code, cmd)
     return {"code": cmd.code, "stream_version": village.version}
 
 
@@ -46,17 +42,17 @@ async def import_villages(uow: UnitOfWork, cmd: ImportVillages, table: RawTable,
     row found after some chunks were stored rolls them back (a savepoint), so the table is
     still all or nothing.
     """
-    conn, partial = uow.conn, cmd.partial
+    bulk, partial = village_import(uow), cmd.partial
     await register_lock(uow).shared()
     refusal = _refusal(access)
     # All or nothing: a code already registered fails the append (its stream's version 1
     # exists) and is looked up only when nothing was written. Partial: the good rows are
     # written around them, so they are looked up first.
-    registered = await _registered(conn, table) if partial else set()
+    registered = await bulk.registered(table.codes()) if partial else set()
     tally, collided = Tally(), None
     try:
-        imported = await _append_unless_undone(
-            conn, _registrations(judge(table, VALIDATED_AT_ONCE, refusal, registered), tally, partial), uow.meta,
+        imported = await bulk.append_unless_undone(
+            _registrations(judge(table, VALIDATED_AT_ONCE, refusal, registered), tally, partial), uow.meta,
             keep=lambda: tally.storable(partial))
     except ConcurrencyError as exc:
         if partial:
@@ -65,7 +61,7 @@ async def import_villages(uow: UnitOfWork, cmd: ImportVillages, table: RawTable,
     if not partial and not imported:
         # Nothing was written: the appends stopped at a bad row or at a code already
         # registered. For the report, those codes are looked up and every row judged again.
-        registered = await _registered(conn, table)
+        registered = await bulk.registered(table.codes())
         if collided and not registered:
             raise collided  # registered meanwhile by a command not yet committed at the look-up
         if registered:
@@ -83,28 +79,6 @@ def _registrations(verdicts: Iterable[Verdict], tally: Tally, partial: bool) -> 
         if partial or not tally.bad:
             for cmd in verdict.good:
                 yield f"village-{cmd.code}", [Encoded(kind, version, registration_json(cmd))]
-
-
-async def _append_unless_undone(conn: asyncpg.Connection, streams: Iterable[tuple[str, list[Encoded]]],
-                                meta: CommandMeta, keep: Callable[[], bool]) -> int:
-    """Append ``streams`` in a savepoint, then keep them if ``keep()`` says so once all were
-    made, else roll them back; returns how many streams were kept."""
-    savepoint = conn.transaction()
-    await savepoint.start()
-    try:
-        appended = await append_new_streams(conn, streams, meta)
-    except BaseException:
-        await savepoint.rollback()
-        raise
-    if keep():
-        await savepoint.commit()
-        return appended
-    await savepoint.rollback()
-    return 0
-
-
-async def _registered(conn: asyncpg.Connection, table: RawTable) -> set[str]:
-    return await eventlog.registered_villages(conn, table.codes())
 
 
 def _refusal(access: Access) -> Callable[[str], str | None]:

@@ -9,7 +9,7 @@ from typing import Any
 from shared.eventstore import CommandMeta, EventStore, UnitOfWork
 from shared.identity import Principal
 
-from services.registry.queries.reach import reach_of
+from services.registry.queries.scope import scope_of
 
 
 async def read(store: EventStore, query: Callable[..., Awaitable[Any]], *args: Any) -> Any:
@@ -19,7 +19,7 @@ async def read(store: EventStore, query: Callable[..., Awaitable[Any]], *args: A
 
 
 def scoped(query: Callable[..., Awaitable[Any]], principal: Principal) -> Callable[..., Awaitable[Any]]:
-    """``query`` given the reader's ``reach`` (``reach.py``), found in the read's own snapshot."""
+    """``query`` given the reader's ``reach`` (``scope.py``), found in the read's own snapshot."""
     async def within(uow: UnitOfWork, *args: Any) -> Any:
-        return await query(uow, *args, reach=await reach_of(uow.conn, principal))
+        return await query(uow, *args, reach=await scope_of(uow.conn, principal))
     return within

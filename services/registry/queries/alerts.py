@@ -10,7 +10,7 @@ from shared.eventstore import UnitOfWork
 from shared.identity import Principal, ensure_district
 
 from services.registry.domain.alerts import absent_days, week_of
-from services.registry.queries.reach import reach_of
+from services.registry.queries.scope import scope_of
 
 
 async def absent_cadres(conn: asyncpg.Connection, as_of: date, threshold: int, district: str | None,
@@ -54,10 +54,10 @@ async def silent_villages(conn: asyncpg.Connection, as_of: date, district: str |
 
 async def alert_scope(conn: asyncpg.Connection, principal: Principal,
                       district: str | None) -> tuple[str | None, list[str] | None]:
-    """The district and teams a reader's alerts cover (``reach.py``): a district-scoped reader
+    """The district and teams a reader's alerts cover (``scope.py``): a district-scoped reader
     their district (asking for another is refused), a unit its teams, a first secretary their
     team; the city office and city-level readers any district they ask for."""
-    reach = await reach_of(conn, principal)
+    reach = await scope_of(conn, principal)
     if reach.teams is not None:
         return district, list(reach.teams)
     if reach.district is not None:

@@ -9,7 +9,7 @@ from services.registry.domain.proposals import Proposal
 from services.registry.domain.teams import Team
 from services.registry.domain.units import Unit
 from services.registry.queries.eventlog import fold, unserved_villages
-from services.registry.queries.reach import Reach
+from services.registry.queries.scope import ReadScope
 
 
 async def unit(uow: UnitOfWork, unit_id: str) -> dict:
@@ -21,7 +21,7 @@ async def unit(uow: UnitOfWork, unit_id: str) -> dict:
             "strengths": unit.strengths, "team_ids": teams}
 
 
-async def team(uow: UnitOfWork, team_id: str, reach: Reach = Reach()) -> dict:
+async def team(uow: UnitOfWork, team_id: str, reach: ReadScope = ReadScope()) -> dict:
     team = await uow.load(Team, team_id)
     if not team.exists:  # a dissolved team is still shown, as dissolved
         raise NotFound(f"未找到工作队 {team_id} / team {team_id} not found", field="team_id")
@@ -34,7 +34,7 @@ async def team(uow: UnitOfWork, team_id: str, reach: Reach = Reach()) -> dict:
             "stream_version": team.version}
 
 
-async def proposal(uow: UnitOfWork, proposal_id: str, reach: Reach = Reach()) -> dict:
+async def proposal(uow: UnitOfWork, proposal_id: str, reach: ReadScope = ReadScope()) -> dict:
     proposal = await uow.load(Proposal, proposal_id)
     proposal.require_exists()
     if not reach.everything and not (proposal.districts and all(reach.sees(d) for d in proposal.districts)):
@@ -45,7 +45,7 @@ async def proposal(uow: UnitOfWork, proposal_id: str, reach: Reach = Reach()) ->
             "accepted": len(proposal.accepted), "pending": len(proposal.pairs) - len(proposal.accepted)}
 
 
-async def gaps(uow: UnitOfWork, district: str | None, reach: Reach = Reach()) -> dict:
+async def gaps(uow: UnitOfWork, district: str | None, reach: ReadScope = ReadScope()) -> dict:
     """Where the network falls short of the rules' lower bounds: units in no team, weak villages
     without a team, teams without a village, first secretaries without the centralised training.
     A reader scoped to teams (a unit, a first secretary) sees those teams' gaps only; one scoped

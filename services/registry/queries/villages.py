@@ -9,7 +9,7 @@ from services.registry.adapters.constraints import PgConstraints
 from services.registry.domain.commands import YEARS
 from services.registry.domain.screening import average_fen
 from services.registry.domain.village import Village
-from services.registry.queries.reach import Reach, village_teams
+from services.registry.queries.scope import ReadScope, village_teams
 
 
 async def directory(uow: UnitOfWork, district: str | None, designated: bool | None, limit: int,
@@ -39,7 +39,7 @@ async def village(uow: UnitOfWork, code: str) -> dict:
     }
 
 
-async def history(uow: UnitOfWork, code: str, reach: Reach = Reach()) -> dict:
+async def history(uow: UnitOfWork, code: str, reach: ReadScope = ReadScope()) -> dict:
     """A village's events, for a reader whose scope holds the village (its district, or a team serving it)."""
     events = await uow.store.read_stream(uow.conn, f"village-{code}")
     if not events:

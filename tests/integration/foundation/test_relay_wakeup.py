@@ -11,6 +11,7 @@ from aiokafka import AIOKafkaConsumer
 from shared.eventstore import CommandMeta, EventStore
 from shared.messaging.credentials import client_options
 from shared.messaging.kafka import decode, ensure_topics, event_producer
+from shared.outbox.publisher import Publisher
 from shared.outbox.relay import OutboxRelay
 from shared.outbox.wakeup import CommitSignal
 from tests.support.db import dispose, fresh_store_pool
@@ -36,7 +37,7 @@ def note(key: str):
 
 
 async def test_a_committed_command_wakes_the_listening_relay(pool):
-    relay = OutboxRelay(pool, producer=None, source="test", topic="unused")  # type: ignore[arg-type]
+    relay = OutboxRelay(Publisher(pool, producer=None, source="test", topic="unused"))  # type: ignore[arg-type]
     signal = CommitSignal(pool)
     signal.start()
     listening = await pool.acquire()
@@ -75,10 +76,10 @@ async def test_backlog_and_fresh_batches_reach_the_topic_in_log_order(pool, sett
     await producer.start()
     try:
         await append("a", "b", "c")
-        killed = OutboxRelay(pool, producer, source="test", topic=topic)
+        killed = OutboxRelay(Publisher(pool, producer, source="test", topic=topic))
         assert await until(killed.sequence_once, 3) == 3  # sequenced, then gone before publishing
         await append("d", "e")
-        relay = OutboxRelay(pool, producer, source="test", topic=topic)
+        relay = OutboxRelay(Publisher(pool, producer, source="test", topic=topic))
         assert await until(relay.drain, 5) == 5  # the backlog, read back from the log, then d and e
         await append("f", "g")
         assert await until(relay.drain, 2) == 2  # handed over as sequenced

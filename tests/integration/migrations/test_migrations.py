@@ -4,6 +4,7 @@ is applied once, and a service refuses to start on a database behind its code.""
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import secrets
 from pathlib import Path
@@ -18,15 +19,35 @@ from shared.migrations import BASELINE, EVENT_STORE, Chain, SchemaBehind, check_
 from shared.worker import ServiceResources
 from tests.support.db import migrated
 
-LEGACY = Path(__file__).with_name("legacy")  # the DDL start-up ran before, each old source once
-# What each service's start-up ran (the event store, the projections' positions, the data keys,
-# the village directory, then its own schema files and projections' schema_sql).
+# The schema a database had before versioned migrations: what each service's start-up ran (as
+# of commit 5186b7c), in its order — the event store, the data keys, the projections' positions,
+# the village directory, then its own tables and projections' schema_sql. That DDL made exactly
+# the catalogue of the baseline migrations (compared table by table while both were kept, until
+# this test's history at 808a4d0); it differed only in text, never in what it made: `if not
+# exists` on every statement, an advisory lock, a trigger dropped that no database made since
+# 5186b7c has, and columns added by `alter table … add column` that the baseline declares inline
+# in the same last places. So a start-up database is made here by running the baseline files
+# themselves outside yoyo, as start-up did (no bookkeeping); their SHA-256 is pinned, since a
+# baseline migration describes databases already made and may never change.
 LEGACY_PARTS = {
-    "registry": ("event_store", "privacy", "projection_positions", "village_directory", "registry"),
-    "funding": ("event_store", "projection_positions", "village_directory", "funding"),
-    "assessment": ("event_store", "privacy", "projection_positions", "village_directory", "assessment"),
-    "publicity": ("event_store", "projection_positions", "publicity"),
-    "monitoring": ("event_store", "privacy", "projection_positions", "monitoring"),
+    "registry": ("0001_event_store", "0001_privacy_data_keys", "0002_projection_positions",
+                 "0001_village_directory", "0001_registry"),
+    "funding": ("0001_event_store", "0002_projection_positions", "0001_village_directory", "0001_funding"),
+    "assessment": ("0001_event_store", "0001_privacy_data_keys", "0002_projection_positions",
+                   "0001_village_directory", "0001_assessment"),
+    "publicity": ("0001_event_store", "0002_projection_positions", "0001_publicity"),
+    "monitoring": ("0001_event_store", "0001_privacy_data_keys", "0002_projection_positions", "0001_monitoring"),
+}
+BASELINE_SHA256 = {
+    "0001_event_store": "fe73916f39f5e62667da11060cb330f9d92e5118956ac882d4ce559d34b23b05",
+    "0002_projection_positions": "98293c2c7028ea15b8b6735a1cc24a4c70df110f9f00676ceb3f88faa2c4c93e",
+    "0001_privacy_data_keys": "b62151f36d6daf73eadcabf4325725a6ef824369b378a8a6728f9575289863bf",
+    "0001_village_directory": "48b89764488418c33b0cd371a315bbe4029b09ee24f3cc8647c777debbc741b2",
+    "0001_registry": "d355d7e597eb1e4609cb53e7568cec2fbbb41215292454f29034c6f5b952b32a",
+    "0001_funding": "e914e6e12b1f4eda0d9a412043a6ded4944231cfb8e995961952253f5e725404",
+    "0001_assessment": "f5f0b7167be1d797c8973ecc247c82bfaf80f44604bea10209ff5214c771c76b",
+    "0001_publicity": "fdb84b2a3a0b8f0b09621802a1bac76e06b35865da70f0c25d14122b6038da50",
+    "0001_monitoring": "97add5127906539ff03350fd7b8265e14a433d3284c29988f241ac25595146e1",
 }
 
 # Every table, column (type, nullability, default, position), index, constraint and function
@@ -50,11 +71,16 @@ where n.nspname not in ('pg_catalog', 'information_schema', 'public')
 """
 
 
+def baseline_files(service: str) -> dict[str, Path]:
+    return {f.stem: f for f in chain_of(service).files() if f.stem in BASELINE}
+
+
 async def make_the_old_way(settings, database: str, service: str) -> None:
+    files = baseline_files(service)
     conn = await connect(settings.dsn_for(database))
     try:
         for part in LEGACY_PARTS[service]:
-            await conn.execute((LEGACY / f"{part}.sql").read_text(encoding="utf-8"))
+            await conn.execute(files[part].read_text(encoding="utf-8"))
     finally:
         await conn.close()
 
@@ -85,6 +111,14 @@ async def databases(settings):
     yield make
     for name in made:
         await drop_database(settings, name)
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_the_baseline_migrations_are_the_schema_start_up_made_unchanged(service):
+    files = baseline_files(service)
+    assert sorted(files) == sorted(LEGACY_PARTS[service])
+    assert {p: hashlib.sha256(f.read_bytes()).hexdigest() for p, f in files.items()} == \
+        {p: BASELINE_SHA256[p] for p in files}
 
 
 @pytest.mark.parametrize("service", SERVICES)

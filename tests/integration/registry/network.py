@@ -10,9 +10,16 @@ from services.registry.domain.commands import RegisterVillage
 from services.registry.domain.screening import RunScreening
 from services.registry.domain.teams import AssignVillage, EnterVillage, FormTeam
 from services.registry.domain.units import RegisterUnit
+from services.registry.queries import eventlog
 from tests.integration.registry.conftest import CITY, run
 from tests.support.registry import uid
 from tests.support.villages import village_body
+
+
+async def run_in_force(store) -> str:
+    """The screening run that designated the villages ``designated_villages`` made."""
+    async with store.pool.acquire() as conn:
+        return await eventlog.run_in_force(conn)  # type: ignore[return-value]  # a run exists by then
 
 
 async def designated_villages(store, n: int, district: str = "120119", village_type: str = "agriculture") -> list[str]:

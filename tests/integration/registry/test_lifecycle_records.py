@@ -20,7 +20,7 @@ from services.registry.domain.units import ChangeUnitAttributes
 from services.registry.queries import eventlog, screenings
 from services.registry.queries.cadres import cadre_record
 from tests.integration.registry.conftest import CITY, count_events, official, run
-from tests.integration.registry.network import designated_villages, resident_team, team, unit
+from tests.integration.registry.network import designated_villages, resident_team, run_in_force, team, unit
 from tests.support.registry import uid
 
 
@@ -159,17 +159,11 @@ async def test_a_units_new_strengths_are_what_matching_reads(store):
 
 # -- graduation --------------------------------------------------------------------------
 
-async def head_run(store) -> str:
-    async with store.pool.acquire() as conn:
-        return await conn.fetchval(
-            "select payload->>'run_id' from es.events where type = 'ScreeningCompleted' order by id desc limit 1")
-
-
 async def test_a_village_that_met_the_target_graduates_and_its_team_is_unassigned(store):
     code, other = await designated_villages(store, 2)
     t = await team(store)
     await run(store, handlers.assign_village, AssignVillage(village_code=code), CITY, team_id=t["team_id"])
-    designating_run = await head_run(store)
+    designating_run = await run_in_force(store)
     result = await run(store, handlers.graduate_village,
                        GraduateVillage(year=2022, income="215000.00", reason="2022年集体经营性收入达21.5万元，达标出列"), code=code)
     assert result["teams_unassigned"] == [t["team_id"]] and result["designated_by_run"] == designating_run
@@ -200,7 +194,7 @@ async def test_a_village_that_met_the_target_graduates_and_its_team_is_unassigne
 
 async def test_a_rescreened_village_is_revoked_with_its_own_reason(store):
     codes = await designated_villages(store, 2)
-    head = await head_run(store)
+    head = await run_in_force(store)
     async with store.pool.acquire() as conn:
         ranked = [r["code"] for r in await conn.fetchval(
             "select payload->'ranked' from es.events where stream_id = 'screening-' || $1", head)]

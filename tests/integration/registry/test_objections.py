@@ -18,7 +18,7 @@ from services.registry.domain.screening import RunScreening
 from services.registry.handlers.objections import objector_subject
 from services.registry.queries.objections import objections
 from tests.integration.registry.conftest import CITY, count_events, official, run
-from tests.integration.registry.network import designated_villages
+from tests.integration.registry.network import designated_villages, run_in_force
 from tests.support.registry import uid
 
 
@@ -26,15 +26,9 @@ def on(day: str) -> CommandMeta:
     return CommandMeta(actor="test", occurred_at=datetime.fromisoformat(day + "T09:00:00").replace(tzinfo=UTC))
 
 
-async def _run_in_force(store) -> str:
-    async with store.pool.acquire() as conn:
-        return await conn.fetchval(
-            "select payload->>'run_id' from es.events where type = 'ScreeningCompleted' order by id desc limit 1")
-
-
 async def test_objections_in_the_window_are_sealed_answered_and_the_list_confirmed(store):
     a, b = await designated_villages(store, 2)
-    run_id = await _run_in_force(store)
+    run_id = await run_in_force(store)
     window = await run(store, handlers.open_objection_window, OpenObjectionWindow(opens_on=date(2021, 3, 2)), 7,
                        run_id=run_id)
     assert (window["opens_on"], window["closes_on"]) == (date(2021, 3, 2), date(2021, 3, 8))
@@ -74,7 +68,7 @@ async def test_objections_in_the_window_are_sealed_answered_and_the_list_confirm
 
 async def test_an_upheld_objection_changes_the_list_by_a_new_run_not_a_confirmation(store):
     a, _ = await designated_villages(store, 2)
-    run_id = await _run_in_force(store)
+    run_id = await run_in_force(store)
     await run(store, handlers.open_objection_window, OpenObjectionWindow(opens_on=date(2021, 3, 2)), 7, run_id=run_id)
     await run(store, handlers.lodge_objection, LodgeObjection(
         objection_id="o1", village_code=a, objector="王某", grounds="收入统计有误"), official("120119"), run_id=run_id,

@@ -15,6 +15,7 @@ from shared.eventstore import EventStore
 from shared.eventstore.anchors import heads_on_topic, read_anchors, write_anchors
 from shared.eventstore.audit import verify_chain
 from shared.messaging.kafka import ensure_topics, event_producer
+from shared.outbox.publisher import Publisher
 from shared.outbox.relay import OutboxRelay
 from tests.support.db import dispose, fresh_store_pool, sequence_until
 from tests.support.events import append_notes
@@ -33,7 +34,7 @@ async def published(settings):
     store = EventStore(pool, "test")
     try:
         await append_notes(store, EVENTS)
-        relay = OutboxRelay(pool, producer, source="test", topic=topic, checkpoint_every=5)
+        relay = OutboxRelay(Publisher(pool, producer, source="test", topic=topic), checkpoint_every=5)
         for _ in range(200):
             await relay.drain()
             if len(await store.read_all(0)) > EVENTS:

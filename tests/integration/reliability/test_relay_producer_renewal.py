@@ -16,6 +16,7 @@ import pytest
 
 from shared.eventstore import CommandMeta, EventStore
 from shared.messaging.kafka import ensure_topics, event_producer
+from shared.outbox.publisher import Publisher
 from shared.outbox.relay import OutboxRelay
 from tests.support.db import dispose, fresh_store_pool, sequence_until
 from tests.support.events import Noted
@@ -58,8 +59,8 @@ def stale(producer) -> None:
 
 async def test_a_stale_producer_cannot_publish_and_a_renewed_one_can(settings, relay_setup):
     store, producer, topic = relay_setup
-    relay = OutboxRelay(store.pool, producer, source="test", topic=topic,
-                        new_producer=lambda: event_producer(settings))
+    relay = OutboxRelay(Publisher(store.pool, producer, source="test", topic=topic,
+                                  new_producer=lambda: event_producer(settings)))
     assert await relay.publish_once() == STREAMS  # the same streams again below: the same partitions
     stale(producer)
     await append_round(store, 1)

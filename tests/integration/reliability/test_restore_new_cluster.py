@@ -21,6 +21,7 @@ from shared.eventstore import CommandMeta, EventStore
 from shared.eventstore.audit import verify_chain
 from shared.messaging.credentials import pinned
 from shared.messaging.kafka import ensure_topics, event_producer
+from shared.outbox.publisher import Publisher
 from shared.outbox.relay import OutboxRelay
 from shared.stack import postgres as pg_stack
 from services.registry.adapters.schema import CHAIN
@@ -109,7 +110,7 @@ async def test_restore_into_a_new_cluster_goes_on_sequencing_and_publishing(sour
         # New commands after the restore: onto restored streams and a new one.
         await append(pool, "notebook-0", 7, "after-1")
         await append(pool, "notebook-9", 0, "after-2", "after-3")
-        relay = OutboxRelay(pool, producer, source="registry", topic=topic, checkpoint_every=10**9)
+        relay = OutboxRelay(Publisher(pool, producer, source="registry", topic=topic), checkpoint_every=10**9)
         for _ in range(200):
             await relay.drain()
             async with pool.acquire() as conn:

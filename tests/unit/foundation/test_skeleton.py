@@ -4,6 +4,7 @@ and the projection's ``when_<Event>`` dispatch — each with in-memory fakes (pu
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 from uuid import uuid4
 
 import pytest
@@ -13,11 +14,14 @@ from pydantic import BaseModel
 import shared.contracts  # noqa: F401 - registers every service's events in the catalogue
 from shared.contracts.registry import VillageIncomeCorrected
 from shared.eventstore import Aggregate, CommandMeta, RecordedEvent
-from shared.eventstore.errors import Conflict
+from shared.eventstore.errors import Conflict, NotFound
 from shared.eventstore.memory import InMemoryUnitOfWork, NeedsDatabase
 from shared.eventstore.store import CommandResult
+from shared.eventstore.unit_of_work import register_new
 from shared.http.commands import Runner
 from shared.projections import Projection
+
+ROOT = Path(__file__).resolve().parents[3]
 
 
 class Correct(BaseModel):
@@ -118,3 +122,51 @@ async def test_projection_handles_what_it_has_a_when_for_and_gets_decoded_events
     await projection.apply(None, recorded("VillageIncomeCorrected", payload))  # type: ignore[arg-type]
     await projection.apply(None, recorded("TeamDissolved", {}))  # type: ignore[arg-type]
     assert projection.seen == [(42, 7)]
+
+
+class Member(Aggregate):
+    stream_prefix = "member"
+
+    def register(self, cmd: Correct) -> None:
+        if self.exists:
+            raise Conflict(f"{self.key} 已登记 / already registered", field="key")
+        self.record(VillageIncomeCorrected(code=self.key, district="120221", year="2020", income_fen=cmd.income_fen,
+                                           previous_fen=0, reason="登记 / registered"))
+
+    def when_VillageIncomeCorrected(self, event: VillageIncomeCorrected) -> None:
+        pass
+
+
+async def test_register_new_saves_a_first_command_and_the_aggregate_refuses_a_taken_key():
+    uow = InMemoryUnitOfWork()
+    member = await register_new(uow, Member, "m1", Correct(income_fen=1))
+    assert member.version == 1 and len(uow.events) == 1
+    with pytest.raises(Conflict, match="already registered"):
+        await register_new(uow, Member, "m1", Correct(income_fen=2))
+    assert len(uow.events) == 1
+
+
+def test_no_handler_reaches_past_its_ports_to_the_connection():
+    """Handlers reach their tables through adapters (``handlers/ports.py``), so each one runs
+    on the in-memory unit of work; the connection is the adapters' alone."""
+    handlers = [p for p in (ROOT / "services").glob("*/handlers/**/*.py")] + \
+        list((ROOT / "services").glob("*/handlers.py"))
+    assert handlers
+    assert [f"{p.relative_to(ROOT)}:{n}" for p in handlers
+            for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1) if "uow.conn" in line] == []
+
+
+@pytest.mark.parametrize(("cls", "message", "field"), [
+    ("services.registry.domain.village:Village", "未找到村 k / village k not found", "village_code"),
+    ("services.registry.domain.teams:Team", "未找到工作队 k / team k not found", "team_id"),
+    ("services.assessment.domain.coverage:LowIncomePerson", "未找到低收入人口 k / person k not found", "person_id"),
+    ("services.funding.domain.policy:Policy", "未找到政策 k / policy k not found", "policy_id"),
+])
+def test_one_not_found_for_every_aggregate_looked_up_by_id(cls, message, field):
+    import importlib
+
+    module, name = cls.split(":")
+    aggregate = getattr(importlib.import_module(module), name)("k")
+    with pytest.raises(NotFound) as missing:
+        aggregate.require_exists()
+    assert (missing.value.message, missing.value.field) == (message, field)

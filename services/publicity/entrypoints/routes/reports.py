@@ -7,7 +7,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Path, Request, status
 
-from shared.http.auth import Principal, Role, ensure_district
+from shared.http.auth import Principal, ensure_district
+from shared.identity import Reach
 from shared.money import yuan
 
 from services.publicity.domain.asof import drawn_at
@@ -27,7 +28,7 @@ ReportId = Annotated[str, Path(pattern=ID, description="报道编号 / report id
 
 
 def _scope(principal: Principal, village_code: str | None) -> None:
-    if principal.role is Role.district_official:
+    if Reach.of(principal).district is not None:  # a district's author drafts about its villages
         ensure_district(principal, (village_code or "")[:6])
 
 
@@ -72,10 +73,10 @@ async def published(pool: Pool) -> ReportList:
 async def editorial(pool: Pool, who: Author) -> EditorialList:
     """The city office reads every report being edited; an author their own, a district
     official also those about their district's villages."""
-    author = None if who.role is Role.city_office else who.subject
-    district = who.district if who.role is Role.district_official else None
+    reach = Reach.of(who)
+    author = None if reach.city_wide else who.subject
     async with pool.acquire() as conn:
-        return {"items": await publications.editorial_reports(conn, author, district)}  # type: ignore[return-value]
+        return {"items": await publications.editorial_reports(conn, author, reach.district)}  # type: ignore[return-value]
 
 
 @router.get("/{report_id}", summary="报道全文，数字按发布时所取 / a published report, its figures as drawn when published")

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
-from shared.http.auth import Role
+from shared.identity import Reach
 from shared.http.deps import IsoDate, Store
 
 from services.registry.config import registry_settings
@@ -50,7 +50,7 @@ async def get_allowances(
     principal: Finance,
 ) -> schemas.Allowances:
     # A district's finance officer reads the cadres of the teams working in that district.
-    district = principal.district if principal.role is not Role.city_office else None
+    district = Reach.of(principal).district
     return await read(store, allowances, month, district, registry_settings().allowance_daily_fen)
 
 

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Path
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.http.auth import Role
+from shared.identity import Reach
 from shared.http.deps import Store
 
 from services.registry.config import registry_settings
@@ -126,4 +126,4 @@ async def confirm_designation(run_id: RunId, _: CityOffice, run: Run) -> schemas
 @router.get("/{run_id}/objections", summary="公示期与异议（含个人数据）/ the window and its objections (personal data)")
 async def list_objections(run_id: RunId, store: Store, who: OfficialReaders) -> schemas.ObjectionsView:
     # A district's officials read their district's objections only.
-    return await read(store, objections.objections, run_id, None if who.role is Role.city_office else who.district)
+    return await read(store, objections.objections, run_id, Reach.of(who).district)

@@ -1,11 +1,6 @@
-"""What a reader of the registry's internal records may see: the whole city, one district, or
-a few teams. Scopes fail closed: a role with a claim sees that claim's records only.
-
-The city office and city-level finance officers, assessors and inspectors (no district
-claim) see everything; a district official, or a finance officer, assessor or inspector with
-a district, sees that district; a unit sees the teams it leads or joins, a first secretary
-their own team (and, through them, the villages those teams serve).
-"""
+"""What a reader of the registry's internal records may see: ``shared.identity.Reach`` (the
+one decision, for every service) with a unit's teams looked up in registry's own tables.
+Scopes fail closed: a role with a claim sees that claim's records only."""
 
 from __future__ import annotations
 
@@ -14,11 +9,11 @@ from dataclasses import dataclass
 import asyncpg
 
 from shared.eventstore.errors import Forbidden
-from shared.identity import Principal, Role
+from shared.identity import Principal, Reach
 
 
 @dataclass(frozen=True)
-class Reach:
+class ReadScope:
     district: str | None = None  # only this district
     teams: tuple[str, ...] | None = None  # only these teams (a unit's, a first secretary's)
 
@@ -36,16 +31,14 @@ class Reach:
             raise Forbidden("不在所辖范围内 / outside your scope (district, unit or team)", field=field)
 
 
-async def reach_of(conn: asyncpg.Connection, principal: Principal) -> Reach:
-    role = principal.role
-    if role is Role.unit:
-        rows = await conn.fetch("select team_id from registry.unit_team where unit_id = $1", principal.unit)
-        return Reach(teams=tuple(r["team_id"] for r in rows))
-    if role is Role.first_secretary:
-        return Reach(teams=(principal.team,))  # type: ignore[arg-type]  # required by current_principal
-    if role is not Role.city_office and principal.district is not None:
-        return Reach(district=principal.district)
-    return Reach()
+async def scope_of(conn: asyncpg.Connection, principal: Principal) -> ReadScope:
+    reach = Reach.of(principal)
+    if reach.unit is not None:
+        rows = await conn.fetch("select team_id from registry.unit_team where unit_id = $1", reach.unit)
+        return ReadScope(teams=tuple(r["team_id"] for r in rows))
+    if reach.team is not None:
+        return ReadScope(teams=(reach.team,))
+    return ReadScope(district=reach.district)
 
 
 async def village_teams(conn: asyncpg.Connection, code: str) -> list[str]:
