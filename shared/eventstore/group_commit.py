@@ -1,0 +1,167 @@
+"""Group commit: the final statements of concurrent commands written by one statement.
+
+A command run outside a transaction ends with one statement (its events, its idempotency
+record — ``CommandUnit.finish``). Sixteen such commands at once cost sixteen round trips and
+sixteen commits, each commit a WAL flush the others queue behind. Here the commands of one
+process that finish while a write is on the wire wait for it and then go together: ONE
+statement, one commit, for all of them.
+
+No committer task and no connection of its own: the command that finds no write in flight
+writes at once, alone, on its own connection (a lone command pays nothing); commands that
+arrive meanwhile queue, and when the write returns, the first of them leads the next group
+on its connection, taking everyone queued by then. A pool as small as its writers cannot
+starve a committer that way.
+
+Each command keeps its own answer. A group is one statement, all or nothing: when it fails
+(a stream that moved on, a key already recorded, a deadlock), its commands are written again
+one by one, each exactly as it would have been alone, so each gets its own result or its own
+error and a failure of one never fails the others. Ordering is unchanged: the group is one
+transaction, its events share one sequencing key (``es.events.tx``) and the sequencer orders
+them by row id, in queue order — the order in which the commands finished.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import functools
+from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+import asyncpg
+
+from shared.tracing import span
+
+if TYPE_CHECKING:
+    from shared.eventstore.store import Record
+
+# Above this many events a command goes alone, and a group closes: a statement's parameters
+# are bounded (32,767), and a designation of hundreds of villages gains nothing from company.
+MAX_EVENTS = 64
+_EVENT_PARAMS = 11
+_LEAD = object()
+
+
+@dataclass(eq=False)
+class Pending:
+    """A command's final write: its event rows (``store.event_rows``), its idempotency record,
+    and what its own statement needs when it is written alone."""
+
+    rows: list[tuple[Any, ...]]
+    record: Record | None
+    alone: Callable[[asyncpg.Connection], Awaitable[None]]  # its own statement, as without a group
+    turn: asyncio.Future = field(default_factory=lambda: asyncio.get_running_loop().create_future())
+    error: BaseException | None = None
+
+
+class GroupCommit:
+    """One per ``EventStore``: the queue of commands waiting for the write in flight."""
+
+    def __init__(self) -> None:
+        self._queue: collections.deque[Pending] = collections.deque()
+        self._writing = False
+
+    async def write(self, conn: asyncpg.Connection, pending: Pending) -> None:
+        """Write ``pending`` (with whoever waits) and return once it is committed; raise its
+        own error if it failed. ``conn`` is the caller's, idle until its command is written."""
+        if self._writing:
+            self._queue.append(pending)
+            try:
+                if await pending.turn is not _LEAD:
+                    return  # written by the group another command led
+            except asyncio.CancelledError:
+                self._leave(pending)
+                raise
+        else:
+            self._writing = True
+        group = [pending]
+        events = len(pending.rows)
+        while self._queue and events + len(self._queue[0].rows) <= MAX_EVENTS:
+            events += len(self._queue[0].rows)
+            group.append(self._queue.popleft())
+        await self._lead(conn, group)
+        if pending.error is not None:
+            raise pending.error
+
+    async def _lead(self, conn: asyncpg.Connection, group: list[Pending]) -> None:
+        """Write ``group`` on ``conn``, then pass the lead on. The others' writes are on this
+        connection: a cancelled leader still waits for them before it lets go of it."""
+        flush = asyncio.ensure_future(self._flush(conn, group))
+        cancelled = False
+        while not flush.done():
+            try:
+                await asyncio.shield(flush)
+            except asyncio.CancelledError:
+                cancelled = True
+        self._pass_on()
+        if cancelled:
+            raise asyncio.CancelledError
+
+    def _pass_on(self) -> None:
+        if self._queue:
+            self._queue.popleft().turn.set_result(_LEAD)
+        else:
+            self._writing = False
+
+    def _leave(self, pending: Pending) -> None:
+        """A waiting command was cancelled: out of the queue, or, if the lead had just come to
+        it, the lead passed on — it must not stop the commands behind it."""
+        if pending in self._queue:
+            self._queue.remove(pending)
+        elif pending.turn.done() and not pending.turn.cancelled() and pending.turn.result() is _LEAD:
+            self._pass_on()
+
+    @staticmethod
+    async def _flush(conn: asyncpg.Connection, group: list[Pending]) -> None:
+        if len(group) > 1:
+            rows = [row for p in group for row in p.rows]
+            records = [r for p in group if p.record is not None for r in p.record]
+            try:
+                with span("eventstore.group_commit", attributes={"commands": len(group)}):
+                    await conn.execute(group_statement(len(rows), len(records) // 4),
+                                       *(v for row in rows for v in row), *records)
+            except Exception:  # noqa: BLE001 — each command is written again alone, for its own answer
+                pass
+            else:
+                _settle(group)
+                return
+        for p in group:  # alone, in the order they came, each with its own result or error
+            try:
+                await p.alone(conn)
+            except Exception as exc:  # noqa: BLE001 — handed to that command's caller
+                p.error = exc
+        _settle(group)
+
+
+def _settle(group: list[Pending]) -> None:
+    for p in group[1:]:  # the first is the leader, which reads its own ``error``
+        if not p.turn.done():
+            if p.error is None:
+                p.turn.set_result(None)
+            else:
+                p.turn.set_exception(p.error)
+
+
+@functools.cache
+def group_statement(events: int, records: int) -> str:
+    """One statement that appends ``events`` rows (11 scalar parameters each — scalars encode
+    far cheaper than arrays) and records ``records`` idempotency keys (4 each)."""
+    from shared.eventstore.store import EVENT_ROW_TYPES, INSERT_EVENTS, sequencing_key
+
+    def values(count: int, width: int, first: int, types: tuple[str, ...]) -> str:
+        return ", ".join(
+            "(" + ", ".join(f"${first + i * width + j}::{types[j]}" for j in range(width)) + ")"
+            for i in range(count))
+
+    ctes = []
+    if events:
+        ctes.append(f"""appended as ({INSERT_EVENTS}
+            select v.*, {sequencing_key("v.stream_id")}
+            from (values {values(events, _EVENT_PARAMS, 1, EVENT_ROW_TYPES)})
+                 as v (event_id, stream_id, stream_version, type, schema_version, occurred_at, correlation_id,
+                       causation_id, actor, traceparent, payload))""")
+    if records:
+        ctes.append(f"""recorded as (insert into es.commands (idempotency_key, command, fingerprint, result)
+            values {values(records, 4, 1 + events * _EVENT_PARAMS, ("text", "text", "text", "jsonb"))})""")
+    return "with " + ",\n".join(ctes) + "\nselect 1"
