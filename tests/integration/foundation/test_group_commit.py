@@ -1,9 +1,10 @@
 """Group commit: commands finishing while a write is on the wire go together in one statement
 and one commit — and each still gets its own answer, a failure of one failing no other.
 
-To make a group on purpose, the first command's write is held up: another transaction has
-written (not committed) the row its append collides with, so PostgreSQL makes it wait; the
-commands started meanwhile queue behind it and go together once it returns."""
+To make a group on purpose, the store allows one write on the wire and the first command's
+write is held up: another transaction has written (not committed) the row its append
+collides with, so PostgreSQL makes it wait; the commands started meanwhile queue behind it
+and go together once it returns."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import pytest
 
 from shared.eventstore import CommandMeta, EventStore
 from shared.eventstore.errors import Conflict
+from shared.eventstore.group_commit import GroupCommit
 from shared.eventstore.store import owned_key
 from tests.integration.foundation.test_command_unit import create
 from tests.support.db import dispose, fresh_store_pool
@@ -25,7 +27,9 @@ META = CommandMeta(actor="test:gc")
 @pytest.fixture(scope="module")  # one database for the module: each test writes streams of its own
 async def store(settings):
     name, pool = await fresh_store_pool(settings, "gc")
-    yield EventStore(pool, "test")
+    store = EventStore(pool, "test")
+    store._group = GroupCommit(in_flight=1)  # noqa: SLF001 — one write on the wire: the rest queue
+    yield store
     await dispose(settings, name, pool)
 
 
