@@ -42,16 +42,16 @@ async def queued(store: EventStore, count: int) -> None:
     raise AssertionError(f"{count} commands never queued")
 
 
-async def writing(store: EventStore) -> None:
+async def writing(store: EventStore, count: int) -> None:
     for _ in range(500):
-        if store._group._writing:  # noqa: SLF001
+        if store._group._writing >= count:  # noqa: SLF001
             return
         await asyncio.sleep(0.01)
-    raise AssertionError("the first command never began its write")
+    raise AssertionError(f"{count} writes never went on the wire")
 
 
 @asynccontextmanager
-async def held_up(store: EventStore, key: str):
+async def held_up(store: EventStore, key: str, on_the_wire: int = 1):
     """A command creating notebook ``key`` is started and kept waiting on an uncommitted
     rival row; leaving the block rolls the rival back, and the command goes through."""
     async with store.pool.acquire() as conn:
@@ -59,7 +59,7 @@ async def held_up(store: EventStore, key: str):
         await rival.start()
         await store.append(conn, f"notebook-{key}", 0, [Noted(text="rival")], META)
         first = asyncio.create_task(store.execute("Create", {}, META, create(key, "first"), idempotency_key=key))
-        await writing(store)
+        await writing(store, on_the_wire)
         try:
             yield first
         finally:
@@ -131,3 +131,16 @@ async def test_a_command_cancelled_while_it_waits_is_not_written_and_stops_no_ot
         assert await conn.fetchval("select count(*) from es.events where stream_id = 'notebook-c2'") == 0
     # the queue is free again: a lone command writes at once
     assert (await store.execute("Create", {}, META, create("c4", "c4"))).result == {"version": 1}
+
+
+async def test_with_two_writes_allowed_on_the_wire_a_third_command_waits_for_one(store):
+    store._group = GroupCommit(in_flight=2)  # noqa: SLF001
+    try:
+        async with held_up(store, "lead-1"), held_up(store, "lead-2", on_the_wire=2):
+            assert not store._group._queue  # noqa: SLF001 — both went out at once
+            third = asyncio.create_task(store.execute("Create", {}, META, create("w3", "w3")))
+            await queued(store, 1)
+        assert (await third).result == {"version": 1}
+        assert store._group._writing == 0  # noqa: SLF001 — every slot given back
+    finally:
+        store._group = GroupCommit(in_flight=1)  # noqa: SLF001
