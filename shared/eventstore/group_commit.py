@@ -16,9 +16,10 @@ and cost 20–40 % more CPU a command (smaller groups); where the commit itself 
 WAL flush on a slow disk), more would keep fewer commands idle.
 
 Each command keeps its own answer. A group is one statement, all or nothing: when it fails
-(a stream that moved on, a key already recorded, a deadlock), its commands are written again
-one by one, each exactly as it would have been alone, so each gets its own result or its own
-error and a failure of one never fails the others. Ordering is unchanged: the group is one
+(a stream that moved on, a key already recorded, a deadlock, the leader's connection lost),
+each of its commands is written again by itself, on its own connection, exactly as it would
+have been without a group, so each gets its own result or its own error and a failure of one
+never fails the others. Ordering is unchanged: the group is one
 transaction, its events share one sequencing key (``es.events.tx``) and the sequencer orders
 them by row id, in queue order — the order in which the commands finished.
 """
@@ -45,13 +46,14 @@ MAX_EVENTS = 64
 # Writes on the wire at once (the others' commands queue for the next group).
 IN_FLIGHT = 1
 _EVENT_PARAMS = 11
-_LEAD = object()
+_LEAD = object()  # a waiting command's turn: lead the next group
+_ALONE = object()  # its group failed: write yourself, alone
 
 
 @dataclass(eq=False)
 class Pending:
     """A command's final write: its event rows (``store.event_rows``), its idempotency record,
-    and what its own statement needs when it is written alone."""
+    and its own statement, for when it is written alone (``alone(conn)``)."""
 
     rows: list[tuple[Any, ...]]
     record: Record | None
@@ -74,11 +76,15 @@ class GroupCommit:
         if self._writing >= self._slots:
             self._queue.append(pending)
             try:
-                if await pending.turn is not _LEAD:
-                    return  # written by the group another command led
+                turn = await pending.turn
             except asyncio.CancelledError:
                 self._leave(pending)
                 raise
+            if turn is _ALONE:  # its group failed: written again by itself, on its own connection
+                await pending.alone(conn)
+                return
+            if turn is not _LEAD:
+                return  # written by the group another command led
         else:
             self._writing += 1
         group = [pending]
@@ -120,33 +126,31 @@ class GroupCommit:
 
     @staticmethod
     async def _flush(conn: asyncpg.Connection, group: list[Pending]) -> None:
-        if len(group) > 1:
+        """The group's statement; if it fails, each command is written again by itself — the
+        others by their own callers (``_ALONE``), the leader here — for its own answer."""
+        leader, others = group[0], group[1:]
+        if others:
             rows = [row for p in group for row in p.rows]
             records = [r for p in group if p.record is not None for r in p.record]
             try:
                 with span("eventstore.group_commit", attributes={"commands": len(group)}):
                     await conn.execute(group_statement(len(rows), len(records) // 4),
                                        *(v for row in rows for v in row), *records)
-            except Exception:  # noqa: BLE001 — each command is written again alone, for its own answer
-                pass
+            except Exception:  # noqa: BLE001 — nothing was written; each command tries alone
+                _settle(others, _ALONE)
             else:
-                _settle(group)
+                _settle(others, None)
                 return
-        for p in group:  # alone, in the order they came, each with its own result or error
-            try:
-                await p.alone(conn)
-            except Exception as exc:  # noqa: BLE001 — handed to that command's caller
-                p.error = exc
-        _settle(group)
+        try:
+            await leader.alone(conn)
+        except Exception as exc:  # noqa: BLE001 — handed to the leader's caller
+            leader.error = exc
 
 
-def _settle(group: list[Pending]) -> None:
-    for p in group[1:]:  # the first is the leader, which reads its own ``error``
-        if not p.turn.done():
-            if p.error is None:
-                p.turn.set_result(None)
-            else:
-                p.turn.set_exception(p.error)
+def _settle(waiting: list[Pending], turn: object) -> None:
+    for p in waiting:
+        if not p.turn.done():  # else its caller was cancelled and has gone
+            p.turn.set_result(turn)
 
 
 @functools.cache
