@@ -19,9 +19,12 @@ Each command keeps its own answer. A group is one statement, all or nothing: whe
 (a stream that moved on, a key already recorded, a deadlock, the leader's connection lost),
 each of its commands is written again by itself, on its own connection, exactly as it would
 have been without a group, so each gets its own result or its own error and a failure of one
-never fails the others. Ordering is unchanged: the group is one
-transaction, its events share one sequencing key (``es.events.tx``) and the sequencer orders
-them by row id, in queue order — the order in which the commands finished.
+never fails the others.
+
+Ordering is unchanged: the group is one transaction, so its events take its transaction id
+as their sequencing key (``es.events.tx``, raised to a stream head's key where that is later,
+as for any append), and the sequencer orders events of one key by row id — here queue
+order, the order in which the commands finished.
 """
 
 from __future__ import annotations
@@ -29,8 +32,8 @@ from __future__ import annotations
 import asyncio
 import collections
 import functools
-from dataclasses import dataclass, field
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import asyncpg
