@@ -69,13 +69,13 @@ async def _timed(writers: int, seconds: float, op) -> float:
     return sum(counts) / (time.perf_counter() - started)
 
 
-async def ours(pool: asyncpg.Pool, writers: int, seconds: float) -> float:
+async def ours(pool: asyncpg.Pool, writers: int, seconds: float, first: int = 0) -> float:
+    """``first``: where this run's village numbers start (each run of one database its own)."""
     store = EventStore(pool, "registry")
     meta = CommandMeta(actor="bench")
-    base = uuid.uuid4().int % 10_000 * 100_000
 
     async def op(w: int, n: int) -> None:
-        event = village(base + w * 10_000 + n)
+        event = village(first + w * 10_000 + n)
         await store.execute("RegisterVillage", event.model_dump(mode="json"), meta,
                             lambda uow: register(uow, event), idempotency_key=str(uuid.uuid4()))
 
@@ -92,6 +92,21 @@ async def raw(pool: asyncpg.Pool, writers: int, seconds: float) -> float:
             await conn.execute("insert into bench_raw values ($1, $2, $3)", uuid.uuid4(), f"s-{w}-{n}", payload)
 
     return await _timed(writers, seconds, op)
+
+
+SLICES = 5
+
+
+async def interleaved(ours_pool: asyncpg.Pool, raw_pool: asyncpg.Pool, writers: int, seconds: float,
+                      ) -> tuple[float, float]:
+    """Ours and raw in alternating slices, ``seconds`` each in all: on a shared machine a burst
+    of the neighbours' load then falls on both sides of the ratio, not on one."""
+    done = {"ours": 0.0, "raw": 0.0}
+    for i in range(SLICES):
+        # each slice its own 200,000 village numbers (a writer's 10,000 of them; codes repeat past 1,000,000)
+        done["ours"] += await ours(ours_pool, writers, seconds / SLICES, first=i * 200_000)
+        done["raw"] += await raw(raw_pool, writers, seconds / SLICES)
+    return done["ours"] / SLICES, done["raw"] / SLICES
 
 
 class PeerVillage(es.Aggregate):
@@ -139,19 +154,20 @@ async def run(settings: Settings, seconds: float) -> list[Figure]:
             await ensure_database(settings, name)
         try:
             await asyncio.to_thread(migrate, settings, Chain("bench", (EVENT_STORE,)), names["ours"])
-            pool = await create_pool(settings.dsn_for(names["ours"]), min_size=writers, max_size=writers)
-            ours_rate = await ours(pool, writers, seconds)
-            await pool.close()
-            pool = await create_pool(settings.dsn_for(names["raw"]), min_size=writers, max_size=writers)
-            raw_rate = await raw(pool, writers, seconds)
-            await pool.close()
+            pools = [await create_pool(settings.dsn_for(names[k]), min_size=writers, max_size=writers)
+                     for k in ("ours", "raw")]
+            try:
+                ours_rate, raw_rate = await interleaved(*pools, writers, seconds)
+            finally:
+                for pool in pools:
+                    await pool.close()
             peer_rate = await asyncio.to_thread(peer, settings, names["peer"], writers, seconds)
         finally:
             for name in names.values():
                 await drop_database(settings, name)
         limit = Figure(f"append, {writers} writer(s) vs raw insert", ours_rate, "events/s", "raw asyncpg insert",
-                       raw_rate, target=">= 0.7× raw" if writers == 16 else None)
-        limit.met = limit.ratio >= 0.7 if writers == 16 else None
+                       raw_rate, target=">= 0.8× raw" if writers == 16 else None)
+        limit.met = limit.ratio >= 0.8 if writers == 16 else None
         vs_peer = Figure(f"append, {writers} writer(s) vs eventsourcing", ours_rate, "events/s",
                          "eventsourcing (postgres)", peer_rate, target=">= 3× peer" if writers == 16 else None)
         vs_peer.met = vs_peer.ratio >= 3 if writers == 16 else None

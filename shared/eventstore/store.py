@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import asyncpg
 import orjson
@@ -19,6 +19,7 @@ import orjson
 from shared.eventstore.catalogue import CATALOGUE, DomainEvent, UnknownEvent
 from shared.eventstore.envelope import CommandMeta, RecordedEvent
 from shared.eventstore.errors import ConcurrencyError, DomainError, IdempotencyKeyReused, refuse_oversized
+from shared.eventstore.group_commit import MAX_EVENTS, GroupCommit, Pending
 from shared.eventstore.unit_of_work import CommandUnit, UncheckedGuess, UnitOfWork
 from shared.tracing import span
 
@@ -33,7 +34,7 @@ EVENT_COLUMNS = """e.id, e.event_id, e.type, e.schema_version, e.stream_id, e.st
     e.occurred_at, e.recorded_at, e.correlation_id, e.causation_id, e.actor, e.payload,
     e.traceparent"""
 
-_COLUMNS = """insert into es.events (event_id, stream_id, stream_version, type, schema_version,
+INSERT_EVENTS = """insert into es.events (event_id, stream_id, stream_version, type, schema_version,
     occurred_at, correlation_id, causation_id, actor, traceparent, payload, tx)"""
 
 
@@ -46,8 +47,9 @@ def sequencing_key(stream: str) -> str:
             " order by h.stream_version desc limit 1))")
 
 
-_ONE = "select $1::uuid, $2::text, $3::int, $4::text, $5::int, $6::timestamptz, $7::uuid, $8::uuid, $9::text, " \
-       "$10::text, $11::jsonb, " + sequencing_key("$2::text")
+# An event row's 11 parameters, in INSERT_EVENTS' order (its sequencing key is computed).
+EVENT_ROW_TYPES = ("uuid", "text", "int", "text", "int", "timestamptz", "uuid", "uuid", "text", "text", "jsonb")
+_ONE = "select " + ", ".join(f"${i}::{t}" for i, t in enumerate(EVENT_ROW_TYPES, 1)) + ", " + sequencing_key("$2::text")
 _MANY = """select u.*, """ + sequencing_key("u.stream_id") + """
            from unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::int[], $6::timestamptz[], $7::uuid[],
                        $8::uuid[], $9::text[], $10::text[], $11::jsonb[])
@@ -67,7 +69,7 @@ def write_statement(events: str, record: bool, locks: tuple[bool, ...] = ()) -> 
     advisory locks (shared or not, each) before writing anything. Parameters in that order:
     the events' 11, the record's 4, one key per lock."""
     if events != "none" and not record and not locks:  # an append on a caller's transaction
-        return f"{_COLUMNS} {_ONE if events == 'one' else _MANY} returning recorded_at"
+        return f"{INSERT_EVENTS} {_ONE if events == 'one' else _MANY} returning recorded_at"
     first = 1 if events == "none" else 12
     ctes, source = [], ""
     if locks:
@@ -77,7 +79,7 @@ def write_statement(events: str, record: bool, locks: tuple[bool, ...] = ()) -> 
         source = " cross join locked"  # a row to write exists only once the locks are held
     if events != "none":
         rows = (_ONE + (" from locked" if locks else "")) if events == "one" else (_MANY + source)
-        ctes.append(f"appended as ({_COLUMNS} {rows} returning recorded_at)")
+        ctes.append(f"appended as ({INSERT_EVENTS} {rows} returning recorded_at)")
     if record:
         n = first
         ctes.append(f"""recorded as (insert into es.commands (idempotency_key, command, fingerprint, result)
@@ -121,6 +123,27 @@ def to_recorded(row: asyncpg.Record, source: str) -> RecordedEvent:
     )
 
 
+def _prepared(appends: Sequence[tuple[str, int, Sequence[DomainEvent]]], meta: CommandMeta,
+              ) -> tuple[datetime, list[tuple[str, int, DomainEvent]], list[UUID], list[Any]]:
+    """The events of ``appends``, each with its stream and version, a new id and its payload
+    (an event above the size limit refused here, before anything is written)."""
+    occurred = meta.occurred_at or datetime.now(UTC)
+    flat = [(s, v + i + 1, e) for s, v, evs in appends for i, e in enumerate(evs)]
+    ids = [uuid4() for _ in flat]
+    payloads = [e.model_dump(mode="json") for _, _, e in flat]
+    for (stream_id, _, event), payload in zip(flat, payloads, strict=True):
+        refuse_oversized(event.event_type, stream_id, len(orjson.dumps(payload)))
+    return occurred, flat, ids, payloads
+
+
+def event_rows(appends: Sequence[tuple[str, int, Sequence[DomainEvent]]], meta: CommandMeta) -> list[tuple[Any, ...]]:
+    """The events of ``appends`` as ``es.events`` rows: the 11 values of EVENT_ROW_TYPES each."""
+    occurred, flat, ids, payloads = _prepared(appends, meta)
+    return [(event_id, stream_id, version, event.event_type, event.version, occurred, meta.correlation_id,
+             meta.causation_id, meta.actor, meta.traceparent, payload)
+            for event_id, (stream_id, version, event), payload in zip(ids, flat, payloads, strict=True)]
+
+
 @dataclass(frozen=True)
 class CommandResult:
     result: dict[str, Any]
@@ -132,6 +155,7 @@ class EventStore:
         self.pool = pool
         self.source = source
         self.on_commit = on_commit  # told after each command commits (the relay's wake-up)
+        self._group = GroupCommit()
 
     async def append(
         self,
@@ -185,12 +209,7 @@ class EventStore:
                 for stream_id, expected in moved:
                     if current.get(stream_id, 0) != expected:
                         raise ConcurrencyError(stream_id, expected)
-            occurred = meta.occurred_at or datetime.now(UTC)
-            flat = [(s, v + i + 1, e) for s, v, evs in appends for i, e in enumerate(evs)]
-            ids = [uuid4() for _ in flat]
-            payloads = [e.model_dump(mode="json") for _, _, e in flat]
-            for (stream_id, _, event), payload in zip(flat, payloads, strict=True):
-                refuse_oversized(event.event_type, stream_id, len(orjson.dumps(payload)))
+            occurred, flat, ids, payloads = _prepared(appends, meta)
             if len(flat) == 1:
                 (stream_id, version, event), = flat
                 args = [ids[0], stream_id, version, event.event_type, event.version, occurred,
@@ -221,6 +240,27 @@ class EventStore:
             )
             for event_id, row, (stream_id, version, event), payload in zip(ids, rows, flat, payloads, strict=True)
         ]
+
+    async def write_command(
+        self,
+        conn: asyncpg.Connection,
+        appends: Sequence[tuple[str, int, Sequence[DomainEvent]]],
+        meta: CommandMeta,
+        record: Record | None,
+    ) -> None:
+        """A command's final statement outside a transaction — its events and its idempotency
+        record — written together with those of the commands finishing at the same time
+        (``group_commit``). Errors, and the guarantees, are those of ``append_many`` alone."""
+        appends = [(s, v, list(evs)) for s, v, evs in appends if evs]
+
+        async def alone(on: asyncpg.Connection) -> None:
+            await self.append_many(on, appends, meta, verify_head=False, record=record, recorded=False)
+
+        rows = event_rows(appends, meta)
+        if len(rows) > MAX_EVENTS:
+            await alone(conn)
+        else:
+            await self._group.write(conn, Pending(rows, record, alone))
 
     async def load_streams(
         self, conn: asyncpg.Connection, stream_ids: Sequence[str]
