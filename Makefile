@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 XINGCUN := $(VENV)/bin/xingcun
 PYTEST_ARGS ?=
 
-.PHONY: .venv tools dashboard browser infra up down status test test-long chaos demo bench k8s-tools k8s-check
+.PHONY: .venv tools bench-tools dashboard browser infra up down status test test-long chaos demo bench k8s-tools k8s-check
 
 .venv: $(STAMP)
 
@@ -31,6 +31,17 @@ tools:
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
 		else echo "缺少 / missing:$$missing (apt-get install as root)"; exit 1; fi; fi
+
+# The overload benchmark's load generator, vegeta (a constant rate from outside Python: a Python
+# client saturates two cores before the API does), from Go's module proxy into build/tools/bin;
+# Go from Debian's packages when missing.
+VEGETA := build/tools/bin/vegeta
+bench-tools: $(VEGETA)
+$(VEGETA):
+	@if ! command -v go >/dev/null; then \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q golang-go; \
+		else echo "缺少 / missing: go (apt-get install golang-go as root)"; exit 1; fi; fi
+	GOBIN=$(abspath build/tools/bin) go install github.com/tsenart/vegeta/v12@v12.13.0
 
 # The dashboards' third-party files (ECharts, Tianjin's district geometry, an SSE parser), from npm
 # into one git-ignored node_modules (exactly the lock file) that publicity and monitoring both serve.
@@ -79,7 +90,7 @@ status: .venv
 test: infra tools dashboard browser k8s-check
 	$(VENV)/bin/python -m pytest -q --durations=25 -m "not long" $(PYTEST_ARGS)
 
-test-long: infra tools dashboard browser
+test-long: infra tools bench-tools dashboard browser
 	$(VENV)/bin/python -m pytest -q --durations=10 -m long $(PYTEST_ARGS)
 
 # The long chaos run (make test runs a short one with a fixed seed): a random seed, printed
@@ -94,5 +105,5 @@ chaos: infra tools
 demo: up
 	$(XINGCUN) demo
 
-bench: infra tools
+bench: infra tools bench-tools
 	$(VENV)/bin/python -m bench

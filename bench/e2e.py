@@ -11,11 +11,11 @@ import asyncio
 import statistics
 import time
 
-import asyncpg
 import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from bench.harness import Figure, step
+from bench.load import Arrivals
 from bench.stack import BenchStack
 from shared.http.auth import Principal, Role, issue_token
 from shared.config import Settings
@@ -71,8 +71,7 @@ async def steady(stack: BenchStack, rate: float, seconds: float, serial: int, *,
     token = issue_token(stack.settings, Principal(subject="bench", role=Role.city_office))
     sent_at: dict[str, float] = {}
     answered: dict[str, float] = {}
-    pending: set[str] = set()
-    seen: dict[str, float] = {}
+    arrivals = Arrivals(stack.settings.dsn("publicity"))
     failures = 0
     done = asyncio.Event()
     # Open loop: commands are due at the rate whatever the server does, and a latency counts
@@ -81,26 +80,14 @@ async def steady(stack: BenchStack, rate: float, seconds: float, serial: int, *,
     # make the load generator, not the system, the bottleneck.
     in_flight = asyncio.Semaphore(in_flight_max)
 
-    async def watch() -> None:
-        conn = await asyncpg.connect(stack.settings.dsn("publicity"))
-        try:
-            while not done.is_set() or pending:
-                if pending:
-                    for r in await conn.fetch("select code from stats.villages where code = any($1)", list(pending)):
-                        seen[r["code"]] = time.perf_counter()
-                        pending.discard(r["code"])
-                await asyncio.sleep(0.002)
-        finally:
-            await conn.close()
-
     async with httpx.AsyncClient(base_url=stack.url("registry"), timeout=30,
                                  headers={"Authorization": f"Bearer {token}"},
                                  limits=httpx.Limits(max_connections=in_flight_max)) as client:
         async def command(i: int) -> None:
             nonlocal failures
             code = f"120119{(serial + i) % 1_000_000:06d}"
-            sent_at[code] = time.perf_counter()
-            pending.add(code)
+            sent_at[code] = time.time()
+            arrivals.expect(code, sent_at[code])
             body = village_body(code)
             try:
                 async with in_flight:
@@ -114,20 +101,20 @@ async def steady(stack: BenchStack, rate: float, seconds: float, serial: int, *,
                             if attempt == 2:
                                 r = None
             except asyncio.CancelledError:
-                pending.discard(code)  # not answered in time: counted as failed, not waited for
+                arrivals.forget(code)  # not answered in time: counted as failed, not waited for
                 raise
             if r is not None and r.status_code == 503 and refused is not None and r.headers.get("retry-after"):
-                refused.append(time.perf_counter() - sent_at[code])
-                pending.discard(code)
+                refused.append(time.time() - sent_at[code])
+                arrivals.forget(code)
             elif r is None or r.status_code not in (200, 201):
                 failures += 1
-                pending.discard(code)
+                arrivals.forget(code)
             else:
-                answered[code] = time.perf_counter()
+                answered[code] = time.time()
 
-        watcher = asyncio.create_task(watch())
-        started, tasks, i = time.perf_counter(), [], 0
-        while (elapsed := time.perf_counter() - started) < seconds:
+        watcher = asyncio.create_task(arrivals.watch(done, DRAIN))
+        started, tasks, i = time.time(), [], 0
+        while (elapsed := time.time() - started) < seconds:
             due = int(elapsed * rate)
             while i < due:
                 tasks.append(asyncio.create_task(command(i)))
@@ -141,11 +128,8 @@ async def steady(stack: BenchStack, rate: float, seconds: float, serial: int, *,
         failures += len(late)
         achieved = len(answered) / (max(answered.values(), default=started) - started or 1)
         done.set()
-        try:
-            await asyncio.wait_for(watcher, timeout=DRAIN)
-        except TimeoutError:
-            watcher.cancel()
-    return [seen[c] - sent_at[c] for c in seen], [answered[c] - sent_at[c] for c in answered], achieved, failures
+        await watcher
+    return list(arrivals.latencies.values()), [answered[c] - sent_at[c] for c in answered], achieved, failures
 
 
 async def run_async(stack: BenchStack, rates: list[int], seconds: float) -> list[Figure]:
