@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import zlib
-from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 
 import asyncpg
@@ -220,7 +220,7 @@ class ProjectionRunner:
         """Every row of every read-model table, sorted: two equal models give equal snapshots."""
         async with self.pool.acquire() as conn:
             return {
-                table: sorted(tuple(r.values()) for r in await conn.fetch(f"select * from {table}"))
+                table: sorted_rows(tuple(r.values()) for r in await conn.fetch(f"select * from {table}"))
                 for table in self.projection.tables
             }
 
@@ -415,3 +415,9 @@ async def _partitions(consumer: AIOKafkaConsumer, topic: str) -> set[int]:
             return parts
         await asyncio.sleep(0.1)
     raise RuntimeError(f"topic {topic} has no partitions")
+
+
+def sorted_rows(rows: Iterable[tuple]) -> list[tuple]:
+    """Rows in one total order, nulls first in each column: two rows equal up to a column where
+    one holds NULL and the other a value cannot be compared as plain tuples."""
+    return sorted(rows, key=lambda row: tuple((value is not None, value) for value in row))
