@@ -21,6 +21,7 @@ from shared.db import connect, create_pool
 from shared.messaging.acls import app_id
 from shared.messaging.batching import take_ready
 from shared.messaging.credentials import faust_credentials
+from shared.messaging.flow_control import ReleasingFlowControl
 from shared.messaging.kafka import ensure_declared_topics, event_producer
 from shared.messaging.quarantine_notice import QuarantineNotice
 from shared.migrations import Chain, SchemaBehind, check_current, no_database
@@ -128,6 +129,9 @@ def build_worker(service: str, migrations: Chain, projections: Sequence[Projecti
         # batch still being applied, and the partition's next owner starts after it. The one
         # chaos run that lost records (registry's presence and leave rows) had it False.
     )
+    # Before anything reads it: projections sharing a topic would otherwise hold every stop
+    # and rebalance until killed (shared/messaging/flow_control.py).
+    app.flow_control = ReleasingFlowControl(lambda: app.consumer, loop=app.loop)
     resources = ServiceResources(service, settings, projections, migrations)
     app.resources = resources  # type: ignore[attr-defined]
 
