@@ -21,6 +21,12 @@ KNOWN_AT = Field(default=None, description="数字所依据的各来源日志位
                                            "were drawn at (as the statistics answers state them)")
 
 
+def _v1_kept_no_positions(p: dict) -> dict:
+    """A v1 publication: a notice's list is shown as known now, a report's figures are drawn live, as
+    they always were."""
+    return p | {"drawn_as_of": None, "known_at": None}
+
+
 class NoticePublished(DomainEvent, type="NoticePublished", version=2, service=SERVICE):
     """公示: e.g. the list of designated villages, with its publication window.
 
@@ -38,10 +44,7 @@ class NoticePublished(DomainEvent, type="NoticePublished", version=2, service=SE
     known_at: dict[str, int] | None = KNOWN_AT
 
 
-@upcaster("NoticePublished", 1)
-def _notice_v1_to_v2(p: dict) -> dict:
-    """v1 kept no positions: its list is shown as known now."""
-    return p | {"drawn_as_of": None, "known_at": None}
+upcaster("NoticePublished", 1)(_v1_kept_no_positions)
 
 
 class ReportDrafted(DomainEvent, type="ReportDrafted", version=1, service=SERVICE):
@@ -77,10 +80,7 @@ class ReportPublished(DomainEvent, type="ReportPublished", version=2, service=SE
     known_at: dict[str, int] | None = KNOWN_AT
 
 
-@upcaster("ReportPublished", 1)
-def _report_v1_to_v2(p: dict) -> dict:
-    """v1 kept no positions: its figures are drawn live, as they always were."""
-    return p | {"drawn_as_of": None, "known_at": None}
+upcaster("ReportPublished", 1)(_v1_kept_no_positions)
 
 
 class ReportRevised(DomainEvent, type="ReportRevised", version=1, service=SERVICE):

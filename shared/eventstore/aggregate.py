@@ -23,6 +23,9 @@ class Aggregate:
     noun: ClassVar[str]
     noun_en: ClassVar[str | None] = None
     key_field: ClassVar[str | None] = None
+    # Events whose only effect on the state is a new ``status``: the status each one leaves, in
+    # place of a ``when_`` method per event that would say just that.
+    status_after: ClassVar[dict[type[DomainEvent], str]] = {}
 
     def __init__(self, key: str):
         self.key = key
@@ -58,6 +61,8 @@ class Aggregate:
     def _apply(self, event: DomainEvent | UnknownEvent) -> None:
         if isinstance(event, UnknownEvent):
             return
+        if type(event) in self.status_after:
+            self.status = self.status_after[type(event)]
         handler = getattr(self, f"when_{type(event).__name__}", None)
         if handler is not None:
             handler(event)

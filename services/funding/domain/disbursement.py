@@ -27,6 +27,8 @@ STATUS_ZH = {"requested": "待审批", "approved": "已审批待支付", "reject
 class Disbursement(Named):
     stream_prefix = "disbursement"
     noun = "拨付申请"
+    status_after = {DisbursementApproved: "approved", DisbursementRejected: "rejected", DisbursementPaid: "paid",
+                    DisbursementReversed: "reversed"}
 
     def request(self, cmd: RequestDisbursement, allocation: Allocation, by: str) -> None:
         self.ensure_new()
@@ -96,15 +98,3 @@ class Disbursement(Named):
         self.amount_fen = event.amount_fen
         self.requested_by = event.requested_by
         self.status = "requested"
-
-    def when_DisbursementApproved(self, _: DisbursementApproved) -> None:
-        self.status = "approved"
-
-    def when_DisbursementRejected(self, _: DisbursementRejected) -> None:
-        self.status = "rejected"
-
-    def when_DisbursementPaid(self, _: DisbursementPaid) -> None:
-        self.status = "paid"
-
-    def when_DisbursementReversed(self, _: DisbursementReversed) -> None:
-        self.status = "reversed"

@@ -40,6 +40,7 @@ EDITABLE = {"draft", "returned"}
 
 class Report(Aggregate):
     stream_prefix = "report"
+    status_after = {ReportSubmitted: "in_review", ReportReturned: "returned", ReportPublished: "published"}
 
     def __init__(self, key: str):
         super().__init__(key)
@@ -92,12 +93,3 @@ class Report(Aggregate):
 
     def when_ReportRevised(self, e: ReportRevised) -> None:
         self.status, self.village_code, self.title = "draft", e.village_code, e.title
-
-    def when_ReportSubmitted(self, _: ReportSubmitted) -> None:
-        self.status = "in_review"
-
-    def when_ReportReturned(self, _: ReportReturned) -> None:
-        self.status = "returned"
-
-    def when_ReportPublished(self, _: ReportPublished) -> None:
-        self.status = "published"

@@ -7,7 +7,7 @@ against, once the aggregate shows them; reads that only need the role take the `
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, status
+from fastapi import APIRouter, Depends, Query, status
 
 from shared.eventstore.errors import Forbidden
 from shared.http.auth import Principal, Role, require
@@ -57,6 +57,9 @@ async def city_finance(principal: Finance) -> Principal:
 
 
 CityFinance = Annotated[Principal, Depends(city_finance)]
+
+# The optional district a read is narrowed to (within what the caller may see).
+DistrictFilter = Annotated[str | None, Query(description="区代码 / district code")]
 
 WRITE_RESPONSES: dict[int | str, dict[str, Any]] = {
     403: {"description": "无权办理（角色或辖区不符），未作任何更改 / not allowed (role or district); nothing changed"},

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 
 from shared.http.deps import Store
 
 from services.registry.entrypoints import schemas
-from services.registry.entrypoints.deps import Readers
+from services.registry.entrypoints.deps import DistrictFilter, Readers
 from services.registry.queries import network, read, scoped
 
 router = APIRouter(prefix="/network", tags=["驻村工作队 work teams"])
@@ -23,6 +21,6 @@ router = APIRouter(prefix="/network", tags=["驻村工作队 work teams"])
 )
 async def gaps(
     store: Store, principal: Readers,
-    district: Annotated[str | None, Query(description="区代码 / district code")] = None,
+    district: DistrictFilter = None,
 ) -> schemas.NetworkGaps:
     return await read(store, scoped(network.gaps, principal), district)

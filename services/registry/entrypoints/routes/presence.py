@@ -13,7 +13,15 @@ from shared.http.deps import IsoDate, Store
 from services.registry.config import registry_settings
 from services.registry.domain.presence import ComputeAllowances, LogPresence
 from services.registry.entrypoints import schemas
-from services.registry.entrypoints.deps import CityFinance, Finance, Readers, Run, TeamsAndOfficials, command_route
+from services.registry.entrypoints.deps import (
+    CityFinance,
+    DistrictFilter,
+    Finance,
+    Readers,
+    Run,
+    TeamsAndOfficials,
+    command_route,
+)
 from services.registry.queries import alerts, read
 from services.registry.queries.cadres import allowance_view, allowances
 
@@ -63,7 +71,7 @@ async def get_alerts(
     principal: Readers,
     as_of: Annotated[IsoDate | None, Query(description="截至日期（默认今天）/ as of this day (default today)")] = None,
     absent_days: Annotated[int | None, Query(ge=1, le=365, description="缺勤超过多少天预警（默认配置值）/ threshold, days")] = None,
-    district: Annotated[str | None, Query(description="区代码 / district code")] = None,
+    district: DistrictFilter = None,
 ) -> schemas.Alerts:
     threshold = absent_days or registry_settings().absence_alert_days
     return await read(store, alerts.alerts, principal, as_of or date.today(), threshold, district)

@@ -24,7 +24,7 @@ from services.registry.domain.commands import (
 )
 from services.registry.domain.imports import HeaderError, read_rows
 from services.registry.entrypoints import schemas
-from services.registry.entrypoints.deps import CityOffice, Officials, Run, Staff, command_route
+from services.registry.entrypoints.deps import CityOffice, DistrictFilter, Officials, Run, Staff, command_route
 from services.registry.queries import read, scoped, villages
 
 router = APIRouter(prefix="/villages", tags=["村 villages"])
@@ -127,7 +127,7 @@ async def graduate_village(code: Code, cmd: GraduateVillage, _: CityOffice, run:
 async def list_villages(
     store: Store,
     _: Staff,
-    district: Annotated[str | None, Query(description="区代码 / district code")] = None,
+    district: DistrictFilter = None,
     designated: Annotated[bool | None, Query(description="只看经济薄弱村 / only designated villages")] = None,
     limit: Annotated[int, Query(ge=1, le=1000, description="每页条数 / page size")] = 100,
     after: Annotated[str | None, Query(max_length=12, description="上一页最后的村代码 / last code of the previous page")] = None,
