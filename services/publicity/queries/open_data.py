@@ -8,7 +8,7 @@ from shared.reference.places import DISTRICTS
 
 from services.publicity.domain.asof import AsOf
 from shared.money import yuan
-from services.publicity.queries.figures import grouped
+from services.publicity.queries.figures import grouped_each
 from services.publicity.queries.metrics import CATALOGUE
 
 COLUMNS = ("metric", "name_zh", "name_en", "unit", "district", "district_name", "breakdown", "breakdown_value",
@@ -22,14 +22,15 @@ async def statistic_rows(conn: asyncpg.Connection, asof: AsOf) -> list[dict]:
         show = (lambda v: yuan(v)) if m.unit == "fen" else (lambda v: int(v))
         unit = "yuan" if m.unit == "fen" else m.unit
         base = {"metric": m.name, "name_zh": m.zh, "name_en": m.en, "unit": unit}
-        by_district = {r["district"]: r["value"] for r in await grouped(conn, m.name, asof, ("district",))}
+        each = await grouped_each(conn, m.name, asof, ("district", *m.breakdowns))
+        by_district = {r["district"]: r["value"] for r in each["district"]}
         rows.append(base | {"district": "", "district_name": "全市 city", "breakdown": "", "breakdown_value": "",
                             "value": show(sum(by_district.values(), 0))})
         for code, name in DISTRICTS.items():
             rows.append(base | {"district": code, "district_name": name, "breakdown": "", "breakdown_value": "",
                                 "value": show(by_district.get(code, 0))})
         for key in m.breakdowns:
-            for r in sorted(await grouped(conn, m.name, asof, (key,)), key=lambda r: str(r[key])):
+            for r in sorted(each[key], key=lambda r: str(r[key])):
                 rows.append(base | {"district": "", "district_name": "全市 city", "breakdown": key,
                                     "breakdown_value": "" if r[key] is None else str(r[key]),
                                     "value": show(r["value"])})

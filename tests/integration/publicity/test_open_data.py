@@ -13,6 +13,8 @@ import xmlschema
 from services.publicity.adapters import iati
 from services.publicity.domain.asof import parse_as_of
 from services.publicity.queries.activities import activities
+from services.publicity.queries.figures import grouped, grouped_each
+from services.publicity.queries.metrics import CATALOGUE
 from services.publicity.queries.open_data import statistic_rows
 from services.publicity.queries.positions import log_positions
 
@@ -72,3 +74,22 @@ async def test_statistics_rows_cover_every_metric_by_district_and_breakdown(worl
     assert {"metric": "awaiting_approval", "breakdown": "source", "breakdown_value": "city_special",
             "value": "50000.00"}.items() <= next(r for r in rows if r["metric"] == "awaiting_approval"
                                                  and r["breakdown"] == "source").items()
+
+
+@pytest.mark.parametrize("day", ["2021-07-01", "2024-01-01"])
+async def test_one_pass_by_each_breakdown_equals_a_query_by_each(world, day):
+    """The open-data file groups each metric by district and by every breakdown in one pass
+    (grouping sets); each grouping must equal the metric grouped by that key alone — also where
+    a breakdown's value is NULL, which grouping sets also write for the keys a row is not by."""
+    _, _, conn = world
+    asof = parse_as_of(day, now=None)  # type: ignore[arg-type]
+    nulls = 0
+    for m in CATALOGUE.values():
+        keys = ("district", *m.breakdowns)
+        each = await grouped_each(conn, m.name, asof, keys)
+        for key in keys:
+            alone = await grouped(conn, m.name, asof, (key,))
+            order = lambda rows, k=key: sorted(rows, key=lambda r: str(r[k]))  # noqa: E731
+            assert order(each[key]) == order(alone), (m.name, key)
+            nulls += sum(r[key] is None for r in alone)
+    assert nulls, "no NULL breakdown value in the world: the case that matters is not exercised"
