@@ -51,7 +51,8 @@ class Runner:
             handler = self.commands[type(cmd)]
         except KeyError:  # a wiring mistake, caught by each service's COMMANDS test
             raise LookupError(f"no handler for {type(cmd).__name__}") from None
-        body = {**ids, **cmd.model_dump(mode="json")}
+        # The body is only the idempotency fingerprint's: not serialised when there is no key.
+        body = {**ids, **cmd.model_dump(mode="json")} if self.idempotency_key else None
 
         async def handle(uow: UnitOfWork) -> Any:
             return await handler(uow, cmd, *context, **ids)
