@@ -52,6 +52,8 @@ def enabled() -> bool:
 
 
 def current_traceparent() -> str | None:
+    if not trace.get_current_span().get_span_context().is_valid:
+        return None  # nothing to carry (the usual case with tracing off), without the propagators' work
     carrier: dict[str, str] = {}
     propagate.inject(carrier)
     return carrier.get("traceparent")

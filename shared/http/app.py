@@ -16,6 +16,7 @@ from shared.db import create_pool
 from shared.eventstore import EventStore
 from shared.http.admission import install_admission
 from shared.http.auth import check_token_keys
+from shared.http.commands import document_command_headers
 from shared.http.errors import document_errors, install_error_handlers
 from shared.http.limits import install_limits
 from shared.migrations import Chain, SchemaBehind, check_current, no_database
@@ -114,7 +115,12 @@ def create_service_app(
 
         app.include_router(metrics_router(service, read_models))
     generate_openapi = app.openapi
-    app.openapi = lambda: document_errors(generate_openapi())  # idempotent over FastAPI's cached document
+
+    def openapi() -> dict:
+        with document_command_headers(app.routes):
+            return document_errors(generate_openapi())  # idempotent over FastAPI's cached document
+
+    app.openapi = openapi
     if settings.otel_exporter != "none":
         from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 

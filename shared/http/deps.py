@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 from urllib.parse import unquote
 from uuid import UUID
@@ -26,19 +27,22 @@ async def get_pool(request: Request) -> asyncpg.Pool:
     return request.app.state.store.pool
 
 
-async def command_meta(
-    principal: Annotated[Principal, Depends(current_principal)],
-    x_correlation_id: Annotated[UUID | None, Header(description="关联 ID / correlation id of the conversation")] = None,
-    x_causation_id: Annotated[UUID | None, Header(description="起因 ID / id of the event or message that caused this command")] = None,
-    x_occurred_at: Annotated[IsoDateTime | None, Header(
-        description="业务发生时间 / business time, when recording a past fact: within the configured window "
-                    "(XINGCUN_BACKDATE_WINDOW_DAYS) for everyone; further back only the city office and finance "
-                    "officers, with X-Backdate-Reason; never in the future nor before 2021-01-01")] = None,
-    x_backdate_reason: Annotated[str | None, Header(
-        max_length=3 * 3 * MAX_REASON,
-        description="补记理由（UTF-8，百分号编码）/ why a fact is recorded beyond the window, UTF-8 percent-encoded "
-                    "(HTTP headers are ASCII); recorded with the command")] = None,
-) -> CommandMeta:
+CorrelationId = Annotated[UUID | None, Header(description="关联 ID / correlation id of the conversation")]
+CausationId = Annotated[UUID | None, Header(description="起因 ID / id of the event or message that caused this command")]
+OccurredAt = Annotated[IsoDateTime | None, Header(
+    description="业务发生时间 / business time, when recording a past fact: within the configured window "
+                "(XINGCUN_BACKDATE_WINDOW_DAYS) for everyone; further back only the city office and finance "
+                "officers, with X-Backdate-Reason; never in the future nor before 2021-01-01")]
+BackdateReason = Annotated[str | None, Header(
+    max_length=3 * 3 * MAX_REASON,
+    description="补记理由（UTF-8，百分号编码）/ why a fact is recorded beyond the window, UTF-8 percent-encoded "
+                "(HTTP headers are ASCII); recorded with the command")]
+
+
+def meta_of(principal: Principal, x_correlation_id: UUID | None, x_causation_id: UUID | None,
+            x_occurred_at: datetime | None, x_backdate_reason: str | None) -> CommandMeta:
+    """The command's metadata from the caller and the ``X-`` headers (``command_meta``'s work,
+    for dependencies that declare the same headers themselves)."""
     kwargs = {"actor": principal.actor, "causation_id": x_causation_id, "traceparent": current_traceparent()}
     if x_correlation_id:
         kwargs["correlation_id"] = x_correlation_id
@@ -54,6 +58,16 @@ async def command_meta(
             window_days=settings.backdate_window_days, skew_seconds=settings.clock_skew_seconds)
         kwargs["occurred_at"] = x_occurred_at
     return CommandMeta(**kwargs)
+
+
+async def command_meta(
+    principal: Annotated[Principal, Depends(current_principal)],
+    x_correlation_id: CorrelationId = None,
+    x_causation_id: CausationId = None,
+    x_occurred_at: OccurredAt = None,
+    x_backdate_reason: BackdateReason = None,
+) -> CommandMeta:
+    return meta_of(principal, x_correlation_id, x_causation_id, x_occurred_at, x_backdate_reason)
 
 
 IdempotencyKey = Annotated[

@@ -33,14 +33,16 @@ async def _connection(pool: Annotated[asyncpg.Pool, Depends(get_pool)]) -> Async
 Conn = Annotated[asyncpg.Connection, Depends(_connection)]
 
 
-def _finance_scope(principal: Annotated[Principal, Depends(require(Role.finance_officer))]) -> FinanceScope:
+# ``async`` though they never wait: FastAPI runs a plain ``def`` dependency in its thread
+# pool, a thread hop on every command.
+async def _finance_scope(principal: Annotated[Principal, Depends(require(Role.finance_officer))]) -> FinanceScope:
     return FinanceScope(subject=principal.subject, district=Reach.of(principal).district)
 
 
 Writer = Annotated[FinanceScope, Depends(_finance_scope)]
 
 
-def _city_office(principal: Annotated[Principal, Depends(require())]) -> FinanceScope:
+async def _city_office(principal: Annotated[Principal, Depends(require())]) -> FinanceScope:
     return FinanceScope(subject=principal.subject, district=None)
 
 
@@ -71,7 +73,7 @@ async def _read_scope(principal: Annotated[Principal, Depends(current_principal)
 Reader = Annotated[ReadScope, Depends(_read_scope)]
 
 
-def _lines_reader(scope: Reader) -> ReadScope:
+async def _lines_reader(scope: Reader) -> ReadScope:
     """Budget lines are the finance bureaus' and officials' business, not a unit's."""
     if scope.villages is not None:
         raise _forbidden("扶持单位只能查看本单位所帮扶村的资金 / units see only the money reaching their villages")
