@@ -186,7 +186,7 @@ async def caught_up(api: Api, timeout: float = 600.0) -> bool:
     """Until monitoring's projections have applied every topic they read (its ``/metrics``)."""
     deadline = asyncio.get_running_loop().time() + timeout
     while asyncio.get_running_loop().time() < deadline:
-        r = await api._client.get(api.urls["monitoring"] + "/metrics")  # noqa: SLF001 - plain text, not JSON
+        r = await api._send("GET", api.urls["monitoring"] + "/metrics", headers={})  # noqa: SLF001 - plain text, not JSON
         lags = LAG.findall(r.text) if r.status_code == 200 else ["NaN"]
         if lags and all(v != "NaN" and float(v) == 0 for v in lags):
             return True

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from datetime import date
 from enum import StrEnum
 
@@ -66,9 +67,11 @@ async def run_and_check(s: Scenario, settings: Settings, where: dict[str, str], 
             raise typer.Exit(1) from None
         show(summary, api, console)
         failures = len(api.tally.failures) + bool(summary.stopped_at)
+    started = time.monotonic()
     report = await check_all(s, settings, where) if check and not summary.stopped_at else None
     if report is not None:
         show_report(report)
+        console.print(f"核对用时 / the check took {time.monotonic() - started:.1f} s")
     return summary, report, failures
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import random
 import time
 from collections import Counter
@@ -22,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-import httpx
+import aiohttp
 
 from shared.config import Settings
 from shared.http.auth import Principal, Role, issue_token
@@ -30,6 +31,39 @@ from shared.http.auth import Principal, Role, issue_token
 from scenario import calendar
 
 TRANSIENT = {502, 503, 504}
+# A connection refused, reset or closed before the answer, or no answer in time: the same
+# request again (it carries its idempotency key).
+TRANSPORT = (aiohttp.ClientConnectionError, aiohttp.ClientPayloadError, asyncio.TimeoutError)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A response, read whole: its status and body."""
+    status_code: int
+    content: bytes
+
+    @property
+    def text(self) -> str:
+        return self.content.decode("utf-8", "replace")
+
+    def json(self) -> dict:
+        return json.loads(self.content)
+
+    def raise_for_status(self) -> None:
+        if self.status_code >= 400:
+            raise AnswerError(self.status_code, self.text[:500])
+
+
+class AnswerError(RuntimeError):
+    def __init__(self, status: int, detail: str):
+        super().__init__(f"HTTP {status}: {detail}")
+        self.status = status
+
+
+def _query(params: dict | None) -> dict[str, str] | None:
+    """yarl takes str and int values only: Decimal and the rest as their text."""
+    return None if params is None else {k: v if isinstance(v, str | int) and not isinstance(v, bool) else str(v)
+                                        for k, v in params.items()}
 
 
 @dataclass
@@ -60,8 +94,7 @@ class Api:
         self.transient_timeout = transient_timeout
         self.tally = Tally()
         self._tokens: dict[tuple, str] = {}
-        self._client = httpx.AsyncClient(timeout=120, limits=httpx.Limits(max_connections=concurrency * 2,
-                                                                          max_keepalive_connections=concurrency * 2))
+        self._session: aiohttp.ClientSession | None = None
         self._jitter = random.Random(seed)  # only spaces out retries; never decides what happens
         self.advance: Callable[[str], None] = lambda stage: None  # the progress bar's hook
 
@@ -69,7 +102,31 @@ class Api:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        await self._client.aclose()
+        if self._session is not None:
+            await self._session.close()
+
+    @property
+    def session(self) -> aiohttp.ClientSession:
+        """aiohttp rather than httpx: the driver shares two cores with the eight processes it
+        drives, and httpx's pool spends several times aiohttp's CPU on each request (it checks
+        every pooled connection's socket per request), which made the driver the bottleneck.
+        Opened inside the running loop, on first use."""
+        if self._session is None:
+            self._session = aiohttp.ClientSession(
+                timeout=aiohttp.ClientTimeout(total=120),
+                connector=aiohttp.TCPConnector(limit=self.concurrency * 2))
+        return self._session
+
+    async def _send(self, method: str, url: str, *, json: dict | None = None, files: dict | None = None,
+                    headers: dict[str, str], params: dict | None = None) -> Answer:
+        data = None
+        if files is not None:
+            data = aiohttp.FormData()
+            for field_name, (filename, content, content_type) in files.items():
+                data.add_field(field_name, content, filename=filename, content_type=content_type)
+        async with self.session.request(method, url, json=json, data=data, headers=headers,
+                                        params=_query(params)) as r:
+            return Answer(r.status, await r.read())
 
     def auth(self, role: Role, subject: str, **scope: str | None) -> dict[str, str]:
         key = (role, subject, tuple(sorted(scope.items())))
@@ -102,11 +159,9 @@ class Api:
         while True:
             attempt += 1
             try:
-                if files is not None:
-                    r = await self._client.post(url, files=files, headers=headers, params=params)
-                else:
-                    r = await self._client.request(method, url, json=body, headers=headers, params=params)
-            except httpx.TransportError as exc:
+                r = await self._send(method, url, json=body if files is None else None, files=files, headers=headers,
+                                     params=params)
+            except TRANSPORT as exc:
                 if time.monotonic() < unavailable_until:
                     await self._pause(attempt)
                     continue
@@ -132,8 +187,8 @@ class Api:
             attempt += 1
             last_chance = time.monotonic() >= unavailable_until
             try:
-                r = await self._client.get(self.urls[service] + path, params=params, headers=who or {})
-            except httpx.TransportError:
+                r = await self._send("GET", self.urls[service] + path, params=params, headers=who or {})
+            except TRANSPORT:
                 if last_chance:
                     raise
             else:

@@ -29,6 +29,7 @@ class Summary:
     seconds: float = 0.0
     events: dict[str, int] = field(default_factory=dict)
     not_settled: list[str] = field(default_factory=list)
+    waits: list[float] = field(default_factory=list)  # seconds of each wait for the events to be applied
     stopped_at: str | None = None  # the stage whose failures stopped the run
 
     @property
@@ -64,7 +65,9 @@ async def drive(s: Scenario, api: Api, console: Console, only: set[str] | None =
                 break
             if step == "settle":
                 task = progress.add_task("等待事件传播 / waiting for the events to be applied everywhere", total=None)
+                t0 = time.monotonic()
                 summary.not_settled = await settle(api, settle_timeout)
+                summary.waits.append(time.monotonic() - t0)
                 progress.update(task, total=1, completed=1)
                 continue
             for stage in step:
@@ -94,6 +97,9 @@ def show(summary: Summary, api: Api, console: Console) -> None:
         table.add_row(name, str(planned), str(tally.get("created", 0)), str(tally.get("ok", 0)),
                       str(tally.get("waited", 0)), str(tally.get("failed", 0)), f"{seconds:.1f}")
     console.print(table)
+    if summary.waits:
+        console.print("等待事件传播用时 / waiting for the events to be applied took " +
+                      ", ".join(f"{w:.1f} s" for w in summary.waits))
     console.print("事件日志 / events in each service's log: " +
                   ", ".join(f"{k} {v:,}" for k, v in summary.events.items()) +
                   f"；用时 / took {summary.seconds:.0f} s")
