@@ -113,9 +113,10 @@ async def test_the_officials_dashboard_for_a_district_official(stack, token, set
             await page.click('[data-testid="signout"]')
             await page.fill('[data-testid="token"]', "not-a-token")
             await page.press('[data-testid="token"]', "Enter")
+            # The page shows the board while it tries the token: the refusal is what to wait for.
+            await page.wait_for_function("document.querySelector('[data-testid=\"login-error\"]').textContent != ''")
             assert await page.is_visible('[data-testid="login"]') and not await page.is_visible('[data-testid="board"]')
             assert await page.inner_text('[data-testid="live-text"]') == "已断开 / disconnected"
-            await page.wait_for_function("document.querySelector('[data-testid=\"login-error\"]').textContent != ''")
             assert await page.evaluate("sessionStorage.getItem('xingcun-officials-token')") is None
         finally:
             await browser.close()
