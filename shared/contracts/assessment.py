@@ -326,12 +326,38 @@ class AssessorMarkRecorded(DomainEvent, type="AssessorMarkRecorded", version=1, 
     marked_by: str | None = None
 
 
-class AssessmentComputed(DomainEvent, type="AssessmentComputed", version=1, service=SERVICE):
-    """Scores computed from the history as of ``as_of`` plus assessors' marks. Stream ``assessment-<year>``."""
+# No event may exceed the event store's limit (256 KiB): a year of the whole programme (450
+# teams, their units, 16 districts) is over 500 KB of results. More results than this travel in
+# ``AssessmentResultsPage`` events; a row with its basis is 0.6–1 KB as JSON (every dimension's
+# basis at its longest), so a page stays under 100 KB.
+RESULTS_PAGE_SIZE = 100
+
+
+class AssessmentResultsPage(DomainEvent, type="AssessmentResultsPage", version=1, service=SERVICE):
+    """One page of a computation's or a publication's results. Stream ``assessment-<year>``: a
+    step's pages come first, in order, then its ``AssessmentComputed`` or ``AssessmentPublished``
+    (``pages`` > 0), in the same transaction."""
 
     year: int
     as_of: date
-    results: list[AssessmentScore]
+    step: Literal["computed", "published"] = Field(description="computed 计算 / published 发布: whose results")
+    page: int = Field(ge=1, description="页码，自 1 起 / page number, from 1")
+    pages: int = Field(ge=1, description="该步骤的页数 / how many pages the step has")
+    results: list[AssessmentScore] = Field(max_length=RESULTS_PAGE_SIZE)
+
+
+class AssessmentComputed(DomainEvent, type="AssessmentComputed", version=2, service=SERVICE):
+    """Scores computed from the history as of ``as_of`` plus assessors' marks. Stream ``assessment-<year>``.
+
+    Version 2: with more results than a page holds, they are in the ``pages``
+    ``AssessmentResultsPage`` events (step ``computed``) just before it, and ``results`` is
+    empty; otherwise ``pages`` is 0 and they are here. Version 1 always had them here
+    (upcast: ``pages = 0``).
+    """
+
+    year: int
+    as_of: date
+    results: list[AssessmentScore]  # no bound: version 1 history carries any number inline
     cutoff: dict[str, int] = Field(
         default_factory=dict,
         description="每个来源服务已计入的日志位置上限 / per source service, the log position facts were read up to",
@@ -339,6 +365,12 @@ class AssessmentComputed(DomainEvent, type="AssessmentComputed", version=1, serv
     rubric_version: int | None = None
     marks_through: int | None = Field(None, description="计入的评分事件数 / assessors' marks counted up to this stream version")
     computed_by: str | None = None
+    pages: int = Field(0, ge=0, description="之前的结果分页事件数 / AssessmentResultsPage events before this one")
+
+
+@upcaster("AssessmentComputed", 1)
+def _computed_v1_to_v2(p: dict) -> dict:
+    return p | {"pages": 0}
 
 
 class AssessmentReviewed(DomainEvent, type="AssessmentReviewed", version=1, service=SERVICE):
@@ -351,7 +383,17 @@ class AssessmentReviewed(DomainEvent, type="AssessmentReviewed", version=1, serv
     reviewed_by: str | None = None
 
 
-class AssessmentPublished(DomainEvent, type="AssessmentPublished", version=1, service=SERVICE):
+class AssessmentPublished(DomainEvent, type="AssessmentPublished", version=2, service=SERVICE):
+    """发布考核结果. Version 2: paged as ``AssessmentComputed`` (pages of step ``published``
+    before it, ``results`` empty) when there are more results than a page holds; version 1
+    always had them here (upcast: ``pages = 0``)."""
+
     year: int
     as_of: date
     results: list[AssessmentScore]
+    pages: int = Field(0, ge=0, description="之前的结果分页事件数 / AssessmentResultsPage events before this one")
+
+
+@upcaster("AssessmentPublished", 1)
+def _published_v1_to_v2(p: dict) -> dict:
+    return p | {"pages": 0}

@@ -7,20 +7,27 @@ even ones back-dated before the day, are beyond the cut-off — and must give th
 results; ``refresh`` takes a new cut-off instead (before publication only). Review is by
 someone other than who computed; publication needs an approved review of the latest
 computation.
+
+A computation or publication with more results than one event may carry is recorded as
+``AssessmentResultsPage`` events then its summary (``paged``); the aggregate puts them back
+together (``whole``), so what it holds is always the whole results.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Literal
+from typing import Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.contracts.assessment import (
+    RESULTS_PAGE_SIZE,
     AssessmentComputed,
     AssessmentPublished,
+    AssessmentResultsPage,
     AssessmentReviewed,
     AssessmentScore,
     AssessorMarkRecorded,
@@ -73,6 +80,35 @@ class PublishAssessment(BaseModel):
     as_of: IsoDate
 
 
+Step = AssessmentComputed | AssessmentPublished
+S = TypeVar("S", AssessmentComputed, AssessmentPublished)
+
+
+def paged(event: Step, size: int = RESULTS_PAGE_SIZE) -> list[AssessmentResultsPage | Step]:
+    """A step as the events that record it: its results inline when one page holds them,
+    else in pages of ``size`` followed by the step with ``results`` empty."""
+    results = event.results
+    if len(results) <= size:
+        return [event]
+    step = "computed" if isinstance(event, AssessmentComputed) else "published"
+    chunks = [results[i:i + size] for i in range(0, len(results), size)]
+    pages = [AssessmentResultsPage(year=event.year, as_of=event.as_of, step=step, page=n, pages=len(chunks),
+                                   results=chunk) for n, chunk in enumerate(chunks, start=1)]
+    return [*pages, event.model_copy(update={"results": [], "pages": len(chunks)})]
+
+
+def whole(event: S, pages: Sequence[AssessmentResultsPage]) -> S:
+    """The step with its results: from the pages just before it, or inline (``pages`` = 0)."""
+    if not event.pages:
+        return event
+    step = "computed" if isinstance(event, AssessmentComputed) else "published"
+    mine = sorted((p for p in pages if p.step == step and p.as_of == event.as_of), key=lambda p: p.page)
+    if [p.page for p in mine] != list(range(1, event.pages + 1)):
+        raise DomainError(f"{event.year} 年考核结果分页不全 / the {event.year} results' pages are incomplete",
+                          field="as_of")
+    return event.model_copy(update={"results": [r for p in mine for r in p.results]})
+
+
 class Assessment(Aggregate):
     """Key: the year. Stream ``assessment-<year>``."""
 
@@ -86,6 +122,7 @@ class Assessment(Aggregate):
         self.latest: AssessmentComputed | None = None
         self.review: AssessmentReviewed | None = None
         self.published: AssessmentPublished | None = None
+        self._pages: list[AssessmentResultsPage] = []  # of the step not yet applied
 
     @property
     def year(self) -> int:
@@ -122,10 +159,11 @@ class Assessment(Aggregate):
 
     def computed(self, as_of: date, results: list[AssessmentScore], cutoff: dict[str, int], rubric_version: int,
                  marks_through: int, computed_by: str) -> AssessmentComputed:
-        event = AssessmentComputed(year=self.year, as_of=as_of, results=results, cutoff=cutoff,
-                                   rubric_version=rubric_version, marks_through=marks_through, computed_by=computed_by)
-        self.record(event)
-        return event
+        """Record the computation (in pages when large); returns it whole."""
+        self._record(AssessmentComputed(year=self.year, as_of=as_of, results=results, cutoff=cutoff,
+                                        rubric_version=rubric_version, marks_through=marks_through,
+                                        computed_by=computed_by))
+        return self.latest
 
     def _not_returned(self) -> None:
         if self.review is not None and not self.review.approved:
@@ -153,7 +191,11 @@ class Assessment(Aggregate):
         self._not_returned()
         if self.review is None:
             raise Conflict("须经复核通过后发布 / publish only an approved review", field="as_of")
-        self.record(AssessmentPublished(year=self.year, as_of=computed.as_of, results=computed.results))
+        self._record(AssessmentPublished(year=self.year, as_of=computed.as_of, results=computed.results))
+
+    def _record(self, event: Step) -> None:
+        for e in paged(event):
+            self.record(e)
 
     def _step(self) -> int:
         self.applied += 1
@@ -162,8 +204,17 @@ class Assessment(Aggregate):
     def when_AssessorMarkRecorded(self, e: AssessorMarkRecorded) -> None:
         self.marks.append((self._step(), e))
 
+    def when_AssessmentResultsPage(self, e: AssessmentResultsPage) -> None:
+        self._step()  # a page is a version of the stream: marks_through counts it
+        self._pages.append(e)
+
+    def _whole(self, e: S) -> S:
+        pages, self._pages = self._pages, []
+        return whole(e, pages)
+
     def when_AssessmentComputed(self, e: AssessmentComputed) -> None:
         self._step()
+        e = self._whole(e)
         self.computations[e.as_of] = e
         self.latest, self.review = e, None
 
@@ -173,4 +224,4 @@ class Assessment(Aggregate):
 
     def when_AssessmentPublished(self, e: AssessmentPublished) -> None:
         self._step()
-        self.published = e
+        self.published = self._whole(e)

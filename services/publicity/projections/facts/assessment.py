@@ -138,13 +138,23 @@ def coverage_ended(e: A.CoverageEnded) -> list[Fact]:
     return [Fact("coverage", f"{e.person_id}:{e.cover}", {"cover": e.cover, "covered": False}, **_at(e))]
 
 
+def _assessment(year: int, results: list[A.AssessmentScore]) -> list[Fact]:
+    return [
+        Fact("assessment", f"{year}:{r.subject_kind}:{r.subject_id}",
+             {"year": year, "subject_kind": r.subject_kind, "subject_id": r.subject_id, "total": str(r.total),
+              "grade": r.grade, "scores": {k: str(v) for k, v in r.scores.items()}},
+             district=r.subject_id if r.subject_kind == "district" else None)
+        for r in results
+    ]
+
+
 @rule(A.AssessmentPublished)
 def assessment_published(e: A.AssessmentPublished) -> list[Fact]:
     # Only published results are public; AssessmentComputed drafts stay with the assessors.
-    return [
-        Fact("assessment", f"{e.year}:{r.subject_kind}:{r.subject_id}",
-             {"year": e.year, "subject_kind": r.subject_kind, "subject_id": r.subject_id, "total": str(r.total),
-              "grade": r.grade, "scores": {k: str(v) for k, v in r.scores.items()}},
-             district=r.subject_id if r.subject_kind == "district" else None)
-        for r in e.results
-    ]
+    # A paged publication (v2, pages > 0) has no results here: its pages state them.
+    return _assessment(e.year, e.results)
+
+
+@rule(A.AssessmentResultsPage)
+def assessment_page(e: A.AssessmentResultsPage) -> list[Fact]:
+    return _assessment(e.year, e.results) if e.step == "published" else []
