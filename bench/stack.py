@@ -30,7 +30,7 @@ def free_port() -> int:
 
 
 class BenchStack:
-    def __init__(self, base: Settings | None = None):
+    def __init__(self, base: Settings | None = None, env: dict[str, str] | None = None):
         base = base or get_settings()
         run = secrets.token_hex(3)
         self.env = {
@@ -41,6 +41,7 @@ class BenchStack:
             "XINGCUN_OTEL_EXPORTER": "none",
             "XINGCUN_BACKDATE_WINDOW_DAYS": REPLAY_BACKDATE_WINDOW_DAYS,
             **{f"XINGCUN_{s.upper()}_PORT": str(free_port()) for s in SERVICES},
+            **(env or {}),
         }
         # Its own state dir holds no Kafka credentials: the bench's own work runs as the stack's
         # admin, stated outright; each service process as its principal (start), with the ACLs

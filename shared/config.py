@@ -95,6 +95,11 @@ class Settings(BaseSettings):
     # Commands (POST/PUT/PATCH/DELETE) in flight per API process beyond which the next is
     # answered 503 with Retry-After at once (shared/http/admission.py); 0: no limit.
     max_in_flight_commands: int = 64
+    # Commands are answered 503 with Retry-After while the oldest event the service accepted
+    # and the figure readers (publicity's worker) have not yet consumed is older than this
+    # (shared/http/backlog.py); 0: off. Off here, on in deploy/ (k8s, compose): a developer's
+    # or a test's burst is not refused; production keeps the queue short.
+    admission_max_backlog_seconds: float = Field(0.0, ge=0)
 
     # "production" refuses to start without a configured token key (no invented secret).
     env: str = "development"

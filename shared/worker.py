@@ -124,6 +124,10 @@ def build_worker(service: str, migrations: Chain, projections: Sequence[Projecti
         broker_session_timeout=10,
         broker_heartbeat_interval=3,
         producer_acks=-1,
+        # Committed offsets are how others see this worker's pace (monitoring's lag rule, the
+        # APIs' admission on the backlog: shared/http/backlog.py); faust's 2.8 s would make a
+        # worker that keeps up look seconds behind. One small request a quarter second.
+        broker_commit_interval=0.25,
         # Kept at faust's default (stream_wait_empty=True), though a backlog can hold a stopping
         # worker past a 30 s grace period: with False, a rebalance may commit the offsets of a
         # batch still being applied, and the partition's next owner starts after it. The one

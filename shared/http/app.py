@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -16,6 +17,7 @@ from shared.db import create_pool
 from shared.eventstore import EventStore
 from shared.http.admission import install_admission
 from shared.http.auth import check_token_keys
+from shared.http.backlog import Backlog
 from shared.http.commands import document_command_headers
 from shared.http.errors import document_errors, install_error_handlers
 from shared.http.limits import install_limits
@@ -49,6 +51,8 @@ def create_service_app(
     settings = settings or get_settings()
     check_token_keys(settings)  # production without a key: refuse to start, invent nothing
     setup_tracing(f"{service}-api", settings)
+    backlog = (Backlog(service, settings, settings.admission_max_backlog_seconds)
+               if settings.admission_max_backlog_seconds else None)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -76,7 +80,12 @@ def create_service_app(
         # What is loaded by now lives as long as the process: keep it out of the cycle
         # collector's full passes (measured: the first bulk import paid ~0.3 s for one).
         gc.freeze()
+        stopping = asyncio.Event()
+        sampling = asyncio.create_task(backlog.run(pool, stopping)) if backlog else None
         yield
+        stopping.set()
+        if sampling:
+            await sampling
         await commits.stop()
         await pool.close()
 
@@ -88,7 +97,7 @@ def create_service_app(
     )
     install_error_handlers(app)
     install_limits(app, settings.max_body_bytes)
-    install_admission(app, settings.max_in_flight_commands)
+    install_admission(app, settings.max_in_flight_commands, backlog=backlog)
 
     # Liveness: the process answers. No database here, so a PostgreSQL failover makes pods
     # unready (/healthz) but never restarts them. Kept out of the API document like a probe.

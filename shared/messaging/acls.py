@@ -32,6 +32,10 @@ WORKER_SOURCES: dict[str, tuple[str, ...]] = {
     "monitoring": ("assessment", "funding", "monitoring", "registry"),
 }
 
+# The workers whose pace on a service's topic holds back that service's commands (the
+# public figures: shared/http/backlog.py); each service may read their groups' offsets.
+FIGURE_READERS = ("publicity",)
+
 # Monitoring watches the others: ops.quarantined_event from every <service>.quarantine topic,
 # ops.projection_lag from every worker's committed offsets and the records' times at them.
 QUARANTINE_WATCHERS = ("monitoring",)
@@ -79,6 +83,7 @@ def service_grants(service: str, prefix: str = "") -> list[Grant]:
     # faust: its changelog/repartition topics and its consumer group, all named after its app id.
     grants.append(Grant(service, "topic", "prefixed", app_id(service, prefix) + "-", "All"))
     grants += [Grant(service, "group", "literal", app_id(service, prefix), op) for op in ("Read", "Describe")]
+    grants += [Grant(service, "group", "literal", app_id(r, prefix), "Describe") for r in FIGURE_READERS if r != service]
     if service in QUARANTINE_WATCHERS:
         # Every service's held records, read under a group of its own (adapters/quarantine_feed.py).
         grants += [Grant(service, "topic", "literal", _quarantine(prefix, s), op)
@@ -87,7 +92,7 @@ def service_grants(service: str, prefix: str = "") -> list[Grant]:
         grants += [Grant(service, "group", "literal", app_id(s, prefix), "Describe") for s in SERVICES if s != service]
         grants += [Grant(service, "topic", "literal", _topic(prefix, s), "Read")
                    for s in SERVICES if s != service and s not in WORKER_SOURCES[service]]
-    return grants
+    return list(dict.fromkeys(grants))
 
 
 def bureau_grants(prefix: str = "") -> list[Grant]:

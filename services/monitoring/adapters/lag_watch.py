@@ -1,8 +1,6 @@
-"""How far behind its topics each service's worker is, in seconds, sampled from the broker:
-for every partition of ``<service>.events`` topics its consumer group has committed, the age
-of the first record not yet consumed (its Kafka timestamp against the sample's time). More
-than the rule's ``seconds`` raises ``ops.projection_lag`` for the service; a sample back
-under it clears the alert.
+"""How far behind its topics each service's worker is, in seconds, sampled from the broker
+(shared/messaging/consumer_lag.py). More than the rule's ``seconds`` raises
+``ops.projection_lag`` for the service; a sample back under it clears the alert.
 
 The one rule measured on the wall clock, honestly: lag is a fact about the running system at
 a moment, not about the programme, so no business day or event can stand for it. What
@@ -20,13 +18,11 @@ from datetime import UTC, datetime
 
 import asyncpg
 import structlog
-from aiokafka import AIOKafkaConsumer, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient
 
 from shared.config import SERVICES, Settings
 from shared.eventstore import CommandMeta, EventStore, UnitOfWork
 from shared.messaging.acls import app_id
-from shared.messaging.credentials import client_options
+from shared.messaging.consumer_lag import ConsumerLag
 
 from services.monitoring.domain.calendar import business_day
 from services.monitoring.domain.conditions import threshold
@@ -48,32 +44,6 @@ class LagWatch:
         self.clock = clock
         self.meta = CommandMeta(actor="system:lag")
 
-    async def behind(self, admin: AIOKafkaAdminClient, consumer: AIOKafkaConsumer,
-                     service: str) -> tuple[float, int] | None:
-        """Seconds the service's worker is behind, and the timestamp (ms) of the oldest record it
-        has not consumed; None when it is not behind (or has committed nothing yet)."""
-        committed = await admin.list_consumer_group_offsets(app_id(service, self.settings.topic_prefix))
-        parts = [tp for tp, meta in committed.items() if tp.topic.endswith(".events") and meta.offset >= 0]
-        if not parts:
-            return None
-        ends = await consumer.end_offsets(parts)
-        oldest = None
-        for tp in parts:
-            if committed[tp].offset < ends[tp]:
-                ts = await self._timestamp_at(consumer, tp, committed[tp].offset)
-                oldest = ts if oldest is None or (ts is not None and ts < oldest) else oldest
-        if oldest is None:
-            return None
-        return max(0.0, self.clock() - oldest / 1000), oldest
-
-    @staticmethod
-    async def _timestamp_at(consumer: AIOKafkaConsumer, tp: TopicPartition, offset: int) -> int | None:
-        consumer.assign([tp])
-        consumer.seek(tp, offset)
-        batch = await consumer.getmany(tp, timeout_ms=2000, max_records=1)
-        records = batch.get(tp) or []
-        return records[0].timestamp if records else None
-
     async def open_episode(self, service: str) -> str | None:
         """The open lag alert's episode for the service (survives a restart: read from the board)."""
         async with self.pool.acquire() as conn:
@@ -83,22 +53,14 @@ class LagWatch:
 
     async def sample(self, threshold: float) -> dict[str, float]:
         """One look at every service: raise or clear its alert. Returns the seconds behind."""
-        admin = AIOKafkaAdminClient(**client_options(self.settings))
-        consumer = AIOKafkaConsumer(**client_options(self.settings), enable_auto_commit=False,
-                                    isolation_level="read_committed")
-        await admin.start()
-        await consumer.start()
-        try:
+        async with ConsumerLag(self.settings, self.clock) as lag:
             out = {}
             for service in self.services:
-                found = await self.behind(admin, consumer, service)
+                found = await lag.behind(app_id(service, self.settings.topic_prefix))
                 seconds, since_ms = found or (0.0, None)
                 out[service] = seconds
                 await self._judge(service, seconds, since_ms, threshold)
             return out
-        finally:
-            await consumer.stop()
-            await admin.close()
 
     async def _judge(self, service: str, seconds: float, since_ms: int | None, threshold: float) -> None:
         on = business_day(datetime.fromtimestamp(self.clock(), UTC))

@@ -8,11 +8,13 @@ import logging
 import secrets
 
 import pytest
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
-from aiokafka.errors import KafkaConnectionError, TopicAuthorizationFailedError
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.errors import GroupAuthorizationFailedError, KafkaConnectionError, TopicAuthorizationFailedError
+from aiokafka.structs import OffsetAndMetadata
 from pydantic import SecretStr
 
-from shared.messaging.acls import BUREAU, acl_table
+from shared.messaging.acls import BUREAU, acl_table, app_id
+from shared.messaging.consumer_lag import ConsumerLag
 from shared.messaging.credentials import as_principal, client_options
 from shared.messaging.kafka import ensure_topics, list_topics
 from shared.messaging.kafka_admin import apply_acls, granted
@@ -96,3 +98,24 @@ async def test_the_broker_holds_exactly_the_table(locked):
                   b.name, b.operation.name) for b in await asyncio.to_thread(granted, admin_settings(locked))
                  if b.name.startswith(locked.topic_prefix)}
     assert on_broker == table
+
+
+async def test_a_service_reads_the_figure_readers_pace_on_its_topic_and_no_other_group(locked):
+    """Admission on the backlog (shared/http/backlog.py) runs in the API as the service's principal."""
+    registry = as_principal(locked, "registry")
+    await produce(registry, locked.topic("registry"))
+    publicity_group = app_id("publicity", locked.topic_prefix)
+    reader = AIOKafkaConsumer(**client_options(as_principal(locked, "publicity")), group_id=publicity_group,
+                              enable_auto_commit=False)
+    await reader.start()
+    try:
+        tp = TopicPartition(locked.topic("registry"), 0)
+        reader.assign([tp])
+        await reader.commit({tp: OffsetAndMetadata(0, "")})
+    finally:
+        await reader.stop()
+    async with ConsumerLag(registry) as lag:
+        assert not await lag.running(publicity_group)
+        assert await lag.behind(publicity_group, [locked.topic("registry")]) is not None  # the record above
+        with pytest.raises(GroupAuthorizationFailedError):
+            await lag.behind(app_id("funding", locked.topic_prefix))

@@ -1,0 +1,100 @@
+"""How long what a service has accepted waits before the figures show it: the backlog that
+admission control refuses commands on (shared/http/admission.py).
+
+An API that answers fast accepts commands faster than the pipeline behind it carries them;
+counting commands in flight at the door never sees that queue (measured: at 2.5× capacity,
+none refused, accepted commands' p99 to the read model 32–41 s). The queue lives in two
+places, and both are sampled here every ``interval`` seconds:
+
+- the service's own log, not yet published: the age of the oldest such event (PostgreSQL);
+- the topic, not yet consumed by the workers that make the figures
+  (``shared.messaging.acls.FIGURE_READERS``): the age of the oldest record they have not
+  committed (shared/messaging/consumer_lag.py). A reader with no member is left out: a
+  stopped worker is monitoring's alert (``ops.projection_lag``), not a reason to stop the
+  programme's registrations.
+
+The broker or the database away fails open (the sample says nothing): the command path has
+its own answers for that (503 from the store, the relay's retries).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+
+import asyncpg
+import structlog
+
+from shared.config import Settings
+from shared.messaging.acls import FIGURE_READERS, app_id
+from shared.messaging.consumer_lag import ConsumerLag
+
+log = structlog.get_logger("xingcun.admission")
+
+# The first sequenced event past the published cursor, else the first not yet sequenced.
+UNPUBLISHED_SINCE = """
+select coalesce(
+    (select e.recorded_at from es.relay_state s join es.log l on l.position = s.published_position + 1
+     join es.events e on e.id = l.event_row),
+    (select min(e.recorded_at) from es.events e, es.relay_state s where (e.tx, e.id) > (s.last_tx, s.last_row)))
+"""
+
+
+class Backlog:
+    """The last sample of the service's backlog, in seconds, and whether it is past ``limit``."""
+
+    def __init__(self, service: str, settings: Settings, limit: float, interval: float = 0.25):
+        self.service = service
+        self.settings = settings
+        self.limit = limit
+        self.interval = interval
+        self.seconds = 0.0
+
+    def retry_after(self) -> int | None:
+        """Seconds a refused client should wait (about what the backlog holds); None: admit."""
+        if self.seconds <= self.limit:
+            return None
+        return min(60, max(1, math.ceil(self.seconds - self.limit)))
+
+    async def unpublished(self, pool: asyncpg.Pool) -> float:
+        async with pool.acquire() as conn:
+            since = await conn.fetchval(f"select extract(epoch from clock_timestamp() - ({UNPUBLISHED_SINCE}))")
+        return max(0.0, float(since)) if since is not None else 0.0
+
+    async def unconsumed(self, lag: ConsumerLag) -> float:
+        topic = self.settings.topic(self.service)
+        worst = 0.0
+        for reader in FIGURE_READERS:
+            group = app_id(reader, self.settings.topic_prefix)
+            if await lag.running(group):
+                found = await lag.behind(group, [topic])
+                worst = max(worst, found[0] if found else 0.0)
+        return worst
+
+    async def run(self, pool: asyncpg.Pool, stopping: asyncio.Event) -> None:
+        lag = ConsumerLag(self.settings)
+        try:
+            while not stopping.is_set():
+                self.seconds = max(await self._safely(self.unpublished(pool)),
+                                   await self._safely(self._unconsumed(lag)))
+                try:
+                    await asyncio.wait_for(stopping.wait(), self.interval)
+                except TimeoutError:
+                    pass
+        finally:
+            await lag.close()
+
+    async def _unconsumed(self, lag: ConsumerLag) -> float:
+        if lag.admin is None:
+            await lag.start()
+        return await self.unconsumed(lag)
+
+    @staticmethod
+    async def _safely(sample) -> float:
+        try:
+            return await sample
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - fail open, sample again next time
+            log.warning("backlog_sample_failed", error=repr(exc))
+            return 0.0
