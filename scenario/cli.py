@@ -31,8 +31,8 @@ class Preset(StrEnum):
     small = "small"  # for tests and a quick look
 
 
-def build(seed: int, preset: Preset, **overrides: int | None) -> Scenario:
-    size = ScenarioSize() if preset is Preset.tianjin else ScenarioSize.small()
+def build(seed: int, preset: Preset, times: int = 1, **overrides: int | None) -> Scenario:
+    size = (ScenarioSize() if preset is Preset.tianjin else ScenarioSize.small()).times(times)
     try:
         size = size.scaled(**{k: v for k, v in overrides.items() if v is not None})
         return generate(seed, size)
@@ -102,6 +102,9 @@ def show_report(report: Report) -> None:
 SeedOpt = typer.Option(2021, help="随机种子：决定一切 / the seed fixes everything")
 PresetOpt = typer.Option(Preset.tianjin, help="规模 / size: tianjin (3,520 村) or small (120 村)")
 HostOpt = typer.Option("127.0.0.1", help="服务所在主机 / host of the services")
+TimesOpt = typer.Option(1, min=1, max=100, help="倍数：村、认定、单位、干部、工作队同乘 / the programme n times over "
+                        "(villages, designated, units, cadres, teams)")
+PresenceOpt = typer.Option(None, help="每人每月打卡天数 / check-ins per cadre and month")
 
 
 @app.command()
@@ -113,13 +116,14 @@ def run(
     units: int | None = typer.Option(None, help="扶持单位数 / supporting units"),
     cadres: int | None = typer.Option(None, help="干部数 / cadres"),
     teams: int | None = typer.Option(None, help="工作队数 / work teams"),
-    presence_days: int | None = typer.Option(None, help="每人每月打卡天数 / check-ins per cadre and month"),
+    presence_days: int | None = PresenceOpt,
+    times: int = TimesOpt,
     concurrency: int = typer.Option(24, min=1, max=256, help="并发请求数 / requests in flight"),
     check: bool = typer.Option(True, help="运行后核对统计 / check the statistics afterwards"),
     host: str = HostOpt,
 ) -> None:
     """运行情景（可重复运行，不会重复写入）/ run the scenario (re-running adds nothing)."""
-    s = build(seed, preset, villages=villages, designated=designated, units=units, cadres=cadres, teams=teams,
+    s = build(seed, preset, times, villages=villages, designated=designated, units=units, cadres=cadres, teams=teams,
               presence_days_per_month=presence_days)
     settings = get_settings()
     where = urls(settings, host)
@@ -133,11 +137,13 @@ def run(
 def check_command(
     seed: int = SeedOpt,
     preset: Preset = PresetOpt,
+    times: int = TimesOpt,
+    presence_days: int | None = PresenceOpt,
     as_of: list[str] = typer.Option([], help="截至日期（可多次）/ as of these days (repeatable); default: eight days 2021–2024"),
     host: str = HostOpt,
 ) -> None:
     """核对公开统计、监测预警与情景计划 / compare publicity's statistics and monitoring's alerts with the plan."""
-    s = build(seed, preset)
+    s = build(seed, preset, times, presence_days_per_month=presence_days)
     try:
         days = tuple(date.fromisoformat(d) for d in as_of) or DATES
     except ValueError as exc:

@@ -46,3 +46,9 @@ class ScenarioSize:
 
     def scaled(self, **changes: object) -> ScenarioSize:
         return replace(self, **changes)
+
+    def times(self, n: int) -> ScenarioSize:
+        """The same programme ``n`` times over: villages, designations, units, cadres and teams
+        (the national-scale runs of docs/scaling.md)."""
+        return replace(self, villages=self.villages * n, designated=self.designated * n, units=self.units * n,
+                       cadres=self.cadres * n, teams=self.teams * n)
