@@ -40,7 +40,7 @@ Year = Annotated[int, Path(ge=2021, le=2100, description="考核年度 / year")]
 
 @router.put("/rubrics/{year}", summary="制定或修订年度考核细则（市办）/ define or revise a year's rubric (city office)")
 async def define(year: Year, cmd: DefineRubric, _: CityOffice, run: Run) -> RubricView:
-    return await run(cmd, year=year, created=False)
+    return await run(cmd, year=year)
 
 
 @router.get("/rubrics/{year}", summary="年度考核细则（现行版）/ the rubric in force for a year")
@@ -60,17 +60,17 @@ async def mark(year: Year, cmd: RecordMark, principal: Assessor, run: Run) -> Ma
 async def compute(year: Year, cmd: ComputeAssessment, store: Store, principal: Assessor, run: Run) -> ComputationView:
     ensure_city_level(principal, field="as_of")  # before waiting: a refusal need not wait for the facts
     await queries.wait_for_facts(store, year, cmd, assessment_settings().facts_wait_seconds)
-    return await run(cmd, principal, year=year, created=False)
+    return await run(cmd, principal, year=year)
 
 
 @router.post("/assessments/{year}/review", summary="复核（非计算人）/ review the latest computation (someone else)")
 async def review(year: Year, cmd: ReviewAssessment, principal: Assessor, run: Run) -> AssessmentReviewView:
-    return await run(cmd, principal, year=year, created=False)
+    return await run(cmd, principal, year=year)
 
 
 @router.post("/assessments/{year}/publish", summary="发布考核结果（市办）/ publish the results (city office)")
 async def publish(year: Year, cmd: PublishAssessment, _: CityOffice, run: Run) -> AssessmentPublishedView:
-    return await run(cmd, year=year, created=False)
+    return await run(cmd, year=year)
 
 
 @router.get("/assessments/{year}", summary="年度考核状态与最近一次结果 / a year's assessment and its latest results",

@@ -25,7 +25,7 @@ async def register(cmd: RegisterPerson, principal: VillageSide, run: Run) -> Per
 @router.post("/persons/{person_id}/eligibility", summary="认定保障资格 / record eligibility for a cover")
 async def eligibility(person_id: PersonId, cmd: RecordEligibility, principal: VillageSide,
                       run: Run) -> PersonCoverageView:
-    return await run(cmd, principal, person_id=person_id, created=False)
+    return await run(cmd, principal, person_id=person_id)
 
 
 @router.post("/persons/{person_id}/coverage", status_code=201, summary="落实保障 / record a cover")
@@ -36,7 +36,7 @@ async def cover(person_id: PersonId, cmd: RecordCoverage, principal: VillageSide
 @router.post("/persons/{person_id}/coverage/{cover}/end", summary="保障终止 / a cover ended")
 async def end(person_id: PersonId, cover: Cover, cmd: EndCoverage, principal: VillageSide,
               run: Run) -> PersonCoverageView:
-    return await run(cmd, principal, person_id=person_id, cover=cover, created=False)
+    return await run(cmd, principal, person_id=person_id, cover=cover)
 
 
 @router.get("/gaps", summary="应保未保名单（按村）/ the gap list, by village: eligible but not covered")

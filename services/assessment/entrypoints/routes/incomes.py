@@ -47,7 +47,7 @@ async def report_village(cmd: ReportVillageIncome, principal: VillageSide, run: 
                         409: {"description": "未被标记或已复核 / not flagged, or already reviewed"}})
 async def review_village(village_code: VillageCodePath, year: IncomeYear, cmd: ReviewIncomeReport,
                          principal: Assessor, run: Run) -> IncomeReviewedView:
-    return await run(cmd, principal, village_code=village_code, year=year, created=False)
+    return await run(cmd, principal, village_code=village_code, year=year)
 
 
 @router.post("/city", status_code=201,

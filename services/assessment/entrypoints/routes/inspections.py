@@ -59,14 +59,13 @@ async def rectify(inspection_id: Key, finding_id: Key, cmd: ReportRectification,
              summary="整改验收（督导人员，非报告人）/ accept a rectification (an inspector, not the reporter)")
 async def accept(inspection_id: Key, finding_id: Key, principal: Inspector, run: Run,
                  cmd: AcceptRectification | None = None) -> InspectionView:
-    return await run(cmd or AcceptRectification(), principal, inspection_id=inspection_id, finding_id=finding_id,
-                     created=False)
+    return await run(cmd or AcceptRectification(), principal, inspection_id=inspection_id, finding_id=finding_id)
 
 
 @router.post("/{inspection_id}/findings/{finding_id}/return", summary="整改退回 / send a rectification back")
 async def send_back(inspection_id: Key, finding_id: Key, cmd: ReturnRectification, principal: Inspector,
                     run: Run) -> InspectionView:
-    return await run(cmd, principal, inspection_id=inspection_id, finding_id=finding_id, created=False)
+    return await run(cmd, principal, inspection_id=inspection_id, finding_id=finding_id)
 
 
 @router.get("/{inspection_id}", summary="督导检查详情 / one inspection")

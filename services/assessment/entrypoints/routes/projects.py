@@ -67,7 +67,7 @@ async def plan(cmd: PlanProject, principal: VillageSide, run: Run) -> ProjectPla
              responses={409: {"description": "项目已完成或已撤销 / completed or cancelled"},
                         422: {"description": "未验收节点将落在新周期外 / a milestone would fall outside the period"}})
 async def replan(project_id: ProjectId, cmd: ReplanProject, principal: VillageSide, run: Run) -> ProjectView:
-    return await run(cmd, principal, project_id=project_id, created=False)
+    return await run(cmd, principal, project_id=project_id)
 
 
 @router.post("/projects/{project_id}/cancel",
@@ -75,7 +75,7 @@ async def replan(project_id: ProjectId, cmd: ReplanProject, principal: VillageSi
                      "(officials): milestones not verified go with it; funding returns their unreleased tranches",
              responses={409: {"description": "项目已完成或已撤销 / completed or already cancelled"}})
 async def cancel(project_id: ProjectId, cmd: CancelProject, principal: Official, run: Run) -> ProjectView:
-    return await run(cmd, principal, project_id=project_id, created=False)
+    return await run(cmd, principal, project_id=project_id)
 
 
 @router.post("/projects/{project_id}/milestones/{milestone_id}/replan",
@@ -83,7 +83,7 @@ async def cancel(project_id: ProjectId, cmd: CancelProject, principal: Official,
              responses={409: {"description": "节点已验收或已撤销 / verified or cancelled"}})
 async def replan_milestone(project_id: ProjectId, milestone_id: MilestoneId, cmd: ReplanMilestone,
                            principal: VillageSide, run: Run) -> ProjectView:
-    return await run(cmd, principal, project_id=project_id, milestone_id=milestone_id, created=False)
+    return await run(cmd, principal, project_id=project_id, milestone_id=milestone_id)
 
 
 @router.post("/projects/{project_id}/milestones/{milestone_id}/cancel",
@@ -91,7 +91,7 @@ async def replan_milestone(project_id: ProjectId, milestone_id: MilestoneId, cmd
              responses={409: {"description": "节点已验收、已撤销，或是最后一个节点 / verified, cancelled, or the last one"}})
 async def cancel_milestone(project_id: ProjectId, milestone_id: MilestoneId, cmd: CancelMilestone,
                            principal: Official, run: Run) -> ProjectView:
-    return await run(cmd, principal, project_id=project_id, milestone_id=milestone_id, created=False)
+    return await run(cmd, principal, project_id=project_id, milestone_id=milestone_id)
 
 
 @router.get("/projects", summary="项目列表（截至某日）/ projects as of a day")
@@ -155,15 +155,14 @@ async def report_with_files(
              summary="节点验收通过（考核人员，非填报人）/ verify a milestone (an assessor, not the reporter)")
 async def verify(project_id: ProjectId, milestone_id: MilestoneId, principal: Assessor, run: Run,
                  cmd: VerifyMilestone | None = None) -> MilestoneVerifiedView:
-    return await run(cmd or VerifyMilestone(), principal, project_id=project_id, milestone_id=milestone_id,
-                     created=False)
+    return await run(cmd or VerifyMilestone(), principal, project_id=project_id, milestone_id=milestone_id)
 
 
 @router.post("/projects/{project_id}/milestones/{milestone_id}/return",
              summary="退回节点（考核人员，非填报人）/ send a milestone back (an assessor, not the reporter)")
 async def send_back(project_id: ProjectId, milestone_id: MilestoneId, cmd: ReturnMilestone, principal: Assessor,
                     run: Run) -> MilestoneReturnedView:
-    return await run(cmd, principal, project_id=project_id, milestone_id=milestone_id, created=False)
+    return await run(cmd, principal, project_id=project_id, milestone_id=milestone_id)
 
 
 @router.get("/milestones/overdue", summary="逾期未验收的节点（截至某日）/ milestones overdue as of a day")

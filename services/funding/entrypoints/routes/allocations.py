@@ -43,12 +43,12 @@ async def allocate(cmd: AllocateFunds, scope: Writer, run: Run) -> AllocationMad
 
 @router.post("/{allocation_id}/adjust", summary="调整分配（不低于已拨付与在途）/ adjust (not below paid + requested)")
 async def adjust(allocation_id: AllocationId, cmd: AdjustAllocation, scope: Writer, run: Run) -> AllocationAdjusted:
-    return await run(cmd, scope, allocation_id=allocation_id, created=False)
+    return await run(cmd, scope, allocation_id=allocation_id)
 
 
 @router.post("/{allocation_id}/cancel", summary="撤销分配（未支付部分退回预算线）/ cancel: the unpaid part returns to the line")
 async def cancel(allocation_id: AllocationId, cmd: CancelAllocation, scope: Writer, run: Run) -> AllocationCancelled:
-    return await run(cmd, scope, allocation_id=allocation_id, created=False)
+    return await run(cmd, scope, allocation_id=allocation_id)
 
 
 @router.post(
@@ -59,7 +59,7 @@ async def cancel(allocation_id: AllocationId, cmd: CancelAllocation, scope: Writ
 )
 async def release_frozen(allocation_id: AllocationId, cmd: ReleaseFrozenRemainder, scope: CityOffice,
                          run: Run) -> FrozenRemainderReleased:
-    return await run(cmd, scope, allocation_id=allocation_id, created=False)
+    return await run(cmd, scope, allocation_id=allocation_id)
 
 
 @router.post(
@@ -69,7 +69,7 @@ async def release_frozen(allocation_id: AllocationId, cmd: ReleaseFrozenRemainde
 )
 async def freeze_exception(allocation_id: AllocationId, cmd: RecordFreezeException, scope: CityOffice,
                            run: Run) -> FreezeExceptionRecorded:
-    return await run(cmd, scope, allocation_id=allocation_id, created=False)
+    return await run(cmd, scope, allocation_id=allocation_id)
 
 
 @router.get("", summary="分配列表 / allocations")

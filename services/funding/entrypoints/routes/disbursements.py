@@ -37,24 +37,24 @@ async def request(cmd: RequestDisbursement, scope: Writer, run: Run) -> Disburse
              responses={403: {"description": "申请人不能审批 / the requester may not approve"}})
 async def approve(disbursement_id: DisbursementId, scope: Writer, run: Run,
                   cmd: ApproveDisbursement | None = None) -> DisbursementState:
-    return await run(cmd or ApproveDisbursement(), scope, disbursement_id=disbursement_id, created=False)
+    return await run(cmd or ApproveDisbursement(), scope, disbursement_id=disbursement_id)
 
 
 @router.post("/{disbursement_id}/reject", summary="驳回 / reject with a reason")
 async def reject(disbursement_id: DisbursementId, cmd: RejectDisbursement, scope: Writer,
                  run: Run) -> DisbursementMoved:
-    return await run(cmd, scope, disbursement_id=disbursement_id, created=False)
+    return await run(cmd, scope, disbursement_id=disbursement_id)
 
 
 @router.post("/{disbursement_id}/pay", summary="支付 / record the payment of an approved request")
 async def pay(disbursement_id: DisbursementId, cmd: PayDisbursement, scope: Writer, run: Run) -> DisbursementMoved:
-    return await run(cmd, scope, disbursement_id=disbursement_id, created=False)
+    return await run(cmd, scope, disbursement_id=disbursement_id)
 
 
 @router.post("/{disbursement_id}/reverse", summary="冲销支付 / reverse a payment with a reason")
 async def reverse(disbursement_id: DisbursementId, cmd: ReverseDisbursement, scope: Writer,
                   run: Run) -> DisbursementMoved:
-    return await run(cmd, scope, disbursement_id=disbursement_id, created=False)
+    return await run(cmd, scope, disbursement_id=disbursement_id)
 
 
 @router.get("", summary="拨付列表（如待审批）/ disbursements, e.g. those waiting for approval")

@@ -26,7 +26,7 @@ async def appropriate(cmd: AppropriateBudget, scope: Writer, run: Run) -> LineFi
 
 @router.post("/{line_id}/adjust", summary="调整预算（不低于已分配）/ adjust a line (not below what is allocated)")
 async def adjust(line_id: LineId, cmd: AdjustAppropriation, scope: Writer, run: Run) -> LineFigures:
-    return await run(cmd, scope, line_id=line_id, created=False)
+    return await run(cmd, scope, line_id=line_id)
 
 
 @router.get("", summary="预算线及执行 / lines with what was allocated and paid")

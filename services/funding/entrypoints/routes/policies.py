@@ -26,7 +26,7 @@ async def register(cmd: RegisterPolicy, scope: Writer, run: Run) -> PolicyRegist
     "the directory within your scope. 重复落地不重复记录 / applying twice records once.",
 )
 async def apply(policy_id: PolicyId, cmd: ApplyPolicy, scope: Writer, run: Run) -> PolicyApplied:
-    return await run(cmd, scope, policy_id=policy_id, created=False)
+    return await run(cmd, scope, policy_id=policy_id)
 
 
 @router.get("", summary="政策列表 / policies")

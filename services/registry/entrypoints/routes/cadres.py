@@ -61,8 +61,7 @@ async def request_leave(cadre_id: CadreId, cmd: commands.RequestLeave,
              summary="审批请假 / approve or reject a leave request")
 async def decide_leave(cadre_id: CadreId, leave_id: LeaveId, cmd: commands.DecideLeave, who: Officials,
                        run: Run) -> schemas.LeaveDecided:
-    return await run(cmd, who, registry_settings().annual_leave_days, cadre_id=cadre_id, leave_id=leave_id,
-                     created=False)
+    return await run(cmd, who, registry_settings().annual_leave_days, cadre_id=cadre_id, leave_id=leave_id)
 
 
 @command_route(router, "/{cadre_id}/leaves/{leave_id}/cancellation",
@@ -72,4 +71,4 @@ async def decide_leave(cadre_id: CadreId, leave_id: LeaveId, cmd: commands.Decid
                          "against the quota or in the statistics. Once it started: 409.")
 async def cancel_leave(cadre_id: CadreId, leave_id: LeaveId, cmd: commands.CancelLeave, who: CadreKeepers,
                        run: Run) -> schemas.LeaveCancelled:
-    return await run(cmd, who, cadre_id=cadre_id, leave_id=leave_id, created=False)
+    return await run(cmd, who, cadre_id=cadre_id, leave_id=leave_id)

@@ -47,4 +47,4 @@ async def get_proposal(proposal_id: ProposalId, store: Store, who: Officials) ->
                 "rules as a manual assignment; if one fails, nothing is written."
 )
 async def accept(proposal_id: ProposalId, cmd: AcceptProposal, who: Officials, run: Run) -> schemas.ProposalAccepted:
-    return await run(cmd, who, proposal_id=proposal_id, created=False)
+    return await run(cmd, who, proposal_id=proposal_id)

@@ -49,7 +49,7 @@ async def log_presence(cmd: LogPresence, who: TeamsAndOfficials, run: Run) -> sc
                 "records only the cadres whose amount changed."
 )
 async def compute_allowances(cmd: ComputeAllowances, _: CityFinance, run: Run) -> schemas.Allowances:
-    return allowance_view(await run(cmd, registry_settings().allowance_daily_fen, created=False))
+    return allowance_view(await run(cmd, registry_settings().allowance_daily_fen))
 
 
 @router.get("/allowances/{month}", summary="某月生活补助 / a month's allowances as last computed")

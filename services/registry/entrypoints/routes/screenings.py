@@ -109,7 +109,7 @@ async def lodge_objection(run_id: RunId, cmd: LodgeObjection, who: Objectors, ru
 )
 async def answer_objection(run_id: RunId, objection_id: ObjectionId, cmd: AnswerObjection, who: CityOffice,
                            run: Run) -> schemas.ObjectionAnsweredView:
-    return await run(cmd, who, run_id=run_id, objection_id=objection_id, created=False)
+    return await run(cmd, who, run_id=run_id, objection_id=objection_id)
 
 
 @command_route(
@@ -120,7 +120,7 @@ async def answer_objection(run_id: RunId, objection_id: ObjectionId, cmd: Answer
 )
 async def confirm_designation(run_id: RunId, _: CityOffice, run: Run) -> schemas.DesignationConfirmedView:
     # No body: nothing to say but the run.
-    return await run(ConfirmDesignation(), run_id=run_id, created=False)
+    return await run(ConfirmDesignation(), run_id=run_id)
 
 
 @router.get("/{run_id}/objections", summary="公示期与异议（含个人数据）/ the window and its objections (personal data)")

@@ -41,7 +41,7 @@ async def get_team(team_id: TeamId, store: Store, who: Staff) -> schemas.TeamVie
 
 @command_route(router, "/{team_id}/members", summary="调整队员或第一书记 / change members or the first secretary")
 async def change_members(team_id: TeamId, cmd: commands.ChangeMembers, who: Officials, run: Run) -> schemas.TeamMembers:
-    return await run(cmd, who, team_id=team_id, created=False)
+    return await run(cmd, who, team_id=team_id)
 
 
 @command_route(
@@ -59,7 +59,7 @@ async def assign_village(team_id: TeamId, cmd: commands.AssignVillage, who: Offi
 @command_route(router, "/{team_id}/villages/{code}/unassign", summary="解除对接 / end an assignment")
 async def unassign_village(team_id: TeamId, code: Code, cmd: commands.UnassignVillage, who: Officials,
                            run: Run) -> schemas.Unassigned:
-    return await run(cmd, who, team_id=team_id, code=code, created=False)
+    return await run(cmd, who, team_id=team_id, code=code)
 
 
 @command_route(
@@ -86,7 +86,7 @@ async def enter_village(team_id: TeamId, code: Code, cmd: commands.EnterVillage,
 )
 async def replace_first_secretary(team_id: TeamId, cmd: commands.ReplaceFirstSecretary, who: Officials,
                                   run: Run) -> schemas.TeamMembers:
-    return await run(cmd, who, team_id=team_id, created=False)
+    return await run(cmd, who, team_id=team_id)
 
 
 @command_route(
@@ -98,7 +98,7 @@ async def replace_first_secretary(team_id: TeamId, cmd: commands.ReplaceFirstSec
                 "villages left are unassigned; the new ones must be entered again."
 )
 async def rotate_team(team_id: TeamId, cmd: commands.RotateTeam, who: Officials, run: Run) -> schemas.TeamRotated:
-    return await run(cmd, who, team_id=team_id, created=False)
+    return await run(cmd, who, team_id=team_id)
 
 
 @command_route(
@@ -111,4 +111,4 @@ async def rotate_team(team_id: TeamId, cmd: commands.RotateTeam, who: Officials,
 )
 async def dissolve_team(team_id: TeamId, cmd: commands.DissolveTeam,
                         who: Officials, run: Run) -> schemas.TeamDissolvedView:
-    return await run(cmd, who, team_id=team_id, created=False)
+    return await run(cmd, who, team_id=team_id)

@@ -37,7 +37,7 @@ async def register_unit(cmd: RegisterUnit, who: Officials, run: Run) -> schemas.
 )
 async def change_unit_attributes(unit_id: UnitId, cmd: ChangeUnitAttributes, who: Officials,
                                  run: Run) -> schemas.UnitStrengths:
-    return await run(cmd, who, unit_id=unit_id, created=False)
+    return await run(cmd, who, unit_id=unit_id)
 
 
 @router.get("/{unit_id}", summary="扶持单位 / a unit")

@@ -95,7 +95,7 @@ async def import_villages(
                 "a correction is an event with reason and actor; a finished screening run is not changed by it."
 )
 async def correct_income(code: Code, cmd: CorrectIncome, who: Officials, run: Run) -> schemas.IncomeCorrected:
-    return await run(cmd, who, code=code, created=False)
+    return await run(cmd, who, code=code)
 
 
 @command_route(
@@ -107,7 +107,7 @@ async def correct_income(code: Code, cmd: CorrectIncome, who: Officials, run: Ru
 )
 async def change_village_attributes(code: Code, cmd: ChangeVillageAttributes, who: Officials,
                                     run: Run) -> schemas.VillageAttributes:
-    return await run(cmd, who, code=code, created=False)
+    return await run(cmd, who, code=code)
 
 
 @command_route(
@@ -120,7 +120,7 @@ async def change_village_attributes(code: Code, cmd: ChangeVillageAttributes, wh
                 "is unassigned, and later screening runs no longer rank it."
 )
 async def graduate_village(code: Code, cmd: GraduateVillage, _: CityOffice, run: Run) -> schemas.VillageGraduated:
-    return await run(cmd, code=code, created=False)
+    return await run(cmd, code=code)
 
 
 @router.get("", summary="村名录 / list villages")
