@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 
 from shared.http.auth import Role
+from shared.http.command_routes import CommandRoutes
 from shared.http.deps import Store
 
 from services.assessment.config import assessment_settings
@@ -36,6 +37,7 @@ from services.assessment.queries.streams import aggregate
 
 router = APIRouter(tags=["年度考核 annual assessment"])
 Year = Annotated[int, Path(ge=2021, le=2100, description="考核年度 / year")]
+writes = CommandRoutes(router.post, Run, year=Year)
 
 
 @router.put("/rubrics/{year}", summary="制定或修订年度考核细则（市办）/ define or revise a year's rubric (city office)")
@@ -48,9 +50,8 @@ async def rubric(year: Year, store: Store, _: Reader) -> RubricView:
     return views.rubric_view(await queries.rubric(store, year))
 
 
-@router.post("/assessments/{year}/marks", status_code=201, summary="考核组评分 / an assessor's mark for a subject")
-async def mark(year: Year, cmd: RecordMark, principal: Assessor, run: Run) -> MarkRecordedView:
-    return await run(cmd, principal, year=year)
+writes.add("/assessments/{year}/marks", "mark", RecordMark, Assessor, MarkRecordedView, status_code=201,
+           summary="考核组评分 / an assessor's mark for a subject")
 
 
 @router.post("/assessments/{year}/compute",
@@ -63,9 +64,8 @@ async def compute(year: Year, cmd: ComputeAssessment, store: Store, principal: A
     return await run(cmd, principal, year=year)
 
 
-@router.post("/assessments/{year}/review", summary="复核（非计算人）/ review the latest computation (someone else)")
-async def review(year: Year, cmd: ReviewAssessment, principal: Assessor, run: Run) -> AssessmentReviewView:
-    return await run(cmd, principal, year=year)
+writes.add("/assessments/{year}/review", "review", ReviewAssessment, Assessor, AssessmentReviewView,
+           summary="复核（非计算人）/ review the latest computation (someone else)")
 
 
 @router.post("/assessments/{year}/publish", summary="发布考核结果（市办）/ publish the results (city office)")

@@ -19,12 +19,22 @@ from services.registry.domain.objections import (
 )
 from services.registry.domain.screening import RunScreening
 from services.registry.entrypoints import schemas
-from services.registry.entrypoints.deps import CityOffice, Objectors, OfficialReaders, Run, Staff, command_route
+from services.registry.entrypoints.deps import (
+    CityOffice,
+    Objectors,
+    OfficialReaders,
+    Run,
+    Staff,
+    command_route,
+    command_routes,
+)
 from services.registry.queries import objections, read, screenings
 from services.registry.queries.screenings import with_yuan
 
 router = APIRouter(prefix="/screenings", tags=["精准识别 screening"])
 RunId = Annotated[str, Path(max_length=64, description="筛选批次 / run id")]
+ObjectionId = Annotated[str, Path(max_length=64, description="异议编号 / objection id")]
+writes = command_routes(router, run_id=RunId, objection_id=ObjectionId)
 
 
 class Preview(BaseModel):
@@ -78,7 +88,6 @@ async def verify(run_id: RunId, store: Store, _: Staff) -> schemas.ScreeningVeri
 
 
 # 公示期异议 / the list's objection window: open, object, answer, confirm.
-ObjectionId = Annotated[str, Path(max_length=64, description="异议编号 / objection id")]
 
 
 @command_route(
@@ -92,24 +101,17 @@ async def open_objection_window(run_id: RunId, cmd: OpenObjectionWindow, _: City
     return await run(cmd, registry_settings().objection_window_days, run_id=run_id)
 
 
-@command_route(
-    router, "/{run_id}/objections", created=True,
-    summary="登记异议 / record an objection to the list",
-    description="公示期内；异议人与理由加密记录（个人数据）。 / Within the window; who objects and the grounds are "
-                "recorded sealed (personal data).",
-)
-async def lodge_objection(run_id: RunId, cmd: LodgeObjection, who: Objectors, run: Run) -> schemas.ObjectionLodgedView:
-    return await run(cmd, who, run_id=run_id)
+writes.add("/{run_id}/objections", "lodge_objection", LodgeObjection, Objectors, schemas.ObjectionLodgedView,
+           created=True,
+           summary="登记异议 / record an objection to the list",
+           description="公示期内；异议人与理由加密记录（个人数据）。 / Within the window; who objects and the grounds are "
+                       "recorded sealed (personal data).")
 
 
-@command_route(
-    router, "/{run_id}/objections/{objection_id}/answer",
-    summary="答复异议（成立/不成立）/ answer an objection: upheld or dismissed",
-    description="仅一次；登记该异议的账号不能答复。 / Once; not by the account that recorded it.",
-)
-async def answer_objection(run_id: RunId, objection_id: ObjectionId, cmd: AnswerObjection, who: CityOffice,
-                           run: Run) -> schemas.ObjectionAnsweredView:
-    return await run(cmd, who, run_id=run_id, objection_id=objection_id)
+writes.add("/{run_id}/objections/{objection_id}/answer", "answer_objection",
+           AnswerObjection, CityOffice, schemas.ObjectionAnsweredView,
+           summary="答复异议（成立/不成立）/ answer an objection: upheld or dismissed",
+           description="仅一次；登记该异议的账号不能答复。 / Once; not by the account that recorded it.")
 
 
 @command_route(

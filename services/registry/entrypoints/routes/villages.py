@@ -24,22 +24,25 @@ from services.registry.domain.commands import (
 )
 from services.registry.domain.imports import HeaderError, read_rows
 from services.registry.entrypoints import schemas
-from services.registry.entrypoints.deps import CityOffice, DistrictFilter, Officials, Run, Staff, command_route
+from services.registry.entrypoints.deps import (
+    CityOffice,
+    DistrictFilter,
+    Officials,
+    Run,
+    Staff,
+    command_route,
+    command_routes,
+)
 from services.registry.queries import read, scoped, villages
 
 router = APIRouter(prefix="/villages", tags=["村 villages"])
 Code = Annotated[str, Path(pattern=r"^\d{12}$", description="村代码 / village code")]
+writes = command_routes(router, code=Code)
 
 
-@command_route(
-    router,
-    "",
-    summary="登记行政村 / register a village",
-    responses={409: {"description": "村代码已登记 / code already registered"}},
-    created=True,
-)
-async def register_village(cmd: RegisterVillage, who: Officials, run: Run) -> schemas.VillageRegistered:
-    return await run(cmd, who)
+writes.add("", "register_village", RegisterVillage, Officials, schemas.VillageRegistered, created=True,
+           summary="登记行政村 / register a village",
+           responses={409: {"description": "村代码已登记 / code already registered"}})
 
 
 def _bad_file(msg: str) -> JSONResponse:
@@ -87,27 +90,17 @@ async def import_villages(
     return report
 
 
-@command_route(
-    router,
-    "/{code}/income-corrections",
-    summary="更正基期收入 / correct a baseline income figure",
-    description="更正记为事件，含理由与更正人；已完成的筛选不受影响，须新的筛选批次明确取代 / "
-                "a correction is an event with reason and actor; a finished screening run is not changed by it."
-)
-async def correct_income(code: Code, cmd: CorrectIncome, who: Officials, run: Run) -> schemas.IncomeCorrected:
-    return await run(cmd, who, code=code)
+writes.add("/{code}/income-corrections", "correct_income", CorrectIncome, Officials, schemas.IncomeCorrected,
+           summary="更正基期收入 / correct a baseline income figure",
+           description="更正记为事件，含理由与更正人；已完成的筛选不受影响，须新的筛选批次明确取代 / "
+                       "a correction is an event with reason and actor; a finished screening run is not changed by it.")
 
 
-@command_route(
-    router,
-    "/{code}/attributes",
-    summary="调整村属性 / edit a village's town, type or needs",
-    description="须说明理由，记为事件；因需对接与统计此后按新属性。 / With a reason, as an event; matching and the "
-                "statistics use the new attributes from then on."
-)
-async def change_village_attributes(code: Code, cmd: ChangeVillageAttributes, who: Officials,
-                                    run: Run) -> schemas.VillageAttributes:
-    return await run(cmd, who, code=code)
+writes.add("/{code}/attributes", "change_village_attributes",
+           ChangeVillageAttributes, Officials, schemas.VillageAttributes,
+           summary="调整村属性 / edit a village's town, type or needs",
+           description="须说明理由，记为事件；因需对接与统计此后按新属性。 / With a reason, as an event; matching and the "
+                       "statistics use the new attributes from then on.")
 
 
 @command_route(
