@@ -6,16 +6,19 @@ Most of a service's write routes are the same three lines with other names::
     async def adjust(allocation_id: AllocationId, cmd: AdjustAllocation, scope: Writer, run: Run) -> AllocationAdjusted:
         return await run(cmd, scope, allocation_id=allocation_id)
 
-``CommandRoutes(router, Run, allocation_id=AllocationId).add("/{allocation_id}/adjust", "adjust",
-AdjustAllocation, Writer, AllocationAdjusted, summary="...")`` registers exactly that route: FastAPI
-reads the signature built here as it read the written one, so the API document is unchanged (the
-name makes the operation id). A route that does more than this (an upload, extra context for the
-handler, a caller not passed on) stays written out.
+``writes = CommandRoutes(router.post, Run, Writer, allocation_id=AllocationId)`` and then
+``writes.add("/{allocation_id}/adjust", AdjustAllocation, AllocationAdjusted, name="adjust", summary="...")``
+registers exactly that route: FastAPI reads the signature built here as it read the written one,
+so the API document is unchanged. The endpoint is named after the command (``adjust_allocation``)
+unless ``name`` says otherwise, and that name makes the operation id; the caller is the module's
+usual one (``Writer``) unless ``caller`` says otherwise. A route that does more than this (an
+upload, extra context for the handler, a caller not passed on) stays written out.
 """
 
 from __future__ import annotations
 
 import inspect
+import re
 import string
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -47,15 +50,23 @@ def command_endpoint(name: str, command: type[BaseModel], caller: Any, run: Any,
 
 
 class CommandRoutes:
-    """One module's such routes: its router (or a service's own way to post a command route), its
-    runner and the types of the ids its paths name."""
+    """One module's such routes: how it posts a route (its router's ``post``, or a service's own
+    wrapper of it), its runner, its usual caller and the types of the ids its paths name."""
 
-    def __init__(self, post: Callable[..., Callable[[Endpoint], Any]], run: Any, **ids: Any):
-        self.post, self.run, self.ids = post, run, ids
+    def __init__(self, post: Callable[..., Callable[[Endpoint], Any]], run: Any, caller: Any, **ids: Any):
+        self.post, self.run, self.caller, self.ids = post, run, caller, ids
 
-    def add(self, path: str, name: str, command: type[BaseModel], caller: Any, result: Any, *,
-            optional: bool = False, **route: Any) -> None:
+    def add(self, path: str, command: type[BaseModel], result: Any, *, name: str | None = None,
+            caller: Any = None, optional: bool = False, **route: Any) -> None:
         named = [f for _, f, _, _ in string.Formatter().parse(path) if f]
-        endpoint = command_endpoint(name, command, caller, self.run, result, {n: self.ids[n] for n in named},
-                                    optional=optional)
+        endpoint = command_endpoint(name or _snake(command.__name__), command, caller or self.caller, self.run,
+                                    result, {n: self.ids[n] for n in named}, optional=optional)
         self.post(path, **route)(endpoint)
+
+    def route(self, path: str, **route: Any) -> Callable[[Endpoint], Any]:
+        """The decorator for a write route of the module that is written out, posted the same way."""
+        return self.post(path, **route)
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()

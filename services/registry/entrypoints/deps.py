@@ -80,7 +80,7 @@ def command_route(router: APIRouter, path: str, *, created: bool = False,
                        responses={**WRITE_RESPONSES, **(responses or {})}, **kwargs)
 
 
-def command_routes(router: APIRouter, **ids: Any) -> CommandRoutes:
+def command_routes(router: APIRouter, caller: Any, **ids: Any) -> CommandRoutes:
     """A module's routes that only hand their command to the runner, each posted as ``command_route``
-    posts it; ``ids``: the types of the ids their paths name."""
-    return CommandRoutes(partial(command_route, router), Run, **ids)
+    posts it: its usual caller, and the types of the ids its paths name."""
+    return CommandRoutes(partial(command_route, router), Run, caller, **ids)

@@ -37,7 +37,7 @@ from services.assessment.queries.streams import aggregate
 
 router = APIRouter(tags=["年度考核 annual assessment"])
 Year = Annotated[int, Path(ge=2021, le=2100, description="考核年度 / year")]
-writes = CommandRoutes(router.post, Run, year=Year)
+writes = CommandRoutes(router.post, Run, Assessor, year=Year)
 
 
 @router.put("/rubrics/{year}", summary="制定或修订年度考核细则（市办）/ define or revise a year's rubric (city office)")
@@ -50,7 +50,7 @@ async def rubric(year: Year, store: Store, _: Reader) -> RubricView:
     return views.rubric_view(await queries.rubric(store, year))
 
 
-writes.add("/assessments/{year}/marks", "mark", RecordMark, Assessor, MarkRecordedView, status_code=201,
+writes.add("/assessments/{year}/marks", RecordMark, MarkRecordedView, name="mark", status_code=201,
            summary="考核组评分 / an assessor's mark for a subject")
 
 
@@ -64,7 +64,7 @@ async def compute(year: Year, cmd: ComputeAssessment, store: Store, principal: A
     return await run(cmd, principal, year=year)
 
 
-writes.add("/assessments/{year}/review", "review", ReviewAssessment, Assessor, AssessmentReviewView,
+writes.add("/assessments/{year}/review", ReviewAssessment, AssessmentReviewView, name="review",
            summary="复核（非计算人）/ review the latest computation (someone else)")
 
 

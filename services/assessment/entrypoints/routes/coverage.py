@@ -16,22 +16,22 @@ from services.assessment.queries import coverage as queries
 
 router = APIRouter(prefix="/low-income", tags=["低收入保障 low-income protection"])
 PersonId = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]{2,63}$", description="化名编号 / pseudonymous id")]
-writes = CommandRoutes(router.post, Run, person_id=PersonId, cover=Cover)
+writes = CommandRoutes(router.post, Run, VillageSide, person_id=PersonId, cover=Cover)
 
 
-writes.add("/persons", "register", RegisterPerson, VillageSide, PersonCoverageView, status_code=201,
+writes.add("/persons", RegisterPerson, PersonCoverageView, name="register", status_code=201,
            summary="登记低收入人口（化名编号）/ register a person (pseudonymous id)")
 
 
-writes.add("/persons/{person_id}/eligibility", "eligibility", RecordEligibility, VillageSide, PersonCoverageView,
+writes.add("/persons/{person_id}/eligibility", RecordEligibility, PersonCoverageView, name="eligibility",
            summary="认定保障资格 / record eligibility for a cover")
 
 
-writes.add("/persons/{person_id}/coverage", "cover", RecordCoverage, VillageSide, PersonCoverageView, status_code=201,
+writes.add("/persons/{person_id}/coverage", RecordCoverage, PersonCoverageView, name="cover", status_code=201,
            summary="落实保障 / record a cover")
 
 
-writes.add("/persons/{person_id}/coverage/{cover}/end", "end", EndCoverage, VillageSide, PersonCoverageView,
+writes.add("/persons/{person_id}/coverage/{cover}/end", EndCoverage, PersonCoverageView, name="end",
            summary="保障终止 / a cover ended")
 
 

@@ -32,7 +32,7 @@ from services.assessment.queries import incomes as queries
 
 router = APIRouter(prefix="/incomes", tags=["收入 incomes"])
 IncomeYear = Annotated[int, Path(ge=2018, le=2100)]
-writes = CommandRoutes(router.post, Run, village_code=VillageCodePath, year=IncomeYear)
+writes = CommandRoutes(router.post, Run, Assessor, village_code=VillageCodePath, year=IncomeYear)
 
 
 @router.post("/villages", status_code=201,
@@ -42,8 +42,7 @@ async def report_village(cmd: ReportVillageIncome, principal: VillageSide, run: 
     return await run(cmd, principal, assessment_settings().income_jump_factor)
 
 
-writes.add("/villages/{village_code}/{year}/review", "review_village",
-           ReviewIncomeReport, Assessor, IncomeReviewedView,
+writes.add("/villages/{village_code}/{year}/review", ReviewIncomeReport, IncomeReviewedView, name="review_village",
            summary="复核被标记的收入报告：认可或不予认可（复核人≠填报人）/ review a flagged income report: accept or "
                    "reject (not by its reporter)",
            responses={403: {"description": "填报人本人复核 / the reporter reviewing their own report"},

@@ -33,10 +33,10 @@ from services.assessment.queries import inspections as queries
 from services.assessment.queries.streams import visible
 
 router = APIRouter(prefix="/inspections", tags=["督导 inspections"])
-writes = CommandRoutes(router.post, Run, inspection_id=Key, finding_id=Key)
+writes = CommandRoutes(router.post, Run, Inspector, inspection_id=Key, finding_id=Key)
 
 
-writes.add("", "record", RecordInspection, Inspector, InspectionView, status_code=201,
+writes.add("", RecordInspection, InspectionView, name="record", status_code=201,
            summary="记录督导检查及问题 / record an inspection and its findings")
 
 
@@ -49,18 +49,18 @@ async def findings(pool: Pool, scope: Scoped, as_of: AsOfDay, district: District
         return await queries.findings(conn, as_of, district, target_id, overdue, limit, offset, scope)
 
 
-writes.add("/{inspection_id}/findings/{finding_id}/rectification", "rectify",
-           ReportRectification, VillageSide, InspectionView, status_code=201,
+writes.add("/{inspection_id}/findings/{finding_id}/rectification",
+           ReportRectification, InspectionView, name="rectify", caller=VillageSide,
+           status_code=201,
            summary="报告整改情况（被检查方）/ report a rectification (the inspected side)")
 
 
-writes.add("/{inspection_id}/findings/{finding_id}/accept", "accept", AcceptRectification, Inspector, InspectionView,
+writes.add("/{inspection_id}/findings/{finding_id}/accept", AcceptRectification, InspectionView, name="accept",
            optional=True,
            summary="整改验收（督导人员，非报告人）/ accept a rectification (an inspector, not the reporter)")
 
 
-writes.add("/{inspection_id}/findings/{finding_id}/return", "send_back",
-           ReturnRectification, Inspector, InspectionView,
+writes.add("/{inspection_id}/findings/{finding_id}/return", ReturnRectification, InspectionView, name="send_back",
            summary="整改退回 / send a rectification back")
 
 

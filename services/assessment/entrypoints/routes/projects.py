@@ -55,35 +55,33 @@ from services.assessment.queries import milestones as queries
 from services.assessment.queries.streams import visible
 
 router = APIRouter(tags=["项目与节点 projects and milestones"])
-writes = CommandRoutes(router.post, Run, project_id=ProjectId, milestone_id=MilestoneId)
+writes = CommandRoutes(router.post, Run, VillageSide, project_id=ProjectId, milestone_id=MilestoneId)
 MAX_FILES = 50  # as many hashes as a report carries
 
 
-writes.add("/projects", "plan", PlanProject, VillageSide, ProjectPlannedView, status_code=201,
+writes.add("/projects", PlanProject, ProjectPlannedView, name="plan", status_code=201,
            summary="项目立项 / plan a project",
            responses={409: {"description": "项目编号已存在 / project id taken"}})
 
 
-writes.add("/projects/{project_id}/replan", "replan", ReplanProject, VillageSide, ProjectView,
+writes.add("/projects/{project_id}/replan", ReplanProject, ProjectView, name="replan",
            summary="项目调整计划（名称、周期）/ re-plan a project (title, period)",
            responses={409: {"description": "项目已完成或已撤销 / completed or cancelled"},
                       422: {"description": "未验收节点将落在新周期外 / a milestone would fall outside the period"}})
 
 
-writes.add("/projects/{project_id}/cancel", "cancel", CancelProject, Official, ProjectView,
+writes.add("/projects/{project_id}/cancel", CancelProject, ProjectView, name="cancel", caller=Official,
            summary="撤销项目（区级官员、市办）：未验收节点一并撤销，资金服务收回未放款分期 / cancel a project "
                    "(officials): milestones not verified go with it; funding returns their unreleased tranches",
            responses={409: {"description": "项目已完成或已撤销 / completed or already cancelled"}})
 
 
-writes.add("/projects/{project_id}/milestones/{milestone_id}/replan", "replan_milestone",
-           ReplanMilestone, VillageSide, ProjectView,
+writes.add("/projects/{project_id}/milestones/{milestone_id}/replan", ReplanMilestone, ProjectView,
            summary="节点调整计划（名称、日期）/ re-plan a milestone (title, due day)",
            responses={409: {"description": "节点已验收或已撤销 / verified or cancelled"}})
 
 
-writes.add("/projects/{project_id}/milestones/{milestone_id}/cancel", "cancel_milestone",
-           CancelMilestone, Official, ProjectView,
+writes.add("/projects/{project_id}/milestones/{milestone_id}/cancel", CancelMilestone, ProjectView, caller=Official,
            summary="撤销节点（区级官员、市办；已验收的不能撤销）/ cancel a milestone (officials; never a verified one)",
            responses={409: {"description": "节点已验收、已撤销，或是最后一个节点 / verified, cancelled, or the last one"}})
 
@@ -111,8 +109,9 @@ async def project(project_id: ProjectId, store: Store, scope: Scoped, as_of: AsO
     return found.view(as_of)
 
 
-writes.add("/projects/{project_id}/milestones/{milestone_id}/report", "report",
-           ReportMilestone, Team, MilestoneReportedView, status_code=201,
+writes.add("/projects/{project_id}/milestones/{milestone_id}/report",
+           ReportMilestone, MilestoneReportedView, name="report", caller=Team,
+           status_code=201,
            summary="填报节点完成（工作队，附佐证哈希）/ report a milestone done (the team; evidence hashes)")
 
 
@@ -143,13 +142,14 @@ async def report_with_files(
     return await run(cmd, principal, uploads, project_id=project_id, milestone_id=milestone_id)
 
 
-writes.add("/projects/{project_id}/milestones/{milestone_id}/verify", "verify",
-           VerifyMilestone, Assessor, MilestoneVerifiedView, optional=True,
+writes.add("/projects/{project_id}/milestones/{milestone_id}/verify",
+           VerifyMilestone, MilestoneVerifiedView, name="verify", caller=Assessor,
+           optional=True,
            summary="节点验收通过（考核人员，非填报人）/ verify a milestone (an assessor, not the reporter)")
 
 
-writes.add("/projects/{project_id}/milestones/{milestone_id}/return", "send_back",
-           ReturnMilestone, Assessor, MilestoneReturnedView,
+writes.add("/projects/{project_id}/milestones/{milestone_id}/return",
+           ReturnMilestone, MilestoneReturnedView, name="send_back", caller=Assessor,
            summary="退回节点（考核人员，非填报人）/ send a milestone back (an assessor, not the reporter)")
 
 

@@ -24,20 +24,20 @@ router = APIRouter(prefix="/disbursements", tags=["拨付 disbursements"])
 Status = Literal["requested", "approved", "rejected", "paid", "reversed"]
 
 
-writes = CommandRoutes(router.post, Run, disbursement_id=DisbursementId)
-writes.add("", "request", RequestDisbursement, Writer, DisbursementMoved, status_code=201,
+writes = CommandRoutes(router.post, Run, Writer, disbursement_id=DisbursementId)
+writes.add("", RequestDisbursement, DisbursementMoved, name="request", status_code=201,
            summary="拨付申请 / request a payment",
            description="申请即占用分配额度，审批不会超额 / a request reserves its amount at once, so approvals cannot overshoot",
            responses={422: {"description": "超出可拨付余额（消息给出限额与金额）/ above what is payable; the message names the "
                                            "limit and the amounts"}})
-writes.add("/{disbursement_id}/approve", "approve", ApproveDisbursement, Writer, DisbursementState, optional=True,
+writes.add("/{disbursement_id}/approve", ApproveDisbursement, DisbursementState, name="approve", optional=True,
            summary="审批通过（审批人≠申请人）/ approve (not by the requester)",
            responses={403: {"description": "申请人不能审批 / the requester may not approve"}})
-writes.add("/{disbursement_id}/reject", "reject", RejectDisbursement, Writer, DisbursementMoved,
+writes.add("/{disbursement_id}/reject", RejectDisbursement, DisbursementMoved, name="reject",
            summary="驳回 / reject with a reason")
-writes.add("/{disbursement_id}/pay", "pay", PayDisbursement, Writer, DisbursementMoved,
+writes.add("/{disbursement_id}/pay", PayDisbursement, DisbursementMoved, name="pay",
            summary="支付 / record the payment of an approved request")
-writes.add("/{disbursement_id}/reverse", "reverse", ReverseDisbursement, Writer, DisbursementMoved,
+writes.add("/{disbursement_id}/reverse", ReverseDisbursement, DisbursementMoved, name="reverse",
            summary="冲销支付 / reverse a payment with a reason")
 
 

@@ -18,12 +18,12 @@ from services.funding.queries import reads
 router = APIRouter(prefix="/lines", tags=["预算 budget lines"])
 
 
-writes = CommandRoutes(router.post, Run, line_id=LineId)
-writes.add("", "appropriate", AppropriateBudget, Writer, LineFigures, status_code=201,
+writes = CommandRoutes(router.post, Run, Writer, line_id=LineId)
+writes.add("", AppropriateBudget, LineFigures, name="appropriate", status_code=201,
            summary="预算下达 / appropriate a budget line",
            responses={409: {"description": "编号已存在 / line id exists"},
                       403: {"description": "超出本区范围 / outside your scope"}})
-writes.add("/{line_id}/adjust", "adjust", AdjustAppropriation, Writer, LineFigures,
+writes.add("/{line_id}/adjust", AdjustAppropriation, LineFigures, name="adjust",
            summary="调整预算（不低于已分配）/ adjust a line (not below what is allocated)")
 
 

@@ -15,10 +15,10 @@ from services.funding.queries import reads
 router = APIRouter(prefix="/policies", tags=["政策 policies"])
 
 
-writes = CommandRoutes(router.post, Run, policy_id=PolicyId)
-writes.add("", "register", RegisterPolicy, Writer, PolicyRegistered, status_code=201,
+writes = CommandRoutes(router.post, Run, Writer, policy_id=PolicyId)
+writes.add("", RegisterPolicy, PolicyRegistered, name="register", status_code=201,
            summary="登记政策及适用条件 / register a policy and its eligibility rules")
-writes.add("/{policy_id}/apply", "apply", ApplyPolicy, Writer, PolicyApplied,
+writes.add("/{policy_id}/apply", ApplyPolicy, PolicyApplied, name="apply",
            summary="政策落地到村 / apply a policy to villages",
            description="listed：所列村须全部符合条件，否则一个也不落地；all_eligible：名录中全部符合条件的村（在本人范围内）/ "
            "listed: every listed village must be eligible or none is applied; all_eligible: every eligible village in "

@@ -15,10 +15,10 @@ from services.registry.queries import network, read, scoped
 
 router = APIRouter(prefix="/matching", tags=["因需对接 matching"])
 ProposalId = Annotated[str, Path(max_length=64, description="方案标识 / proposal id")]
-writes = command_routes(router, proposal_id=ProposalId)
+writes = command_routes(router, Officials, proposal_id=ProposalId)
 
 
-writes.add("/proposals", "propose", ProposeMatching, Officials, schemas.Proposed, created=True,
+writes.add("/proposals", ProposeMatching, schemas.Proposed, name="propose", created=True,
            summary="求解对接方案 / propose team–village pairs",
            description=(
                "按村类型与单位职能优势（shared.reference.strengths.FIT）计算契合度，用匈牙利算法"
@@ -34,7 +34,7 @@ async def get_proposal(proposal_id: ProposalId, store: Store, who: Officials) ->
     return await read(store, scoped(network.proposal, who.principal), proposal_id)
 
 
-writes.add("/proposals/{proposal_id}/accept", "accept", AcceptProposal, Officials, schemas.ProposalAccepted,
+writes.add("/proposals/{proposal_id}/accept", AcceptProposal, schemas.ProposalAccepted, name="accept",
            summary="确认方案（全部或逐对）/ accept a proposal, whole or pair by pair",
            description="每一对按人工对接的全部规则复核，任一对不符则全部不写 / every pair is checked against the same "
                        "rules as a manual assignment; if one fails, nothing is written.")

@@ -16,10 +16,10 @@ from services.registry.queries import network, read, scoped
 router = APIRouter(prefix="/teams", tags=["驻村工作队 work teams"])
 TeamId = Annotated[str, Path(max_length=64, description="工作队标识 / team id")]
 Code = Annotated[str, Path(pattern=r"^\d{12}$", description="村代码 / village code")]
-writes = command_routes(router, team_id=TeamId, code=Code)
+writes = command_routes(router, Officials, team_id=TeamId, code=Code)
 
 
-writes.add("", "form_team", commands.FormTeam, Officials, schemas.TeamFormed, created=True,
+writes.add("", commands.FormTeam, schemas.TeamFormed, created=True,
            summary="组建驻村工作队 / form a work team",
            description=(
                "规则：每个单位（牵头或协作）参与 1–2 个工作队；队员须来自牵头或协作单位；一名干部同一时间只在一个队；"
@@ -34,31 +34,28 @@ async def get_team(team_id: TeamId, store: Store, who: Staff) -> schemas.TeamVie
     return await read(store, scoped(network.team, who), team_id)
 
 
-writes.add("/{team_id}/members", "change_members", commands.ChangeMembers, Officials, schemas.TeamMembers,
+writes.add("/{team_id}/members", commands.ChangeMembers, schemas.TeamMembers,
            summary="调整队员或第一书记 / change members or the first secretary")
 
 
-writes.add("/{team_id}/villages", "assign_village", commands.AssignVillage, Officials, schemas.Assignment,
-           created=True,
+writes.add("/{team_id}/villages", commands.AssignVillage, schemas.Assignment, created=True,
            summary="人工对接村 / assign the team to a weak village by hand",
            description="村须为经济薄弱村且在工作队服务的区；每队 1–2 个村；每村只有一个工作队 / the village must be "
                        "designated and in the team's district; a team serves at most two villages; a village has one team.")
 
 
-writes.add("/{team_id}/villages/{code}/unassign", "unassign_village",
-           commands.UnassignVillage, Officials, schemas.Unassigned,
+writes.add("/{team_id}/villages/{code}/unassign", commands.UnassignVillage, schemas.Unassigned,
            summary="解除对接 / end an assignment")
 
 
-writes.add("/{team_id}/villages/{code}/entry", "enter_village",
-           commands.EnterVillage, TeamsAndOfficials, schemas.Entered, created=True,
+writes.add("/{team_id}/villages/{code}/entry", commands.EnterVillage, schemas.Entered, caller=TeamsAndOfficials,
+           created=True,
            summary="工作队入村 / the team enters the village",
            description="第一书记须在入村日前完成集中培训 / the first secretary must have completed the centralised "
                        "training by the day of entry.")
 
 
-writes.add("/{team_id}/first-secretary", "replace_first_secretary",
-           commands.ReplaceFirstSecretary, Officials, schemas.TeamMembers,
+writes.add("/{team_id}/first-secretary", commands.ReplaceFirstSecretary, schemas.TeamMembers,
            summary="更换第一书记 / replace the first secretary",
            description="新任者须为本队或牵头、协作单位的干部，不在其他工作队，并在更换之日前完成集中培训（与入村时相同）；"
                        "previous_leaves=true 时原第一书记离队。 / The new one is a member or a cadre of the lead or a partner "
@@ -66,14 +63,14 @@ writes.add("/{team_id}/first-secretary", "replace_first_secretary",
                        "previous_leaves the one replaced leaves the team.")
 
 
-writes.add("/{team_id}/rotation", "rotate_team", commands.RotateTeam, Officials, schemas.TeamRotated,
+writes.add("/{team_id}/rotation", commands.RotateTeam, schemas.TeamRotated,
            summary="工作队轮换到其他村 / rotate the team to other villages",
            description="轮换后服务 1–2 个本区经济薄弱村，新村须尚无工作队；离开的村解除对接，新村须重新入村。 / After the "
                        "rotation the team serves 1–2 designated villages of its district; new ones must have no team; the "
                        "villages left are unassigned; the new ones must be entered again.")
 
 
-writes.add("/{team_id}/dissolution", "dissolve_team", commands.DissolveTeam, Officials, schemas.TeamDissolvedView,
+writes.add("/{team_id}/dissolution", commands.DissolveTeam, schemas.TeamDissolvedView,
            summary="撤销工作队 / dissolve the team",
            description="解除其全部对接村，队员、单位名额（每单位 1–2 个队）随之释放；撤销后不再受理该队的命令。 / Ends its "
                        "assignments; its members and its units' places (1–2 teams per unit) are freed; a dissolved team "

@@ -15,16 +15,16 @@ from services.registry.queries import network, read
 
 router = APIRouter(prefix="/units", tags=["扶持单位 units"])
 UnitId = Annotated[str, Path(max_length=64, description="单位标识 / unit id")]
-writes = command_routes(router, unit_id=UnitId)
+writes = command_routes(router, Officials, unit_id=UnitId)
 
 
-writes.add("", "register_unit", RegisterUnit, Officials, schemas.UnitRegistered, created=True,
+writes.add("", RegisterUnit, schemas.UnitRegistered, created=True,
            summary="登记扶持单位 / register a supporting unit",
            description="市级单位由市领导小组办公室登记，区级单位由本区登记 / city-level units by the city office, "
                        "district-level units by their district.")
 
 
-writes.add("/{unit_id}/attributes", "change_unit_attributes", ChangeUnitAttributes, Officials, schemas.UnitStrengths,
+writes.add("/{unit_id}/attributes", ChangeUnitAttributes, schemas.UnitStrengths,
            summary="调整单位职能优势 / edit a unit's functional strengths",
            description="须说明理由；因需对接此后按新的职能优势计算。 / With a reason; matching uses the new strengths from then on.")
 
