@@ -8,11 +8,12 @@ command, takes the caller's scope and any ids from the path, and hands them over
 
     @router.post("/{allocation_id}/adjust")
     async def adjust(allocation_id: AllocationId, cmd: AdjustAllocation, scope: Writer, run: Run) -> AllocationView:
-        return await run(cmd, scope, allocation_id=allocation_id, created=False)
+        return await run(cmd, scope, allocation_id=allocation_id)
 
 The runner looks the handler up by the command's type and calls
-``handler(uow, cmd, *context, **ids)`` once per idempotency key: 201 the first time (200
-when ``created=False``), 200 with the first result on a replay. The idempotency fingerprint
+``handler(uow, cmd, *context, **ids)`` once per idempotency key: the route's own status the
+first time (``status_code=201`` where it creates something, as its API document says), 200
+with the first result on a replay. The idempotency fingerprint
 is the command's name with the ids and the body, so a retry of the same call is recognised
 and a different call under a used key is refused.
 """
@@ -46,7 +47,7 @@ class Runner:
         self.store, self.commands, self.meta = store, commands, meta
         self.response, self.idempotency_key = response, idempotency_key
 
-    async def __call__(self, cmd: BaseModel, *context: Any, created: bool = True, **ids: Any) -> Any:
+    async def __call__(self, cmd: BaseModel, *context: Any, **ids: Any) -> Any:
         try:
             handler = self.commands[type(cmd)]
         except KeyError:  # a wiring mistake, caught by each service's COMMANDS test
@@ -58,7 +59,8 @@ class Runner:
             return await handler(uow, cmd, *context, **ids)
 
         done = await self.store.execute(type(cmd).__name__, body, self.meta, handle, self.idempotency_key)
-        self.response.status_code = status.HTTP_201_CREATED if created and not done.replayed else status.HTTP_200_OK
+        if done.replayed:  # the first answer's status is the route's, stated once where it is declared
+            self.response.status_code = status.HTTP_200_OK
         return done.result
 
 

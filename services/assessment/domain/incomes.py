@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from typing import Literal
 
@@ -28,6 +28,7 @@ from services.assessment.domain.people import ensure_other_person
 from shared.reference.tasks import INCOME_TARGET_FEN
 
 from shared.money import SignedYuan, to_fen, yuan
+from shared.validators import at_least_one
 
 from services.assessment.domain.values import Reason, VillageCode, Year
 
@@ -47,11 +48,8 @@ class ReportVillageIncome(BaseModel):
     note: str | None = Field(None, min_length=2, max_length=1000,
                              description="说明（大幅变动时必填）/ explanation, required for a large change")
 
-    @model_validator(mode="after")
-    def something(self) -> ReportVillageIncome:
-        if self.collective_income is None and self.farmer_per_capita_income is None:
-            raise ValueError("至少填报一项收入 / report at least one of the two incomes")
-        return self
+    something = at_least_one("collective_income", "farmer_per_capita_income",
+                             message="至少填报一项收入 / report at least one of the two incomes")
 
 
 class ReviewIncomeReport(BaseModel):

@@ -31,6 +31,7 @@ from shared.contracts.assessment import (
 from shared.dates import IsoDate, in_order
 from shared.eventstore import Aggregate
 from shared.eventstore.errors import Conflict, DomainError, NotFound
+from shared.validators import at_least_one
 
 from services.assessment.domain.people import ensure_other_person
 from services.assessment.domain.values import Id, Reason, Sha256, VillageCode
@@ -107,11 +108,12 @@ class ReplanProject(BaseModel):
     planned_end: IsoDate | None = Field(None, description="新结束日期 / new end")
     reason: Reason
 
+    something = at_least_one("title", "planned_start", "planned_end",
+                             message="至少调整一项：title、planned_start、planned_end / change at least one of title, "
+                                     "planned_start, planned_end")
+
     @model_validator(mode="after")
-    def something(self) -> ReplanProject:
-        if self.title is None and self.planned_start is None and self.planned_end is None:
-            raise ValueError("至少调整一项：title、planned_start、planned_end / change at least one of title, "
-                             "planned_start, planned_end")
+    def ordered(self) -> ReplanProject:
         if self.planned_start and self.planned_end and self.planned_end < self.planned_start:
             raise ValueError("计划结束早于开始 / planned_end is before planned_start")
         return self
@@ -126,11 +128,7 @@ class ReplanMilestone(BaseModel):
     due_on: IsoDate | None = Field(None, description="新的计划完成日期 / new due day")
     reason: Reason
 
-    @model_validator(mode="after")
-    def something(self) -> ReplanMilestone:
-        if self.title is None and self.due_on is None:
-            raise ValueError("至少调整一项：title、due_on / change at least one of title, due_on")
-        return self
+    something = at_least_one("title", "due_on", message="至少调整一项：title、due_on / change at least one of title, due_on")
 
 
 class CancelWithReason(BaseModel):

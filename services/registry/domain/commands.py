@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from shared.money import YuanOrZero, to_fen
 from shared.reference.places import DistrictCode
 from shared.reference.tasks import INCOME_TARGET_FEN
+from shared.validators import at_least_one
 
 from services.registry.domain.labels import Strengths, VillageTypeLabel
 
@@ -67,11 +68,8 @@ class ChangeVillageAttributes(BaseModel):
         None, max_length=10, description="扶持需求（职能优势词表；空列表=无）/ needs, strengths vocabulary ([] = none)")
     reason: str = Field(min_length=2, max_length=500, description="调整理由 / why")
 
-    @model_validator(mode="after")
-    def something(self) -> ChangeVillageAttributes:
-        if self.town is None and self.village_type is None and self.needs is None:
-            raise ValueError("须至少调整镇/街、村类型或扶持需求之一 / give town, village_type or needs")
-        return self
+    something = at_least_one("town", "village_type", "needs",
+                             message="须至少调整镇/街、村类型或扶持需求之一 / give town, village_type or needs")
 
 
 class GraduateVillage(BaseModel):

@@ -5,12 +5,14 @@ against, once the aggregate shows them; reads that only need the role take the `
 """
 
 from collections.abc import Callable
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, status
 
 from shared.eventstore.errors import Forbidden
 from shared.http.auth import Principal, Role, admit, current_principal, require
+from shared.http.command_routes import CommandRoutes
 from shared.http.commands import runner_type
 from shared.identity import Reach
 
@@ -76,3 +78,9 @@ def command_route(router: APIRouter, path: str, *, created: bool = False,
     replay), 200 otherwise; the refusals every command may answer are documented."""
     return router.post(path, status_code=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
                        responses={**WRITE_RESPONSES, **(responses or {})}, **kwargs)
+
+
+def command_routes(router: APIRouter, caller: Any, **ids: Any) -> CommandRoutes:
+    """A module's routes that only hand their command to the runner, each posted as ``command_route``
+    posts it: its usual caller, and the types of the ids its paths name."""
+    return CommandRoutes(partial(command_route, router), Run, caller, **ids)

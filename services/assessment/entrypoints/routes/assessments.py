@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 
 from shared.http.auth import Role
+from shared.http.command_routes import CommandRoutes
 from shared.http.deps import Store
 
 from services.assessment.config import assessment_settings
@@ -36,11 +37,12 @@ from services.assessment.queries.streams import aggregate
 
 router = APIRouter(tags=["年度考核 annual assessment"])
 Year = Annotated[int, Path(ge=2021, le=2100, description="考核年度 / year")]
+writes = CommandRoutes(router.post, Run, Assessor, year=Year)
 
 
 @router.put("/rubrics/{year}", summary="制定或修订年度考核细则（市办）/ define or revise a year's rubric (city office)")
 async def define(year: Year, cmd: DefineRubric, _: CityOffice, run: Run) -> RubricView:
-    return await run(cmd, year=year, created=False)
+    return await run(cmd, year=year)
 
 
 @router.get("/rubrics/{year}", summary="年度考核细则（现行版）/ the rubric in force for a year")
@@ -48,9 +50,8 @@ async def rubric(year: Year, store: Store, _: Reader) -> RubricView:
     return views.rubric_view(await queries.rubric(store, year))
 
 
-@router.post("/assessments/{year}/marks", status_code=201, summary="考核组评分 / an assessor's mark for a subject")
-async def mark(year: Year, cmd: RecordMark, principal: Assessor, run: Run) -> MarkRecordedView:
-    return await run(cmd, principal, year=year)
+writes.add("/assessments/{year}/marks", RecordMark, MarkRecordedView, name="mark", status_code=201,
+           summary="考核组评分 / an assessor's mark for a subject")
 
 
 @router.post("/assessments/{year}/compute",
@@ -60,17 +61,16 @@ async def mark(year: Year, cmd: RecordMark, principal: Assessor, run: Run) -> Ma
 async def compute(year: Year, cmd: ComputeAssessment, store: Store, principal: Assessor, run: Run) -> ComputationView:
     ensure_city_level(principal, field="as_of")  # before waiting: a refusal need not wait for the facts
     await queries.wait_for_facts(store, year, cmd, assessment_settings().facts_wait_seconds)
-    return await run(cmd, principal, year=year, created=False)
+    return await run(cmd, principal, year=year)
 
 
-@router.post("/assessments/{year}/review", summary="复核（非计算人）/ review the latest computation (someone else)")
-async def review(year: Year, cmd: ReviewAssessment, principal: Assessor, run: Run) -> AssessmentReviewView:
-    return await run(cmd, principal, year=year, created=False)
+writes.add("/assessments/{year}/review", ReviewAssessment, AssessmentReviewView, name="review",
+           summary="复核（非计算人）/ review the latest computation (someone else)")
 
 
 @router.post("/assessments/{year}/publish", summary="发布考核结果（市办）/ publish the results (city office)")
 async def publish(year: Year, cmd: PublishAssessment, _: CityOffice, run: Run) -> AssessmentPublishedView:
-    return await run(cmd, year=year, created=False)
+    return await run(cmd, year=year)
 
 
 @router.get("/assessments/{year}", summary="年度考核状态与最近一次结果 / a year's assessment and its latest results",

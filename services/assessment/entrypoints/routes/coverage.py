@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 
 from shared.contracts.assessment import Cover
+from shared.http.command_routes import CommandRoutes
 
 from services.assessment.domain.coverage import EndCoverage, RecordCoverage, RecordEligibility, RegisterPerson
 from services.assessment.entrypoints.deps import AsOfDay, District, PersonalScoped, Pool, Run, Village, VillageSide
@@ -15,28 +16,23 @@ from services.assessment.queries import coverage as queries
 
 router = APIRouter(prefix="/low-income", tags=["低收入保障 low-income protection"])
 PersonId = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]{2,63}$", description="化名编号 / pseudonymous id")]
+writes = CommandRoutes(router.post, Run, VillageSide, person_id=PersonId, cover=Cover)
 
 
-@router.post("/persons", status_code=201, summary="登记低收入人口（化名编号）/ register a person (pseudonymous id)")
-async def register(cmd: RegisterPerson, principal: VillageSide, run: Run) -> PersonCoverageView:
-    return await run(cmd, principal)
+writes.add("/persons", RegisterPerson, PersonCoverageView, name="register", status_code=201,
+           summary="登记低收入人口（化名编号）/ register a person (pseudonymous id)")
 
 
-@router.post("/persons/{person_id}/eligibility", summary="认定保障资格 / record eligibility for a cover")
-async def eligibility(person_id: PersonId, cmd: RecordEligibility, principal: VillageSide,
-                      run: Run) -> PersonCoverageView:
-    return await run(cmd, principal, person_id=person_id, created=False)
+writes.add("/persons/{person_id}/eligibility", RecordEligibility, PersonCoverageView, name="eligibility",
+           summary="认定保障资格 / record eligibility for a cover")
 
 
-@router.post("/persons/{person_id}/coverage", status_code=201, summary="落实保障 / record a cover")
-async def cover(person_id: PersonId, cmd: RecordCoverage, principal: VillageSide, run: Run) -> PersonCoverageView:
-    return await run(cmd, principal, person_id=person_id)
+writes.add("/persons/{person_id}/coverage", RecordCoverage, PersonCoverageView, name="cover", status_code=201,
+           summary="落实保障 / record a cover")
 
 
-@router.post("/persons/{person_id}/coverage/{cover}/end", summary="保障终止 / a cover ended")
-async def end(person_id: PersonId, cover: Cover, cmd: EndCoverage, principal: VillageSide,
-              run: Run) -> PersonCoverageView:
-    return await run(cmd, principal, person_id=person_id, cover=cover, created=False)
+writes.add("/persons/{person_id}/coverage/{cover}/end", EndCoverage, PersonCoverageView, name="end",
+           summary="保障终止 / a cover ended")
 
 
 @router.get("/gaps", summary="应保未保名单（按村）/ the gap list, by village: eligible but not covered")

@@ -6,6 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
+from shared.http.command_routes import CommandRoutes
+
 from services.assessment.config import assessment_settings
 from services.assessment.domain.incomes import ReportCityIncome, ReportVillageIncome, ReviewIncomeReport
 from services.assessment.entrypoints.deps import (
@@ -30,6 +32,7 @@ from services.assessment.queries import incomes as queries
 
 router = APIRouter(prefix="/incomes", tags=["收入 incomes"])
 IncomeYear = Annotated[int, Path(ge=2018, le=2100)]
+writes = CommandRoutes(router.post, Run, Assessor, village_code=VillageCodePath, year=IncomeYear)
 
 
 @router.post("/villages", status_code=201,
@@ -39,15 +42,12 @@ async def report_village(cmd: ReportVillageIncome, principal: VillageSide, run: 
     return await run(cmd, principal, assessment_settings().income_jump_factor)
 
 
-@router.post("/villages/{village_code}/{year}/review",
-             summary="复核被标记的收入报告：认可或不予认可（复核人≠填报人）/ review a flagged income report: accept or "
-                     "reject (not by its reporter)",
-             responses={403: {"description": "填报人本人复核 / the reporter reviewing their own report"},
-                        404: {"description": "没有该年的报告 / no report of the year"},
-                        409: {"description": "未被标记或已复核 / not flagged, or already reviewed"}})
-async def review_village(village_code: VillageCodePath, year: IncomeYear, cmd: ReviewIncomeReport,
-                         principal: Assessor, run: Run) -> IncomeReviewedView:
-    return await run(cmd, principal, village_code=village_code, year=year, created=False)
+writes.add("/villages/{village_code}/{year}/review", ReviewIncomeReport, IncomeReviewedView, name="review_village",
+           summary="复核被标记的收入报告：认可或不予认可（复核人≠填报人）/ review a flagged income report: accept or "
+                   "reject (not by its reporter)",
+           responses={403: {"description": "填报人本人复核 / the reporter reviewing their own report"},
+                      404: {"description": "没有该年的报告 / no report of the year"},
+                      409: {"description": "未被标记或已复核 / not flagged, or already reviewed"}})
 
 
 @router.post("/city", status_code=201,

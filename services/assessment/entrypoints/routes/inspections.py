@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from shared.http.command_routes import CommandRoutes
 from shared.http.deps import Store
 
 from services.assessment.domain.commands import AcceptRectification
@@ -32,11 +33,11 @@ from services.assessment.queries import inspections as queries
 from services.assessment.queries.streams import visible
 
 router = APIRouter(prefix="/inspections", tags=["督导 inspections"])
+writes = CommandRoutes(router.post, Run, Inspector, inspection_id=Key, finding_id=Key)
 
 
-@router.post("", status_code=201, summary="记录督导检查及问题 / record an inspection and its findings")
-async def record(cmd: RecordInspection, principal: Inspector, run: Run) -> InspectionView:
-    return await run(cmd, principal)
+writes.add("", RecordInspection, InspectionView, name="record", status_code=201,
+           summary="记录督导检查及问题 / record an inspection and its findings")
 
 
 @router.get("/findings", summary="督导问题（截至某日；可仅列逾期）/ findings as of a day (optionally overdue only)")
@@ -48,25 +49,19 @@ async def findings(pool: Pool, scope: Scoped, as_of: AsOfDay, district: District
         return await queries.findings(conn, as_of, district, target_id, overdue, limit, offset, scope)
 
 
-@router.post("/{inspection_id}/findings/{finding_id}/rectification", status_code=201,
-             summary="报告整改情况（被检查方）/ report a rectification (the inspected side)")
-async def rectify(inspection_id: Key, finding_id: Key, cmd: ReportRectification, principal: VillageSide,
-                  run: Run) -> InspectionView:
-    return await run(cmd, principal, inspection_id=inspection_id, finding_id=finding_id)
+writes.add("/{inspection_id}/findings/{finding_id}/rectification",
+           ReportRectification, InspectionView, name="rectify", caller=VillageSide,
+           status_code=201,
+           summary="报告整改情况（被检查方）/ report a rectification (the inspected side)")
 
 
-@router.post("/{inspection_id}/findings/{finding_id}/accept",
-             summary="整改验收（督导人员，非报告人）/ accept a rectification (an inspector, not the reporter)")
-async def accept(inspection_id: Key, finding_id: Key, principal: Inspector, run: Run,
-                 cmd: AcceptRectification | None = None) -> InspectionView:
-    return await run(cmd or AcceptRectification(), principal, inspection_id=inspection_id, finding_id=finding_id,
-                     created=False)
+writes.add("/{inspection_id}/findings/{finding_id}/accept", AcceptRectification, InspectionView, name="accept",
+           optional=True,
+           summary="整改验收（督导人员，非报告人）/ accept a rectification (an inspector, not the reporter)")
 
 
-@router.post("/{inspection_id}/findings/{finding_id}/return", summary="整改退回 / send a rectification back")
-async def send_back(inspection_id: Key, finding_id: Key, cmd: ReturnRectification, principal: Inspector,
-                    run: Run) -> InspectionView:
-    return await run(cmd, principal, inspection_id=inspection_id, finding_id=finding_id, created=False)
+writes.add("/{inspection_id}/findings/{finding_id}/return", ReturnRectification, InspectionView, name="send_back",
+           summary="整改退回 / send a rectification back")
 
 
 @router.get("/{inspection_id}", summary="督导检查详情 / one inspection")

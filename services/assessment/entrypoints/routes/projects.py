@@ -8,6 +8,7 @@ from fastapi import APIRouter, File, Form, Path, Query, UploadFile
 from fastapi.responses import Response as RawResponse
 
 from shared.eventstore.errors import DomainError
+from shared.http.command_routes import CommandRoutes
 from shared.http.deps import Store
 from shared.http.limits import MIB, MULTIPART_OVERHEAD, read_upload
 
@@ -54,44 +55,35 @@ from services.assessment.queries import milestones as queries
 from services.assessment.queries.streams import visible
 
 router = APIRouter(tags=["项目与节点 projects and milestones"])
+writes = CommandRoutes(router.post, Run, VillageSide, project_id=ProjectId, milestone_id=MilestoneId)
 MAX_FILES = 50  # as many hashes as a report carries
 
 
-@router.post("/projects", status_code=201, summary="项目立项 / plan a project",
-             responses={409: {"description": "项目编号已存在 / project id taken"}})
-async def plan(cmd: PlanProject, principal: VillageSide, run: Run) -> ProjectPlannedView:
-    return await run(cmd, principal)
+writes.add("/projects", PlanProject, ProjectPlannedView, name="plan", status_code=201,
+           summary="项目立项 / plan a project",
+           responses={409: {"description": "项目编号已存在 / project id taken"}})
 
 
-@router.post("/projects/{project_id}/replan", summary="项目调整计划（名称、周期）/ re-plan a project (title, period)",
-             responses={409: {"description": "项目已完成或已撤销 / completed or cancelled"},
-                        422: {"description": "未验收节点将落在新周期外 / a milestone would fall outside the period"}})
-async def replan(project_id: ProjectId, cmd: ReplanProject, principal: VillageSide, run: Run) -> ProjectView:
-    return await run(cmd, principal, project_id=project_id, created=False)
+writes.add("/projects/{project_id}/replan", ReplanProject, ProjectView, name="replan",
+           summary="项目调整计划（名称、周期）/ re-plan a project (title, period)",
+           responses={409: {"description": "项目已完成或已撤销 / completed or cancelled"},
+                      422: {"description": "未验收节点将落在新周期外 / a milestone would fall outside the period"}})
 
 
-@router.post("/projects/{project_id}/cancel",
-             summary="撤销项目（区级官员、市办）：未验收节点一并撤销，资金服务收回未放款分期 / cancel a project "
-                     "(officials): milestones not verified go with it; funding returns their unreleased tranches",
-             responses={409: {"description": "项目已完成或已撤销 / completed or already cancelled"}})
-async def cancel(project_id: ProjectId, cmd: CancelProject, principal: Official, run: Run) -> ProjectView:
-    return await run(cmd, principal, project_id=project_id, created=False)
+writes.add("/projects/{project_id}/cancel", CancelProject, ProjectView, name="cancel", caller=Official,
+           summary="撤销项目（区级官员、市办）：未验收节点一并撤销，资金服务收回未放款分期 / cancel a project "
+                   "(officials): milestones not verified go with it; funding returns their unreleased tranches",
+           responses={409: {"description": "项目已完成或已撤销 / completed or already cancelled"}})
 
 
-@router.post("/projects/{project_id}/milestones/{milestone_id}/replan",
-             summary="节点调整计划（名称、日期）/ re-plan a milestone (title, due day)",
-             responses={409: {"description": "节点已验收或已撤销 / verified or cancelled"}})
-async def replan_milestone(project_id: ProjectId, milestone_id: MilestoneId, cmd: ReplanMilestone,
-                           principal: VillageSide, run: Run) -> ProjectView:
-    return await run(cmd, principal, project_id=project_id, milestone_id=milestone_id, created=False)
+writes.add("/projects/{project_id}/milestones/{milestone_id}/replan", ReplanMilestone, ProjectView,
+           summary="节点调整计划（名称、日期）/ re-plan a milestone (title, due day)",
+           responses={409: {"description": "节点已验收或已撤销 / verified or cancelled"}})
 
 
-@router.post("/projects/{project_id}/milestones/{milestone_id}/cancel",
-             summary="撤销节点（区级官员、市办；已验收的不能撤销）/ cancel a milestone (officials; never a verified one)",
-             responses={409: {"description": "节点已验收、已撤销，或是最后一个节点 / verified, cancelled, or the last one"}})
-async def cancel_milestone(project_id: ProjectId, milestone_id: MilestoneId, cmd: CancelMilestone,
-                           principal: Official, run: Run) -> ProjectView:
-    return await run(cmd, principal, project_id=project_id, milestone_id=milestone_id, created=False)
+writes.add("/projects/{project_id}/milestones/{milestone_id}/cancel", CancelMilestone, ProjectView, caller=Official,
+           summary="撤销节点（区级官员、市办；已验收的不能撤销）/ cancel a milestone (officials; never a verified one)",
+           responses={409: {"description": "节点已验收、已撤销，或是最后一个节点 / verified, cancelled, or the last one"}})
 
 
 @router.get("/projects", summary="项目列表（截至某日）/ projects as of a day")
@@ -117,11 +109,10 @@ async def project(project_id: ProjectId, store: Store, scope: Scoped, as_of: AsO
     return found.view(as_of)
 
 
-@router.post("/projects/{project_id}/milestones/{milestone_id}/report", status_code=201,
-             summary="填报节点完成（工作队，附佐证哈希）/ report a milestone done (the team; evidence hashes)")
-async def report(project_id: ProjectId, milestone_id: MilestoneId, cmd: ReportMilestone, principal: Team,
-                 run: Run) -> MilestoneReportedView:
-    return await run(cmd, principal, project_id=project_id, milestone_id=milestone_id)
+writes.add("/projects/{project_id}/milestones/{milestone_id}/report",
+           ReportMilestone, MilestoneReportedView, name="report", caller=Team,
+           status_code=201,
+           summary="填报节点完成（工作队，附佐证哈希）/ report a milestone done (the team; evidence hashes)")
 
 
 @router.post("/projects/{project_id}/milestones/{milestone_id}/report-files", status_code=201,
@@ -151,19 +142,15 @@ async def report_with_files(
     return await run(cmd, principal, uploads, project_id=project_id, milestone_id=milestone_id)
 
 
-@router.post("/projects/{project_id}/milestones/{milestone_id}/verify",
-             summary="节点验收通过（考核人员，非填报人）/ verify a milestone (an assessor, not the reporter)")
-async def verify(project_id: ProjectId, milestone_id: MilestoneId, principal: Assessor, run: Run,
-                 cmd: VerifyMilestone | None = None) -> MilestoneVerifiedView:
-    return await run(cmd or VerifyMilestone(), principal, project_id=project_id, milestone_id=milestone_id,
-                     created=False)
+writes.add("/projects/{project_id}/milestones/{milestone_id}/verify",
+           VerifyMilestone, MilestoneVerifiedView, name="verify", caller=Assessor,
+           optional=True,
+           summary="节点验收通过（考核人员，非填报人）/ verify a milestone (an assessor, not the reporter)")
 
 
-@router.post("/projects/{project_id}/milestones/{milestone_id}/return",
-             summary="退回节点（考核人员，非填报人）/ send a milestone back (an assessor, not the reporter)")
-async def send_back(project_id: ProjectId, milestone_id: MilestoneId, cmd: ReturnMilestone, principal: Assessor,
-                    run: Run) -> MilestoneReturnedView:
-    return await run(cmd, principal, project_id=project_id, milestone_id=milestone_id, created=False)
+writes.add("/projects/{project_id}/milestones/{milestone_id}/return",
+           ReturnMilestone, MilestoneReturnedView, name="send_back", caller=Assessor,
+           summary="退回节点（考核人员，非填报人）/ send a milestone back (an assessor, not the reporter)")
 
 
 @router.get("/milestones/overdue", summary="逾期未验收的节点（截至某日）/ milestones overdue as of a day")

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from shared.eventstore import NotFound
+from shared.http.command_routes import CommandRoutes
 
 from services.funding.domain.commands import (
     AdjustAllocation,
@@ -30,46 +31,25 @@ from services.funding.queries import reads
 router = APIRouter(prefix="/allocations", tags=["分配 allocations"])
 
 
-@router.post(
-    "", status_code=201,
-    summary="资金分配到村 / allocate from a line to a designated village",
-    description="只能分配给已认定且未撤销的经济薄弱村；可按项目节点分期 / only to designated weak villages; "
-    "optionally in tranches released by project milestones",
-    responses={422: {"description": "超出预算线余额、村未认定等 / above the line, village not designated…"}},
-)
-async def allocate(cmd: AllocateFunds, scope: Writer, run: Run) -> AllocationMade:
-    return await run(cmd, scope)
-
-
-@router.post("/{allocation_id}/adjust", summary="调整分配（不低于已拨付与在途）/ adjust (not below paid + requested)")
-async def adjust(allocation_id: AllocationId, cmd: AdjustAllocation, scope: Writer, run: Run) -> AllocationAdjusted:
-    return await run(cmd, scope, allocation_id=allocation_id, created=False)
-
-
-@router.post("/{allocation_id}/cancel", summary="撤销分配（未支付部分退回预算线）/ cancel: the unpaid part returns to the line")
-async def cancel(allocation_id: AllocationId, cmd: CancelAllocation, scope: Writer, run: Run) -> AllocationCancelled:
-    return await run(cmd, scope, allocation_id=allocation_id, created=False)
-
-
-@router.post(
-    "/{allocation_id}/release-frozen",
-    summary="冻结分配：未支付余额退回预算线（市办）/ frozen allocation: return the unpaid remainder to the line "
-    "(city office)",
-    responses={409: {"description": "未冻结、已撤销或尚有在途申请 / not frozen, cancelled, or requests still open"}},
-)
-async def release_frozen(allocation_id: AllocationId, cmd: ReleaseFrozenRemainder, scope: CityOffice,
-                         run: Run) -> FrozenRemainderReleased:
-    return await run(cmd, scope, allocation_id=allocation_id, created=False)
-
-
-@router.post(
-    "/{allocation_id}/freeze-exception",
-    summary="冻结分配：登记例外，继续拨付（市办）/ frozen allocation: record an exception, payments go on (city office)",
-    responses={409: {"description": "未冻结或已撤销 / not frozen, or cancelled"}},
-)
-async def freeze_exception(allocation_id: AllocationId, cmd: RecordFreezeException, scope: CityOffice,
-                           run: Run) -> FreezeExceptionRecorded:
-    return await run(cmd, scope, allocation_id=allocation_id, created=False)
+writes = CommandRoutes(router.post, Run, Writer, allocation_id=AllocationId)
+writes.add("", AllocateFunds, AllocationMade, name="allocate", status_code=201,
+           summary="资金分配到村 / allocate from a line to a designated village",
+           description="只能分配给已认定且未撤销的经济薄弱村；可按项目节点分期 / only to designated weak villages; "
+           "optionally in tranches released by project milestones",
+           responses={422: {"description": "超出预算线余额、村未认定等 / above the line, village not designated…"}})
+writes.add("/{allocation_id}/adjust", AdjustAllocation, AllocationAdjusted, name="adjust",
+           summary="调整分配（不低于已拨付与在途）/ adjust (not below paid + requested)")
+writes.add("/{allocation_id}/cancel", CancelAllocation, AllocationCancelled, name="cancel",
+           summary="撤销分配（未支付部分退回预算线）/ cancel: the unpaid part returns to the line")
+writes.add("/{allocation_id}/release-frozen",
+           ReleaseFrozenRemainder, FrozenRemainderReleased, name="release_frozen", caller=CityOffice,
+           summary="冻结分配：未支付余额退回预算线（市办）/ frozen allocation: return the unpaid remainder to the line "
+           "(city office)",
+           responses={409: {"description": "未冻结、已撤销或尚有在途申请 / not frozen, cancelled, or requests still open"}})
+writes.add("/{allocation_id}/freeze-exception",
+           RecordFreezeException, FreezeExceptionRecorded, name="freeze_exception", caller=CityOffice,
+           summary="冻结分配：登记例外，继续拨付（市办）/ frozen allocation: record an exception, payments go on (city office)",
+           responses={409: {"description": "未冻结或已撤销 / not frozen, or cancelled"}})
 
 
 @router.get("", summary="分配列表 / allocations")

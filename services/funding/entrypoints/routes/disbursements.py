@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 
 from shared.eventstore import NotFound
+from shared.http.command_routes import CommandRoutes
 
 from services.funding.domain.commands import (
     ApproveDisbursement,
@@ -23,38 +24,21 @@ router = APIRouter(prefix="/disbursements", tags=["拨付 disbursements"])
 Status = Literal["requested", "approved", "rejected", "paid", "reversed"]
 
 
-@router.post(
-    "", status_code=201, summary="拨付申请 / request a payment",
-    description="申请即占用分配额度，审批不会超额 / a request reserves its amount at once, so approvals cannot overshoot",
-    responses={422: {"description": "超出可拨付余额（消息给出限额与金额）/ above what is payable; the message names the "
-                                    "limit and the amounts"}},
-)
-async def request(cmd: RequestDisbursement, scope: Writer, run: Run) -> DisbursementMoved:
-    return await run(cmd, scope)
-
-
-@router.post("/{disbursement_id}/approve", summary="审批通过（审批人≠申请人）/ approve (not by the requester)",
-             responses={403: {"description": "申请人不能审批 / the requester may not approve"}})
-async def approve(disbursement_id: DisbursementId, scope: Writer, run: Run,
-                  cmd: ApproveDisbursement | None = None) -> DisbursementState:
-    return await run(cmd or ApproveDisbursement(), scope, disbursement_id=disbursement_id, created=False)
-
-
-@router.post("/{disbursement_id}/reject", summary="驳回 / reject with a reason")
-async def reject(disbursement_id: DisbursementId, cmd: RejectDisbursement, scope: Writer,
-                 run: Run) -> DisbursementMoved:
-    return await run(cmd, scope, disbursement_id=disbursement_id, created=False)
-
-
-@router.post("/{disbursement_id}/pay", summary="支付 / record the payment of an approved request")
-async def pay(disbursement_id: DisbursementId, cmd: PayDisbursement, scope: Writer, run: Run) -> DisbursementMoved:
-    return await run(cmd, scope, disbursement_id=disbursement_id, created=False)
-
-
-@router.post("/{disbursement_id}/reverse", summary="冲销支付 / reverse a payment with a reason")
-async def reverse(disbursement_id: DisbursementId, cmd: ReverseDisbursement, scope: Writer,
-                  run: Run) -> DisbursementMoved:
-    return await run(cmd, scope, disbursement_id=disbursement_id, created=False)
+writes = CommandRoutes(router.post, Run, Writer, disbursement_id=DisbursementId)
+writes.add("", RequestDisbursement, DisbursementMoved, name="request", status_code=201,
+           summary="拨付申请 / request a payment",
+           description="申请即占用分配额度，审批不会超额 / a request reserves its amount at once, so approvals cannot overshoot",
+           responses={422: {"description": "超出可拨付余额（消息给出限额与金额）/ above what is payable; the message names the "
+                                           "limit and the amounts"}})
+writes.add("/{disbursement_id}/approve", ApproveDisbursement, DisbursementState, name="approve", optional=True,
+           summary="审批通过（审批人≠申请人）/ approve (not by the requester)",
+           responses={403: {"description": "申请人不能审批 / the requester may not approve"}})
+writes.add("/{disbursement_id}/reject", RejectDisbursement, DisbursementMoved, name="reject",
+           summary="驳回 / reject with a reason")
+writes.add("/{disbursement_id}/pay", PayDisbursement, DisbursementMoved, name="pay",
+           summary="支付 / record the payment of an approved request")
+writes.add("/{disbursement_id}/reverse", ReverseDisbursement, DisbursementMoved, name="reverse",
+           summary="冲销支付 / reverse a payment with a reason")
 
 
 @router.get("", summary="拨付列表（如待审批）/ disbursements, e.g. those waiting for approval")

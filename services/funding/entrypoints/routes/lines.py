@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 
 from shared.contracts.funding import FundSource
 from shared.eventstore import NotFound
+from shared.http.command_routes import CommandRoutes
 
 from services.funding.domain.commands import AdjustAppropriation, AppropriateBudget
 from services.funding.entrypoints.deps import Conn, LineId, LinesReader, Run, Writer
@@ -17,16 +18,13 @@ from services.funding.queries import reads
 router = APIRouter(prefix="/lines", tags=["预算 budget lines"])
 
 
-@router.post("", status_code=201, summary="预算下达 / appropriate a budget line",
-             responses={409: {"description": "编号已存在 / line id exists"},
-                        403: {"description": "超出本区范围 / outside your scope"}})
-async def appropriate(cmd: AppropriateBudget, scope: Writer, run: Run) -> LineFigures:
-    return await run(cmd, scope)
-
-
-@router.post("/{line_id}/adjust", summary="调整预算（不低于已分配）/ adjust a line (not below what is allocated)")
-async def adjust(line_id: LineId, cmd: AdjustAppropriation, scope: Writer, run: Run) -> LineFigures:
-    return await run(cmd, scope, line_id=line_id, created=False)
+writes = CommandRoutes(router.post, Run, Writer, line_id=LineId)
+writes.add("", AppropriateBudget, LineFigures, name="appropriate", status_code=201,
+           summary="预算下达 / appropriate a budget line",
+           responses={409: {"description": "编号已存在 / line id exists"},
+                      403: {"description": "超出本区范围 / outside your scope"}})
+writes.add("/{line_id}/adjust", AdjustAppropriation, LineFigures, name="adjust",
+           summary="调整预算（不低于已分配）/ adjust a line (not below what is allocated)")
 
 
 @router.get("", summary="预算线及执行 / lines with what was allocated and paid")

@@ -91,10 +91,10 @@ async def alert(alert_id: AlertId, scope: Scope, pool: Pool) -> AlertDetail:
 @router.post("/{alert_id}/acknowledge", summary="确认（已知悉，停止升级）/ acknowledge: taken on, escalation stops",
              responses={409: {"description": "已确认或已解除 / already acknowledged or resolved"}})
 async def acknowledge(alert_id: AlertId, cmd: Acknowledge, scope: Scope, run: Run) -> AlertChange:
-    return AlertChange(**await run(cmd, scope, alert_id=alert_id, created=False))
+    return AlertChange(**await run(cmd, scope, alert_id=alert_id))
 
 
 @router.post("/{alert_id}/resolve", summary="手工解除（需理由）/ resolve by hand, with a reason",
              responses={409: {"description": "已解除 / already resolved"}})
 async def resolve(alert_id: AlertId, cmd: ResolveByHand, scope: ResolverScope, run: Run) -> AlertChange:
-    return AlertChange(**await run(cmd, scope, alert_id=alert_id, created=False))
+    return AlertChange(**await run(cmd, scope, alert_id=alert_id))

@@ -44,23 +44,23 @@ async def revise(report_id: ReportId, cmd: DraftReport, who: Author, run: Run) -
         raise HTTPException(422, detail=[{"loc": ["body", "report_id"], "type": "value_error",
                                           "msg": "与路径中的编号不一致 / differs from the path"}])
     _scope(who, cmd.village_code)
-    return await run(ReviseReport(**cmd.model_dump()), who.subject, created=False)
+    return await run(ReviseReport(**cmd.model_dump()), who.subject)
 
 
 @router.post("/{report_id}/submit", summary="提交审核 / submit for review")
 async def submit(report_id: ReportId, who: Author, run: Run) -> ReportState:
     # No body, as ever: whatever a client sends with it is not read.
-    return await run(SubmitReport(), who.subject, report_id=report_id, created=False)
+    return await run(SubmitReport(), who.subject, report_id=report_id)
 
 
 @router.post("/{report_id}/return", summary="退回修改 / return to the author")
 async def return_(report_id: ReportId, cmd: ReturnReport, _: CityOffice, run: Run) -> ReportState:
-    return await run(cmd, report_id=report_id, created=False)
+    return await run(cmd, report_id=report_id)
 
 
 @router.post("/{report_id}/publish", summary="审核通过并发布 / approve and publish on channels")
 async def publish(report_id: ReportId, cmd: PublishReport, _: CityOffice, run: Run) -> ReportState:
-    return await run(cmd, report_id=report_id, created=False)
+    return await run(cmd, report_id=report_id)
 
 
 @router.get("", summary="已发布的报道 / published reports")

@@ -11,18 +11,18 @@ from shared.http.deps import Store
 from services.registry.config import registry_settings
 from services.registry.domain import cadres as commands
 from services.registry.entrypoints import schemas
-from services.registry.entrypoints.deps import CadreKeepers, Officials, Run, UnitsAndOfficials, command_route
+from services.registry.entrypoints.deps import CadreKeepers, Officials, Run, UnitsAndOfficials, command_routes
 from services.registry.queries import read
 from services.registry.queries.cadres import cadre_record
 
 router = APIRouter(prefix="/cadres", tags=["选派干部 cadres"])
 CadreId = Annotated[str, Path(max_length=64, description="干部标识 / cadre id")]
 LeaveId = Annotated[str, Path(max_length=64, description="请假单 / leave id")]
+writes = command_routes(router, UnitsAndOfficials, cadre_id=CadreId, leave_id=LeaveId)
 
 
-@command_route(router, "", summary="登记选派干部 / register a cadre", created=True)
-async def register_cadre(cmd: commands.RegisterCadre, who: UnitsAndOfficials, run: Run) -> schemas.CadreRegistered:
-    return await run(cmd, who)
+writes.add("", commands.RegisterCadre, schemas.CadreRegistered, created=True,
+           summary="登记选派干部 / register a cadre")
 
 
 @router.get("/{cadre_id}", summary="干部档案（内部，不公开）/ a cadre's record (internal, never published)")
@@ -30,46 +30,31 @@ async def get_cadre(cadre_id: CadreId, store: Store, who: CadreKeepers) -> schem
     return await read(store, cadre_record, cadre_id, who)
 
 
-@command_route(router, "/{cadre_id}/trainings",
-             summary="登记培训 / record a completed training",
-    created=True,
-)
-async def record_training(cadre_id: CadreId, cmd: commands.RecordTraining,
-                          who: Officials, run: Run) -> schemas.CadreTrainedView:
-    return await run(cmd, who, cadre_id=cadre_id)
+writes.add("/{cadre_id}/trainings", commands.RecordTraining, schemas.CadreTrainedView, caller=Officials, created=True,
+           summary="登记培训 / record a completed training")
 
 
-@command_route(router, "/{cadre_id}/insurance",
-             summary="登记人身意外伤害保险 / record personal accident insurance",
-    created=True,
-)
-async def record_insurance(cadre_id: CadreId, cmd: commands.RecordInsurance, who: UnitsAndOfficials,
-                           run: Run) -> schemas.InsuranceRecorded:
-    return await run(cmd, who, cadre_id=cadre_id)
+writes.add("/{cadre_id}/insurance", commands.RecordInsurance, schemas.InsuranceRecorded, created=True,
+           summary="登记人身意外伤害保险 / record personal accident insurance")
 
 
-@command_route(router, "/{cadre_id}/leaves",
-             summary="请假申请 / request leave (checked against the annual quota)",
-    created=True,
-)
+@writes.route("/{cadre_id}/leaves", created=True,
+              summary="请假申请 / request leave (checked against the annual quota)")
 async def request_leave(cadre_id: CadreId, cmd: commands.RequestLeave,
                         who: CadreKeepers, run: Run) -> schemas.LeaveRequested:
     return await run(cmd, who, registry_settings().annual_leave_days, cadre_id=cadre_id)
 
 
-@command_route(router, "/{cadre_id}/leaves/{leave_id}/decision",
-             summary="审批请假 / approve or reject a leave request")
+@writes.route("/{cadre_id}/leaves/{leave_id}/decision",
+              summary="审批请假 / approve or reject a leave request")
 async def decide_leave(cadre_id: CadreId, leave_id: LeaveId, cmd: commands.DecideLeave, who: Officials,
                        run: Run) -> schemas.LeaveDecided:
-    return await run(cmd, who, registry_settings().annual_leave_days, cadre_id=cadre_id, leave_id=leave_id,
-                     created=False)
+    return await run(cmd, who, registry_settings().annual_leave_days, cadre_id=cadre_id, leave_id=leave_id)
 
 
-@command_route(router, "/{cadre_id}/leaves/{leave_id}/cancellation",
-             summary="撤销请假（开始之前）/ cancel a leave before it starts",
-             description="已申请或已批准的请假可在开始日之前撤销，其天数不再计入额度与统计；已开始的请假返回 409。 / A "
-                         "requested or approved leave may be cancelled before its first day; its days no longer count "
-                         "against the quota or in the statistics. Once it started: 409.")
-async def cancel_leave(cadre_id: CadreId, leave_id: LeaveId, cmd: commands.CancelLeave, who: CadreKeepers,
-                       run: Run) -> schemas.LeaveCancelled:
-    return await run(cmd, who, cadre_id=cadre_id, leave_id=leave_id, created=False)
+writes.add("/{cadre_id}/leaves/{leave_id}/cancellation",
+           commands.CancelLeave, schemas.LeaveCancelled, caller=CadreKeepers,
+           summary="撤销请假（开始之前）/ cancel a leave before it starts",
+           description="已申请或已批准的请假可在开始日之前撤销，其天数不再计入额度与统计；已开始的请假返回 409。 / A "
+                                "requested or approved leave may be cancelled before its first day; its days no longer count "
+                                "against the quota or in the statistics. Once it started: 409.")

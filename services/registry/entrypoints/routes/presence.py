@@ -20,36 +20,30 @@ from services.registry.entrypoints.deps import (
     Readers,
     Run,
     TeamsAndOfficials,
-    command_route,
+    command_routes,
 )
 from services.registry.queries import alerts, read
 from services.registry.queries.cadres import allowance_view, allowances
 
 router = APIRouter(tags=["驻村管理 presence and allowances"])
+writes = command_routes(router, TeamsAndOfficials)
 
 
-@command_route(
-    router,
-    "/presence",
-    summary="驻村打卡（四同：吃住学劳）/ presence check-ins for the four togethers",
-    description="一次可提交多条（≤2000），全部成功或全部不写；每名干部每天一条；须为已入村的队员、不在假期、不晚于今天 / "
-                "up to 2000 check-ins, all or nothing; one per cadre and day; the cadre must be a member of a team "
-                "that has entered that village, not on approved leave, and the day not in the future.",
-    created=True,
-)
-async def log_presence(cmd: LogPresence, who: TeamsAndOfficials, run: Run) -> schemas.PresenceLogged:
-    return await run(cmd, who)
+writes.add("/presence", LogPresence, schemas.PresenceLogged, created=True,
+           summary="驻村打卡（四同：吃住学劳）/ presence check-ins for the four togethers",
+           description="一次可提交多条（≤2000），全部成功或全部不写；每名干部每天一条；须为已入村的队员、不在假期、不晚于今天 / "
+                       "up to 2000 check-ins, all or nothing; one per cadre and day; the cadre must be a member of a team "
+                       "that has entered that village, not on approved leave, and the day not in the future.")
 
 
-@command_route(
-    router,
+@writes.route(
     "/allowances",
     summary="计算某月生活补助 / compute a month's living allowances",
     description="按驻村天数 × 日标准（分）计算；重算只记录有变化的干部 / presence days × daily rate; a recomputation "
                 "records only the cadres whose amount changed."
 )
 async def compute_allowances(cmd: ComputeAllowances, _: CityFinance, run: Run) -> schemas.Allowances:
-    return allowance_view(await run(cmd, registry_settings().allowance_daily_fen, created=False))
+    return allowance_view(await run(cmd, registry_settings().allowance_daily_fen))
 
 
 @router.get("/allowances/{month}", summary="某月生活补助 / a month's allowances as last computed")

@@ -19,12 +19,14 @@ from services.registry.domain.objections import (
 )
 from services.registry.domain.screening import RunScreening
 from services.registry.entrypoints import schemas
-from services.registry.entrypoints.deps import CityOffice, Objectors, OfficialReaders, Run, Staff, command_route
+from services.registry.entrypoints.deps import CityOffice, Objectors, OfficialReaders, Run, Staff, command_routes
 from services.registry.queries import objections, read, screenings
 from services.registry.queries.screenings import with_yuan
 
 router = APIRouter(prefix="/screenings", tags=["精准识别 screening"])
 RunId = Annotated[str, Path(max_length=64, description="筛选批次 / run id")]
+ObjectionId = Annotated[str, Path(max_length=64, description="异议编号 / objection id")]
+writes = command_routes(router, Objectors, run_id=RunId, objection_id=ObjectionId)
 
 
 class Preview(BaseModel):
@@ -33,8 +35,7 @@ class Preview(BaseModel):
     quota: int | None = Field(None, ge=1, le=1_000_000, description="认定数量 N（默认 800）/ how many (default 800)")
 
 
-@command_route(
-    router,
+@writes.route(
     "",
     summary="开展筛选并认定 / run a screening and designate the bottom N",
     description=(
@@ -78,11 +79,10 @@ async def verify(run_id: RunId, store: Store, _: Staff) -> schemas.ScreeningVeri
 
 
 # 公示期异议 / the list's objection window: open, object, answer, confirm.
-ObjectionId = Annotated[str, Path(max_length=64, description="异议编号 / objection id")]
 
 
-@command_route(
-    router, "/{run_id}/objection-window", created=True,
+@writes.route(
+    "/{run_id}/objection-window", created=True,
     summary="开启公示异议期 / open the designated list's objection window",
     description="仅现行批次；公示天数按配置（XINGCUN_REGISTRY_OBJECTION_WINDOW_DAYS，默认 7 天，记入事件）。 / The run in "
                 "force only; the window lasts the configured days (default 7), recorded in the event.",
@@ -92,35 +92,27 @@ async def open_objection_window(run_id: RunId, cmd: OpenObjectionWindow, _: City
     return await run(cmd, registry_settings().objection_window_days, run_id=run_id)
 
 
-@command_route(
-    router, "/{run_id}/objections", created=True,
-    summary="登记异议 / record an objection to the list",
-    description="公示期内；异议人与理由加密记录（个人数据）。 / Within the window; who objects and the grounds are "
-                "recorded sealed (personal data).",
-)
-async def lodge_objection(run_id: RunId, cmd: LodgeObjection, who: Objectors, run: Run) -> schemas.ObjectionLodgedView:
-    return await run(cmd, who, run_id=run_id)
+writes.add("/{run_id}/objections", LodgeObjection, schemas.ObjectionLodgedView, created=True,
+           summary="登记异议 / record an objection to the list",
+           description="公示期内；异议人与理由加密记录（个人数据）。 / Within the window; who objects and the grounds are "
+                       "recorded sealed (personal data).")
 
 
-@command_route(
-    router, "/{run_id}/objections/{objection_id}/answer",
-    summary="答复异议（成立/不成立）/ answer an objection: upheld or dismissed",
-    description="仅一次；登记该异议的账号不能答复。 / Once; not by the account that recorded it.",
-)
-async def answer_objection(run_id: RunId, objection_id: ObjectionId, cmd: AnswerObjection, who: CityOffice,
-                           run: Run) -> schemas.ObjectionAnsweredView:
-    return await run(cmd, who, run_id=run_id, objection_id=objection_id, created=False)
+writes.add("/{run_id}/objections/{objection_id}/answer",
+           AnswerObjection, schemas.ObjectionAnsweredView, caller=CityOffice,
+           summary="答复异议（成立/不成立）/ answer an objection: upheld or dismissed",
+           description="仅一次；登记该异议的账号不能答复。 / Once; not by the account that recorded it.")
 
 
-@command_route(
-    router, "/{run_id}/confirmation",
+@writes.route(
+    "/{run_id}/confirmation",
     summary="公示期满确认名单 / confirm the list after its window",
     description="异议期满、异议均已答复且无成立者方可确认；异议成立时，名单由取代本批次的新筛选调整。 / After the window, "
                 "every objection answered and none upheld; an upheld objection changes the list by a new run.",
 )
 async def confirm_designation(run_id: RunId, _: CityOffice, run: Run) -> schemas.DesignationConfirmedView:
     # No body: nothing to say but the run.
-    return await run(ConfirmDesignation(), run_id=run_id, created=False)
+    return await run(ConfirmDesignation(), run_id=run_id)
 
 
 @router.get("/{run_id}/objections", summary="公示期与异议（含个人数据）/ the window and its objections (personal data)")

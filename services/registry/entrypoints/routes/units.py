@@ -10,34 +10,23 @@ from shared.http.deps import Store
 
 from services.registry.domain.units import ChangeUnitAttributes, RegisterUnit
 from services.registry.entrypoints import schemas
-from services.registry.entrypoints.deps import Officials, Run, Staff, command_route
+from services.registry.entrypoints.deps import Officials, Staff, command_routes
 from services.registry.queries import network, read
 
 router = APIRouter(prefix="/units", tags=["扶持单位 units"])
 UnitId = Annotated[str, Path(max_length=64, description="单位标识 / unit id")]
+writes = command_routes(router, Officials, unit_id=UnitId)
 
 
-@command_route(
-    router,
-    "",
-    summary="登记扶持单位 / register a supporting unit",
-    description="市级单位由市领导小组办公室登记，区级单位由本区登记 / city-level units by the city office, "
-                "district-level units by their district.",
-    created=True,
-)
-async def register_unit(cmd: RegisterUnit, who: Officials, run: Run) -> schemas.UnitRegistered:
-    return await run(cmd, who)
+writes.add("", RegisterUnit, schemas.UnitRegistered, created=True,
+           summary="登记扶持单位 / register a supporting unit",
+           description="市级单位由市领导小组办公室登记，区级单位由本区登记 / city-level units by the city office, "
+                       "district-level units by their district.")
 
 
-@command_route(
-    router,
-    "/{unit_id}/attributes",
-    summary="调整单位职能优势 / edit a unit's functional strengths",
-    description="须说明理由；因需对接此后按新的职能优势计算。 / With a reason; matching uses the new strengths from then on."
-)
-async def change_unit_attributes(unit_id: UnitId, cmd: ChangeUnitAttributes, who: Officials,
-                                 run: Run) -> schemas.UnitStrengths:
-    return await run(cmd, who, unit_id=unit_id, created=False)
+writes.add("/{unit_id}/attributes", ChangeUnitAttributes, schemas.UnitStrengths,
+           summary="调整单位职能优势 / edit a unit's functional strengths",
+           description="须说明理由；因需对接此后按新的职能优势计算。 / With a reason; matching uses the new strengths from then on.")
 
 
 @router.get("/{unit_id}", summary="扶持单位 / a unit")

@@ -24,30 +24,24 @@ from services.registry.domain.commands import (
 )
 from services.registry.domain.imports import HeaderError, read_rows
 from services.registry.entrypoints import schemas
-from services.registry.entrypoints.deps import CityOffice, DistrictFilter, Officials, Run, Staff, command_route
+from services.registry.entrypoints.deps import CityOffice, DistrictFilter, Officials, Run, Staff, command_routes
 from services.registry.queries import read, scoped, villages
 
 router = APIRouter(prefix="/villages", tags=["村 villages"])
 Code = Annotated[str, Path(pattern=r"^\d{12}$", description="村代码 / village code")]
+writes = command_routes(router, Officials, code=Code)
 
 
-@command_route(
-    router,
-    "",
-    summary="登记行政村 / register a village",
-    responses={409: {"description": "村代码已登记 / code already registered"}},
-    created=True,
-)
-async def register_village(cmd: RegisterVillage, who: Officials, run: Run) -> schemas.VillageRegistered:
-    return await run(cmd, who)
+writes.add("", RegisterVillage, schemas.VillageRegistered, created=True,
+           summary="登记行政村 / register a village",
+           responses={409: {"description": "村代码已登记 / code already registered"}})
 
 
 def _bad_file(msg: str) -> JSONResponse:
     return JSONResponse({"detail": [problem(["body", "file"], msg, "bad_file")]}, status_code=422)
 
 
-@command_route(
-    router,
+@writes.route(
     "/import",
     summary="批量导入村（CSV / XLSX）/ import villages from a CSV or XLSX table",
     description=(
@@ -87,31 +81,19 @@ async def import_villages(
     return report
 
 
-@command_route(
-    router,
-    "/{code}/income-corrections",
-    summary="更正基期收入 / correct a baseline income figure",
-    description="更正记为事件，含理由与更正人；已完成的筛选不受影响，须新的筛选批次明确取代 / "
-                "a correction is an event with reason and actor; a finished screening run is not changed by it."
-)
-async def correct_income(code: Code, cmd: CorrectIncome, who: Officials, run: Run) -> schemas.IncomeCorrected:
-    return await run(cmd, who, code=code, created=False)
+writes.add("/{code}/income-corrections", CorrectIncome, schemas.IncomeCorrected,
+           summary="更正基期收入 / correct a baseline income figure",
+           description="更正记为事件，含理由与更正人；已完成的筛选不受影响，须新的筛选批次明确取代 / "
+                       "a correction is an event with reason and actor; a finished screening run is not changed by it.")
 
 
-@command_route(
-    router,
-    "/{code}/attributes",
-    summary="调整村属性 / edit a village's town, type or needs",
-    description="须说明理由，记为事件；因需对接与统计此后按新属性。 / With a reason, as an event; matching and the "
-                "statistics use the new attributes from then on."
-)
-async def change_village_attributes(code: Code, cmd: ChangeVillageAttributes, who: Officials,
-                                    run: Run) -> schemas.VillageAttributes:
-    return await run(cmd, who, code=code, created=False)
+writes.add("/{code}/attributes", ChangeVillageAttributes, schemas.VillageAttributes,
+           summary="调整村属性 / edit a village's town, type or needs",
+           description="须说明理由，记为事件；因需对接与统计此后按新属性。 / With a reason, as an event; matching and the "
+                       "statistics use the new attributes from then on.")
 
 
-@command_route(
-    router,
+@writes.route(
     "/{code}/graduation",
     summary="达标出列 / graduate a village that met the income target",
     description="仅市领导小组办公室；村须为经济薄弱村，当年村集体经营性收入须达 20 万元；撤销认定（原因 graduated），"
@@ -120,7 +102,7 @@ async def change_village_attributes(code: Code, cmd: ChangeVillageAttributes, wh
                 "is unassigned, and later screening runs no longer rank it."
 )
 async def graduate_village(code: Code, cmd: GraduateVillage, _: CityOffice, run: Run) -> schemas.VillageGraduated:
-    return await run(cmd, code=code, created=False)
+    return await run(cmd, code=code)
 
 
 @router.get("", summary="村名录 / list villages")
