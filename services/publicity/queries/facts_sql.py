@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import asyncpg
 
-from services.publicity.domain.asof import SOURCES
+from services.publicity.domain.asof import SOURCES, AsOf
 
 # As known at given log positions (``known_at``): every read of the facts carries this mark, which
 # a connection from ``as_known_at`` turns into a limit on positions. Otherwise it stays ``true``,
@@ -94,7 +94,7 @@ class Kept:
     tallies: bool  # stats.tallies, the running sums over those
 
 
-async def kept_for(conn: asyncpg.Connection, asof) -> Kept:
+async def kept_for(conn: asyncpg.Connection, asof: AsOf) -> Kept:
     """``stats.current`` holds the latest fact of every key as of the cut-off when every applied
     fact lies before it (a fact dated later — ``X-Occurred-At`` in the future — is the latest of
     its key but not as of the cut-off) and the answer counts every fact known (``known_at``
