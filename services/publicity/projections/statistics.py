@@ -1,7 +1,9 @@
 """统计事实 / the statistics' read model: dated facts from every service's log.
 
-Besides the facts it keeps each screening run's ranked list (``stats.ranked``, from the run's
-pages) and the
+Besides the facts it keeps, in the same transaction, each key's latest fact (``stats.current``)
+and the running tallies of check-ins and allowances (``stats.tallies``, ``tallies.py``), which
+figures as of now read instead of the facts' whole history; each screening run's ranked list
+(``stats.ranked``, from the run's pages); and the
 change feed (``stats.changes``): one row per applied event, numbered in apply order, that
 the live feed hands to clients; it is written in the same transaction as the facts, so a
 client resuming after change N misses nothing.
@@ -18,6 +20,7 @@ import orjson
 from shared.eventstore import RecordedEvent
 
 from services.publicity.projections.facts import facts_of_recorded
+from services.publicity.projections.tallies import tally_sql
 from services.publicity.projections.watermark import Watermarked, as_columns
 
 # The events that carry villages of a screening run's ranked list (see _ranked).
@@ -26,14 +29,39 @@ RANKED_COLUMNS = ("run_id", "code", "district", "rank", "average_fen", "income_f
 FACT_COLUMNS = ("source", "position", "seq", "kind", "key", "at", "event_id", "event_type", "district", "village", "value")
 CHANGE_COLUMNS = ("source", "position", "event_type", "kinds", "district", "village", "occurred_at", "recorded_at")
 
-# Facts, change rows and the watermark in one round trip: a live batch is often one event.
+
+def current_sql(rows: str) -> str:
+    """Keeps ``stats.current``, each key's latest fact, from the facts ``rows`` (a relation with
+    the facts' columns): the order ``facts_sql.latest()`` picks by, business time then log
+    position. A batch's own facts are sorted first (one row per key: an upsert may touch a row
+    once), and a fact older than the key's kept one changes nothing — a back-dated correction
+    stays in the history for the dates before it."""
+    return f"""insert into stats.current (kind, key, at, position, seq, source, event_id, event_type, district,
+                           village, value)
+    select distinct on (kind, key) kind, key, at, position, seq, source, event_id, event_type, district, village,
+           value
+    from {rows} order by kind, key, at desc, position desc, seq desc
+    on conflict (kind, key) do update set at = excluded.at, position = excluded.position, seq = excluded.seq,
+        source = excluded.source, event_id = excluded.event_id, event_type = excluded.event_type,
+        district = excluded.district, village = excluded.village, value = excluded.value
+    where (excluded.at, excluded.position, excluded.seq) > (stats.current.at, stats.current.position, stats.current.seq)"""
+
+
+FACT_ARRAYS = """unnest($1::text[], $2::bigint[], $3::int[], $4::text[], $5::text[], $6::timestamptz[], $7::uuid[],
+                $8::text[], $9::text[], $10::text[], $11::jsonb[])
+         as f(source, position, seq, kind, key, at, event_id, event_type, district, village, value)"""
+
+# Facts, tallies, each key's latest, change rows and the watermark in one round trip: a live batch is often one event.
 NOTE_FROM = len(FACT_COLUMNS) + len(CHANGE_COLUMNS) + 1  # the watermark's arrays follow the facts' and the changes' 
 SMALL_SQL = """with facts as (
     insert into stats.facts (source, position, seq, kind, key, at, event_id, event_type, district, village, value)
     select source, position, seq, kind, key, at, event_id, event_type, district, village, value::jsonb
     from unnest($1::text[], $2::bigint[], $3::int[], $4::text[], $5::text[], $6::timestamptz[], $7::uuid[],
                 $8::text[], $9::text[], $10::text[], $11::text[])
-         as f(source, position, seq, kind, key, at, event_id, event_type, district, village, value)),
+         as f(source, position, seq, kind, key, at, event_id, event_type, district, village, value)
+    returning *),
+tallied as ({tallied}),
+current as ({current}),
 change as (
     insert into stats.changes (source, position, event_type, kinds, district, village, occurred_at, recorded_at)
     select source, position, event_type, string_to_array(kinds, ' '), district, village, occurred_at, recorded_at
@@ -68,7 +96,7 @@ def fact_rows(events: Sequence[RecordedEvent]) -> tuple[list[tuple], list[tuple]
 class StatisticsProjection(Watermarked):
     name = "statistics"
     sources = ("registry", "funding", "assessment")
-    model_tables = ("stats.facts", "stats.ranked", "stats.changes")
+    model_tables = ("stats.facts", "stats.current", "stats.tallies", "stats.ranked", "stats.changes")
 
     # From this many events a batch goes in by COPY (a rebuild's thousands: a third of the client
     # work of array parameters); below it, the one statement of SMALL_SQL (the live worker's few).
@@ -81,7 +109,7 @@ class StatisticsProjection(Watermarked):
         facts, changes = fact_rows(events)
         if len(events) < self.copy_from:
             await conn.execute(
-                SMALL_SQL.format(note=self.note_sql(first=NOTE_FROM)),
+                SMALL_SQL.format(tallied=tally_sql("facts"), current=current_sql("facts"), note=self.note_sql(first=NOTE_FROM)),
                 *as_columns([(*f[:-1], orjson.dumps(f[-1]).decode()) for f in facts], len(FACT_COLUMNS)),
                 # kinds are identifiers: a space joins them as well as an array parameter would
                 *as_columns([(*c[:3], " ".join(c[3]), *c[4:]) for c in changes], len(CHANGE_COLUMNS)),
@@ -90,6 +118,9 @@ class StatisticsProjection(Watermarked):
             return
         if facts:
             await conn.copy_records_to_table("facts", schema_name="stats", columns=FACT_COLUMNS, records=facts)
+            columns = as_columns(facts, len(FACT_COLUMNS))
+            await conn.execute(tally_sql(FACT_ARRAYS), *columns)  # before the kept latest moves: it reads it
+            await conn.execute(current_sql(FACT_ARRAYS), *columns)
         if changes:
             # COPY inserts in order: the change feed's numbers follow the order applied.
             await conn.copy_records_to_table("changes", schema_name="stats", columns=CHANGE_COLUMNS, records=changes)

@@ -6,9 +6,12 @@ cut-off's calendar day (for due dates, validity periods and days of presence).
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+
 import asyncpg
 
-from services.publicity.domain.asof import SOURCES
+from services.publicity.domain.asof import SOURCES, AsOf
 
 # As known at given log positions (``known_at``): every read of the facts carries this mark, which
 # a connection from ``as_known_at`` turns into a limit on positions. Otherwise it stays ``true``,
@@ -68,6 +71,42 @@ def latest(kind: str, where: str = "") -> str:
                from stats.facts where kind = '{kind}' and at < $1 and {KNOWN}
                order by key, at desc, position desc"""
     return f"(select * from ({picked}) latest where {where})" if where else f"({picked})"
+
+
+_PICKED = re.compile(r"select distinct on \(key\) key, district, village, value, source, position, event_id, "
+                     r"event_type, at\s+from stats\.facts where kind = '(\w+)' and at < \$1 and "
+                     + re.escape(KNOWN) + r"\s+order by key, at desc, position desc")
+
+
+def from_current(sql: str) -> str:
+    """``sql`` with each ``latest()`` read from ``stats.current``, each key's latest fact as the
+    projection keeps it. The same answer only when every fact lies before the cut-off (no fact
+    dated at or after it) and no ``known_at`` limit is asked: ``kept_for``."""
+    return _PICKED.sub(lambda m: f"""select key, district, village, value, source, position, event_id, event_type, at
+               from stats.current where kind = '{m[1]}'""", sql)
+
+
+@dataclass(frozen=True)
+class Kept:
+    """Which of what the statistics projection keeps hold the answer as of a cut-off (``kept_for``)."""
+
+    latest: bool  # stats.current, each key's latest fact
+    tallies: bool  # stats.tallies, the running sums over those
+
+
+async def kept_for(conn: asyncpg.Connection, asof: AsOf) -> Kept:
+    """``stats.current`` holds the latest fact of every key as of the cut-off when every applied
+    fact lies before it (a fact dated later — ``X-Occurred-At`` in the future — is the latest of
+    its key but not as of the cut-off) and the answer counts every fact known (``known_at``
+    limits the positions; the kept latest may lie beyond them). The tallies hold it when, also,
+    every check-in tallied is for a day up to the cut-off's (figures count days up to it)."""
+    if isinstance(conn, AsKnownAt):
+        return Kept(False, False)
+    row = await conn.fetchrow(
+        """select coalesce((select max(at) from stats.current) < $1, true) as latest,
+                  coalesce((select max(last_day) from stats.tallies) <= $2, true) as tallies""",
+        asof.cutoff, asof.day)
+    return Kept(row["latest"], row["latest"] and row["tallies"])
 
 
 def history(kind: str, where: str) -> str:

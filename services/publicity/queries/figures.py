@@ -9,6 +9,7 @@ from decimal import Decimal
 import asyncpg
 
 from services.publicity.domain.asof import AsOf
+from services.publicity.queries.facts_sql import Kept, from_current, kept_for
 from services.publicity.queries.metrics import CATALOGUE, Metric
 
 GROUP_COLUMNS = {"district": "m.district", "village": "m.village"}
@@ -25,6 +26,23 @@ class Scope:
 
 def metric(name: str) -> Metric:
     return CATALOGUE[name]
+
+
+def metric_sql(name: str, kept: Kept) -> str:
+    """The metric's query, reading each key's latest fact from ``stats.current`` when that is
+    the same answer (as of now, as a rule): picking the latest of every key's whole history was
+    most of a cold open-data file's time."""
+    sql = metric(name).sql
+    return from_current(sql) if kept.latest else sql
+
+
+def summed_rows(name: str, kept: Kept) -> tuple[str, str]:
+    """The metric's rows for a sum, and how many of them each stands for: its running tallies
+    when they hold the answer, else its rows one by one."""
+    m = metric(name)
+    if m.tallied and kept.tallies:
+        return from_current(m.tallied), "m.rows"
+    return metric_sql(name, kept), "1"
 
 
 def scope_clauses(scope: Scope, args: list, alias: str = "m") -> list[str]:
@@ -65,25 +83,27 @@ async def grouped(
     select = ", ".join(f"{e} as g{i}" for i, e in enumerate(exprs))
     group = ("group by " + ", ".join(f"g{i}" for i in range(len(exprs)))) if exprs else ""
     sql = f"""select {select + ',' if select else ''} coalesce(sum(m.value), 0) as value, count(*) as rows
-              from ({metric(name).sql}) m {where} {group}"""
+              from ({metric_sql(name, await kept_for(conn, asof))}) m {where} {group}"""
     records = await conn.fetch(sql, *args)
     return [{**{k: r[f"g{i}"] for i, k in enumerate(by)}, "value": r["value"], "rows": r["rows"]} for r in records]
 
 
 async def grouped_each(
-    conn: asyncpg.Connection, name: str, asof: AsOf, keys: Sequence[str], scope: Scope = Scope()
+    conn: asyncpg.Connection, name: str, asof: AsOf, keys: Sequence[str], scope: Scope = Scope(),
+    kept: Kept | None = None,
 ) -> dict[str, list[dict]]:
     """``grouped`` by each of ``keys`` alone, from one pass over the metric's rows (grouping
     sets): the open-data file needs every breakdown of every metric, and a pass each cost as
-    much as the metric's whole query."""
+    much as the metric's whole query. ``kept``: ``kept_for(conn, asof)``, if already read."""
     args: list = [asof.cutoff, asof.day]
     where = _where(scope, args)
     exprs = [_group_expr(k, args) for k in keys]
     columns = ", ".join(f"{e} as g{i}" for i, e in enumerate(exprs))
     names = [f"g{i}" for i in range(len(keys))]
+    rows, each = summed_rows(name, kept or await kept_for(conn, asof))
     sql = f"""select {", ".join(names)}, grouping({", ".join(names)}) as unused, sum(x.value) as value,
-                     count(*) as rows
-              from (select {columns}, m.value from ({metric(name).sql}) m {where}) x
+                     sum(x.n)::bigint as rows
+              from (select {columns}, m.value, {each} as n from ({rows}) m {where}) x
               group by grouping sets ({", ".join(f"({n})" for n in names)})"""
     found: dict[str, list[dict]] = {k: [] for k in keys}
     for r in await conn.fetch(sql, *args):
@@ -111,7 +131,7 @@ async def explain(
     args: list = [asof.cutoff, asof.day]
     where = _where(scope, args)
     args.append(limit)
-    sql = f"""with m as (select * from ({metric(name).sql}) m {where}),
+    sql = f"""with m as (select * from ({metric_sql(name, await kept_for(conn, asof))}) m {where}),
                    r as (select distinct e->>0 as source, (e->>1)::bigint as position, (e->>2)::uuid as event_id,
                                 e->>3 as type, (e->>4)::timestamptz as occurred_at
                          from m, jsonb_array_elements(m.refs) e)

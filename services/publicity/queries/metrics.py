@@ -31,10 +31,13 @@ class Metric:
     unit: str  # "villages", "teams", "units", "people", "projects", "milestones", "days", "fen", "count"
     sql: str
     breakdowns: tuple[str, ...] = ()
+    # The same rows summed from the projection's running tallies (``stats.tallies``, one row per
+    # tally with ``rows``, how many of the metric's rows it sums), for figures as of now.
+    tallied: str | None = None
 
 
-def _m(name, zh, en, unit, sql, *breakdowns) -> Metric:
-    return Metric(name, zh, en, unit, sql, tuple(breakdowns))
+def _m(name, zh, en, unit, sql, *breakdowns, tallied: str | None = None) -> Metric:
+    return Metric(name, zh, en, unit, sql, tuple(breakdowns), tallied)
 
 
 # A village's type as last edited (VillageAttributesChanged), else as registered.
@@ -208,6 +211,10 @@ PRESENCE = f"""select p.district, p.village,
         1::numeric as value, {refs('p')} as refs
     from {latest('presence')} p where (p.value->>'day')::date <= $2"""
 
+PRESENCE_TALLIED = """select t.district, t.village, jsonb_build_object('month', t.month) as dims,
+        t.amount as value, t.rows
+    from stats.tallies t where t.kind = 'presence' and t.rows > 0"""
+
 LEAVE = f"""select td.district, null::text as village,
         jsonb_build_object('year', substr(l.value->>'start', 1, 4)) as dims,
         (l.value->>'days')::numeric as value, {refs('l')} as refs
@@ -218,6 +225,11 @@ ALLOWANCES = f"""select td.district, null::text as village,
         jsonb_build_object('month', al.value->>'month') as dims,
         (al.value->>'amount_fen')::numeric as value, {refs('al')} as refs
     from {latest('allowance')} al left join {TEAM_DISTRICT} td on td.team_id = al.value->>'team_id'"""
+
+ALLOWANCES_TALLIED = f"""select td.district, null::text as village, jsonb_build_object('month', t.month) as dims,
+        t.amount as value, t.rows
+    from stats.tallies t left join {TEAM_DISTRICT} td on td.team_id = t.team_id
+    where t.kind = 'allowance' and t.rows > 0"""
 
 ASSESSMENTS = f"""select a.district, null::text as village,
         jsonb_build_object('year', a.value->>'year', 'subject_kind', a.value->>'subject_kind',
@@ -253,9 +265,10 @@ CATALOGUE: dict[str, Metric] = {m.name: m for m in [
     _m("low_income_eligible", "低收入人口应保（按保障类别）", "low-income people eligible, by cover", "people", COVER,
        "cover", "covered"),
     _m("cadres_stationed", "驻村干部（是否参保）", "cadres stationed, insured or not", "people", STATIONED, "insured"),
-    _m("presence_days", "驻村天数", "days of presence", "days", PRESENCE, "month"),
+    _m("presence_days", "驻村天数", "days of presence", "days", PRESENCE, "month", tallied=PRESENCE_TALLIED),
     _m("leave_days", "休假天数", "days of leave", "days", LEAVE, "year"),
-    _m("allowances", "生活补助（分）", "living allowances (fen)", "fen", ALLOWANCES, "month"),
+    _m("allowances", "生活补助（分）", "living allowances (fen)", "fen", ALLOWANCES, "month",
+       tallied=ALLOWANCES_TALLIED),
     _m("assessment_grades", "年度考核结果（按等次）", "annual assessment results, by grade", "count", ASSESSMENTS,
        "year", "subject_kind", "grade"),
 ]}
