@@ -8,15 +8,7 @@ from decimal import Decimal
 
 import orjson
 
-from shared.contracts.assessment import (
-    RESULTS_PAGE_SIZE,
-    AssessmentComputed,
-    AssessmentPublished,
-    AssessmentResultsPage,
-    AssessmentReviewed,
-    AssessmentScore,
-    AssessorMarkRecorded,
-)
+from shared.contracts import assessment as contracts
 from shared.eventstore import CATALOGUE
 from shared.eventstore.errors import MAX_EVENT_BYTES
 from services.assessment.domain.assessment import Assessment, PublishAssessment, RecordMark, ReviewAssessment
@@ -35,7 +27,7 @@ def replayed(events) -> Assessment:
                                          for e in events])
 
 
-def paged_year(subjects: list[AssessmentScore]) -> Assessment:
+def paged_year(subjects: list[contracts.AssessmentScore]) -> Assessment:
     assessment = Assessment("2022")
     assessment.mark(RecordMark(subject_kind="team", subject_id="team-0001", mark=Decimal(80)), "assessor:wang")
     assessment.computed(AS_OF, subjects, {"assessment": 10}, 1, assessment.applied, "assessor:wang")
@@ -47,16 +39,16 @@ def paged_year(subjects: list[AssessmentScore]) -> Assessment:
 def test_the_whole_programme_is_recorded_in_pages_none_above_the_limit():
     subjects = results()
     assert len(subjects) == 896  # the Tianjin demo's size: 0.5 MB of results inline
-    assert stored_size(AssessmentComputed(year=2022, as_of=AS_OF, results=subjects)) > MAX_EVENT_BYTES
+    assert stored_size(contracts.AssessmentComputed(year=2022, as_of=AS_OF, results=subjects)) > MAX_EVENT_BYTES
     assessment = paged_year(subjects)
-    pages = -(-len(subjects) // RESULTS_PAGE_SIZE)
+    pages = -(-len(subjects) // contracts.RESULTS_PAGE_SIZE)
     assert [type(e) for e in assessment.pending] == [
-        AssessorMarkRecorded, *[AssessmentResultsPage] * pages, AssessmentComputed, AssessmentReviewed,
-        *[AssessmentResultsPage] * pages, AssessmentPublished]
+        contracts.AssessorMarkRecorded, *[contracts.AssessmentResultsPage] * pages, contracts.AssessmentComputed,
+        contracts.AssessmentReviewed, *[contracts.AssessmentResultsPage] * pages, contracts.AssessmentPublished]
     assert max(stored_size(e) for e in assessment.pending) <= MAX_EVENT_BYTES
     computed, published = assessment.pending[pages + 1], assessment.pending[-1]
     assert (computed.pages, computed.results, published.pages, published.results) == (pages, [], pages, [])
-    steps = [(e.step, e.page, e.pages) for e in assessment.pending if isinstance(e, AssessmentResultsPage)]
+    steps = [(e.step, e.page, e.pages) for e in assessment.pending if isinstance(e, contracts.AssessmentResultsPage)]
     assert steps == [*(("computed", n, pages) for n in range(1, pages + 1)),
                      *(("published", n, pages) for n in range(1, pages + 1))]
 
@@ -75,11 +67,11 @@ def test_marks_counted_by_stream_version_with_pages_in_the_stream():
 
 
 def test_a_page_of_the_longest_rows_stays_far_under_the_limit():
-    longest = AssessmentScore(subject_kind="team", subject_id="t" * 64, scores=dict.fromkeys(DIMENSIONS, Decimal(100)),
-                              total=Decimal(100), grade="优秀",
-                              basis=dict.fromkeys(DIMENSIONS, "不适用（无应完成项）/ not applicable: nothing expected"))
-    page = AssessmentResultsPage(year=2022, as_of=AS_OF, step="published", page=1, pages=1,
-                                 results=[longest] * RESULTS_PAGE_SIZE)
+    longest = contracts.AssessmentScore(subject_kind="team", subject_id="t" * 64,
+                                        scores=dict.fromkeys(DIMENSIONS, Decimal(100)), total=Decimal(100), grade="优秀",
+                                        basis=dict.fromkeys(DIMENSIONS, "不适用（无应完成项）/ not applicable: nothing expected"))
+    page = contracts.AssessmentResultsPage(year=2022, as_of=AS_OF, step="published", page=1, pages=1,
+                                           results=[longest] * contracts.RESULTS_PAGE_SIZE)
     assert stored_size(page) <= MAX_EVENT_BYTES // 2
 
 
@@ -87,7 +79,8 @@ def test_results_that_fit_one_page_stay_inline():
     subjects = results(teams=60, units=20)
     assessment = paged_year(subjects)
     assert [type(e) for e in assessment.pending] == [
-        AssessorMarkRecorded, AssessmentComputed, AssessmentReviewed, AssessmentPublished]
+        contracts.AssessorMarkRecorded, contracts.AssessmentComputed, contracts.AssessmentReviewed,
+        contracts.AssessmentPublished]
     assert assessment.pending[1].results == subjects and assessment.pending[1].pages == 0
     assert replayed(assessment.pending).published.results == subjects
 
@@ -99,16 +92,16 @@ def test_version_1_steps_upcast_with_their_results_inline():
         "year": 2022, "as_of": "2023-01-31", "results": rows, "cutoff": {"assessment": 3}, "rubric_version": 1,
         "marks_through": 0, "computed_by": "assessor:wang"})
     published = CATALOGUE.decode("AssessmentPublished", 1, {"year": 2022, "as_of": "2023-01-31", "results": rows})
-    assert type(computed) is AssessmentComputed and (computed.pages, computed.results) == (0, subjects)
-    assert type(published) is AssessmentPublished and (published.pages, published.results) == (0, subjects)
-    review = AssessmentReviewed(year=2022, as_of=AS_OF, approved=True, reviewed_by="assessor:zhao")
+    assert type(computed) is contracts.AssessmentComputed and (computed.pages, computed.results) == (0, subjects)
+    assert type(published) is contracts.AssessmentPublished and (published.pages, published.results) == (0, subjects)
+    review = contracts.AssessmentReviewed(year=2022, as_of=AS_OF, approved=True, reviewed_by="assessor:zhao")
     assessment = Assessment.rehydrate("2022", [computed, review, published])
     assert assessment.latest.results == subjects and assessment.published.results == subjects
 
 
 def test_publicity_states_the_same_facts_from_a_paged_publication_as_from_an_inline_one():
     subjects = results()
-    inline = facts_of(AssessmentPublished(year=2022, as_of=AS_OF, results=subjects))
+    inline = facts_of(contracts.AssessmentPublished(year=2022, as_of=AS_OF, results=subjects))
     paged = [f for e in paged_year(subjects).pending for f in facts_of(e)]  # computation pages state none
     assert len(inline) == len(subjects)
     assert paged == inline

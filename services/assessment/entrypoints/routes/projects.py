@@ -15,14 +15,7 @@ from shared.http.limits import MIB, MULTIPART_OVERHEAD, read_upload
 from services.assessment.adapters import evidence
 from services.assessment.config import assessment_settings
 from services.assessment.domain.commands import CancelMilestone, CancelProject, ReportMilestoneFiles, VerifyMilestone
-from services.assessment.domain.projects import (
-    PlanProject,
-    Project,
-    ReplanMilestone,
-    ReplanProject,
-    ReportMilestone,
-    ReturnMilestone,
-)
+from services.assessment.domain import projects
 from services.assessment.entrypoints.deps import (
     AsOfDay,
     Assessor,
@@ -59,12 +52,12 @@ writes = CommandRoutes(router.post, Run, VillageSide, project_id=ProjectId, mile
 MAX_FILES = 50  # as many hashes as a report carries
 
 
-writes.add("/projects", PlanProject, ProjectPlannedView, name="plan", status_code=201,
+writes.add("/projects", projects.PlanProject, ProjectPlannedView, name="plan", status_code=201,
            summary="项目立项 / plan a project",
            responses={409: {"description": "项目编号已存在 / project id taken"}})
 
 
-writes.add("/projects/{project_id}/replan", ReplanProject, ProjectView, name="replan",
+writes.add("/projects/{project_id}/replan", projects.ReplanProject, ProjectView, name="replan",
            summary="项目调整计划（名称、周期）/ re-plan a project (title, period)",
            responses={409: {"description": "项目已完成或已撤销 / completed or cancelled"},
                       422: {"description": "未验收节点将落在新周期外 / a milestone would fall outside the period"}})
@@ -76,7 +69,7 @@ writes.add("/projects/{project_id}/cancel", CancelProject, ProjectView, name="ca
            responses={409: {"description": "项目已完成或已撤销 / completed or already cancelled"}})
 
 
-writes.add("/projects/{project_id}/milestones/{milestone_id}/replan", ReplanMilestone, ProjectView,
+writes.add("/projects/{project_id}/milestones/{milestone_id}/replan", projects.ReplanMilestone, ProjectView,
            summary="节点调整计划（名称、日期）/ re-plan a milestone (title, due day)",
            responses={409: {"description": "节点已验收或已撤销 / verified or cancelled"}})
 
@@ -104,13 +97,13 @@ async def summary(pool: Pool, scope: Scoped, as_of: AsOfDay, district: District 
 
 @router.get("/projects/{project_id}", summary="项目当前状态 / a project as it stands")
 async def project(project_id: ProjectId, store: Store, scope: Scoped, as_of: AsOfDay) -> ProjectView:
-    found = await visible(store, Project, project_id, scope, field="project_id",
+    found = await visible(store, projects.Project, project_id, scope, field="project_id",
                           sees=lambda p: scope.sees(p.village_code, p.district))
     return found.view(as_of)
 
 
 writes.add("/projects/{project_id}/milestones/{milestone_id}/report",
-           ReportMilestone, MilestoneReportedView, name="report", caller=Team,
+           projects.ReportMilestone, MilestoneReportedView, name="report", caller=Team,
            status_code=201,
            summary="填报节点完成（工作队，附佐证哈希）/ report a milestone done (the team; evidence hashes)")
 
@@ -149,7 +142,7 @@ writes.add("/projects/{project_id}/milestones/{milestone_id}/verify",
 
 
 writes.add("/projects/{project_id}/milestones/{milestone_id}/return",
-           ReturnMilestone, MilestoneReturnedView, name="send_back", caller=Assessor,
+           projects.ReturnMilestone, MilestoneReturnedView, name="send_back", caller=Assessor,
            summary="退回节点（考核人员，非填报人）/ send a milestone back (an assessor, not the reporter)")
 
 

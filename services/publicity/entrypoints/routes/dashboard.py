@@ -8,7 +8,7 @@ from pathlib import Path
 from fastapi import APIRouter
 from fastapi.responses import RedirectResponse
 
-from shared.dashboard.pages import dashboard_router
+from shared.dashboard.pages import Page, dashboard_router
 
 DASHBOARD = Path(__file__).resolve().parents[2] / "dashboard"
 
@@ -25,5 +25,5 @@ async def bare() -> RedirectResponse:
     return RedirectResponse("/dashboard/")
 
 
-router.include_router(dashboard_router(DASHBOARD, {"/dashboard/": ("index.html", "实时统计大屏 / the live dashboard")},
-                                       ("app.js", "app.css")))
+LIVE = Page("index.html", "实时统计大屏 / the live dashboard", title="兴村 · 扶持经济薄弱村实时统计", style="app.css")
+router.include_router(dashboard_router(DASHBOARD, {"/dashboard/": LIVE}, ("app.js", "app.css")))
