@@ -163,21 +163,31 @@ function dayOf(value) {
   return new Date(START.getTime() + Number(value) * DAY).toISOString().slice(0, 10);
 }
 
+// Each load is a generation; a later one (a new date, language or reload) supersedes those
+// still in flight, whose answers — of another date — must not land on the page after it.
+let generation = 0;
+const supersede = () => ++generation;
+
 async function loadAll() {
-  const [headline, coverage, money] = await Promise.all([api("/stats/headline"), api("/stats/coverage"), api("/stats/money")]);
+  const mine = supersede();
+  const current = () => mine === generation;
+  const to = state.asOf || beijingDay();
+  const [headline, coverage, money, designated, disbursed] = await Promise.all([
+    api("/stats/headline"), api("/stats/coverage"), api("/stats/money"),
+    api("/stats/timeline/villages_designated", { from: "2021-01-01", to, as_of: null }),
+    api("/stats/timeline/disbursed", { from: "2021-01-01", to, as_of: null }),
+  ]);
+  if (!current()) return;
   if (headline.disclosure) state.minCount = headline.disclosure.min_count;
   showHeadline(headline.headline);
   showPositions(headline.log_positions);
   drawDistricts(coverage);
   drawMoney(money);
-  await drawMap(coverage);
-  const to = state.asOf || beijingDay();
-  const [designated, disbursed] = await Promise.all([
-    api("/stats/timeline/villages_designated", { from: "2021-01-01", to, as_of: null }),
-    api("/stats/timeline/disbursed", { from: "2021-01-01", to, as_of: null }),
-  ]);
   drawTime(designated, disbursed);
+  await drawMap(coverage);
+  if (!current()) return;
   if (state.story) await showStory(state.story);
+  if (!current()) return;
   document.body.dataset.loaded = String(Number(document.body.dataset.loaded || 0) + 1);
 }
 
@@ -259,6 +269,7 @@ function setupSlider() {
   slider.addEventListener("input", () => {
     state.asOf = Number(slider.value) >= today ? null : dayOf(slider.value);
     label();
+    supersede();  // what is in flight is of the date left behind
     clearTimeout(timer);
     timer = setTimeout(() => loadAll().catch(report), 250);
   });

@@ -139,3 +139,31 @@ async def test_dashboard_in_headless_chromium(stack, world, settings):
         finally:
             await browser.close()
     assert problems == []
+
+
+async def test_an_answer_of_the_date_left_behind_never_lands_after_the_new_one(stack, world):
+    """The slider moved while the present's figures were on their way: they arrive last, and
+    the page still shows the date picked (it showed the present's under load before)."""
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            page = await browser.new_page(locale="zh-CN", timezone_id=BROWSER_ZONE)
+            await page.goto(stack.url("publicity") + "/", wait_until="load")
+            await page.wait_for_selector("body[data-loaded]", timeout=30_000)
+            assert await shown(page) != expected(stack, as_of="2021-02-01")  # the two dates differ
+
+            async def late(route):  # the present's headline, held back
+                if "as_of=" not in route.request.url:
+                    await page.wait_for_timeout(3_000)
+                await route.continue_()
+            await page.route("**/stats/headline*", late)
+            loads = int(await page.get_attribute("body", "data-loaded"))
+            await page.click('[data-testid="lang"]')  # a load of the present, now slow
+            days = (date(2021, 2, 1) - date(2021, 1, 1)).days
+            await page.eval_on_selector("#slider", f"s => {{ s.value = '{days}'; s.dispatchEvent(new Event('input')); }}")
+            await page.wait_for_function(f"Number(document.body.dataset.loaded) > {loads}", timeout=30_000)
+            await page.wait_for_timeout(4_000)  # the present's answer has come by now
+            assert await page.inner_text('[data-testid="asof-label"]') == "2021-02-01"
+            assert await shown(page) == expected(stack, as_of="2021-02-01")
+        finally:
+            await browser.close()
