@@ -105,8 +105,14 @@ function show(summary) {
   document.body.dataset.loaded = String(Number(document.body.dataset.loaded || 0) + 1);
 }
 
+// A later load (or a sign-out) supersedes those in flight: an older answer — perhaps for the
+// official who signed out — never lands on the board after it.
+let generation = 0;
+
 async function load() {
-  show(await api("/alerts/summary"));
+  const mine = ++generation;
+  const summary = await api("/alerts/summary");
+  if (mine === generation) show(summary);
 }
 
 let reloadTimer = null;
@@ -171,6 +177,7 @@ function failed(error) {
 }
 
 function signOut() {
+  generation += 1;
   sessionStorage.removeItem(TOKEN_KEY);
   if (state.stream) state.stream.abort();
   state.stream = null;
