@@ -142,6 +142,14 @@ async def ever_requested(conn: asyncpg.Connection, allocation_id: str) -> bool:
                           and figures->>'allocation_id' = $1)""", allocation_id)
 
 
+async def first_request(conn: asyncpg.Connection, allocation_id: str) -> asyncpg.Record | None:
+    """The earliest request on the allocation recorded so far (its day and event), from the
+    awaiting-approval episodes, which name the allocation."""
+    return await conn.fetchrow(
+        """select since, opened_by from monitoring.conditions where rule_id = 'disbursement.awaiting_approval'
+             and figures->>'allocation_id' = $1 order by since, position limit 1""", allocation_id)
+
+
 async def set_eligible(conn: asyncpg.Connection, person_id: str, cover: str, eligible: bool) -> None:
     await conn.execute("""insert into monitoring.eligibility values ($1, $2, $3)
                           on conflict (person_id, cover) do update set eligible = excluded.eligible""",

@@ -149,19 +149,21 @@ class Watch(Reactor):
     # -- the two moves every rule makes ------------------------------------------------------
 
     async def _open(self, conn: asyncpg.Connection, cause: RecordedEvent, rule_id: str, kind: str, subject_id: str,
-                    since: date, where: Where, figures: dict | None = None, on: date | None = None) -> None:
-        """``on``: the business day it began holding, when not the cause's own (a day's close)."""
+                    since: date, where: Where, figures: dict | None = None, on: date | None = None) -> bool:
+        """``on``: the business day it began holding, when not the cause's own (a day's close).
+        Whether a new episode began."""
         figures = {"since": since.isoformat(), **(figures or {})}
         on = on or business_day(cause.occurred_at)
         if not await db.open_condition(conn, rule_id, kind, subject_id, cause.event_id, since, on, where, figures,
                                        cause.global_position):
-            return
+            return False
         if rule_id in IMMEDIATE:
             uow = self.unit_of_work(conn, cause)
             rule = (await self._rules(uow, on, [rule_id]))[rule_id]
             row = await db.unraised(conn, rule_id, kind, subject_id)
             if rule is not None and rule.enabled and row is not None:
                 await raise_alert(uow, row, rule, on, cause.event_id, figures)
+        return True
 
     async def _clear(self, conn: asyncpg.Connection, cause: RecordedEvent, rule_ids: list[str], kind: str,
                      subject_id: str, on: date | None = None, cause_id: UUID | None = None) -> None:
@@ -180,8 +182,15 @@ class Watch(Reactor):
     # -- money (funding) ---------------------------------------------------------------------
 
     async def when_FundsAllocated(self, conn, e: FundsAllocated, r: RecordedEvent) -> None:
-        await self._open(conn, r, "allocation.idle", "allocation", e.allocation_id, business_day(r.occurred_at),
-                         Where(e.district, e.village_code), {"amount_fen": e.amount_fen})
+        opened = await self._open(conn, r, "allocation.idle", "allocation", e.allocation_id,
+                                  business_day(r.occurred_at), Where(e.district, e.village_code),
+                                  {"amount_fen": e.amount_fen})
+        # A request is on a stream, so a partition, of its own: it may have been read first.
+        # The episode then ended on the request's day (before it began: it never held).
+        drawn = await db.first_request(conn, e.allocation_id) if opened else None
+        if drawn is not None:
+            await self._clear(conn, r, ["allocation.idle"], "allocation", e.allocation_id, on=drawn["since"],
+                              cause_id=drawn["opened_by"])
         await db.set_allocation(conn, e.allocation_id, e.district, e.fiscal_year, e.amount_fen,
                                 business_day(r.occurred_at), *_when(r))
         await self._spend_changed(conn, r, e.allocation_id)

@@ -98,6 +98,23 @@ async def test_an_allocation_nothing_is_requested_from_goes_idle(monitoring):
     assert alert["state"] == "resolved"
 
 
+async def test_a_request_read_before_its_allocation_still_means_the_allocation_was_never_idle(monitoring):
+    """Allocations and requests are streams of their own, so partitions of their own: a
+    request may be read before the allocation it draws on. The episode ends on the request's
+    day whatever order they come in."""
+    m = monitoring
+    village = await m.village(date(2022, 1, 1))
+    drawn, late = m.uid("a"), m.uid("a")
+    await request(m, village, date(2022, 2, 1), allocation_id=drawn)  # within 90 days
+    await request(m, village, date(2022, 5, 1), allocation_id=late)  # after 90 days: idle from 11 April
+    for allocation in (drawn, late):
+        await allocate(m, village, allocation, date(2022, 1, 10))
+    await m.close_through(date(2022, 1, 10), date(2022, 6, 30))
+    [alert] = await m.alerts("allocation.idle")
+    assert (alert["subject_id"], alert["raised_on"]) == (late, date(2022, 4, 11))
+    assert (alert["state"], alert["resolved_on"]) == ("resolved", date(2022, 5, 1))
+
+
 async def test_a_frozen_allocation_made_fundable_again_is_idle_again_unless_money_was_asked_for(monitoring):
     m = monitoring
     village, unused, used = await one_idle_one_used(m)
