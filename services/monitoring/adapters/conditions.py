@@ -134,14 +134,6 @@ async def latest_open(conn: asyncpg.Connection, rule_id: str, kind: str, subject
              and cleared_on is null""", rule_id, kind, subject_id)
 
 
-async def ever_requested(conn: asyncpg.Connection, allocation_id: str) -> bool:
-    """Whether a disbursement was ever requested on the allocation (each request opens its
-    awaiting-approval episode, which names the allocation)."""
-    return await conn.fetchval(
-        """select exists (select 1 from monitoring.conditions where rule_id = 'disbursement.awaiting_approval'
-                          and figures->>'allocation_id' = $1)""", allocation_id)
-
-
 async def first_request(conn: asyncpg.Connection, allocation_id: str) -> asyncpg.Record | None:
     """The earliest request on the allocation recorded so far (its day and event), from the
     awaiting-approval episodes, which name the allocation."""

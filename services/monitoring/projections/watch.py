@@ -182,15 +182,8 @@ class Watch(Reactor):
     # -- money (funding) ---------------------------------------------------------------------
 
     async def when_FundsAllocated(self, conn, e: FundsAllocated, r: RecordedEvent) -> None:
-        opened = await self._open(conn, r, "allocation.idle", "allocation", e.allocation_id,
-                                  business_day(r.occurred_at), Where(e.district, e.village_code),
-                                  {"amount_fen": e.amount_fen})
-        # A request is on a stream, so a partition, of its own: it may have been read first.
-        # The episode then ended on the request's day (before it began: it never held).
-        drawn = await db.first_request(conn, e.allocation_id) if opened else None
-        if drawn is not None:
-            await self._clear(conn, r, ["allocation.idle"], "allocation", e.allocation_id, on=drawn["since"],
-                              cause_id=drawn["opened_by"])
+        await self._idle(conn, r, e.allocation_id, Where(e.district, e.village_code), e.amount_fen,
+                         await db.first_request(conn, e.allocation_id))
         await db.set_allocation(conn, e.allocation_id, e.district, e.fiscal_year, e.amount_fen,
                                 business_day(r.occurred_at), *_when(r))
         await self._spend_changed(conn, r, e.allocation_id)
@@ -214,14 +207,25 @@ class Watch(Reactor):
     async def when_AllocationFrozen(self, conn, e: AllocationFrozen, r: RecordedEvent) -> None:
         await self._clear(conn, r, ["allocation.idle"], "allocation", e.allocation_id)  # nothing may be requested
 
+    async def _idle(self, conn, r: RecordedEvent, allocation_id: str, where: Where, amount_fen: int | None,
+                    drawn: asyncpg.Record | None) -> None:
+        """An idle episode from ``r``'s day. A request is on a stream, so a partition, of its
+        own: it may have been read first (``drawn``, the earliest). The episode then ended on
+        the request's day (before it began: it never held)."""
+        if await self._open(conn, r, "allocation.idle", "allocation", allocation_id, business_day(r.occurred_at),
+                            where, {"amount_fen": amount_fen}) and drawn is not None:
+            await self._clear(conn, r, ["allocation.idle"], "allocation", allocation_id, on=drawn["since"],
+                              cause_id=drawn["opened_by"])
+
     async def _fundable_again(self, conn, r: RecordedEvent, allocation_id: str) -> None:
-        """Unfrozen, or paid on by exception: an allocation nothing was ever requested on is
-        idle again, from that day (a new episode)."""
+        """Unfrozen, or paid on by exception: an allocation nothing was requested on before
+        that day is idle again, from that day (a new episode)."""
         last = await db.latest(conn, "allocation.idle", "allocation", allocation_id)
-        if last is not None and last["cleared_on"] is not None and not await db.ever_requested(conn, allocation_id):
-            await self._open(conn, r, "allocation.idle", "allocation", allocation_id, business_day(r.occurred_at),
-                             Where(last["district"], last["village_code"]),
-                             {"amount_fen": _figures(last).get("amount_fen")})
+        drawn = await db.first_request(conn, allocation_id)
+        if last is not None and last["cleared_on"] is not None and (
+                drawn is None or drawn["since"] >= business_day(r.occurred_at)):
+            await self._idle(conn, r, allocation_id, Where(last["district"], last["village_code"]),
+                             _figures(last).get("amount_fen"), drawn)
 
     async def when_AllocationUnfrozen(self, conn, e: AllocationUnfrozen, r: RecordedEvent) -> None:
         await self._fundable_again(conn, r, e.allocation_id)

@@ -130,6 +130,30 @@ async def test_a_frozen_allocation_made_fundable_again_is_idle_again_unless_mone
     assert (alert["subject_id"], alert["raised_on"]) == (unused, date(2022, 6, 4))
 
 
+async def test_requests_read_before_an_unfreeze_count_by_their_day(monitoring):
+    """Money asked for before the freeze: not idle again. Asked for only long after the
+    unfreeze: idle again from the unfreeze until that request, whichever is read first."""
+    m = monitoring
+    village = await m.village(date(2022, 1, 1))
+    before, after = m.uid("a"), m.uid("a")
+    for allocation in (before, after):
+        await allocate(m, village, allocation, date(2022, 1, 10))
+    for allocation in (before, after):
+        ids = {"allocation_id": allocation, "line_id": "l-1", "village_code": village}
+        await m.deliver("funding", "AllocationFrozen", ids | {"district": village[:6], "unspent_fen": 1_000_000},
+                        f"allocation-{allocation}", date(2022, 1, 20))
+    await request(m, village, date(2022, 1, 15), allocation_id=before)  # read late: it came before the freeze
+    await request(m, village, date(2022, 6, 1), allocation_id=after)  # read early: it came after the unfreeze
+    for allocation in (before, after):
+        await m.deliver("funding", "AllocationUnfrozen", {"allocation_id": allocation, "line_id": "l-1",
+                                                          "village_code": village}, f"allocation-{allocation}",
+                        date(2022, 2, 1))
+    await m.close_through(date(2022, 1, 10), date(2022, 6, 30))
+    [alert] = await m.alerts("allocation.idle")
+    assert (alert["subject_id"], alert["raised_on"], alert["resolved_on"]) == (after, date(2022, 5, 3),
+                                                                              date(2022, 6, 1))
+
+
 async def test_unacknowledged_alerts_escalate_on_business_days_and_an_acknowledged_one_stops(monitoring):
     m = monitoring
     village, (ignored, taken) = await two_requests(m)
