@@ -63,27 +63,47 @@ async def unraised(conn: asyncpg.Connection, rule_id: str, kind: str, subject_id
 
 
 async def mark_raised(conn: asyncpg.Connection, row: asyncpg.Record, alert_id: str, on: date) -> None:
+    """Raised on ``on``: the first close after it looks at its escalation."""
     await conn.execute(
-        """update monitoring.conditions set alert_id = $5, raised_on = $6, settled = cleared_on is not null
+        """update monitoring.conditions set alert_id = $5, raised_on = $6, settled = cleared_on is not null,
+                                            escalates_on = $6::date + 1
            where rule_id = $1 and subject_kind = $2 and subject_id = $3 and opened_by = $4""",
         row["rule_id"], row["subject_kind"], row["subject_id"], row["opened_by"], alert_id, on)
 
 
-async def unsettled(conn: asyncpg.Connection, day: date) -> list[asyncpg.Record]:
-    """Raised, not yet acknowledged nor resolved as far as this table knows, with the
-    business days closed since they were raised."""
-    return await conn.fetch(
-        """select c.rule_id, c.alert_id, c.raised_on,
-                  (select count(*) from monitoring.days d where d.day > c.raised_on and d.day <= $1) as open_days
-           from monitoring.conditions c
-           where c.alert_id is not null and not c.settled and c.raised_on < $1
-           order by c.alert_id""", day)
+# Each of ``escalations_due``'s rows: its key, its alert, and the business days closed since it
+# was raised, to ``day`` (the days close one after another: the count grows by one a day).
+_UNSETTLED = """select c.rule_id, c.subject_kind, c.subject_id, c.opened_by, c.alert_id,
+                       (select count(*) from monitoring.days d where d.day > c.raised_on and d.day <= $1) as open_days
+                from monitoring.conditions c
+                where c.alert_id is not null and not c.settled and c.raised_on < $1"""
 
 
-async def settle(conn: asyncpg.Connection, alert_ids: list[str]) -> None:
-    if alert_ids:
-        await conn.execute("update monitoring.conditions set settled = true where alert_id = any($1::text[])",
-                           alert_ids)
+async def escalations_due(conn: asyncpg.Connection, day: date, rule_ids: list[str]) -> list[asyncpg.Record]:
+    """Raised before ``day``, not yet known to be acknowledged nor resolved, and to be looked
+    at on it: due (``escalates_on``), not looked at yet (null), or of a rule in ``rule_ids``
+    (a version taking effect on ``day``)."""
+    rows = await conn.fetch(f"{_UNSETTLED} and c.escalates_on <= $1 union all {_UNSETTLED} and c.escalates_on is null",
+                            day)
+    if rule_ids:
+        rows += await conn.fetch(f"{_UNSETTLED} and c.escalates_on > $1 and c.rule_id = any($2::text[])",
+                                 day, rule_ids)
+    return sorted(rows, key=lambda r: r["alert_id"])
+
+
+async def set_escalations(conn: asyncpg.Connection, rows: list[asyncpg.Record], escalates_on: list[date],
+                          settled: list[bool]) -> None:
+    """Each row's next escalation day (``date.max``: none under its rule's version), and
+    whether it is settled (acknowledged or resolved: never looked at again)."""
+    if rows:
+        await conn.execute(
+            """update monitoring.conditions c set escalates_on = u.escalates_on, settled = c.settled or u.settled
+               from unnest($1::text[], $2::text[], $3::text[], $4::uuid[], $5::date[], $6::boolean[])
+                    as u(rule_id, subject_kind, subject_id, opened_by, escalates_on, settled)
+               where c.rule_id = u.rule_id and c.subject_kind = u.subject_kind and c.subject_id = u.subject_id
+                 and c.opened_by = u.opened_by""",
+            [r["rule_id"] for r in rows], [r["subject_kind"] for r in rows], [r["subject_id"] for r in rows],
+            [r["opened_by"] for r in rows], escalates_on, settled)
 
 
 async def close_day(conn: asyncpg.Connection, day: date) -> None:

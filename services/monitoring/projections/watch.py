@@ -93,16 +93,26 @@ from services.monitoring.domain.rules import CATALOGUE, Rule, first_version, in_
 TIMED = sorted(DAY_THRESHOLD)
 
 
-async def rules_in_force(uow: UnitOfWork, day: date, rule_ids: list[str],
-                         cache: dict[str, list[RuleChanged]] | None = None) -> dict[str, RuleChanged | None]:
-    """Each rule's version on ``day`` from the store; version 1 from code before the seed.
+async def rule_versions(uow: UnitOfWork, rule_ids: list[str],
+                        cache: dict[str, list[RuleChanged]] | None = None) -> dict[str, list[RuleChanged]]:
+    """Each rule's versions from the store; version 1 from code before the seed.
     ``cache``: the versions already read in this batch."""
     cache = {} if cache is None else cache
     missing = [rid for rid in rule_ids if rid not in cache]
     if missing:
         for rid, r in (await uow.load_many(Rule, missing)).items():
             cache[rid] = r.versions or [first_version(CATALOGUE[rid])]
-    return {rid: in_force(cache[rid], day) for rid in rule_ids}
+    return {rid: cache[rid] for rid in rule_ids}
+
+
+async def rules_in_force(uow: UnitOfWork, day: date, rule_ids: list[str],
+                         cache: dict[str, list[RuleChanged]] | None = None) -> dict[str, RuleChanged | None]:
+    """Each rule's version on ``day``."""
+    return {rid: in_force(v, day) for rid, v in (await rule_versions(uow, rule_ids, cache)).items()}
+
+
+def _version(rule: RuleChanged | None) -> int | None:
+    return rule.rule_version if rule is not None else None
 
 
 def _title(rule_id: str, subject_id: str) -> str:
@@ -145,6 +155,9 @@ class Watch(Reactor):
 
     async def _rules(self, uow: UnitOfWork, day: date, rule_ids: list[str]) -> dict[str, RuleChanged | None]:
         return await rules_in_force(uow, day, rule_ids, getattr(self, "_versions", None))
+
+    async def _rule_versions(self, uow: UnitOfWork, rule_ids: list[str]) -> dict[str, list[RuleChanged]]:
+        return await rule_versions(uow, rule_ids, getattr(self, "_versions", None))
 
     # -- the two moves every rule makes ------------------------------------------------------
 
@@ -569,7 +582,8 @@ class Watch(Reactor):
             return
         await db.close_day(conn, day)
         uow = self.unit_of_work(conn, r)
-        rules = await self._rules(uow, day, sorted(CATALOGUE))
+        versions = await self._rule_versions(uow, sorted(CATALOGUE))
+        rules = {rid: in_force(v, day) for rid, v in versions.items()}
         for row in await db.held_at(conn, TIMED, day):
             rule = rules[row["rule_id"]]
             if is_due(rule, row["since"], day):
@@ -578,25 +592,40 @@ class Watch(Reactor):
         if is_month_end(day):
             await self._month_presence(conn, uow, r, rules["cadre.presence_below_requirement"], day)
             await self._quarter_spending(conn, uow, r, rules["district.spend_behind_plan"], day)
-        await self._escalate(uow, rules, day)
+        new_version = [rid for rid, v in versions.items()
+                       if _version(in_force(v, day)) != _version(in_force(v, day - timedelta(days=1)))]
+        await self._escalate(uow, rules, day, new_version)
 
-    async def _escalate(self, uow: UnitOfWork, rules: dict[str, RuleChanged | None], day: date) -> None:
-        rows = await db.unsettled(uow.conn, day)
+    async def _escalate(self, uow: UnitOfWork, rules: dict[str, RuleChanged | None], day: date,
+                        new_version: list[str]) -> None:
+        """Escalate what is due on ``day``, not every open alert: an alert's level moves only
+        when its business days open reach the next multiple of its rule's
+        ``escalate_after_days`` — that day is kept (``escalates_on``) — or when another version
+        of its rule takes effect (``new_version``: its alerts are looked at that day). An
+        acknowledgement or resolution is found when the alert is next looked at; it is never
+        escalated after either (``Alert.escalate``)."""
+        rows = await db.escalations_due(uow.conn, day, new_version)
         if not rows:
             return
         alerts = await uow.load_many(Alert, [r["alert_id"] for r in rows])
-        settled, changed = [], []
+        next_days, settled, changed = [], [], []
         for row in rows:
             alert, rule = alerts[row["alert_id"]], rules[row["rule_id"]]
             if not alert.open or alert.acknowledged:
-                settled.append(alert.key)
+                next_days.append(date.max)
+                settled.append(True)
                 continue
+            settled.append(False)
             if rule is None or not rule.escalate_after_days:
+                next_days.append(date.max)
                 continue
-            level = escalation_level(row["open_days"], rule.escalate_after_days)
+            every, open_days = rule.escalate_after_days, row["open_days"]
+            level = escalation_level(open_days, every)
             if alert.escalate(level, list(rule.escalate_to), day):
                 changed.append(alert)
-        await db.settle(uow.conn, settled)
+            # One more day open for each day closed from here: the next level's day.
+            next_days.append(day + timedelta(days=every * (level + 1) - open_days))
+        await db.set_escalations(uow.conn, rows, next_days, settled)
         if changed:
             await uow.save_all(changed)
 

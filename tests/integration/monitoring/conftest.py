@@ -18,7 +18,7 @@ import pytest
 
 from shared.eventstore import CommandMeta, RecordedEvent
 from shared.messaging.kafka import encode
-from shared.projections import Delivery
+from shared.projections import Delivery, ProjectionRunner
 
 from services.monitoring.adapters.schema import CHAIN
 from services.monitoring.domain.access import AlertScope
@@ -88,6 +88,23 @@ class MonitoringHarness(ProjectionHarness):
             for e in events:
                 await self.apply(Delivery("monitoring.events", 0, e.global_position - 1, encode(e), {}))
             self.fed = events[-1].global_position
+
+    async def rebuild(self) -> None:
+        """Replay everything from offset zero into emptied tables: the board from the log, the
+        reactor from the other services' records and the day closes, interleaved differently
+        (every other service's record first, then monitoring's own)."""
+        monitoring_log = await self.store.read_all(after=0, limit=100_000)
+        own = [Delivery("monitoring.events", 0, e.global_position - 1, encode(e), {}) for e in monitoring_log]
+        async with self.pool.acquire() as conn:
+            for p in PROJECTIONS:
+                await conn.execute(f"truncate {', '.join(p.tables)}")
+                await conn.execute("delete from proj.positions where projection = $1", p.name)
+        for p in PROJECTIONS:
+            self.runners[p.name] = ProjectionRunner(self.pool, p, {s: f"{s}.events" for s in p.sources})
+        for d in self.delivered + own:
+            await self.apply(d)
+        self.fed = monitoring_log[-1].global_position
+        await self.sync()
 
     async def alerts(self, rule_id: str | None = None) -> list[dict]:
         rows = await self.fetch("select * from monitoring.alerts where $1::text is null or rule_id = $1 "

@@ -5,9 +5,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from shared.projections import ProjectionRunner
-
-from services.monitoring.projections import PROJECTIONS
 from tests.integration.monitoring.conftest import MonitoringHarness
 
 
@@ -122,24 +119,7 @@ async def test_a_rebuild_of_the_reactor_and_the_board_gives_the_same_alerts_and_
     before = await m.alerts()
     assert {a["rule_id"] for a in before} == {"milestone.overdue", "disbursement.awaiting_approval",
                                               "village.without_team"}
-    # Replay everything from offset zero into emptied tables: the board from the log, the
-    # reactor from the other services' records and the day closes, interleaved differently.
-    monitoring_log = await m.store.read_all(after=0, limit=100_000)
-    from shared.messaging.kafka import encode
-    from shared.projections import Delivery
-
-    own = [Delivery("monitoring.events", 0, e.global_position - 1, encode(e), {}) for e in monitoring_log]
-    async with m.pool.acquire() as conn:
-        for p in PROJECTIONS:
-            await conn.execute(f"truncate {', '.join(p.tables)}")
-            await conn.execute("delete from proj.positions where projection = $1", p.name)
-    for p in PROJECTIONS:
-        runner = ProjectionRunner(m.pool, p, {s: f"{s}.events" for s in p.sources})
-        m.runners[p.name] = runner
-    for d in m.delivered + own:  # every other service's record first, then monitoring's own
-        await m.apply(d)
-    m.fed = monitoring_log[-1].global_position
-    await m.sync()
+    await m.rebuild()
     assert await m.alert_events() == before_events
     after = await m.alerts()
     assert [{k: a[k] for k in a if k != "position"} for a in after] == [
