@@ -194,6 +194,9 @@ async def caught_up(api: Api, timeout: float = 600.0) -> bool:
     return False
 
 
+CATCH_UP_SECONDS = 1800  # monitoring reads everything the drive did (tens of minutes under load)
+
+
 def days_stage(s: Scenario, api: Api) -> Stage:
     """The city office sets the presence requirement to the scenario's sample, then closes
     every business day of the programme in order (one command), once monitoring has applied
@@ -209,7 +212,13 @@ def days_stage(s: Scenario, api: Api) -> Stage:
             "escalate_to": current["escalate_to"],
             "reason": "情景按抽样打卡天数核对 / the scenario samples this many check-ins a month"},
             who=city, key=api.key("presence-rule", s.size.presence_days_per_month), method="PUT")
-        await caught_up(api)
+        # A day judged before monitoring has read that day's facts raises what they would have
+        # cleared (an allocation idle though drawn on, its request still on its way): no close
+        # then, and the stage says so, rather than alerts the plan never implied.
+        if not await caught_up(api, timeout=CATCH_UP_SECONDS):
+            api.fail(STAGE, "close-through", 0, f"监测 {CATCH_UP_SECONDS} 秒内未读完事实，未结束业务日 / monitoring "
+                      f"had not read every fact after {CATCH_UP_SECONDS} s: no business day closed")
+            return
         await api.command(STAGE, "monitoring", "/days/close-through",
                           {"through": s.end.isoformat(), "first": FIRST_DAY.isoformat()}, who=city,
                           key=api.key("close-through", s.end))

@@ -165,7 +165,7 @@ class Api:
                 if time.monotonic() < unavailable_until:
                     await self._pause(attempt)
                     continue
-                return self._fail(stage, key, 0, f"{type(exc).__name__}: {exc}")
+                return self.fail(stage, key, 0, f"{type(exc).__name__}: {exc}")
             if r.status_code < 300:
                 self.tally.count(stage, "created" if r.status_code == 201 else "ok")
                 self.advance(stage)
@@ -178,7 +178,7 @@ class Api:
                 self.tally.count(stage, "waited")
                 await asyncio.sleep(min(0.25 * attempt, 3.0))
                 continue
-            return self._fail(stage, key, r.status_code, r.text[:500])
+            return self.fail(stage, key, r.status_code, r.text[:500])
 
     async def get(self, service: str, path: str, params: dict | None = None, who: dict[str, str] | None = None) -> dict:
         unavailable_until = time.monotonic() + self.transient_timeout
@@ -200,7 +200,8 @@ class Api:
     async def _pause(self, attempt: int) -> None:
         await asyncio.sleep(min(0.05 * 2 ** attempt, 3.0) * (0.5 + self._jitter.random()))
 
-    def _fail(self, stage: str, key: str, status: int, detail: str) -> None:
+    def fail(self, stage: str, key: str, status: int, detail: str) -> None:
+        """Count a failure of ``stage``: shown at the end, and the run exits non-zero."""
         self.tally.count(stage, "failed")
         self.advance(stage)
         self.tally.failures.append(Failure(stage, key, status, detail))
