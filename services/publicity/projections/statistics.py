@@ -47,18 +47,22 @@ def current_sql(rows: str) -> str:
     where (excluded.at, excluded.position, excluded.seq) > (stats.current.at, stats.current.position, stats.current.seq)"""
 
 
-FACT_ARRAYS = """unnest($1::text[], $2::bigint[], $3::int[], $4::text[], $5::text[], $6::timestamptz[], $7::uuid[],
-                $8::text[], $9::text[], $10::text[], $11::jsonb[])
+
+def fact_arrays(value_type: str) -> str:
+    """The facts as $1–$11 arrays, one per column of FACT_COLUMNS (the value as ``value_type``)."""
+    return f"""unnest($1::text[], $2::bigint[], $3::int[], $4::text[], $5::text[], $6::timestamptz[], $7::uuid[],
+                $8::text[], $9::text[], $10::text[], $11::{value_type}[])
          as f(source, position, seq, kind, key, at, event_id, event_type, district, village, value)"""
+
+
+FACT_ARRAYS = fact_arrays("jsonb")
 
 # Facts, tallies, each key's latest, change rows and the watermark in one round trip: a live batch is often one event.
 NOTE_FROM = len(FACT_COLUMNS) + len(CHANGE_COLUMNS) + 1  # the watermark's arrays follow the facts' and the changes' 
 SMALL_SQL = """with facts as (
     insert into stats.facts (source, position, seq, kind, key, at, event_id, event_type, district, village, value)
     select source, position, seq, kind, key, at, event_id, event_type, district, village, value::jsonb
-    from unnest($1::text[], $2::bigint[], $3::int[], $4::text[], $5::text[], $6::timestamptz[], $7::uuid[],
-                $8::text[], $9::text[], $10::text[], $11::text[])
-         as f(source, position, seq, kind, key, at, event_id, event_type, district, village, value)
+    from {facts}
     returning *),
 tallied as ({tallied}),
 current as ({current}),
@@ -109,7 +113,8 @@ class StatisticsProjection(Watermarked):
         facts, changes = fact_rows(events)
         if len(events) < self.copy_from:
             await conn.execute(
-                SMALL_SQL.format(tallied=tally_sql("facts"), current=current_sql("facts"), note=self.note_sql(first=NOTE_FROM)),
+                SMALL_SQL.format(facts=fact_arrays("text"), tallied=tally_sql("facts"), current=current_sql("facts"),
+                                 note=self.note_sql(first=NOTE_FROM)),
                 *as_columns([(*f[:-1], orjson.dumps(f[-1]).decode()) for f in facts], len(FACT_COLUMNS)),
                 # kinds are identifiers: a space joins them as well as an array parameter would
                 *as_columns([(*c[:3], " ".join(c[3]), *c[4:]) for c in changes], len(CHANGE_COLUMNS)),
