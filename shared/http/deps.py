@@ -1,4 +1,4 @@
-"""Dependencies every service's routes share: the store, the caller, the command metadata."""
+"""Dependencies every service's routes share: the store, the pool, the command headers' types."""
 
 from __future__ import annotations
 
@@ -13,10 +13,9 @@ from fastapi import Depends, Header, Request
 from shared.config import get_settings
 from shared.dates import IsoDate, IsoDateTime  # noqa: F401  (routes import the strict dates from here too)
 from shared.eventstore import CommandMeta, EventStore
-from shared.http.auth import Principal, current_principal
+from shared.http.auth import Principal
 from shared.http.business_time import MAX_REASON, check_business_time, server_now
 from shared.tracing import current_traceparent
-
 
 
 async def get_store(request: Request) -> EventStore:
@@ -41,8 +40,8 @@ BackdateReason = Annotated[str | None, Header(
 
 def meta_of(principal: Principal, x_correlation_id: UUID | None, x_causation_id: UUID | None,
             x_occurred_at: datetime | None, x_backdate_reason: str | None) -> CommandMeta:
-    """The command's metadata from the caller and the ``X-`` headers (``command_meta``'s work,
-    for dependencies that declare the same headers themselves)."""
+    """The command's metadata from the caller and the ``X-`` headers (the command runner reads
+    them: shared/http/commands.py)."""
     kwargs = {"actor": principal.actor, "causation_id": x_causation_id, "traceparent": current_traceparent()}
     if x_correlation_id:
         kwargs["correlation_id"] = x_correlation_id
@@ -60,16 +59,6 @@ def meta_of(principal: Principal, x_correlation_id: UUID | None, x_causation_id:
     return CommandMeta(**kwargs)
 
 
-async def command_meta(
-    principal: Annotated[Principal, Depends(current_principal)],
-    x_correlation_id: CorrelationId = None,
-    x_causation_id: CausationId = None,
-    x_occurred_at: OccurredAt = None,
-    x_backdate_reason: BackdateReason = None,
-) -> CommandMeta:
-    return meta_of(principal, x_correlation_id, x_causation_id, x_occurred_at, x_backdate_reason)
-
-
 IdempotencyKey = Annotated[
     str | None,
     Header(
@@ -79,4 +68,3 @@ IdempotencyKey = Annotated[
     ),
 ]
 Store = Annotated[EventStore, Depends(get_store)]
-Meta = Annotated[CommandMeta, Depends(command_meta)]

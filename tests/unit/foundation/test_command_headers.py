@@ -1,25 +1,27 @@
 """The command runner reads its headers itself (FastAPI's solving of declared headers was most
 of a command's framework time): it must accept and refuse exactly what the same headers
-declared as FastAPI parameters (``Meta`` and ``IdempotencyKey``) accept and refuse, and the
-API document must list them as it did."""
+declared as FastAPI parameters (``declared_meta`` below, as the runner once took them, and
+``IdempotencyKey``) accept and refuse, and the API document must list them as it did."""
 
 from __future__ import annotations
 
 from types import SimpleNamespace
+from typing import Annotated
 from urllib.parse import quote
 
 import httpx
 import pytest
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from pydantic import BaseModel
 
 from shared.config import get_settings
-from shared.eventstore.store import CommandResult
-from shared.http.auth import Principal, Role, issue_token
+from shared.eventstore import CommandMeta
+from shared.http.auth import Principal, Role, current_principal, issue_token
 from shared.http.commands import document_command_headers, runner_type
-from shared.http.deps import IdempotencyKey, Meta
+from shared.http.deps import BackdateReason, CausationId, CorrelationId, IdempotencyKey, OccurredAt, meta_of
 from shared.http.errors import install_error_handlers
 from shared.http.limits import install_limits
+from tests.support.echo_store import EchoStore
 
 
 class Thing(BaseModel):
@@ -30,13 +32,17 @@ async def make_thing(uow, cmd: Thing) -> dict:  # never run: the store below ans
     raise AssertionError
 
 
-class EchoStore:
-    """Answers with what the runner handed the store: the metadata and the key."""
+async def declared_meta(
+    principal: Annotated[Principal, Depends(current_principal)],
+    x_correlation_id: CorrelationId = None,
+    x_causation_id: CausationId = None,
+    x_occurred_at: OccurredAt = None,
+    x_backdate_reason: BackdateReason = None,
+) -> CommandMeta:
+    return meta_of(principal, x_correlation_id, x_causation_id, x_occurred_at, x_backdate_reason)
 
-    async def execute(self, command, body, meta, handler, idempotency_key=None) -> CommandResult:
-        return CommandResult({"meta": meta.model_dump(mode="json"), "key": idempotency_key, "body": body}, False)
 
-
+Meta = Annotated[CommandMeta, Depends(declared_meta)]
 Run = runner_type({Thing: make_thing})
 FIELDS = ("actor", "causation_id", "correlation_id", "occurred_at", "backdate_reason")
 
