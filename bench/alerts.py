@@ -43,6 +43,7 @@ from shared.http.errors import install_error_handlers
 from shared.identity import Principal as Owner
 from shared.messaging.kafka import decode, ensure_topics, event_producer
 from shared.outbox.publisher import Publisher
+from shared.stack.leftovers import delete_topics
 from shared.outbox.relay import OutboxRelay
 from shared.outbox.wakeup import CommitSignal
 from shared.messaging.credentials import client_options
@@ -252,6 +253,8 @@ async def measure(settings: Settings, rate: float, count: int) -> tuple[list[flo
         await source_pool.close()
         await drop_database(settings, database)
         await drop_database(settings, source_db)
+        for name in (topic, source_topic):
+            await delete_topics(settings, name)
 
 
 async def run_async(settings: Settings, rate: float, count: int) -> list[Figure]:

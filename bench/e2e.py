@@ -163,4 +163,4 @@ def run(rates: list[int], seconds: float) -> list[Figure]:
         return asyncio.run(run_async(stack, rates, seconds))
     finally:
         stack.stop()
-        asyncio.run(stack.drop_databases())
+        asyncio.run(stack.forget())

@@ -79,7 +79,7 @@ def run(scale: str) -> list[Figure]:
                                "its memory figures would not be the scenario's")
     finally:
         stack.stop()
-        asyncio.run(stack.drop_databases())
+        asyncio.run(stack.forget())
     figures = []
     for name in sorted(pids):
         peak, start = sampler.peak[name] / 2**20, sampler.start_rss[name] / 2**20

@@ -128,4 +128,4 @@ def run(seconds: float) -> list[Figure]:
         return asyncio.run(run_async(stack, seconds))
     finally:
         stack.stop()
-        asyncio.run(stack.drop_databases())
+        asyncio.run(stack.forget())

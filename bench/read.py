@@ -145,5 +145,5 @@ def run(seconds: float, scenarios: int) -> list[Figure]:
             figures.append(figure)
     finally:
         stack.stop()
-        asyncio.run(stack.drop_databases())
+        asyncio.run(stack.forget())
     return figures

@@ -24,6 +24,7 @@ from shared.db import create_pool, drop_database, ensure_database
 from shared.eventstore import RecordedEvent
 from shared.messaging.credentials import client_options
 from shared.messaging.kafka import encode, ensure_topics, headers_for
+from shared.stack.leftovers import delete_topics
 from shared.migrations import migrate
 from shared.projections import ProjectionRunner, rebuild_together
 from shared.reference.places import DISTRICTS
@@ -87,24 +88,27 @@ async def run_async(settings: Settings, n: int) -> list[Figure]:
 
     prefix = f"br{uuid.uuid4().hex[:6]}."
     topics = {s: f"{prefix}{s}.events" for s in ("registry", "funding", "assessment", "publicity")}
-    await ensure_topics(settings, list(topics.values()), settings.topic_partitions)
-    await fill(settings, topics["registry"], n)
-    raw = await raw_read(settings, topics["registry"])
     database = f"{settings.db_prefix}bench_replay_{uuid.uuid4().hex[:6]}"
-    await ensure_database(settings, database)
-    await asyncio.to_thread(migrate, settings, CHAIN, database)
-    pool = await create_pool(settings.dsn_for(database), max_size=len(PROJECTIONS) + 1)
     try:
-        started = time.perf_counter()
-        runners = [ProjectionRunner(pool, p, {s: topics[s] for s in p.sources}) for p in PROJECTIONS]
-        with Progress(console=console, transient=True) as bar:
-            task = bar.add_task("重放 replaying", total=None)
-            await rebuild_together(runners, settings,
-                                   progress=lambda done, total: bar.update(task, completed=done, total=total))
-        ours = n / (time.perf_counter() - started)
+        await ensure_topics(settings, list(topics.values()), settings.topic_partitions)
+        await fill(settings, topics["registry"], n)
+        raw = await raw_read(settings, topics["registry"])
+        await ensure_database(settings, database)
+        await asyncio.to_thread(migrate, settings, CHAIN, database)
+        pool = await create_pool(settings.dsn_for(database), max_size=len(PROJECTIONS) + 1)
+        try:
+            started = time.perf_counter()
+            runners = [ProjectionRunner(pool, p, {s: topics[s] for s in p.sources}) for p in PROJECTIONS]
+            with Progress(console=console, transient=True) as bar:
+                task = bar.add_task("重放 replaying", total=None)
+                await rebuild_together(runners, settings,
+                                       progress=lambda done, total: bar.update(task, completed=done, total=total))
+            ours = n / (time.perf_counter() - started)
+        finally:
+            await pool.close()
     finally:
-        await pool.close()
         await drop_database(settings, database)
+        await delete_topics(settings, prefix)  # N events: a full run's topic alone is hundreds of MB
     figure = Figure(f"replay of {n:,} events into every publicity projection", ours, "events/s",
                     "raw aiokafka consumer", raw, target=">= 0.35× raw",
                     notes=f"{len(PROJECTIONS)} projections rebuilt in one pass over the topics")

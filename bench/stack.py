@@ -13,12 +13,12 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from shared.config import REPO_ROOT, SERVICES, Settings, get_settings
-from shared.db import drop_database
 from shared.messaging.acls import ADMIN
 from shared.messaging.credentials import child_env as kafka_child_env
 from shared.messaging.credentials import pinned
 from shared.messaging.kafka_admin import apply_acls
 from shared.stack.kafka import admin_settings, auth_enabled
+from shared.stack.leftovers import forget
 from shared.stack.processes import StackError, start_process, stop_processes, tail, wait_http_ok
 from shared.stack.services import REPLAY_BACKDATE_WINDOW_DAYS
 
@@ -87,9 +87,9 @@ class BenchStack:
     def stop(self) -> None:
         stop_processes(self.names, settings=self.settings)
 
-    async def drop_databases(self) -> None:
-        for service in SERVICES:
-            await drop_database(self.settings, self.settings.db_prefix + service)
+    async def forget(self) -> None:
+        """The run's databases, and its topics with their ACLs."""
+        await forget(self.settings, self.settings.db_prefix, self.settings.topic_prefix)
 
 
 @contextmanager
@@ -99,4 +99,4 @@ def bench_stack() -> Iterator[BenchStack]:
         yield stack
     finally:
         stack.stop()
-        asyncio.run(stack.drop_databases())
+        asyncio.run(stack.forget())

@@ -1,17 +1,22 @@
 """Fixtures over the real PostgreSQL and Kafka that `make test` starts.
 
 Every test session gets databases and topics of its own (random prefixes), so tests
-never see the demo's data nor each other's.
+never see the demo's data nor each other's; they are removed when the session ends
+(`XINGCUN_KEEP_TEST_DATA=1` keeps them, to look into a failure).
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
 import secrets
+import warnings
+from collections.abc import Iterator
 
 import pytest
 
 from shared.config import Settings, get_settings
+from shared.stack.leftovers import forget
 from shared.stack.services import REPLAY_BACKDATE_WINDOW_DAYS
 
 RUN = secrets.token_hex(3)
@@ -23,7 +28,7 @@ os.environ.setdefault("XINGCUN_BACKDATE_WINDOW_DAYS", REPLAY_BACKDATE_WINDOW_DAY
 
 
 @pytest.fixture(scope="session")
-def settings(tmp_path_factory) -> Settings:
+def settings(tmp_path_factory) -> Iterator[Settings]:
     spans = tmp_path_factory.mktemp("spans")
     values = {
         "XINGCUN_DB_PREFIX": f"xct_{RUN}_",
@@ -34,4 +39,12 @@ def settings(tmp_path_factory) -> Settings:
     }
     os.environ.update(values)
     get_settings.cache_clear()  # anything read before this session's values must read them again
-    return Settings()
+    settings = Settings()
+    yield settings
+    # What the session made goes with it (every stack of a test is stopped by then), unless
+    # asked to keep it for a look after a failure.
+    if not os.environ.get("XINGCUN_KEEP_TEST_DATA"):
+        try:
+            asyncio.run(forget(settings, settings.db_prefix, settings.topic_prefix))
+        except Exception as error:  # noqa: BLE001 - a stack already down has nothing to hold; no test's result
+            warnings.warn(f"the session's databases and topics were not removed: {error!r}", stacklevel=1)

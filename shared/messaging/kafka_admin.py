@@ -27,9 +27,13 @@ _RESOURCE = {"topic": ResourceType.TOPIC, "group": ResourceType.GROUP}
 _PATTERN = {"literal": ResourcePatternType.LITERAL, "prefixed": ResourcePatternType.PREFIXED}
 
 
+def _fields(grant: Grant) -> tuple:
+    return (_RESOURCE[grant.resource], grant.name, _PATTERN[grant.pattern], f"User:{grant.principal}", "*",
+            AclOperation[grant.operation.upper()], AclPermissionType.ALLOW)
+
+
 def binding(grant: Grant) -> AclBinding:
-    return AclBinding(_RESOURCE[grant.resource], grant.name, _PATTERN[grant.pattern], f"User:{grant.principal}",
-                      "*", AclOperation[grant.operation.upper()], AclPermissionType.ALLOW)
+    return AclBinding(*_fields(grant))
 
 
 def _admin(settings: Settings) -> AdminClient:
@@ -45,6 +49,15 @@ def create_grants(settings: Settings, grants: Iterable[Grant]) -> int:
     for future in admin.create_acls(bindings, request_timeout=TIMEOUT).values():
         future.result()
     return len(bindings)
+
+
+def delete_grants(settings: Settings, grants: Iterable[Grant]) -> int:
+    """Remove exactly these bindings (one that is not there is no error); returns how many went."""
+    filters = [AclBindingFilter(*_fields(g)) for g in grants]
+    if not filters:
+        return 0
+    admin = _admin(settings)
+    return sum(len(future.result()) for future in admin.delete_acls(filters, request_timeout=TIMEOUT).values())
 
 
 def apply_acls(settings: Settings, prefix: str | None = None) -> int:
