@@ -209,7 +209,7 @@ def days_stage(s: Scenario, api: Api) -> Stage:
             "effective_on": FIRST_DAY.isoformat(), "enabled": True, "severity": current["severity"],
             "thresholds": {"days_per_month": s.size.presence_days_per_month},
             "audience": current["audience"], "escalate_after_days": current["escalate_after_days"],
-            "escalate_to": current["escalate_to"],
+            "escalate_to": current["escalate_to"], "escalate_at_most": current["escalate_at_most"],
             "reason": "情景按抽样打卡天数核对 / the scenario samples this many check-ins a month"},
             who=city, key=api.key("presence-rule", s.size.presence_days_per_month), method="PUT")
         # A day judged before monitoring has read that day's facts raises what they would have

@@ -20,7 +20,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.eventstore import DomainEvent
+from shared.eventstore import DomainEvent, upcaster
 from shared.privacy.sealed import Sealed
 
 SERVICE = "monitoring"
@@ -29,6 +29,8 @@ SubjectKind = Literal["village", "team", "cadre", "person", "allocation", "disbu
                       "inspection", "district", "projection", "subscription"]
 Audience = Literal["city_office", "district_official", "unit", "first_secretary", "finance_officer", "assessor",
                    "inspector", "operations"]
+# An escalation ladder ends: what a rule version issued before the ceiling existed reads as.
+ESCALATE_AT_MOST = 3
 
 
 class Threshold(BaseModel):
@@ -38,9 +40,12 @@ class Threshold(BaseModel):
     value: int = Field(description="阈值（整数：天、百分比、秒、分）/ value: whole days, percent, seconds or fen")
 
 
-class RuleChanged(DomainEvent, type="RuleChanged", version=1, service=SERVICE):
+class RuleChanged(DomainEvent, type="RuleChanged", version=2, service=SERVICE):
     """规则变更 / a rule of the catalogue changed (thresholds, severity, audience, escalation).
-    Stream ``rule-<rule_id>``. Applies to conditions evaluated on or after ``effective_on``."""
+    Stream ``rule-<rule_id>``. Applies to conditions evaluated on or after ``effective_on``.
+
+    Version 2: ``escalate_at_most``, the last level an unacknowledged alert reaches; version 1
+    escalated without end (upcast: the default, 3)."""
 
     rule_id: str
     rule_version: int = Field(description="规则版本（从 1 起）/ the rule's new version, from 1")
@@ -53,6 +58,14 @@ class RuleChanged(DomainEvent, type="RuleChanged", version=1, service=SERVICE):
                                                         "before escalation; none: never")
     escalate_to: list[Audience]
     reason: str = Field(description="变更理由（不含个人信息）/ why it changed (no personal data)")
+    escalate_at_most: int = Field(ge=1, le=10, description="最多升级次数：升至此级后不再升级，直至确认或解除 / how "
+                                                           "many times at most an alert escalates; it stays at that "
+                                                           "level until acknowledged or resolved")
+
+
+@upcaster("RuleChanged", 1)
+def _rule_changed_v1_to_v2(p: dict) -> dict:
+    return p | {"escalate_at_most": ESCALATE_AT_MOST}
 
 
 class BusinessDayClosed(DomainEvent, type="BusinessDayClosed", version=1, service=SERVICE):

@@ -118,8 +118,9 @@ class Alert(Aggregate):
         self.resolved = True
 
 
-def escalation_level(business_days_open: int, escalate_after_days: int | None) -> int:
-    """One level for every ``escalate_after_days`` business days without an acknowledgement."""
+def escalation_level(business_days_open: int, escalate_after_days: int | None, at_most: int) -> int:
+    """One level for every ``escalate_after_days`` business days without an acknowledgement, up
+    to ``at_most``: past the ladder's top, telling the same people again says nothing new."""
     if not escalate_after_days or business_days_open < escalate_after_days:
         return 0
-    return business_days_open // escalate_after_days
+    return min(business_days_open // escalate_after_days, at_most)

@@ -1,8 +1,8 @@
 """规则目录 / the rule catalogue: what monitoring watches for, and the ``Rule`` aggregate.
 
 Every rule of issue 16, item 2 is defined here with its zh-CN and English title, the
-thresholds it takes (each with the range the city office may set), severity, who is told
-and when an unacknowledged alert goes up a level. Version 1 of each is seeded as a
+thresholds it takes (each with the range the city office may set), severity, who is told,
+when an unacknowledged alert goes up a level and how many times at most (``escalate_at_most``). Version 1 of each is seeded as a
 ``RuleChanged`` event on the first start; the city office changes a rule by a new version
 that applies from its ``effective_on`` business day (``rule-<rule_id>`` stream).
 
@@ -18,7 +18,7 @@ from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.contracts.monitoring import Audience, RuleChanged, Severity, SubjectKind, Threshold
+from shared.contracts.monitoring import ESCALATE_AT_MOST, Audience, RuleChanged, Severity, SubjectKind, Threshold
 from shared.dates import IsoDate
 from shared.eventstore import Aggregate
 from shared.eventstore.errors import Conflict, DomainError, NotFound
@@ -132,6 +132,8 @@ class ChangeRule(BaseModel):
     audience: list[Audience] = Field(min_length=1, max_length=8)
     escalate_after_days: int | None = Field(None, ge=1, le=365)
     escalate_to: list[Audience] = Field(default_factory=list, max_length=8)
+    escalate_at_most: int = Field(ESCALATE_AT_MOST, ge=1, le=10,
+                                  description="最多升级次数（1–10）/ how many times at most an alert escalates")
     reason: str = Field(min_length=1, max_length=500, description="变更理由（不含个人信息）/ why (no personal data)")
 
 
@@ -164,7 +166,7 @@ def first_version(rule: RuleDefinition) -> RuleChanged:
         rule_id=rule.rule_id, rule_version=1, effective_on=PROGRAMME_START, enabled=True, severity=rule.severity,
         thresholds=[Threshold(name=n, value=b.default) for n, b in rule.thresholds.items()],
         audience=list(rule.audience), escalate_after_days=rule.escalate_after_days,
-        escalate_to=list(rule.escalate_to), reason="初始目录 / the initial catalogue")
+        escalate_to=list(rule.escalate_to), escalate_at_most=ESCALATE_AT_MOST, reason="初始目录 / the initial catalogue")
 
 
 class Rule(Aggregate):
@@ -200,7 +202,7 @@ class Rule(Aggregate):
             effective_on=cmd.effective_on, enabled=cmd.enabled, severity=cmd.severity,
             thresholds=check_thresholds(rule, cmd.thresholds), audience=list(dict.fromkeys(cmd.audience)),
             escalate_after_days=cmd.escalate_after_days, escalate_to=list(dict.fromkeys(cmd.escalate_to)),
-            reason=cmd.reason)
+            escalate_at_most=cmd.escalate_at_most, reason=cmd.reason)
         self.record(event)
         return event
 

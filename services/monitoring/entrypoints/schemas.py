@@ -23,6 +23,7 @@ class RuleView(BaseModel):
     audience: list[str]
     escalate_after_days: int | None
     escalate_to: list[str]
+    escalate_at_most: int
     reason: str
 
 

@@ -17,7 +17,7 @@ def rule_view(event) -> dict:
             "effective_on": event.effective_on.isoformat(), "enabled": event.enabled, "severity": event.severity,
             "thresholds": {t.name: t.value for t in event.thresholds}, "audience": list(event.audience),
             "escalate_after_days": event.escalate_after_days, "escalate_to": list(event.escalate_to),
-            "reason": event.reason}
+            "escalate_at_most": event.escalate_at_most, "reason": event.reason}
 
 
 async def seed_rules(uow: UnitOfWork) -> dict:

@@ -601,9 +601,11 @@ class Watch(Reactor):
         """Escalate what is due on ``day``, not every open alert: an alert's level moves only
         when its business days open reach the next multiple of its rule's
         ``escalate_after_days`` — that day is kept (``escalates_on``) — or when another version
-        of its rule takes effect (``new_version``: its alerts are looked at that day). An
-        acknowledgement or resolution is found when the alert is next looked at; it is never
-        escalated after either (``Alert.escalate``)."""
+        of its rule takes effect (``new_version``: its alerts are looked at that day). At its
+        rule's ``escalate_at_most`` an alert has no next day ('infinity') until a version that
+        raises the ceiling takes effect; one that lowers it below a level reached records
+        nothing (levels never go down). An acknowledgement or resolution is found when the
+        alert is next looked at; it is never escalated after either (``Alert.escalate``)."""
         rows = await db.escalations_due(uow.conn, day, new_version)
         if not rows:
             return
@@ -620,9 +622,12 @@ class Watch(Reactor):
                 next_days.append(date.max)
                 continue
             every, open_days = rule.escalate_after_days, row["open_days"]
-            level = escalation_level(open_days, every)
+            level = escalation_level(open_days, every, rule.escalate_at_most)
             if alert.escalate(level, list(rule.escalate_to), day):
                 changed.append(alert)
+            if alert.level >= rule.escalate_at_most:
+                next_days.append(date.max)
+                continue
             # One more day open for each day closed from here: the next level's day.
             next_days.append(day + timedelta(days=every * (level + 1) - open_days))
         await db.set_escalations(uow.conn, rows, next_days, settled)

@@ -51,6 +51,11 @@ async def test_a_late_approval_is_raised_escalated_resolved_and_handled_over_htt
     # The catalogue was seeded at start, version 1 of every rule.
     rules = (await mon.get("/rules", headers=city)).json()
     assert {r["rule_id"]: r["rule_version"] for r in rules}["disbursement.awaiting_approval"] == 1
+    assert {r["rule_id"]: r["escalate_at_most"] for r in rules}["disbursement.awaiting_approval"] == 3
+    beyond = await mon.put("/rules/disbursement.awaiting_approval", headers=city, json={
+        "effective_on": "2030-01-01", "severity": "warning", "thresholds": {"days": 14}, "audience": ["city_office"],
+        "escalate_after_days": 5, "escalate_to": ["city_office"], "escalate_at_most": 11, "reason": "test"})
+    assert beyond.status_code == 422 and beyond.json()["detail"][0]["loc"] == ["body", "escalate_at_most"], beyond.text
     bad = await mon.put("/rules/disbursement.awaiting_approval", headers=city, json={
         "effective_on": "2030-01-01", "severity": "warning", "thresholds": {"days": 0}, "audience": ["city_office"],
         "reason": "test"})

@@ -58,9 +58,10 @@ def test_acknowledged_stops_escalation_and_by_hand_needs_an_open_alert():
         alert.resolve_by_hand("u", date(2022, 5, 18), note)
 
 
-def test_escalation_levels_count_business_days():
-    assert [escalation_level(n, 5) for n in (0, 4, 5, 9, 10, 15)] == [0, 0, 1, 1, 2, 3]
-    assert escalation_level(100, None) == 0
+def test_escalation_levels_count_business_days_up_to_the_ceiling():
+    assert [escalation_level(n, 5, 10) for n in (0, 4, 5, 9, 10, 15)] == [0, 0, 1, 1, 2, 3]
+    assert [escalation_level(n, 5, 2) for n in (9, 10, 15, 1250)] == [1, 2, 2, 2]
+    assert escalation_level(100, None, 3) == 0
 
 
 def test_scope():

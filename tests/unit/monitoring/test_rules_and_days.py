@@ -6,9 +6,11 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 
 import pytest
+from pydantic import ValidationError
 
 import shared.contracts  # noqa: F401 - registers every service's events
 from shared.contracts.monitoring import BusinessDayClosed, RuleChanged
+from shared.eventstore.catalogue import CATALOGUE as EVENTS
 from shared.eventstore import CommandMeta
 from shared.eventstore.errors import Conflict, DomainError, NotFound
 from shared.eventstore.memory import InMemoryUnitOfWork
@@ -92,6 +94,26 @@ async def test_bad_thresholds_are_refused_on_their_field_and_nothing_is_recorded
         await change_rule(uow, change(thresholds=thresholds), rule_id="disbursement.awaiting_approval")
     assert refused.value.status_code == 422 and refused.value.field == field
     assert uow.events == []
+
+
+async def test_the_ceiling_is_kept_per_version_and_refused_out_of_1_to_10_on_its_field():
+    uow = InMemoryUnitOfWork(at(date(2022, 2, 1)))
+    assert (await seed_rules(uow)) and all(e.escalate_at_most == 3 for e in uow.events)
+    view = await change_rule(uow, change(escalate_at_most=7), rule_id="disbursement.awaiting_approval")
+    assert view["escalate_at_most"] == 7
+    assert (await change_rule(uow, change(), rule_id="disbursement.awaiting_approval"))["escalate_at_most"] == 3
+    for bad in (0, 11):
+        with pytest.raises(ValidationError) as refused:
+            change(escalate_at_most=bad)
+        assert [e["loc"] for e in refused.value.errors()] == [("escalate_at_most",)]
+
+
+def test_a_version_1_rule_change_reads_as_the_default_ceiling():
+    payload = first_version(CATALOGUE["allocation.idle"]).model_dump(mode="json")
+    del payload["escalate_at_most"]
+    old = EVENTS.decode("RuleChanged", 1, payload)
+    assert type(old) is RuleChanged and old.escalate_at_most == 3 and old.escalate_after_days == 10
+    assert Rule.rehydrate("allocation.idle", [old]).versions[0].escalate_at_most == 3
 
 
 async def test_an_unknown_rule_is_404_and_a_closed_day_cannot_take_a_change():
