@@ -35,13 +35,18 @@ async def open_condition(conn: asyncpg.Connection, rule_id: str, kind: str, subj
 
 
 async def clear_conditions(conn: asyncpg.Connection, rule_ids: list[str], kind: str, subject_id: str, on: date,
-                           cause: UUID) -> list[asyncpg.Record]:
-    """Clear the open episode(s); the rows that had raised an alert come back to be resolved."""
+                           cause: UUID, later_too: bool = False) -> list[asyncpg.Record]:
+    """Clear the open episode(s), and end on ``on`` an episode that held that day but was
+    cleared later: the facts that clear one come on streams, so partitions, of their own, and
+    the later fact may have been read first. ``later_too``: the fact also means that no
+    episode begun after ``on`` ever held (money asked for: never idle again). The rows that
+    had raised an alert come back to be resolved."""
     return await conn.fetch(
         """update monitoring.conditions set cleared_on = $4, cleared_by = $5, settled = true
-           where rule_id = any($1::text[]) and subject_kind = $2 and subject_id = $3 and cleared_on is null
+           where rule_id = any($1::text[]) and subject_kind = $2 and subject_id = $3
+             and (cleared_on is null or (cleared_on > $4 and ($6 or since <= $4)))
            returning rule_id, alert_id""",
-        rule_ids, kind, subject_id, on, cause)
+        rule_ids, kind, subject_id, on, cause, later_too)
 
 
 async def held_at(conn: asyncpg.Connection, rule_ids: list[str], day: date) -> list[asyncpg.Record]:

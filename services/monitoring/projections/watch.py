@@ -179,10 +179,12 @@ class Watch(Reactor):
         return True
 
     async def _clear(self, conn: asyncpg.Connection, cause: RecordedEvent, rule_ids: list[str], kind: str,
-                     subject_id: str, on: date | None = None, cause_id: UUID | None = None) -> None:
-        """``on``/``cause_id``: the clearing fact, when it is not ``cause`` (recorded earlier)."""
+                     subject_id: str, on: date | None = None, cause_id: UUID | None = None,
+                     later_too: bool = False) -> None:
+        """``on``/``cause_id``: the clearing fact, when it is not ``cause`` (recorded earlier);
+        ``later_too``: see ``clear_conditions``."""
         on, cause_id = on or business_day(cause.occurred_at), cause_id or cause.event_id
-        rows = await db.clear_conditions(conn, rule_ids, kind, subject_id, on, cause_id)
+        rows = await db.clear_conditions(conn, rule_ids, kind, subject_id, on, cause_id, later_too)
         raised = [r["alert_id"] for r in rows if r["alert_id"] is not None]
         if not raised:
             return
@@ -247,7 +249,7 @@ class Watch(Reactor):
         await self._fundable_again(conn, r, e.allocation_id)
 
     async def when_DisbursementRequested(self, conn, e: DisbursementRequested, r: RecordedEvent) -> None:
-        await self._clear(conn, r, ["allocation.idle"], "allocation", e.allocation_id)
+        await self._clear(conn, r, ["allocation.idle"], "allocation", e.allocation_id, later_too=True)
         await self._open(conn, r, "disbursement.awaiting_approval", "disbursement", e.disbursement_id,
                          business_day(r.occurred_at), Where(e.district, e.village_code),
                          {"amount_fen": e.amount_fen, "allocation_id": e.allocation_id})
