@@ -2,6 +2,9 @@
 -- village's designation (its stream) and the teams serving it (each team's stream) lie on
 -- different partitions, and an assignment may be read before the designation it ended the
 -- wait of. Each spell names the events that began and ended it (the episode's ends).
+-- Filled only by the events read from here on: a database with designations read before this
+-- migration needs `xingcun projections rebuild monitoring watch`, or a village's next fact
+-- would end its open episode as never held.
 create table monitoring.designation_spells (
     village_code  text not null,
     start         date not null,
