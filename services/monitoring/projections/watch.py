@@ -466,14 +466,12 @@ class Watch(Reactor):
         designated, served = await spells.of_village(conn, code)
         held = sorted((u for d in designated for u in uncovered(d, served)), key=lambda u: u.start)
         rows = await db.episodes(conn, "village.without_team", "village", code)
-        def holds(row) -> bool:
-            return row["cleared_on"] is None or row["cleared_on"] > row["since"]
         by_start: dict[date, asyncpg.Record] = {}
-        for row in sorted(rows, key=holds):  # a held row wins over a never-held one of the same start
+        for row in sorted(rows, key=_held):  # a held row wins over a never-held one of the same start
             by_start[row["since"]] = row
         kept = {by_start[u.start]["opened_by"] for u in held if u.start in by_start}
         for row in rows:
-            if row["opened_by"] not in kept and holds(row):
+            if row["opened_by"] not in kept and _held(row):
                 await self._end_episode(conn, r, row, row["since"], r.event_id)
         where = Where(district, code)
         for u in sorted(held, key=lambda u: u.end is None):  # the open one last: one open at a time
@@ -668,6 +666,11 @@ class Watch(Reactor):
         await db.set_escalations(uow.conn, rows, next_days, settled)
         if changed:
             await uow.save_all(changed)
+
+
+def _held(row: asyncpg.Record) -> bool:
+    """Whether the episode held at the end of any day (one that ended on its first never did)."""
+    return row["cleared_on"] is None or row["cleared_on"] > row["since"]
 
 
 def _figures(row: asyncpg.Record) -> dict:
