@@ -100,6 +100,10 @@ class Settings(BaseSettings):
     # (shared/http/backlog.py); 0: off. Off here, on in deploy/ (k8s, compose): a developer's
     # or a test's burst is not refused; production keeps the queue short.
     admission_max_backlog_seconds: float = Field(0.0, ge=0)
+    # Monitoring's day close waits at most this long for its watch to read the facts already
+    # on the topics when the close arrived, then answers 503 with Retry-After, closing nothing
+    # (services/monitoring/entrypoints/facts_read.py).
+    day_close_wait_seconds: float = Field(5.0, ge=0)
 
     # "production" refuses to start without a configured token key (no invented secret).
     env: str = "development"

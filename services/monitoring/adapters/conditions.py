@@ -35,13 +35,47 @@ async def open_condition(conn: asyncpg.Connection, rule_id: str, kind: str, subj
 
 
 async def clear_conditions(conn: asyncpg.Connection, rule_ids: list[str], kind: str, subject_id: str, on: date,
-                           cause: UUID) -> list[asyncpg.Record]:
-    """Clear the open episode(s); the rows that had raised an alert come back to be resolved."""
+                           cause: UUID, later_too: bool = False) -> list[asyncpg.Record]:
+    """Clear the open episode(s), and end on ``on`` an episode that held that day but was
+    cleared later: the facts that clear one come on streams, so partitions, of their own, and
+    the later fact may have been read first. ``later_too``: the fact also means that no
+    episode begun after ``on`` ever held (money asked for: never idle again). The rows that
+    had raised an alert come back to be resolved."""
     return await conn.fetch(
         """update monitoring.conditions set cleared_on = $4, cleared_by = $5, settled = true
-           where rule_id = any($1::text[]) and subject_kind = $2 and subject_id = $3 and cleared_on is null
+           where rule_id = any($1::text[]) and subject_kind = $2 and subject_id = $3
+             and (cleared_on is null or (cleared_on > $4 and ($6 or since <= $4)))
            returning rule_id, alert_id""",
-        rule_ids, kind, subject_id, on, cause)
+        rule_ids, kind, subject_id, on, cause, later_too)
+
+
+async def episodes(conn: asyncpg.Connection, rule_id: str, kind: str, subject_id: str) -> list[asyncpg.Record]:
+    return await conn.fetch("""select * from monitoring.conditions where rule_id = $1 and subject_kind = $2
+                                 and subject_id = $3 order by since, position""", rule_id, kind, subject_id)
+
+
+async def add_episode(conn: asyncpg.Connection, rule_id: str, kind: str, subject_id: str, opened_by: UUID,
+                      since: date, where: Where, figures: dict, position: int, cleared_on: date | None,
+                      cleared_by: UUID | None) -> None:
+    """An episode the facts show, from ``since`` (it held from then, whenever it was read),
+    to ``cleared_on`` (None: it holds on)."""
+    await conn.execute(
+        """insert into monitoring.conditions (rule_id, subject_kind, subject_id, opened_by, since, opened_on,
+                                              district, village_code, team_id, figures, position, cleared_on,
+                                              cleared_by, settled)
+           values ($1, $2, $3, $4, $5, $5, $6, $7, $8, $9::jsonb, $10, $11, $12, $11::date is not null)""",
+        rule_id, kind, subject_id, opened_by, since, where.district, where.village_code, where.team_id, figures,
+        position, cleared_on, cleared_by)
+
+
+async def set_episode_end(conn: asyncpg.Connection, row: asyncpg.Record, cleared_on: date | None,
+                          cleared_by: UUID | None) -> None:
+    """The episode ends on ``cleared_on`` (its own start: it never held), or holds on (None)."""
+    await conn.execute(
+        """update monitoring.conditions set cleared_on = $5, cleared_by = $6,
+                                            settled = settled or $5::date is not null
+           where rule_id = $1 and subject_kind = $2 and subject_id = $3 and opened_by = $4""",
+        row["rule_id"], row["subject_kind"], row["subject_id"], row["opened_by"], cleared_on, cleared_by)
 
 
 async def held_at(conn: asyncpg.Connection, rule_ids: list[str], day: date) -> list[asyncpg.Record]:
@@ -121,11 +155,6 @@ async def set_village(conn: asyncpg.Connection, code: str, district: str, design
 
 async def village(conn: asyncpg.Connection, code: str) -> asyncpg.Record | None:
     return await conn.fetchrow("select * from monitoring.villages where code = $1", code)
-
-
-async def teams_of(conn: asyncpg.Connection, code: str) -> list[str]:
-    return [r["team_id"] for r in await conn.fetch(
-        "select team_id from monitoring.team_villages where village_code = $1 order by 1", code)]
 
 
 async def serve(conn: asyncpg.Connection, team_id: str, code: str, serving: bool) -> None:

@@ -72,6 +72,7 @@ from shared.eventstore import EventStore, RecordedEvent, UnitOfWork
 from shared.projections.reactor import Reactor
 
 from services.monitoring.adapters import conditions as db
+from services.monitoring.adapters import spells
 from services.monitoring.adapters.conditions import Where
 from services.monitoring.domain.alert import Alert, alert_id, escalation_level
 from services.monitoring.domain.calendar import Calendar, business_day
@@ -89,6 +90,7 @@ from services.monitoring.domain.conditions import (
     spend_expected,
 )
 from services.monitoring.domain.rules import CATALOGUE, Rule, first_version, in_force
+from services.monitoring.domain.spells import uncovered
 
 TIMED = sorted(DAY_THRESHOLD)
 
@@ -145,7 +147,8 @@ class Watch(Reactor):
     tables = ("monitoring.conditions", "monitoring.days", "monitoring.villages", "monitoring.team_villages",
               "monitoring.team_units", "monitoring.incomes", "monitoring.eligibility", "monitoring.teams",
               "monitoring.team_members", "monitoring.presence", "monitoring.leaves",
-              "monitoring.allocations", "monitoring.allocation_amounts", "monitoring.payments")
+              "monitoring.allocations", "monitoring.allocation_amounts", "monitoring.payments",
+              "monitoring.designation_spells", "monitoring.service_spells")
 
     async def apply_batch(self, conn: asyncpg.Connection, events) -> None:
         # The rules' versions, read once a batch (a batch is one transaction; a rule changed
@@ -179,11 +182,17 @@ class Watch(Reactor):
         return True
 
     async def _clear(self, conn: asyncpg.Connection, cause: RecordedEvent, rule_ids: list[str], kind: str,
-                     subject_id: str, on: date | None = None, cause_id: UUID | None = None) -> None:
-        """``on``/``cause_id``: the clearing fact, when it is not ``cause`` (recorded earlier)."""
+                     subject_id: str, on: date | None = None, cause_id: UUID | None = None,
+                     later_too: bool = False) -> None:
+        """``on``/``cause_id``: the clearing fact, when it is not ``cause`` (recorded earlier);
+        ``later_too``: see ``clear_conditions``."""
         on, cause_id = on or business_day(cause.occurred_at), cause_id or cause.event_id
-        rows = await db.clear_conditions(conn, rule_ids, kind, subject_id, on, cause_id)
-        raised = [r["alert_id"] for r in rows if r["alert_id"] is not None]
+        rows = await db.clear_conditions(conn, rule_ids, kind, subject_id, on, cause_id, later_too)
+        await self._resolve(conn, cause, [r["alert_id"] for r in rows if r["alert_id"] is not None], on, cause_id)
+
+    async def _resolve(self, conn: asyncpg.Connection, cause: RecordedEvent, raised: list[str], on: date,
+                       cause_id: UUID) -> None:
+        """The alerts of episodes that ended on ``on`` by ``cause_id``."""
         if not raised:
             return
         uow = self.unit_of_work(conn, cause)
@@ -247,7 +256,7 @@ class Watch(Reactor):
         await self._fundable_again(conn, r, e.allocation_id)
 
     async def when_DisbursementRequested(self, conn, e: DisbursementRequested, r: RecordedEvent) -> None:
-        await self._clear(conn, r, ["allocation.idle"], "allocation", e.allocation_id)
+        await self._clear(conn, r, ["allocation.idle"], "allocation", e.allocation_id, later_too=True)
         await self._open(conn, r, "disbursement.awaiting_approval", "disbursement", e.disbursement_id,
                          business_day(r.occurred_at), Where(e.district, e.village_code),
                          {"amount_fen": e.amount_fen, "allocation_id": e.allocation_id})
@@ -449,12 +458,44 @@ class Watch(Reactor):
 
     # -- villages and teams (registry) -------------------------------------------------------
 
-    async def _check_team(self, conn, r: RecordedEvent, code: str, district: str | None) -> None:
-        """A designated village served by no team: the episode begins on the event's day."""
-        v = await db.village(conn, code)
-        if v is not None and v["designated"] and not await db.teams_of(conn, code):
-            await self._open(conn, r, "village.without_team", "village", code, business_day(r.occurred_at),
-                             Where(district or v["district"], code))
+    async def _without_team(self, conn, r: RecordedEvent, code: str, district: str) -> None:
+        """The village's ``village.without_team`` episodes made to agree with its spells (its
+        designations less every team's service of it), whatever order they were read in: an
+        episode a service read late shows never held ends on its own start; one it shortens
+        ends on the service's first day; one the spells show and no row has yet begins."""
+        designated, served = await spells.of_village(conn, code)
+        held = sorted((u for d in designated for u in uncovered(d, served)), key=lambda u: u.start)
+        rows = await db.episodes(conn, "village.without_team", "village", code)
+        by_start: dict[date, asyncpg.Record] = {}
+        for row in sorted(rows, key=_held):  # a held row wins over a never-held one of the same start
+            by_start[row["since"]] = row
+        kept = {by_start[u.start]["opened_by"] for u in held if u.start in by_start}
+        for row in rows:
+            if row["opened_by"] not in kept and _held(row):
+                await self._end_episode(conn, r, row, row["since"], r.event_id)
+        where = Where(district, code)
+        for u in sorted(held, key=lambda u: u.end is None):  # the open one last: one open at a time
+            row = by_start.get(u.start)
+            if row is None:
+                await db.add_episode(conn, "village.without_team", "village", code, u.started_by, u.start, where,
+                                     {"since": u.start.isoformat()}, r.global_position or 0, u.end, u.ended_by)
+            elif (row["cleared_on"], row["cleared_by"]) != (u.end, u.ended_by):
+                await self._end_episode(conn, r, row, u.end, u.ended_by)
+
+    async def _end_episode(self, conn, r: RecordedEvent, row: asyncpg.Record, on: date | None,
+                           by: UUID | None) -> None:
+        """The episode ends on ``on`` (None: holds on), its alert resolved then."""
+        await db.set_episode_end(conn, row, on, by)
+        if on is not None and by is not None and row["alert_id"] is not None:
+            await self._resolve(conn, r, [row["alert_id"]], on, by)
+
+    async def _served(self, conn, r: RecordedEvent, team_id: str, code: str, district: str, serving: bool) -> None:
+        await db.serve(conn, team_id, code, serving)
+        if serving:
+            await spells.begin_service(conn, team_id, code, business_day(r.occurred_at), r.event_id)
+        else:
+            await spells.end_service(conn, team_id, code, business_day(r.occurred_at), r.event_id)
+        await self._without_team(conn, r, code, district)
 
     async def when_VillageRegistered(self, conn, e: VillageRegistered, r: RecordedEvent) -> None:
         await db.set_village(conn, e.code, e.district, None)
@@ -467,11 +508,13 @@ class Watch(Reactor):
 
     async def when_VillageDesignated(self, conn, e: VillageDesignated, r: RecordedEvent) -> None:
         await db.set_village(conn, e.code, e.district, True)
-        await self._check_team(conn, r, e.code, e.district)
+        await spells.begin_designation(conn, e.code, business_day(r.occurred_at), r.event_id)
+        await self._without_team(conn, r, e.code, e.district)
 
     async def when_DesignationRevoked(self, conn, e: DesignationRevoked, r: RecordedEvent) -> None:
         await db.set_village(conn, e.code, e.district, False)
-        await self._clear(conn, r, ["village.without_team"], "village", e.code)
+        await spells.end_designation(conn, e.code, business_day(r.occurred_at), r.event_id)
+        await self._without_team(conn, r, e.code, e.district)
 
     async def when_WorkTeamFormed(self, conn, e: WorkTeamFormed, r: RecordedEvent) -> None:
         await db.add_units(conn, e.team_id, [e.lead_unit_id, *e.partner_unit_ids])
@@ -481,26 +524,21 @@ class Watch(Reactor):
     async def when_TeamAssigned(self, conn, e: TeamAssigned, r: RecordedEvent) -> None:
         await db.set_team(conn, e.team_id, e.district)
         await db.add_units(conn, e.team_id, [e.lead_unit_id])
-        await db.serve(conn, e.team_id, e.village_code, True)
-        await self._clear(conn, r, ["village.without_team"], "village", e.village_code)
+        await self._served(conn, r, e.team_id, e.village_code, e.district, True)
 
     async def when_TeamUnassigned(self, conn, e: TeamUnassigned, r: RecordedEvent) -> None:
-        await db.serve(conn, e.team_id, e.village_code, False)
-        await self._check_team(conn, r, e.village_code, e.district)
+        await self._served(conn, r, e.team_id, e.village_code, e.district, False)
 
     async def when_TeamDissolved(self, conn, e: TeamDissolved, r: RecordedEvent) -> None:
         await db.set_members(conn, e.team_id, [], e.member_ids, e.dissolved_on)
         for code in e.villages:
-            await db.serve(conn, e.team_id, code, False)
-            await self._check_team(conn, r, code, e.district)
+            await self._served(conn, r, e.team_id, code, e.district, False)
 
     async def when_TeamRotated(self, conn, e: TeamRotated, r: RecordedEvent) -> None:
         for code in e.joined:
-            await db.serve(conn, e.team_id, code, True)
-            await self._clear(conn, r, ["village.without_team"], "village", code)
+            await self._served(conn, r, e.team_id, code, e.district, True)
         for code in e.left:
-            await db.serve(conn, e.team_id, code, False)
-            await self._check_team(conn, r, code, e.district)
+            await self._served(conn, r, e.team_id, code, e.district, False)
 
     # -- cadres' presence (registry) ----------------------------------------------------------
 
@@ -633,6 +671,11 @@ class Watch(Reactor):
         await db.set_escalations(uow.conn, rows, next_days, settled)
         if changed:
             await uow.save_all(changed)
+
+
+def _held(row: asyncpg.Record) -> bool:
+    """Whether the episode held at the end of any day (one that ended on its first never did)."""
+    return row["cleared_on"] is None or row["cleared_on"] > row["since"]
 
 
 def _figures(row: asyncpg.Record) -> dict:

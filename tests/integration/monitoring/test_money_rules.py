@@ -192,3 +192,23 @@ async def test_a_rule_change_applies_from_its_effective_day(monitoring):
     [alert] = await m.alerts("disbursement.awaiting_approval")
     assert (alert["subject_id"], alert["raised_on"], alert["rule_version"], alert["severity"]) == (
         d, date(2022, 5, 6), 2, "critical")
+
+
+async def test_the_earliest_request_ends_the_idle_episode_whichever_request_is_read_first(monitoring):
+    """Each request is a stream of its own, so a partition of its own: a later request may be
+    read before an earlier one, before or after the allocation. The episode ended on the
+    earliest request's day, not on the day of the first request read."""
+    m = monitoring
+    village = await m.village(date(2022, 1, 1))
+    after, before = m.uid("a"), m.uid("a")
+    await allocate(m, village, after, date(2022, 1, 10))
+    await request(m, village, date(2022, 5, 1), allocation_id=after)  # the later one, read first
+    await request(m, village, date(2022, 5, 1), allocation_id=before)
+    await allocate(m, village, before, date(2022, 1, 10))
+    for allocation in (after, before):
+        await request(m, village, date(2022, 2, 1), allocation_id=allocation)  # within 90 days, read last
+    await m.close_through(date(2022, 1, 10), date(2022, 6, 30))
+    assert await m.alerts("allocation.idle") == []
+    rows = await m.fetch("select subject_id, cleared_on from monitoring.conditions where rule_id = 'allocation.idle'")
+    assert sorted((r["subject_id"], r["cleared_on"]) for r in rows) == sorted(
+        [(after, date(2022, 2, 1)), (before, date(2022, 2, 1))])

@@ -10,6 +10,7 @@ from shared.http.deps import IsoDate
 
 from services.monitoring.domain.calendar import CloseDay, CloseThrough
 from services.monitoring.entrypoints.deps import CityOffice, Run
+from services.monitoring.entrypoints.facts_read import FactsRead
 from services.monitoring.entrypoints.schemas import DayClosedView, DaysClosedView
 
 router = APIRouter(prefix="/days", tags=["业务日 business days"])
@@ -18,7 +19,7 @@ router = APIRouter(prefix="/days", tags=["业务日 business days"])
 @router.post("/close-through", status_code=201,
              summary="依次结束业务日直至某日 / close every business day in order, through a day",
              responses={409: {"description": "已结束 / already closed"}})
-async def close_through(cmd: CloseThrough, _: CityOffice, run: Run) -> DaysClosedView:
+async def close_through(cmd: CloseThrough, _: CityOffice, __: FactsRead, run: Run) -> DaysClosedView:
     return DaysClosedView(**await run(cmd))
 
 
@@ -26,5 +27,5 @@ async def close_through(cmd: CloseThrough, _: CityOffice, run: Run) -> DaysClose
              summary="结束业务日（依次，不可重复）/ close a business day (in order, once)",
              responses={409: {"description": "已结束或未按顺序 / already closed, or not the next day"}})
 async def close(day: Annotated[IsoDate, Path(description="业务日 / business day, YYYY-MM-DD")], _: CityOffice,
-                run: Run) -> DayClosedView:
+                __: FactsRead, run: Run) -> DayClosedView:
     return DayClosedView(**await run(CloseDay(day=day)))
