@@ -115,17 +115,26 @@ class ProjectionRunner:
             }
             moved: dict[tuple[str, int], tuple[int, int]] = {}
             fresh: list[tuple[Delivery, RecordedEvent]] = []
+            # A batch comes as runs of one partition's records: the partition's offset and position
+            # are held in locals along a run and noted in ``moved`` where it ends (a rebuild's
+            # hundreds of thousands of records pay no lookup each).
+            topic, partition, offset, position, passed = None, None, -1, 0, False
             for i, d in enumerate(deliveries):
-                key = (d.topic, d.partition)
-                offset, position = moved.get(key) or reached.get(key) or (-1, 0)
+                if d.partition != partition or d.topic != topic:
+                    if passed:
+                        moved[(topic, partition)] = (offset, position)
+                    topic, partition, passed = d.topic, d.partition, False
+                    offset, position = moved.get((topic, partition)) or reached.get((topic, partition)) or (-1, 0)
                 if d.offset <= offset:
                     continue  # delivered before: its effect is already in the model
                 event = events[i] if events is not None else decode(d.value)
+                offset, passed = d.offset, True
                 if (event.global_position or 0) <= position:
-                    moved[key] = (d.offset, position)  # published twice: step over the copy
-                    continue
-                moved[key] = (d.offset, event.global_position or 0)
+                    continue  # published twice: step over the copy
+                position = event.global_position or 0
                 fresh.append((d, event))
+            if passed:
+                moved[(topic, partition)] = (offset, position)
             if fresh:
                 with _apply_spans(name, fresh):
                     await self.projection.apply_batch(conn, [event for _, event in fresh])

@@ -93,13 +93,19 @@ def fact_rows(events: Sequence[RecordedEvent]) -> tuple[list[tuple], list[tuple]
             continue
         source, position, at, event_id, event_type = (
             event.source, event.global_position or 0, event.occurred_at, event.event_id, event.type)
-        facts.extend(
-            (source, position, seq, f.kind, f.key, at, event_id, event_type, f.district, f.village,
-             f.value)
-            for seq, f in enumerate(found)
-        )
-        changes.append((source, position, event_type, sorted({f.kind for f in found}), found[0].district,
-                        found[0].village, at, event.recorded_at))
+        first = found[0]
+        if len(found) == 1:  # most events state one fact: no generator, no set to sort
+            facts.append((source, position, 0, first.kind, first.key, at, event_id, event_type, first.district,
+                          first.village, first.value))
+            kinds = [first.kind]
+        else:
+            facts.extend(
+                (source, position, seq, f.kind, f.key, at, event_id, event_type, f.district, f.village,
+                 f.value)
+                for seq, f in enumerate(found)
+            )
+            kinds = sorted({f.kind for f in found})
+        changes.append((source, position, event_type, kinds, first.district, first.village, at, event.recorded_at))
     return facts, changes
 
 
