@@ -305,6 +305,9 @@ async def rebuild_together(
 
 
 AHEAD = 2  # batches a projection may fall behind the reading
+# Records decoded between two turns of the event loop: a batch's thousands decoded at once
+# would keep each projection's next statement, and so its PostgreSQL backend, waiting.
+SLICE = 500
 
 
 async def _apply_queued(
@@ -357,11 +360,13 @@ async def _read_to_end(
         for tp, records in batch.items():
             end = ends[tp]
             deliveries, events = by_topic.setdefault(tp.topic, ([], []))
-            for r in records:
-                if r.offset < end:
-                    deliveries.append(Delivery(tp.topic, tp.partition, r.offset, r.value,
-                                               dict(r.headers or ()) if keep_headers else {}))
-                    events.append(decode(r.value))
+            for start in range(0, len(records), SLICE):
+                for r in records[start:start + SLICE]:
+                    if r.offset < end:
+                        deliveries.append(Delivery(tp.topic, tp.partition, r.offset, r.value,
+                                                   dict(r.headers or ()) if keep_headers else {}))
+                        events.append(decode(r.value))
+                await asyncio.sleep(0)  # a projection whose statement came back sends its next one now
             if records and records[-1].offset >= end - 1:
                 remaining.discard(tp)
         count = sum(len(d) for d, _ in by_topic.values())
