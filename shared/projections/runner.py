@@ -115,17 +115,26 @@ class ProjectionRunner:
             }
             moved: dict[tuple[str, int], tuple[int, int]] = {}
             fresh: list[tuple[Delivery, RecordedEvent]] = []
+            # A batch comes as runs of one partition's records: the partition's offset and position
+            # are held in locals along a run and noted in ``moved`` where it ends (a rebuild's
+            # hundreds of thousands of records pay no lookup each).
+            topic, partition, offset, position, passed = None, None, -1, 0, False
             for i, d in enumerate(deliveries):
-                key = (d.topic, d.partition)
-                offset, position = moved.get(key) or reached.get(key) or (-1, 0)
+                if d.partition != partition or d.topic != topic:
+                    if passed:
+                        moved[(topic, partition)] = (offset, position)
+                    topic, partition, passed = d.topic, d.partition, False
+                    offset, position = moved.get((topic, partition)) or reached.get((topic, partition)) or (-1, 0)
                 if d.offset <= offset:
                     continue  # delivered before: its effect is already in the model
                 event = events[i] if events is not None else decode(d.value)
+                offset, passed = d.offset, True
                 if (event.global_position or 0) <= position:
-                    moved[key] = (d.offset, position)  # published twice: step over the copy
-                    continue
-                moved[key] = (d.offset, event.global_position or 0)
+                    continue  # published twice: step over the copy
+                position = event.global_position or 0
                 fresh.append((d, event))
+            if passed:
+                moved[(topic, partition)] = (offset, position)
             if fresh:
                 with _apply_spans(name, fresh):
                     await self.projection.apply_batch(conn, [event for _, event in fresh])
@@ -296,6 +305,9 @@ async def rebuild_together(
 
 
 AHEAD = 2  # batches a projection may fall behind the reading
+# Records decoded between two turns of the event loop: a batch's thousands decoded at once
+# would keep each projection's next statement, and so its PostgreSQL backend, waiting.
+SLICE = 500
 
 
 async def _apply_queued(
@@ -348,11 +360,13 @@ async def _read_to_end(
         for tp, records in batch.items():
             end = ends[tp]
             deliveries, events = by_topic.setdefault(tp.topic, ([], []))
-            for r in records:
-                if r.offset < end:
-                    deliveries.append(Delivery(tp.topic, tp.partition, r.offset, r.value,
-                                               dict(r.headers or ()) if keep_headers else {}))
-                    events.append(decode(r.value))
+            for start in range(0, len(records), SLICE):
+                for r in records[start:start + SLICE]:
+                    if r.offset < end:
+                        deliveries.append(Delivery(tp.topic, tp.partition, r.offset, r.value,
+                                                   dict(r.headers or ()) if keep_headers else {}))
+                        events.append(decode(r.value))
+                await asyncio.sleep(0)  # a projection whose statement came back sends its next one now
             if records and records[-1].offset >= end - 1:
                 remaining.discard(tp)
         count = sum(len(d) for d, _ in by_topic.values())

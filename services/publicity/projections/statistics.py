@@ -20,7 +20,7 @@ import orjson
 from shared.eventstore import RecordedEvent
 
 from services.publicity.projections.facts import facts_of_recorded
-from services.publicity.projections.tallies import tally_sql
+from services.publicity.projections.tallies import TALLIED, tally_sql
 from services.publicity.projections.watermark import Watermarked, as_columns
 
 # The events that carry villages of a screening run's ranked list (see _ranked).
@@ -57,6 +57,12 @@ def fact_arrays(value_type: str) -> str:
 
 FACT_ARRAYS = fact_arrays("jsonb")
 
+# A COPY batch's facts read back by their events' keys ($1 sources, $2 positions): two arrays an
+# event instead of eleven a fact (asyncpg checks every array element's type in Python). Only this
+# batch's facts have these keys: an event is applied once, and its position is unique in its source.
+BATCH_FACTS = """(select f.* from unnest($1::text[], $2::bigint[]) as b(source, position)
+          join stats.facts f on f.source = b.source and f.position = b.position) as f"""
+
 # Facts, tallies, each key's latest, change rows and the watermark in one round trip: a live batch is often one event.
 NOTE_FROM = len(FACT_COLUMNS) + len(CHANGE_COLUMNS) + 1  # the watermark's arrays follow the facts' and the changes' 
 SMALL_SQL = """with facts as (
@@ -87,13 +93,19 @@ def fact_rows(events: Sequence[RecordedEvent]) -> tuple[list[tuple], list[tuple]
             continue
         source, position, at, event_id, event_type = (
             event.source, event.global_position or 0, event.occurred_at, event.event_id, event.type)
-        facts.extend(
-            (source, position, seq, f.kind, f.key, at, event_id, event_type, f.district, f.village,
-             f.value)
-            for seq, f in enumerate(found)
-        )
-        changes.append((source, position, event_type, sorted({f.kind for f in found}), found[0].district,
-                        found[0].village, at, event.recorded_at))
+        first = found[0]
+        if len(found) == 1:  # most events state one fact: no generator, no set to sort
+            facts.append((source, position, 0, first.kind, first.key, at, event_id, event_type, first.district,
+                          first.village, first.value))
+            kinds = [first.kind]
+        else:
+            facts.extend(
+                (source, position, seq, f.kind, f.key, at, event_id, event_type, f.district, f.village,
+                 f.value)
+                for seq, f in enumerate(found)
+            )
+            kinds = sorted({f.kind for f in found})
+        changes.append((source, position, event_type, kinds, first.district, first.village, at, event.recorded_at))
     return facts, changes
 
 
@@ -123,9 +135,12 @@ class StatisticsProjection(Watermarked):
             return
         if facts:
             await conn.copy_records_to_table("facts", schema_name="stats", columns=FACT_COLUMNS, records=facts)
-            columns = as_columns(facts, len(FACT_COLUMNS))
-            await conn.execute(tally_sql(FACT_ARRAYS), *columns)  # before the kept latest moves: it reads it
-            await conn.execute(current_sql(FACT_ARRAYS), *columns)
+            # Only the tallied kinds move a tally (tally_sql reads no other): most batches have none.
+            tallied = [f for f in facts if f[3] in TALLIED]
+            if tallied:  # before the kept latest moves: it reads it
+                await conn.execute(tally_sql(FACT_ARRAYS), *as_columns(tallied, len(FACT_COLUMNS)))
+            # One change row per event with facts: its source and position are the facts' keys.
+            await conn.execute(current_sql(BATCH_FACTS), [c[0] for c in changes], [c[1] for c in changes])
         if changes:
             # COPY inserts in order: the change feed's numbers follow the order applied.
             await conn.copy_records_to_table("changes", schema_name="stats", columns=CHANGE_COLUMNS, records=changes)

@@ -43,10 +43,18 @@ class Watermarked(Projection):
     def last_per_source(events: Sequence[RecordedEvent]) -> list[RecordedEvent]:
         """Per source, the event of the highest position: what noting each event in turn would leave."""
         last: dict[str, RecordedEvent] = {}
+        source, held, top = None, None, -1  # the source of a run of events, its latest and that one's position
         for event in events:
-            held = last.get(event.source)
-            if held is None or (event.global_position or 0) > (held.global_position or 0):
-                last[event.source] = event
+            if event.source != source:
+                if held is not None:
+                    last[source] = held
+                source = event.source
+                held = last.get(source)
+                top = -1 if held is None else held.global_position or 0
+            if (event.global_position or 0) > top:
+                held, top = event, event.global_position or 0
+        if held is not None:
+            last[source] = held
         return list(last.values())
 
     @classmethod

@@ -7,18 +7,18 @@ a raw payload: an old version reads as the current one, and a field's meaning is
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from shared.eventstore import RecordedEvent
 from shared.eventstore.catalogue import DomainEvent, UnknownEvent
 
 
-@dataclass(frozen=True)
-class Fact:
+class Fact(NamedTuple):
+    # A named tuple rather than a frozen dataclass: a rebuild makes one per event, and a frozen
+    # dataclass's __init__ (one object.__setattr__ a field) costs three times as much.
     kind: str
     key: str
-    value: dict[str, Any] = field(default_factory=dict)
+    value: dict[str, Any]
     district: str | None = None
     village: str | None = None
 
