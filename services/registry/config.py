@@ -23,6 +23,12 @@ class RegistrySettings(BaseSettings):
     objection_window_days: int = Field(7, ge=1, le=60, description="认定名单公示（异议）期天数 / days the designated "
                                                                    "list's objection window lasts")
     max_import_bytes: int = Field(20 * 1024 * 1024, description="导入文件大小上限 / largest import file")
+    # Check-ins in progress per API process (shared/http/weighted.py): a sheet that finds no room
+    # waits at most presence_wait_seconds, then is answered 503 with Retry-After. Measured: memory
+    # and the database's statement times follow the entries in flight, not the requests.
+    presence_max_entries_in_flight: int = Field(4000, ge=1, description="每个进程同时处理的打卡条数上限 / check-ins "
+                                                                        "in progress per API process")
+    presence_wait_seconds: float = Field(5.0, ge=0, description="无余量时最多等待（秒）/ longest wait for room, s")
 
 
 @lru_cache

@@ -9,6 +9,7 @@ before the refusal (PostgreSQL's transaction would not), so a test goes on from 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from datetime import date
 
 from shared.contracts.registry import ScreeningCompleted, ScreeningRankedPage
 from shared.eventstore.catalogue import DomainEvent
@@ -23,6 +24,7 @@ from services.registry.adapters.constraints import (
     village_just_taken,
     village_taken,
 )
+from services.registry.domain.cadres import ApprovedLeaves, Cadre
 from services.registry.domain.matching import TeamProfile, VillageProfile
 from services.registry.domain.screening import RegisterState, whole
 from services.registry.queries.eventlog import TEAM_EVENTS, VILLAGE_EVENTS, unserved, with_room
@@ -137,6 +139,11 @@ class InMemoryEventLog:
         counts = {c: sum(e.event_type == "CadrePresenceLogged" for e in self.uow.streams.get(f"presence-{c}-{month}", []))
                   for c in cadre_ids}
         return {c: n for c, n in counts.items() if n}
+
+    async def cadres_on_record(self, cadre_ids: Sequence[str], first: date, last: date) -> dict[str, ApprovedLeaves]:
+        """The whole ``Cadre`` folded, as the handler once loaded it: the SQL's reference."""
+        cadres = {c: Cadre.rehydrate(c, self.uow.streams.get(f"cadre-{c}", [])) for c in cadre_ids}
+        return {c: cadre.approved_leaves(first, last) for c, cadre in cadres.items() if cadre.exists}
 
     async def team_profiles(self, districts: Sequence[str]) -> list[TeamProfile]:
         counts: dict[str, int] = {}

@@ -130,6 +130,17 @@ class Leave:
         return self.status == "approved" and self.start <= day <= self.end
 
 
+@dataclass(frozen=True)
+class ApprovedLeaves:
+    """A registered cadre's approved leaves, as a check-in needs them: the event log folds them
+    from the cadre's stream without decoding the rest of it (trainings, insurance, sealed reasons)."""
+
+    spans: tuple[tuple[date, date], ...] = ()
+
+    def cover(self, day: date) -> bool:
+        return any(start <= day <= end for start, end in self.spans)
+
+
 Seal = Callable[[str], Sealed]  # seals a value under this cadre's data key
 
 
@@ -176,6 +187,11 @@ class Cadre(Aggregate):
 
     def on_leave(self, day: date) -> bool:
         return any(leave.covers(day) for leave in self.leaves.values())
+
+    def approved_leaves(self, first: date, last: date) -> ApprovedLeaves:
+        """Those of its approved leaves that meet the days ``first``..``last``, ordered by their first day."""
+        return ApprovedLeaves(tuple(sorted((l.start, l.end) for l in self.leaves.values()
+                                           if l.status == "approved" and l.start <= last and first <= l.end)))
 
     def used_days(self, year: int) -> int:
         return sum(days_by_year(l.start, l.end).get(year, 0) for l in self.leaves.values() if l.status == "approved")

@@ -69,13 +69,18 @@ async def log_presence(uow: UnitOfWork, cmd: LogPresence, access: Access) -> dic
     """Each check-in: a member of a team that has entered that village, not on leave, not in the future."""
     today = business_day(uow)
     cadre_ids = sorted({e.cadre_id for e in cmd.entries})
-    cadres = await uow.load_many(Cadre, cadre_ids)
+    days = [e.day for e in cmd.entries]
+    # Only what the rules need of each cadre (registered, approved leaves), not every event of
+    # every cadre decoded: read in this command as the whole streams were, so a leave approved
+    # before it still refuses its days.
+    on_record = await event_log(uow).cadres_on_record(cadre_ids, min(days), max(days))
     memberships = await constraints(uow).teams_of_cadres(cadre_ids)
     teams = await uow.load_many(Team, sorted(set(memberships.values())))
     months = await uow.load_many(PresenceMonth, sorted({f"{e.cadre_id}-{month_of(e.day)}" for e in cmd.entries}))
     for i, entry in enumerate(cmd.entries):
         field = f"entries.{i}"
-        cadres[entry.cadre_id].require_exists(f"{field}.cadre_id")
+        if entry.cadre_id not in on_record:
+            Cadre(entry.cadre_id).require_exists(f"{field}.cadre_id")  # the 404 a loaded cadre gave
         team_id = memberships.get(entry.cadre_id)
         if team_id is None:
             raise DomainError(f"干部 {entry.cadre_id} 不在任何工作队 / cadre {entry.cadre_id} is in no team",
@@ -90,7 +95,7 @@ async def log_presence(uow: UnitOfWork, cmd: LogPresence, access: Access) -> dic
             )
         if entry.day > today:
             raise DomainError(f"不能为将来的日期打卡 / {entry.day} is in the future", field=f"{field}.day")
-        if cadres[entry.cadre_id].on_leave(entry.day):
+        if on_record[entry.cadre_id].cover(entry.day):
             raise DomainError(f"干部 {entry.cadre_id} 在 {entry.day} 请假 / on approved leave that day",
                               field=f"{field}.day")
         months[f"{entry.cadre_id}-{month_of(entry.day)}"].log(entry, team_id, f"{field}.day")

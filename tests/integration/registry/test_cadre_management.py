@@ -73,10 +73,20 @@ async def test_leave_within_the_annual_quota_and_not_beyond(store):
                             end=date(2021, 8, 4), reason="事假"), CITY, 10, cadre_id=cadre)
     await run(store, handlers.decide_leave, DecideLeave(approve=False, reason="工作需要"), CITY, 10, cadre_id=cadre,
               leave_id="l3")
-    # On approved leave, no check-in that day.
-    with pytest.raises(DomainError):
-        await run(store, handlers.log_presence, LogPresence(entries=[checkin(t, date(2021, 7, 3), cadre)]), CITY,
-                  meta=CommandMeta(actor="t", occurred_at=datetime(2021, 7, 30, tzinfo=UTC)))
+    # On approved leave, no check-in that day (the leave committed just before); a rejected leave's days are free.
+    july = CommandMeta(actor="t", occurred_at=datetime(2021, 8, 30, tzinfo=UTC))
+    with pytest.raises(DomainError) as on_leave:
+        await run(store, handlers.log_presence, LogPresence(entries=[checkin(t, date(2021, 7, 7), cadre),
+                                                                     checkin(t, date(2021, 7, 3), cadre)]), CITY,
+                  meta=july)
+    assert (on_leave.value.field, on_leave.value.message) == (
+        "entries.1.day", f"干部 {cadre} 在 2021-07-03 请假 / on approved leave that day")
+    with pytest.raises(DomainError) as unknown:
+        await run(store, handlers.log_presence, LogPresence(entries=[checkin(t, date(2021, 7, 7), "nobody")]), CITY,
+                  meta=july)
+    assert (unknown.value.field, unknown.value.message) == ("entries.0.cadre_id", "未找到干部 nobody / cadre nobody not found")
+    await run(store, handlers.log_presence, LogPresence(entries=[checkin(t, date(2021, 7, 7), cadre),
+                                                                 checkin(t, date(2021, 8, 2), cadre)]), CITY, meta=july)
 
 
 async def test_insurance_on_record(store):

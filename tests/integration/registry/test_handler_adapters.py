@@ -99,6 +99,24 @@ def villages() -> dict[str, list]:
     }
 
 
+def leaves(cadre: str) -> list:
+    """Approved (l1), approved with no request on record (l2, older data), approved then withdrawn
+    (l3), rejected (l4), only requested (l5), approved long before (l6)."""
+    reason = Sealed.clear(f"cadre-{cadre}", "事由")
+
+    def period(leave_id: str, start: date, end: date) -> dict:
+        return dict(leave_id=leave_id, cadre_id=cadre, team_id="t1", start=start, end=end, days=(end - start).days + 1)
+    l1, l2, l3 = period("l1", date(2021, 5, 3), date(2021, 5, 4)), period("l2", date(2021, 5, 20), date(2021, 6, 2)), \
+        period("l3", date(2021, 5, 10), date(2021, 5, 11))
+    l4, l5, l6 = period("l4", date(2021, 5, 12), date(2021, 5, 12)), period("l5", date(2021, 5, 14), date(2021, 5, 14)), \
+        period("l6", date(2021, 1, 4), date(2021, 1, 5))
+    return [R.LeaveRequested(**l1, reason=reason), R.LeaveApproved(**l1, quota_days=10), R.LeaveApproved(**l2),
+            R.LeaveRequested(**l3, reason=reason), R.LeaveApproved(**l3),
+            R.LeaveCancelled(**l3, was="approved", reason=reason), R.LeaveRequested(**l4, reason=reason),
+            R.LeaveRejected(leave_id="l4", cadre_id=cadre, reason=reason), R.LeaveRequested(**l5, reason=reason),
+            R.LeaveRequested(**l6, reason=reason), R.LeaveApproved(**l6)]
+
+
 def network() -> dict[str, list]:
     def formed(team_id: str, district: str) -> R.WorkTeamFormed:
         return R.WorkTeamFormed(team_id=team_id, lead_unit_id="u1", partner_unit_ids=["u2"], member_ids=["c1"],
@@ -115,7 +133,7 @@ def network() -> dict[str, list]:
         "cadre-c1": [R.CadreRegistered(cadre_id="c1", unit_id="u1", name=Sealed.clear("cadre-c1", "甲"),
                                        title=Sealed.clear("cadre-c1", "科员"))],
         "cadre-c2": [R.CadreRegistered(cadre_id="c2", unit_id="u2", name=Sealed.clear("cadre-c2", "乙"),
-                                       title=Sealed.clear("cadre-c2", "科员"))],
+                                       title=Sealed.clear("cadre-c2", "科员")), *leaves("c2")],
         "presence-c1-2021-04": [R.CadrePresenceLogged(cadre_id="c1", team_id="t1", village_code=A,
                                                       day=date(2021, 4, d), togethers=["eat"]) for d in (2, 3)],
     }
@@ -165,6 +183,19 @@ async def test_cadres_and_their_presence_are_read_alike(log):
     assert sorted(await events.registered_cadres()) == ["c1", "c2"]
     assert await events.presence_days(["c1", "c2"], "2021-04") == {"c1": 2}
     assert await events.presence_days(["c1"], "2021-05") == {}
+
+
+async def test_a_cadres_approved_leaves_are_read_alike(log):
+    events, _ = log
+    may, after = (date(2021, 5, 1), date(2021, 5, 31)), (date(2021, 6, 2), date(2021, 6, 30))
+    on_record = await events.cadres_on_record(["c1", "c2", "c9"], *may)
+    assert set(on_record) == {"c1", "c2"}  # c9 has no stream
+    assert on_record["c1"].spans == ()
+    assert on_record["c2"].spans == ((date(2021, 5, 3), date(2021, 5, 4)), (date(2021, 5, 20), date(2021, 6, 2)))
+    assert [on_record["c2"].cover(date(2021, 5, d)) for d in (2, 3, 4, 5, 10, 12, 14, 31)] == [
+        False, True, True, False, False, False, False, True]
+    assert (await events.cadres_on_record(["c2"], *after))["c2"].spans == ((date(2021, 5, 20), date(2021, 6, 2)),)
+    assert await events.cadres_on_record(["c9"], *after) == {}
 
 
 async def test_matching_sees_the_same_teams_with_room_and_villages_without_a_team(log):

@@ -192,3 +192,18 @@ def test_the_same_seed_gives_the_same_programme_in_another_process():
 
 def test_every_kind_of_undo_at_the_programmes_size(tianjin):
     every_kind_of_undo(tianjin)
+
+
+def test_presence_sheets_hold_at_most_500_check_ins_a_team_s_month_whole(tianjin):
+    from scenario.recording import presence_sheets
+
+    sheets = presence_sheets(tianjin)
+    assert max(len(entries) for *_, entries, _ in sheets) <= 500  # a small sheet holds the API less
+    parts = Counter((district, month) for district, month, *_ in sheets)
+    assert max(parts.values()) > 1  # the bound split some district's month
+    assert sorted(id(c) for *_, entries, _ in sheets for c in entries) == sorted(id(c) for c in tianjin.check_ins)
+    sheet_of = {}
+    for district, month, part, entries, recorded in sheets:
+        assert recorded == max(c.day for c in entries) + timedelta(days=1)
+        for c in entries:
+            assert sheet_of.setdefault((c.team_id, month), part) == part  # a team's month in one sheet

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import cache
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
 from shared.identity import Reach
 from shared.http.deps import IsoDate, Store
+from shared.http.weighted import WeightedGate
 
 from services.registry.config import registry_settings
 from services.registry.domain.presence import ComputeAllowances, LogPresence
@@ -29,11 +31,23 @@ router = APIRouter(tags=["驻村管理 presence and allowances"])
 writes = command_routes(router, TeamsAndOfficials)
 
 
-writes.add("/presence", LogPresence, schemas.PresenceLogged, created=True,
-           summary="驻村打卡（四同：吃住学劳）/ presence check-ins for the four togethers",
-           description="一次可提交多条（≤2000），全部成功或全部不写；每名干部每天一条；须为已入村的队员、不在假期、不晚于今天 / "
-                       "up to 2000 check-ins, all or nothing; one per cadre and day; the cadre must be a member of a team "
-                       "that has entered that village, not on approved leave, and the day not in the future.")
+@cache
+def presence_work() -> WeightedGate:
+    """This process's check-ins in progress (one gate per process, made on first use)."""
+    settings = registry_settings()
+    return WeightedGate(settings.presence_max_entries_in_flight, settings.presence_wait_seconds)
+
+
+@writes.route(
+    "/presence", created=True,
+    summary="驻村打卡（四同：吃住学劳）/ presence check-ins for the four togethers",
+    description="一次可提交多条（≤2000），全部成功或全部不写；每名干部每天一条；须为已入村的队员、不在假期、不晚于今天 / "
+                "up to 2000 check-ins, all or nothing; one per cadre and day; the cadre must be a member of a team "
+                "that has entered that village, not on approved leave, and the day not in the future.",
+)
+async def log_presence(cmd: LogPresence, caller: TeamsAndOfficials, run: Run) -> schemas.PresenceLogged:
+    async with presence_work().admit(len(cmd.entries)):
+        return await run(cmd, caller)
 
 
 @writes.route(
