@@ -14,6 +14,7 @@ import asyncpg
 from aiokafka.admin import AIOKafkaAdminClient
 
 from shared.config import Settings
+from shared.db import drop_database
 from shared.messaging.acls import acl_table
 from shared.messaging.credentials import client_options
 from shared.messaging.kafka_admin import delete_grants
@@ -26,11 +27,11 @@ async def drop_databases(settings: Settings, prefix: str) -> list[str]:
     try:
         names = [r["datname"] for r in await conn.fetch(
             "select datname from pg_database where starts_with(datname, $1) order by datname", prefix)]
-        for name in names:
-            await conn.execute(f'drop database if exists "{name}" with (force)')
-        return names
     finally:
         await conn.close()
+    for name in names:
+        await drop_database(settings, name)
+    return names
 
 
 async def delete_topics(settings: Settings, prefix: str) -> list[str]:
