@@ -153,10 +153,6 @@ async def set_village(conn: asyncpg.Connection, code: str, district: str, design
                designated = coalesce($3, monitoring.villages.designated)""", code, district, designated)
 
 
-async def village(conn: asyncpg.Connection, code: str) -> asyncpg.Record | None:
-    return await conn.fetchrow("select * from monitoring.villages where code = $1", code)
-
-
 async def serve(conn: asyncpg.Connection, team_id: str, code: str, serving: bool) -> None:
     if serving:
         await conn.execute("insert into monitoring.team_villages values ($1, $2) on conflict do nothing", team_id, code)
