@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 XINGCUN := $(VENV)/bin/xingcun
 PYTEST_ARGS ?=
 
-.PHONY: .venv tools bench-tools dashboard browser infra up down status test test-long chaos demo bench k8s-tools k8s-check
+.PHONY: .venv tools bench-tools dashboard browser infra up down status test test-long chaos demo bench scale k8s-tools k8s-check
 
 .venv: $(STAMP)
 
@@ -107,3 +107,9 @@ demo: up
 
 bench: infra tools bench-tools
 	$(VENV)/bin/python -m bench
+
+# National scale (docs/scaling.md): the scenario at each size on a private stack, checked, with
+# every process's peak RSS and the reads on its read model. Hours at 10×: SCALE_TIMES="1 3 10".
+SCALE_TIMES ?= 1 3
+scale: infra tools
+	$(VENV)/bin/python -m bench.scale $(foreach n,$(SCALE_TIMES),--times $(n))

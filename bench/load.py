@@ -144,7 +144,10 @@ class Arrivals:
                                                 list(self.pending))
                         now = time.time()
                         for r in rows:
-                            self.latencies[r["code"]] = now - self.pending.pop(r["code"])
+                            # Forgotten while the query ran (answered too late, or not at all,
+                            # and counted as failed), yet its effect arrived: not a latency.
+                            if (sent := self.pending.pop(r["code"], None)) is not None:
+                                self.latencies[r["code"]] = now - sent
                             self.last_seen = now
                     await asyncio.sleep(0.002)
         except TimeoutError:

@@ -36,3 +36,16 @@ def test_the_quicker_benchmarks_run_at_a_tiny_size(tmp_path):
 @pytest.mark.long
 def test_every_benchmark_runs_at_a_tiny_size(tmp_path):
     run_tiny(tmp_path, NAMES)
+
+
+@pytest.mark.long
+def test_the_scale_run_measures_a_checked_scenario(tmp_path):
+    """``make scale`` at the small size: driven, checked at 0 differences, memory and reads measured."""
+    out = tmp_path / "scale.json"
+    done = subprocess.run([sys.executable, "-m", "bench.scale", "--small", "--times", "1", "--read-seconds", "1",
+                           "--output", str(out)], cwd=REPO_ROOT, capture_output=True, text=True, timeout=1200)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    [size] = json.loads(out.read_text())
+    assert size["events"] > 0 and size["compared"] > 0 and size["differences"] == 0 and not size["failures"]
+    assert size["peak_rss_mb"] and all(mb > 0 for mb in size["peak_rss_mb"].values())
+    assert all(size["p95_ms"][mode] and all(v > 0 for v in size["p95_ms"][mode].values()) for mode in ("now", "past"))
