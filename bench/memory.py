@@ -57,7 +57,7 @@ async def scenario(stack: BenchStack, size: ScenarioSize) -> tuple[int, str | No
     plan = generate(2021, size)
     urls = {s: stack.url(s) for s in SERVICES}
     async with Api(stack.settings, urls, plan.seed, concurrency=24) as api:
-        summary = await drive(plan, api, Console(stderr=True), settle_timeout=300)
+        summary = await drive(plan, api, Console(stderr=True), settle_ceiling=300)
         return len(api.tally.failures), summary.stopped_at
 
 

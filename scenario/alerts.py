@@ -30,6 +30,7 @@ from datetime import date, timedelta
 from scenario import calendar
 from scenario.drive import people
 from scenario.drive.client import Api
+from scenario.drive.patience import Patience, while_progressing
 from scenario.drive.stage import Stage
 from scenario.model import Scenario
 
@@ -180,21 +181,20 @@ def expected_alerts(s: Scenario, last: date | None = None) -> Expected:
 # -- driving the days ----------------------------------------------------------------------
 
 LAG = re.compile(r"^xingcun_projection_lag_events\{[^}]*\} ([0-9.e+]+|NaN)$", re.M)
+CATCHING_UP = ("监测读完事实", "monitoring to read every fact")
 
 
-async def caught_up(api: Api, timeout: float = 600.0) -> bool:
-    """Until monitoring's projections have applied every topic they read (its ``/metrics``)."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    while asyncio.get_running_loop().time() < deadline:
+async def caught_up(api: Api, patience: Patience | None = None) -> bool:
+    """Until monitoring's projections have applied every topic they read (its ``/metrics``),
+    for as long as their lag keeps shrinking; False when ``patience`` ran out first."""
+    patience = patience or Patience(*CATCHING_UP)
+
+    async def lag() -> float | None:
         r = await api._send("GET", api.urls["monitoring"] + "/metrics", headers={})  # noqa: SLF001 - plain text, not JSON
-        lags = LAG.findall(r.text) if r.status_code == 200 else ["NaN"]
-        if lags and all(v != "NaN" and float(v) == 0 for v in lags):
-            return True
-        await asyncio.sleep(0.5)
-    return False
+        lags = LAG.findall(r.text) if r.status_code == 200 else []
+        return sum(map(float, lags)) if lags and "NaN" not in lags else None  # None: not known yet
 
-
-CATCH_UP_SECONDS = 1800  # monitoring reads everything the drive did (tens of minutes under load)
+    return await while_progressing(lag, patience)
 
 
 def days_stage(s: Scenario, api: Api) -> Stage:
@@ -215,9 +215,11 @@ def days_stage(s: Scenario, api: Api) -> Stage:
         # A day judged before monitoring has read that day's facts raises what they would have
         # cleared (an allocation idle though drawn on, its request still on its way): no close
         # then, and the stage says so, rather than alerts the plan never implied.
-        if not await caught_up(api, timeout=CATCH_UP_SECONDS):
-            api.fail(STAGE, "close-through", 0, f"监测 {CATCH_UP_SECONDS} 秒内未读完事实，未结束业务日 / monitoring "
-                      f"had not read every fact after {CATCH_UP_SECONDS} s: no business day closed")
+        patience = Patience(*CATCHING_UP)
+        if not await caught_up(api, patience):
+            zh, en = patience.why()
+            api.fail(STAGE, "close-through", 0, f"监测未读完事实（{zh}），未结束业务日 / monitoring had not read "
+                      f"every fact ({en}): no business day closed")
             return
         await api.command(STAGE, "monitoring", "/days/close-through",
                           {"through": s.end.isoformat(), "first": FIRST_DAY.isoformat()}, who=city,

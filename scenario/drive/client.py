@@ -3,7 +3,9 @@ bounded concurrency, and retries that tell a passing hiccup from a real refusal.
 
 Two kinds of retry:
 - transient: the connection failed or a 5xx (a service restarting, the database away) — the
-  same request again with the same idempotency key until ``transient_timeout`` passes; or a
+  same request again with the same idempotency key until ``transient_timeout`` passes, after
+  the answer's Retry-After when it has one (a service shedding load says when to come back;
+  sooner only meets the same refusal), else after a growing pause; or a
   409 — another writer moved the stream or took a constraint row first (a unit joining two
   teams at once) — again a few times: a conflict that persists is reported;
 - eventual (the caller asks for it): 404/422 because another service's events have not
@@ -38,9 +40,10 @@ TRANSPORT = (aiohttp.ClientConnectionError, aiohttp.ClientPayloadError, asyncio.
 
 @dataclass(frozen=True)
 class Answer:
-    """A response, read whole: its status and body."""
+    """A response, read whole: its status and body, and when the server asked to be tried again."""
     status_code: int
     content: bytes
+    retry_after: str | None = None
 
     @property
     def text(self) -> str:
@@ -58,6 +61,15 @@ class AnswerError(RuntimeError):
     def __init__(self, status: int, detail: str):
         super().__init__(f"HTTP {status}: {detail}")
         self.status = status
+
+
+def _seconds(retry_after: str | None) -> float | None:
+    """Retry-After's delay in seconds; None for none, or for the HTTP-date form no service sends."""
+    try:
+        seconds = float(retry_after)
+    except (TypeError, ValueError):
+        return None
+    return seconds if 0 <= seconds < float("inf") else None
 
 
 def _query(params: dict | None) -> dict[str, str] | None:
@@ -96,6 +108,7 @@ class Api:
         self._tokens: dict[tuple, str] = {}
         self._session: aiohttp.ClientSession | None = None
         self._jitter = random.Random(seed)  # only spaces out retries; never decides what happens
+        self._sleep = asyncio.sleep
         self.advance: Callable[[str], None] = lambda stage: None  # the progress bar's hook
 
     async def __aenter__(self) -> Api:
@@ -126,7 +139,7 @@ class Api:
                 data.add_field(field_name, content, filename=filename, content_type=content_type)
         async with self.session.request(method, url, json=json, data=data, headers=headers,
                                         params=_query(params)) as r:
-            return Answer(r.status, await r.read())
+            return Answer(r.status, await r.read(), r.headers.get("Retry-After"))
 
     def auth(self, role: Role, subject: str, **scope: str | None) -> dict[str, str]:
         key = (role, subject, tuple(sorted(scope.items())))
@@ -163,7 +176,7 @@ class Api:
                                      params=params)
             except TRANSPORT as exc:
                 if time.monotonic() < unavailable_until:
-                    await self._pause(attempt)
+                    await self._pause(attempt, unavailable_until)
                     continue
                 return self.fail(stage, key, 0, f"{type(exc).__name__}: {exc}")
             if r.status_code < 300:
@@ -172,11 +185,11 @@ class Api:
                 return r.json()
             if (r.status_code in TRANSIENT and time.monotonic() < unavailable_until) or (
                     r.status_code == 409 and attempt < 8):
-                await self._pause(attempt)
+                await self._pause(attempt, unavailable_until, r.retry_after)
                 continue
             if r.status_code in waits_on and time.monotonic() < deadline:
                 self.tally.count(stage, "waited")
-                await asyncio.sleep(min(0.25 * attempt, 3.0))
+                await self._sleep(min(0.25 * attempt, 3.0))
                 continue
             return self.fail(stage, key, r.status_code, r.text[:500])
 
@@ -186,6 +199,7 @@ class Api:
         while True:
             attempt += 1
             last_chance = time.monotonic() >= unavailable_until
+            retry_after = None
             try:
                 r = await self._send("GET", self.urls[service] + path, params=params, headers=who or {})
             except TRANSPORT:
@@ -195,10 +209,17 @@ class Api:
                 if r.status_code not in TRANSIENT or last_chance:
                     r.raise_for_status()
                     return r.json()
-            await self._pause(attempt)
+                retry_after = r.retry_after
+            await self._pause(attempt, unavailable_until, retry_after)
 
-    async def _pause(self, attempt: int) -> None:
-        await asyncio.sleep(min(0.05 * 2 ** attempt, 3.0) * (0.5 + self._jitter.random()))
+    async def _pause(self, attempt: int, until: float, retry_after: str | None = None) -> None:
+        """The server's Retry-After (in seconds; a little later, so refused clients do not all
+        come back at once), never past ``until``, when the retries end; else a growing pause."""
+        asked = _seconds(retry_after)
+        if asked is None:
+            await self._sleep(min(0.05 * 2 ** attempt, 3.0) * (0.5 + self._jitter.random()))
+        else:
+            await self._sleep(max(0.0, min(asked * (1 + 0.1 * self._jitter.random()), until - time.monotonic())))
 
     def fail(self, stage: str, key: str, status: int, detail: str) -> None:
         """Count a failure of ``stage``: shown at the end, and the run exits non-zero."""

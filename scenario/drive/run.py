@@ -18,7 +18,8 @@ from rich.table import Table
 from scenario import alerts
 from scenario.drive import assessment, funding, registry
 from scenario.drive.client import Api
-from scenario.drive.settle import heads, settle
+from scenario.drive.patience import CEILING_SECONDS, STALL_SECONDS, Patience
+from scenario.drive.settle import SETTLING, heads, settle
 from scenario.drive.stage import Stage, run_stage
 from scenario.model import Scenario
 
@@ -53,9 +54,11 @@ def plan(s: Scenario, api: Api) -> list[list[Stage] | str]:
 
 
 async def drive(s: Scenario, api: Api, console: Console, only: set[str] | None = None,
-                settle_timeout: float = 600.0, without: frozenset[str] = frozenset()) -> Summary:
+                settle_stall: float = STALL_SECONDS, settle_ceiling: float = CEILING_SECONDS,
+                without: frozenset[str] = frozenset()) -> Summary:
     """``only``/``without``: stages (or services, the part of a stage's name before the dot)
-    to run, or to leave out."""
+    to run, or to leave out. Each wait for the events to be applied gives up after
+    ``settle_stall`` seconds without progress, or ``settle_ceiling`` in all."""
     summary = Summary()
     started = time.monotonic()
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
@@ -66,7 +69,8 @@ async def drive(s: Scenario, api: Api, console: Console, only: set[str] | None =
             if step == "settle":
                 task = progress.add_task("等待事件传播 / waiting for the events to be applied everywhere", total=None)
                 t0 = time.monotonic()
-                summary.not_settled = await settle(api, settle_timeout)
+                summary.not_settled = await settle(api, Patience(
+                    *SETTLING, stall=settle_stall, ceiling=settle_ceiling, say=progress.console.print))
                 summary.waits.append(time.monotonic() - t0)
                 progress.update(task, total=1, completed=1)
                 continue

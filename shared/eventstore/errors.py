@@ -5,8 +5,8 @@ from __future__ import annotations
 
 class DomainError(Exception):
     """A command broke a rule of the programme. ``field`` names the input at fault, ``location``
-    where it was given (body, query, path or header); ``headers`` go with the answer (e.g.
-    Retry-After).
+    where it was given (body, query, path or header); ``retry_after``: the client may come back
+    in that many seconds (the answer's Retry-After).
 
     Messages are Chinese first, English beside: officials read them.
     """
@@ -14,12 +14,12 @@ class DomainError(Exception):
     status_code = 422
 
     def __init__(self, message: str, field: str | None = None, *, location: str = "body",
-                 headers: dict[str, str] | None = None, **context: object):
+                 retry_after: int | None = None, **context: object):
         super().__init__(message)
         self.message = message
         self.field = field
         self.location = location
-        self.headers = headers
+        self.retry_after = retry_after
         self.context = context
 
 

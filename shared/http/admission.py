@@ -10,12 +10,10 @@ little, and a dashboard must stay readable while writers are turned away.
 
 from __future__ import annotations
 
-import json
-
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from shared.http.backlog import Backlog
-from shared.http.errors import problem
+from shared.http.errors import RetryLater
 
 COMMAND_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -36,30 +34,23 @@ class AdmissionControl:
             await self.app(scope, receive, send)
             return
         if self.limit and self.in_flight >= self.limit:
-            await self._refuse(send, self.retry_after, f"服务繁忙，请 {self.retry_after} 秒后重试",
-                               f"too many commands in progress, retry after {self.retry_after} s", limit=self.limit)
+            # Below FastAPI's exception handlers: the refusal is sent, not raised.
+            await RetryLater(self.retry_after, f"服务繁忙，请 {self.retry_after} 秒后重试",
+                             f"too many commands in progress, retry after {self.retry_after} s", "overloaded",
+                             limit=self.limit).response()(scope, receive, send)
             return
         wait = self.backlog.retry_after() if self.backlog else None
         if wait is not None:
             behind = round(self.backlog.seconds, 1)
-            await self._refuse(send, wait, f"统计数据落后已受理的指令 {behind} 秒，请 {wait} 秒后重试",
-                               f"the figures are {behind} s behind the commands accepted, retry after {wait} s",
-                               backlog_seconds=behind)
+            await RetryLater(wait, f"统计数据落后已受理的指令 {behind} 秒，请 {wait} 秒后重试",
+                             f"the figures are {behind} s behind the commands accepted, retry after {wait} s",
+                             "overloaded", backlog_seconds=behind).response()(scope, receive, send)
             return
         self.in_flight += 1
         try:
             await self.app(scope, receive, send)
         finally:
             self.in_flight -= 1
-
-    @staticmethod
-    async def _refuse(send: Send, retry_after: int, zh: str, en: str, **context) -> None:
-        body = json.dumps({"detail": [problem([], f"{zh} / {en}", "overloaded", **context)]},
-                          ensure_ascii=False).encode()
-        await send({"type": "http.response.start", "status": 503, "headers": [
-            (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-            (b"retry-after", str(retry_after).encode())]})
-        await send({"type": "http.response.body", "body": body})
 
 
 def install_admission(app, limit: int, retry_after: int = 1, backlog: Backlog | None = None) -> None:

@@ -18,6 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import HTTPConnection
 
 from shared.config import Settings, get_settings
+from shared.http.errors import RetryLater
 from shared.identity import Principal, Role, ensure_district, require_scope
 
 __all__ = ["Principal", "Role", "admit", "current_principal", "principal_of", "ensure_district", "issue_token", "require", "verify_token"]
@@ -143,12 +144,8 @@ async def principal_of(token: str) -> Principal:
             principal = (await run_in_threadpool(verify_token, settings, token) if settings.jwt_jwks_url
                          else verify_token(settings, token))
     except jwt.PyJWKClientConnectionError as exc:
-        raise HTTPException(
-            status.HTTP_503_SERVICE_UNAVAILABLE,
-            detail=[{"loc": ["header", "Authorization"], "type": "unavailable",
-                     "msg": f"身份服务暂不可用，请稍后重试 / the identity provider's keys are unreachable: {exc}"}],
-            headers={"Retry-After": "5"},
-        ) from exc
+        raise RetryLater(5, "身份服务暂不可用，请稍后重试", f"the identity provider's keys are unreachable: {exc}",
+                         "unavailable", loc=["header", "Authorization"]) from exc
     except (jwt.PyJWTError, ValueError) as exc:
         raise _unauthenticated(f"令牌无效 / invalid token: {exc}") from exc
     require_scope(principal)

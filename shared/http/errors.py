@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import asyncpg
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, HTTPException, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import JSONResponse
@@ -21,6 +21,26 @@ def problem(loc: list[str], msg: str, kind: str, **ctx: object) -> dict:
     if ctx:
         item["ctx"] = {k: v for k, v in ctx.items()}
     return item
+
+
+def retry_headers(seconds: int) -> dict[str, str]:
+    """When a client turned away may come back, in whole seconds."""
+    return {"Retry-After": str(seconds)}
+
+
+class RetryLater(HTTPException):
+    """Not now, come back in ``seconds``: a 503 (or a 429) with Retry-After and one problem,
+    said Chinese first, English beside, with the values that explain it. Raised from a route
+    or a dependency; an exception handler, or a middleware below FastAPI's handlers, sends
+    ``response()`` (an ASGI app itself) instead."""
+
+    def __init__(self, seconds: int, zh: str, en: str, kind: str, *, loc: list[str] | None = None,
+                 status_code: int = 503, **ctx: object):
+        super().__init__(status_code, detail=[problem(loc or [], f"{zh} / {en}", kind, **ctx)],
+                         headers=retry_headers(seconds))
+
+    def response(self) -> JSONResponse:
+        return JSONResponse({"detail": self.detail}, status_code=self.status_code, headers=self.headers)
 
 
 # FastAPI's and Starlette's own refusals (an unparsable body, an unknown path, a method the
@@ -48,7 +68,7 @@ def install_error_handlers(app: FastAPI) -> None:
         # A value that is a mapping (e.g. per source) stays one; any other is said as a string.
         ctx = {k: jsonable_encoder(v) if isinstance(v, dict) else str(v) for k, v in exc.context.items()}
         return JSONResponse({"detail": [problem(loc, exc.message, kind, **ctx)]}, status_code=exc.status_code,
-                            headers=exc.headers)
+                            headers=None if exc.retry_after is None else retry_headers(exc.retry_after))
 
     # Text PostgreSQL cannot store (a NUL that came by a way RefuseNul does not see, such as a
     # header or a file's cell): the caller's input, so a 422; the command's transaction is gone.
@@ -75,11 +95,8 @@ def install_error_handlers(app: FastAPI) -> None:
     async def unavailable(_: Request, exc: Exception):
         if isinstance(exc, asyncpg.InterfaceError) and type(exc) is not asyncpg.InterfaceError:
             raise exc  # DataError and kin: a defect in how a query was called, not an outage
-        return JSONResponse(
-            {"detail": [problem([], f"服务暂不可用，请稍后重试 / temporarily unavailable: {type(exc).__name__}", "unavailable")]},
-            status_code=503,
-            headers={"Retry-After": "2"},
-        )
+        return RetryLater(2, "服务暂不可用，请稍后重试", f"temporarily unavailable: {type(exc).__name__}",
+                          "unavailable").response()
 
 
 class ErrorItem(BaseModel):

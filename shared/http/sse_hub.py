@@ -22,11 +22,11 @@ from typing import Annotated, Any
 
 import asyncpg
 import structlog
-from fastapi import Depends, Header, HTTPException, Query, Request
+from fastapi import Depends, Header, Query, Request
 from sse_starlette import EventSourceResponse
 from starlette.types import Receive, Scope, Send
 
-from shared.http.errors import problem
+from shared.http.errors import RetryLater
 
 log = structlog.get_logger("xingcun.sse")
 
@@ -41,9 +41,9 @@ Render = Callable[[list[Entry]], AsyncIterator[dict]]  # the messages a batch of
 class StreamFull(Exception):
     """No room for another connection: in total, or for this client."""
 
-    def __init__(self, message: str, limit: int):
-        super().__init__(message)
-        self.limit = limit
+    def __init__(self, zh: str, en: str, limit: int):
+        super().__init__(f"{zh} / {en}")
+        self.zh, self.en, self.limit = zh, en, limit
 
 
 class LogHub:
@@ -68,11 +68,11 @@ class LogHub:
     def admit(self, client: str) -> None:
         """Take a connection slot for ``client`` (give it back with ``release``), or StreamFull."""
         if sum(self._clients.values()) >= self.max_connections:
-            raise StreamFull(f"实时推送连接已满 / the stream has {self.max_connections} connections already",
+            raise StreamFull("实时推送连接已满", f"the stream has {self.max_connections} connections already",
                              self.max_connections)
         if self._clients.get(client, 0) >= self.max_per_client:
-            raise StreamFull(f"每个客户端最多 {self.max_per_client} 个连接 / at most {self.max_per_client} stream "
-                             f"connections per client", self.max_per_client)
+            raise StreamFull(f"每个客户端最多 {self.max_per_client} 个连接",
+                             f"at most {self.max_per_client} stream connections per client", self.max_per_client)
         self._clients[client] = self._clients.get(client, 0) + 1
 
     def release(self, client: str) -> None:
@@ -151,8 +151,8 @@ class LogHub:
         try:
             self.admit(client)
         except StreamFull as exc:
-            raise HTTPException(429, detail=[problem(["header", "Connection"], str(exc), "too_many_connections",
-                                                     limit=exc.limit)], headers={"Retry-After": "30"}) from exc
+            raise RetryLater(30, exc.zh, exc.en, "too_many_connections", loc=["header", "Connection"],
+                             status_code=429, limit=exc.limit) from exc
         return AdmittedStream(messages, ping=ping, release=lambda: self.release(client))
 
     async def messages(self, request: Request, resume: int | None, greet: Greet, render: Render, *,

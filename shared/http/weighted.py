@@ -16,9 +16,7 @@ from collections import deque
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import HTTPException
-
-from shared.http.errors import problem
+from shared.http.errors import RetryLater
 
 
 class WeightedGate:
@@ -70,8 +68,7 @@ class WeightedGate:
             self.in_flight += weight
             admitted.set_result(None)
 
-    def _overloaded(self) -> HTTPException:
-        return HTTPException(503, headers={"Retry-After": str(self.retry_after)}, detail=[problem(
-            [], f"服务繁忙：处理中的条目已达 {self.capacity} 条，请 {self.retry_after} 秒后重试 / busy: "
-                f"{self.capacity} entries in progress, retry after {self.retry_after} s",
-            "overloaded", limit=self.capacity)])
+    def _overloaded(self) -> RetryLater:
+        return RetryLater(self.retry_after, f"服务繁忙：处理中的条目已达 {self.capacity} 条，请 {self.retry_after} 秒后重试",
+                          f"busy: {self.capacity} entries in progress, retry after {self.retry_after} s",
+                          "overloaded", limit=self.capacity)

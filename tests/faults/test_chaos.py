@@ -91,7 +91,7 @@ async def drive_plan(plan, settings, urls) -> RecordingApi:
     async with RecordingApi(settings, urls, plan.seed, concurrency=8, eventual_timeout=300) as api:
         # Monitoring's business days are left out: the chaos check compares the figures, not the
         # alerts (closing the programme's 1,200 days is the scenario e2e's, make test-long).
-        api.summary = await drive(plan, api, Console(quiet=True), settle_timeout=600, without=frozenset({STAGE}))
+        api.summary = await drive(plan, api, Console(quiet=True), settle_ceiling=600, without=frozenset({STAGE}))
         return api
 
 

@@ -29,7 +29,7 @@ class FactsBehind(DomainError):
     status_code = 503
 
     def __init__(self, message: str, **kw: object):
-        super().__init__(message, headers={"Retry-After": "5"}, **kw)
+        super().__init__(message, retry_after=5, **kw)
 
 
 async def watermarks(conn: asyncpg.Connection) -> dict[str, int]:

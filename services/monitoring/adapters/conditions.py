@@ -146,11 +146,11 @@ async def close_day(conn: asyncpg.Connection, day: date) -> None:
 
 # -- villages and teams ------------------------------------------------------------------
 
-async def set_village(conn: asyncpg.Connection, code: str, district: str, designated: bool | None) -> None:
+async def set_village(conn: asyncpg.Connection, code: str, district: str) -> None:
+    # Whether it is designated is kept as spells (spells.begin_designation), not here.
     await conn.execute(
-        """insert into monitoring.villages values ($1, $2, coalesce($3, false))
-           on conflict (code) do update set district = excluded.district,
-               designated = coalesce($3, monitoring.villages.designated)""", code, district, designated)
+        """insert into monitoring.villages (code, district) values ($1, $2)
+           on conflict (code) do update set district = excluded.district""", code, district)
 
 
 async def serve(conn: asyncpg.Connection, team_id: str, code: str, serving: bool) -> None:

@@ -43,7 +43,7 @@ async def facts_read(request: Request) -> None:
                 f"监测尚未读完结束前已记录的事实（还差 {behind} 条），未结束任何业务日，请 {wait} 秒后重试 / "
                 f"monitoring has not yet read the facts recorded before the close ({behind} behind): "
                 f"no business day closed, retry after {wait} s",
-                headers={"Retry-After": str(wait)}, unread=behind)
+                retry_after=wait, unread=behind)
         await asyncio.sleep(POLL_SECONDS)
 
 

@@ -498,7 +498,7 @@ class Watch(Reactor):
         await self._without_team(conn, r, code, district)
 
     async def when_VillageRegistered(self, conn, e: VillageRegistered, r: RecordedEvent) -> None:
-        await db.set_village(conn, e.code, e.district, None)
+        await db.set_village(conn, e.code, e.district)
         for year, fen in e.income_fen.items():  # the baseline: 2021's drop is measured against 2020
             await db.set_income(conn, e.code, int(year), fen)
 
@@ -507,12 +507,10 @@ class Watch(Reactor):
         await self._collective_changed(conn, r, e.code, e.district, int(e.year), e.income_fen)
 
     async def when_VillageDesignated(self, conn, e: VillageDesignated, r: RecordedEvent) -> None:
-        await db.set_village(conn, e.code, e.district, True)
         await spells.begin_designation(conn, e.code, business_day(r.occurred_at), r.event_id)
         await self._without_team(conn, r, e.code, e.district)
 
     async def when_DesignationRevoked(self, conn, e: DesignationRevoked, r: RecordedEvent) -> None:
-        await db.set_village(conn, e.code, e.district, False)
         await spells.end_designation(conn, e.code, business_day(r.occurred_at), r.event_id)
         await self._without_team(conn, r, e.code, e.district)
 

@@ -48,7 +48,7 @@ def urls(own_stack):
 
 async def run(plan, settings, urls):
     async with Api(settings, urls, plan.seed, concurrency=12, eventual_timeout=120) as api:
-        summary = await drive(plan, api, Console(quiet=True), settle_timeout=180)
+        summary = await drive(plan, api, Console(quiet=True), settle_ceiling=180)
         return summary, api.tally
 
 
