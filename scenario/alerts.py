@@ -272,9 +272,19 @@ def counts(alerts: dict[tuple[str, str], list[Episode]]) -> dict[str, tuple[int,
     return out
 
 
-async def check(s: Scenario, api: Api) -> tuple[int, list[AlertDifference], dict[str, tuple[int, int]]]:
+class NotCaughtUp(RuntimeError):
+    """Monitoring had not applied every fact when the check's patience ran out: its alerts,
+    compared then, would be a half-read log's, so they are not compared."""
+
+
+async def check(s: Scenario, api: Api, patience: Patience | None = None,
+                ) -> tuple[int, list[AlertDifference], dict[str, tuple[int, int]]]:
     """Once monitoring has applied the closes: how many rules were compared, the alerts that
     differ from the plan's, and the served counts (raised, resolved) per compared rule."""
-    await caught_up(api)
+    patience = patience or Patience(*CATCHING_UP)
+    if not await caught_up(api, patience):
+        zh, en = patience.why()
+        raise NotCaughtUp(f"监测未读完事实（{zh}），预警未核对 / monitoring had not read every fact ({en}): "
+                          "alerts not compared")
     served = await served_alerts(api)
     return len(COMPARED), compare(expected_alerts(s), served), counts(served)

@@ -5,7 +5,9 @@ then the check's wait on monitoring's lag, from a fake /metrics."""
 
 from __future__ import annotations
 
-from scenario.alerts import caught_up
+import pytest
+
+from scenario.alerts import NotCaughtUp, caught_up, check
 from scenario.drive.client import Answer
 from scenario.drive.patience import SAY_EVERY, Patience, while_progressing
 
@@ -106,3 +108,9 @@ async def test_the_check_gives_up_on_a_lag_that_does_not_shrink():
     patience = Patience("测试", "the test", stall=1.2, say=lambda _: None)
     assert not await caught_up(Metrics([["4.0", "1.0"], ["5.0", "0.0"]]), patience)
     assert patience.why() == ("1 秒内毫无进展", "no progress in 1 s")
+
+
+async def test_the_check_compares_no_alerts_of_a_monitoring_that_never_caught_up():
+    patience = Patience("测试", "the test", stall=1.2, say=lambda _: None)
+    with pytest.raises(NotCaughtUp, match="alerts not compared"):
+        await check(None, Metrics([["4.0"], ["5.0"]]), patience)  # gives up before the plan is read
