@@ -41,6 +41,7 @@ class Pace:
         self.allowed: float | None = None  # commands of this process in the pipeline at most; None: any
         self.admitted = 0  # since start, by this process
         self.passed = 0.0  # of those, what the pipeline had gone past at the last sample
+        self._drain, self._sampled, self._admitted_then = 0.0, clock(), 0
         # (when sampled, commands admitted by then): the admission history the heads are read against.
         self._when: deque[float] = deque()
         self._count: deque[int] = deque()
@@ -48,8 +49,12 @@ class Pace:
 
     def admit(self) -> bool:
         """Whether one more command may go in now (and if so it is counted)."""
-        if self.allowed is not None and self.admitted - self.passed >= self.allowed:
-            return False
+        if self.allowed is not None:
+            # Gone past since the sample, at the drain measured: a sample is a quarter second or
+            # more old, and counting only what it saw would hold the pipeline that much short.
+            passed = min(self.passed + self._drain * (self.clock() - self._sampled), self._admitted_then)
+            if self.admitted - passed >= self.allowed:
+                return False
         self.admitted += 1
         return True
 
@@ -62,7 +67,8 @@ class Pace:
             self.allowed = None
             return
         self.passed = self._admitted_by(head)
-        self.allowed = max(FLOOR, self.drain() * self.target) if backlog < self.limit else 0.0
+        self._drain, self._sampled, self._admitted_then = self.drain(), now, self.admitted
+        self.allowed = max(FLOOR, self._drain * self.target) if backlog < self.limit else 0.0
 
     def drain(self) -> float:
         """This process's commands the pipeline passed over per second, over the last window."""
