@@ -23,6 +23,7 @@ import asyncio
 import contextlib
 import math
 import threading
+import time
 from collections.abc import Callable
 
 import asyncpg
@@ -73,9 +74,9 @@ class Backlog:
             return wait
         return None if self.pace.admit() else 1
 
-    def observe(self, seconds: float) -> None:
+    def observe(self, seconds: float, at: float | None = None) -> None:
         self.seconds = seconds
-        self.pace.observe(seconds)
+        self.pace.observe(seconds, at)
 
     async def unpublished(self, pool: asyncpg.Pool) -> float:
         async with pool.acquire() as conn:
@@ -101,7 +102,7 @@ class Backlog:
 
         def report(seconds: float) -> None:
             with contextlib.suppress(RuntimeError):  # the API's loop closing: nothing to admit
-                main.call_soon_threadsafe(self.observe, seconds)
+                main.call_soon_threadsafe(self.observe, seconds, time.monotonic())  # the clock Pace reads
 
         self._halt.clear()
         self._thread = threading.Thread(target=asyncio.run, args=(self._apart(dsn, report),),

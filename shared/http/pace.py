@@ -58,9 +58,10 @@ class Pace:
         self.admitted += 1
         return True
 
-    def observe(self, backlog: float) -> None:
-        """A new sample of the backlog, in seconds: how many may be in the pipeline until the next."""
-        now = self.clock()
+    def observe(self, backlog: float, at: float | None = None) -> None:
+        """A new sample of the backlog, in seconds, taken ``at`` (this clock; by default now):
+        how many may be in the pipeline until the next."""
+        now = self.clock() if at is None else at
         head = now - backlog
         self._remember(now, head)
         if backlog < self.engage:

@@ -124,6 +124,21 @@ def test_behind_it_the_pipeline_holds_what_it_carries_in_the_target_time():
     assert sum(pace.admit() for _ in range(100)) == 38  # 15 waiting, up to 52
 
 
+def test_a_sample_is_read_as_of_when_it_was_taken():
+    clock = Clock()
+    pace = Pace(LIMIT, clock=clock)
+    pace.observe(0.0)
+    for _ in range(4):  # 100 commands a second
+        for _ in range(25):
+            pace.admit()
+        clock.now += SAMPLE
+        pace.observe(0.1)
+    taken = clock.now
+    clock.now += SAMPLE  # handed over a quarter second after it was taken (backlog.py's thread)
+    pace.observe(0.5, at=taken)
+    assert pace.passed == pytest.approx(50)  # admitted by 0.5 s after the start, not by 0.75 s
+
+
 def test_past_the_limit_nothing_goes_in_and_a_slow_drain_still_leaves_a_few():
     clock = Clock()
     pace = Pace(LIMIT, clock=clock)
