@@ -147,3 +147,12 @@ async def test_under_the_backlog_limit_commands_beyond_the_pace_are_refused_and_
         assert (await c.post("/work")).headers["Retry-After"] == "1"
         backlog.observe(3.2)
         assert (await c.post("/work")).headers["Retry-After"] == "3"
+
+
+def test_publicity_answers_its_public_host_before_admission():
+    # A write from the public host is not found there, overloaded or not (public_edge.py).
+    from services.publicity.entrypoints.api import app
+    from services.publicity.entrypoints.public_edge import PublicEdge
+
+    stack = app.build_middleware_stack()
+    assert isinstance(stack, PublicEdge) and isinstance(stack.app, AdmissionControl)
