@@ -24,8 +24,8 @@ COMMAND_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 class AdmissionControl:
     """At most ``limit`` commands in flight in this process (0: any number), and, with a
-    ``backlog``, no more than it admits (none past its limit, paced below it); the next gets 503
-    and ``Retry-After``. Outermost of the service's middleware: a refusal reads no body and
+    ``backlog``, no more than it admits (none past its limit; below it, while the pipeline is
+    behind, no more than it carries in a set time); the next gets 503 and ``Retry-After``. Outermost of the service's middleware: a refusal reads no body and
     checks no token."""
 
     def __init__(self, app: ASGIApp, limit: int, retry_after: int = 1, backlog: Backlog | None = None):

@@ -48,7 +48,8 @@ select coalesce(
 
 class Backlog:
     """The last sample of the service's backlog, in seconds; past ``limit`` no command goes in,
-    and from half of it on they go in at the pace the pipeline carries them (pace.py)."""
+    and from a quarter of it on no more of them wait in the pipeline than it carries in three
+    quarters of it (pace.py)."""
 
     def __init__(self, service: str, settings: Settings, limit: float, interval: float = 0.25):
         self.service = service
@@ -96,8 +97,8 @@ class Backlog:
     def start(self, dsn: str) -> None:
         """Sample on a thread of its own, with its own event loop, connection and Kafka clients,
         each sample handed to this loop's admission. On the API's loop, behind the very commands
-        it is to hold back, a sample took 2–6 s instead of a quarter second (measured at 2.5×
-        capacity): the gate opened and closed seconds late."""
+        it is to hold back, a sample took up to 6 s instead of a quarter second (measured at
+        2.5× capacity): the gate opened and closed seconds late."""
         main = asyncio.get_running_loop()
 
         def report(seconds: float) -> None:
