@@ -97,7 +97,8 @@ class Settings(BaseSettings):
     max_in_flight_commands: int = 64
     # Commands are answered 503 with Retry-After while the oldest event the service accepted
     # and the figure readers (publicity's worker) have not yet consumed is older than this
-    # (shared/http/backlog.py); 0: off. Off here, on in deploy/ (k8s, compose): a developer's
+    # (shared/http/backlog.py), and from a quarter of it on beyond what the pipeline carries
+    # in three quarters of it (shared/http/pace.py); 0: off. Off here, on in deploy/ (k8s, compose): a developer's
     # or a test's burst is not refused; production keeps the queue short.
     admission_max_backlog_seconds: float = Field(0.0, ge=0)
     # Monitoring's day close waits at most this long for its watch to read the facts already

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import gc
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -80,12 +79,11 @@ def create_service_app(
         # What is loaded by now lives as long as the process: keep it out of the cycle
         # collector's full passes (measured: the first bulk import paid ~0.3 s for one).
         gc.freeze()
-        stopping = asyncio.Event()
-        sampling = asyncio.create_task(backlog.run(pool, stopping)) if backlog else None
+        if backlog:
+            backlog.start(settings.app_dsn(service))
         yield
-        stopping.set()
-        if sampling:
-            await sampling
+        if backlog:
+            await backlog.stop()
         await commits.stop()
         await pool.close()
 
@@ -97,7 +95,6 @@ def create_service_app(
     )
     install_error_handlers(app)
     install_limits(app, settings.max_body_bytes)
-    install_admission(app, settings.max_in_flight_commands, backlog=backlog)
 
     # Liveness: the process answers. No database here, so a PostgreSQL failover makes pods
     # unready (/healthz) but never restarts them. Kept out of the API document like a probe.
@@ -134,5 +131,6 @@ def create_service_app(
         from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
         FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,livez")
+    install_admission(app, settings.max_in_flight_commands, backlog=backlog)  # last: outermost, tracing too
     return app
 

@@ -1,6 +1,7 @@
 """The publicity HTTP API (uvicorn services.publicity.entrypoints.api:app)."""
 
 from shared.http.app import create_service_app
+from shared.http.outermost import install_outermost
 
 from services.publicity.adapters.schema import CHAIN
 from services.publicity.entrypoints.public_edge import PublicEdge
@@ -27,4 +28,4 @@ app = create_service_app(
     migrations=CHAIN,
     read_models=PROJECTIONS,
 )
-app.add_middleware(PublicEdge)
+install_outermost(app, PublicEdge)  # before admission: the public host's 404 comes first, as before

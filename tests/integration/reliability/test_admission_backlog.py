@@ -69,8 +69,9 @@ async def test_commands_wait_while_what_was_accepted_is_unpublished(store, own):
     topic = own.topic("test")
     await ensure_topics(own, [topic], 1)
     backlog = Backlog("test", own, LIMIT, interval=0.05)
-    stopping = asyncio.Event()
-    sampling = asyncio.create_task(backlog.run(pool, stopping))
+    async with pool.acquire() as conn:
+        database = await conn.fetchval("select current_database()")
+    backlog.start(own.dsn_for(database))  # on a thread of its own, as the API samples
     producer = event_producer(own)
     await producer.start()
     try:
@@ -96,8 +97,7 @@ async def test_commands_wait_while_what_was_accepted_is_unpublished(store, own):
             await until(lambda: backlog.seconds <= LIMIT)
             assert (await c.post("/notes/b")).status_code == 200
     finally:
-        stopping.set()
-        await sampling
+        await backlog.stop()
         await producer.stop()
 
 
