@@ -3,6 +3,7 @@
 from shared.http.app import create_service_app
 
 from services.publicity.adapters.schema import CHAIN
+from services.publicity.entrypoints.kept_answers import KeptAnswers
 from services.publicity.entrypoints.public_edge import PublicEdge
 from services.publicity.entrypoints.routes import (
     dashboard,
@@ -26,5 +27,6 @@ app = create_service_app(
              reports.router, images.router, ops.router, dashboard.router],
     migrations=CHAIN,
     read_models=PROJECTIONS,
+    inner_middleware=[KeptAnswers],
 )
 app.add_middleware(PublicEdge)

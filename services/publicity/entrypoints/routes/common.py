@@ -16,7 +16,7 @@ from shared.reference.places import district_code
 from services.publicity.domain.asof import AsOf, parse_as_of, parse_known_at
 from services.publicity.domain.disclosure import Disclosure
 from services.publicity.entrypoints.reader import disclosure_for
-from services.publicity.entrypoints.routes.caching import Rendered, cached, json_answer, snapshot
+from services.publicity.entrypoints.routes.caching import Rendered, asked_now, cached, json_answer, snapshot
 from services.publicity.queries.positions import log_positions
 
 
@@ -75,11 +75,6 @@ VILLAGE_CODE = r"^\d{12}$"
 
 async def envelope(conn: asyncpg.Connection, asof: AsOf, body: dict) -> dict:
     return {**asof.to_json(), "log_positions": await log_positions(conn, asof.known), **body}
-
-
-def asked_now(request: Request) -> bool:
-    """Whether the request asked for "now" (no ``as_of``): its answer is restated for each instant."""
-    return not (request.query_params.get("as_of") or "").strip()
 
 
 Protect = Callable[[Disclosure, dict], dict]
