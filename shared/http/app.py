@@ -46,7 +46,10 @@ def create_service_app(
     read_models: Sequence[Projection] = (),
     on_startup: Startup | None = None,
     settings: Settings | None = None,
+    inner_middleware: Sequence[type] = (),
 ) -> FastAPI:
+    """``inner_middleware``: the service's own ASGI middlewares, run after every shared one
+    (the first listed outermost), right before the routes."""
     settings = settings or get_settings()
     check_token_keys(settings)  # production without a key: refuse to start, invent nothing
     setup_tracing(f"{service}-api", settings)
@@ -94,6 +97,8 @@ def create_service_app(
         lifespan=lifespan,
     )
     install_error_handlers(app)
+    for middleware in reversed(inner_middleware):  # each added one runs before those added earlier
+        app.add_middleware(middleware)
     install_limits(app, settings.max_body_bytes)
 
     # Liveness: the process answers. No database here, so a PostgreSQL failover makes pods

@@ -84,6 +84,10 @@ class AnswerCache:
             for key in [k for k in self._entries if k[0] != state]:
                 self._bytes -= self._entries.pop(key).size
 
+    def holds(self, key: Hashable) -> bool:
+        """Whether an answer is kept for ``key`` under the latest state observed."""
+        return (self._state, key) in self._entries
+
     def get(self, state: str, key: Hashable) -> object | None:
         found = self._entries.get((state, key))
         if found is None:

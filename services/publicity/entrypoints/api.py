@@ -4,6 +4,7 @@ from shared.http.app import create_service_app
 from shared.http.outermost import install_outermost
 
 from services.publicity.adapters.schema import CHAIN
+from services.publicity.entrypoints.kept_answers import KeptAnswers
 from services.publicity.entrypoints.public_edge import PublicEdge
 from services.publicity.entrypoints.routes import (
     dashboard,
@@ -27,5 +28,6 @@ app = create_service_app(
              reports.router, images.router, ops.router, dashboard.router],
     migrations=CHAIN,
     read_models=PROJECTIONS,
+    inner_middleware=[KeptAnswers],
 )
 install_outermost(app, PublicEdge)  # before admission: the public host's 404 comes first, as before

@@ -16,7 +16,7 @@ from shared.reference.places import district_code
 from services.publicity.domain.asof import AsOf, parse_as_of, parse_known_at
 from services.publicity.domain.disclosure import Disclosure
 from services.publicity.entrypoints.reader import disclosure_for
-from services.publicity.entrypoints.routes.caching import Rendered, cached, json_answer, snapshot
+from services.publicity.entrypoints.routes.caching import Rendered, asked_now, cached, json_answer, snapshot
 from services.publicity.queries.positions import log_positions
 
 
@@ -31,14 +31,20 @@ KnownAtQuery = Annotated[str | None, Query(
     examples=["assessment:120 funding:340 registry:5600"])]
 
 
-def known_at_param(known_at: KnownAtQuery = None) -> tuple[tuple[str, int], ...] | None:
+# The parameters' dependencies are coroutines though they never wait: FastAPI runs a plain
+# function in a worker thread, and those hops were a quarter of a cached answer's time.
+def _known_at(known_at: str | None) -> tuple[tuple[str, int], ...] | None:
     try:
         return parse_known_at(known_at)
     except ValueError as exc:
         raise _invalid("known_at", str(exc)) from None
 
 
-def as_of_param(
+async def known_at_param(known_at: KnownAtQuery = None) -> tuple[tuple[str, int], ...] | None:
+    return _known_at(known_at)
+
+
+async def as_of_param(
     as_of: Annotated[str | None, Query(
         max_length=40,
         description="截至日期或时间（默认现在）/ as of a date (YYYY-MM-DD, end of that day, Beijing time) "
@@ -50,10 +56,10 @@ def as_of_param(
         asof = parse_as_of(as_of, datetime.now(UTC))
     except ValueError as exc:
         raise _invalid("as_of", str(exc)) from None
-    return replace(asof, known=known_at_param(known_at))
+    return replace(asof, known=_known_at(known_at))
 
 
-def district_param(
+async def district_param(
     district: Annotated[str | None, Query(max_length=20, description="区（代码或名称）/ district, code or name")] = None,
 ) -> str | None:
     if district is None or not district.strip():
@@ -69,11 +75,6 @@ VILLAGE_CODE = r"^\d{12}$"
 
 async def envelope(conn: asyncpg.Connection, asof: AsOf, body: dict) -> dict:
     return {**asof.to_json(), "log_positions": await log_positions(conn, asof.known), **body}
-
-
-def asked_now(request: Request) -> bool:
-    """Whether the request asked for "now" (no ``as_of``): its answer is restated for each instant."""
-    return not (request.query_params.get("as_of") or "").strip()
 
 
 Protect = Callable[[Disclosure, dict], dict]

@@ -98,7 +98,8 @@ async def series(
     end: Annotated[IsoDate | None, Query(alias="to", description="止（默认今天）/ to (default today)")] = None,
 ) -> Response:
     m = _metric(metric)
-    end = end or date.today()
+    today = None if end else date.today()
+    end = end or today
     if end < start:
         raise HTTPException(422, detail=[{"loc": ["query", "to"], "type": "value_error",
                                           "msg": "止日期早于起日期 / 'to' is before 'from'"}])
@@ -109,5 +110,6 @@ async def series(
         points = await timeline.series(as_known_at(conn, known), metric, start, end, Scope(district))
         body = {"metric": metric, "zh": m.zh, "en": m.en, "points": [p | {"value": _show(m, p["value"])} for p in points]}
         return json_answer(disclosed(rule, body, lambda rule, body: rule.timeline(body, m.unit)), restate=False)
-    # Month ends up to a fixed day: a function of the read model's state and of `end` (default today).
-    return await cached(request, render, asof=None, now=False, extra=(end,))
+    # Month ends up to a fixed day: a function of the read model's state and of `to` (a parameter, in
+    # the key), or without it of today.
+    return await cached(request, render, asof=None, now=False, today=today)

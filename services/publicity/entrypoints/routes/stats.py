@@ -24,7 +24,7 @@ router = APIRouter(prefix="/stats", tags=["统计 statistics"])
 @router.get("/overview", response_model=S.Overview, summary="总览：各区行政村数 / overview: villages per district")
 async def overview(request: Request, known: KnownAt, as_of: Annotated[str | None, Query(max_length=40, description=(
         "截至（默认全部）/ as of (default: everything registered)"))] = None) -> Response:
-    cutoff = as_of_param(as_of).cutoff if as_of else None
+    cutoff = (await as_of_param(as_of)).cutoff if as_of else None
 
     async def render(conn, _shown) -> Rendered:
         counts = await designation.registered_per_district(conn, cutoff, dict(known or ()).get("registry"))
