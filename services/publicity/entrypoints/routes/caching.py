@@ -219,7 +219,9 @@ async def kept_response(request: Request) -> Response | None:
     Checked in the order ``cached`` checks, with its functions.
     """
     answers = getattr(request.app.state, "answers", None)
-    if answers is None:
+    if answers is None or "authorization" in request.headers:
+        # Credentials are checked by the route on every request: a token that expired or was
+        # revoked since its answer was kept must not read it again.
         return None
     cache = answers.cache
     asked = _asked(request)
