@@ -22,7 +22,7 @@ from shared.messaging.acls import app_id
 from shared.messaging.batching import take_ready
 from shared.messaging.credentials import faust_credentials
 from shared.messaging.flow_control import ReleasingFlowControl
-from shared.messaging.kafka import ensure_declared_topics, event_producer
+from shared.messaging.kafka import ensure_declared_topics, event_producer, event_type_in
 from shared.messaging.quarantine_notice import QuarantineNotice
 from shared.migrations import Chain, SchemaBehind, check_current, no_database
 from shared.outbox.publisher import Publisher
@@ -226,10 +226,11 @@ def _add_agent(app: faust.App, resources: ServiceResources, projection: Projecti
     )
 
     reacts = isinstance(projection, Reactor)
+    passed_over = passed_over_by(projection)
 
     async def project(stream) -> None:
         runner = await resources.runner(projection.name)
-        async for events in take_ready(stream, 500, resources.settings.batch_spacing):
+        async for events in take_ready(stream, 500, resources.settings.batch_spacing, passed_over):
             await apply_until_done(runner, [
                 Delivery(e.message.topic, e.message.partition, e.message.offset, e.value, e.headers)
                 for e in events
@@ -239,6 +240,21 @@ def _add_agent(app: faust.App, resources: ServiceResources, projection: Projecti
 
     project.__name__ = f"project_{projection.name}"
     app.agent(topic, name=f"projection.{projection.name}")(project)
+
+
+def passed_over_by(projection: Projection) -> Callable[[faust.types.EventT], bool] | None:
+    """Whether the projection would pass over a record, told by the type its headers name
+    without decoding it; a record whose headers name none may count. Only a hint for how
+    batches are gathered: the runner decides by the decoded event."""
+    handles = projection.handles
+    if handles is None:
+        return None
+
+    def passed_over(event: faust.types.EventT) -> bool:
+        event_type = event_type_in(event.headers)
+        return event_type is not None and event_type not in handles
+
+    return passed_over
 
 
 def run(app: faust.App) -> None:

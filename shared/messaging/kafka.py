@@ -143,3 +143,13 @@ def headers_for(event: RecordedEvent, traceparent: str | None) -> Headers:
     if traceparent:
         headers.append(("traceparent", traceparent.encode()))
     return headers
+
+
+def event_type_in(headers: Headers | dict[str, bytes] | None) -> str | None:
+    """The event type a record's ``ce_type`` header names (``headers_for``), or None."""
+    items = headers.items() if isinstance(headers, dict) else headers or ()
+    for key, value in items:
+        if key == "ce_type":
+            parts = value.decode().split(".")  # cn.xingcun.<source>.<type>.v<version>
+            return parts[3] if len(parts) == 5 else None
+    return None

@@ -48,6 +48,31 @@ on conflict (projection, topic, partition) do update
 """
 
 
+Reach = dict[tuple[str, int], tuple[int, int]]  # (topic, partition) -> (offset, position)
+
+
+def _reach(deliveries: Sequence[Delivery], events: Sequence[RecordedEvent]) -> Reach:
+    """Per (topic, partition), the highest offset and the highest position among the records."""
+    reach: Reach = {}
+    topic, partition, offset, position = None, None, -1, 0  # along a run of one partition's records
+    for d, event in zip(deliveries, events, strict=True):
+        if d.partition != partition or d.topic != topic:
+            if topic is not None:
+                reach[(topic, partition)] = (offset, position)
+            topic, partition = d.topic, d.partition
+            offset, position = reach.get((topic, partition), (-1, 0))
+        offset, position = max(offset, d.offset), max(position, event.global_position or 0)
+    if topic is not None:
+        reach[(topic, partition)] = (offset, position)
+    return reach
+
+
+def _columns(reach: Reach) -> tuple[list[str], list[int], list[int], list[int]]:
+    """``reach`` as the four arrays the statements unnest: topics, partitions, offsets, positions."""
+    return ([t for t, _ in reach], [p for _, p in reach], [o for o, _ in reach.values()],
+            [p for _, p in reach.values()])
+
+
 class QuarantineError(RuntimeError):
     """A quarantined record that is not there, or no longer held."""
 
@@ -106,55 +131,51 @@ class ProjectionRunner:
             if not any(event.type in handles for event in events):
                 await self._pass_over(conn, deliveries, events)
                 return 0
+        events = events if events is not None else [decode(d.value) for d in deliveries]
+        # What the batch reaches, noted with the claim: the offsets and positions the loop
+        # below would move to are the batch's highest where above those noted (the records of
+        # a partition come in offset order, and one delivered before has a position at most the
+        # one noted), and the function keeps the greater of the two.
+        ends = _reach(deliveries, events)
         async with conn.transaction():
             if not durable:
                 await conn.execute("set local synchronous_commit = off")
             reached = {
                 (r["topic"], r["partition"]): (r["offset"], r["position"])
-                for r in await conn.fetch("select * from proj.claim($1, $2)", name, self.lock_key)
+                for r in await conn.fetch("select * from proj.claim_noting($1, $2, $3, $4, $5, $6)", name,
+                                          self.lock_key, *_columns(ends))
             }
-            moved: dict[tuple[str, int], tuple[int, int]] = {}
             fresh: list[tuple[Delivery, RecordedEvent]] = []
             # A batch comes as runs of one partition's records: the partition's offset and position
-            # are held in locals along a run and noted in ``moved`` where it ends (a rebuild's
+            # are held in locals along a run and kept in ``reached`` where it ends (a rebuild's
             # hundreds of thousands of records pay no lookup each).
-            topic, partition, offset, position, passed = None, None, -1, 0, False
-            for i, d in enumerate(deliveries):
+            topic, partition, offset, position = None, None, -1, 0
+            for d, event in zip(deliveries, events, strict=True):
                 if d.partition != partition or d.topic != topic:
-                    if passed:
-                        moved[(topic, partition)] = (offset, position)
-                    topic, partition, passed = d.topic, d.partition, False
-                    offset, position = moved.get((topic, partition)) or reached.get((topic, partition)) or (-1, 0)
+                    if topic is not None:
+                        reached[(topic, partition)] = (offset, position)
+                    topic, partition = d.topic, d.partition
+                    offset, position = reached.get((topic, partition)) or (-1, 0)
                 if d.offset <= offset:
                     continue  # delivered before: its effect is already in the model
-                event = events[i] if events is not None else decode(d.value)
-                offset, passed = d.offset, True
+                offset = d.offset
                 if (event.global_position or 0) <= position:
                     continue  # published twice: step over the copy
                 position = event.global_position or 0
                 fresh.append((d, event))
-            if passed:
-                moved[(topic, partition)] = (offset, position)
             if fresh:
                 with _apply_spans(name, fresh):
                     await self.projection.apply_batch(conn, [event for _, event in fresh])
-            if moved:
-                await self._note_positions(conn, moved)
         return len(fresh)
 
     async def _pass_over(self, conn: asyncpg.Connection, deliveries: Sequence[Delivery],
                          events: Sequence[RecordedEvent]) -> None:
-        reached: dict[tuple[str, int], tuple[int, int]] = {}
-        for d, event in zip(deliveries, events, strict=True):
-            offset, position = reached.get((d.topic, d.partition), (-1, 0))
-            reached[(d.topic, d.partition)] = (max(offset, d.offset), max(position, event.global_position or 0))
-        await self._note_positions(conn, reached)
+        await self._note_positions(conn, _reach(deliveries, events))
 
     async def _note_positions(self, conn: asyncpg.Connection, reached: dict[tuple[str, int], tuple[int, int]]) -> None:
         """Per (topic, partition), the offset and position reached; inside a batch's transaction
         the lock it takes is already held."""
-        await conn.execute(NOTE_POSITIONS_SQL, self.projection.name, self.lock_key, [t for t, _ in reached],
-                           [p for _, p in reached], [o for o, _ in reached.values()], [p for _, p in reached.values()])
+        await conn.execute(NOTE_POSITIONS_SQL, self.projection.name, self.lock_key, *_columns(reached))
 
     async def reachable(self) -> bool:
         """Does the database answer? A batch that fails while it does fails by itself."""

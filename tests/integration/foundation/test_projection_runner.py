@@ -128,6 +128,30 @@ async def test_a_failing_batch_writes_neither_model_nor_offsets(batched):
     assert await tally(batched) == {"s-1": 1} and (await batched.positions())[("test.events", 0)] == 0
 
 
+async def noted(runner) -> list[tuple]:
+    async with runner.pool.acquire() as conn:
+        return [tuple(r) for r in await conn.fetch(
+            'select topic, partition, "offset", position, updated_at from proj.positions where projection = $1 '
+            "order by topic, partition", runner.projection.name)]
+
+
+async def test_a_batch_back_on_a_partition_it_left_still_steps_over_copies(batched):
+    # Partition 0, then 1, then 0 again, whose second run carries a copy of position 2.
+    applied = await batched.apply_batch([delivery(0, 1), delivery(1, 2), delivery(0, 7, "b", partition=1),
+                                         delivery(2, 2), delivery(3, 3)])
+    assert applied == 4 and batched.projection.calls == [[1, 2, 7, 3]]
+    assert [row[:4] for row in await noted(batched)] == [("test.events", 0, 3, 3), ("test.events", 1, 0, 7)]
+
+
+async def test_a_batch_applied_before_changes_no_row_of_the_positions(batched):
+    # The positions are noted with the claim, before the loop knows what is new: a batch that
+    # reaches no further than what is noted must leave the rows as they are.
+    await batched.apply_batch([delivery(0, 1), delivery(1, 2)])
+    before = await noted(batched)
+    assert await batched.apply_batch([delivery(0, 1), delivery(1, 2)]) == 0
+    assert await noted(batched) == before and batched.projection.calls == [[1, 2]]
+
+
 class Selective(Tally):
     """Tally, naming the one type it counts: the runner may pass over the rest."""
 

@@ -151,7 +151,7 @@ async def test_a_new_numbered_migration_is_applied_exactly_once(settings, databa
     (mine / "0001_things.sql").write_text("create schema things;\ncreate table things.a (id int primary key);\n")
     chain = Chain("things", (EVENT_STORE, mine))
     assert migrate(settings, chain, database).applied == ["0001_event_store", "0002_projection_positions",
-                                                         "0001_things"]
+                                                         "0003_projection_claim_noting", "0001_things"]
     (mine / "0002_things_b.sql").write_text("-- a later release\ninsert into things.a values (1);\n"
                                             "alter table things.a add column note text;\n")
     conn = await connect(settings.app_dsn_for(database))
