@@ -16,6 +16,12 @@ from pydantic import BeforeValidator, model_validator
 
 BEIJING = timezone(timedelta(hours=8))  # the programme's calendar
 
+
+def today(now: datetime | None = None) -> date:
+    """The programme's day now (Tianjin's calendar), whatever the server's zone: a server on UTC
+    is still on the day before from midnight to 8 a.m. in Tianjin."""
+    return (now or datetime.now(BEIJING)).astimezone(BEIJING).date()
+
 _ISO_8601 = re.compile(r"^\d{4}-\d{2}-\d{2}")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from shared.dates import BEIJING
+from shared.dates import today as programme_today
 
 
 def business_date(at: datetime) -> date:
@@ -13,4 +14,4 @@ def business_date(at: datetime) -> date:
 
 def today() -> date:
     """Only commands may ask the clock; projections take dates from events."""
-    return datetime.now(BEIJING).date()
+    return programme_today()

@@ -4,13 +4,13 @@ job: the time-based rules are evaluated as each closes)."""
 from __future__ import annotations
 
 import asyncio
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import typer
 from rich.console import Console
 
 from shared.config import get_settings
-from shared.dates import BEIJING
+from shared.dates import today
 from shared.db import create_pool
 from shared.eventstore import CommandMeta, EventStore
 
@@ -36,7 +36,7 @@ def close_day(
     first: str | None = typer.Option(None, "--from", help="从未结账时的第一天 / the first day, when none is closed yet"),
 ) -> None:
     """依次结束业务日 / close business days in order, up to --through."""
-    until = _day(through, "--through") or datetime.now(BEIJING).date() - timedelta(days=1)
+    until = _day(through, "--through") or today() - timedelta(days=1)
 
     async def go() -> list[date]:
         pool = await create_pool(get_settings().dsn("monitoring"), max_size=2)

@@ -8,21 +8,15 @@ happens (a replay reads the recorded alert, it does not re-derive it)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
-
 import asyncpg
 
-from shared.dates import BEIJING
+from shared.dates import today
 from shared.eventstore import CommandMeta, EventStore
 
 from services.monitoring.adapters.webhooks import OnPaused, OnResumed
 from services.monitoring.handlers.operations import clear_operations_alert, raise_operations_alert
 
 RULE = "ops.subscription_paused"
-
-
-def _today() -> date:
-    return datetime.now(BEIJING).date()
 
 
 def subscription_hooks(pool: asyncpg.Pool) -> tuple[OnPaused, OnResumed]:
@@ -32,14 +26,14 @@ def subscription_hooks(pool: asyncpg.Pool) -> tuple[OnPaused, OnResumed]:
         await store.execute(
             "RaiseOperationsAlert", {"subscription_id": subscription_id, "episode": episode}, meta,
             lambda uow: raise_operations_alert(uow, RULE, "subscription", subscription_id, episode=episode,
-                                               on=_today(), figures={"failures": failures}),
+                                               on=today(), figures={"failures": failures}),
             f"{RULE}:raise:{subscription_id}:{episode}")
 
     async def resumed(subscription_id: str, episode: str) -> None:
         await store.execute(
             "ClearOperationsAlert", {"subscription_id": subscription_id, "episode": episode}, meta,
             lambda uow: clear_operations_alert(uow, RULE, "subscription", subscription_id, episode=episode,
-                                               on=_today()),
+                                               on=today()),
             f"{RULE}:clear:{subscription_id}:{episode}")
 
     return paused, resumed

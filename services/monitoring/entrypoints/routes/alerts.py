@@ -3,7 +3,6 @@ and what officials do with one (acknowledge, resolve by hand)."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Literal
 
 import asyncpg
@@ -13,6 +12,7 @@ from fastapi.responses import Response
 from shared.eventstore import NotFound
 from shared.http.bodies import BINARY, TEXT
 from shared.http.deps import IsoDate, get_pool
+from shared.dates import today
 
 from services.monitoring.config import MAX_EXPORT_ROWS, MAX_PAGE
 from services.monitoring.domain.alert import Acknowledge, ResolveByHand
@@ -61,7 +61,7 @@ async def alert_summary(scope: Scope, f: Filter, pool: Pool) -> AlertSummary:
 async def export_csv(scope: Scope, f: Filter, pool: Pool) -> Response:
     async with pool.acquire() as conn:
         rows = await export_rows(conn, scope, f, MAX_EXPORT_ROWS)
-    name = f"alerts-{date.today().isoformat()}.csv"
+    name = f"alerts-{today().isoformat()}.csv"
     return Response(export.to_csv(rows), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
@@ -74,7 +74,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 async def export_xlsx(scope: Scope, f: Filter, pool: Pool) -> Response:
     async with pool.acquire() as conn:
         rows = await export_rows(conn, scope, f, MAX_EXPORT_ROWS)
-    name = f"alerts-{date.today().isoformat()}.xlsx"
+    name = f"alerts-{today().isoformat()}.xlsx"
     return Response(export.to_xlsx(rows), media_type=XLSX,
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 

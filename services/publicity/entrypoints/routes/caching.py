@@ -29,6 +29,8 @@ import orjson
 from fastapi import Request, Response
 from fastapi.encoders import jsonable_encoder
 
+from shared.dates import today as programme_today
+
 from services.publicity.adapters.answer_cache import AnswerCache, Coalesced
 from services.publicity.domain.asof import AsOf, parse_as_of
 from services.publicity.projections import PROJECTIONS
@@ -228,7 +230,7 @@ async def kept_response(request: Request) -> Response | None:
     # A request "as of now" to a route that ignores ``as_of`` is kept without a day: try each.
     asof = parse_as_of(None, datetime.now(UTC)) if asked_now(request) else None
     keys = [(_keyed(asked, asof, True, None), True)] if asof else []
-    keys += [(_keyed(asked, None, False, None), False), (_keyed(asked, None, False, date.today()), False)]
+    keys += [(_keyed(asked, None, False, None), False), (_keyed(asked, None, False, programme_today()), False)]
     # Nothing kept under the latest state observed: the route's to fill, without a state read here.
     found = next(((key, now) for key, now in keys if cache.holds(key)), None)
     if found is None:

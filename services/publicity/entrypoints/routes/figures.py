@@ -7,8 +7,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request, Response
 
+from shared.dates import today as programme_today
 from shared.http.deps import IsoDate
-
 from shared.money import yuan
 
 from services.publicity.entrypoints import schemas as S
@@ -98,7 +98,7 @@ async def series(
     end: Annotated[IsoDate | None, Query(alias="to", description="止（默认今天）/ to (default today)")] = None,
 ) -> Response:
     m = _metric(metric)
-    today = None if end else date.today()
+    today = None if end else programme_today()
     end = end or today
     if end < start:
         raise HTTPException(422, detail=[{"loc": ["query", "to"], "type": "value_error",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from functools import cache
 from typing import Annotated
 
@@ -11,6 +10,7 @@ from fastapi import APIRouter, Path, Query
 from shared.identity import Reach
 from shared.http.deps import IsoDate, Store
 from shared.http.weighted import WeightedGate
+from shared.dates import today
 
 from services.registry.config import registry_settings
 from services.registry.domain.presence import ComputeAllowances, LogPresence
@@ -82,4 +82,4 @@ async def get_alerts(
     district: DistrictFilter = None,
 ) -> schemas.Alerts:
     threshold = absent_days or registry_settings().absence_alert_days
-    return await read(store, alerts.alerts, principal, as_of or date.today(), threshold, district)
+    return await read(store, alerts.alerts, principal, as_of or today(), threshold, district)
