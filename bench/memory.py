@@ -16,8 +16,9 @@ from rich.console import Console
 from bench.harness import Figure, step
 from bench.stack import BenchStack
 from scenario.drive.client import Api
-from scenario.drive.run import drive
+from scenario.drive.run import Summary, drive
 from scenario.generate import generate
+from scenario.model import Scenario
 from scenario.size import ScenarioSize
 from shared.config import SERVICES
 
@@ -53,12 +54,17 @@ class PeakSampler(threading.Thread):
         self.join()
 
 
-async def scenario(stack: BenchStack, size: ScenarioSize) -> tuple[int, str | None]:
-    plan = generate(2021, size)
+async def drive_on(stack: BenchStack, plan: Scenario, concurrency: int = 24, **options) -> tuple[Summary, int]:
+    """``plan`` driven through the stack's APIs: the drive's summary, and its failed commands."""
     urls = {s: stack.url(s) for s in SERVICES}
-    async with Api(stack.settings, urls, plan.seed, concurrency=24) as api:
-        summary = await drive(plan, api, Console(stderr=True), settle_ceiling=300)
-        return len(api.tally.failures), summary.stopped_at
+    async with Api(stack.settings, urls, plan.seed, concurrency=concurrency) as api:
+        summary = await drive(plan, api, Console(stderr=True), **options)
+        return summary, len(api.tally.failures)
+
+
+async def scenario(stack: BenchStack, size: ScenarioSize) -> tuple[int, str | None]:
+    summary, failures = await drive_on(stack, generate(2021, size), settle_ceiling=300)
+    return failures, summary.stopped_at
 
 
 def run(scale: str) -> list[Figure]:

@@ -27,19 +27,16 @@ from rich.console import Console
 from rich.table import Table
 
 from bench.harness import RESULTS, step
-from bench.memory import LIMIT_MB, PeakSampler
+from bench.memory import LIMIT_MB, PeakSampler, drive_on
 from bench.read import PAST, as_of, first_computations, mix, wrk
 from bench.stack import BenchStack, free_port
 from scenario.check import Report
 from scenario.cli import check_all
-from scenario.drive.client import Api
-from scenario.drive.run import Summary, drive
 from scenario.generate import generate
 from scenario.model import Scenario
 from scenario.size import ScenarioSize
 from shared.config import SERVICES
 
-console = Console(stderr=True)
 
 
 @dataclass
@@ -72,13 +69,6 @@ def note_load(result: SizeResult, when: str) -> None:
 def size_of(times: int, small: bool = False) -> ScenarioSize:
     base = ScenarioSize.small() if small else ScenarioSize()
     return base.times(times).scaled(presence_days_per_month=1)
-
-
-async def _drive(stack: BenchStack, plan: Scenario, concurrency: int) -> tuple[Summary, int]:
-    urls = {s: stack.url(s) for s in SERVICES}
-    async with Api(stack.settings, urls, plan.seed, concurrency=concurrency) as api:
-        summary = await drive(plan, api, console)
-        return summary, len(api.tally.failures)
 
 
 async def _check(stack: BenchStack, plan: Scenario) -> Report:
@@ -124,7 +114,7 @@ def measure(times: int, concurrency: int, read_seconds: float, small: bool = Fal
         t0 = time.monotonic()
         note_load(result, "drive start")
         try:
-            summary, result.failures = asyncio.run(_drive(stack, plan, concurrency))
+            summary, result.failures = asyncio.run(drive_on(stack, plan, concurrency))
         finally:
             sampler.stop()
         result.drive_seconds = time.monotonic() - t0
