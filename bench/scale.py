@@ -38,7 +38,6 @@ from scenario.size import ScenarioSize
 from shared.config import SERVICES
 
 
-
 @dataclass
 class SizeResult:
     times: int
