@@ -95,9 +95,11 @@ def _reads(stack: BenchStack, plan: Scenario, result: SizeResult, seconds: float
 
 
 def measure(times: int, concurrency: int, read_seconds: float, small: bool = False,
-            save: Callable[[SizeResult], None] = lambda _: None) -> SizeResult:
+            save: Callable[[SizeResult], None] = lambda _: None, keep: bool = False) -> SizeResult:
     """``save`` is called with what is measured so far before the reads, and again after them:
-    an hour's drive and check are not lost to a failure of what follows."""
+    an hour's drive and check are not lost to a failure of what follows. ``keep`` leaves the
+    stack running and its data in place, to look into what was measured (query plans, memory)
+    without another hour's drive."""
     size = size_of(times, small)
     plan = generate(2021, size)
     result = SizeResult(times, size.villages, size.designated, size.teams)
@@ -142,8 +144,17 @@ def measure(times: int, concurrency: int, read_seconds: float, small: bool = Fal
         note_load(result, "reads end")
         return result
     finally:
-        stack.stop()
-        asyncio.run(stack.forget())
+        if keep:
+            kept(stack)
+        else:
+            stack.stop()
+            asyncio.run(stack.forget())
+
+
+def kept(stack: BenchStack) -> None:
+    exports = " ".join(f"{k}={v}" for k, v in sorted(stack.env.items()) if k != "XINGCUN_JWT_SECRET")
+    step(f"保留 / kept running: {exports}")
+    step("停止 / to stop it: kill the pids under XINGCUN_STATE_DIR, then drop the databases named XINGCUN_DB_PREFIX*")
 
 
 def table(results: list[SizeResult]) -> Table:
@@ -179,6 +190,7 @@ def main(
     read_seconds: float = typer.Option(10.0, help="每项读取时长 / seconds of wrk per statistic"),
     output: Path = typer.Option(None, help="结果文件 / where the JSON goes"),
     small: bool = typer.Option(False, help="以小规模为 1× / the small preset as 1× (a quick look, the tests)"),
+    keep: bool = typer.Option(False, help="保留最后一个规模的服务与数据 / leave the last size's stack running"),
 ) -> None:
     """各规模运行情景并测量 / run the scenario at each size and measure it."""
     results: list[SizeResult] = []
@@ -189,7 +201,7 @@ def main(
         out.write_text(json.dumps([asdict(r) for r in [*results, current]], indent=2, ensure_ascii=False))
 
     for n in times:
-        current = measure(n, concurrency, read_seconds, small, save)
+        current = measure(n, concurrency, read_seconds, small, save, keep=keep and n == times[-1])
         save(current)
         results.append(current)
     Console().print(table(results))
