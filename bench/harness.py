@@ -95,15 +95,17 @@ def row(f: Figure) -> tuple[str, ...]:
     )
 
 
-def save(figures: list[Figure], scale: str, path: Path, failed: dict[str, str] | None = None) -> None:
-    """Written after every benchmark, so a run cut short keeps what it measured."""
+def save(figures: list[Figure], scale: str, path: Path, failed: dict[str, str] | None = None,
+         took: dict[str, float] | None = None) -> None:
+    """Written after every benchmark, so a run cut short keeps what it measured. ``took``: each
+    benchmark's seconds, because `make bench`'s own length is a target too."""
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps({"scale": scale, "machine": machine(), "figures": [asdict(f) for f in figures],
-                                "failed": failed or {}}, ensure_ascii=False, indent=2))
+                                "failed": failed or {}, "took_seconds": took or {}}, ensure_ascii=False, indent=2))
 
 
 def report(figures: list[Figure], scale: str, path: Path = RESULTS / "latest.json",
-           failed: dict[str, str] | None = None) -> None:
+           failed: dict[str, str] | None = None, took: dict[str, float] | None = None) -> None:
     table = Table(title=f"兴村基准 Xingcun benchmarks ({scale})")
     for col in ("基准 figure", "数值 value", "对照 baseline", "比值 ratio", "目标 target", "达成 met"):
         table.add_column(col)
@@ -112,5 +114,5 @@ def report(figures: list[Figure], scale: str, path: Path = RESULTS / "latest.jso
     console.print(table)
     for name, error in (failed or {}).items():
         console.print(f"[red]未完成 / failed: {name}: {error}[/red]")
-    save(figures, scale, path, failed)
+    save(figures, scale, path, failed, took)
     console.print(f"结果已写入 / written to {path}")

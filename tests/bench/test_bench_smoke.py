@@ -24,8 +24,10 @@ def run_tiny(tmp_path, names) -> None:
     done = subprocess.run([sys.executable, "-m", "bench", "--scale", "tiny", *only, "--output", str(out)],
                           cwd=REPO_ROOT, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    figures = json.loads(out.read_text())["figures"]
+    result = json.loads(out.read_text())
+    figures = result["figures"]
     assert figures and all(f["value"] > 0 for f in figures)
+    assert set(result["took_seconds"]) == {*names, "all"}
     assert all(f["baseline_value"] > 0 for f in figures if f["baseline_name"])
 
 
