@@ -81,6 +81,11 @@ class GroupCommit:
         self._slots = in_flight
         self._locks = locks
 
+    @property
+    def idle(self) -> bool:
+        """No write on the wire and nobody waiting: dropping it loses nothing."""
+        return not self._writing and not self._queue
+
     async def write(self, conn: asyncpg.Connection, pending: Pending) -> None:
         """Write ``pending`` (with whoever waits) and return once it is committed; raise its
         own error if it failed. ``conn`` is the caller's, idle until its command is written."""

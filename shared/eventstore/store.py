@@ -24,6 +24,7 @@ from shared.eventstore.unit_of_work import CommandUnit, UncheckedGuess, UnitOfWo
 from shared.tracing import span
 
 TRANSIENT_RETRIES = 5
+LOCKED_GROUPS = 256  # queues of commands holding locks kept at once; idle ones are dropped beyond it
 
 __all__ = ["CommandResult", "EventStore", "Record", "UnitOfWork"]
 
@@ -267,6 +268,8 @@ class EventStore:
         if locks:
             group = self._locked_groups.get(locks)
             if group is None:
+                if len(self._locked_groups) >= LOCKED_GROUPS:  # locks per entity would grow it without end
+                    self._locked_groups = {k: g for k, g in self._locked_groups.items() if not g.idle}
                 group = self._locked_groups[locks] = GroupCommit(locks=locks)
         else:
             group = self._group

@@ -177,3 +177,20 @@ async def test_commands_holding_the_same_lock_go_together_after_its_holder_and_h
     txs = await stream_txs(store, ["l0", "l1", "l2"])
     assert len(txs) == 3 and txs[1] == txs[2] != txs[0]  # the two that queued: one statement, one transaction
     assert locked._writing == 0  # noqa: SLF001 — its slot given back
+
+
+async def test_queues_of_locked_commands_are_dropped_once_idle_beyond_the_bound(store, monkeypatch):
+    from shared.eventstore import store as store_module
+
+    monkeypatch.setattr(store_module, "LOCKED_GROUPS", 2)
+
+    def locked(key: str, lock: int):
+        async def handler(uow):
+            await uow.hold_lock(lock, shared=True)
+            return await create(key, key)(uow)
+        return handler
+
+    for i, lock in enumerate((LOCK + 1, LOCK + 2, LOCK + 3)):
+        assert (await store.execute("Create", {}, META, locked(f"b{i}", lock))).result == {"version": 1}
+    assert ((LOCK + 3, True),) in store._locked_groups  # noqa: SLF001
+    assert len(store._locked_groups) <= 2  # noqa: SLF001 — the idle ones dropped, not kept for ever
