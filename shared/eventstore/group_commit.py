@@ -21,6 +21,12 @@ each of its commands is written again by itself, on its own connection, exactly 
 have been without a group, so each gets its own result or its own error and a failure of one
 never fails the others.
 
+Commands that hold advisory locks to their commit (``UnitOfWork.hold_lock`` — a registration
+takes the register lock shared) group only with commands holding the same locks, in a queue
+of their own: the group's statement takes those locks before it writes anything, as each
+command's own statement would, so the group lands wholly before or after whoever takes them
+exclusively; and a group waiting for a lock holds up no command that does not take it.
+
 Ordering is unchanged: the group is one transaction, so its events take its transaction id
 as their sequencing key (``es.events.tx``, raised to a stream head's key where that is later,
 as for any append), and the sequencer orders events of one key by row id — here queue
@@ -66,12 +72,19 @@ class Pending:
 
 
 class GroupCommit:
-    """One per ``EventStore``: the queue of commands waiting for the write in flight."""
+    """One per ``EventStore`` and set of advisory locks (``(key, shared)`` each, taken in that
+    order): the queue of commands waiting for the write in flight."""
 
-    def __init__(self, in_flight: int = IN_FLIGHT) -> None:
+    def __init__(self, in_flight: int = IN_FLIGHT, locks: tuple[tuple[int, bool], ...] = ()) -> None:
         self._queue: collections.deque[Pending] = collections.deque()
         self._writing = 0  # writes on the wire; the queue waits only while all slots are taken
         self._slots = in_flight
+        self._locks = locks
+
+    @property
+    def idle(self) -> bool:
+        """No write on the wire and nobody waiting: dropping it loses nothing."""
+        return not self._writing and not self._queue
 
     async def write(self, conn: asyncpg.Connection, pending: Pending) -> None:
         """Write ``pending`` (with whoever waits) and return once it is committed; raise its
@@ -127,8 +140,7 @@ class GroupCommit:
         elif pending.turn.done() and not pending.turn.cancelled() and pending.turn.result() is _LEAD:
             self._pass_on()
 
-    @staticmethod
-    async def _flush(conn: asyncpg.Connection, group: list[Pending]) -> None:
+    async def _flush(self, conn: asyncpg.Connection, group: list[Pending]) -> None:
         """The group's statement; if it fails, each command is written again by itself — the
         others by their own callers (``_ALONE``), the leader here — for its own answer."""
         leader, others = group[0], group[1:]
@@ -137,8 +149,9 @@ class GroupCommit:
             records = [r for p in group if p.record is not None for r in p.record]
             try:
                 with span("eventstore.group_commit", attributes={"commands": len(group)}):
-                    await conn.execute(group_statement(len(rows), len(records) // 4),
-                                       *(v for row in rows for v in row), *records)
+                    await conn.execute(group_statement(len(rows), len(records) // 4,
+                                                       tuple(shared for _, shared in self._locks)),
+                                       *(v for row in rows for v in row), *records, *(key for key, _ in self._locks))
             except Exception:  # noqa: BLE001 — nothing was written; each command tries alone
                 _settle(others, _ALONE)
             else:
@@ -157,10 +170,12 @@ def _settle(waiting: list[Pending], turn: object) -> None:
 
 
 @functools.cache
-def group_statement(events: int, records: int) -> str:
-    """One statement that appends ``events`` rows (11 scalar parameters each — scalars encode
-    far cheaper than arrays) and records ``records`` idempotency keys (4 each)."""
-    from shared.eventstore.store import EVENT_ROW_TYPES, INSERT_EVENTS, sequencing_key
+def group_statement(events: int, records: int, locks: tuple[bool, ...] = ()) -> str:
+    """One statement that takes advisory locks (shared or not, each), then appends ``events``
+    rows (11 scalar parameters each — scalars encode far cheaper than arrays) and records
+    ``records`` idempotency keys (4 each). Parameters in that order: events, records, one key
+    per lock."""
+    from shared.eventstore.store import EVENT_ROW_TYPES, INSERT_EVENTS, lock_function, sequencing_key
 
     def values(count: int, width: int, first: int, types: tuple[str, ...]) -> str:
         return ", ".join(
@@ -168,13 +183,20 @@ def group_statement(events: int, records: int) -> str:
             for i in range(count))
 
     ctes = []
+    source = ""
+    if locks:
+        first = 1 + events * _EVENT_PARAMS + records * 4
+        taken = ", ".join(f"{lock_function(shared)}(${first + i}::bigint)" for i, shared in enumerate(locks))
+        ctes.append(f"locked as (select {taken})")
+        source = " cross join locked"  # a row to write exists only once the locks are held
     if events:
         ctes.append(f"""appended as ({INSERT_EVENTS}
             select v.*, {sequencing_key("v.stream_id")}
             from (values {values(events, _EVENT_PARAMS, 1, EVENT_ROW_TYPES)})
                  as v (event_id, stream_id, stream_version, type, schema_version, occurred_at, correlation_id,
-                       causation_id, actor, traceparent, payload))""")
+                       causation_id, actor, traceparent, payload){source})""")
     if records:
         ctes.append(f"""recorded as (insert into es.commands (idempotency_key, command, fingerprint, result)
-            values {values(records, 4, 1 + events * _EVENT_PARAMS, ("text", "text", "text", "jsonb"))})""")
+            select r.* from (values {values(records, 4, 1 + events * _EVENT_PARAMS, ("text", "text", "text", "jsonb"))})
+                 as r (idempotency_key, command, fingerprint, result){source})""")
     return "with " + ",\n".join(ctes) + "\nselect 1"

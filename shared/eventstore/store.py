@@ -24,6 +24,7 @@ from shared.eventstore.unit_of_work import CommandUnit, UncheckedGuess, UnitOfWo
 from shared.tracing import span
 
 TRANSIENT_RETRIES = 5
+LOCKED_GROUPS = 256  # queues of commands holding locks kept at once; idle ones are dropped beyond it
 
 __all__ = ["CommandResult", "EventStore", "Record", "UnitOfWork"]
 
@@ -155,7 +156,8 @@ class EventStore:
         self.pool = pool
         self.source = source
         self.on_commit = on_commit  # told after each command commits (the relay's wake-up)
-        self._group = GroupCommit()
+        self._group = GroupCommit()  # commands that hold no lock
+        self._locked_groups: dict[tuple[tuple[int, bool], ...], GroupCommit] = {}  # and those that do, by locks
 
     async def append(
         self,
@@ -247,20 +249,31 @@ class EventStore:
         appends: Sequence[tuple[str, int, Sequence[DomainEvent]]],
         meta: CommandMeta,
         record: Record | None,
+        locks: Sequence[tuple[int, bool]] = (),
     ) -> None:
-        """A command's final statement outside a transaction — its events and its idempotency
-        record — written together with those of the commands finishing at the same time
-        (``group_commit``). Errors, and the guarantees, are those of ``append_many`` alone."""
+        """A command's final statement outside a transaction — its events, its idempotency
+        record and the advisory locks it holds to its commit — written together with those of
+        the commands finishing at the same time with the same locks (``group_commit``). Errors,
+        and the guarantees, are those of ``append_many`` alone."""
         appends = [(s, v, list(evs)) for s, v, evs in appends if evs]
+        locks = tuple(locks)
 
         async def alone(on: asyncpg.Connection) -> None:
-            await self.append_many(on, appends, meta, verify_head=False, record=record, recorded=False)
+            await self.append_many(on, appends, meta, verify_head=False, record=record, locks=locks, recorded=False)
 
         rows = event_rows(appends, meta)
         if len(rows) > MAX_EVENTS:
             await alone(conn)
+            return
+        if locks:
+            group = self._locked_groups.get(locks)
+            if group is None:
+                if len(self._locked_groups) >= LOCKED_GROUPS:  # locks per entity would grow it without end
+                    self._locked_groups = {k: g for k, g in self._locked_groups.items() if not g.idle}
+                group = self._locked_groups[locks] = GroupCommit(locks=locks)
         else:
-            await self._group.write(conn, Pending(rows, record, alone))
+            group = self._group
+        await group.write(conn, Pending(rows, record, alone))
 
     async def load_streams(
         self, conn: asyncpg.Connection, stream_ids: Sequence[str]

@@ -205,11 +205,11 @@ class CommandUnit(UnitOfWork):
         if self._held or record is not None:
             held, self._held = self._held, []
             locks, self._locks = self._locks, []
-            if self._in_transaction or locks:
+            if self._in_transaction:
                 await self.store.append_many(self._conn, held, self.meta, verify_head=False, record=record,
                                              locks=locks, recorded=False)
             else:  # one statement of its own: it may share it with commands finishing beside it
-                await self.store.write_command(self._conn, held, self.meta, record)
+                await self.store.write_command(self._conn, held, self.meta, record, locks)
 
 
 class UncheckedGuess(Exception):

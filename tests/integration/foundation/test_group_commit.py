@@ -17,11 +17,12 @@ from shared.eventstore import CommandMeta, EventStore
 from shared.eventstore.errors import Conflict
 from shared.eventstore.group_commit import GroupCommit
 from shared.eventstore.store import owned_key
-from tests.integration.foundation.test_command_unit import create
+from tests.integration.foundation.test_command_unit import create, wait_for_lock_waiter
 from tests.support.db import dispose, fresh_store_pool
 from tests.support.events import Noted
 
 META = CommandMeta(actor="test:gc")
+LOCK = 7_300_001
 
 
 @pytest.fixture(scope="module")  # one database for the module: each test writes streams of its own
@@ -145,3 +146,51 @@ async def test_with_two_writes_allowed_on_the_wire_a_third_command_waits_for_one
         assert store._group._writing == 0  # noqa: SLF001 — every slot given back
     finally:
         store._group = GroupCommit(in_flight=1)  # noqa: SLF001
+
+
+def create_locked(key: str, text: str):
+    """``create``, holding the shared lock ``LOCK`` from its write to its commit (as a registration does)."""
+    async def handler(uow):
+        await uow.hold_lock(LOCK, shared=True)
+        return await create(key, text)(uow)
+    return handler
+
+
+async def test_commands_holding_the_same_lock_go_together_after_its_holder_and_hold_up_no_other(store):
+    async with store.pool.acquire() as holder:
+        await holder.execute("select pg_advisory_lock($1)", LOCK)  # a screening run's exclusive hold
+        first = asyncio.create_task(store.execute("Create", {}, META, create_locked("l0", "l0")))
+        await wait_for_lock_waiter(store.pool, LOCK)
+        locked = store._locked_groups[((LOCK, True),)]  # noqa: SLF001 — the queue of that lock's commands
+        rest = [asyncio.create_task(store.execute("Create", {}, META, create_locked(k, k))) for k in ("l1", "l2")]
+        for _ in range(500):
+            if len(locked._queue) == 2:  # noqa: SLF001
+                break
+            await asyncio.sleep(0.01)
+        assert len(locked._queue) == 2  # noqa: SLF001
+        # a command that takes no lock is written meanwhile: no group waiting for the lock delays it
+        assert (await store.execute("Create", {}, META, create("free", "free"))).result == {"version": 1}
+        assert await stream_txs(store, ["l0", "l1", "l2"]) == []  # nothing written before the lock is held
+        await holder.execute("select pg_advisory_unlock($1)", LOCK)
+    results = await asyncio.gather(first, *rest)
+    assert [r.result for r in results] == [{"version": 1}] * 3
+    txs = await stream_txs(store, ["l0", "l1", "l2"])
+    assert len(txs) == 3 and txs[1] == txs[2] != txs[0]  # the two that queued: one statement, one transaction
+    assert locked._writing == 0  # noqa: SLF001 — its slot given back
+
+
+async def test_queues_of_locked_commands_are_dropped_once_idle_beyond_the_bound(store, monkeypatch):
+    from shared.eventstore import store as store_module
+
+    monkeypatch.setattr(store_module, "LOCKED_GROUPS", 2)
+
+    def locked(key: str, lock: int):
+        async def handler(uow):
+            await uow.hold_lock(lock, shared=True)
+            return await create(key, key)(uow)
+        return handler
+
+    for i, lock in enumerate((LOCK + 1, LOCK + 2, LOCK + 3)):
+        assert (await store.execute("Create", {}, META, locked(f"b{i}", lock))).result == {"version": 1}
+    assert ((LOCK + 3, True),) in store._locked_groups  # noqa: SLF001
+    assert len(store._locked_groups) <= 2  # noqa: SLF001 — the idle ones dropped, not kept for ever
