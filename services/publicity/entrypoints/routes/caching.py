@@ -36,6 +36,7 @@ from services.publicity.domain.asof import AsOf, parse_as_of
 from services.publicity.projections import PROJECTIONS
 from services.publicity.queries.facts_sql import as_known_at
 from services.publicity.queries.positions import applied_state, business_horizon
+from services.publicity.queries.timeline import KeptPoints
 
 READ_MODELS = [p.name for p in PROJECTIONS]
 AS_OF_TOKEN = "\ue000as_of\ue000"  # stands for the as-of text in a cached CSV or XML body (private use)
@@ -108,12 +109,14 @@ class Horizon:
 
 
 class Answers:
-    """The process's answer cache, its state reader and horizon (one per API process)."""
+    """The process's answer cache, its state reader and horizon, and the timelines' points long
+    past (one per API process)."""
 
     def __init__(self, pool: asyncpg.Pool):
         self.pool = pool
         self.cache = AnswerCache()
         self.horizon = Horizon()
+        self.points = KeptPoints()
         self.state = Coalesced(self._read_state)
 
     async def _read_state(self) -> str:

@@ -12,7 +12,7 @@ from shared.http.deps import IsoDate
 from shared.money import yuan
 
 from services.publicity.entrypoints import schemas as S
-from services.publicity.entrypoints.routes.caching import Rendered, cached, json_answer
+from services.publicity.entrypoints.routes.caching import Rendered, answers_of, cached, json_answer
 from services.publicity.entrypoints.reader import disclosure_for
 from services.publicity.entrypoints.routes.common import VILLAGE_CODE, AsOfDep, District, KnownAt, answer, disclosed
 from services.publicity.queries import figures, timeline
@@ -107,7 +107,8 @@ async def series(
     rule = await disclosure_for(request)
 
     async def render(conn, _shown) -> Rendered:
-        points = await timeline.series(as_known_at(conn, known), metric, start, end, Scope(district))
+        points = await timeline.series(as_known_at(conn, known), metric, start, end, Scope(district),
+                                       answers_of(request).points)
         body = {"metric": metric, "zh": m.zh, "en": m.en, "points": [p | {"value": _show(m, p["value"])} for p in points]}
         return json_answer(disclosed(rule, body, lambda rule, body: rule.timeline(body, m.unit)), restate=False)
     # Month ends up to a fixed day: a function of the read model's state and of `to` (a parameter, in
