@@ -61,14 +61,11 @@ DESIGNATED_ROWS = f"""select d.district, d.village, jsonb_build_object('run_id',
 
 
 def _weak_team(with_team: bool) -> str:
-    # The assignments' events gathered per village once and joined: a subquery per designated
-    # village read every assignment again for each, quadratic in the programme's size.
     test = "exists" if with_team else "not exists"
     return f"""select d.district, d.village, '{{}}'::jsonb as dims, 1::numeric as value,
-        {refs('d')} || coalesce(x.refs, '[]'::jsonb) as refs
+        {refs('d')} || coalesce((select jsonb_agg({ref('a')}) from {latest('assignment')} a
+                                 where a.village = d.village), '[]'::jsonb) as refs
         from {DESIGNATED} d
-        left join (select a.village, jsonb_agg({ref('a')}) as refs from {latest('assignment')} a
-                   group by a.village) x on x.village = d.village
         where {test} (select 1 from {ACTIVE_ASSIGNMENTS} a where a.village = d.village)"""
 
 
