@@ -38,6 +38,13 @@ def presence_work() -> WeightedGate:
     return WeightedGate(settings.presence_max_entries_in_flight, settings.presence_wait_seconds)
 
 
+@cache
+def allowance_work() -> WeightedGate:
+    """This process's monthly allowance computations in progress, one unit each."""
+    settings = registry_settings()
+    return WeightedGate(settings.allowances_in_flight, settings.allowances_wait_seconds)
+
+
 @writes.route(
     "/presence", created=True,
     summary="驻村打卡（四同：吃住学劳）/ presence check-ins for the four togethers",
@@ -57,7 +64,8 @@ async def log_presence(cmd: LogPresence, caller: TeamsAndOfficials, run: Run) ->
                 "records only the cadres whose amount changed."
 )
 async def compute_allowances(cmd: ComputeAllowances, _: CityFinance, run: Run) -> schemas.Allowances:
-    return allowance_view(await run(cmd, registry_settings().allowance_daily_fen))
+    async with allowance_work().admit(1):
+        return allowance_view(await run(cmd, registry_settings().allowance_daily_fen))
 
 
 @router.get("/allowances/{month}", summary="某月生活补助 / a month's allowances as last computed")
