@@ -31,7 +31,8 @@ from aiohttp import web
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from fastapi import FastAPI
 
-from bench.e2e import kafka_round_trip, pct
+from bench.e2e import kafka_round_trip
+from bench.load import pct
 from bench.harness import Figure, step
 from shared.config import Settings, get_settings
 from shared.contracts.assessment import CollectiveIncomeReported

@@ -1,8 +1,10 @@
 """End to end: HTTP command → statistic updated, at steady rates, beside a raw Kafka
 produce → consume round trip measured in the same run.
 
-Each command registers a new village; a watcher polls publicity's read model for the
-pending codes every 2 ms, so a latency includes up to 2 ms of polling.
+Each command registers a new village, sent by vegeta at a constant rate (``bench.load``: a
+Python client on these two cores saturates before the API does — at 200/s it reached 140/s
+and made the API's answers wait seconds for the CPU); a watcher polls publicity's read model
+for the pending codes every 2 ms, so a latency includes up to 2 ms of polling.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from bench.harness import Figure, step
-from bench.load import Arrivals
+from bench.load import DRAIN, Arrivals, offer, pct, village_body
 from bench.stack import BenchStack
 from shared.http.auth import Principal, Role, issue_token
 from shared.config import Settings
@@ -23,18 +25,6 @@ from shared.messaging.credentials import client_options
 from shared.messaging.kafka import ensure_topics
 
 IN_FLIGHT = 64
-DRAIN = 30.0
-
-
-def pct(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))] if ordered else float("nan")
-
-
-def village_body(code: str) -> dict[str, str]:
-    """``POST /villages``'s body for a new village of the benchmark's district."""
-    return {"code": code, "name": "基准村", "district": "120119", "town": "基准镇", "village_type": "agriculture",
-            "income_2018": "1.00", "income_2019": "1.00", "income_2020": "1.00"}
 
 
 async def kafka_round_trip(settings: Settings, topic: str, n: int = 200) -> list[float]:
@@ -62,12 +52,11 @@ async def kafka_round_trip(settings: Settings, topic: str, n: int = 200) -> list
         await consumer.stop()
 
 
-async def steady(stack: BenchStack, rate: float, seconds: float, serial: int, *, in_flight_max: int = IN_FLIGHT,
-                 refused: list[float] | None = None) -> tuple[list[float], list[float], float, int]:
-    """Latencies to the read model, latencies of the HTTP answers alone, the rate achieved, failures.
-
-    ``refused``, when given, collects the answer time of each 503 (admission control turned the
-    command away); those are then not failures. ``in_flight_max`` bounds the requests on the wire."""
+async def steady(stack: BenchStack, rate: float, seconds: float, serial: int,
+                 in_flight_max: int = IN_FLIGHT) -> tuple[list[float], list[float], float, int]:
+    """A Python client's commands at a low rate, to warm a stack up (connections, the consumer's
+    assignment): latencies to the read model, of the HTTP answers alone, the rate achieved,
+    failures. ``in_flight_max`` bounds the requests on the wire."""
     token = issue_token(stack.settings, Principal(subject="bench", role=Role.city_office))
     sent_at: dict[str, float] = {}
     answered: dict[str, float] = {}
@@ -103,10 +92,7 @@ async def steady(stack: BenchStack, rate: float, seconds: float, serial: int, *,
             except asyncio.CancelledError:
                 arrivals.forget(code)  # not answered in time: counted as failed, not waited for
                 raise
-            if r is not None and r.status_code == 503 and refused is not None and r.headers.get("retry-after"):
-                refused.append(time.time() - sent_at[code])
-                arrivals.forget(code)
-            elif r is None or r.status_code not in (200, 201):
+            if r is None or r.status_code not in (200, 201):
                 failures += 1
                 arrivals.forget(code)
             else:
@@ -140,17 +126,18 @@ async def run_async(stack: BenchStack, rates: list[int], seconds: float) -> list
     await steady(stack, 10, 3.0, serial=900_000)
     for n, rate in enumerate(rates):
         step(f"{rate} 命令/秒，持续 {seconds:.0f} 秒 / {rate} commands/s for {seconds:.0f} s")
-        latencies, answers, achieved, failures = await steady(stack, rate, seconds, serial=n * 200_000)
-        ms = [x * 1000 for x in latencies]
+        got = await offer(stack, seconds, serial=n * 200_000, rate=rate, workers=IN_FLIGHT)
+        ms = [x * 1000 for x in got.arrivals.latencies.values()]
         p50, p95, p99 = pct(ms, 50), pct(ms, 95), pct(ms, 99)
-        note = (f"achieved {achieved:.0f}/s, p95 {p95:.0f} ms, HTTP answer alone p50 {pct(answers, 50) * 1000:.1f} ms, "
-                f"{len(ms)} measured, {failures} failed")
+        answers = [a.latency for a in got.accepted]
+        note = (f"sent {len(got.answers) / seconds:.0f}/s, p95 {p95:.0f} ms, HTTP answer alone p50 "
+                f"{pct(answers, 50) * 1000:.1f} ms, {len(ms)} measured, {got.failed} failed")
         f99 = Figure(f"e2e p99 at {rate}/s", p99, "ms", lower_is_better=True, notes=note,
                      target="<= 1000 ms" if rate == 200 else None)
-        f99.met = p99 <= 1000 if rate == 200 else None
+        f99.met = p99 <= 1000 and not got.failed if rate == 200 else None
         f50 = Figure(f"e2e p50 at {rate}/s vs Kafka round trip", p50, "ms", "raw Kafka p50", kafka_p50,
                      lower_is_better=True, target="<= 10× Kafka" if rate == 200 else None, notes=note)
-        f50.met = f50.ratio <= 10 if rate == 200 else None
+        f50.met = f50.ratio <= 10 and not got.failed if rate == 200 else None
         figures += [f50, f99]
     return figures
 

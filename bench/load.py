@@ -25,7 +25,11 @@ from pathlib import Path
 import asyncpg
 import orjson
 
+from bench.stack import BenchStack
 from shared.config import REPO_ROOT
+from shared.http.auth import Principal, Role, issue_token
+
+DRAIN = 30.0  # seconds after the last command that its effect may still take to arrive
 
 PINNED = REPO_ROOT / "build" / "tools" / "bin" / "vegeta"  # the version `make bench-tools` installs (git-ignored)
 
@@ -35,6 +39,17 @@ def vegeta() -> str:
     if found is None:
         raise RuntimeError("缺少 vegeta / vegeta is missing: `make bench-tools`")
     return found
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))] if ordered else float("nan")
+
+
+def village_body(code: str) -> dict[str, str]:
+    """``POST /villages``'s body for a new village of the benchmark's district."""
+    return {"code": code, "name": "基准村", "district": "120119", "town": "基准镇", "village_type": "agriculture",
+            "income_2018": "1.00", "income_2019": "1.00", "income_2020": "1.00"}
 
 
 @dataclass(frozen=True)
@@ -154,3 +169,60 @@ class Arrivals:
             pass  # what never arrived stays pending: the caller counts it
         finally:
             await conn.close()
+
+
+class Run:
+    """One load run's answers and arrivals."""
+
+    def __init__(self, stack: BenchStack):
+        self.arrivals = Arrivals(stack.settings.dsn("publicity"))
+        self.answers: list[Answer] = []
+
+    def on_answer(self, answer: Answer) -> None:
+        self.answers.append(answer)
+        if answer.accepted and answer.key:
+            self.arrivals.expect(answer.key, answer.sent)
+
+    @property
+    def accepted(self) -> list[Answer]:
+        return [a for a in self.answers if a.accepted]
+
+    @property
+    def refused(self) -> list[Answer]:
+        return [a for a in self.answers if a.refused]
+
+    @property
+    def failed(self) -> int:
+        return len(self.answers) - len(self.accepted) - len(self.refused) + len(self.arrivals.pending)
+
+    def through_rate(self) -> float:
+        """Accepted commands in the read model per second, first sent → last arrived."""
+        if not self.arrivals.latencies:
+            return 0.0
+        first = min(a.sent for a in self.answers)
+        return len(self.arrivals.latencies) / (self.arrivals.last_seen - first)
+
+    def answer_rate(self) -> float:
+        if not self.accepted:
+            return 0.0
+        first = min(a.sent for a in self.answers)
+        return len(self.accepted) / (max(a.sent + a.latency for a in self.accepted) - first)
+
+
+async def offer(stack: BenchStack, seconds: float, serial: int, *, rate: float | None, workers: int) -> Run:
+    """New villages registered through registry's API by vegeta for ``seconds`` (open loop at
+    ``rate``, or closed loop), each watched until it is in publicity's read model."""
+    token = issue_token(stack.settings, Principal(subject="bench", role=Role.city_office))
+    run = Run(stack)
+    # Enough commands for the run at any rate this machine could reach (each one a new village).
+    budget = int((rate or 4_000) * seconds * 1.2) + 100
+    bodies = ((code, village_body(code)) for code in (f"120119{(serial + i) % 1_000_000:06d}" for i in range(budget)))
+    done = asyncio.Event()
+    watcher = asyncio.create_task(run.arrivals.watch(done, DRAIN))
+    try:
+        await attack(stack.url("registry") + "/villages", token, bodies, seconds=seconds, workers=workers,
+                     rate=rate, on_answer=run.on_answer)
+    finally:
+        done.set()
+        await watcher
+    return run

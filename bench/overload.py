@@ -21,11 +21,10 @@ from __future__ import annotations
 import asyncio
 import itertools
 
-from bench.e2e import DRAIN, pct, steady, village_body
+from bench.e2e import steady
 from bench.harness import Figure, step
-from bench.load import Answer, Arrivals, attack
+from bench.load import offer, pct
 from bench.stack import BenchStack
-from shared.http.auth import Principal, Role, issue_token
 
 CLIENTS = 32
 OVERLOAD = 2.5
@@ -33,64 +32,9 @@ WIRE = 96  # the API admits 64 commands in flight by default
 CAPACITY_TARGET = 500  # commands/s, HTTP command → figure updated (issue: the write pipeline)
 
 
-class Run:
-    """One load run's answers and arrivals."""
-
-    def __init__(self, stack: BenchStack):
-        self.arrivals = Arrivals(stack.settings.dsn("publicity"))
-        self.answers: list[Answer] = []
-
-    def on_answer(self, answer: Answer) -> None:
-        self.answers.append(answer)
-        if answer.accepted and answer.key:
-            self.arrivals.expect(answer.key, answer.sent)
-
-    @property
-    def accepted(self) -> list[Answer]:
-        return [a for a in self.answers if a.accepted]
-
-    @property
-    def refused(self) -> list[Answer]:
-        return [a for a in self.answers if a.refused]
-
-    @property
-    def failed(self) -> int:
-        return len(self.answers) - len(self.accepted) - len(self.refused) + len(self.arrivals.pending)
-
-    def through_rate(self) -> float:
-        """Accepted commands in the read model per second, first sent → last arrived."""
-        if not self.arrivals.latencies:
-            return 0.0
-        first = min(a.sent for a in self.answers)
-        return len(self.arrivals.latencies) / (self.arrivals.last_seen - first)
-
-    def answer_rate(self) -> float:
-        if not self.accepted:
-            return 0.0
-        first = min(a.sent for a in self.answers)
-        return len(self.accepted) / (max(a.sent + a.latency for a in self.accepted) - first)
-
-
-async def load(stack: BenchStack, seconds: float, serial: int, *, rate: float | None, workers: int) -> Run:
-    token = issue_token(stack.settings, Principal(subject="bench", role=Role.city_office))
-    run = Run(stack)
-    # Enough commands for the run at any rate this machine could reach (each one a new village).
-    budget = int((rate or 4_000) * seconds * 1.2) + 100
-    bodies = ((code, village_body(code)) for code in (f"120119{(serial + i) % 1_000_000:06d}" for i in range(budget)))
-    done = asyncio.Event()
-    watcher = asyncio.create_task(run.arrivals.watch(done, DRAIN))
-    try:
-        await attack(stack.url("registry") + "/villages", token, bodies, seconds=seconds, workers=workers,
-                     rate=rate, on_answer=run.on_answer)
-    finally:
-        done.set()
-        await watcher
-    return run
-
-
 async def run_async(stack: BenchStack, seconds: float) -> list[Figure]:
     await steady(stack, 10, 2.0, serial=900_000)  # warm-up: connections, the consumer's assignment
-    closed = await load(stack, seconds, serial=100_000, rate=None, workers=CLIENTS)
+    closed = await offer(stack, seconds, serial=100_000, rate=None, workers=CLIENTS)
     cap = closed.through_rate()
     cap_note = (f"closed loop, {CLIENTS} clients, {seconds:.0f} s: {len(closed.accepted)} accepted, "
                 f"API answered {closed.answer_rate():.0f}/s, p99 to the read model "
@@ -100,7 +44,7 @@ async def run_async(stack: BenchStack, seconds: float) -> list[Figure]:
     capacity.met = cap >= CAPACITY_TARGET
     offered = OVERLOAD * cap
     step(f"容量 / capacity {cap:.0f}/s; 提供 / offering {offered:.0f}/s for {seconds:.0f} s")
-    over = await load(stack, seconds, serial=300_000, rate=offered, workers=WIRE)
+    over = await offer(stack, seconds, serial=300_000, rate=offered, workers=WIRE)
     ms = [x * 1000 for x in over.arrivals.latencies.values()]
     refused_ms = [a.latency * 1000 for a in over.refused]
     answer_ms = [a.latency * 1000 for a in over.accepted]
