@@ -49,6 +49,19 @@ class PeakSampler(threading.Thread):
                 except psutil.Error:
                     pass  # a process that died is reported by the scenario's failures
 
+    def rss(self, name: str) -> int:
+        return self.processes[name].memory_info().rss
+
+    def cpu(self, name: str) -> float:
+        """CPU seconds the process has used, user and system."""
+        t = self.processes[name].cpu_times()
+        return t.user + t.system
+
+    def mark(self, name: str) -> int:
+        """Start the process's peak afresh from its RSS now (a stage's peak), and return it."""
+        self.peak[name] = self.rss(name)
+        return self.peak[name]
+
     def stop(self) -> None:
         self._stopped.set()
         self.join()

@@ -13,14 +13,12 @@ import asyncio
 import json
 import os
 import signal
-import sys
-import threading
 import time
 from pathlib import Path
 
-import psutil
 import typer
 
+from bench.memory import PeakSampler
 from bench.scale import size_of
 from bench.stack import BenchStack
 from scenario.drive import registry
@@ -29,52 +27,14 @@ from scenario.drive.stage import run_stage
 from scenario.generate import generate
 
 MB = 2**20
-
-
-class StageSampler(threading.Thread):
-    """The process's RSS every ``every`` seconds; ``mark()`` starts the next stage's peak."""
-
-    def __init__(self, pid: int, every: float = 1.0):
-        super().__init__(daemon=True)
-        self.process = psutil.Process(pid)
-        self.every = every
-        self.peak = self.rss()
-        self._stopped = threading.Event()
-
-    def rss(self) -> int:
-        return self.process.memory_info().rss
-
-    def cpu(self) -> float:
-        t = self.process.cpu_times()
-        return t.user + t.system
-
-    def mark(self) -> int:
-        self.peak = self.rss()
-        return self.peak
-
-    def run(self) -> None:
-        while not self._stopped.wait(self.every):
-            try:
-                self.peak = max(self.peak, self.rss())
-            except psutil.Error:
-                return
-
-    def stop(self) -> None:
-        self._stopped.set()
-        self.join()
+API = "registry"
 
 
 def start(stack: BenchStack, trace: Path | None) -> int:
     """Registry's worker and API; with ``trace``, the API under tracemalloc (bench.traced_api)."""
-    if trace is None:
-        return stack.start_service("registry")["registry"]
-    from xingcun_cli.db import migrate_service
-
-    migrate_service(stack.settings, "registry")
-    stack.start("registry-worker", [sys.executable, "-m", "services.registry.entrypoints.worker"])
-    port = str(stack.settings.port("registry"))
-    return stack.start("registry", [sys.executable, "-m", "bench.traced_api", "registry", port, str(trace)],
-                       health=stack.url("registry") + "/healthz")
+    api = None if trace is None else ["-m", "bench.traced_api", "registry", str(stack.settings.port("registry")),
+                                      str(trace)]
+    return stack.start_service("registry", api=api)["registry"]
 
 
 def traced(pid: int, trace: Path | None) -> dict:
@@ -93,21 +53,21 @@ def traced(pid: int, trace: Path | None) -> dict:
     return {"live_mb": None}
 
 
-async def drive(stack: BenchStack, times: int, sampler: StageSampler, concurrency: int,
+async def drive(stack: BenchStack, times: int, sampler: PeakSampler, concurrency: int,
                 trace: Path | None = None) -> list[dict]:
     plan = generate(2021, size_of(times))
     rows = []
     urls = {"registry": stack.url("registry")}
     async with Api(stack.settings, urls, plan.seed, concurrency=concurrency) as api:
         for stage in registry.stages(plan, api):
-            before, cpu0, t0 = sampler.mark(), sampler.cpu(), time.monotonic()
+            before, cpu0, t0 = sampler.mark(API), sampler.cpu(API), time.monotonic()
             await run_stage(api, stage, None)
             tally = dict(api.tally.by_stage.get(stage.name, {}))
             row = {"stage": stage.name, "commands": stage.total, "seconds": round(time.monotonic() - t0, 1),
-                   "rss_before_mb": round(before / MB, 1), "peak_mb": round(sampler.peak / MB, 1),
-                   "rss_after_mb": round(sampler.rss() / MB, 1), "api_cpu_s": round(sampler.cpu() - cpu0, 1),
+                   "rss_before_mb": round(before / MB, 1), "peak_mb": round(sampler.peak[API] / MB, 1),
+                   "rss_after_mb": round(sampler.rss(API) / MB, 1), "api_cpu_s": round(sampler.cpu(API) - cpu0, 1),
                    "failed": tally.get("failed", 0), "load": round(os.getloadavg()[0], 1),
-                   **traced(sampler.process.pid, trace)}
+                   **traced(sampler.processes[API].pid, trace)}
             print(json.dumps(row), flush=True)
             rows.append(row)
             if row["failed"]:
@@ -120,13 +80,13 @@ def main(times: int = typer.Option(3), concurrency: int = typer.Option(24),
          trace: Path = typer.Option(None, help="the API under tracemalloc, its snapshots appended here")) -> None:
     stack = BenchStack()
     try:
-        sampler = StageSampler(start(stack, trace))
-        print(json.dumps({"start_rss_mb": round(sampler.rss() / MB, 1), "load": round(os.getloadavg()[0], 1)}),
+        sampler = PeakSampler({API: start(stack, trace)}, every=1.0)
+        print(json.dumps({"start_rss_mb": round(sampler.rss(API) / MB, 1), "load": round(os.getloadavg()[0], 1)}),
               flush=True)
         sampler.start()
         try:
             if trace is not None:
-                traced(sampler.process.pid, trace)  # the peak from here on
+                traced(sampler.processes[API].pid, trace)  # the peak from here on
             rows = asyncio.run(drive(stack, times, sampler, concurrency, trace))
         finally:
             sampler.stop()

@@ -70,7 +70,9 @@ class BenchStack:
             raise StackError(f"{name} did not start:\n{tail(log)}")
         return pid
 
-    def start_service(self, service: str, worker: bool = True) -> dict[str, int]:
+    def start_service(self, service: str, worker: bool = True, api: list[str] | None = None) -> dict[str, int]:
+        """The service's worker and API, migrated first; ``api`` is the API's command line after
+        the interpreter (uvicorn on the service's app unless given)."""
         from xingcun_cli.db import migrate_service
 
         migrate_service(self.settings, service)  # as `make up` does: the processes never migrate
@@ -78,10 +80,9 @@ class BenchStack:
         if worker:
             pids[f"{service}-worker"] = self.start(
                 f"{service}-worker", [sys.executable, "-m", f"services.{service}.entrypoints.worker"])
-        pids[service] = self.start(service, [
-            sys.executable, "-m", "uvicorn", f"services.{service}.entrypoints.api:app", "--host", "127.0.0.1",
-            "--port", str(self.settings.port(service)), "--log-level", "warning", "--no-access-log"],
-            health=self.url(service) + "/healthz")
+        api = api or ["-m", "uvicorn", f"services.{service}.entrypoints.api:app", "--host", "127.0.0.1",
+                      "--port", str(self.settings.port(service)), "--log-level", "warning", "--no-access-log"]
+        pids[service] = self.start(service, [sys.executable, *api], health=self.url(service) + "/healthz")
         return pids
 
     def stop(self) -> None:
