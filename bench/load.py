@@ -62,6 +62,9 @@ class Answer:
     latency: float
     retry_after: bool
     error: str
+    # A refusal's cause, from the values its answer carries: "in flight" (the API's limit of
+    # commands in progress) or "backlog" (the figures behind); "" for any other answer.
+    refused_by: str = ""
 
     @property
     def accepted(self) -> bool:
@@ -85,12 +88,15 @@ def _targets(path: Path, url: str, token: str, bodies: Iterable[tuple[str, dict]
 
 def _answer(line: bytes) -> Answer:
     r = orjson.loads(line)
-    key = None
+    key, refused_by = None, ""
     if 200 <= r["code"] < 300 and r.get("body"):
         key = orjson.loads(base64.b64decode(r["body"])).get("code")
+    elif r["code"] == 503 and r.get("body"):
+        context = orjson.loads(base64.b64decode(r["body"]))["detail"][0].get("ctx", {})
+        refused_by = "in flight" if "limit" in context else "backlog" if "backlog_seconds" in context else ""
     sent = datetime.fromisoformat(r["timestamp"].replace("Z", "+00:00")).timestamp()  # digits past µs dropped
     return Answer(key, r["code"], sent, r["latency"] / 1e9, bool((r.get("headers") or {}).get("Retry-After")),
-                  r.get("error", ""))
+                  r.get("error", ""), refused_by)
 
 
 async def attack(url: str, token: str, bodies: Iterable[tuple[str, dict]], *, seconds: float, workers: int,

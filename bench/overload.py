@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+from collections import Counter
 
 from bench.e2e import steady
 from bench.harness import Figure, step
@@ -49,10 +50,12 @@ async def run_async(stack: BenchStack, seconds: float) -> list[Figure]:
     refused_ms = [a.latency * 1000 for a in over.refused]
     answer_ms = [a.latency * 1000 for a in over.accepted]
     statuses = itertools.groupby(sorted(a.status for a in over.answers if not a.accepted and not a.refused))
+    by = Counter(a.refused_by or "other" for a in over.refused)
     note = (f"offered {offered:.0f}/s for {seconds:.0f} s: {len(over.accepted)} accepted, {len(over.refused)} refused "
-            f"(503 + Retry-After, answered p99 {pct(refused_ms, 99):.0f} ms), {over.failed} failed "
+            f"(503 + Retry-After: {by['in flight']} at the in-flight limit, {by['backlog']} by the backlog; "
+            f"answered p99 {pct(refused_ms, 99):.0f} ms), {over.failed} failed "
             f"({', '.join(f'{k}: {len(list(g))}' for k, g in statuses) or 'none answered otherwise'}); "
-            f"accepted HTTP answer p99 {pct(answer_ms, 99):.0f} ms")
+            f"accepted HTTP answer p50 {pct(answer_ms, 50):.0f} ms, p99 {pct(answer_ms, 99):.0f} ms")
     good = Figure(f"goodput at {OVERLOAD}× capacity offered", over.through_rate(), "commands/s",
                   "capacity (closed loop)", cap, target=">= 0.9× capacity", notes=note)
     good.met = good.ratio is not None and good.ratio >= 0.9
