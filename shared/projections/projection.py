@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -71,3 +71,20 @@ class Projection:
     async def apply_batch(self, conn: asyncpg.Connection, events: Sequence[RecordedEvent]) -> None:
         for event in events:
             await self.apply(conn, event)
+
+
+def runs_of(event_type: str, events: Sequence[RecordedEvent]) -> Iterator[list[RecordedEvent]]:
+    """The batch in order, each event alone but for consecutive events of ``event_type``, which
+    come as one run: what a projection can write with one statement where it would write one
+    per event (presence check-ins arrive by the hundred, a cadre's month in one upload)."""
+    run: list[RecordedEvent] = []
+    for event in events:
+        if event.type == event_type:
+            run.append(event)
+            continue
+        if run:
+            yield run
+            run = []
+        yield [event]
+    if run:
+        yield run

@@ -238,7 +238,12 @@ async def set_members(conn: asyncpg.Connection, team_id: str, added: list[str], 
 
 
 async def log_presence(conn: asyncpg.Connection, cadre_id: str, day: date) -> None:
-    await conn.execute("insert into monitoring.presence values ($1, $2) on conflict do nothing", cadre_id, day)
+    await log_presence_many(conn, [(cadre_id, day)])
+
+
+async def log_presence_many(conn: asyncpg.Connection, days: list[tuple[str, date]]) -> None:
+    """(cadre, day) pairs."""
+    await conn.executemany("insert into monitoring.presence values ($1, $2) on conflict do nothing", days)
 
 
 async def set_leave(conn: asyncpg.Connection, leave_id: str, cadre_id: str, first: date | None, last: date | None,
@@ -279,7 +284,11 @@ async def last_closed_before(conn: asyncpg.Connection, day: date) -> date | None
 
 
 async def is_closed(conn: asyncpg.Connection, day: date) -> bool:
-    return bool(await conn.fetchval("select exists (select 1 from monitoring.days where day = $1)", day))
+    return await any_closed(conn, [day])
+
+
+async def any_closed(conn: asyncpg.Connection, days: list[date]) -> bool:
+    return bool(await conn.fetchval("select exists (select 1 from monitoring.days where day = any($1::date[]))", days))
 
 
 # -- a district's spending against its plan -------------------------------------------------

@@ -69,6 +69,7 @@ from shared.contracts.registry import (
     WorkTeamFormed,
 )
 from shared.eventstore import EventStore, RecordedEvent, UnitOfWork
+from shared.projections.projection import runs_of
 from shared.projections.reactor import Reactor
 
 from services.monitoring.adapters import conditions as db
@@ -93,6 +94,7 @@ from services.monitoring.domain.rules import CATALOGUE, Rule, first_version, in_
 from services.monitoring.domain.spells import uncovered
 
 TIMED = sorted(DAY_THRESHOLD)
+PRESENCE = "CadrePresenceLogged"
 
 
 async def rule_versions(uow: UnitOfWork, rule_ids: list[str],
@@ -154,7 +156,20 @@ class Watch(Reactor):
         # The rules' versions, read once a batch (a batch is one transaction; a rule changed
         # meanwhile applies from a day not yet closed, so the next batch sees it in time).
         self._versions: dict[str, list[RuleChanged]] = {}
-        await super().apply_batch(conn, events)
+        for run in runs_of(PRESENCE, events):
+            if not (run[0].type == PRESENCE and await self._log_open_months(conn, run)):
+                for event in run:
+                    await self.apply(conn, event)
+
+    async def _log_open_months(self, conn: asyncpg.Connection, run: list[RecordedEvent]) -> bool:
+        """A run of check-ins logged in one statement when none falls in a closed month (the
+        everyday case: each alone would cost two round trips); False, with nothing written, when
+        one does — each then goes alone, as a late day may lift its month's shortfall."""
+        check_ins = [e for e in (r.decode() for r in run) if isinstance(e, CadrePresenceLogged)]
+        if len(check_ins) != len(run) or await db.any_closed(conn, sorted({month_of(e.day)[1] for e in check_ins})):
+            return False
+        await db.log_presence_many(conn, [(e.cadre_id, e.day) for e in check_ins])
+        return True
 
     async def _rules(self, uow: UnitOfWork, day: date, rule_ids: list[str]) -> dict[str, RuleChanged | None]:
         return await rules_in_force(uow, day, rule_ids, getattr(self, "_versions", None))

@@ -3,11 +3,16 @@ leave — what the alerts read. Deterministic: dates come from the events."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import asyncpg
 
 from shared.contracts import registry as R
 from shared.eventstore import RecordedEvent
 from shared.projections import Projection
+from shared.projections.projection import runs_of
+
+PRESENCE = "CadrePresenceLogged"
 
 
 class ActivityProjection(Projection):
@@ -46,10 +51,16 @@ class ActivityProjection(Projection):
         await conn.execute("delete from rg.memberships where team_id = $1", event.team_id)
         await conn.execute("delete from rg.teams where team_id = $1", event.team_id)
 
+    async def apply_batch(self, conn: asyncpg.Connection, events: Sequence[RecordedEvent]) -> None:
+        for run in runs_of(PRESENCE, events):
+            if run[0].type == PRESENCE:
+                await _present(conn, [e for e in (r.decode() for r in run) if isinstance(e, R.CadrePresenceLogged)])
+            else:
+                await self.apply(conn, run[0])
+
     async def when_CadrePresenceLogged(self, conn: asyncpg.Connection, event: R.CadrePresenceLogged,
                                        _: RecordedEvent) -> None:
-        await conn.execute("insert into rg.presence values ($1, $2, $3, $4) on conflict do nothing",
-                           event.cadre_id, event.day, event.team_id, event.village_code)
+        await _present(conn, [event])
 
     async def when_LeaveApproved(self, conn: asyncpg.Connection, event: R.LeaveApproved, _: RecordedEvent) -> None:
         await conn.execute("insert into rg.leaves values ($1, $2, $3, $4) on conflict do nothing",
@@ -62,3 +73,8 @@ class ActivityProjection(Projection):
 async def _join(conn: asyncpg.Connection, team_id: str, cadre_ids: list[str]) -> None:
     await conn.executemany("insert into rg.memberships values ($1, $2) on conflict (cadre_id) do update "
                            "set team_id = excluded.team_id", [(c, team_id) for c in cadre_ids])
+
+
+async def _present(conn: asyncpg.Connection, check_ins: list[R.CadrePresenceLogged]) -> None:
+    await conn.executemany("insert into rg.presence values ($1, $2, $3, $4) on conflict do nothing",
+                           [(e.cadre_id, e.day, e.team_id, e.village_code) for e in check_ins])
