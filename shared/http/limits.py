@@ -176,7 +176,9 @@ class RefuseNul:
                 if not message.get("more_body", False):
                     body = b"".join(chunks)
                     chunks.clear()
-                    if b"\x00" in body or _JSON_NUL.search(body):
+                    # The regex walks every byte (≈ 10–25 µs a command's body); the escape it
+                    # looks for must be there for it to match, and finding it is a plain substring search.
+                    if b"\x00" in body or (b"\\u0000" in body and _JSON_NUL.search(body)):
                         raise NulInBody()
             return message
 
