@@ -43,7 +43,10 @@ def as_written(fields: dict) -> RecordedEvent | None:
             and (position is None or type(position) is int) and (chain_hash is None or type(chain_hash) is str)):
         return None
     event_id, correlation = _uuid(fields["event_id"]), _uuid(fields["correlation_id"])
-    occurred, recorded = _instant(fields["occurred_at"]), _instant(fields["recorded_at"])
+    # An event recorded when it happened (most are) carries one instant twice: parsed once.
+    occurred_text, recorded_text = fields["occurred_at"], fields["recorded_at"]
+    occurred = _instant(occurred_text)
+    recorded = occurred if recorded_text == occurred_text else _instant(recorded_text)
     if event_id is None or correlation is None or occurred is None or recorded is None:
         return None
     if causation is not None and (causation := _uuid(causation)) is None:

@@ -18,6 +18,7 @@ import gc
 import zlib
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 
 import asyncpg
 from aiokafka import AIOKafkaConsumer, TopicPartition
@@ -116,14 +117,10 @@ class ProjectionRunner:
         conn: asyncpg.Connection,
         deliveries: Sequence[Delivery],
         events: Sequence[RecordedEvent] | None = None,
-        *,
-        durable: bool = True,
     ) -> int:
         """Apply the new deliveries in one transaction, with one ``Projection.apply_batch``.
 
-        ``events``, when given, are the deliveries already decoded (a rebuild decodes a
-        record once for every projection). ``durable=False`` commits without waiting for
-        the WAL flush; only a rebuild uses it, and it ends with a flushed commit.
+        ``events``, when given, are the deliveries already decoded.
         """
         name, handles = self.projection.name, self.projection.handles
         if handles is not None and deliveries:
@@ -138,8 +135,6 @@ class ProjectionRunner:
         # one noted), and the function keeps the greater of the two.
         ends = _reach(deliveries, events)
         async with conn.transaction():
-            if not durable:
-                await conn.execute("set local synchronous_commit = off")
             reached = {
                 (r["topic"], r["partition"]): (r["offset"], r["position"])
                 for r in await conn.fetch("select * from proj.claim_noting($1, $2, $3, $4, $5, $6)", name,
@@ -176,6 +171,22 @@ class ProjectionRunner:
         """Per (topic, partition), the offset and position reached; inside a batch's transaction
         the lock it takes is already held."""
         await conn.execute(NOTE_POSITIONS_SQL, self.projection.name, self.lock_key, *_columns(reached))
+
+    async def apply_fresh(self, conn: asyncpg.Connection, batch: Fresh) -> int:
+        """Apply a rebuild's batch, its copies already stepped over by the reading (``Fresh``),
+        in one transaction committed without waiting for the WAL flush (the rebuild ends
+        with a flushed commit)."""
+        handles = self.projection.handles
+        if handles is not None and not any(event.type in handles for event in batch.events):
+            await self._note_positions(conn, batch.reach)
+            return 0
+        async with conn.transaction():
+            await conn.execute("set local synchronous_commit = off")
+            await self._note_positions(conn, batch.reach)
+            if batch.events:
+                with _apply_spans(self.projection.name, list(zip(batch.deliveries, batch.events))):
+                    await self.projection.apply_batch(conn, batch.events)
+        return len(batch.events)
 
     async def reachable(self) -> bool:
         """Does the database answer? A batch that fails while it does fails by itself."""
@@ -308,7 +319,7 @@ async def rebuild_together(
                         for runner, queue in zip(runners, queues, strict=True):
                             mine = [by_topic[t] for t in runner.topics.values() if t in by_topic]
                             if mine:
-                                await queue.put(mine[0] if len(mine) == 1 else _joined(mine))
+                                await queue.put(mine[0] if len(mine) == 1 else Fresh.joined(mine))
                         if progress:
                             progress(read, total)
                     for queue in queues:
@@ -334,15 +345,29 @@ SLICE = 500
 async def _apply_queued(
     runner: ProjectionRunner, conn: asyncpg.Connection, queue: asyncio.Queue, done: dict[str, int],
 ) -> None:
-    """Apply each queued batch — deliveries and their events — until the end (None)."""
-    while (item := await queue.get()) is not None:
-        deliveries, events = item
-        await runner.apply_decoded(conn, deliveries, events, durable=False)
-        done[runner.projection.name] += len(deliveries)
+    """Apply each queued batch until the end (None)."""
+    while (batch := await queue.get()) is not None:
+        await runner.apply_fresh(conn, batch)
+        done[runner.projection.name] += batch.read
 
 
-def _joined(parts: list[tuple[list[Delivery], list[RecordedEvent]]]) -> tuple[list[Delivery], list[RecordedEvent]]:
-    return [d for ds, _ in parts for d in ds], [e for _, es in parts for e in es]
+@dataclass
+class Fresh:
+    """A rebuild's records of one topic (or several) in one read, decided once for every
+    projection that reads them: the events to apply — a record delivered again or a copy the
+    relay published twice stepped over, as ``apply_decoded`` would — and what the records
+    reach per partition, copies included. A rebuild's projections start from the same empty
+    positions and only it moves them (it holds their locks), so each would decide the same."""
+
+    events: list[RecordedEvent] = field(default_factory=list)
+    deliveries: list[Delivery] = field(default_factory=list)  # of the events, for their spans: tracing only
+    reach: Reach = field(default_factory=dict)
+    read: int = 0  # records, copies included
+
+    @staticmethod
+    def joined(parts: list[Fresh]) -> Fresh:
+        return Fresh([e for p in parts for e in p.events], [d for p in parts for d in p.deliveries],
+                     {k: v for p in parts for k, v in p.reach.items()}, sum(p.read for p in parts))
 
 
 async def _empty(runner: ProjectionRunner, conn: asyncpg.Connection) -> None:
@@ -360,9 +385,10 @@ async def _empty(runner: ProjectionRunner, conn: asyncpg.Connection) -> None:
 
 async def _read_to_end(
     consumer: AIOKafkaConsumer, runners: Sequence[ProjectionRunner], batch_size: int,
-) -> AsyncIterator[tuple[dict[str, tuple[list[Delivery], list[RecordedEvent]]], int, int]]:
+) -> AsyncIterator[tuple[dict[str, Fresh], int, int]]:
     """Batches of every record of the runners' topics, up to each partition's end as of now,
-    decoded and grouped by topic, with the count read so far and the total."""
+    decoded, stepped over where already applied, grouped by topic, with the count read so far
+    and the total."""
     topics = sorted({t for r in runners for t in r.topics.values()})
     partitions = [
         TopicPartition(topic, p)
@@ -374,23 +400,36 @@ async def _read_to_end(
     ends = await consumer.end_offsets(partitions)
     total, read = sum(ends.values()), 0
     remaining = {tp for tp, end in ends.items() if end > 0}
-    keep_headers = tracing.enabled()  # the headers only carry the trace context
+    reached: Reach = {}  # per partition, the offset and position applied so far
+    keep_deliveries = tracing.enabled()  # they only carry the spans' trace context
     while remaining:
         batch = await consumer.getmany(*remaining, timeout_ms=1000, max_records=batch_size)
-        by_topic: dict[str, tuple[list[Delivery], list[RecordedEvent]]] = {}
+        by_topic: dict[str, Fresh] = {}
         for tp, records in batch.items():
-            end = ends[tp]
-            deliveries, events = by_topic.setdefault(tp.topic, ([], []))
+            end, key = ends[tp], (tp.topic, tp.partition)
+            fresh = by_topic.setdefault(tp.topic, Fresh())
+            events, deliveries = fresh.events, fresh.deliveries
+            offset, position = reached.get(key, (-1, 0))
             for start in range(0, len(records), SLICE):
                 for r in records[start:start + SLICE]:
-                    if r.offset < end:
-                        deliveries.append(Delivery(tp.topic, tp.partition, r.offset, r.value,
-                                                   dict(r.headers or ()) if keep_headers else {}))
-                        events.append(decode(r.value))
+                    if r.offset >= end or r.offset <= offset:
+                        continue  # beyond the end as of the start, or delivered again
+                    offset = r.offset
+                    fresh.read += 1
+                    event = decode(r.value)
+                    if (event.global_position or 0) <= position:
+                        continue  # published twice: step over the copy
+                    position = event.global_position or 0
+                    events.append(event)
+                    if keep_deliveries:
+                        deliveries.append(Delivery(tp.topic, tp.partition, r.offset, r.value, dict(r.headers or ())))
                 await asyncio.sleep(0)  # a projection whose statement came back sends its next one now
+            if offset >= 0:
+                reached[key] = fresh.reach[key] = (offset, position)
             if records and records[-1].offset >= end - 1:
                 remaining.discard(tp)
-        count = sum(len(d) for d, _ in by_topic.values())
+        count = sum(f.read for f in by_topic.values())
+        by_topic = {t: f for t, f in by_topic.items() if f.read}
         if count:
             read += count
             yield by_topic, read, total

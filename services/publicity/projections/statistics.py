@@ -48,20 +48,33 @@ def current_sql(rows: str) -> str:
 
 
 
-def fact_arrays(value_type: str) -> str:
-    """The facts as $1–$11 arrays, one per column of FACT_COLUMNS (the value as ``value_type``)."""
-    return f"""unnest($1::text[], $2::bigint[], $3::int[], $4::text[], $5::text[], $6::timestamptz[], $7::uuid[],
-                $8::text[], $9::text[], $10::text[], $11::{value_type}[])
+# The facts as $1–$11 arrays, one per column of FACT_COLUMNS (the value as JSON text).
+FACT_ARRAYS = """unnest($1::text[], $2::bigint[], $3::int[], $4::text[], $5::text[], $6::timestamptz[], $7::uuid[],
+                $8::text[], $9::text[], $10::text[], $11::text[])
          as f(source, position, seq, kind, key, at, event_id, event_type, district, village, value)"""
 
-
-FACT_ARRAYS = fact_arrays("jsonb")
-
-# A COPY batch's facts read back by their events' keys ($1 sources, $2 positions): two arrays an
-# event instead of eleven a fact (asyncpg checks every array element's type in Python). Only this
-# batch's facts have these keys: an event is applied once, and its position is unique in its source.
-BATCH_FACTS = """(select f.* from unnest($1::text[], $2::bigint[]) as b(source, position)
-          join stats.facts f on f.source = b.source and f.position = b.position) as f"""
+# A COPY batch goes first into a staging table of the session, one row per fact with what its
+# event's change row needs beside it (the time recorded; the kinds where the event states more
+# than one fact): one COPY an event instead of two, and no array parameters, then the facts,
+# tallies, kept latest, change rows and watermark from it in one statement (STAGED_SQL). It
+# lives on the connection (temporary) and is emptied at each commit; ``n`` keeps the COPY's order.
+STAGE_COLUMNS = (*FACT_COLUMNS, "recorded_at", "kinds")
+STAGE_SQL = """create temporary table if not exists stats_stage (
+    n bigint generated always as identity, source text, position bigint, seq int, kind text, key text,
+    at timestamptz, event_id uuid, event_type text, district text, village text, value jsonb,
+    recorded_at timestamptz, kinds text) on commit delete rows"""
+# The facts CTE reads the stage, not what the insert returns: one scan fewer, the same rows.
+STAGED_SQL = """with facts as (
+    insert into stats.facts (source, position, seq, kind, key, at, event_id, event_type, district, village, value)
+    select source, position, seq, kind, key, at, event_id, event_type, district, village, value from stats_stage),
+tallied as ({tallied}),
+current as ({current}),
+change as (
+    insert into stats.changes (source, position, event_type, kinds, district, village, occurred_at, recorded_at)
+    select source, position, event_type, coalesce(string_to_array(kinds, ' '), array[kind]), district, village, at,
+           recorded_at
+    from stats_stage where seq = 0 order by n)
+{note}"""
 
 # Facts, tallies, each key's latest, change rows and the watermark in one round trip: a live batch is often one event.
 NOTE_FROM = len(FACT_COLUMNS) + len(CHANGE_COLUMNS) + 1  # the watermark's arrays follow the facts' and the changes' 
@@ -82,31 +95,30 @@ change as (
 {note}"""
 
 
-def fact_rows(events: Sequence[RecordedEvent]) -> tuple[list[tuple], list[tuple]]:
-    """The rows of ``stats.facts`` and ``stats.changes`` that ``events`` add, in order (a fact's
-    value as a dict: COPY's jsonb codec writes it; the one statement of SMALL_SQL takes text)."""
-    facts: list[tuple] = []
-    changes: list[tuple] = []
+def fact_rows(events: Sequence[RecordedEvent]) -> list[tuple]:
+    """The facts that ``events`` add, in order, as rows of STAGE_COLUMNS: a fact's value as a
+    dict (COPY's jsonb codec writes it), and the event's first fact (seq 0) standing for its
+    change row — with the kinds, space-joined and sorted, where it states more than one."""
+    rows: list[tuple] = []
     for event in events:
         found = facts_of_recorded(event)
         if not found:
             continue
-        source, position, at, event_id, event_type = (
-            event.source, event.global_position or 0, event.occurred_at, event.event_id, event.type)
-        first = found[0]
+        source, position, at, event_id, event_type, recorded = (
+            event.source, event.global_position or 0, event.occurred_at, event.event_id, event.type,
+            event.recorded_at)
         if len(found) == 1:  # most events state one fact: no generator, no set to sort
-            facts.append((source, position, 0, first.kind, first.key, at, event_id, event_type, first.district,
-                          first.village, first.value))
-            kinds = [first.kind]
+            first = found[0]
+            rows.append((source, position, 0, first.kind, first.key, at, event_id, event_type, first.district,
+                         first.village, first.value, recorded, None))
         else:
-            facts.extend(
+            kinds = " ".join(sorted({f.kind for f in found}))
+            rows.extend(
                 (source, position, seq, f.kind, f.key, at, event_id, event_type, f.district, f.village,
-                 f.value)
+                 f.value, recorded, None if seq else kinds)
                 for seq, f in enumerate(found)
             )
-            kinds = sorted({f.kind for f in found})
-        changes.append((source, position, event_type, kinds, first.district, first.village, at, event.recorded_at))
-    return facts, changes
+    return rows
 
 
 class StatisticsProjection(Watermarked):
@@ -122,29 +134,27 @@ class StatisticsProjection(Watermarked):
         for event in events:
             if event.type in RANKED_LISTS:
                 await self._ranked(conn, event)
-        facts, changes = fact_rows(events)
+        rows = fact_rows(events)
         if len(events) < self.copy_from:
+            # kinds are identifiers: a space joins them as well as an array parameter would
+            changes = [(r[0], r[1], r[7], r[12] or r[3], r[8], r[9], r[5], r[11]) for r in rows if not r[2]]
             await conn.execute(
-                SMALL_SQL.format(facts=fact_arrays("text"), tallied=tally_sql("facts"), current=current_sql("facts"),
+                SMALL_SQL.format(facts=FACT_ARRAYS, tallied=tally_sql("facts"), current=current_sql("facts"),
                                  note=self.note_sql(first=NOTE_FROM)),
-                *as_columns([(*f[:-1], orjson.dumps(f[-1]).decode()) for f in facts], len(FACT_COLUMNS)),
-                # kinds are identifiers: a space joins them as well as an array parameter would
-                *as_columns([(*c[:3], " ".join(c[3]), *c[4:]) for c in changes], len(CHANGE_COLUMNS)),
+                *as_columns([(*r[:10], orjson.dumps(r[10]).decode()) for r in rows], len(FACT_COLUMNS)),
+                *as_columns(changes, len(CHANGE_COLUMNS)),
                 *self.note_params(events),
             )
             return
-        if facts:
-            await conn.copy_records_to_table("facts", schema_name="stats", columns=FACT_COLUMNS, records=facts)
-            # Only the tallied kinds move a tally (tally_sql reads no other): most batches have none.
-            tallied = [f for f in facts if f[3] in TALLIED]
-            if tallied:  # before the kept latest moves: it reads it
-                await conn.execute(tally_sql(FACT_ARRAYS), *as_columns(tallied, len(FACT_COLUMNS)))
-            # One change row per event with facts: its source and position are the facts' keys.
-            await conn.execute(current_sql(BATCH_FACTS), [c[0] for c in changes], [c[1] for c in changes])
-        if changes:
-            # COPY inserts in order: the change feed's numbers follow the order applied.
-            await conn.copy_records_to_table("changes", schema_name="stats", columns=CHANGE_COLUMNS, records=changes)
-        await self.note_applied(conn, events)
+        # The session's settings are left as they were: the notice of a stage already there is not sent.
+        await conn.execute(f"set local client_min_messages = warning; {STAGE_SQL}")
+        if rows:
+            await conn.copy_records_to_table("stats_stage", columns=STAGE_COLUMNS, records=rows)
+        # Only the tallied kinds move a tally (tally_sql reads no other): most batches have none,
+        # and then the statement does not read the kept latest for them.
+        tallied = tally_sql("stats_stage") if any(r[3] in TALLIED for r in rows) else "select"
+        await conn.execute(STAGED_SQL.format(tallied=tallied, current=current_sql("stats_stage"),
+                                             note=self.note_sql()), *self.note_params(events))
 
     async def _ranked(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
         """A run's ranked villages: a page of them (``ScreeningRankedPage``), or all of them in a

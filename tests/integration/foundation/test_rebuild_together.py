@@ -5,14 +5,16 @@ failing projection stops the rebuild with its own error, its locks released."""
 from __future__ import annotations
 
 import secrets
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from uuid import uuid4
 
 import pytest
 
 from shared.eventstore import RecordedEvent
-from shared.messaging.kafka import encode, ensure_topics, event_producer
+from shared.messaging.kafka import decode, encode, ensure_topics, event_producer
 from shared.projections import Delivery, Projection, ProjectionRunner, rebuild_together
+from shared.projections import runner as runner_module
 from tests.support.db import create_tables, dispose, fresh_store_pool
 
 
@@ -101,3 +103,22 @@ async def test_a_failing_projection_stops_the_rebuild_with_its_error(settings, t
     # Its locks were released and its connections returned: the next rebuild runs.
     assert await good.rebuild(settings) == 33
     assert len(await seen(good)) == 30
+
+
+async def test_with_tracing_each_applied_event_keeps_its_record_for_its_span(settings, topics, pool, monkeypatch):
+    """Only with tracing on does a rebuild keep the records (their headers carry the trace
+    context): each applied event is spanned with its own record, the copies with none."""
+    paired: list[tuple[str, Delivery, RecordedEvent]] = []
+
+    @contextmanager
+    def spans(name, fresh):
+        paired.extend((name, d, e) for d, e in fresh)
+        yield
+
+    monkeypatch.setattr(runner_module.tracing, "enabled", lambda: True)
+    monkeypatch.setattr(runner_module, "_apply_spans", spans)
+    both = await runner_for(pool, Seen("traced", ("a", "b")), topics)
+    assert await rebuild_together([both], settings, batch_size=7) == {"traced": 38}
+    assert len(paired) == 35
+    assert all(decode(d.value) == e and d.topic == topics[e.source] for _, d, e in paired)
+    assert sorted((e.source, e.global_position) for _, _, e in paired) == sorted(await seen(both))
