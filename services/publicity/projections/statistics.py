@@ -47,7 +47,6 @@ def current_sql(rows: str) -> str:
     where (excluded.at, excluded.position, excluded.seq) > (stats.current.at, stats.current.position, stats.current.seq)"""
 
 
-
 # The facts as $1–$11 arrays, one per column of FACT_COLUMNS (the value as JSON text).
 FACT_ARRAYS = """unnest($1::text[], $2::bigint[], $3::int[], $4::text[], $5::text[], $6::timestamptz[], $7::uuid[],
                 $8::text[], $9::text[], $10::text[], $11::text[])

@@ -152,7 +152,6 @@ def _runner_dependants(app: FastAPI):
     return list(found(app.routes)) or [SimpleNamespace(header_params=["none found"])]
 
 
-
 def test_the_role_check_and_the_runner_find_the_caller_without_the_scheme_below_them():
     """At run time neither depends on the bearer scheme (FastAPI would solve it once more for
     each); in the document the scheme is below both, as it was: the route requires it."""
