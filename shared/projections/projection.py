@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 import asyncpg
 
-from shared.eventstore.catalogue import UnknownEvent
+from shared.eventstore.catalogue import DomainEvent, UnknownEvent
 from shared.eventstore.envelope import RecordedEvent
 
 WHEN = "when_"
+E = TypeVar("E", bound=DomainEvent)
 
 
 @dataclass(frozen=True)
@@ -73,18 +74,25 @@ class Projection:
             await self.apply(conn, event)
 
 
-def runs_of(event_type: str, events: Sequence[RecordedEvent]) -> Iterator[list[RecordedEvent]]:
-    """The batch in order, each event alone but for consecutive events of ``event_type``, which
-    come as one run: what a projection can write with one statement where it would write one
-    per event (presence check-ins arrive by the hundred, a cadre's month in one upload)."""
+def runs_of(kind: type[E], events: Sequence[RecordedEvent]
+            ) -> Iterator[tuple[list[RecordedEvent], list[E] | None]]:
+    """The batch in order, each event alone but for consecutive events of ``kind``, which come
+    as one run with their decoded events beside them (None beside an event alone): what a
+    projection can write with one statement where it would write one per event (presence
+    check-ins arrive by the hundred, a cadre's month in one upload). A run's decoded events
+    are those that decode as ``kind``; fewer than the run's events when one does not."""
     run: list[RecordedEvent] = []
     for event in events:
-        if event.type == event_type:
+        if event.type == kind.event_type:
             run.append(event)
             continue
         if run:
-            yield run
+            yield run, _decoded(kind, run)
             run = []
-        yield [event]
+        yield [event], None
     if run:
-        yield run
+        yield run, _decoded(kind, run)
+
+
+def _decoded(kind: type[E], run: list[RecordedEvent]) -> list[E]:
+    return [e for e in (r.decode() for r in run) if isinstance(e, kind)]

@@ -13,7 +13,7 @@ then the rows filtered by it is exact even while the projection keeps applying e
 
 So every event of the three sources moves the watermark, whether or not it adds a fact:
 ``handles`` stays None. A ``when_<Event>`` gets the decoded, upcast event and hands its rows
-to ``_facts``; the batch's rows and watermarks are written together (``FactBatch``).
+to ``FactBatch.add``; the batch's rows and watermarks are written together.
 """
 
 from __future__ import annotations
@@ -114,67 +114,63 @@ class AssessmentFacts(Projection):
                 await when(facts, decoded, event)
         await facts.write(conn)
 
-    @staticmethod
-    async def _facts(facts: FactBatch, recorded: RecordedEvent, *rows: Row) -> None:
-        facts.add(recorded, *rows)
-
     # assessment's own
 
     async def when_ProjectPlanned(self, facts, e: a.ProjectPlanned, rec: RecordedEvent) -> None:
         pos = rec.global_position
-        await self._facts(facts, rec, ("af.projects", (e.project_id, e.village_code, e.district, e.action_code,
-                                                      e.task_no, e.title, e.planned_start, e.planned_end, _day(rec),
-                                                      pos)),
-                          *(("af.milestones", (e.project_id, m.milestone_id, e.village_code, e.district, e.task_no,
-                                               m.title, m.due_on, m.funding_share_pct, pos)) for m in e.milestones))
+        facts.add(rec, ("af.projects", (e.project_id, e.village_code, e.district, e.action_code,
+                                       e.task_no, e.title, e.planned_start, e.planned_end, _day(rec),
+                                       pos)),
+                  *(("af.milestones", (e.project_id, m.milestone_id, e.village_code, e.district, e.task_no,
+                                       m.title, m.due_on, m.funding_share_pct, pos)) for m in e.milestones))
 
     async def _milestone_step(self, facts, e: a.MilestoneReported | a.MilestoneVerified | a.MilestoneReturned,
                               rec: RecordedEvent) -> None:
         step, on_field, by_field = MILESTONE_STEPS[rec.type]
         pos = rec.global_position
         on_day = getattr(e, on_field) or _day(rec)
-        await self._facts(facts, rec, ("af.milestone_steps", (e.project_id, e.milestone_id, step, on_day,
-                                                             getattr(e, by_field), pos)),
-                          *(("af.evidence_uses", (sha, e.project_id, e.milestone_id, pos))
-                            for sha in dict.fromkeys(getattr(e, "evidence_sha256", ()))))
+        facts.add(rec, ("af.milestone_steps", (e.project_id, e.milestone_id, step, on_day,
+                                              getattr(e, by_field), pos)),
+                  *(("af.evidence_uses", (sha, e.project_id, e.milestone_id, pos))
+                    for sha in dict.fromkeys(getattr(e, "evidence_sha256", ()))))
 
     when_MilestoneReported = when_MilestoneVerified = when_MilestoneReturned = _milestone_step
 
     async def when_MilestoneReplanned(self, facts, e: a.MilestoneReplanned, rec: RecordedEvent) -> None:
-        await self._facts(facts, rec, ("af.milestone_changes", (e.project_id, e.milestone_id, "replanned", e.due_on,
-                                                               _day(rec), rec.global_position)))
+        facts.add(rec, ("af.milestone_changes", (e.project_id, e.milestone_id, "replanned", e.due_on,
+                                                _day(rec), rec.global_position)))
 
     async def when_MilestoneCancelled(self, facts, e: a.MilestoneCancelled, rec: RecordedEvent) -> None:
-        await self._facts(facts, rec, ("af.milestone_changes", (e.project_id, e.milestone_id, "cancelled", None,
-                                                               e.cancelled_on or _day(rec), rec.global_position)))
+        facts.add(rec, ("af.milestone_changes", (e.project_id, e.milestone_id, "cancelled", None,
+                                                e.cancelled_on or _day(rec), rec.global_position)))
 
     async def when_ProjectCancelled(self, facts, e: a.ProjectCancelled, rec: RecordedEvent) -> None:
         on_day, pos = e.cancelled_on or _day(rec), rec.global_position
-        await self._facts(facts, rec,
-                          ("af.milestone_changes", (e.project_id, "", "project_cancelled", None, on_day, pos)),
-                          *(("af.milestone_changes", (e.project_id, m, "cancelled", None, on_day, pos))
-                            for m in e.cancelled_milestone_ids))
+        facts.add(rec,
+                  ("af.milestone_changes", (e.project_id, "", "project_cancelled", None, on_day, pos)),
+                  *(("af.milestone_changes", (e.project_id, m, "cancelled", None, on_day, pos))
+                    for m in e.cancelled_milestone_ids))
 
     async def when_CollectiveIncomeReported(self, facts, e: a.CollectiveIncomeReported, rec: RecordedEvent) -> None:
-        await self._facts(facts, rec, ("af.incomes", (e.village_code, e.district, e.year, "collective", e.income_fen,
-                                                     e.flagged, e.flag_reason, e.note, _day(rec), rec.global_position)))
+        facts.add(rec, ("af.incomes", (e.village_code, e.district, e.year, "collective", e.income_fen,
+                                      e.flagged, e.flag_reason, e.note, _day(rec), rec.global_position)))
 
     async def when_FarmerIncomeReported(self, facts, e: a.FarmerIncomeReported, rec: RecordedEvent) -> None:
-        await self._facts(facts, rec, ("af.incomes", (e.village_code, e.district, e.year, "farmer", e.per_capita_fen,
-                                                     e.flagged, e.flag_reason, e.note, _day(rec), rec.global_position)))
+        facts.add(rec, ("af.incomes", (e.village_code, e.district, e.year, "farmer", e.per_capita_fen,
+                                      e.flagged, e.flag_reason, e.note, _day(rec), rec.global_position)))
 
     async def when_IncomeReportReviewed(self, facts, e: a.IncomeReportReviewed, rec: RecordedEvent) -> None:
-        await self._facts(facts, rec, ("af.incomes", (e.village_code, e.district, e.year, e.measure, e.amount_fen,
-                                                     False, None, e.reason, e.reviewed_on or _day(rec),
-                                                     rec.global_position, not e.accepted)))
+        facts.add(rec, ("af.incomes", (e.village_code, e.district, e.year, e.measure, e.amount_fen,
+                                      False, None, e.reason, e.reviewed_on or _day(rec),
+                                      rec.global_position, not e.accepted)))
 
     async def when_CityIncomeGrowthReported(self, facts, e: a.CityIncomeGrowthReported, rec: RecordedEvent) -> None:
-        await self._facts(facts, rec, ("af.city_incomes", (e.year, e.per_capita_fen, e.growth_pct, _day(rec),
-                                                          rec.global_position)))
+        facts.add(rec, ("af.city_incomes", (e.year, e.per_capita_fen, e.growth_pct, _day(rec),
+                                           rec.global_position)))
 
     async def when_LowIncomePersonRegistered(self, facts, e: a.LowIncomePersonRegistered, rec: RecordedEvent) -> None:
-        await self._facts(facts, rec, ("af.persons", (e.person_id, e.household_id, e.village_code, e.district,
-                                                     _day(rec), rec.global_position)))
+        facts.add(rec, ("af.persons", (e.person_id, e.household_id, e.village_code, e.district,
+                                      _day(rec), rec.global_position)))
 
     async def when_EligibilityRecorded(self, facts, e: a.EligibilityRecorded, rec: RecordedEvent) -> None:
         await self._cover_step(facts, e, rec, "eligible" if e.eligible else "ineligible", e.recorded_on)
@@ -186,83 +182,83 @@ class AssessmentFacts(Projection):
     when_CoverageRecorded = when_CoverageEnded = _covered_or_ended
 
     async def _cover_step(self, facts, e, rec: RecordedEvent, step: str, on_day: date | None) -> None:
-        await self._facts(facts, rec, ("af.cover_steps", (e.person_id, e.village_code, e.district, e.cover, step,
-                                                         on_day or _day(rec), rec.global_position)))
+        facts.add(rec, ("af.cover_steps", (e.person_id, e.village_code, e.district, e.cover, step,
+                                          on_day or _day(rec), rec.global_position)))
 
     async def when_InspectionRecorded(self, facts, e: a.InspectionRecorded, rec: RecordedEvent) -> None:
-        await self._facts(facts, rec, *(("af.findings", (e.inspection_id, f.finding_id, e.target_kind, e.target_id,
-                                                        e.district, f.text, f.deadline, e.inspected_on,
-                                                        rec.global_position)) for f in e.findings))
+        facts.add(rec, *(("af.findings", (e.inspection_id, f.finding_id, e.target_kind, e.target_id,
+                                         e.district, f.text, f.deadline, e.inspected_on,
+                                         rec.global_position)) for f in e.findings))
 
     async def _rectification(self, facts, e: a.RectificationReported | a.RectificationAccepted
                              | a.RectificationReturned, rec: RecordedEvent) -> None:
         step, on_field = RECTIFICATION_STEPS[rec.type]
-        await self._facts(facts, rec, ("af.finding_steps", (e.inspection_id, e.finding_id, step,
-                                                           getattr(e, on_field) or _day(rec), rec.global_position)))
+        facts.add(rec, ("af.finding_steps", (e.inspection_id, e.finding_id, step,
+                                            getattr(e, on_field) or _day(rec), rec.global_position)))
 
     when_RectificationReported = when_RectificationAccepted = when_RectificationReturned = _rectification
 
     # registry's
 
     async def when_VillageRegistered(self, facts, e: r.VillageRegistered, rec: RecordedEvent) -> None:
-        await self._facts(facts, rec, *(("af.baselines", (e.code, e.district, int(y), fen, rec.global_position))
-                                       for y, fen in e.income_fen.items()))
+        facts.add(rec, *(("af.baselines", (e.code, e.district, int(y), fen, rec.global_position))
+                        for y, fen in e.income_fen.items()))
 
     async def when_VillageIncomeCorrected(self, facts, e: r.VillageIncomeCorrected, rec: RecordedEvent) -> None:
-        await self._facts(facts, rec, ("af.baselines", (e.code, e.district, int(e.year), e.income_fen,
-                                                       rec.global_position)))
+        facts.add(rec, ("af.baselines", (e.code, e.district, int(e.year), e.income_fen,
+                                        rec.global_position)))
 
     async def _designation(self, facts, e: r.VillageDesignated | r.DesignationRevoked, rec: RecordedEvent) -> None:
-        await self._facts(facts, rec, ("af.designations", (e.code, e.district, isinstance(e, r.VillageDesignated),
-                                                          _day(rec), rec.global_position)))
+        facts.add(rec, ("af.designations", (e.code, e.district, isinstance(e, r.VillageDesignated),
+                                           _day(rec), rec.global_position)))
 
     when_VillageDesignated = when_DesignationRevoked = _designation
 
     async def when_WorkTeamFormed(self, facts, e: r.WorkTeamFormed, rec: RecordedEvent) -> None:
         day, pos = _day(rec), rec.global_position
-        await self._facts(facts, rec, ("af.teams", (e.team_id, e.lead_unit_id, e.district, day, pos)),
-                          *(("af.team_members", (e.team_id, c, True, day, pos)) for c in dict.fromkeys(e.member_ids)))
+        facts.add(rec, ("af.teams", (e.team_id, e.lead_unit_id, e.district, day, pos)),
+                  *(("af.team_members", (e.team_id, c, True, day, pos)) for c in dict.fromkeys(e.member_ids)))
 
     async def when_TeamMembersChanged(self, facts, e: r.TeamMembersChanged, rec: RecordedEvent) -> None:
         day, pos = _day(rec), rec.global_position
-        await self._facts(facts, rec, *(("af.team_members", (e.team_id, c, False, day, pos)) for c in e.removed),
-                          *(("af.team_members", (e.team_id, c, True, day, pos)) for c in e.added))
+        facts.add(rec, *(("af.team_members", (e.team_id, c, False, day, pos)) for c in e.removed),
+                  *(("af.team_members", (e.team_id, c, True, day, pos)) for c in e.added))
 
     async def when_TeamDissolved(self, facts, e: r.TeamDissolved, rec: RecordedEvent) -> None:
         """The team ends on its day, and so does every membership in it (the first secretary's
         too): what is keyed by a team's membership stops counting from then on."""
         day, pos = e.dissolved_on, rec.global_position
-        await self._facts(facts, rec, ("af.team_dissolutions", (e.team_id, day, pos)),
-                          *(("af.team_members", (e.team_id, c, False, day, pos))
-                            for c in dict.fromkeys([*e.member_ids, e.first_secretary_id])))
+        facts.add(rec, ("af.team_dissolutions", (e.team_id, day, pos)),
+                  *(("af.team_members", (e.team_id, c, False, day, pos))
+                    for c in dict.fromkeys([*e.member_ids, e.first_secretary_id])))
 
     async def _assignment(self, facts, e: r.TeamAssigned | r.TeamUnassigned, rec: RecordedEvent) -> None:
-        await self._facts(facts, rec, ("af.assignments", (e.team_id, e.village_code, e.district,
-                                                         getattr(e, "lead_unit_id", None),
-                                                         isinstance(e, r.TeamAssigned), _day(rec),
-                                                         rec.global_position)))
+        facts.add(rec, ("af.assignments", (e.team_id, e.village_code, e.district,
+                                          getattr(e, "lead_unit_id", None),
+                                          isinstance(e, r.TeamAssigned), _day(rec),
+                                          rec.global_position)))
 
     when_TeamAssigned = when_TeamUnassigned = _assignment
 
     async def when_CadrePresenceLogged(self, facts, e: r.CadrePresenceLogged, rec: RecordedEvent) -> None:
-        await self._facts(facts, rec, ("af.presence", (e.cadre_id, e.team_id, e.village_code, e.day,
-                                                      rec.global_position)))
+        facts.add(rec, ("af.presence", (e.cadre_id, e.team_id, e.village_code, e.day,
+                                       rec.global_position)))
 
     # funding's
 
     async def when_FundsAllocated(self, facts, e: f.FundsAllocated, rec: RecordedEvent) -> None:
         pos = rec.global_position
-        await self._facts(facts, rec, ("af.allocations", (e.allocation_id, e.village_code, e.district, e.fiscal_year,
-                                                         e.project_id, e.task_no, pos)),
-                          ("af.allocation_amounts", (e.allocation_id, "set", e.amount_fen, _day(rec), pos)))
+        facts.add(rec, ("af.allocations", (e.allocation_id, e.village_code, e.district, e.fiscal_year,
+                                          e.project_id, e.task_no, pos)),
+                  ("af.allocation_amounts", (e.allocation_id, "set", e.amount_fen, _day(rec), pos)))
 
     async def when_AllocationAdjusted(self, facts, e: f.AllocationAdjusted, rec: RecordedEvent) -> None:
-        await self._facts(facts, rec, ("af.allocation_amounts", (e.allocation_id, "set", e.amount_fen, _day(rec),
-                                                                rec.global_position)))
+        facts.add(rec, ("af.allocation_amounts", (e.allocation_id, "set", e.amount_fen, _day(rec),
+                                                 rec.global_position)))
 
     async def _released(self, facts, e: f.AllocationCancelled | f.FrozenRemainderReleased, rec: RecordedEvent) -> None:
-        await self._facts(facts, rec, ("af.allocation_amounts", (e.allocation_id, "cancel", e.released_fen, _day(rec),
-                                                                rec.global_position)))
+        facts.add(rec, ("af.allocation_amounts", (e.allocation_id, "cancel", e.released_fen, _day(rec),
+                                                 rec.global_position)))
 
     when_AllocationCancelled = when_FrozenRemainderReleased = _released
 
@@ -274,5 +270,5 @@ class AssessmentFacts(Projection):
 
     async def _payment(self, facts, e: f.DisbursementPaid | f.DisbursementReversed, rec: RecordedEvent, fen: int,
                        on_day: date) -> None:
-        await self._facts(facts, rec, ("af.payments", (e.disbursement_id, e.allocation_id, e.village_code, e.district,
-                                                      fen, on_day, rec.global_position)))
+        facts.add(rec, ("af.payments", (e.disbursement_id, e.allocation_id, e.village_code, e.district,
+                                       fen, on_day, rec.global_position)))

@@ -94,7 +94,6 @@ from services.monitoring.domain.rules import CATALOGUE, Rule, first_version, in_
 from services.monitoring.domain.spells import uncovered
 
 TIMED = sorted(DAY_THRESHOLD)
-PRESENCE = "CadrePresenceLogged"
 
 
 async def rule_versions(uow: UnitOfWork, rule_ids: list[str],
@@ -156,16 +155,16 @@ class Watch(Reactor):
         # The rules' versions, read once a batch (a batch is one transaction; a rule changed
         # meanwhile applies from a day not yet closed, so the next batch sees it in time).
         self._versions: dict[str, list[RuleChanged]] = {}
-        for run in runs_of(PRESENCE, events):
-            if not (run[0].type == PRESENCE and await self._log_open_months(conn, run)):
+        for run, check_ins in runs_of(CadrePresenceLogged, events):
+            if check_ins is None or not await self._log_open_months(conn, run, check_ins):
                 for event in run:
                     await self.apply(conn, event)
 
-    async def _log_open_months(self, conn: asyncpg.Connection, run: list[RecordedEvent]) -> bool:
+    async def _log_open_months(self, conn: asyncpg.Connection, run: list[RecordedEvent],
+                               check_ins: list[CadrePresenceLogged]) -> bool:
         """A run of check-ins logged in one statement when none falls in a closed month (the
         everyday case: each alone would cost two round trips); False, with nothing written, when
         one does — each then goes alone, as a late day may lift its month's shortfall."""
-        check_ins = [e for e in (r.decode() for r in run) if isinstance(e, CadrePresenceLogged)]
         if len(check_ins) != len(run) or await db.any_closed(conn, sorted({month_of(e.day)[1] for e in check_ins})):
             return False
         await db.log_presence_many(conn, [(e.cadre_id, e.day) for e in check_ins])

@@ -12,8 +12,6 @@ from shared.eventstore import RecordedEvent
 from shared.projections import Projection
 from shared.projections.projection import runs_of
 
-PRESENCE = "CadrePresenceLogged"
-
 
 class ActivityProjection(Projection):
     name = "registry_activity"
@@ -52,11 +50,11 @@ class ActivityProjection(Projection):
         await conn.execute("delete from rg.teams where team_id = $1", event.team_id)
 
     async def apply_batch(self, conn: asyncpg.Connection, events: Sequence[RecordedEvent]) -> None:
-        for run in runs_of(PRESENCE, events):
-            if run[0].type == PRESENCE:
-                await _present(conn, [e for e in (r.decode() for r in run) if isinstance(e, R.CadrePresenceLogged)])
-            else:
+        for run, check_ins in runs_of(R.CadrePresenceLogged, events):
+            if check_ins is None:
                 await self.apply(conn, run[0])
+            else:
+                await _present(conn, check_ins)
 
     async def when_CadrePresenceLogged(self, conn: asyncpg.Connection, event: R.CadrePresenceLogged,
                                        _: RecordedEvent) -> None:

@@ -128,6 +128,18 @@ class MonitoringHarness(ProjectionHarness):
                 f"village-{code}", on)
         return code
 
+    async def team_in(self, village: str, members: list[str]) -> str:
+        """A team formed on 2022-01-05 whose first member is its first secretary, in
+        ``village`` from 2022-01-20."""
+        team = self.uid("t")
+        await self.deliver("registry", "WorkTeamFormed", {
+            "team_id": team, "lead_unit_id": "u-1", "partner_unit_ids": [], "member_ids": members,
+            "first_secretary_id": members[0], "district": village[:6]}, f"team-{team}", date(2022, 1, 5))
+        await self.deliver("registry", "TeamEnteredVillage", {"team_id": team, "village_code": village,
+                                                              "entered_on": "2022-01-20"}, f"team-{team}",
+                           date(2022, 1, 20))
+        return team
+
 
 @pytest.fixture
 async def monitoring(settings):

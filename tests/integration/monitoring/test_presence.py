@@ -51,13 +51,8 @@ async def test_a_month_closed_late_judges_the_members_of_that_month(monitoring):
     removed or a team dissolved since still owed that month, one added since did not."""
     m = monitoring
     village = await m.village(date(2022, 1, 1))
-    kept, dissolved = m.uid("t"), m.uid("t")
-    for team, members in ((kept, ["c-stays", "c-removed"]), (dissolved, ["c-dissolved"])):
-        await m.deliver("registry", "WorkTeamFormed", {
-            "team_id": team, "lead_unit_id": "u-1", "partner_unit_ids": [], "member_ids": members,
-            "first_secretary_id": members[0], "district": village[:6]}, f"team-{team}", date(2022, 1, 5))
-        await m.deliver("registry", "TeamEnteredVillage", {"team_id": team, "village_code": village,
-                                                           "entered_on": "2022-01-20"}, f"team-{team}", date(2022, 1, 20))
+    kept = await m.team_in(village, ["c-stays", "c-removed"])
+    dissolved = await m.team_in(village, ["c-dissolved"])
     await m.deliver("registry", "TeamMembersChanged", {
         "team_id": kept, "added": ["c-added"], "removed": ["c-removed"], "first_secretary_id": "c-stays"},
         f"team-{kept}", date(2022, 3, 10))
@@ -74,12 +69,7 @@ async def test_a_month_closed_late_judges_the_members_of_that_month(monitoring):
 async def test_leave_approved_after_the_month_does_not_count_in_it_when_the_month_closes_late(monitoring):
     m = monitoring
     village = await m.village(date(2022, 1, 1))
-    team = m.uid("t")
-    await m.deliver("registry", "WorkTeamFormed", {
-        "team_id": team, "lead_unit_id": "u-1", "partner_unit_ids": [], "member_ids": ["c-early", "c-late"],
-        "first_secretary_id": "c-early", "district": village[:6]}, f"team-{team}", date(2022, 1, 5))
-    await m.deliver("registry", "TeamEnteredVillage", {"team_id": team, "village_code": village,
-                                                       "entered_on": "2022-01-20"}, f"team-{team}", date(2022, 1, 20))
+    team = await m.team_in(village, ["c-early", "c-late"])
     march = [date(2022, 3, 1) + timedelta(days=n) for n in range(31)]
     for cadre, approved in (("c-early", date(2022, 3, 10)), ("c-late", date(2022, 4, 5))):
         await present(m, cadre, team, village, march[:15])  # 20 − 5 days' leave, if it counts

@@ -27,12 +27,7 @@ async def present_together(m, cadre: str, days: list[date], team: str, village: 
 async def test_check_ins_in_one_batch_judge_the_months_as_one_at_a_time(monitoring):
     m = monitoring
     village = await m.village(date(2022, 1, 1))
-    team = m.uid("t")
-    await m.deliver("registry", "WorkTeamFormed", {
-        "team_id": team, "lead_unit_id": "u-1", "partner_unit_ids": [], "member_ids": ["c-full", "c-short"],
-        "first_secretary_id": "c-full", "district": village[:6]}, f"team-{team}", date(2022, 1, 5))
-    await m.deliver("registry", "TeamEnteredVillage", {"team_id": team, "village_code": village,
-                                                       "entered_on": "2022-01-20"}, f"team-{team}", date(2022, 1, 20))
+    team = await m.team_in(village, ["c-full", "c-short"])
     march = [date(2022, 3, 1) + timedelta(days=n) for n in range(31)]
     await present_together(m, "c-full", march[:20], team, village)
     await present_together(m, "c-short", march[:18], team, village)
